@@ -1,0 +1,71 @@
+/* The values that flow along the edges of a pipeline graph.
+ *
+ * A dataset value (lt_data) holds up to three named splits, each a dense
+ * row-major matrix of doubles with optional integer labels and an optional
+ * continuous per-row value (used to colour plots), plus metadata shared by
+ * the splits. A transform fits on the train split and transforms every split.
+ *
+ * Ownership: every pointer inside an lt_data is owned by it and released by
+ * lt_data_free(). Stages receive their inputs as const and never free them;
+ * the runner frees a value once its last consumer has run. */
+#ifndef LATENT_DATA_H
+#define LATENT_DATA_H
+
+#include <stddef.h>
+
+/* A dense row-major matrix: element (i, j) is v[i * cols + j]. */
+typedef struct lt_mat {
+    size_t rows, cols;
+    double *v;
+} lt_mat;
+
+/* Returns a zero-filled rows x cols matrix owned by the caller, or NULL when
+ * out of memory. A 0 x n or n x 0 matrix is valid and has v == NULL. */
+lt_mat *lt_mat_new(size_t rows, size_t cols);
+/* Returns an owned deep copy of m, or NULL when out of memory. */
+lt_mat *lt_mat_copy(const lt_mat *m);
+/* Frees *m (NULL is fine) and sets *m to NULL. */
+void lt_mat_free(lt_mat **m);
+
+enum lt_split_id { LT_TRAIN, LT_VALID, LT_TEST, LT_N_SPLITS };
+
+/* "train", "valid", "test". */
+const char *lt_split_name(int split);
+
+typedef struct lt_split {
+    lt_mat *x; /* NULL when the split is absent */
+    int *y;    /* x->rows labels in [0, n_classes), or NULL */
+    double *t; /* x->rows continuous values (e.g. a roll position), or NULL */
+} lt_split;
+
+typedef struct lt_data {
+    lt_split split[LT_N_SPLITS];
+    size_t n_features;    /* columns of every present split */
+    char **feature_names; /* n_features names, or NULL */
+    int n_classes;        /* 0 when unlabelled */
+    char **class_names;   /* n_classes names, or NULL */
+    int image_rows, image_cols; /* > 0 when each row is an image */
+
+    /* Set by a decomposition (pca): what it kept, for plots downstream. */
+    double *explained_variance_ratio; /* n_spectrum entries: the full spectrum */
+    size_t n_spectrum;
+    double variance_threshold; /* the cut plot.variance draws; 0 when none */
+} lt_data;
+
+/* Returns an empty value owned by the caller, or NULL when out of memory. */
+lt_data *lt_data_new(void);
+/* Frees *d and everything it owns (NULL is fine); sets *d to NULL. */
+void lt_data_free(lt_data **d);
+
+/* Copies the metadata of src (names, classes, image shape, but not the
+ * splits nor the spectrum) into dst, which must have none yet.
+ * Returns 0, or -1 when out of memory. */
+int lt_data_copy_meta(lt_data *dst, const lt_data *src);
+/* Copies labels and per-row values of every split of src into dst, whose
+ * splits must already exist with the same row counts. Returns 0 or -1. */
+int lt_data_copy_rowinfo(lt_data *dst, const lt_data *src);
+
+/* Rows of the split, 0 when absent. */
+size_t lt_data_rows(const lt_data *d, int split);
+
+#endif

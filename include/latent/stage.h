@@ -1,0 +1,185 @@
+/* The stage plugin interface: everything a stage kind needs, in or out of tree.
+ *
+ * A stage kind is one const lt_stage_def: its name as users type it, a summary,
+ * its parameter table and a run function. The runner allocates the stage's
+ * config struct, fills it with defaults and with the values of the pipeline
+ * file (validated against the table), and hands it to run(). A stage never
+ * parses YAML and never prints: it reports metrics, artifacts, warnings and
+ * errors through its lt_ctx. Validation, `latent stages`, the JSON Schema and
+ * every config error message come from the one parameter table. */
+#ifndef LATENT_STAGE_H
+#define LATENT_STAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "latent/data.h"
+
+#define LT_ABI_VERSION 1
+
+/* Status codes. They double as the process exit codes main() picks. */
+enum lt_status {
+    LT_OK = 0,
+    LT_MISS = 1,    /* an expectation missed */
+    LT_EINPUT = 2,  /* bad config or bad input data */
+    LT_ERUNTIME = 3 /* anything else: out of memory, I/O, numerical failure */
+};
+
+/* ---- parameters --------------------------------------------------------- */
+
+typedef enum lt_param_type {
+    LT_P_INT,    /* int; range [min, max] */
+    LT_P_REAL,   /* double; range [min, max], open ends per flags */
+    LT_P_BOOL,   /* bool */
+    LT_P_STRING, /* char *, owned by the runner */
+    LT_P_PATH,   /* char *, resolved against the pipeline file's folder */
+    LT_P_CHOICE, /* int: index into choices */
+    LT_P_VEC,    /* lt_vec: a list of numbers */
+    LT_P_MATRIX, /* lt_matrix: a list of equal-length lists of numbers */
+    LT_P_NCOMP,  /* double: an integer >= 1, a fraction in (0, 1), or 0 for "all" */
+    LT_P_SEED,   /* int64_t: an integer >= 0, or -1 for "the pipeline's seed" */
+} lt_param_type;
+
+typedef struct lt_vec {
+    double *v; /* owned by the runner */
+    size_t n;
+} lt_vec;
+
+typedef struct lt_matrix {
+    double *v; /* row-major, owned by the runner */
+    size_t rows, cols;
+} lt_matrix;
+
+enum lt_param_flags {
+    LT_REQUIRED = 1 << 0,   /* no default: the pipeline must set it */
+    LT_MIN_OPEN = 1 << 1,   /* min is excluded from the range */
+    LT_MAX_OPEN = 1 << 2,   /* max is excluded from the range */
+    LT_NULLABLE = 1 << 3,   /* `null` is allowed and means the default */
+};
+
+typedef struct lt_param {
+    const char *name; /* the YAML key, equal to the C field name */
+    const char *help; /* one line */
+    size_t offset;    /* of the field inside the stage's config struct */
+    lt_param_type type;
+    unsigned flags;
+    double def;          /* default for numeric, bool and choice types */
+    const char *def_str; /* default for strings and paths, may be NULL */
+    double min, max;     /* range for numeric types */
+    const char *const *choices; /* NULL-terminated, for LT_P_CHOICE */
+} lt_param;
+
+/* Compile-time check that a config field has the C type its row claims.
+ * Usage: LT_FIELD(struct pca_config, whiten, bool). */
+#define LT_FIELD(st, field, ctype)                                              \
+    (offsetof(st, field) +                                                      \
+     0 * sizeof(struct {                                                        \
+         _Static_assert(_Generic(((st *)0)->field, ctype: 1, default: 0),       \
+                        #field " is not of type " #ctype);                      \
+         int unused;                                                            \
+     }))
+
+/* Table rows. ST is the config struct type; F the field (and YAML key). */
+#define LT_INT(ST, F, DEF, MIN, MAX, HELP)                                      \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int),                 \
+     .type = LT_P_INT, .def = DEF, .min = MIN, .max = MAX}
+#define LT_REAL(ST, F, DEF, MIN, MAX, FLAGS, HELP)                              \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, double),              \
+     .type = LT_P_REAL, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX}
+#define LT_BOOL(ST, F, DEF, HELP)                                               \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, bool),                \
+     .type = LT_P_BOOL, .def = DEF}
+#define LT_STRING(ST, F, DEF, FLAGS, HELP)                                      \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, char *),              \
+     .type = LT_P_STRING, .flags = FLAGS, .def_str = DEF}
+#define LT_PATH(ST, F, DEF, FLAGS, HELP)                                        \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, char *),              \
+     .type = LT_P_PATH, .flags = FLAGS, .def_str = DEF}
+#define LT_CHOICE(ST, F, DEF, CHOICES, HELP)                                    \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int),                 \
+     .type = LT_P_CHOICE, .def_str = DEF, .choices = CHOICES}
+#define LT_VECTOR(ST, F, FLAGS, HELP)                                           \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_vec),              \
+     .type = LT_P_VEC, .flags = FLAGS}
+#define LT_MATRIX(ST, F, FLAGS, HELP)                                           \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_matrix),           \
+     .type = LT_P_MATRIX, .flags = FLAGS}
+#define LT_NCOMP(ST, F, HELP)                                                   \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, double),              \
+     .type = LT_P_NCOMP, .flags = LT_NULLABLE, .def = 0}
+#define LT_SEED(ST, F, HELP)                                                    \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int64_t),             \
+     .type = LT_P_SEED, .flags = LT_NULLABLE, .def = -1, .min = 0,             \
+     .max = 4294967295.0}
+
+#define LT_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
+
+/* ---- the run context ---------------------------------------------------- */
+
+typedef struct lt_ctx lt_ctx;
+
+/* Metrics land in metrics.json under the stage's name, in report order. */
+void lt_report_num(lt_ctx *ctx, const char *name, double value);
+void lt_report_int(lt_ctx *ctx, const char *name, long long value);
+void lt_report_bool(lt_ctx *ctx, const char *name, bool value);
+void lt_report_str(lt_ctx *ctx, const char *name, const char *value);
+void lt_report_vec(lt_ctx *ctx, const char *name, const double *v, size_t n);
+void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
+                   size_t cols);
+
+/* Records an error for this stage and returns code (LT_EINPUT for bad data
+ * or a parameter the data cannot honour, LT_ERUNTIME otherwise). The message
+ * is prefixed with the stage's position in the pipeline file and its name. */
+int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* As lt_fail, for an error inside a data file: the message is prefixed with
+ * FILE:ROW:COL (1-based; col 0 leaves the column out). */
+int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
+               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A warning, printed at once (unless --quiet) with the stage's position. */
+void lt_warn(lt_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The stage's name as the pipeline file gives it ("pca2"). */
+const char *lt_ctx_stage(const lt_ctx *ctx);
+/* The pipeline's name. */
+const char *lt_ctx_pipeline(const lt_ctx *ctx);
+/* The pipeline's seed: what a stage's LT_P_SEED field of -1 stands for. */
+uint32_t lt_ctx_seed(const lt_ctx *ctx);
+/* Threads the run may use. */
+int lt_ctx_threads(const lt_ctx *ctx);
+
+/* The path a stage writes its artifact NAME to (e.g. "plots/scatter.png").
+ * The file is created under the run's staging folder and moved into the run
+ * folder only when the whole run succeeds, so a failed run leaves nothing.
+ * Returns a path owned by ctx (valid until the stage returns), or NULL with
+ * an error recorded when NAME is not a plain relative path. */
+const char *lt_ctx_artifact(lt_ctx *ctx, const char *name);
+/* Key/value text for PNG chunks: pipeline name, config hash, latent version.
+ * Returns a NULL-terminated array of pairs owned by ctx. */
+const char *const *lt_ctx_png_text(const lt_ctx *ctx);
+
+/* ---- the stage kind ------------------------------------------------------ */
+
+typedef struct lt_stage_def {
+    int abi; /* LT_ABI_VERSION */
+    const char *name;    /* "pca", "dataset.breast_cancer", ... */
+    const char *summary; /* one line, for `latent stages` */
+    const lt_param *params;
+    size_t n_params;
+    size_t config_size; /* sizeof the config struct the table points into */
+    int min_inputs, max_inputs; /* 0, 0 for a source */
+    bool produces;              /* false for sinks (plots, logreg, stats) */
+
+    /* Cross-field checks on a filled config, before anything runs. Report
+     * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */
+    int (*check)(lt_ctx *ctx, const void *config);
+    /* Runs the stage. inputs[0..n_inputs) are borrowed. When the stage
+     * produces, *out receives an owned new value on success. Returns LT_OK
+     * or the code returned by lt_fail. */
+    int (*run)(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
+               int n_inputs, lt_data **out);
+} lt_stage_def;
+
+#endif

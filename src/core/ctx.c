@@ -1,0 +1,190 @@
+#include "core/ctx.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/fsutil.h"
+
+void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
+                  lt_json *metrics)
+{
+    ctx->stage = stage;
+    ctx->line = line;
+    ctx->col = col;
+    ctx->metrics = metrics;
+    free(ctx->error);
+    ctx->error = NULL;
+}
+
+const char *lt_ctx_error(const lt_ctx *ctx) { return ctx->error; }
+const char *lt_ctx_stage(const lt_ctx *ctx) { return ctx->stage; }
+const char *lt_ctx_pipeline(const lt_ctx *ctx) { return ctx->pipeline; }
+uint32_t lt_ctx_seed(const lt_ctx *ctx) { return ctx->seed; }
+int lt_ctx_threads(const lt_ctx *ctx) { return ctx->threads; }
+const char *const *lt_ctx_png_text(const lt_ctx *ctx) { return ctx->png_text; }
+
+void lt_report_num(lt_ctx *ctx, const char *name, double value)
+{
+    lt_json_set(ctx->metrics, name, lt_json_num(value));
+}
+
+void lt_report_int(lt_ctx *ctx, const char *name, long long value)
+{
+    lt_json_set(ctx->metrics, name, lt_json_int(value));
+}
+
+void lt_report_bool(lt_ctx *ctx, const char *name, bool value)
+{
+    lt_json_set(ctx->metrics, name, lt_json_bool(value));
+}
+
+void lt_report_str(lt_ctx *ctx, const char *name, const char *value)
+{
+    lt_json_set(ctx->metrics, name, lt_json_str(value));
+}
+
+void lt_report_vec(lt_ctx *ctx, const char *name, const double *v, size_t n)
+{
+    lt_json_set(ctx->metrics, name, lt_json_vec(v, n));
+}
+
+void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
+                   size_t cols)
+{
+    lt_json_set(ctx->metrics, name, lt_json_mat(v, rows, cols));
+}
+
+/* Keeps the first error of a stage: later ones are usually consequences. */
+static void record(lt_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
+{
+    if (ctx->error)
+        return;
+    char body[1024];
+    vsnprintf(body, sizeof body, fmt, ap);
+    size_t n = strlen(prefix) + strlen(body) + 1;
+    ctx->error = malloc(n);
+    if (ctx->error)
+        snprintf(ctx->error, n, "%s%s", prefix, body);
+}
+
+static void stage_prefix(const lt_ctx *ctx, char *buf, size_t size)
+{
+    if (ctx->file && ctx->line > 0)
+        snprintf(buf, size, "%s:%d:%d: stage '%s': ", ctx->file, ctx->line,
+                 ctx->col, ctx->stage ? ctx->stage : "?");
+    else
+        snprintf(buf, size, "stage '%s': ", ctx->stage ? ctx->stage : "?");
+}
+
+int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
+{
+    char prefix[512];
+    stage_prefix(ctx, prefix, sizeof prefix);
+    va_list ap;
+    va_start(ap, fmt);
+    record(ctx, prefix, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
+               const char *fmt, ...)
+{
+    char prefix[512];
+    if (col > 0)
+        snprintf(prefix, sizeof prefix, "%s:%ld:%ld: ", file, row, col);
+    else if (row > 0)
+        snprintf(prefix, sizeof prefix, "%s:%ld: ", file, row);
+    else
+        snprintf(prefix, sizeof prefix, "%s: ", file);
+    va_list ap;
+    va_start(ap, fmt);
+    record(ctx, prefix, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void lt_warn(lt_ctx *ctx, const char *fmt, ...)
+{
+    ctx->n_warnings++;
+    if (ctx->quiet)
+        return;
+    char prefix[512];
+    stage_prefix(ctx, prefix, sizeof prefix);
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%swarning: ", prefix);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+const char *lt_ctx_artifact(lt_ctx *ctx, const char *name)
+{
+    if (!lt_path_is_plain_relative(name)) {
+        lt_fail(ctx, LT_ERUNTIME, "artifact name '%s' is not a plain relative path", name);
+        return NULL;
+    }
+    size_t n = strlen(ctx->staging) + strlen(name) + 2;
+    char *path = malloc(n);
+    if (!path) {
+        lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        return NULL;
+    }
+    snprintf(path, n, "%s/%s", ctx->staging, name);
+    if (lt_mkdir_parents(path) != 0) {
+        lt_fail(ctx, LT_ERUNTIME, "cannot create the folder for %s", name);
+        free(path);
+        return NULL;
+    }
+    free(ctx->artifact);
+    ctx->artifact = path;
+    return path;
+}
+
+lt_ctx *lt_ctx_new_test(void)
+{
+    lt_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    char tmpl[] = "/tmp/latent-test-XXXXXX";
+    ctx->test_dir = mkdtemp(tmpl) ? strdup(tmpl) : NULL;
+    ctx->test_metrics = lt_json_object();
+    ctx->pipeline = "test";
+    ctx->staging = ctx->test_dir ? ctx->test_dir : "/tmp";
+    ctx->threads = 1;
+    ctx->quiet = true;
+    ctx->png_text[0] = "Software";
+    ctx->png_text[1] = "latent (unit test)";
+    lt_ctx_enter(ctx, "test", 0, 0, ctx->test_metrics);
+    return ctx;
+}
+
+void lt_ctx_free_test(lt_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    if (ctx->test_dir) {
+        lt_remove_tree(ctx->test_dir);
+        free(ctx->test_dir);
+    }
+    lt_json_free(ctx->test_metrics);
+    free(ctx->error);
+    free(ctx->artifact);
+    free(ctx);
+}
+
+lt_json *lt_ctx_test_metrics(lt_ctx *ctx) { return ctx->test_metrics; }
+
+double lt_ctx_test_metric(lt_ctx *ctx, const char *name, size_t i)
+{
+    lt_json *v = lt_json_get(ctx->test_metrics, name);
+    if (lt_json_is_array(v))
+        return lt_json_number(lt_json_at(v, i));
+    return i == 0 ? lt_json_number(v) : NAN;
+}

@@ -1,0 +1,53 @@
+/* The run context behind the plugin API of latent/stage.h.
+ *
+ * The runner makes one lt_ctx per run and points it at each stage in turn
+ * (lt_ctx_enter). Unit tests make a standalone one with lt_ctx_new_test()
+ * and read back what a stage reported. */
+#ifndef LATENT_CORE_CTX_H
+#define LATENT_CORE_CTX_H
+
+#include "io/json.h"
+#include "latent/stage.h"
+
+struct lt_ctx {
+    /* Fixed for the run. */
+    const char *pipeline;     /* borrowed */
+    const char *file;         /* the pipeline file as the user named it; borrowed */
+    const char *staging;      /* folder artifacts go to until commit; borrowed */
+    uint32_t seed;
+    int threads;
+    bool quiet;
+    const char *png_text[8];  /* key/value pairs + NULL; strings borrowed */
+
+    /* The stage running now. */
+    const char *stage;        /* borrowed */
+    int line, col;            /* the stage's position in the file (1-based) */
+    lt_json *metrics;         /* this stage's metrics object; borrowed */
+
+    /* Owned. */
+    char *error;              /* the first error of the current stage */
+    char *artifact;           /* the path last handed out by lt_ctx_artifact */
+    char *test_dir;           /* a test context's own staging folder */
+    lt_json *test_metrics;    /* a test context's metrics object */
+    int n_warnings;
+};
+
+/* Points ctx at a stage: its name, position and metrics object (borrowed).
+ * Clears any previous error. */
+void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
+                  lt_json *metrics);
+
+/* The error message recorded by the current stage, or NULL. Borrowed. */
+const char *lt_ctx_error(const lt_ctx *ctx);
+
+/* A standalone context for unit tests: seed 0, 1 thread, quiet, artifacts
+ * in a fresh temporary folder. Owned; free with lt_ctx_free_test. */
+lt_ctx *lt_ctx_new_test(void);
+void lt_ctx_free_test(lt_ctx *ctx);
+/* The metrics a stage reported through a test context. Borrowed. */
+lt_json *lt_ctx_test_metrics(lt_ctx *ctx);
+/* Numeric metric NAME (element I of a vector, I = 0 for a scalar) from a test
+ * context, or NAN when absent. */
+double lt_ctx_test_metric(lt_ctx *ctx, const char *name, size_t i);
+
+#endif

@@ -1,0 +1,128 @@
+#include "latent/data.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+lt_mat *lt_mat_new(size_t rows, size_t cols)
+{
+    lt_mat *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->rows = rows;
+    m->cols = cols;
+    if (rows && cols) {
+        if (cols > (size_t)-1 / sizeof(double) / rows ||
+            !(m->v = calloc(rows * cols, sizeof(double)))) {
+            free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+lt_mat *lt_mat_copy(const lt_mat *src)
+{
+    lt_mat *m = lt_mat_new(src->rows, src->cols);
+    if (m && m->v)
+        memcpy(m->v, src->v, src->rows * src->cols * sizeof(double));
+    return m;
+}
+
+void lt_mat_free(lt_mat **m)
+{
+    if (!m || !*m)
+        return;
+    free((*m)->v);
+    free(*m);
+    *m = NULL;
+}
+
+const char *lt_split_name(int split)
+{
+    static const char *const names[LT_N_SPLITS] = {"train", "valid", "test"};
+    return split >= 0 && split < LT_N_SPLITS ? names[split] : "?";
+}
+
+lt_data *lt_data_new(void) { return calloc(1, sizeof(lt_data)); }
+
+static void free_names(char **names, size_t n)
+{
+    if (!names)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+void lt_data_free(lt_data **pd)
+{
+    if (!pd || !*pd)
+        return;
+    lt_data *d = *pd;
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        lt_mat_free(&d->split[s].x);
+        free(d->split[s].y);
+        free(d->split[s].t);
+    }
+    free_names(d->feature_names, d->n_features);
+    free_names(d->class_names, (size_t)d->n_classes);
+    free(d->explained_variance_ratio);
+    free(d);
+    *pd = NULL;
+}
+
+static char **copy_names(char *const *names, size_t n)
+{
+    if (!names)
+        return NULL;
+    char **out = calloc(n ? n : 1, sizeof *out);
+    for (size_t i = 0; out && i < n; i++)
+        if (!(out[i] = strdup(names[i] ? names[i] : ""))) {
+            free_names(out, i);
+            return NULL;
+        }
+    return out;
+}
+
+int lt_data_copy_meta(lt_data *dst, const lt_data *src)
+{
+    dst->n_features = src->n_features;
+    dst->n_classes = src->n_classes;
+    dst->image_rows = src->image_rows;
+    dst->image_cols = src->image_cols;
+    dst->feature_names = copy_names(src->feature_names, src->n_features);
+    dst->class_names = copy_names(src->class_names, (size_t)src->n_classes);
+    if ((src->feature_names && !dst->feature_names) ||
+        (src->class_names && !dst->class_names))
+        return -1;
+    return 0;
+}
+
+int lt_data_copy_rowinfo(lt_data *dst, const lt_data *src)
+{
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        const lt_split *a = &src->split[s];
+        lt_split *b = &dst->split[s];
+        if (!a->x || !b->x)
+            continue;
+        size_t n = a->x->rows;
+        if (a->y) {
+            if (!(b->y = malloc((n ? n : 1) * sizeof *b->y)))
+                return -1;
+            memcpy(b->y, a->y, n * sizeof *b->y);
+        }
+        if (a->t) {
+            if (!(b->t = malloc((n ? n : 1) * sizeof *b->t)))
+                return -1;
+            memcpy(b->t, a->t, n * sizeof *b->t);
+        }
+    }
+    return 0;
+}
+
+size_t lt_data_rows(const lt_data *d, int split)
+{
+    return d && split >= 0 && split < LT_N_SPLITS && d->split[split].x
+               ? d->split[split].x->rows
+               : 0;
+}

@@ -1,0 +1,282 @@
+#include "io/json.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum kind { J_NULL, J_BOOL, J_INT, J_NUM, J_STR, J_ARR, J_OBJ };
+
+struct lt_json {
+    enum kind kind;
+    bool failed; /* a child could not be allocated */
+    bool b;
+    long long i;
+    double d;
+    char *s;
+    lt_json **items; /* array elements or object values */
+    char **keys;     /* object keys, parallel to items */
+    size_t n, cap;
+};
+
+static lt_json *make(enum kind k)
+{
+    lt_json *v = calloc(1, sizeof *v);
+    if (v)
+        v->kind = k;
+    return v;
+}
+
+lt_json *lt_json_object(void) { return make(J_OBJ); }
+lt_json *lt_json_array(void) { return make(J_ARR); }
+lt_json *lt_json_null(void) { return make(J_NULL); }
+
+lt_json *lt_json_num(double d)
+{
+    lt_json *v = make(J_NUM);
+    if (v)
+        v->d = d;
+    return v;
+}
+
+lt_json *lt_json_int(long long i)
+{
+    lt_json *v = make(J_INT);
+    if (v)
+        v->i = i;
+    return v;
+}
+
+lt_json *lt_json_bool(bool b)
+{
+    lt_json *v = make(J_BOOL);
+    if (v)
+        v->b = b;
+    return v;
+}
+
+lt_json *lt_json_str(const char *s)
+{
+    lt_json *v = make(J_STR);
+    if (v && !(v->s = strdup(s ? s : ""))) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+static int grow(lt_json *c)
+{
+    if (c->n < c->cap)
+        return 0;
+    size_t cap = c->cap ? 2 * c->cap : 8;
+    lt_json **items = realloc(c->items, cap * sizeof *items);
+    if (!items)
+        return -1;
+    c->items = items;
+    if (c->kind == J_OBJ) {
+        char **keys = realloc(c->keys, cap * sizeof *keys);
+        if (!keys)
+            return -1;
+        c->keys = keys;
+    }
+    c->cap = cap;
+    return 0;
+}
+
+lt_json *lt_json_push(lt_json *a, lt_json *v)
+{
+    if (!a)
+        return v;
+    if (!v || grow(a) != 0) {
+        a->failed = true;
+        lt_json_free(v);
+        return NULL;
+    }
+    a->items[a->n++] = v;
+    return v;
+}
+
+lt_json *lt_json_set(lt_json *o, const char *key, lt_json *v)
+{
+    if (!o)
+        return v;
+    if (!v) {
+        o->failed = true;
+        return NULL;
+    }
+    for (size_t i = 0; i < o->n; i++)
+        if (strcmp(o->keys[i], key) == 0) {
+            lt_json_free(o->items[i]);
+            o->items[i] = v;
+            return v;
+        }
+    char *k = strdup(key);
+    if (!k || grow(o) != 0) {
+        free(k);
+        o->failed = true;
+        lt_json_free(v);
+        return NULL;
+    }
+    o->keys[o->n] = k;
+    o->items[o->n++] = v;
+    return v;
+}
+
+lt_json *lt_json_get(const lt_json *o, const char *key)
+{
+    if (!o || o->kind != J_OBJ)
+        return NULL;
+    for (size_t i = 0; i < o->n; i++)
+        if (strcmp(o->keys[i], key) == 0)
+            return o->items[i];
+    return NULL;
+}
+
+double lt_json_number(const lt_json *v)
+{
+    if (!v)
+        return NAN;
+    switch (v->kind) {
+    case J_NUM: return v->d;
+    case J_INT: return (double)v->i;
+    case J_BOOL: return v->b ? 1.0 : 0.0;
+    default: return NAN;
+    }
+}
+
+bool lt_json_is_array(const lt_json *v) { return v && v->kind == J_ARR; }
+size_t lt_json_len(const lt_json *v) { return v && v->kind == J_ARR ? v->n : 0; }
+lt_json *lt_json_at(const lt_json *v, size_t i)
+{
+    return v && v->kind == J_ARR && i < v->n ? v->items[i] : NULL;
+}
+
+lt_json *lt_json_vec(const double *x, size_t n)
+{
+    lt_json *a = lt_json_array();
+    for (size_t i = 0; i < n && a; i++)
+        lt_json_push(a, lt_json_num(x[i]));
+    return a;
+}
+
+lt_json *lt_json_mat(const double *x, size_t rows, size_t cols)
+{
+    lt_json *a = lt_json_array();
+    for (size_t i = 0; i < rows && a; i++)
+        lt_json_push(a, lt_json_vec(x + i * cols, cols));
+    return a;
+}
+
+void lt_json_free(lt_json *v)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++) {
+        lt_json_free(v->items[i]);
+        if (v->keys)
+            free(v->keys[i]);
+    }
+    free(v->items);
+    free(v->keys);
+    free(v->s);
+    free(v);
+}
+
+void lt_json_format_double(char *buf, double d)
+{
+    /* The shortest of %.15g .. %.17g that reads back exactly: deterministic
+     * and what Python's repr() would print in most cases. */
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, d);
+        if (strtod(buf, NULL) == d)
+            break;
+    }
+    /* JSON needs a digit after a leading '-' or '.', which %g always gives. */
+}
+
+static int write_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    return fputc('"', f) == EOF ? -1 : 0;
+}
+
+static bool is_flat(const lt_json *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->items[i]->kind == J_ARR || v->items[i]->kind == J_OBJ)
+            return false;
+    return true;
+}
+
+static int write_value(const lt_json *v, FILE *f, int indent, bool compact)
+{
+    char num[32];
+    if (v->failed)
+        return -1;
+    switch (v->kind) {
+    case J_NULL: fputs("null", f); break;
+    case J_BOOL: fputs(v->b ? "true" : "false", f); break;
+    case J_INT: fprintf(f, "%lld", v->i); break;
+    case J_NUM:
+        if (!isfinite(v->d)) {
+            fputs("null", f);
+        } else {
+            lt_json_format_double(num, v->d);
+            fputs(num, f);
+        }
+        break;
+    case J_STR: write_string(f, v->s); break;
+    case J_ARR:
+    case J_OBJ: {
+        bool obj = v->kind == J_OBJ;
+        /* Arrays of scalars stay on one line: vectors and matrix rows read
+         * better that way and diff line by line. */
+        bool inline_ = compact || (!obj && is_flat(v));
+        fputc(obj ? '{' : '[', f);
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                fputs(inline_ && !compact ? ", " : ",", f);
+            if (!inline_)
+                fprintf(f, "\n%*s", indent + 2, "");
+            if (obj) {
+                write_string(f, v->keys[i]);
+                fputs(compact ? ":" : ": ", f);
+            }
+            if (write_value(v->items[i], f, indent + 2, compact) != 0)
+                return -1;
+        }
+        if (!inline_ && v->n)
+            fprintf(f, "\n%*s", indent, "");
+        fputc(obj ? '}' : ']', f);
+        break;
+    }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int lt_json_write(const lt_json *v, FILE *f)
+{
+    if (!v || write_value(v, f, 0, false) != 0)
+        return -1;
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+int lt_json_write_compact(const lt_json *v, FILE *f)
+{
+    return v ? write_value(v, f, 0, true) : -1;
+}

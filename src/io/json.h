@@ -1,0 +1,53 @@
+/* A small JSON value tree and writer: metrics.json, run.json, the schema.
+ *
+ * Objects keep their keys in insertion order so output is deterministic.
+ * Ownership: a value added to a container belongs to it; lt_json_free on the
+ * root frees the whole tree. Every constructor returns NULL when out of
+ * memory, and adding NULL to a container is a no-op that marks the container
+ * as failed (lt_json_write then fails), so callers can build trees without
+ * checking each step. */
+#ifndef LATENT_JSON_H
+#define LATENT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct lt_json lt_json;
+
+lt_json *lt_json_object(void);
+lt_json *lt_json_array(void);
+lt_json *lt_json_num(double v);    /* non-finite values are written as null */
+lt_json *lt_json_int(long long v);
+lt_json *lt_json_bool(bool v);
+lt_json *lt_json_str(const char *s); /* copies s */
+lt_json *lt_json_null(void);
+lt_json *lt_json_vec(const double *v, size_t n);
+lt_json *lt_json_mat(const double *v, size_t rows, size_t cols);
+
+/* Adds (or replaces) KEY in object O; takes ownership of V. Returns V. */
+lt_json *lt_json_set(lt_json *o, const char *key, lt_json *v);
+/* Appends V to array A; takes ownership of V. Returns V. */
+lt_json *lt_json_push(lt_json *a, lt_json *v);
+/* The member KEY of object O, or NULL. Borrowed. */
+lt_json *lt_json_get(const lt_json *o, const char *key);
+
+/* Numeric value of a number (or int/bool) node; NAN otherwise. */
+double lt_json_number(const lt_json *v);
+bool lt_json_is_array(const lt_json *v);
+size_t lt_json_len(const lt_json *v);            /* array length */
+lt_json *lt_json_at(const lt_json *v, size_t i); /* borrowed */
+
+/* Writes V as indented JSON followed by a newline. Returns 0, or -1 on an
+ * I/O error or an earlier allocation failure inside the tree. */
+int lt_json_write(const lt_json *v, FILE *f);
+/* Writes V on one line with no spaces. Returns 0 or -1. */
+int lt_json_write_compact(const lt_json *v, FILE *f);
+
+void lt_json_free(lt_json *v);
+
+/* Writes the shortest decimal form of D that reads back as the same double
+ * ("0.1", "3", "1e-05"); buf must hold 32 bytes. */
+void lt_json_format_double(char *buf, double d);
+
+#endif

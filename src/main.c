@@ -1,0 +1,2 @@
+#include <stdio.h>
+int main(void) { puts("latent " LATENT_VERSION); return 0; }
