@@ -280,3 +280,181 @@ int lt_json_write_compact(const lt_json *v, FILE *f)
 {
     return v ? write_value(v, f, 0, true) : -1;
 }
+
+/* ---- reading ------------------------------------------------------------ */
+
+struct reader {
+    const char *p;
+    int depth;
+};
+
+static void skip_ws(struct reader *r)
+{
+    while (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r')
+        r->p++;
+}
+
+static lt_json *parse_value(struct reader *r);
+
+static char *parse_string_raw(struct reader *r)
+{
+    if (*r->p != '"')
+        return NULL;
+    r->p++;
+    size_t cap = 16, n = 0;
+    char *s = malloc(cap);
+    while (s && *r->p && *r->p != '"') {
+        char c = *r->p++;
+        if (c == '\\') {
+            char e = *r->p++;
+            switch (e) {
+            case 'n': c = '\n'; break;
+            case 't': c = '\t'; break;
+            case 'r': c = '\r'; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'u': {
+                unsigned cp = 0;
+                for (int k = 0; k < 4; k++) {
+                    char h = *r->p++;
+                    cp = cp * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+                }
+                c = cp < 0x80 ? (char)cp : '?'; /* enough for our files */
+                break;
+            }
+            case '\0': free(s); return NULL;
+            default: c = e;
+            }
+        }
+        if (n + 2 > cap) {
+            char *t = realloc(s, cap *= 2);
+            if (!t) {
+                free(s);
+                return NULL;
+            }
+            s = t;
+        }
+        s[n++] = c;
+    }
+    if (!s || *r->p != '"') {
+        free(s);
+        return NULL;
+    }
+    r->p++;
+    s[n] = '\0';
+    return s;
+}
+
+static lt_json *parse_container(struct reader *r, bool obj)
+{
+    if (++r->depth > 256)
+        return NULL;
+    r->p++;
+    lt_json *c = obj ? lt_json_object() : lt_json_array();
+    skip_ws(r);
+    if (*r->p == (obj ? '}' : ']')) {
+        r->p++;
+        r->depth--;
+        return c;
+    }
+    while (c) {
+        skip_ws(r);
+        char *key = NULL;
+        if (obj) {
+            key = parse_string_raw(r);
+            skip_ws(r);
+            if (!key || *r->p != ':') {
+                free(key);
+                break;
+            }
+            r->p++;
+        }
+        lt_json *v = parse_value(r);
+        if (!v) {
+            free(key);
+            break;
+        }
+        if (obj)
+            lt_json_set(c, key, v);
+        else
+            lt_json_push(c, v);
+        free(key);
+        skip_ws(r);
+        if (*r->p == ',') {
+            r->p++;
+            continue;
+        }
+        if (*r->p == (obj ? '}' : ']')) {
+            r->p++;
+            r->depth--;
+            return c;
+        }
+        break;
+    }
+    lt_json_free(c);
+    return NULL;
+}
+
+static lt_json *parse_value(struct reader *r)
+{
+    skip_ws(r);
+    switch (*r->p) {
+    case '{': return parse_container(r, true);
+    case '[': return parse_container(r, false);
+    case '"': {
+        char *s = parse_string_raw(r);
+        lt_json *v = s ? lt_json_str(s) : NULL;
+        free(s);
+        return v;
+    }
+    case 't':
+        if (strncmp(r->p, "true", 4) == 0) { r->p += 4; return lt_json_bool(true); }
+        return NULL;
+    case 'f':
+        if (strncmp(r->p, "false", 5) == 0) { r->p += 5; return lt_json_bool(false); }
+        return NULL;
+    case 'n':
+        if (strncmp(r->p, "null", 4) == 0) { r->p += 4; return lt_json_null(); }
+        return NULL;
+    default: {
+        char *end;
+        double d = strtod(r->p, &end);
+        if (end == r->p)
+            return NULL;
+        r->p = end;
+        return lt_json_num(d);
+    }
+    }
+}
+
+lt_json *lt_json_parse(const char *text)
+{
+    struct reader r = {text, 0};
+    lt_json *v = parse_value(&r);
+    skip_ws(&r);
+    if (v && *r.p) {
+        lt_json_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+const char *lt_json_string(const lt_json *v)
+{
+    return v && v->kind == J_STR ? v->s : NULL;
+}
+
+size_t lt_json_size(const lt_json *v)
+{
+    return v && (v->kind == J_ARR || v->kind == J_OBJ) ? v->n : 0;
+}
+
+const char *lt_json_key_at(const lt_json *v, size_t i)
+{
+    return v && v->kind == J_OBJ && i < v->n ? v->keys[i] : NULL;
+}
+
+lt_json *lt_json_value_at(const lt_json *v, size_t i)
+{
+    return v && (v->kind == J_OBJ || v->kind == J_ARR) && i < v->n ? v->items[i] : NULL;
+}

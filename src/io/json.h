@@ -46,6 +46,18 @@ int lt_json_write_compact(const lt_json *v, FILE *f);
 
 void lt_json_free(lt_json *v);
 
+/* Parses JSON text (numbers become doubles). Returns an owned tree, or NULL
+ * on a syntax error or when out of memory. */
+lt_json *lt_json_parse(const char *text);
+/* The text of a string node, or NULL. Borrowed. */
+const char *lt_json_string(const lt_json *v);
+/* Members of an object or elements of an array. */
+size_t lt_json_size(const lt_json *v);
+/* Key I of an object, or NULL. Borrowed. */
+const char *lt_json_key_at(const lt_json *v, size_t i);
+/* Value I of an object or array, or NULL. Borrowed. */
+lt_json *lt_json_value_at(const lt_json *v, size_t i);
+
 /* Writes the shortest decimal form of D that reads back as the same double
  * ("0.1", "3", "1e-05"); buf must hold 32 bytes. */
 void lt_json_format_double(char *buf, double d);

@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "io/json.h"
+#include "testutil.h"
+
+const char *lt_test_root = ".";
 
 static void test_format_roundtrip(void)
 {
@@ -37,15 +40,27 @@ static void test_object_order_and_nan(void)
     lt_json_free(o);
 }
 
-int main(void)
+static void test_parse(void)
 {
+    lt_json *j = lt_json_parse("{\"a\": [1, 2.5e-3, -4], \"s\": \"x\\ny\", \"t\": true}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+    CU_ASSERT_EQUAL(lt_json_size(lt_json_get(j, "a")), 3);
+    CU_ASSERT_EQUAL(lt_json_number(lt_json_at(lt_json_get(j, "a"), 1)), 2.5e-3);
+    CU_ASSERT_STRING_EQUAL(lt_json_string(lt_json_get(j, "s")), "x\ny");
+    CU_ASSERT_EQUAL(lt_json_number(lt_json_get(j, "t")), 1.0);
+    lt_json_free(j);
+    CU_ASSERT_PTR_NULL(lt_json_parse("{\"a\": [1, 2}"));
+    CU_ASSERT_PTR_NULL(lt_json_parse("[1] x"));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        lt_test_root = argv[1];
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("json", NULL, NULL);
     CU_add_test(s, "shortest round-trip doubles", test_format_roundtrip);
     CU_add_test(s, "object order, NaN as null", test_object_order_and_nan);
-    CU_basic_set_mode(CU_BRM_VERBOSE);
-    CU_basic_run_tests();
-    unsigned failed = CU_get_number_of_failures();
-    CU_cleanup_registry();
-    return failed ? 1 : 0;
+    CU_add_test(s, "parse", test_parse);
+    return lt_test_run();
 }
