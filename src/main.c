@@ -1,2 +1,229 @@
+/* latent: the command line. Parses argv and hands over to src/core/. */
 #include <stdio.h>
-int main(void) { puts("latent " LATENT_VERSION); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/params.h"
+#include "core/pipeline.h"
+#include "core/registry.h"
+#include "core/run.h"
+#include "core/schema.h"
+
+static const char usage[] =
+    "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--quiet]\n"
+    "       latent check FILE... [--set STAGE.PARAM=VALUE]... [--threads N] [--quiet]\n"
+    "       latent validate FILE...\n"
+    "       latent stages [KIND]\n"
+    "       latent schema\n"
+    "\n"
+    "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
+    "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
+    "  validate  check configs without running; exit 2 on the first bad file\n"
+    "  stages    list stage kinds, or one kind's parameters\n"
+    "  schema    print the JSON Schema of pipeline files\n"
+    "\n"
+    "exit status: 0 ok, 1 an expectation missed, 2 bad config or input, 3 runtime failure\n";
+
+struct args {
+    char **files;
+    size_t n_files;
+    char **sets;
+    size_t n_sets;
+    lt_run_opts run;
+};
+
+/* Returns 0, or 2 after printing a usage error. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    a->files = calloc((size_t)argc, sizeof *a->files);
+    a->sets = calloc((size_t)argc, sizeof *a->sets);
+    if (!a->files || !a->sets)
+        return 3;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *value = NULL;
+        bool takes_value = !strcmp(arg, "--set") || !strcmp(arg, "--out") || !strcmp(arg, "--threads");
+        if (takes_value) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "latent: %s needs a value\n", arg);
+                return 2;
+            }
+            value = argv[++i];
+        }
+        if (!strcmp(arg, "--set")) {
+            a->sets[a->n_sets++] = (char *)value;
+        } else if (!strcmp(arg, "--out")) {
+            a->run.out_dir = value;
+        } else if (!strcmp(arg, "--threads")) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            if (*end || n < 1 || n > 1024) {
+                fprintf(stderr, "latent: --threads: expected an integer in [1, 1024], got \"%s\"\n", value);
+                return 2;
+            }
+            a->run.threads = (int)n;
+        } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            a->run.quiet = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            fprintf(stderr, "latent: unknown option '%s'\n%s", arg, usage);
+            return 2;
+        } else {
+            a->files[a->n_files++] = (char *)arg;
+        }
+    }
+    return 0;
+}
+
+/* Loads and checks FILE; prints every problem. NULL when it is bad. */
+static lt_pipeline *load(const char *file, const struct args *a)
+{
+    lt_diag diag = {0};
+    lt_pipeline *p = lt_pipeline_load(file, a->sets, a->n_sets, &diag);
+    if (p && lt_pipeline_check(p, &diag) > 0) {
+        lt_pipeline_free(p);
+        p = NULL;
+    }
+    lt_diag_print(&diag, stderr);
+    lt_diag_clear(&diag);
+    return p;
+}
+
+static int cmd_run(const struct args *a, bool check)
+{
+    if (a->n_files == 0 || (!check && a->n_files > 1)) {
+        fprintf(stderr, "latent: %s takes %s\n", check ? "check" : "run",
+                check ? "one or more pipeline files" : "one pipeline file");
+        return 2;
+    }
+    if (a->run.out_dir && a->n_files > 1) {
+        fprintf(stderr, "latent: --out takes one pipeline file\n");
+        return 2;
+    }
+    int worst = 0;
+    for (size_t i = 0; i < a->n_files; i++) {
+        lt_pipeline *p = load(a->files[i], a);
+        int rc = LT_EINPUT;
+        if (p) {
+            lt_json *metrics = NULL;
+            rc = lt_run(p, &a->run, check ? &metrics : NULL);
+            if (rc == LT_OK && check)
+                rc = lt_expect_check(p, metrics);
+            lt_json_free(metrics);
+            lt_pipeline_free(p);
+        }
+        if (rc > worst)
+            worst = rc;
+    }
+    return worst;
+}
+
+static int cmd_validate(const struct args *a)
+{
+    if (a->n_files == 0) {
+        fprintf(stderr, "latent: validate takes one or more pipeline files\n");
+        return 2;
+    }
+    for (size_t i = 0; i < a->n_files; i++) {
+        lt_pipeline *p = load(a->files[i], a);
+        if (!p)
+            return 2;
+        printf("%s: ok (%zu stages)\n", a->files[i], p->n_stages);
+        lt_pipeline_free(p);
+    }
+    return 0;
+}
+
+static void print_kind(const lt_stage_def *d)
+{
+    printf("%s: %s\n", d->name, d->summary);
+    if (d->max_inputs == 0)
+        printf("  inputs: none (a source)");
+    else if (d->min_inputs == d->max_inputs)
+        printf("  inputs: %d", d->min_inputs);
+    else
+        printf("  inputs: %d to %d", d->min_inputs, d->max_inputs);
+    printf("; output: %s\n", d->produces ? "data" : "none (metrics and files only)");
+    if (d->n_params == 0) {
+        printf("  no parameters\n");
+        return;
+    }
+    printf("  parameters:\n");
+    for (size_t i = 0; i < d->n_params; i++) {
+        const lt_param *p = &d->params[i];
+        char want[256], def[128];
+        const char *dflt = lt_param_default_text(p, def, sizeof def);
+        printf("    %-18s %s; %s%s\n", p->name, lt_param_expected(p, want, sizeof want),
+               dflt ? "default " : "required", dflt ? dflt : "");
+        printf("    %-18s %s\n", "", p->help);
+    }
+}
+
+static int cmd_stages(const struct args *a)
+{
+    size_t n;
+    const lt_stage_def *const *all = lt_registry(&n);
+    if (a->n_files == 0) {
+        for (size_t i = 0; i < n; i++)
+            printf("  %-24s %s\n", all[i]->name, all[i]->summary);
+        return 0;
+    }
+    int rc = 0;
+    for (size_t k = 0; k < a->n_files; k++) {
+        const lt_stage_def *d = lt_registry_find(a->files[k]);
+        if (!d) {
+            const char *names[256];
+            for (size_t i = 0; i < n && i < 255; i++)
+                names[i] = all[i]->name;
+            names[n < 255 ? n : 255] = NULL;
+            const char *hint = lt_did_you_mean(a->files[k], names);
+            fprintf(stderr, "latent: unknown stage kind '%s'%s%s%s\n", a->files[k],
+                    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+            rc = 2;
+            continue;
+        }
+        print_kind(d);
+    }
+    return rc;
+}
+
+static int cmd_schema(void)
+{
+    lt_json *s = lt_schema();
+    int rc = lt_json_write(s, stdout) == 0 ? 0 : 3;
+    lt_json_free(s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("latent %s\n", LATENT_VERSION);
+        return 0;
+    }
+    struct args a = {0};
+    int rc = parse_args(argc, argv, &a);
+    const char *cmd = argv[1];
+    if (rc == 0) {
+        if (!strcmp(cmd, "run"))
+            rc = cmd_run(&a, false);
+        else if (!strcmp(cmd, "check"))
+            rc = cmd_run(&a, true);
+        else if (!strcmp(cmd, "validate"))
+            rc = cmd_validate(&a);
+        else if (!strcmp(cmd, "stages"))
+            rc = cmd_stages(&a);
+        else if (!strcmp(cmd, "schema"))
+            rc = cmd_schema();
+        else {
+            fprintf(stderr, "latent: unknown command '%s'\n%s", cmd, usage);
+            rc = 2;
+        }
+    }
+    free(a.files);
+    free(a.sets);
+    return rc;
+}

@@ -1,0 +1,534 @@
+#include "core/params.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fsutil.h"
+
+#define FIELD(config, p, type) ((type *)((char *)(config) + (p)->offset))
+
+/* Bounds at or beyond these read as "no bound" in messages and schemas. */
+static bool no_min(const lt_param *p) { return p->min <= -1e15 || (p->min == 0 && p->max == 0); }
+static bool no_max(const lt_param *p) { return p->max >= 1e15 || (p->min == 0 && p->max == 0); }
+
+static void fmt_num(char *buf, size_t size, double v)
+{
+    char tmp[32];
+    lt_json_format_double(tmp, v);
+    snprintf(buf, size, "%s", tmp);
+}
+
+static char *range_text(const lt_param *p, const char *noun, char *buf, size_t size)
+{
+    char lo[32], hi[32];
+    fmt_num(lo, sizeof lo, p->min);
+    fmt_num(hi, sizeof hi, p->max);
+    bool lo_open = p->flags & LT_MIN_OPEN, hi_open = p->flags & LT_MAX_OPEN;
+    if (no_min(p) && no_max(p))
+        snprintf(buf, size, "%s", noun);
+    else if (no_max(p))
+        snprintf(buf, size, "%s %s %s", noun, lo_open ? ">" : ">=", lo);
+    else if (no_min(p))
+        snprintf(buf, size, "%s %s %s", noun, hi_open ? "<" : "<=", hi);
+    else
+        snprintf(buf, size, "%s in %c%s, %s%c", noun, lo_open ? '(' : '[', lo, hi,
+                 hi_open ? ')' : ']');
+    return buf;
+}
+
+char *lt_param_expected(const lt_param *p, char *buf, size_t size)
+{
+    switch (p->type) {
+    case LT_P_INT: return range_text(p, "an integer", buf, size);
+    case LT_P_REAL: return range_text(p, "a number", buf, size);
+    case LT_P_BOOL: snprintf(buf, size, "true or false"); break;
+    case LT_P_STRING: snprintf(buf, size, "a string"); break;
+    case LT_P_PATH: snprintf(buf, size, "a file path"); break;
+    case LT_P_VEC: snprintf(buf, size, "a list of numbers"); break;
+    case LT_P_MATRIX: snprintf(buf, size, "a list of equal-length lists of numbers"); break;
+    case LT_P_NCOMP:
+        snprintf(buf, size, "an integer >= 1, a number in (0, 1), or all");
+        break;
+    case LT_P_SEED: snprintf(buf, size, "an integer in [0, 4294967295] or null"); break;
+    case LT_P_CHOICE: {
+        size_t k = (size_t)snprintf(buf, size, "one of ");
+        for (size_t i = 0; p->choices[i] && k < size; i++)
+            k += (size_t)snprintf(buf + k, size - k, "%s%s", i ? ", " : "", p->choices[i]);
+        break;
+    }
+    }
+    return buf;
+}
+
+const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
+{
+    if (p->flags & LT_REQUIRED)
+        return NULL;
+    switch (p->type) {
+    case LT_P_INT:
+    case LT_P_REAL: fmt_num(buf, size, p->def); break;
+    case LT_P_BOOL: snprintf(buf, size, "%s", p->def != 0 ? "true" : "false"); break;
+    case LT_P_STRING:
+    case LT_P_PATH:
+    case LT_P_CHOICE:
+        snprintf(buf, size, "%s", p->def_str ? p->def_str : "\"\"");
+        break;
+    case LT_P_VEC:
+    case LT_P_MATRIX: snprintf(buf, size, "[]"); break;
+    case LT_P_NCOMP: snprintf(buf, size, "all"); break;
+    case LT_P_SEED: snprintf(buf, size, "the pipeline's seed"); break;
+    }
+    return buf;
+}
+
+/* ---- binding ------------------------------------------------------------ */
+
+struct binder {
+    const lt_bind_site *site;
+    lt_diag *diag;
+    int errors;
+};
+
+__attribute__((format(printf, 4, 5)))
+static void problem(struct binder *b, const lt_node *at, const lt_param *p,
+                    const char *fmt, ...)
+{
+    char msg[900];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    int line = at ? at->line : b->site->line, col = at ? at->col : b->site->col;
+    const char *file = at && at->source ? at->source : b->site->file;
+    if (p)
+        lt_diag_add(b->diag, file, line, col, "stage '%s': %s: %s",
+                    b->site->stage, p->name, msg);
+    else
+        lt_diag_add(b->diag, file, line, col, "stage '%s': %s",
+                    b->site->stage, msg);
+    b->errors++;
+}
+
+/* `"two"` for a scalar, `a mapping` for the rest. */
+static void got_text(const lt_node *n, char *buf, size_t size)
+{
+    if (n->kind == LT_SCALAR && !lt_node_is_null(n))
+        snprintf(buf, size, "\"%.60s\"%s", n->value, strlen(n->value) > 60 ? "..." : "");
+    else
+        snprintf(buf, size, "%s", lt_node_describe(n));
+}
+
+static void type_problem(struct binder *b, const lt_node *n, const lt_param *p)
+{
+    char want[256], got[128];
+    got_text(n, got, sizeof got);
+    problem(b, n, p, "expected %s, got %s", lt_param_expected(p, want, sizeof want), got);
+}
+
+/* A plain scalar holding a finite number. */
+static bool scalar_number(const lt_node *n, double *out)
+{
+    if (n->kind != LT_SCALAR || !n->plain || !*n->value)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(n->value, &end);
+    if (*end || errno == ERANGE || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool in_range(const lt_param *p, double v)
+{
+    if (!no_min(p) && (p->flags & LT_MIN_OPEN ? v <= p->min : v < p->min))
+        return false;
+    if (!no_max(p) && (p->flags & LT_MAX_OPEN ? v >= p->max : v > p->max))
+        return false;
+    return true;
+}
+
+static bool bind_number_list(struct binder *b, const lt_node *n, const lt_param *p,
+                             double *out)
+{
+    for (size_t i = 0; i < n->n; i++)
+        if (!scalar_number(n->items[i], &out[i])) {
+            type_problem(b, n->items[i], p);
+            return false;
+        }
+    return true;
+}
+
+static void bind_one(struct binder *b, const lt_param *p, void *config, const lt_node *n)
+{
+    double v;
+    switch (p->type) {
+    case LT_P_INT:
+        if (!scalar_number(n, &v) || v != floor(v) || fabs(v) > 2147483647.0 || !in_range(p, v))
+            type_problem(b, n, p);
+        else
+            *FIELD(config, p, int) = (int)v;
+        break;
+    case LT_P_REAL:
+        if (!scalar_number(n, &v) || !in_range(p, v))
+            type_problem(b, n, p);
+        else
+            *FIELD(config, p, double) = v;
+        break;
+    case LT_P_BOOL:
+        if (n->kind == LT_SCALAR && n->plain &&
+            (!strcmp(n->value, "true") || !strcmp(n->value, "True") || !strcmp(n->value, "false") ||
+             !strcmp(n->value, "False")))
+            *FIELD(config, p, bool) = n->value[0] == 't' || n->value[0] == 'T';
+        else
+            type_problem(b, n, p);
+        break;
+    case LT_P_STRING:
+    case LT_P_PATH: {
+        if (n->kind != LT_SCALAR || lt_node_is_null(n)) {
+            type_problem(b, n, p);
+            break;
+        }
+        char *s = p->type == LT_P_PATH && n->value[0] != '/'
+                      ? lt_path_join(b->site->basedir, n->value)
+                      : strdup(n->value);
+        char **field = FIELD(config, p, char *);
+        free(*field);
+        *field = s;
+        break;
+    }
+    case LT_P_CHOICE: {
+        if (n->kind != LT_SCALAR) {
+            type_problem(b, n, p);
+            break;
+        }
+        for (int i = 0; p->choices[i]; i++)
+            if (strcmp(p->choices[i], n->value) == 0) {
+                *FIELD(config, p, int) = i;
+                return;
+            }
+        char want[256];
+        const char *hint = lt_did_you_mean(n->value, p->choices);
+        if (hint)
+            problem(b, n, p, "unknown value \"%.60s\"; did you mean \"%s\"? (expected %s)",
+                    n->value, hint, lt_param_expected(p, want, sizeof want));
+        else
+            type_problem(b, n, p);
+        break;
+    }
+    case LT_P_VEC: {
+        if (n->kind != LT_SEQ || n->n == 0) {
+            type_problem(b, n, p);
+            break;
+        }
+        double *x = malloc(n->n * sizeof *x);
+        if (!x || !bind_number_list(b, n, p, x)) {
+            free(x);
+            break;
+        }
+        lt_vec *field = FIELD(config, p, lt_vec);
+        free(field->v);
+        *field = (lt_vec){x, n->n};
+        break;
+    }
+    case LT_P_MATRIX: {
+        if (n->kind != LT_SEQ || n->n == 0 || n->items[0]->kind != LT_SEQ ||
+            n->items[0]->n == 0) {
+            type_problem(b, n, p);
+            break;
+        }
+        size_t rows = n->n, cols = n->items[0]->n;
+        double *x = malloc(rows * cols * sizeof *x);
+        bool ok = x != NULL;
+        for (size_t i = 0; ok && i < rows; i++) {
+            const lt_node *row = n->items[i];
+            if (row->kind != LT_SEQ || row->n != cols) {
+                char got[64];
+                if (row->kind == LT_SEQ)
+                    snprintf(got, sizeof got, "%zu numbers", row->n);
+                else
+                    snprintf(got, sizeof got, "%s", lt_node_describe(row));
+                problem(b, row, p, "row %zu should be a list of %zu numbers like row 1, got %s",
+                        i + 1, cols, got);
+                ok = false;
+            } else {
+                ok = bind_number_list(b, row, p, x + i * cols);
+            }
+        }
+        if (!ok) {
+            free(x);
+            break;
+        }
+        lt_matrix *field = FIELD(config, p, lt_matrix);
+        free(field->v);
+        *field = (lt_matrix){x, rows, cols};
+        break;
+    }
+    case LT_P_NCOMP:
+        if (lt_node_is_null(n) || (n->kind == LT_SCALAR && strcmp(n->value, "all") == 0))
+            *FIELD(config, p, double) = 0;
+        else if (scalar_number(n, &v) && ((v >= 1 && v == floor(v) && v < 1e9) || (v > 0 && v < 1)))
+            *FIELD(config, p, double) = v;
+        else
+            type_problem(b, n, p);
+        break;
+    case LT_P_SEED:
+        if (lt_node_is_null(n))
+            *FIELD(config, p, int64_t) = -1;
+        else if (scalar_number(n, &v) && v == floor(v) && v >= 0 && v <= 4294967295.0)
+            *FIELD(config, p, int64_t) = (int64_t)v;
+        else
+            type_problem(b, n, p);
+        break;
+    }
+}
+
+static void set_default(const lt_param *p, void *config)
+{
+    switch (p->type) {
+    case LT_P_INT:
+    case LT_P_CHOICE:
+        *FIELD(config, p, int) = (int)p->def;
+        if (p->type == LT_P_CHOICE && p->def_str)
+            for (int i = 0; p->choices[i]; i++)
+                if (strcmp(p->choices[i], p->def_str) == 0)
+                    *FIELD(config, p, int) = i;
+        break;
+    case LT_P_REAL:
+    case LT_P_NCOMP: *FIELD(config, p, double) = p->def; break;
+    case LT_P_BOOL: *FIELD(config, p, bool) = p->def != 0; break;
+    case LT_P_STRING:
+    case LT_P_PATH:
+        *FIELD(config, p, char *) = p->def_str ? strdup(p->def_str) : NULL;
+        break;
+    case LT_P_SEED: *FIELD(config, p, int64_t) = (int64_t)p->def; break;
+    case LT_P_VEC:
+    case LT_P_MATRIX: break; /* zeroed: empty */
+    }
+}
+
+int lt_params_bind(const lt_param *params, size_t n_params, void *config,
+                   const lt_node *with, const lt_bind_site *site, lt_diag *diag)
+{
+    struct binder b = {site, diag, 0};
+    for (size_t i = 0; i < n_params; i++)
+        set_default(&params[i], config);
+    if (with && lt_node_is_null(with))
+        with = NULL;
+    if (with && with->kind != LT_MAP) {
+        problem(&b, with, NULL, "'with' must be a mapping of parameter names to values, got %s",
+                lt_node_describe(with));
+        return b.errors;
+    }
+    for (size_t i = 0; i < n_params; i++) {
+        const lt_param *p = &params[i];
+        const lt_node *n = lt_node_get(with, p->name);
+        if (n && lt_node_is_null(n) && p->type != LT_P_NCOMP && p->type != LT_P_SEED) {
+            if (p->flags & LT_NULLABLE)
+                continue;
+            if (!(p->flags & LT_REQUIRED)) {
+                type_problem(&b, n, p);
+                continue;
+            }
+            n = NULL;
+        }
+        if (n)
+            bind_one(&b, p, config, n);
+        else if (p->flags & LT_REQUIRED)
+            problem(&b, NULL, p, "required parameter is missing (expected %s)",
+                    lt_param_expected(p, (char[256]){0}, 256));
+    }
+    /* Unknown keys: a typo must not silently become a default. */
+    const char *names[128];
+    size_t k = 0;
+    for (size_t i = 0; i < n_params && k < 127; i++)
+        names[k++] = params[i].name;
+    names[k] = NULL;
+    for (size_t i = 0; with && i < with->n; i++) {
+        const lt_node *key = with->keys[i];
+        bool known = false;
+        for (size_t j = 0; j < n_params; j++)
+            known |= strcmp(params[j].name, key->value) == 0;
+        if (known)
+            continue;
+        const char *hint = lt_did_you_mean(key->value, names);
+        if (hint)
+            problem(&b, key, NULL, "unknown parameter '%.60s'; did you mean '%s'?", key->value, hint);
+        else if (n_params == 0)
+            problem(&b, key, NULL, "unknown parameter '%.60s'; this stage takes no parameters",
+                    key->value);
+        else
+            problem(&b, key, NULL, "unknown parameter '%.60s' (`latent stages %s` lists them)",
+                    key->value, site->kind);
+    }
+    return b.errors;
+}
+
+void lt_params_release(const lt_param *params, size_t n_params, void *config)
+{
+    for (size_t i = 0; i < n_params; i++) {
+        const lt_param *p = &params[i];
+        switch (p->type) {
+        case LT_P_STRING:
+        case LT_P_PATH: {
+            char **s = FIELD(config, p, char *);
+            free(*s);
+            *s = NULL;
+            break;
+        }
+        case LT_P_VEC: {
+            lt_vec *v = FIELD(config, p, lt_vec);
+            free(v->v);
+            *v = (lt_vec){0};
+            break;
+        }
+        case LT_P_MATRIX: {
+            lt_matrix *m = FIELD(config, p, lt_matrix);
+            free(m->v);
+            *m = (lt_matrix){0};
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *config)
+{
+    lt_json *o = lt_json_object();
+    for (size_t i = 0; i < n_params; i++) {
+        const lt_param *p = &params[i];
+        const void *c = config;
+        lt_json *v = NULL;
+        switch (p->type) {
+        case LT_P_INT: v = lt_json_int(*FIELD(c, p, const int)); break;
+        case LT_P_REAL: v = lt_json_num(*FIELD(c, p, const double)); break;
+        case LT_P_BOOL: v = lt_json_bool(*FIELD(c, p, const bool)); break;
+        case LT_P_STRING:
+        case LT_P_PATH: {
+            const char *s = *FIELD(c, p, char *const);
+            v = s ? lt_json_str(s) : lt_json_null();
+            break;
+        }
+        case LT_P_CHOICE: v = lt_json_str(p->choices[*FIELD(c, p, const int)]); break;
+        case LT_P_VEC: {
+            const lt_vec *x = FIELD(c, p, const lt_vec);
+            v = lt_json_vec(x->v, x->n);
+            break;
+        }
+        case LT_P_MATRIX: {
+            const lt_matrix *m = FIELD(c, p, const lt_matrix);
+            v = lt_json_mat(m->v, m->rows, m->cols);
+            break;
+        }
+        case LT_P_NCOMP: {
+            double x = *FIELD(c, p, const double);
+            v = x == 0 ? lt_json_str("all") : x >= 1 ? lt_json_int((long long)x) : lt_json_num(x);
+            break;
+        }
+        case LT_P_SEED: {
+            int64_t s = *FIELD(c, p, const int64_t);
+            v = s < 0 ? lt_json_null() : lt_json_int(s);
+            break;
+        }
+        }
+        lt_json_set(o, p->name, v);
+    }
+    return o;
+}
+
+static void schema_range(lt_json *s, const lt_param *p)
+{
+    if (!no_min(p))
+        lt_json_set(s, p->flags & LT_MIN_OPEN ? "exclusiveMinimum" : "minimum", lt_json_num(p->min));
+    if (!no_max(p))
+        lt_json_set(s, p->flags & LT_MAX_OPEN ? "exclusiveMaximum" : "maximum", lt_json_num(p->max));
+}
+
+static lt_json *typed(const char *type)
+{
+    lt_json *s = lt_json_object();
+    lt_json_set(s, "type", lt_json_str(type));
+    return s;
+}
+
+lt_json *lt_param_schema(const lt_param *p)
+{
+    lt_json *s = NULL;
+    switch (p->type) {
+    case LT_P_INT:
+        s = typed("integer");
+        schema_range(s, p);
+        break;
+    case LT_P_REAL:
+        s = typed("number");
+        schema_range(s, p);
+        break;
+    case LT_P_BOOL: s = typed("boolean"); break;
+    case LT_P_STRING:
+    case LT_P_PATH: s = typed("string"); break;
+    case LT_P_CHOICE: {
+        s = lt_json_object();
+        lt_json *e = lt_json_set(s, "enum", lt_json_array());
+        for (size_t i = 0; p->choices[i]; i++)
+            lt_json_push(e, lt_json_str(p->choices[i]));
+        break;
+    }
+    case LT_P_VEC:
+        s = typed("array");
+        lt_json_set(s, "items", typed("number"));
+        lt_json_set(s, "minItems", lt_json_int(1));
+        break;
+    case LT_P_MATRIX: {
+        s = typed("array");
+        lt_json *row = lt_json_set(s, "items", typed("array"));
+        lt_json_set(row, "items", typed("number"));
+        lt_json_set(row, "minItems", lt_json_int(1));
+        lt_json_set(s, "minItems", lt_json_int(1));
+        break;
+    }
+    case LT_P_NCOMP: {
+        s = lt_json_object();
+        lt_json *any = lt_json_set(s, "anyOf", lt_json_array());
+        lt_json *i = lt_json_push(any, typed("integer"));
+        lt_json_set(i, "minimum", lt_json_int(1));
+        lt_json *f = lt_json_push(any, typed("number"));
+        lt_json_set(f, "exclusiveMinimum", lt_json_int(0));
+        lt_json_set(f, "exclusiveMaximum", lt_json_int(1));
+        lt_json *all = lt_json_push(any, lt_json_object());
+        lt_json_set(all, "const", lt_json_str("all"));
+        lt_json_push(any, typed("null"));
+        break;
+    }
+    case LT_P_SEED: {
+        s = lt_json_object();
+        lt_json *t = lt_json_set(s, "type", lt_json_array());
+        lt_json_push(t, lt_json_str("integer"));
+        lt_json_push(t, lt_json_str("null"));
+        lt_json_set(s, "minimum", lt_json_int(0));
+        lt_json_set(s, "maximum", lt_json_num(4294967295.0));
+        break;
+    }
+    }
+    lt_json_set(s, "description", lt_json_str(p->help));
+    if (!(p->flags & LT_REQUIRED)) {
+        switch (p->type) {
+        case LT_P_INT: lt_json_set(s, "default", lt_json_int((long long)p->def)); break;
+        case LT_P_REAL: lt_json_set(s, "default", lt_json_num(p->def)); break;
+        case LT_P_BOOL: lt_json_set(s, "default", lt_json_bool(p->def != 0)); break;
+        case LT_P_CHOICE:
+        case LT_P_STRING:
+        case LT_P_PATH:
+            if (p->def_str)
+                lt_json_set(s, "default", lt_json_str(p->def_str));
+            break;
+        default: break;
+        }
+    }
+    return s;
+}

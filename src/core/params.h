@@ -1,0 +1,44 @@
+/* Parameter tables at work: binding YAML to config structs, describing
+ * parameters for `latent stages`, and their JSON Schema.
+ *
+ * Everything here is driven by a stage's lt_param table, so a parameter is
+ * declared once and validated, documented and schematised the same way. */
+#ifndef LATENT_CORE_PARAMS_H
+#define LATENT_CORE_PARAMS_H
+
+#include "core/diag.h"
+#include "core/yaml_doc.h"
+#include "io/json.h"
+#include "latent/stage.h"
+
+/* Where binding messages point and how paths resolve. */
+typedef struct lt_bind_site {
+    const char *file;    /* the pipeline file, for messages */
+    const char *stage;   /* the stage's name, for messages */
+    const char *kind;    /* the stage's kind, for messages */
+    const char *basedir; /* folder LT_P_PATH values are relative to */
+    int line, col;       /* the stage's own position, for missing keys */
+} lt_bind_site;
+
+/* Fills CONFIG (config_size zeroed bytes) with defaults, then with the values
+ * of WITH (a mapping, or NULL for none). Every problem found is added to DIAG.
+ * Returns the number of problems. Whatever it allocated inside CONFIG must be
+ * released with lt_params_release, problems or not. */
+int lt_params_bind(const lt_param *params, size_t n_params, void *config,
+                   const lt_node *with, const lt_bind_site *site, lt_diag *diag);
+/* Frees the strings, vectors and matrices that binding put in CONFIG. */
+void lt_params_release(const lt_param *params, size_t n_params, void *config);
+
+/* "an integer in [1, 100]", "one of full, covariance, auto", ...
+ * Writes into BUF (SIZE bytes) and returns it. */
+char *lt_param_expected(const lt_param *p, char *buf, size_t size);
+/* The default as users would write it ("0.25", "auto", "none"), or NULL for
+ * a required parameter. Writes into BUF and returns it. */
+const char *lt_param_default_text(const lt_param *p, char *buf, size_t size);
+
+/* The resolved values in CONFIG as a JSON object (owned), for run.json. */
+lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *config);
+/* The JSON Schema of one parameter (owned). */
+lt_json *lt_param_schema(const lt_param *p);
+
+#endif

@@ -1,0 +1,401 @@
+#include "core/run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cblas.h>
+
+#include "core/ctx.h"
+#include "core/fsutil.h"
+#include "core/sha256.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag)
+{
+    lt_ctx ctx = {.pipeline = p->name, .file = p->file, .seed = p->seed, .threads = 1, .quiet = true};
+    int problems = 0;
+    for (size_t i = 0; i < p->n_stages; i++) {
+        const lt_stage_inst *s = &p->stages[i];
+        if (!s->def->check)
+            continue;
+        lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
+        if (s->def->check(&ctx, s->config) != LT_OK) {
+            lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
+            problems++;
+        }
+    }
+    free(ctx.error);
+    free(ctx.artifact);
+    return problems;
+}
+
+/* ---- the run folder ----------------------------------------------------- */
+
+/* Collects the files under DIR/SUB (relative names) into a JSON array. */
+static void list_files(const char *dir, const char *sub, lt_json *out)
+{
+    char *path = sub ? lt_path_join(dir, sub) : strdup(dir);
+    DIR *d = path ? opendir(path) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *rel = sub ? lt_path_join(sub, e->d_name) : strdup(e->d_name);
+        char *full = rel ? lt_path_join(dir, rel) : NULL;
+        struct stat st;
+        if (full && lstat(full, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                list_files(dir, rel, out);
+            else if (S_ISREG(st.st_mode))
+                lt_json_push(out, lt_json_str(rel));
+        }
+        free(rel);
+        free(full);
+    }
+    if (d)
+        closedir(d);
+    free(path);
+}
+
+/* Writes TREE to DIR/NAME through a temporary file and a rename. */
+static int write_json_file(const char *dir, const char *name, const lt_json *tree)
+{
+    char *path = lt_path_join(dir, name);
+    char *tmp = path ? lt_path_join(dir, ".tmp.json") : NULL;
+    FILE *f = tmp ? fopen(tmp, "w") : NULL;
+    int rc = -1;
+    if (f) {
+        rc = lt_json_write(tree, f);
+        if (fclose(f) != 0)
+            rc = -1;
+        if (rc == 0)
+            rc = rename(tmp, path);
+        else
+            remove(tmp);
+    }
+    free(path);
+    free(tmp);
+    return rc;
+}
+
+/* Removes the files an earlier run listed in its run.json but this run did
+ * not write, so the folder shows this run only; then moves the staged files
+ * into place one rename each. */
+static int commit(const char *run_dir, const char *staging, const lt_json *files)
+{
+    char *old_path = lt_path_join(run_dir, "run.json");
+    char *old_text = old_path ? lt_read_file(old_path, NULL) : NULL;
+    lt_json *old = old_text ? lt_json_parse(old_text) : NULL;
+    /* Trust the list only in a run.json that latent wrote. */
+    const lt_json *old_files = lt_json_get(old, "latent_version") ? lt_json_get(old, "files") : NULL;
+    for (size_t i = 0; i < lt_json_size(old_files); i++) {
+        const char *name = lt_json_string(lt_json_value_at(old_files, i));
+        if (!name || !lt_path_is_plain_relative(name))
+            continue;
+        bool kept = false;
+        for (size_t k = 0; k < lt_json_size(files); k++)
+            kept |= strcmp(lt_json_string(lt_json_value_at(files, k)), name) == 0;
+        if (!kept) {
+            char *victim = lt_path_join(run_dir, name);
+            if (victim)
+                remove(victim);
+            free(victim);
+        }
+    }
+    lt_json_free(old);
+    free(old_text);
+    free(old_path);
+    int rc = 0;
+    for (size_t i = 0; i < lt_json_size(files); i++) {
+        const char *name = lt_json_string(lt_json_value_at(files, i));
+        char *from = lt_path_join(staging, name), *to = lt_path_join(run_dir, name);
+        if (!from || !to || lt_mkdir_parents(to) != 0 || rename(from, to) != 0)
+            rc = -1;
+        free(from);
+        free(to);
+    }
+    lt_remove_tree(staging);
+    return rc;
+}
+
+/* Removes staging folders left by runs that were killed. */
+static void remove_stale_staging(const char *run_dir)
+{
+    DIR *d = opendir(run_dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        long pid;
+        if (sscanf(e->d_name, ".partial-%ld", &pid) != 1 || (kill((pid_t)pid, 0) == 0 || errno == EPERM))
+            continue;
+        char *path = lt_path_join(run_dir, e->d_name);
+        if (path)
+            lt_remove_tree(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* The staging folder of the run in progress, for the signal handler. */
+static char interrupted_staging[4096];
+
+static void on_signal(int sig)
+{
+    if (interrupted_staging[0])
+        lt_remove_tree(interrupted_staging);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* ---- running ------------------------------------------------------------ */
+
+static void iso_time(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
+{
+    double t_start = now_seconds();
+    char started[32];
+    iso_time(started, sizeof started);
+    if (opts->threads > 0)
+        openblas_set_num_threads(opts->threads);
+    int threads = openblas_get_num_threads();
+
+    char *run_dir = opts->out_dir ? strdup(opts->out_dir) : lt_path_join("outputs", p->name);
+    struct stat st;
+    bool existed = run_dir && stat(run_dir, &st) == 0;
+    if (existed && !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: the output folder exists and is not a folder\n", run_dir);
+        free(run_dir);
+        return LT_EINPUT;
+    }
+    if (!run_dir || lt_mkdir_p(run_dir) != 0) {
+        fprintf(stderr, "%s: cannot create the output folder: %s\n", run_dir ? run_dir : "?", strerror(errno));
+        free(run_dir);
+        return LT_ERUNTIME;
+    }
+    remove_stale_staging(run_dir);
+    char partial[64];
+    snprintf(partial, sizeof partial, ".partial-%ld", (long)getpid());
+    char *staging = lt_path_join(run_dir, partial);
+    if (!staging || lt_mkdir_p(staging) != 0) {
+        fprintf(stderr, "%s: cannot create the staging folder\n", run_dir);
+        free(staging);
+        free(run_dir);
+        return LT_ERUNTIME;
+    }
+    snprintf(interrupted_staging, sizeof interrupted_staging, "%s", staging);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+
+    /* The config hash identifies what was run; plots carry it. */
+    lt_json *resolved = lt_pipeline_resolved(p);
+    char *compact = NULL;
+    size_t compact_len = 0;
+    FILE *mem = open_memstream(&compact, &compact_len);
+    if (mem) {
+        lt_json_write_compact(resolved, mem);
+        fclose(mem);
+    }
+    char config_hash[65] = "";
+    lt_sha256_hex(compact ? compact : "", compact ? compact_len : 0, config_hash);
+    free(compact);
+    config_hash[16] = '\0';
+
+    lt_ctx ctx = {.pipeline = p->name, .file = p->file, .staging = staging, .seed = p->seed,
+                  .threads = threads, .quiet = opts->quiet};
+    const char *png_text[] = {"Software", "latent " LATENT_VERSION, "Title", p->name,
+                              "Comment", config_hash, NULL};
+    memcpy(ctx.png_text, png_text, sizeof png_text);
+    ctx.png_text[4] = "latent:config-hash";
+
+    lt_json *metrics = lt_json_object();
+    lt_json *timings = lt_json_object();
+    lt_data **values = calloc(p->n_stages, sizeof *values);
+    size_t *left = calloc(p->n_stages, sizeof *left);
+    int rc = (metrics && timings && values && left) ? LT_OK : LT_ERUNTIME;
+    for (size_t i = 0; i < p->n_stages && rc == LT_OK; i++)
+        left[i] = p->stages[i].n_consumers;
+    if (!opts->quiet)
+        fprintf(stderr, "latent: running %s (%zu stages, %d thread%s)\n", p->name, p->n_stages, threads,
+                threads == 1 ? "" : "s");
+
+    for (size_t k = 0; k < p->n_stages && rc == LT_OK; k++) {
+        size_t i = p->order[k];
+        const lt_stage_inst *s = &p->stages[i];
+        lt_json *m = lt_json_object();
+        lt_ctx_enter(&ctx, s->name, s->line, s->col, m);
+        const lt_data *inputs[8];
+        for (size_t j = 0; j < s->n_inputs; j++)
+            inputs[j] = values[s->inputs[j]];
+        lt_data *out = NULL;
+        double t0 = now_seconds();
+        rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
+        if (rc == LT_OK)
+            rc = s->def->run(&ctx, s->config, inputs, (int)s->n_inputs, s->def->produces ? &out : NULL);
+        double dt = now_seconds() - t0;
+        if (rc == LT_OK && s->def->produces && !out)
+            rc = lt_fail(&ctx, LT_ERUNTIME, "produced no output (a bug in the stage)");
+        if (rc != LT_OK) {
+            fprintf(stderr, "%s\n", ctx.error ? ctx.error : "stage failed without a message");
+            lt_json_free(m);
+            lt_data_free(&out);
+            break;
+        }
+        values[i] = out;
+        if (lt_json_size(m))
+            lt_json_set(metrics, s->name, m);
+        else
+            lt_json_free(m);
+        lt_json_set(timings, s->name, lt_json_num(dt));
+        if (!opts->quiet)
+            fprintf(stderr, "  %-16s %-24s %9.3f s\n", s->name, s->def->name, dt);
+        /* Free inputs whose last reader has run. */
+        for (size_t j = 0; j < s->n_inputs; j++)
+            if (--left[s->inputs[j]] == 0)
+                lt_data_free(&values[s->inputs[j]]);
+        if (s->n_consumers == 0)
+            lt_data_free(&values[i]);
+    }
+    for (size_t i = 0; values && i < p->n_stages; i++)
+        lt_data_free(&values[i]);
+    free(values);
+    free(left);
+
+    if (rc == LT_OK) {
+        lt_json *files = lt_json_array();
+        list_files(staging, NULL, files);
+        lt_json_push(files, lt_json_str("metrics.json"));
+        lt_json_push(files, lt_json_str("run.json"));
+        lt_json *run = lt_json_object();
+        lt_json_set(run, "pipeline", lt_json_str(p->name));
+        lt_json_set(run, "file", lt_json_str(p->file));
+        lt_json_set(run, "file_sha256", lt_json_str(p->sha256));
+        lt_json_set(run, "config_hash", lt_json_str(config_hash));
+        lt_json_set(run, "latent_version", lt_json_str(LATENT_VERSION));
+        lt_json_set(run, "openblas", lt_json_str(openblas_get_config()));
+        lt_json_set(run, "seed", lt_json_int(p->seed));
+        lt_json_set(run, "threads", lt_json_int(threads));
+        lt_json_set(run, "started", lt_json_str(started));
+        lt_json_set(run, "wall_seconds", lt_json_num(now_seconds() - t_start));
+        lt_json_set(run, "stage_seconds", timings);
+        timings = NULL;
+        lt_json_set(run, "config", resolved);
+        resolved = NULL;
+        lt_json_set(run, "files", files);
+        if (write_json_file(staging, "metrics.json", metrics) != 0 ||
+            write_json_file(staging, "run.json", run) != 0 || commit(run_dir, staging, files) != 0) {
+            fprintf(stderr, "%s: cannot write the run's outputs: %s\n", run_dir, strerror(errno));
+            rc = LT_ERUNTIME;
+        } else if (!opts->quiet) {
+            fprintf(stderr, "latent: wrote %s (%zu files) in %.3f s\n", run_dir, lt_json_size(files),
+                    now_seconds() - t_start);
+        }
+        lt_json_free(run);
+    }
+    if (rc != LT_OK) {
+        lt_remove_tree(staging);
+        if (!existed)
+            rmdir(run_dir); /* only when empty: never remove what we did not make */
+    }
+    interrupted_staging[0] = '\0';
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    lt_json_free(timings);
+    lt_json_free(resolved);
+    free(ctx.error);
+    free(ctx.artifact);
+    free(staging);
+    free(run_dir);
+    if (rc == LT_OK && metrics_out)
+        *metrics_out = metrics;
+    else
+        lt_json_free(metrics);
+    return rc;
+}
+
+/* ---- expectations ------------------------------------------------------- */
+
+static void describe_expect(const lt_expect *e, char *buf, size_t size)
+{
+    char a[32], b[32];
+    switch (e->op) {
+    case LT_EXPECT_NEAR:
+        lt_json_format_double(a, e->value);
+        lt_json_format_double(b, e->tol + e->rtol * fabs(e->value));
+        snprintf(buf, size, "%s ± %s", a, b);
+        break;
+    case LT_EXPECT_EQUALS:
+        lt_json_format_double(a, e->value);
+        snprintf(buf, size, "= %s", a);
+        break;
+    case LT_EXPECT_RANGE:
+        lt_json_format_double(a, e->min);
+        lt_json_format_double(b, e->max);
+        if (isinf(e->max))
+            snprintf(buf, size, ">= %s", a);
+        else if (isinf(e->min))
+            snprintf(buf, size, "<= %s", b);
+        else
+            snprintf(buf, size, "in [%s, %s]", a, b);
+        break;
+    }
+}
+
+int lt_expect_check(const lt_pipeline *p, const lt_json *metrics)
+{
+    int rc = LT_OK;
+    size_t ok = 0;
+    size_t width = 0;
+    for (size_t i = 0; i < p->n_expects; i++)
+        if (strlen(p->expects[i].target) > width)
+            width = strlen(p->expects[i].target);
+    for (size_t i = 0; i < p->n_expects; i++) {
+        const lt_expect *e = &p->expects[i];
+        const lt_json *v = lt_json_get(lt_json_get(metrics, e->stage), e->metric);
+        for (int k = 0; k < 2 && e->index[k] >= 0; k++)
+            v = lt_json_is_array(v) ? lt_json_at(v, (size_t)e->index[k]) : NULL;
+        double x = lt_json_number(v);
+        bool pass = false;
+        if (!isnan(x)) {
+            switch (e->op) {
+            case LT_EXPECT_NEAR: pass = fabs(x - e->value) <= e->tol + e->rtol * fabs(e->value); break;
+            case LT_EXPECT_EQUALS: pass = x == e->value; break;
+            case LT_EXPECT_RANGE: pass = x >= e->min && x <= e->max; break;
+            }
+        }
+        char want[96], got[32];
+        describe_expect(e, want, sizeof want);
+        if (isnan(x))
+            snprintf(got, sizeof got, "%s", v ? "not a number" : "not reported");
+        else
+            lt_json_format_double(got, x);
+        printf("  %-*s  %-22s %-24s %s\n", (int)width, e->target, got, want, pass ? "ok" : "MISS");
+        if (pass)
+            ok++;
+        else
+            rc = LT_MISS;
+    }
+    printf("%s: %zu expectation%s, %zu ok, %zu missed\n", p->file, p->n_expects,
+           p->n_expects == 1 ? "" : "s", ok, p->n_expects - ok);
+    return rc;
+}

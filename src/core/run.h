@@ -1,0 +1,34 @@
+/* Running a loaded pipeline: stages in order, outputs committed atomically.
+ *
+ * A run writes into a staging folder inside the run folder and moves the
+ * files into place only when every stage succeeded, so a failed or
+ * interrupted run leaves no half-written outputs behind. */
+#ifndef LATENT_CORE_RUN_H
+#define LATENT_CORE_RUN_H
+
+#include <stdbool.h>
+
+#include "core/diag.h"
+#include "core/pipeline.h"
+#include "io/json.h"
+
+typedef struct lt_run_opts {
+    const char *out_dir; /* the run folder; NULL: outputs/<pipeline> */
+    int threads;         /* 0: OpenBLAS's default */
+    bool quiet;
+} lt_run_opts;
+
+/* Runs every stage's cross-field check. Problems go to DIAG. Returns the
+ * number of problems. */
+int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag);
+
+/* Runs P. On success returns LT_OK and, when METRICS is not NULL, gives the
+ * caller the metrics tree (owned). On failure prints the error to stderr and
+ * returns LT_EINPUT or LT_ERUNTIME, leaving no outputs. */
+int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics);
+
+/* Evaluates P's expectations against METRICS, printing one line each to
+ * stdout. Returns LT_OK when all hold, LT_MISS otherwise. */
+int lt_expect_check(const lt_pipeline *p, const lt_json *metrics);
+
+#endif

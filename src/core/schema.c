@@ -1,0 +1,150 @@
+#include "core/schema.h"
+
+#include <stdio.h>
+
+#include "core/params.h"
+#include "core/registry.h"
+
+#define NAME_PATTERN "^[A-Za-z_][A-Za-z0-9_-]*$"
+
+static lt_json *typed(const char *type)
+{
+    lt_json *s = lt_json_object();
+    lt_json_set(s, "type", lt_json_str(type));
+    return s;
+}
+
+static lt_json *with_schema(const lt_stage_def *def)
+{
+    lt_json *s = lt_json_object();
+    lt_json *type = lt_json_set(s, "type", lt_json_array());
+    lt_json_push(type, lt_json_str("object"));
+    lt_json *required = lt_json_array();
+    lt_json *props = lt_json_set(s, "properties", lt_json_object());
+    for (size_t i = 0; i < def->n_params; i++) {
+        lt_json_set(props, def->params[i].name, lt_param_schema(&def->params[i]));
+        if (def->params[i].flags & LT_REQUIRED)
+            lt_json_push(required, lt_json_str(def->params[i].name));
+    }
+    if (lt_json_size(required))
+        lt_json_set(s, "required", required);
+    else {
+        lt_json_free(required);
+        lt_json_push(type, lt_json_str("null")); /* `with:` may be left empty */
+    }
+    lt_json_set(s, "additionalProperties", lt_json_bool(false));
+    return s;
+}
+
+static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
+{
+    lt_json *s = typed("object");
+    lt_json *req = lt_json_array();
+    lt_json_push(req, lt_json_str("use"));
+    lt_json_set(s, "required", req);
+    lt_json_set(s, "additionalProperties", lt_json_bool(false));
+    lt_json *props = lt_json_set(s, "properties", lt_json_object());
+    lt_json *use = lt_json_set(props, "use", lt_json_object());
+    lt_json_set(use, "description", lt_json_str("The stage kind (`latent stages` lists them)."));
+    lt_json *kinds = lt_json_set(use, "enum", lt_json_array());
+    for (size_t i = 0; i < n; i++)
+        lt_json_push(kinds, lt_json_str(all[i]->name));
+    lt_json *input = lt_json_set(props, "input", lt_json_object());
+    lt_json_set(input, "description",
+                lt_json_str("The stage(s) whose output this stage reads; defaults to the nearest earlier stage that produces data."));
+    lt_json *any = lt_json_set(input, "anyOf", lt_json_array());
+    lt_json *one = lt_json_push(any, typed("string"));
+    lt_json_set(one, "pattern", lt_json_str(NAME_PATTERN));
+    lt_json *many = lt_json_push(any, typed("array"));
+    lt_json *item = lt_json_set(many, "items", typed("string"));
+    lt_json_set(item, "pattern", lt_json_str(NAME_PATTERN));
+    lt_json_push(any, typed("null"));
+    lt_json *with = lt_json_set(props, "with", lt_json_object());
+    lt_json_set(with, "description", lt_json_str("The stage's parameters."));
+    lt_json *all_of = lt_json_set(s, "allOf", lt_json_array());
+    for (size_t i = 0; i < n; i++) {
+        lt_json *rule = lt_json_push(all_of, lt_json_object());
+        lt_json *cond = lt_json_set(rule, "if", lt_json_object());
+        lt_json *cp = lt_json_set(cond, "properties", lt_json_object());
+        lt_json *cu = lt_json_set(cp, "use", lt_json_object());
+        lt_json_set(cu, "const", lt_json_str(all[i]->name));
+        lt_json *then = lt_json_set(rule, "then", lt_json_object());
+        lt_json *tp = lt_json_set(then, "properties", lt_json_object());
+        lt_json *w = lt_json_set(tp, "with", with_schema(all[i]));
+        lt_json_set(w, "description", lt_json_str(all[i]->summary));
+        bool needs_with = false;
+        for (size_t k = 0; k < all[i]->n_params; k++)
+            needs_with |= (all[i]->params[k].flags & LT_REQUIRED) != 0;
+        if (needs_with) {
+            lt_json *r = lt_json_set(then, "required", lt_json_array());
+            lt_json_push(r, lt_json_str("with"));
+        }
+    }
+    return s;
+}
+
+static lt_json *check_schema(void)
+{
+    lt_json *s = typed("object");
+    lt_json_set(s, "additionalProperties", lt_json_bool(false));
+    lt_json_set(s, "minProperties", lt_json_int(1));
+    lt_json *props = lt_json_set(s, "properties", lt_json_object());
+    static const char *const keys[][2] = {
+        {"near", "Expected value; pass when |x - near| <= tol + rtol * |near|."},
+        {"tol", "Absolute tolerance for near."},
+        {"rtol", "Relative tolerance for near."},
+        {"min", "Pass when x >= min."},
+        {"max", "Pass when x <= max."},
+        {"equals", "Pass when x equals this exactly."},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        lt_json *k = lt_json_set(props, keys[i][0], typed("number"));
+        lt_json_set(k, "description", lt_json_str(keys[i][1]));
+    }
+    return s;
+}
+
+lt_json *lt_schema(void)
+{
+    size_t n;
+    const lt_stage_def *const *all = lt_registry(&n);
+    lt_json *s = lt_json_object();
+    lt_json_set(s, "$schema", lt_json_str("http://json-schema.org/draft-07/schema#"));
+    lt_json_set(s, "$id", lt_json_str("https://latent.invalid/schemas/pipeline.schema.json"));
+    lt_json_set(s, "title", lt_json_str("latent pipeline"));
+    lt_json_set(s, "description",
+                lt_json_str("A latent pipeline file. Generated by `latent schema` " LATENT_VERSION
+                            " from the stage parameter tables; do not edit."));
+    lt_json_set(s, "type", lt_json_str("object"));
+    lt_json *req = lt_json_set(s, "required", lt_json_array());
+    lt_json_push(req, lt_json_str("pipeline"));
+    lt_json_push(req, lt_json_str("stages"));
+    lt_json_set(s, "additionalProperties", lt_json_bool(false));
+    lt_json *props = lt_json_set(s, "properties", lt_json_object());
+    lt_json *name = lt_json_set(props, "pipeline", typed("string"));
+    lt_json_set(name, "pattern", lt_json_str("^[A-Za-z0-9_-]+$"));
+    lt_json_set(name, "description", lt_json_str("The pipeline's name; runs land in outputs/<name>."));
+    lt_json *desc = lt_json_set(props, "description", typed("string"));
+    lt_json_set(desc, "description", lt_json_str("What the pipeline shows."));
+    lt_json *seed = lt_json_set(props, "seed", typed("integer"));
+    lt_json_set(seed, "minimum", lt_json_int(0));
+    lt_json_set(seed, "maximum", lt_json_num(4294967295.0));
+    lt_json_set(seed, "description", lt_json_str("The seed of every stage that leaves its own seed unset."));
+    lt_json *stages = lt_json_set(props, "stages", typed("object"));
+    lt_json_set(stages, "description", lt_json_str("Stage name -> {use, with, input}, run in order."));
+    lt_json_set(stages, "minProperties", lt_json_int(1));
+    lt_json *pn = lt_json_set(stages, "propertyNames", lt_json_object());
+    lt_json_set(pn, "pattern", lt_json_str(NAME_PATTERN));
+    lt_json *ap = lt_json_set(stages, "additionalProperties", lt_json_object());
+    lt_json_set(ap, "$ref", lt_json_str("#/definitions/stage"));
+    lt_json *expect = lt_json_set(props, "expect", typed("object"));
+    lt_json_set(expect, "description", lt_json_str("STAGE.METRIC[index] -> a check; `latent check` evaluates them."));
+    lt_json *en = lt_json_set(expect, "propertyNames", lt_json_object());
+    lt_json_set(en, "pattern", lt_json_str("^[A-Za-z_][A-Za-z0-9_-]*\\.[^.\\[\\]]+(\\[[0-9]+\\]){0,2}$"));
+    lt_json *eap = lt_json_set(expect, "additionalProperties", lt_json_object());
+    lt_json_set(eap, "$ref", lt_json_str("#/definitions/check"));
+    lt_json *defs = lt_json_set(s, "definitions", lt_json_object());
+    lt_json_set(defs, "stage", stage_schema(all, n));
+    lt_json_set(defs, "check", check_schema());
+    return s;
+}

@@ -1,0 +1,210 @@
+/* The config layer: YAML with positions, aliases and their limits, parameter
+ * binding and its messages, did-you-mean, SHA-256. */
+#include <string.h>
+
+#include "core/diag.h"
+#include "core/params.h"
+#include "core/sha256.h"
+#include "core/yaml_doc.h"
+#include "testutil.h"
+
+const char *lt_test_root = ".";
+
+static lt_node *parse(const char *text, lt_diag *d)
+{
+    return lt_yaml_parse("t.yaml", text, strlen(text), d);
+}
+
+static void test_positions(void)
+{
+    lt_diag d = {0};
+    lt_node *root = parse("a: 1\nstages:\n  pca: {use: pca}\n", &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    const lt_node *pca = lt_node_get(lt_node_get(root, "stages"), "pca");
+    CU_ASSERT_EQUAL(pca->line, 3);
+    CU_ASSERT_EQUAL(pca->col, 8);
+    const lt_node *key = lt_node_key(lt_node_get(root, "stages"), "pca");
+    CU_ASSERT_EQUAL(key->line, 3);
+    CU_ASSERT_EQUAL(key->col, 3);
+    lt_node_free(root);
+}
+
+static void test_duplicate_key(void)
+{
+    lt_diag d = {0};
+    CU_ASSERT_PTR_NULL(parse("a: 1\nb: 2\na: 3\n", &d));
+    CU_ASSERT_EQUAL_FATAL(d.n, 1);
+    CU_ASSERT_STRING_EQUAL(d.lines[0], "t.yaml:3:1: duplicate key 'a' (first defined at line 1)");
+    lt_diag_clear(&d);
+}
+
+static void test_syntax_error(void)
+{
+    lt_diag d = {0};
+    CU_ASSERT_PTR_NULL(parse("a: [1, 2\nb: 3\n", &d));
+    CU_ASSERT_EQUAL_FATAL(d.n, 1);
+    CU_ASSERT_NSTRING_EQUAL(d.lines[0], "t.yaml:", 7);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.lines[0], "YAML syntax error"));
+    lt_diag_clear(&d);
+}
+
+static void test_alias_and_merge(void)
+{
+    lt_diag d = {0};
+    lt_node *root = parse("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 5\nd: *b\n", &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    const lt_node *c = lt_node_get(root, "c");
+    CU_ASSERT_STRING_EQUAL(lt_node_get(c, "x")->value, "1");
+    CU_ASSERT_STRING_EQUAL(lt_node_get(c, "y")->value, "5");
+    CU_ASSERT_STRING_EQUAL(lt_node_get(lt_node_get(root, "d"), "y")->value, "2");
+    lt_node_free(root);
+}
+
+static void test_billion_laughs_refused(void)
+{
+    char text[4096] = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+    for (char c = 'b'; c <= 'j'; c++) {
+        char line[128];
+        snprintf(line, sizeof line, "%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", c, c,
+                 c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1, c - 1);
+        strcat(text, line);
+    }
+    lt_diag d = {0};
+    CU_ASSERT_PTR_NULL(parse(text, &d));
+    CU_ASSERT_EQUAL_FATAL(d.n, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.lines[0], "would expand the document past 100000 nodes"));
+    lt_diag_clear(&d);
+}
+
+static void test_deep_nesting_refused(void)
+{
+    char text[512] = "a: ";
+    for (int i = 0; i < 80; i++)
+        strcat(text, "[");
+    for (int i = 0; i < 80; i++)
+        strcat(text, "]");
+    lt_diag d = {0};
+    CU_ASSERT_PTR_NULL(parse(text, &d));
+    CU_ASSERT_EQUAL_FATAL(d.n, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d.lines[0], "nesting deeper than 64 levels"));
+    lt_diag_clear(&d);
+}
+
+struct cfg {
+    int k;
+    double frac;
+    bool flag;
+    int mode;
+    lt_vec mean;
+    lt_matrix cov;
+    double ncomp;
+    int64_t seed;
+    char *path;
+};
+static const char *const modes[] = {"full", "covariance", "auto", NULL};
+static const lt_param table[] = {
+    LT_INT(struct cfg, k, 2, 1, 100, "an int"),
+    LT_REAL(struct cfg, frac, 0.25, 0, 1, LT_MIN_OPEN | LT_MAX_OPEN, "a fraction"),
+    LT_BOOL(struct cfg, flag, true, "a flag"),
+    LT_CHOICE(struct cfg, mode, "auto", modes, "a choice"),
+    LT_VECTOR(struct cfg, mean, LT_REQUIRED, "a vector"),
+    LT_MATRIX(struct cfg, cov, 0, "a matrix"),
+    LT_NCOMP(struct cfg, ncomp, "components"),
+    LT_SEED(struct cfg, seed, "seed"),
+    LT_PATH(struct cfg, path, NULL, 0, "a path"),
+};
+
+static int bind(const char *text, struct cfg *c, lt_diag *d)
+{
+    lt_diag pd = {0};
+    lt_node *with = parse(text, &pd);
+    CU_ASSERT_EQUAL(pd.n, 0);
+    memset(c, 0, sizeof *c);
+    lt_bind_site site = {"p.yaml", "s", "kind.x", "/base", 7, 3};
+    int n = lt_params_bind(table, LT_COUNT(table), c, with, &site, d);
+    lt_node_free(with);
+    return n;
+}
+
+static void test_bind_values(void)
+{
+    struct cfg c;
+    lt_diag d = {0};
+    CU_ASSERT_EQUAL(bind("mean: [1, -2.5]\ncov: [[4, 2], [2, 2]]\nncomp: 0.95\npath: data/x.csv\n", &c, &d), 0);
+    CU_ASSERT_EQUAL(c.k, 2);
+    CU_ASSERT_EQUAL(c.frac, 0.25);
+    CU_ASSERT_TRUE(c.flag);
+    CU_ASSERT_EQUAL(c.mode, 2);
+    CU_ASSERT_EQUAL_FATAL(c.mean.n, 2);
+    CU_ASSERT_EQUAL(c.mean.v[1], -2.5);
+    CU_ASSERT_EQUAL(c.cov.rows, 2);
+    CU_ASSERT_EQUAL(c.cov.v[3], 2.0);
+    CU_ASSERT_EQUAL(c.ncomp, 0.95);
+    CU_ASSERT_EQUAL(c.seed, -1);
+    CU_ASSERT_STRING_EQUAL(c.path, "/base/data/x.csv");
+    lt_params_release(table, LT_COUNT(table), &c);
+    CU_ASSERT_PTR_NULL(c.path);
+}
+
+static void test_bind_errors(void)
+{
+    struct cfg c;
+    lt_diag d = {0};
+    int n = bind("k: two\nfrac: 1\nmode: ful\nncomp: 0\nseed: -3\nflag: yes\nsigma: 1\ncov: [[1, 2], [3]]\n", &c, &d);
+    CU_ASSERT_EQUAL(n, 9);
+    CU_ASSERT_EQUAL_FATAL(d.n, 9);
+    const char *want[] = {
+        "p.yaml:1:4: stage 's': k: expected an integer in [1, 100], got \"two\"",
+        "p.yaml:2:7: stage 's': frac: expected a number in (0, 1), got \"1\"",
+        "p.yaml:6:7: stage 's': flag: expected true or false, got \"yes\"",
+        "p.yaml:3:7: stage 's': mode: unknown value \"ful\"; did you mean \"full\"? (expected one of full, covariance, auto)",
+        "p.yaml:7:3: stage 's': mean: required parameter is missing (expected a list of numbers)",
+        "p.yaml:8:15: stage 's': cov: row 2 should be a list of 2 numbers like row 1, got 1 numbers",
+        "p.yaml:4:8: stage 's': ncomp: expected an integer >= 1, a number in (0, 1), or all, got \"0\"",
+        "p.yaml:5:7: stage 's': seed: expected an integer in [0, 4294967295] or null, got \"-3\"",
+        "p.yaml:7:1: stage 's': unknown parameter 'sigma' (`latent stages kind.x` lists them)",
+    };
+    for (size_t i = 0; i < d.n && i < 9; i++)
+        CU_ASSERT_STRING_EQUAL(d.lines[i], want[i]);
+    lt_params_release(table, LT_COUNT(table), &c);
+    lt_diag_clear(&d);
+}
+
+static void test_did_you_mean(void)
+{
+    const char *cands[] = {"n_components", "solver", "whiten", NULL};
+    CU_ASSERT_STRING_EQUAL(lt_did_you_mean("n_component", cands), "n_components");
+    CU_ASSERT_STRING_EQUAL(lt_did_you_mean("solvr", cands), "solver");
+    CU_ASSERT_PTR_NULL(lt_did_you_mean("banana", cands));
+}
+
+static void test_sha256(void)
+{
+    char hex[65];
+    lt_sha256_hex("", 0, hex);
+    CU_ASSERT_STRING_EQUAL(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    lt_sha256_hex("abc", 3, hex);
+    CU_ASSERT_STRING_EQUAL(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *s = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    lt_sha256_hex(s, strlen(s), hex);
+    CU_ASSERT_STRING_EQUAL(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        lt_test_root = argv[1];
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("config", NULL, NULL);
+    CU_add_test(s, "positions are 1-based line:col", test_positions);
+    CU_add_test(s, "duplicate keys are an error", test_duplicate_key);
+    CU_add_test(s, "syntax errors keep libyaml's position", test_syntax_error);
+    CU_add_test(s, "aliases and merge keys", test_alias_and_merge);
+    CU_add_test(s, "alias bombs are refused", test_billion_laughs_refused);
+    CU_add_test(s, "deep nesting is refused", test_deep_nesting_refused);
+    CU_add_test(s, "binding values and defaults", test_bind_values);
+    CU_add_test(s, "binding errors name place and expectation", test_bind_errors);
+    CU_add_test(s, "did you mean", test_did_you_mean);
+    CU_add_test(s, "sha256 test vectors", test_sha256);
+    return lt_test_run();
+}
