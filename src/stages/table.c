@@ -1,0 +1,68 @@
+/* table: shows a split's values, as the lecture's `display(df)` and
+ * `print(X2D)` do: the first rows as a metric (so expect: can pin entries)
+ * and the whole split as a CSV artifact. */
+#include <stdio.h>
+
+#include "latent/stage.h"
+
+struct table_config {
+    int split;
+    int rows;
+};
+
+static const char *const splits[] = {"train", "valid", "test", NULL};
+
+static const lt_param table_params[] = {
+    LT_CHOICE(struct table_config, split, "train", splits, "the split to show"),
+    LT_INT(struct table_config, rows, 20, 0, 1000,
+           "rows reported in metrics.json (the CSV artifact has them all)"),
+};
+
+static int write_csv(lt_ctx *ctx, const lt_data *d, const lt_mat *x, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s", path);
+    for (size_t j = 0; j < x->cols; j++)
+        if (d->feature_names)
+            fprintf(f, "%s%s", j ? "," : "", d->feature_names[j]);
+        else
+            fprintf(f, "%sx%zu", j ? "," : "", j);
+    fputc('\n', f);
+    for (size_t i = 0; i < x->rows; i++)
+        for (size_t j = 0; j < x->cols; j++)
+            fprintf(f, "%.17g%c", x->v[i * x->cols + j], j + 1 < x->cols ? ',' : '\n');
+    return fclose(f) == 0 ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "cannot write %s", path);
+}
+
+static int table_run(lt_ctx *ctx, const void *config, const lt_data *const *in, int n_in,
+                     lt_data **out)
+{
+    (void)n_in;
+    (void)out;
+    const struct table_config *c = config;
+    const lt_mat *x = in[0]->split[c->split].x;
+    if (!x)
+        return lt_fail(ctx, LT_EINPUT, "the input has no %s split", lt_split_name(c->split));
+    size_t shown = x->rows < (size_t)c->rows ? x->rows : (size_t)c->rows;
+    lt_report_int(ctx, "rows", (long long)x->rows);
+    lt_report_int(ctx, "cols", (long long)x->cols);
+    lt_report_mat(ctx, "values", x->v, shown, x->cols);
+    char name[256];
+    snprintf(name, sizeof name, "%s.%s.csv", lt_ctx_stage(ctx), lt_split_name(c->split));
+    const char *path = lt_ctx_artifact(ctx, name);
+    return path ? write_csv(ctx, in[0], x, path) : LT_ERUNTIME;
+}
+
+const lt_stage_def table_stage = {
+    .abi = LT_ABI_VERSION,
+    .name = "table",
+    .summary = "Shows a split's values: the first rows as a metric, all of them as <stage>.<split>.csv",
+    .params = table_params,
+    .n_params = LT_COUNT(table_params),
+    .config_size = sizeof(struct table_config),
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .produces = false,
+    .run = table_run,
+};

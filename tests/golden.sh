@@ -1,0 +1,28 @@
+#!/bin/sh
+# Golden pipeline tests: `latent check` on every file in pipelines/ (each
+# file's expect: block holds the reference tools' numbers), then a second
+# run of each to show metrics.json is byte-identical for the same config.
+# usage: golden.sh LATENT SOURCE_ROOT
+set -u
+latent=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+root=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0 fail=0
+for file in "$root"/pipelines/*.yaml; do
+  name=$(basename "$file" .yaml)
+  if "$latent" check "$file" --out "$tmp/$name" --quiet > "$tmp/$name.log" 2>&1; then
+    "$latent" run "$file" --out "$tmp/$name.again" --quiet 2>> "$tmp/$name.log"
+    if cmp -s "$tmp/$name/metrics.json" "$tmp/$name.again/metrics.json"; then
+      pass=$((pass + 1))
+      continue
+    fi
+    echo "FAIL $name: metrics.json differs between two identical runs"
+  else
+    echo "FAIL $name:"
+  fi
+  sed 's/^/    /' "$tmp/$name.log"
+  fail=$((fail + 1))
+done
+echo "golden pipelines: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

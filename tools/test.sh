@@ -1,0 +1,16 @@
+#!/bin/sh
+# The whole test suite: unit, golden and bad-input tests on the release
+# build, then all of them again under AddressSanitizer and UBSan.
+set -eu
+cd "$(dirname "$0")/.."
+tools/setup.sh
+
+meson test -C build --print-errorlogs
+
+[ -d build-asan ] || meson setup build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
+  -Db_lundef=false
+ninja -C build-asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+LSAN_OPTIONS=suppressions="$(pwd)/tests/lsan.supp":print_suppressions=0 \
+  meson test -C build-asan --print-errorlogs --timeout-multiplier 4
