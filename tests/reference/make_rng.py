@@ -110,7 +110,10 @@ def main():
     ref["geron_3d_seed4_libm"] = floats(generate_3d_data(60, cos=libm_cos, sin=libm_sin))
 
     target = load_breast_cancer().target
+    # Tied remainders, broken by rng.choice: part of a tie group (12 rows)...
     ties = np.array([i % 3 for i in range(12)])
+    # ...and a whole tie group, which still draws (counts 3, 3, 2; 5 train).
+    whole = np.array([0, 1, 2, 0, 1, 2, 0, 1])
     ref["splits"] = [
         split_case(569, 0.25, 0),
         split_case(100, 0.3, 42),
@@ -118,6 +121,7 @@ def main():
         split_case(10, 0.25, 1, shuffle=False),
         split_case(569, 0.25, 0, labels=target),
         split_case(12, 5, 2, labels=ties),
+        split_case(8, 3, 0, labels=whole),
     ]
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rng.json")

@@ -22,7 +22,7 @@ static const lt_json *ref_get(const char *key)
 }
 
 /* Worst |a_i - b_i| seen per quantity, printed at the end. */
-static double worst_mvn, worst_geron;
+static double worst_mvn, worst_mvn_singular, worst_geron;
 
 static void test_seeding_matches_init_genrand(void)
 {
@@ -135,7 +135,8 @@ static double *json_doubles(const lt_json *a)
     return v;
 }
 
-static void check_mvn(const char *key, uint32_t seed)
+/* Draws reference KEY with SEED; returns max |diff|. */
+static double check_mvn(const char *key, uint32_t seed)
 {
     const lt_json *c = ref_get(key);
     const lt_json *cov_rows = lt_json_get(c, "cov");
@@ -153,18 +154,23 @@ static void check_mvn(const char *key, uint32_t seed)
     lt_rng_seed(&r, seed);
     CU_ASSERT_EQUAL(lt_rng_multivariate_normal(&r, mean, cov, d, n, x, NULL), LT_MVN_OK);
     double diff = lt_test_maxdiff(x, n * d, lt_json_get(c, "x"));
-    CU_ASSERT(diff <= 1e-12);
-    if (!(diff <= worst_mvn))
-        worst_mvn = diff;
     free(mean);
     free(cov);
     free(x);
+    return diff;
 }
 
 static void test_multivariate_normal(void)
 {
-    check_mvn("mvn_seed0", 0);
-    check_mvn("mvn3_seed3", 3); /* singular: rank 2 */
+    worst_mvn = check_mvn("mvn_seed0", 0);
+    CU_ASSERT(worst_mvn <= 1e-12);
+    /* A singular cov has a zero singular value that LAPACK returns as
+     * rounding noise (1e-16 here), and numpy scales normals by its square
+     * root: ~1e-8. The noise depends on which OpenBLAS kernels the CPU gets
+     * (valgrind's emulated CPU moves it 5e-9), in numpy as here, so only
+     * the full-rank case can be held to 1e-12. */
+    worst_mvn_singular = check_mvn("mvn3_seed3", 3);
+    CU_ASSERT(worst_mvn_singular <= 1e-7);
 }
 
 static void test_multivariate_normal_not_psd(void)
@@ -314,7 +320,8 @@ int main(int argc, char **argv)
     CU_add_test(st, "dataset.gaussian and its errors", test_stage_gaussian);
     CU_add_test(st, "dataset.geron_3d defaults = the lecture", test_stage_geron_3d);
     int rc = lt_test_run();
-    printf("max |diff|: multivariate_normal %.3g, geron_3d %.3g\n", worst_mvn, worst_geron);
+    printf("max |diff|: multivariate_normal %.3g (singular cov %.3g), geron_3d %.3g\n",
+           worst_mvn, worst_mvn_singular, worst_geron);
     lt_json_free(ref);
     return rc;
 }

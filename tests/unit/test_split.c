@@ -95,7 +95,7 @@ static void check_rows(const lt_data *out, const lt_data *in, int s, const lt_js
 static void test_reference_splits(void)
 {
     const lt_json *cases = lt_json_get(ref, "splits");
-    CU_ASSERT_EQUAL_FATAL(lt_json_size(cases), 6);
+    CU_ASSERT_EQUAL_FATAL(lt_json_size(cases), 7);
     lt_ctx *ctx = lt_ctx_new_test();
     for (size_t c = 0; c < lt_json_size(cases); c++) {
         const lt_json *k = lt_json_value_at(cases, c);
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
     ref = lt_test_reference("rng.json");
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("split", NULL, NULL);
-    CU_add_test(s, "train_test_split indices, 6 cases", test_reference_splits);
+    CU_add_test(s, "train_test_split indices, 7 cases", test_reference_splits);
     CU_add_test(s, "unset random_state = pipeline seed", test_unset_random_state);
     CU_add_test(s, "stratified class shares", test_stratified_shares);
     CU_add_test(s, "errors", test_errors);
