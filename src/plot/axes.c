@@ -157,7 +157,22 @@ static void locate(double lo, double hi, int nbins, bool integer, lt_ticks *out,
     *fmt = lt_ticks_format(out->v, out->n, out->step);
 }
 
+static void fit(lt_axes *ax, cairo_t *cr, lt_rect cell);
+
 void lt_axes_layout(lt_axes *ax, cairo_t *cr, lt_rect cell)
+{
+    ax->legend_outside = false;
+    fit(ax, cr, cell);
+    /* A legend with no free spot inside moves out, unless a colour bar
+     * already holds that side. */
+    if (!ax->colorbar && lt_legend_crowded(ax, cr)) {
+        ax->legend_outside = true;
+        fit(ax, cr, cell);
+    }
+}
+
+/* Chooses the box, limits and ticks for CELL. */
+static void fit(lt_axes *ax, cairo_t *cr, lt_rect cell)
 {
     double s = ax->fig->scale;
     double lim[4];
@@ -191,6 +206,8 @@ void lt_axes_layout(lt_axes *ax, cairo_t *cr, lt_rect cell)
         double right = pad + right_overhang;
         if (ax->colorbar)
             right = pad + lt_colorbar_room(ax, cr);
+        else if (ax->legend_outside)
+            right = pad + lt_legend_room(ax, cr);
 
         ax->box.x = round(cell.x + left);
         ax->box.y = round(cell.y + top_here);
@@ -238,7 +255,8 @@ static void draw_grid(const lt_axes *ax, cairo_t *cr)
     double w = crisp_width(ax->fig->scale);
     cairo_save(cr);
     cairo_set_line_width(cr, w);
-    cairo_set_source_rgb(cr, 0.69, 0.69, 0.69);
+    /* matplotlib's grid grey, lightened: the grid guides, data speak. */
+    cairo_set_source_rgb(cr, 0.82, 0.82, 0.82);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     for (int i = 0; i < ax->xticks.n; i++) {
         double x = snap(lt_axes_px(ax, ax->xticks.v[i]), w);

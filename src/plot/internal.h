@@ -58,6 +58,7 @@ struct lt_axes {
     bool grid, equal, xinteger, yinteger;
     double xlim[2], ylim[2]; /* NAN: automatic */
     lt_legend_loc legend;
+    bool legend_outside; /* "best" found no free spot: right of the panel */
     lt_series *series;
     size_t n_series, cap_series;
     int next_color;
@@ -125,6 +126,11 @@ void lt_style_arrow(cairo_t *cr, double x0, double y0, double x1, double y1,
                     double line_px);
 
 /* legend.c */
+/* The width a legend outside the panel needs (0 when there is none). */
+double lt_legend_room(const lt_axes *ax, cairo_t *cr);
+/* Whether the best spot inside the panel would hide more than a few marks
+ * (and more than half a percent of them): then the legend goes outside. */
+bool lt_legend_crowded(const lt_axes *ax, cairo_t *cr);
 void lt_legend_draw(const lt_axes *ax, cairo_t *cr);
 
 /* colorbar.c: the width the bar needs beside the panel, and drawing it. */

@@ -40,6 +40,8 @@ static lt_rect place(const lt_axes *ax, lt_legend_loc loc, legend_size z)
 {
     double pad = AXES_PAD * z.font_px;
     lt_rect b = ax->box;
+    if (ax->legend_outside)
+        return (lt_rect){round(b.x + b.w + pad), b.y, round(z.w), round(z.h)};
     double left = b.x + pad, right = b.x + b.w - pad - z.w;
     double top = b.y + pad, bottom = b.y + b.h - pad - z.h;
     double mid_x = b.x + (b.w - z.w) / 2, mid_y = b.y + (b.h - z.h) / 2;
@@ -60,9 +62,17 @@ static lt_rect place(const lt_axes *ax, lt_legend_loc loc, legend_size z)
     return (lt_rect){round(x), round(y), round(z.w), round(z.h)};
 }
 
+static size_t hits_in(const lt_axes *ax, lt_rect r)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i < ax->n_series; i++)
+        hits += lt_series_hits(&ax->series[i], ax, r);
+    return hits;
+}
+
 /* matplotlib's "best": the first of its preferred spots that covers the
- * fewest marks. */
-static lt_legend_loc best(const lt_axes *ax, legend_size z)
+ * fewest marks; *fewest receives their count. */
+static lt_legend_loc best(const lt_axes *ax, legend_size z, size_t *fewest_out)
 {
     static const lt_legend_loc order[] = {
         LT_LEGEND_UPPER_RIGHT, LT_LEGEND_UPPER_LEFT,  LT_LEGEND_LOWER_LEFT,
@@ -72,16 +82,31 @@ static lt_legend_loc best(const lt_axes *ax, legend_size z)
     lt_legend_loc chosen = order[0];
     size_t fewest = SIZE_MAX;
     for (size_t k = 0; k < sizeof order / sizeof order[0]; k++) {
-        lt_rect r = place(ax, order[k], z);
-        size_t hits = 0;
-        for (size_t i = 0; i < ax->n_series; i++)
-            hits += lt_series_hits(&ax->series[i], ax, r);
+        size_t hits = hits_in(ax, place(ax, order[k], z));
         if (hits < fewest) {
             fewest = hits;
             chosen = order[k];
         }
     }
+    *fewest_out = fewest;
     return chosen;
+}
+
+double lt_legend_room(const lt_axes *ax, cairo_t *cr)
+{
+    legend_size z = measure(ax, cr);
+    return z.rows ? z.w + AXES_PAD * z.font_px : 0;
+}
+
+bool lt_legend_crowded(const lt_axes *ax, cairo_t *cr)
+{
+    legend_size z = measure(ax, cr);
+    if (z.rows == 0 || ax->legend != LT_LEGEND_BEST)
+        return false;
+    size_t fewest;
+    best(ax, z, &fewest);
+    size_t all = hits_in(ax, ax->box);
+    return fewest > 3 && (double)fewest > 0.005 * (double)all;
 }
 
 static void rounded_rect(cairo_t *cr, lt_rect r, double radius)
@@ -100,7 +125,8 @@ void lt_legend_draw(const lt_axes *ax, cairo_t *cr)
     legend_size z = measure(ax, cr);
     if (z.rows == 0)
         return;
-    lt_legend_loc loc = ax->legend == LT_LEGEND_BEST ? best(ax, z) : ax->legend;
+    size_t fewest;
+    lt_legend_loc loc = ax->legend == LT_LEGEND_BEST ? best(ax, z, &fewest) : ax->legend;
     lt_rect r = place(ax, loc, z);
     double f = z.font_px, s = ax->fig->scale;
 

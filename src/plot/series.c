@@ -350,8 +350,8 @@ void lt_series_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr)
         if (finite2(s->x[0], s->y[0])) {
             lt_text_font(cr, s->text_pt * scale, false);
             lt_style_source(cr, s->style.color, s->style.alpha);
-            lt_text_draw(cr, s->text, px(ax, s->x[0]), py(ax, s->y[0]), s->halign,
-                         s->valign, 0);
+            lt_text_draw_halo(cr, s->text, px(ax, s->x[0]), py(ax, s->y[0]),
+                              s->halign, s->valign, 0, 0.15 * s->text_pt * scale);
         }
         break;
     }
@@ -366,8 +366,10 @@ void lt_series_draw_handle(const lt_series *s, const lt_axes *ax, cairo_t *cr,
     case LT_SERIES_SCATTER: {
         lt_style st = s->style;
         st.alpha = st.alpha > 0 ? fmax(st.alpha, 0.8) : 1;
-        lt_style_marker(cr, &st, st.color, mid_x, mid_y,
-                        fmin(st.marker_size * scale, r.h), scale);
+        /* Crowded plots shrink their markers; the legend keeps them
+         * big enough to show the colour. */
+        double size = fmin(fmax(st.marker_size, LT_PT_MARKER) * scale, r.h);
+        lt_style_marker(cr, &st, st.color, mid_x, mid_y, size, scale);
         break;
     }
     case LT_SERIES_BARS:

@@ -40,7 +40,9 @@ static double descent(cairo_t *cr)
 
 double lt_text_height(cairo_t *cr) { return cap_height(cr) + descent(cr); }
 
-void lt_text_draw(cairo_t *cr, const char *s, double x, double y, lt_halign h,
+/* Moves to where S starts so that its box sits at (x, y) as H and V say,
+ * inside a cairo_save the caller restores. */
+static void place(cairo_t *cr, const char *s, double x, double y, lt_halign h,
                   lt_valign v, double angle)
 {
     double w = lt_text_width(cr, s);
@@ -52,12 +54,35 @@ void lt_text_draw(cairo_t *cr, const char *s, double x, double y, lt_halign h,
     case LT_BASELINE: dy = 0; break;
     case LT_BOTTOM: dy = -descent(cr); break;
     }
-    cairo_save(cr);
     cairo_translate(cr, x, y);
     if (angle != 0)
         cairo_rotate(cr, angle);
     cairo_move_to(cr, dx, dy);
+}
+
+void lt_text_draw(cairo_t *cr, const char *s, double x, double y, lt_halign h,
+                  lt_valign v, double angle)
+{
+    cairo_save(cr);
+    place(cr, s, x, y, h, v, angle);
     cairo_show_text(cr, s);
     cairo_new_path(cr);
     cairo_restore(cr);
+}
+
+void lt_text_draw_halo(cairo_t *cr, const char *s, double x, double y,
+                       lt_halign h, lt_valign v, double angle, double halo_px)
+{
+    cairo_pattern_t *ink = cairo_pattern_reference(cairo_get_source(cr));
+    cairo_save(cr);
+    place(cr, s, x, y, h, v, angle);
+    cairo_text_path(cr, s);
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+    cairo_set_line_width(cr, 2 * halo_px);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_stroke_preserve(cr);
+    cairo_set_source(cr, ink);
+    cairo_fill(cr);
+    cairo_restore(cr);
+    cairo_pattern_destroy(ink);
 }

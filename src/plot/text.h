@@ -27,4 +27,9 @@ double lt_text_height(cairo_t *cr);
 void lt_text_draw(cairo_t *cr, const char *s, double x, double y, lt_halign h,
                   lt_valign v, double angle);
 
+/* As lt_text_draw, over a white outline HALO_PX wide that keeps the text
+ * legible on top of data. */
+void lt_text_draw_halo(cairo_t *cr, const char *s, double x, double y,
+                       lt_halign h, lt_valign v, double angle, double halo_px);
+
 #endif

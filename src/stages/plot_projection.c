@@ -89,8 +89,10 @@ static void draw(lt_axes *ax, const plot_rows *r, const lt_pca2 *pca, int k,
     char line_label[96], proj_label[96];
     snprintf(line_label, sizeof line_label, "PC%d line (%.1f%% of the variance)", k + 1,
              100 * pca->ratio[k]);
+    /* Subscript digits, as the lecture writes v_0. */
+    const char *sub = k ? "\u2081" : "\u2080";
     snprintf(proj_label, sizeof proj_label,
-             "\u03bc + \u27e8x \u2212 \u03bc, v%d\u27e9 v%d", k, k);
+             "\u03bc + \u27e8x \u2212 \u03bc, v%s\u27e9 v%s", sub, sub);
     double size = plot_marker_size(r->n);
 
     lt_axes_segments(ax, p->sx0, p->sy0, p->sx1, p->sy1, p->n_segments,

@@ -673,6 +673,24 @@ static void test_projection(void)
     lt_data_free(&d);
 }
 
+/* Same input, same bytes: figures can be compared and cached by hash. */
+static void test_figures_are_deterministic(void)
+{
+    lt_data *d = cluster_data();
+    struct scatter_cfg cfg = {.split = 0, .x = 0, .y = 1, .axes = true, .equal = true,
+                              .alpha = 0.5};
+    lt_ctx *a, *b;
+    CU_ASSERT_EQUAL_FATAL(run_stage(&plot_scatter_stage, "same", &cfg, d, &a), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(run_stage(&plot_scatter_stage, "same", &cfg, d, &b), LT_OK);
+    char pa[512], pb[512];
+    snprintf(pa, sizeof pa, "%s/plots/same.png", a->test_dir);
+    snprintf(pb, sizeof pb, "%s/plots/same.png", b->test_dir);
+    CU_ASSERT(same_file(pa, pb));
+    lt_ctx_free_test(a);
+    lt_ctx_free_test(b);
+    lt_data_free(&d);
+}
+
 /* ---- the library directly ---------------------------------------------- */
 
 static void test_figure_panels_and_errors(void)
@@ -736,6 +754,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "plot.scatter", test_scatter);
     CU_add_test(s, "plot.variance", test_variance);
     CU_add_test(s, "plot.projection", test_projection);
+    CU_add_test(s, "figures are deterministic", test_figures_are_deterministic);
     CU_add_test(s, "figure panels and sticky errors", test_figure_panels_and_errors);
     int rc = lt_test_run();
     lt_json_free(ref);
