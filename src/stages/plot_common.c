@@ -1,0 +1,122 @@
+#include "stages/plot_common.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const plot_split_choices[] = {"train", "valid", "test", "all", NULL};
+
+void plot_rows_free(plot_rows *r)
+{
+    free(r->x);
+    free(r->y);
+    free(r->label);
+    free(r->t);
+    memset(r, 0, sizeof *r);
+}
+
+static void present_splits(const lt_data *d, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (d->split[s].x && len < size)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+                                    lt_split_name(s));
+    if (!len)
+        snprintf(buf, size, "none");
+}
+
+int plot_rows_gather(lt_ctx *ctx, const lt_data *d, int split, int cx, int cy,
+                     plot_rows *out)
+{
+    memset(out, 0, sizeof *out);
+    int first = split == PLOT_SPLIT_ALL ? 0 : split;
+    int last = split == PLOT_SPLIT_ALL ? LT_N_SPLITS - 1 : split;
+    char have[64];
+    present_splits(d, have, sizeof have);
+    if (split != PLOT_SPLIT_ALL && !d->split[split].x)
+        return lt_fail(ctx, LT_EINPUT, "split '%s' is absent from the input (it has %s)",
+                       lt_split_name(split), have);
+
+    size_t n = 0, cols = 0;
+    bool labels = true, values = true;
+    for (int s = first; s <= last; s++) {
+        const lt_split *sp = &d->split[s];
+        if (!sp->x)
+            continue;
+        n += sp->x->rows;
+        cols = sp->x->cols;
+        labels = labels && sp->y;
+        values = values && sp->t;
+    }
+    if (n == 0)
+        return lt_fail(ctx, LT_EINPUT, "there are no rows to plot in split '%s' (splits: %s)",
+                       plot_split_choices[split], have);
+    const char *axis_name[2] = {"x", "y"};
+    int col[2] = {cx, cy};
+    for (int a = 0; a < 2; a++)
+        if (col[a] < 0 || (size_t)col[a] >= cols)
+            return lt_fail(ctx, LT_EINPUT,
+                           "%s is column %d but the input has %zu column%s (0 to %zu)",
+                           axis_name[a], col[a], cols, cols == 1 ? "" : "s",
+                           cols ? cols - 1 : 0);
+
+    out->x = malloc(n * sizeof *out->x);
+    out->y = malloc(n * sizeof *out->y);
+    out->label = labels ? malloc(n * sizeof *out->label) : NULL;
+    out->t = values ? malloc(n * sizeof *out->t) : NULL;
+    if (!out->x || !out->y || (labels && !out->label) || (values && !out->t)) {
+        plot_rows_free(out);
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory gathering %zu rows", n);
+    }
+    for (int s = first; s <= last; s++) {
+        const lt_split *sp = &d->split[s];
+        if (!sp->x)
+            continue;
+        for (size_t i = 0; i < sp->x->rows; i++) {
+            out->x[out->n] = sp->x->v[i * cols + (size_t)cx];
+            out->y[out->n] = sp->x->v[i * cols + (size_t)cy];
+            if (labels)
+                out->label[out->n] = sp->y[i];
+            if (values)
+                out->t[out->n] = sp->t[i];
+            out->n++;
+        }
+    }
+    return LT_OK;
+}
+
+const char *plot_column_name(const lt_data *d, int col, char *buf, size_t size)
+{
+    if (d->feature_names && col >= 0 && (size_t)col < d->n_features &&
+        d->feature_names[col] && d->feature_names[col][0])
+        snprintf(buf, size, "%s", d->feature_names[col]);
+    else
+        snprintf(buf, size, "x%d", col);
+    return buf;
+}
+
+double plot_marker_size(size_t n)
+{
+    if (n <= 500)
+        return 6;
+    return fmax(2, 6 * sqrt(500.0 / (double)n));
+}
+
+int plot_save(lt_ctx *ctx, lt_figure *fig)
+{
+    char name[512];
+    snprintf(name, sizeof name, "plots/%s.png", lt_ctx_stage(ctx));
+    const char *path = lt_ctx_artifact(ctx, name);
+    if (!path)
+        return LT_ERUNTIME;
+    if (lt_figure_render(fig) != 0)
+        return lt_fail(ctx, LT_ERUNTIME, "cannot draw %s: out of memory", name);
+    if (lt_figure_write_png(fig, path, lt_ctx_png_text(ctx)) != 0)
+        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", name, strerror(errno));
+    lt_report_str(ctx, "file", name);
+    return LT_OK;
+}
