@@ -296,6 +296,47 @@ static void skip_ws(struct reader *r)
 
 static lt_json *parse_value(struct reader *r);
 
+static bool read_hex4(struct reader *r, unsigned *out)
+{
+    unsigned v = 0;
+    for (int k = 0; k < 4; k++) {
+        char h = *r->p;
+        int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10
+              : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+        if (d < 0)
+            return false;
+        v = v * 16 + (unsigned)d;
+        r->p++;
+    }
+    *out = v;
+    return true;
+}
+
+/* Writes code point CP as UTF-8 into OUT; returns its length (1 to 4). */
+static size_t encode_utf8(unsigned cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
 static char *parse_string_raw(struct reader *r)
 {
     if (*r->p != '"')
@@ -315,11 +356,33 @@ static char *parse_string_raw(struct reader *r)
             case 'f': c = '\f'; break;
             case 'u': {
                 unsigned cp = 0;
-                for (int k = 0; k < 4; k++) {
-                    char h = *r->p++;
-                    cp = cp * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+                if (!read_hex4(r, &cp)) {
+                    free(s);
+                    return NULL;
                 }
-                c = cp < 0x80 ? (char)cp : '?'; /* enough for our files */
+                /* A surrogate pair spells one code point above U+FFFF. */
+                unsigned lo;
+                if (cp >= 0xd800 && cp < 0xdc00 && r->p[0] == '\\' && r->p[1] == 'u') {
+                    r->p += 2;
+                    if (!read_hex4(r, &lo)) {
+                        free(s);
+                        return NULL;
+                    }
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                }
+                char utf8[4];
+                size_t k = encode_utf8(cp, utf8);
+                if (n + k + 1 > cap) {
+                    char *t = realloc(s, cap = 2 * cap + k);
+                    if (!t) {
+                        free(s);
+                        return NULL;
+                    }
+                    s = t;
+                }
+                memcpy(s + n, utf8, k - 1);
+                n += k - 1;
+                c = utf8[k - 1];
                 break;
             }
             case '\0': free(s); return NULL;

@@ -51,6 +51,9 @@ static void test_parse(void)
     lt_json_free(j);
     CU_ASSERT_PTR_NULL(lt_json_parse("{\"a\": [1, 2}"));
     CU_ASSERT_PTR_NULL(lt_json_parse("[1] x"));
+    lt_json *u = lt_json_parse("[\"\\u03c3 \\u00b1 \\ud83d\\ude00\"]");
+    CU_ASSERT_STRING_EQUAL(lt_json_string(lt_json_at(u, 0)), "\xcf\x83 \xc2\xb1 \xf0\x9f\x98\x80");
+    lt_json_free(u);
 }
 
 int main(int argc, char **argv)
