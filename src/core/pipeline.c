@@ -275,12 +275,16 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
                 break;
             }
         if (!s->n_inputs)
-            lt_diag_add(diag, s->line ? p->file : p->file, s->line, s->col,
+            lt_diag_add(diag, p->file, s->line, s->col,
                         "%sneeds an input, and no earlier stage produces data", who);
         return;
     }
     if (s->n_inputs == 0 && input && !lt_node_is_null(input))
         return; /* already reported */
+    /* Point at `input:` when there is one, else at the stage. */
+    lt_node here = {.line = s->line, .col = s->col};
+    if (!input)
+        input = &here;
     if ((int)s->n_inputs > s->def->max_inputs) {
         if (s->def->max_inputs == 0)
             lt_diag_add(diag, AT(p, input), "%s%s takes no input", who, s->def->name);
