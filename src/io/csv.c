@@ -1,8 +1,8 @@
 #include "io/csv.h"
 
 #include <errno.h>
-#include <math.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +66,10 @@ static bool is_blank(const char *s, size_t n)
     return true;
 }
 
-static int out_of_memory(reader *r) { return lt_fail(r->ctx, LT_ERUNTIME, "out of memory reading %s", r->name); }
+static int out_of_memory(reader *r)
+{
+    return lt_fail(r->ctx, LT_ERUNTIME, "out of memory reading %s", r->name);
+}
 
 /* Splits line S (N bytes) into F. Returns LT_OK, or an error recorded. */
 static int split(reader *r, const char *s, size_t n, fields *f)

@@ -30,7 +30,8 @@ static const lt_param params[] = {
     LT_INT(CFG, max_iter, 100, 1, 1000000,
            "L-BFGS iterations at most; stopping there warns, as sklearn does"),
     LT_REAL(CFG, tol, 1e-4, 0, INFINITY, LT_MAX_OPEN,
-            "converged when the largest gradient component is at most tol"),
+            "converged when the largest gradient component is at most tol (or, as in "
+            "scipy, when the objective stops decreasing)"),
 };
 #undef CFG
 
