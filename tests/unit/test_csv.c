@@ -1,0 +1,255 @@
+/* The CSV reader (io/csv.c): what it reads from good tables, and the exact
+ * message for each kind of bad one. */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "io/csv.h"
+#include "testutil.h"
+
+const char *lt_test_root = ".";
+
+static const lt_csv_options with_header = {.header = true, .delimiter = ','};
+
+/* Parses TEXT as "t.csv"; returns the value (NULL on error) and the status. */
+static lt_data *parse(lt_ctx *ctx, const char *text, const lt_csv_options *opt, int *rc)
+{
+    lt_data *d = NULL;
+    lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
+    *rc = lt_csv_parse(ctx, "t.csv", text, strlen(text), opt, &d);
+    CU_ASSERT((*rc == LT_OK) == (d != NULL));
+    return d;
+}
+
+/* Asserts that TEXT fails with exactly MESSAGE. */
+static void expect_error(const char *text, const lt_csv_options *opt, const char *message)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    int rc;
+    lt_data *d = parse(ctx, text, opt, &rc);
+    CU_ASSERT_EQUAL(rc, LT_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
+    if (strcmp(lt_ctx_error(ctx), message) != 0)
+        printf("\n      got      %s\n      expected %s\n", lt_ctx_error(ctx), message);
+    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), message);
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+}
+
+static const lt_mat *train(const lt_data *d) { return d->split[LT_TRAIN].x; }
+
+/* ---- good tables ------------------------------------------------------------ */
+
+static void test_header_labels_crlf(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_csv_options opt = with_header;
+    opt.label_column = "diagnosis";
+    const char *text = "\"mean radius\", diagnosis ,\"a \"\"b\"\", c\"\r\n"
+                       "17.99,malignant,1e-3\r\n"
+                       " 20.57 ,benign,+2\r\n"
+                       "\r\n"
+                       ".5,\"malignant\",-0\r\n"
+                       "\r\n\r\n";
+    int rc;
+    lt_data *d = parse(ctx, text, &opt, &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(train(d)->rows, 3);
+    CU_ASSERT_EQUAL(train(d)->cols, 2);
+    CU_ASSERT_EQUAL(d->n_features, 2);
+    double expect[] = {17.99, 1e-3, 20.57, 2, 0.5, -0.0};
+    for (int i = 0; i < 6; i++)
+        CU_ASSERT_EQUAL(train(d)->v[i], expect[i]);
+    CU_ASSERT(signbit(train(d)->v[5]));
+    CU_ASSERT_STRING_EQUAL(d->feature_names[0], "mean radius");
+    CU_ASSERT_STRING_EQUAL(d->feature_names[1], "a \"b\", c");
+    /* Classes are the sorted distinct labels, as LabelEncoder. */
+    CU_ASSERT_EQUAL(d->n_classes, 2);
+    CU_ASSERT_STRING_EQUAL(d->class_names[0], "benign");
+    CU_ASSERT_STRING_EQUAL(d->class_names[1], "malignant");
+    CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[0], 1);
+    CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[1], 0);
+    CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[2], 1);
+    CU_ASSERT_PTR_NULL(d->split[LT_TEST].x);
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+}
+
+static void test_numeric_labels_sorted_as_numbers(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_csv_options opt = {.header = false, .label_column = "-1", .delimiter = ','};
+    int rc;
+    lt_data *d = parse(ctx, "1,10\n2,9\n3,1.0\n4,10\n5,9", &opt, &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->n_classes, 3);
+    CU_ASSERT_STRING_EQUAL(d->class_names[0], "1");
+    CU_ASSERT_STRING_EQUAL(d->class_names[1], "9");
+    CU_ASSERT_STRING_EQUAL(d->class_names[2], "10");
+    int y[] = {2, 1, 0, 2, 1};
+    for (int i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[i], y[i]);
+    CU_ASSERT_PTR_NULL(d->feature_names);
+    CU_ASSERT_EQUAL(train(d)->rows, 5);
+    CU_ASSERT_EQUAL(train(d)->v[4], 5);
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+}
+
+static void test_no_labels_other_delimiters(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    int rc;
+    /* A byte-order mark, semicolons, and a label given by index with a header. */
+    lt_csv_options opt = {.header = true, .label_column = "0", .delimiter = ';'};
+    lt_data *d = parse(ctx, "\xEF\xBB\xBFy;x1;x2\n0;1.5;2\n1;3;4.25\n", &opt, &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_STRING_EQUAL(d->feature_names[0], "x1");
+    CU_ASSERT_EQUAL(train(d)->v[3], 4.25);
+    CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[1], 1);
+    lt_data_free(&d);
+
+    /* Tabs, no labels: every column is a feature. */
+    opt = (lt_csv_options){.header = false, .delimiter = '\t'};
+    d = parse(ctx, "1\t2\t3\n4\t5\t6", &opt, &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(train(d)->cols, 3);
+    CU_ASSERT_EQUAL(train(d)->v[5], 6);
+    CU_ASSERT_EQUAL(d->n_classes, 0);
+    CU_ASSERT_PTR_NULL(d->split[LT_TRAIN].y);
+    lt_data_free(&d);
+
+    /* A preamble skipped (as the breast-cancer file's first line). */
+    opt = (lt_csv_options){.header = false, .delimiter = ',', .skip_lines = 1};
+    d = parse(ctx, "2,1,not,numbers\n7,8\n", &opt, &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(train(d)->rows, 1);
+    CU_ASSERT_EQUAL(train(d)->v[1], 8);
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+}
+
+/* The same text gives the same double as Python's float(): strtod rounds
+ * correctly, and the reader takes only plain decimal syntax. */
+static void test_exact_values(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_csv_options opt = {.header = false, .delimiter = ','};
+    int rc;
+    lt_data *d = parse(ctx, "0.1,2.2250738585072011e-308,1.7976931348623157e308,5.,1e-400\n",
+                       &opt, &rc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(train(d)->v[0], 0.1);
+    CU_ASSERT_EQUAL(train(d)->v[1], 2.2250738585072011e-308);
+    CU_ASSERT_EQUAL(train(d)->v[2], 1.7976931348623157e308);
+    CU_ASSERT_EQUAL(train(d)->v[3], 5.0);
+    CU_ASSERT_EQUAL(train(d)->v[4], 0.0); /* underflow to zero, as Python */
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+}
+
+/* ---- bad tables --------------------------------------------------------------- */
+
+static void test_errors_structure(void)
+{
+    lt_csv_options opt = with_header;
+    expect_error("", &opt, "t.csv: file is empty");
+    expect_error("\n  \r\n\n", &opt, "t.csv: file is empty");
+    expect_error("a,b\n\n", &opt, "t.csv:1: the header is not followed by any data rows");
+    expect_error("a,b,c\n1,2,3\n4,5\n", &opt, "t.csv:3:3: row 3 has 2 fields, expected 3");
+    expect_error("a,b,c\n1,2,3\n\n4,5,6,7\n", &opt,
+                 "t.csv:4:4: row 4 has 4 fields, expected 3");
+    expect_error("a,b\n1,\"2\n", &opt,
+                 "t.csv:2:2: unterminated quoted field (quotes cannot span lines)");
+    expect_error("a,b\n\"1\"x,2\n", &opt,
+                 "t.csv:2:1: unexpected text after the closing quote of a field");
+}
+
+static void test_errors_values(void)
+{
+    lt_csv_options opt = with_header;
+    expect_error("a,b\n1,abc\n", &opt, "t.csv:2:2: expected a number, found \"abc\"");
+    expect_error("a,b\n1,2\n0x10,3\n", &opt, "t.csv:3:1: expected a number, found \"0x10\"");
+    expect_error("a,b\n1,1.5.2\n", &opt, "t.csv:2:2: expected a number, found \"1.5.2\"");
+    expect_error("a,b\n1,2e\n", &opt, "t.csv:2:2: expected a number, found \"2e\"");
+    expect_error("a,b\nnan,2\n", &opt, "t.csv:2:1: NaN is not allowed, expected a finite number");
+    expect_error("a,b\n1,-Infinity\n", &opt,
+                 "t.csv:2:2: Inf is not allowed, expected a finite number");
+    expect_error("a,b\n1,1e999\n", &opt, "t.csv:2:2: \"1e999\" is too large for a double");
+    expect_error("a,b\n1, \n", &opt, "t.csv:2:2: empty value, expected a number");
+    expect_error("a,b\n1,2\n3,,\n", &opt, "t.csv:3:3: row 3 has 3 fields, expected 2");
+}
+
+static void test_errors_labels(void)
+{
+    lt_csv_options opt = with_header;
+    opt.label_column = "y";
+    expect_error("a,b,c\n1,2,3\n", &opt,
+                 "t.csv:1: label column 'y' is not in the header (columns: 'a', 'b', 'c')");
+    opt.label_column = "5";
+    expect_error("a,b,c\n1,2,3\n", &opt,
+                 "t.csv:1: label column 5 is out of range: the table has 3 columns "
+                 "(0 to 2, or -1 for the last)");
+    opt.label_column = "-4";
+    expect_error("a,b,c\n1,2,3\n", &opt,
+                 "t.csv:1: label column -4 is out of range: the table has 3 columns "
+                 "(0 to 2, or -1 for the last)");
+    opt.label_column = "b";
+    expect_error("a,b,c\n1,x,3\n4,,6\n", &opt, "t.csv:3:2: empty label");
+    opt.label_column = "a";
+    expect_error("a\n1\n", &opt, "t.csv:1: no feature columns: the only column holds the labels");
+    opt = (lt_csv_options){.header = false, .label_column = "y", .delimiter = ','};
+    expect_error("\n1,2\n", &opt, "t.csv:2: label column 'y' must be a 0-based column index "
+                                  "when the file has no header");
+}
+
+static void test_files(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    char *path = lt_path_join(ctx->test_dir, "nope.csv");
+    lt_data *d = NULL;
+    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &with_header, &d), LT_EINPUT);
+    char expect[4200];
+    snprintf(expect, sizeof expect, "%s: cannot read: No such file or directory", path);
+    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
+
+    lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
+    CU_ASSERT_EQUAL(lt_csv_read(ctx, ctx->test_dir, &with_header, &d), LT_EINPUT);
+    snprintf(expect, sizeof expect, "%s: is a folder, expected a CSV file", ctx->test_dir);
+    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
+
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("x,y,label\n1,2,a\n3,4,b\n", f);
+    fclose(f);
+    lt_csv_options opt = with_header;
+    opt.label_column = "label";
+    lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
+    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &opt, &d), LT_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[3], 4);
+    CU_ASSERT_STRING_EQUAL(d->class_names[1], "b");
+    lt_data_free(&d);
+    free(path);
+    lt_ctx_free_test(ctx);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        lt_test_root = argv[1];
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("csv", NULL, NULL);
+    CU_add_test(s, "header, quoted names, string labels, CRLF, blank lines",
+                test_header_labels_crlf);
+    CU_add_test(s, "numeric labels sort as numbers", test_numeric_labels_sorted_as_numbers);
+    CU_add_test(s, "no labels, ';' and tab, BOM, preamble", test_no_labels_other_delimiters);
+    CU_add_test(s, "values as Python's float()", test_exact_values);
+    CU_add_test(s, "errors: structure", test_errors_structure);
+    CU_add_test(s, "errors: values", test_errors_values);
+    CU_add_test(s, "errors: labels", test_errors_labels);
+    CU_add_test(s, "files", test_files);
+    return lt_test_run();
+}
