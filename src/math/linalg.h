@@ -1,0 +1,69 @@
+/* Thin wrappers over CBLAS and LAPACKE (OpenBLAS) for dense row-major
+ * matrices: column statistics, covariance, symmetric eigenpairs, thin SVD and
+ * products.
+ *
+ * Every matrix is row-major with its natural leading dimension (element
+ * (i, j) of an r x c matrix is v[i * c + j]). Every dimension must fit in an
+ * int (the BLAS index type): lt_linalg_fits() says whether it does, and the
+ * functions below return LT_LA_ETOOBIG when it does not. OpenBLAS uses as
+ * many threads as the runner configured; nothing here changes that. */
+#ifndef LATENT_MATH_LINALG_H
+#define LATENT_MATH_LINALG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum lt_la_status {
+    LT_LA_OK = 0,
+    LT_LA_ENOMEM = -1,    /* a work buffer could not be allocated */
+    LT_LA_ETOOBIG = -2,   /* a dimension does not fit the BLAS index type */
+    LT_LA_ENOCONV = -3,   /* LAPACK reported a failure to converge */
+};
+
+/* True when a rows x cols matrix can be handed to BLAS/LAPACK. */
+bool lt_linalg_fits(size_t rows, size_t cols);
+
+/* mean[j] = average of column j of X (rows >= 1). Sums in blocks of rows and
+ * adds the block sums, which keeps the rounding error well below that of one
+ * running sum over a long column. */
+void lt_col_means(const double *x, size_t rows, size_t cols, double *mean);
+
+/* dst = X - mean, subtracting mean[j] from column j. dst may be x. */
+void lt_center(double *dst, const double *x, size_t rows, size_t cols,
+               const double *mean);
+
+/* cov = (X - mean)^T (X - mean) / (rows - 1): the sample covariance, full
+ * cols x cols (both triangles). rows >= 2. X is centred block by block into
+ * a small buffer (no centred copy of X) and the blocks are accumulated with
+ * dsyrk. Returns LT_LA_OK, LT_LA_ENOMEM or LT_LA_ETOOBIG. */
+int lt_covariance(const double *x, size_t rows, size_t cols, const double *mean,
+                  double *cov);
+
+/* Eigenpairs of the symmetric n x n matrix A (dsyevr; A is not modified):
+ * values[0..n) in descending order and row i of the n x n matrix vectors is
+ * the unit eigenvector of values[i] (sign as LAPACK leaves it). Returns
+ * LT_LA_OK, LT_LA_ENOMEM, LT_LA_ETOOBIG or LT_LA_ENOCONV. */
+int lt_eigh_desc(const double *a, size_t n, double *values, double *vectors);
+
+/* Thin SVD B = U diag(s) Vt of B = A - shift (shift[j] subtracted from
+ * column j; shift may be NULL) for the rows x cols matrix A, k = min(rows,
+ * cols). It runs dgesdd on a column-major copy of B, which is the call
+ * scipy.linalg.svd makes, so the singular vectors agree with scikit-learn's
+ * to rounding. u is rows x k, s (k) descending, vt k x cols; A is not
+ * modified. The shift is applied while copying, so centring costs no extra
+ * copy of A. Returns LT_LA_OK, LT_LA_ENOMEM, LT_LA_ETOOBIG or LT_LA_ENOCONV. */
+int lt_svd_thin(const double *a, size_t rows, size_t cols, const double *shift,
+                double *u, double *s, double *vt);
+
+/* C = alpha op(A) op(B) + beta C with op(A) m x k, op(B) k x n and C m x n.
+ * A is stored m x k (k x m when trans_a), B k x n (n x k when trans_b).
+ * Returns LT_LA_OK or LT_LA_ETOOBIG. */
+int lt_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
+            double alpha, const double *a, const double *b, double beta,
+            double *c);
+
+/* Rows per block when a routine streams over a matrix with cols columns:
+ * about 8 MB of doubles, and at least 64 rows. */
+size_t lt_block_rows(size_t cols);
+
+#endif

@@ -1,0 +1,316 @@
+#include "math/pca.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "math/linalg.h"
+
+const char *lt_pca_solver_name(lt_pca_solver s)
+{
+    switch (s) {
+    case LT_PCA_FULL: return "full";
+    case LT_PCA_COVARIANCE: return "covariance";
+    default: return "auto";
+    }
+}
+
+lt_pca_solver lt_pca_pick_solver(size_t rows, size_t cols)
+{
+    double work = (double)rows * (double)cols * (double)cols;
+    return rows >= 2 * cols && work >= 16777216.0 ? LT_PCA_COVARIANCE : LT_PCA_FULL;
+}
+
+size_t lt_pca_count_for_fraction(const double *ratio, size_t n, double fraction)
+{
+    double cumulative = 0;
+    for (size_t i = 0; i < n; i++) {
+        cumulative += ratio[i];
+        if (cumulative > fraction)
+            return i + 1;
+    }
+    return n;
+}
+
+size_t lt_pca_count_reaching(const double *ratio, size_t n, double fraction)
+{
+    double cumulative = 0;
+    for (size_t i = 0; i < n; i++) {
+        cumulative += ratio[i];
+        if (cumulative >= fraction)
+            return i + 1;
+    }
+    return n;
+}
+
+void lt_pca_free(lt_pca *m)
+{
+    if (!m)
+        return;
+    free(m->mean);
+    free(m->variance);
+    free(m->variance_ratio);
+    free(m->singular_values);
+    free(m->components);
+    memset(m, 0, sizeof *m);
+}
+
+static int from_la(int la)
+{
+    switch (la) {
+    case LT_LA_OK: return LT_PCA_OK;
+    case LT_LA_ENOMEM: return LT_PCA_ENOMEM;
+    case LT_LA_ETOOBIG: return LT_PCA_ETOOBIG;
+    default: return LT_PCA_ENOCONV;
+    }
+}
+
+/* Row index of the entry of largest magnitude in column j of the rows x cols
+ * matrix a; the first one on ties, as numpy's argmax. */
+static size_t argmax_abs_column(const double *a, size_t rows, size_t cols, size_t j)
+{
+    size_t best = 0;
+    double best_abs = -1;
+    for (size_t i = 0; i < rows; i++) {
+        double v = fabs(a[i * cols + j]);
+        if (v > best_abs) {
+            best_abs = v;
+            best = i;
+        }
+    }
+    return best;
+}
+
+/* Full solver, step one: the SVD of the centred data. Fills the spectrum
+ * and hands back U (n x q) and Vt (q x p), owned by the caller. */
+static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
+{
+    size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
+    *u = malloc(n * q * sizeof **u);
+    *vt = malloc(q * p * sizeof **vt);
+    if (!*u || !*vt)
+        return LT_PCA_ENOMEM;
+    int status = from_la(lt_svd_thin(x, n, p, m->mean, *u, m->singular_values, *vt));
+    for (size_t i = 0; status == LT_PCA_OK && i < q; i++)
+        m->variance[i] =
+            m->singular_values[i] * m->singular_values[i] / (double)(n - 1);
+    return status;
+}
+
+/* Covariance solver, step one: eigenpairs of the sample covariance. Fills
+ * the spectrum and hands back the p x p eigenvectors (rows, descending),
+ * owned by the caller. */
+static int decompose_covariance(lt_pca *m, const double *x, double **vectors)
+{
+    size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
+    double *cov = malloc(p * p * sizeof *cov);
+    double *values = malloc(p * sizeof *values);
+    *vectors = malloc(p * p * sizeof **vectors);
+    int status = cov && values && *vectors
+                     ? from_la(lt_covariance(x, n, p, m->mean, cov))
+                     : LT_PCA_ENOMEM;
+    if (status == LT_PCA_OK)
+        status = from_la(lt_eigh_desc(cov, p, values, *vectors));
+    /* Eigenvalues that rounding pushed below zero are zero variances. */
+    for (size_t i = 0; status == LT_PCA_OK && i < q; i++) {
+        m->variance[i] = values[i] > 0 ? values[i] : 0.0;
+        m->singular_values[i] = sqrt(m->variance[i] * (double)(n - 1));
+    }
+    free(cov);
+    free(values);
+    return status;
+}
+
+/* Fills the ratios and total from the variances and resolves the request
+ * into a count; 0 means a fraction was asked of data with no variance. */
+static size_t resolve_count(lt_pca *m, double request)
+{
+    size_t q = m->n_spectrum;
+    m->total_variance = 0;
+    for (size_t i = 0; i < q; i++)
+        m->total_variance += m->variance[i];
+    for (size_t i = 0; i < q; i++)
+        m->variance_ratio[i] =
+            m->total_variance > 0 ? m->variance[i] / m->total_variance : 0.0;
+    if (request == 0)
+        return q;
+    if (request < 1)
+        return m->total_variance > 0
+                   ? lt_pca_count_for_fraction(m->variance_ratio, q, request)
+                   : 0;
+    size_t k = (size_t)request;
+    return k < q ? k : q;
+}
+
+/* Negates component j and score column j. */
+static void flip(lt_pca *m, double *scores, size_t j)
+{
+    size_t n = m->n_samples, p = m->n_features, k = m->n_components;
+    for (size_t c = 0; c < p; c++)
+        m->components[j * p + c] = -m->components[j * p + c];
+    for (size_t i = 0; i < n; i++)
+        scores[i * k + j] = -scores[i * k + j];
+}
+
+/* Step two of the full solver: keep k rows of Vt and U S, with the sign
+ * that makes the largest-magnitude entry of each column of U positive. */
+static void keep_full(lt_pca *m, const double *u, const double *vt, double *scores)
+{
+    size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
+    size_t k = m->n_components;
+    memcpy(m->components, vt, k * p * sizeof *vt);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < k; j++)
+            scores[i * k + j] = u[i * q + j] * m->singular_values[j];
+    for (size_t j = 0; j < k; j++)
+        if (u[argmax_abs_column(u, n, q, j) * q + j] < 0)
+            flip(m, scores, j);
+}
+
+/* Step two of the covariance solver: keep k eigenvectors and project; the
+ * projection (X - mean) v is column j of U S, so it decides the sign. */
+static int keep_covariance(lt_pca *m, const double *x, const double *vectors,
+                           double *scores)
+{
+    size_t n = m->n_samples, p = m->n_features, k = m->n_components;
+    memcpy(m->components, vectors, k * p * sizeof *vectors);
+    int status = lt_pca_transform(m, x, n, false, scores);
+    for (size_t j = 0; status == LT_PCA_OK && j < k; j++)
+        if (scores[argmax_abs_column(scores, n, k, j) * k + j] < 0)
+            flip(m, scores, j);
+    return status;
+}
+
+int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
+               double n_components, lt_pca_solver solver, double **scores_out)
+{
+    memset(m, 0, sizeof *m);
+    if (!lt_linalg_fits(rows, cols))
+        return LT_PCA_ETOOBIG;
+    if (solver == LT_PCA_AUTO)
+        solver = lt_pca_pick_solver(rows, cols);
+    m->solver = solver;
+    m->n_samples = rows;
+    m->n_features = cols;
+    m->n_spectrum = rows < cols ? rows : cols;
+    size_t q = m->n_spectrum;
+    m->mean = malloc(cols * sizeof *m->mean);
+    m->variance = malloc(q * sizeof *m->variance);
+    m->variance_ratio = malloc(q * sizeof *m->variance_ratio);
+    m->singular_values = malloc(q * sizeof *m->singular_values);
+    double *u = NULL, *vt = NULL, *scores = NULL; /* vt: eigenvectors on the covariance path */
+    int status = LT_PCA_ENOMEM;
+    if (m->mean && m->variance && m->variance_ratio && m->singular_values) {
+        lt_col_means(x, rows, cols, m->mean);
+        status = solver == LT_PCA_FULL ? decompose_full(m, x, &u, &vt)
+                                       : decompose_covariance(m, x, &vt);
+    }
+    if (status == LT_PCA_OK) {
+        m->n_components = resolve_count(m, n_components);
+        size_t k = m->n_components;
+        if (k == 0)
+            status = LT_PCA_EZEROVAR;
+        else if (!(m->components = malloc(k * cols * sizeof *m->components)) ||
+                 !(scores = malloc(rows * k * sizeof *scores)))
+            status = LT_PCA_ENOMEM;
+    }
+    if (status == LT_PCA_OK) {
+        if (solver == LT_PCA_FULL)
+            keep_full(m, u, vt, scores);
+        else
+            status = keep_covariance(m, x, vt, scores);
+    }
+    free(u);
+    free(vt);
+    if (status != LT_PCA_OK) {
+        free(scores);
+        lt_pca_free(m);
+        return status;
+    }
+    size_t k = m->n_components;
+    double rest = 0;
+    for (size_t i = k; i < q; i++)
+        rest += m->variance[i];
+    m->noise_variance = k < q ? rest / (double)(q - k) : 0.0;
+    if (scores_out)
+        *scores_out = scores;
+    else
+        free(scores);
+    return LT_PCA_OK;
+}
+
+int lt_pca_transform(const lt_pca *m, const double *x, size_t rows, bool whiten,
+                     double *out)
+{
+    size_t p = m->n_features, k = m->n_components;
+    if (!lt_linalg_fits(rows, p))
+        return LT_PCA_ETOOBIG;
+    size_t block = lt_block_rows(p);
+    if (block > rows)
+        block = rows;
+    double *buf = malloc(block * p * sizeof *buf + 1);
+    if (!buf)
+        return LT_PCA_ENOMEM;
+    for (size_t r0 = 0; r0 < rows; r0 += block) {
+        size_t b = r0 + block < rows ? block : rows - r0;
+        lt_center(buf, x + r0 * p, b, p, m->mean);
+        lt_gemm(false, true, b, k, p, 1.0, buf, m->components, 0.0, out + r0 * k);
+    }
+    free(buf);
+    if (whiten)
+        lt_pca_whiten(m, out, rows);
+    return LT_PCA_OK;
+}
+
+void lt_pca_whiten(const lt_pca *m, double *scores, size_t rows)
+{
+    size_t k = m->n_components;
+    for (size_t j = 0; j < k; j++) {
+        if (!(m->variance[j] > 0))
+            continue;
+        double sd = sqrt(m->variance[j]);
+        for (size_t i = 0; i < rows; i++)
+            scores[i * k + j] /= sd;
+    }
+}
+
+int lt_pca_inverse(const lt_pca *m, const double *scores, size_t rows, double *out)
+{
+    size_t p = m->n_features, k = m->n_components;
+    if (!lt_linalg_fits(rows, p))
+        return LT_PCA_ETOOBIG;
+    for (size_t i = 0; i < rows; i++)
+        memcpy(out + i * p, m->mean, p * sizeof *out);
+    return from_la(lt_gemm(false, false, rows, p, k, 1.0, scores, m->components, 1.0, out));
+}
+
+int lt_pca_reconstruction_mse(const lt_pca *m, const double *x, const double *scores,
+                              size_t rows, double *mse)
+{
+    size_t p = m->n_features, k = m->n_components;
+    *mse = 0;
+    if (rows == 0 || p == 0)
+        return LT_PCA_OK;
+    if (!lt_linalg_fits(rows, p))
+        return LT_PCA_ETOOBIG;
+    size_t block = lt_block_rows(p);
+    if (block > rows)
+        block = rows;
+    double *buf = malloc(block * p * sizeof *buf);
+    if (!buf)
+        return LT_PCA_ENOMEM;
+    double total = 0;
+    for (size_t r0 = 0; r0 < rows; r0 += block) {
+        size_t b = r0 + block < rows ? block : rows - r0;
+        lt_center(buf, x + r0 * p, b, p, m->mean);
+        /* residual = (X - mean) - scores components */
+        lt_gemm(false, false, b, p, k, -1.0, scores + r0 * k, m->components, 1.0, buf);
+        double part = 0;
+        for (size_t i = 0; i < b * p; i++)
+            part += buf[i] * buf[i];
+        total += part;
+    }
+    free(buf);
+    *mse = total / ((double)rows * (double)p);
+    return LT_PCA_OK;
+}

@@ -1,0 +1,54 @@
+#include "stages/affine.h"
+
+#include <stdlib.h>
+
+static void apply(const struct lt_affine *a, const lt_mat *x, lt_mat *y)
+{
+    size_t p = x->cols;
+    for (size_t i = 0; i < x->rows; i++)
+        for (size_t j = 0; j < p; j++) {
+            double v = x->v[i * p + j];
+            if (a->sub)
+                v -= a->sub[j];
+            if (a->div)
+                v /= a->div[j];
+            if (a->mul)
+                v *= a->mul[j];
+            if (a->add)
+                v += a->add[j];
+            y->v[i * p + j] = v;
+        }
+}
+
+const lt_mat *lt_affine_train(lt_ctx *ctx, const lt_data *in, int *status)
+{
+    const lt_mat *x = in->split[LT_TRAIN].x;
+    if (!x || x->rows == 0) {
+        *status = lt_fail(ctx, LT_EINPUT, "the input has no training rows to fit on");
+        return NULL;
+    }
+    return x;
+}
+
+int lt_affine_apply(lt_ctx *ctx, const lt_data *in, const struct lt_affine *a,
+                    lt_data **out)
+{
+    lt_data *res = lt_data_new();
+    if (!res || lt_data_copy_meta(res, in) != 0)
+        goto oom;
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        const lt_mat *x = in->split[s].x;
+        if (!x)
+            continue;
+        if (!(res->split[s].x = lt_mat_new(x->rows, x->cols)))
+            goto oom;
+        apply(a, x, res->split[s].x);
+    }
+    if (lt_data_copy_rowinfo(res, in) != 0)
+        goto oom;
+    *out = res;
+    return LT_OK;
+oom:
+    lt_data_free(&res);
+    return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+}

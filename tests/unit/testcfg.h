@@ -1,0 +1,105 @@
+/* Stage configs for unit tests, filled through the stage's own parameter
+ * table (so a test also checks the table's names, types and defaults). */
+#ifndef LATENT_TESTCFG_H
+#define LATENT_TESTCFG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "latent/stage.h"
+
+static inline const lt_param *lt_test_param(const lt_stage_def *def, const char *name)
+{
+    for (size_t i = 0; i < def->n_params; i++)
+        if (strcmp(def->params[i].name, name) == 0)
+            return &def->params[i];
+    fprintf(stderr, "stage %s has no parameter %s\n", def->name, name);
+    exit(1);
+}
+
+/* An owned config (free()) holding every parameter's default, as the runner
+ * would fill it. Strings point at the table's literals (borrowed). */
+static inline void *lt_test_config(const lt_stage_def *def)
+{
+    char *cfg = calloc(1, def->config_size ? def->config_size : 1);
+    if (!cfg)
+        exit(1);
+    for (size_t i = 0; i < def->n_params; i++) {
+        const lt_param *p = &def->params[i];
+        void *field = cfg + p->offset;
+        switch (p->type) {
+        case LT_P_INT: *(int *)field = (int)p->def; break;
+        case LT_P_REAL:
+        case LT_P_NCOMP: *(double *)field = p->def; break;
+        case LT_P_BOOL: *(bool *)field = p->def != 0; break;
+        case LT_P_SEED: *(int64_t *)field = (int64_t)p->def; break;
+        case LT_P_STRING:
+        case LT_P_PATH: *(const char **)field = p->def_str; break;
+        case LT_P_CHOICE:
+            for (int c = 0; p->choices[c]; c++)
+                if (p->def_str && strcmp(p->choices[c], p->def_str) == 0)
+                    *(int *)field = c;
+            break;
+        default: break; /* vectors and matrices start empty */
+        }
+    }
+    return cfg;
+}
+
+static inline void lt_test_set_real(const lt_stage_def *def, void *cfg,
+                                    const char *name, double v)
+{
+    *(double *)((char *)cfg + lt_test_param(def, name)->offset) = v;
+}
+
+static inline void lt_test_set_int(const lt_stage_def *def, void *cfg,
+                                   const char *name, int v)
+{
+    *(int *)((char *)cfg + lt_test_param(def, name)->offset) = v;
+}
+
+static inline void lt_test_set_bool(const lt_stage_def *def, void *cfg,
+                                    const char *name, bool v)
+{
+    *(bool *)((char *)cfg + lt_test_param(def, name)->offset) = v;
+}
+
+/* Points a vector parameter at v (borrowed: keep v alive while cfg is used). */
+static inline void lt_test_set_vec(const lt_stage_def *def, void *cfg,
+                                   const char *name, double *v, size_t n)
+{
+    lt_vec *f = (lt_vec *)((char *)cfg + lt_test_param(def, name)->offset);
+    f->v = v;
+    f->n = n;
+}
+
+static inline void lt_test_set_choice(const lt_stage_def *def, void *cfg,
+                                      const char *name, const char *choice)
+{
+    const lt_param *p = lt_test_param(def, name);
+    for (int c = 0; p->choices[c]; c++)
+        if (strcmp(p->choices[c], choice) == 0) {
+            *(int *)((char *)cfg + p->offset) = c;
+            return;
+        }
+    fprintf(stderr, "parameter %s has no choice %s\n", name, choice);
+    exit(1);
+}
+
+/* Runs a one-input stage the way the runner does: check, then run. */
+static inline int lt_test_run_stage(const lt_stage_def *def, lt_ctx *ctx,
+                                    const void *cfg, const lt_data *in, lt_data **out)
+{
+    if (def->check) {
+        int rc = def->check(ctx, cfg);
+        if (rc != LT_OK)
+            return rc;
+    }
+    const lt_data *inputs[1] = {in};
+    return def->run(ctx, cfg, inputs, 1, out);
+}
+
+#endif
