@@ -194,9 +194,10 @@ static void bind_one(struct binder *b, const lt_param *p, void *config, const lt
             type_problem(b, n, p);
             break;
         }
-        char *s = p->type == LT_P_PATH && n->value[0] != '/'
-                      ? lt_path_join(b->site->basedir, n->value)
-                      : strdup(n->value);
+        /* Relative paths resolve against the pipeline file's folder; a
+         * file in the current folder keeps its path as the user wrote it. */
+        bool join = p->type == LT_P_PATH && n->value[0] != '/' && strcmp(b->site->basedir, ".") != 0;
+        char *s = join ? lt_path_join(b->site->basedir, n->value) : strdup(n->value);
         char **field = FIELD(config, p, char *);
         free(*field);
         *field = s;

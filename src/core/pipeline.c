@@ -35,26 +35,33 @@ static bool scalar_text(const lt_node *n) { return n && n->kind == LT_SCALAR && 
 /* ---- overrides ---------------------------------------------------------- */
 
 /* Applies one `--set stage.param=value` (or `seed=value`) to the tree. */
-static void apply_set(lt_pipeline *p, char *set, lt_diag *diag)
+static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
 {
+    /* Messages about this override name it as the user typed it. */
+    char *label = malloc(strlen(arg) + 7);
+    if (!label)
+        return;
+    sprintf(label, "--set %s", arg);
+    p->set_labels[p->n_set_labels++] = label;
+    const char *set = arg;
     char *eq = strchr(set, '=');
     if (!eq || eq == set) {
-        lt_diag_add(diag, "--set", 0, 0, "'%s': expected STAGE.PARAM=VALUE", set);
+        lt_diag_add(diag, label, 0, 0, "expected STAGE.PARAM=VALUE");
         return;
     }
     size_t key_len = (size_t)(eq - set);
     char key[256];
     if (key_len >= sizeof key) {
-        lt_diag_add(diag, "--set", 0, 0, "'%.40s...': name too long", set);
+        lt_diag_add(diag, label, 0, 0, "the name is too long");
         return;
     }
     memcpy(key, set, key_len);
     key[key_len] = '\0';
     const char *text = eq + 1;
     lt_diag local = {0};
-    lt_node *value = lt_yaml_parse(set, text, strlen(text), &local);
+    lt_node *value = lt_yaml_parse(label, text, strlen(text), &local);
     if (!value || local.n) {
-        lt_diag_add(diag, "--set", 0, 0, "'%s': the value is not valid YAML", set);
+        lt_diag_add(diag, label, 0, 0, "the value is not valid YAML");
         lt_diag_clear(&local);
         lt_node_free(value);
         return;
@@ -75,7 +82,7 @@ static void apply_set(lt_pipeline *p, char *set, lt_diag *diag)
     stack[top++] = value;
     while (top) {
         lt_node *n = stack[--top];
-        n->source = set;
+        n->source = label;
         n->line = n->col = 0;
         for (size_t i = 0; i < n->n && top < LT_YAML_MAX_DEPTH; i++)
             stack[top++] = n->items[i];
@@ -83,7 +90,7 @@ static void apply_set(lt_pipeline *p, char *set, lt_diag *diag)
     char *dot = strchr(key, '.');
     if (!dot) {
         if (strcmp(key, "seed") != 0 && strcmp(key, "description") != 0) {
-            lt_diag_add(diag, "--set", 0, 0, "'%s': expected STAGE.PARAM=VALUE (or seed=VALUE)", set);
+            lt_diag_add(diag, label, 0, 0, "expected STAGE.PARAM=VALUE (or seed=VALUE)");
             lt_node_free(value);
             return;
         }
@@ -102,9 +109,9 @@ static void apply_set(lt_pipeline *p, char *set, lt_diag *diag)
         names[k] = NULL;
         const char *hint = lt_did_you_mean(stage, names);
         if (hint)
-            lt_diag_add(diag, "--set", 0, 0, "'%s': no stage named '%s'; did you mean '%s'?", set, stage, hint);
+            lt_diag_add(diag, label, 0, 0, "no stage named '%s'; did you mean '%s'?", stage, hint);
         else
-            lt_diag_add(diag, "--set", 0, 0, "'%s': no stage named '%s'", set, stage);
+            lt_diag_add(diag, label, 0, 0, "no stage named '%s'", stage);
         lt_node_free(value);
         return;
     }
@@ -591,7 +598,8 @@ lt_pipeline *lt_pipeline_load(const char *file, char *const *sets, size_t n_sets
     else
         p->root = lt_yaml_parse(file, text, len, diag);
     free(text);
-    if (p->root) {
+    p->set_labels = calloc(n_sets ? n_sets : 1, sizeof *p->set_labels);
+    if (p->root && p->set_labels) {
         for (size_t i = 0; i < n_sets; i++)
             apply_set(p, sets[i], diag);
         load_top(p, diag);
@@ -623,6 +631,9 @@ void lt_pipeline_free(lt_pipeline *p)
     free(p->stages);
     free(p->order);
     lt_node_free(p->root);
+    for (size_t i = 0; i < p->n_set_labels; i++)
+        free(p->set_labels[i]);
+    free(p->set_labels);
     free(p->file);
     free(p->dir);
     free(p->name);

@@ -51,6 +51,9 @@ typedef struct lt_pipeline {
     lt_expect *expects;
     size_t n_expects;
     lt_node *root;     /* the parsed file with overrides applied, owned */
+    char **set_labels; /* "--set stage.param=value" for each override, owned:
+                          the place messages about its value point at */
+    size_t n_set_labels;
 } lt_pipeline;
 
 /* Loads FILE and applies SETS ("stage.param=value" or "seed=value"),

@@ -140,7 +140,7 @@ lt_json *lt_schema(void)
     lt_json *expect = lt_json_set(props, "expect", typed("object"));
     lt_json_set(expect, "description", lt_json_str("STAGE.METRIC[index] -> a check; `latent check` evaluates them."));
     lt_json *en = lt_json_set(expect, "propertyNames", lt_json_object());
-    lt_json_set(en, "pattern", lt_json_str("^[A-Za-z_][A-Za-z0-9_-]*\\.[^.\\[\\]]+(\\[[0-9]+\\]){0,2}$"));
+    lt_json_set(en, "pattern", lt_json_str("^[A-Za-z_][A-Za-z0-9_-]*\\.[^\\[\\]]+(\\[[0-9]+\\]){0,2}$"));
     lt_json *eap = lt_json_set(expect, "additionalProperties", lt_json_object());
     lt_json_set(eap, "$ref", lt_json_str("#/definitions/check"));
     lt_json *defs = lt_json_set(s, "definitions", lt_json_object());

@@ -196,7 +196,9 @@ static bool next_event(struct loader *l, yaml_event_t *ev)
     const char *problem = l->parser.problem ? l->parser.problem : "invalid YAML";
     char msg[512];
     if (l->parser.context)
-        snprintf(msg, sizeof msg, "YAML syntax error: %s %s", problem, l->parser.context);
+        snprintf(msg, sizeof msg, "YAML syntax error: %s %s started at line %d, column %d", problem,
+                 l->parser.context, (int)l->parser.context_mark.line + 1,
+                 (int)l->parser.context_mark.column + 1);
     else
         snprintf(msg, sizeof msg, "YAML syntax error: %s", problem);
     lt_diag_add(l->diag, l->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
