@@ -224,9 +224,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     lt_ctx ctx = {.pipeline = p->name, .file = p->file, .staging = staging, .seed = p->seed,
                   .threads = threads, .quiet = opts->quiet};
     const char *png_text[] = {"Software", "latent " LATENT_VERSION, "Title", p->name,
-                              "Comment", config_hash, NULL};
+                              "latent:config-hash", config_hash, NULL};
     memcpy(ctx.png_text, png_text, sizeof png_text);
-    ctx.png_text[4] = "latent:config-hash";
 
     lt_json *metrics = lt_json_object();
     lt_json *timings = lt_json_object();
