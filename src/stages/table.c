@@ -57,7 +57,7 @@ static int table_run(lt_ctx *ctx, const void *config, const lt_data *const *in, 
 const lt_stage_def table_stage = {
     .abi = LT_ABI_VERSION,
     .name = "table",
-    .summary = "Shows a split's values: the first rows as a metric, all of them as <stage>.<split>.csv",
+    .summary = "a split's values: the first rows as a metric, all of them as <stage>.<split>.csv",
     .params = table_params,
     .n_params = LT_COUNT(table_params),
     .config_size = sizeof(struct table_config),
