@@ -11,19 +11,28 @@
 #ifndef LATENT_DATA_H
 #define LATENT_DATA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/* A dense row-major matrix: element (i, j) is v[i * cols + j]. */
+/* A dense row-major matrix: element (i, j) is v[i * cols + j] (or f[...]).
+ * Most data are float64 (v). Large image sets are held once as float32 (f,
+ * with v NULL); only stages that declare accepts_f32 see those, the runner
+ * converts for the others. */
 typedef struct lt_mat {
     size_t rows, cols;
-    double *v;
+    double *v; /* float64 elements, or NULL for a float32 matrix */
+    float *f;  /* float32 elements, or NULL for a float64 matrix */
 } lt_mat;
 
-/* Returns a zero-filled rows x cols matrix owned by the caller, or NULL when
- * out of memory. A 0 x n or n x 0 matrix is valid and has v == NULL. */
+/* Returns a zero-filled float64 rows x cols matrix owned by the caller, or
+ * NULL when out of memory. A 0 x n or n x 0 matrix is valid and has v == NULL. */
 lt_mat *lt_mat_new(size_t rows, size_t cols);
-/* Returns an owned deep copy of m, or NULL when out of memory. */
+/* As lt_mat_new, with float32 storage (f). */
+lt_mat *lt_mat_new_f32(size_t rows, size_t cols);
+/* Returns an owned deep copy of m (same storage type), or NULL. */
 lt_mat *lt_mat_copy(const lt_mat *m);
+/* Returns an owned float64 copy of m, whatever its storage, or NULL. */
+lt_mat *lt_mat_to_f64(const lt_mat *m);
 /* Frees *m (NULL is fine) and sets *m to NULL. */
 void lt_mat_free(lt_mat **m);
 
@@ -64,6 +73,12 @@ int lt_data_copy_meta(lt_data *dst, const lt_data *src);
 /* Copies labels and per-row values of every split of src into dst, whose
  * splits must already exist with the same row counts. Returns 0 or -1. */
 int lt_data_copy_rowinfo(lt_data *dst, const lt_data *src);
+
+/* True when any split holds float32 storage. */
+bool lt_data_has_f32(const lt_data *d);
+/* Returns an owned copy of D whose splits are all float64 (labels, row
+ * values, metadata and spectrum copied too), or NULL when out of memory. */
+lt_data *lt_data_to_f64(const lt_data *d);
 
 /* Rows of the split, 0 when absent. */
 size_t lt_data_rows(const lt_data *d, int split);

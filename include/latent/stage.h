@@ -171,6 +171,8 @@ typedef struct lt_stage_def {
     size_t config_size; /* sizeof the config struct the table points into */
     int min_inputs, max_inputs; /* 0, 0 for a source */
     bool produces;              /* false for sinks (plots, logreg, stats) */
+    bool accepts_f32; /* run() handles float32 splits (lt_mat.f); otherwise
+                         the runner hands it a float64 copy of such inputs */
 
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */

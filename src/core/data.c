@@ -20,11 +20,42 @@ lt_mat *lt_mat_new(size_t rows, size_t cols)
     return m;
 }
 
+lt_mat *lt_mat_new_f32(size_t rows, size_t cols)
+{
+    lt_mat *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->rows = rows;
+    m->cols = cols;
+    if (rows && cols) {
+        if (cols > (size_t)-1 / sizeof(float) / rows ||
+            !(m->f = calloc(rows * cols, sizeof(float)))) {
+            free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
 lt_mat *lt_mat_copy(const lt_mat *src)
 {
-    lt_mat *m = lt_mat_new(src->rows, src->cols);
+    lt_mat *m = src->f ? lt_mat_new_f32(src->rows, src->cols) : lt_mat_new(src->rows, src->cols);
+    size_t n = src->rows * src->cols;
     if (m && m->v)
-        memcpy(m->v, src->v, src->rows * src->cols * sizeof(double));
+        memcpy(m->v, src->v, n * sizeof(double));
+    if (m && m->f)
+        memcpy(m->f, src->f, n * sizeof(float));
+    return m;
+}
+
+lt_mat *lt_mat_to_f64(const lt_mat *src)
+{
+    if (!src->f)
+        return lt_mat_copy(src);
+    lt_mat *m = lt_mat_new(src->rows, src->cols);
+    size_t n = src->rows * src->cols;
+    for (size_t i = 0; m && i < n; i++)
+        m->v[i] = src->f[i];
     return m;
 }
 
@@ -33,6 +64,7 @@ void lt_mat_free(lt_mat **m)
     if (!m || !*m)
         return;
     free((*m)->v);
+    free((*m)->f);
     free(*m);
     *m = NULL;
 }
@@ -125,4 +157,36 @@ size_t lt_data_rows(const lt_data *d, int split)
     return d && split >= 0 && split < LT_N_SPLITS && d->split[split].x
                ? d->split[split].x->rows
                : 0;
+}
+
+bool lt_data_has_f32(const lt_data *d)
+{
+    for (int s = 0; d && s < LT_N_SPLITS; s++)
+        if (d->split[s].x && d->split[s].x->f)
+            return true;
+    return false;
+}
+
+lt_data *lt_data_to_f64(const lt_data *src)
+{
+    lt_data *d = lt_data_new();
+    if (!d || lt_data_copy_meta(d, src) != 0)
+        goto fail;
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (src->split[s].x && !(d->split[s].x = lt_mat_to_f64(src->split[s].x)))
+            goto fail;
+    if (lt_data_copy_rowinfo(d, src) != 0)
+        goto fail;
+    if (src->explained_variance_ratio) {
+        size_t n = src->n_spectrum;
+        if (!(d->explained_variance_ratio = malloc((n ? n : 1) * sizeof(double))))
+            goto fail;
+        memcpy(d->explained_variance_ratio, src->explained_variance_ratio, n * sizeof(double));
+        d->n_spectrum = n;
+    }
+    d->variance_threshold = src->variance_threshold;
+    return d;
+fail:
+    lt_data_free(&d);
+    return NULL;
 }

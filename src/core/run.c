@@ -230,8 +230,9 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     lt_json *metrics = lt_json_object();
     lt_json *timings = lt_json_object();
     lt_data **values = calloc(p->n_stages, sizeof *values);
+    lt_data **values64 = calloc(p->n_stages, sizeof *values64);
     size_t *left = calloc(p->n_stages, sizeof *left);
-    int rc = (metrics && timings && values && left) ? LT_OK : LT_ERUNTIME;
+    int rc = (metrics && timings && values && values64 && left) ? LT_OK : LT_ERUNTIME;
     for (size_t i = 0; i < p->n_stages && rc == LT_OK; i++)
         left[i] = p->stages[i].n_consumers;
     if (!opts->quiet)
@@ -244,8 +245,22 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         lt_json *m = lt_json_object();
         lt_ctx_enter(&ctx, s->name, s->line, s->col, m);
         const lt_data *inputs[8];
-        for (size_t j = 0; j < s->n_inputs; j++)
-            inputs[j] = values[s->inputs[j]];
+        for (size_t j = 0; j < s->n_inputs && rc == LT_OK; j++) {
+            size_t from = s->inputs[j];
+            inputs[j] = values[from];
+            /* A float64 view of float32 data, made once per value for all
+             * the stages that need it and freed with the value. */
+            if (!s->def->accepts_f32 && lt_data_has_f32(values[from])) {
+                if (!values64[from] && !(values64[from] = lt_data_to_f64(values[from])))
+                    rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory converting the input to float64");
+                inputs[j] = values64[from];
+            }
+        }
+        if (rc != LT_OK) {
+            fprintf(stderr, "%s\n", ctx.error);
+            lt_json_free(m);
+            break;
+        }
         lt_data *out = NULL;
         double t0 = now_seconds();
         rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
@@ -270,14 +285,19 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             fprintf(stderr, "  %-16s %-24s %9.3f s\n", s->name, s->def->name, dt);
         /* Free inputs whose last reader has run. */
         for (size_t j = 0; j < s->n_inputs; j++)
-            if (--left[s->inputs[j]] == 0)
+            if (--left[s->inputs[j]] == 0) {
                 lt_data_free(&values[s->inputs[j]]);
+                lt_data_free(&values64[s->inputs[j]]);
+            }
         if (s->n_consumers == 0)
             lt_data_free(&values[i]);
     }
-    for (size_t i = 0; values && i < p->n_stages; i++)
+    for (size_t i = 0; values && values64 && i < p->n_stages; i++) {
         lt_data_free(&values[i]);
+        lt_data_free(&values64[i]);
+    }
     free(values);
+    free(values64);
     free(left);
 
     if (rc == LT_OK) {

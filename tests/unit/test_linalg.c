@@ -37,7 +37,7 @@ static void test_means_and_covariance(void)
     NEAR("10x5 column means", lt_test_maxdiff(mean, 5, lt_json_get(lt_json_get(lec, "all"), "mean")),
          1e-15);
     CU_ASSERT_EQUAL(lt_covariance(x->v, 10, 5, mean, cov), LT_LA_OK);
-    lt_mat covm = {5, 5, cov};
+    lt_mat covm = {.rows = 5, .cols = 5, .v = cov};
     NEAR("10x5 covariance vs np.cov", lt_test_mat_maxdiff(&covm, lt_json_get(lec, "cov")), 1e-15);
     CU_ASSERT_EQUAL(cov[1 * 5 + 3], cov[3 * 5 + 1]); /* both triangles */
 
@@ -75,7 +75,7 @@ static void test_eigh(void)
         if (row[fabs(row[1]) > fabs(row[0])] < 0)
             row[0] = -row[0], row[1] = -row[1];
     }
-    lt_mat vm = {2, 2, vectors};
+    lt_mat vm = {.rows = 2, .cols = 2, .v = vectors};
     NEAR("2x2 eigenvectors (rows)", lt_test_mat_maxdiff(&vm, lt_json_get(m, "eigenvectors")), 1e-14);
     lt_mat_free(&c);
 
