@@ -56,7 +56,7 @@ static void test_means_and_covariance(void)
     lt_col_means(x->v, x->rows, 2, mean2);
     CU_ASSERT_EQUAL(lt_covariance(x->v, x->rows, 2, mean2, cov2), LT_LA_OK);
     NEAR("10000x2 means", lt_test_maxdiff(mean2, 2, lt_json_get(m, "mean")), 1e-14);
-    lt_mat cov2m = {2, 2, cov2};
+    lt_mat cov2m = {.rows = 2, .cols = 2, .v = cov2};
     NEAR("10000x2 covariance", lt_test_mat_maxdiff(&cov2m, lt_json_get(m, "cov")), 1e-14);
     lt_mat_free(&x);
 }
