@@ -97,8 +97,46 @@ static int ritz(const double *alpha, const double *beta, size_t m, double *theta
                          (lapack_int)m) == 0 ? 0 : -1;
 }
 
+/* Whether the top k Ritz pairs of the m-step tridiagonal (alpha, beta) have
+ * converged: 1 yes, 0 no, -1 when LAPACK failed. beta_last is the norm of
+ * the next Lanczos vector, which bounds every residual. */
+static int ritz_converged(const double *alpha, const double *beta, size_t m, size_t k,
+                          double beta_last, double *theta, double *offdiag, double *z)
+{
+    if (ritz(alpha, beta, m, theta, offdiag, z) != 0)
+        return -1;
+    double scale = fmax(fabs(theta[0]), fabs(theta[m - 1]));
+    for (size_t i = 0; i < k; i++)
+        if (!(fabs(beta_last * z[(m - 1) * m + (m - 1 - i)]) <= RESIDUAL_TOL * scale))
+            return 0;
+    return 1;
+}
+
+/* The next Lanczos vector, before normalisation, into w: A v_j minus its
+ * components along every basis vector so far (full reorthogonalisation,
+ * twice: "twice is enough"). Sets alpha[j] and beta[j] = ||w||. */
+static void lanczos_step(const double *a, size_t n, size_t j, const double *basis,
+                         lt_pool *pool, double *w, double *alpha, double *beta)
+{
+    const double *v = basis + j * n;
+    struct matvec_job job = {.a = a, .v = v, .n = n, .out = w};
+    lt_pool_for(pool, n, 0, matvec_rows, &job);
+    alpha[j] = dot(v, w, n);
+    for (size_t r = 0; r < n; r++)
+        w[r] -= alpha[j] * v[r] + (j ? beta[j - 1] * v[r - n] : 0.0);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t t = 0; t <= j; t++) {
+            const double *u = basis + t * n;
+            double c = dot(u, w, n);
+            for (size_t r = 0; r < n; r++)
+                w[r] -= c * u[r];
+        }
+    beta[j] = sqrt(dot(w, w, n));
+}
+
 /* Runs Lanczos; returns LT_LA_OK with the pairs filled, LT_LA_ENOCONV when
- * the basis limit came first (the caller falls back), or LT_LA_ENOMEM. */
+ * the basis limit or an invariant subspace smaller than k came first (the
+ * caller falls back), or LT_LA_ENOMEM. */
 static int lanczos(const double *a, size_t n, size_t k, lt_pool *pool, double *values,
                    double *vectors)
 {
@@ -126,59 +164,34 @@ static int lanczos(const double *a, size_t n, size_t k, lt_pool *pool, double *v
     for (size_t r = 0; r < n; r++)
         basis[r] /= norm;
 
-    struct matvec_job job = {.a = a, .n = n, .out = w};
     for (size_t j = 0; j < m_max; j++) {
-        double *v = basis + j * n;
-        job.v = v;
-        lt_pool_for(pool, n, 0, matvec_rows, &job);
-        alpha[j] = dot(v, w, n);
-        for (size_t r = 0; r < n; r++)
-            w[r] -= alpha[j] * v[r] + (j ? beta[j - 1] * v[r - n] : 0.0);
-        /* Full reorthogonalisation, twice ("twice is enough"). */
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t t = 0; t <= j; t++) {
-                const double *u = basis + t * n;
-                double c = dot(u, w, n);
-                for (size_t r = 0; r < n; r++)
-                    w[r] -= c * u[r];
-            }
-        beta[j] = sqrt(dot(w, w, n));
+        lanczos_step(a, n, j, basis, pool, w, alpha, beta);
         size_t m = j + 1;
-        bool last = m == m_max;
-        if (m < k || (m % CHECK_EVERY != 0 && !last && beta[j] != 0))
-            goto extend;
-        if (ritz(alpha, beta, m, theta, offdiag, z) != 0)
-            goto done; /* ENOCONV: the caller falls back */
-        double scale = fmax(fabs(theta[0]), fabs(theta[m - 1]));
-        bool converged = true;
-        for (size_t i = 0; i < k && converged; i++)
-            converged = fabs(beta[j] * z[(m - 1) * m + (m - 1 - i)]) <=
-                        RESIDUAL_TOL * scale;
-        if (!converged) {
-            if (beta[j] == 0 || last)
-                goto done; /* invariant subspace below k, or out of room */
-            goto extend;
-        }
-        for (size_t i = 0; i < k; i++) {
-            size_t col = m - 1 - i;
-            values[i] = theta[col];
-            double *x = vectors + i * n;
-            memset(x, 0, n * sizeof *x);
-            for (size_t t = 0; t < m; t++) {
-                double c = z[t * m + col];
-                const double *u = basis + t * n;
-                for (size_t r = 0; r < n; r++)
-                    x[r] += c * u[r];
+        bool last = m == m_max || beta[j] == 0;
+        if (m >= k && (last || m % CHECK_EVERY == 0)) {
+            int done = ritz_converged(alpha, beta, m, k, beta[j], theta, offdiag, z);
+            if (done < 0)
+                break;
+            if (done) {
+                /* Ritz vectors: the basis combined by T's eigenvectors. */
+                for (size_t i = 0; i < k; i++) {
+                    size_t col = m - 1 - i;
+                    values[i] = theta[col];
+                    double *x = vectors + i * n;
+                    memset(x, 0, n * sizeof *x);
+                    for (size_t t = 0; t < m; t++)
+                        for (size_t r = 0; r < n; r++)
+                            x[r] += z[t * m + col] * basis[t * n + r];
+                    double len = sqrt(dot(x, x, n));
+                    for (size_t r = 0; r < n; r++)
+                        x[r] /= len;
+                }
+                status = LT_LA_OK;
+                break;
             }
-            double len = sqrt(dot(x, x, n));
-            for (size_t r = 0; r < n; r++)
-                x[r] /= len;
         }
-        status = LT_LA_OK;
-        goto done;
-    extend:
-        if (beta[j] == 0)
-            goto done;
+        if (last)
+            break;
         for (size_t r = 0; r < n; r++)
             basis[(j + 1) * n + r] = w[r] / beta[j];
     }

@@ -50,28 +50,15 @@ static double evaluate(objective *o, const double *y, bool want_error, double *g
                                grad, ok);
 }
 
-/* Multiplies P by f (the exaggeration on, then 1 / f to take it off, as
- * scikit-learn does in place). */
-static void scale_p(objective *o, double f)
+/* Multiplies P by f, or divides it by f when undo: the exaggeration on
+ * and off, in place as scikit-learn does (so the P of phase 2 is P * f / f,
+ * rounding included). */
+static void exaggerate(objective *o, double f, bool undo)
 {
-    if (o->method == LT_TSNE_EXACT) {
-        for (size_t e = 0; e < o->n * o->n; e++)
-            o->dense[e] *= f;
-    } else {
-        for (size_t e = 0; e < o->sparse.row[o->n]; e++)
-            o->sparse.val[e] *= f;
-    }
-}
-
-static void divide_p(objective *o, double f)
-{
-    if (o->method == LT_TSNE_EXACT) {
-        for (size_t e = 0; e < o->n * o->n; e++)
-            o->dense[e] /= f;
-    } else {
-        for (size_t e = 0; e < o->sparse.row[o->n]; e++)
-            o->sparse.val[e] /= f;
-    }
+    size_t n = o->method == LT_TSNE_EXACT ? o->n * o->n : o->sparse.row[o->n];
+    double *p = o->method == LT_TSNE_EXACT ? o->dense : o->sparse.val;
+    for (size_t e = 0; e < n; e++)
+        p[e] = undo ? p[e] / f : p[e] * f;
 }
 
 /* One call of scikit-learn's _gradient_descent: iterations [first, last)
@@ -215,13 +202,13 @@ int lt_tsne_fit(const double *x, size_t n, size_t d, const lt_tsne_options *opt,
                        .patience = LT_TSNE_EXPLORATION_ITER};
     int it;
     double error;
-    scale_p(&o, opt->early_exaggeration);
+    exaggerate(&o, opt->early_exaggeration, false);
     if (!descend(&o, y, &ph, &it, &error)) {
         status = LT_TSNE_ENOMEM;
         goto done;
     }
     res->kl_exaggerated = error;
-    divide_p(&o, opt->early_exaggeration);
+    exaggerate(&o, opt->early_exaggeration, true);
 
     /* Phase 2: the real P, momentum 0.8, until max_iter. */
     ph.first = it + 1;

@@ -54,8 +54,8 @@ static const lt_param params[] = {
               "pca: principal components scaled to standard deviation 1e-4; random: "
               "1e-4 standard normals from numpy's RandomState(random_state)"),
     LT_CHOICE(CFG, method, "barnes_hut", method_choices,
-              "barnes_hut: O(n log n) gradient over the 3 perplexity nearest neighbours; "
-              "exact: O(n^2) over all pairs"),
+              "barnes_hut: O(n log n) gradient, P over the 3 perplexity + 1 nearest "
+              "neighbours; exact: O(n^2) over all pairs"),
     LT_REAL(CFG, angle, 0.5, 0, 1, 0,
             "barnes_hut: a cell stands for its points when its width over its distance "
             "is below this"),
