@@ -17,7 +17,9 @@ timed, and one more run reports it. scikit-learn's time is the fit call.
 Both use their default threads (latent: one per core; scikit-learn: OpenMP
 and BLAS threads per core).
 
-usage: bench/manifolds.py [RUNS] [tsne|mds|isomap ...]   (after ninja -C build)
+usage: bench/manifolds.py [RUNS] [tsne|mds|isomap|tsne-seeds ...]   (after ninja -C build)
+  (default: tsne mds isomap; tsne-seeds compares KL over RUNS seeds of init
+  random instead of timing one configuration)
 """
 import gzip
 import json
@@ -105,6 +107,30 @@ def bench_tsne(tmp, runs):
         f"trustworthiness (k=5): latent {m['trustworthiness']:.4f}, scikit-learn {trust:.4f}"])
 
 
+def bench_tsne_seeds(tmp, runs):
+    """KL divergence as a distribution: init random from RandomState(seed) for
+    seeds 0 .. RUNS - 1 (the same starts for both tools), medians compared."""
+    x = fashion_pca30(5000)
+    csv = os.path.join(tmp, "tsne.csv")
+    write_csv(csv, x)
+    ours, theirs, kl_ours, kl_theirs = [], [], [], []
+    for seed in range(runs):
+        t, m = run_latent(tmp, csv, "tsne", "tsne",
+                          {"random_state": seed, "init": "random", "trust_neighbors": 0})
+        ours.append(t)
+        kl_ours.append(m["kl_divergence"])
+        model = TSNE(random_state=seed, init="random")
+        t, _ = timed(lambda: model.fit(x))
+        theirs.append(t)
+        kl_theirs.append(model.kl_divergence_)
+    a, b = statistics.median(kl_ours), statistics.median(kl_theirs)
+    report(f"t-SNE, Barnes-Hut, 5000 x 30, init random, seeds 0-{runs - 1}", runs, ours,
+           theirs, [f"KL divergence, median: latent {a:.4f}, scikit-learn {b:.4f} "
+                    f"(latent/sklearn {a / b:.3f})",
+                    "latent:       " + " ".join(f"{v:.4f}" for v in kl_ours),
+                    "scikit-learn: " + " ".join(f"{v:.4f}" for v in kl_theirs)])
+
+
 def bench_mds(tmp, runs):
     x = fashion_pca30(1000)
     csv = os.path.join(tmp, "mds.csv")
@@ -148,7 +174,8 @@ def main():
     print(f"{os.cpu_count()} CPUs; latent at {LATENT}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in which:
-            {"tsne": bench_tsne, "mds": bench_mds, "isomap": bench_isomap}[name](tmp, runs)
+            {"tsne": bench_tsne, "tsne-seeds": bench_tsne_seeds, "mds": bench_mds,
+             "isomap": bench_isomap}[name](tmp, runs)
 
 
 main()

@@ -3,6 +3,7 @@
  * the trustworthiness of the embedding. t-SNE has no out-of-sample
  * transform: the output holds the embedded split only. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,15 @@ static int fail_fit(lt_ctx *ctx, int status)
     }
 }
 
+/* True when every row of X equals the first. */
+static bool all_rows_equal(const lt_mat *x)
+{
+    for (size_t e = x->cols; e < x->rows * x->cols; e++)
+        if (x->v[e] != x->v[e % x->cols])
+            return false;
+    return true;
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                int n_inputs, lt_data **out)
 {
@@ -102,6 +112,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     if (!x)
         return LT_EINPUT;
     size_t n = x->rows, k = (size_t)cfg->n_components;
+    if (all_rows_equal(x))
+        return lt_fail(ctx, LT_EINPUT,
+                       "all %zu rows of the %s split are the same point; t-SNE needs "
+                       "distinct points", n, lt_split_name(cfg->split));
     if (cfg->perplexity >= (double)n)
         return lt_fail(ctx, LT_EINPUT,
                        "perplexity is %g but must be less than the number of rows (%zu)",

@@ -435,6 +435,14 @@ static void test_errors(void)
     cfg.trust_neighbors = 10;
     expect_error(&cfg, d, "trust_neighbors is 10");
     lt_data_free(&d);
+    /* Nothing to embed when every row is the same point. */
+    for (int i = 0; i < 60; i++)
+        x[i] = i % 3;
+    d = data_from(x, 20, 3, NULL, 0);
+    cfg = defaults;
+    cfg.perplexity = 5;
+    expect_error(&cfg, d, "all 20 rows of the train split are the same point");
+    lt_data_free(&d);
 }
 
 int main(int argc, char **argv)
