@@ -131,37 +131,47 @@ static size_t components(const graph *g, int *label, int *stack)
 
 /* Joins every pair of components by its closest pair of rows, distances by
  * the gemm formula as scikit-learn's pairwise_distances; the first closest
- * pair in row order wins ties. */
+ * pair in row order wins ties. Members are grouped by component first, so
+ * all the pairs together cost O(n^2 d). */
 static int join_components(const double *x, size_t n, size_t d, const int *label,
                            size_t n_comp, edges *e)
 {
     double *sq = malloc(n * sizeof *sq);
-    if (!sq)
-        return -1;
+    size_t *start = calloc(n_comp + 1, sizeof *start), *fill = malloc(n_comp * sizeof *fill);
+    int *member = malloc(n * sizeof *member);
+    int status = -1;
+    if (!sq || !start || !fill || !member)
+        goto done;
     lt_row_sqnorms(x, n, d, sq);
+    for (size_t i = 0; i < n; i++)
+        start[label[i] + 1]++;
+    for (size_t c = 0; c < n_comp; c++)
+        start[c + 1] += start[c];
+    memcpy(fill, start, n_comp * sizeof *fill);
+    for (size_t i = 0; i < n; i++)
+        member[fill[label[i]]++] = (int)i;
     for (size_t ci = 1; ci < n_comp; ci++)
         for (size_t cj = 0; cj < ci; cj++) {
             double best = INFINITY;
             int bi = -1, bj = -1;
-            for (size_t i = 0; i < n; i++) {
-                if (label[i] != (int)ci)
-                    continue;
-                for (size_t j = 0; j < n; j++) {
-                    if (label[j] != (int)cj)
-                        continue;
+            for (size_t a = start[ci]; a < start[ci + 1]; a++)
+                for (size_t b = start[cj]; b < start[cj + 1]; b++) {
+                    size_t i = (size_t)member[a], j = (size_t)member[b];
                     double v = (-2.0 * dot(x + i * d, x + j * d, d) + sq[i]) + sq[j];
                     double dist = sqrt(v > 0 ? v : 0);
                     if (dist < best)
                         best = dist, bi = (int)i, bj = (int)j;
                 }
-            }
-            if (edges_add(e, bi, bj, best) != 0) {
-                free(sq);
-                return -1;
-            }
+            if (edges_add(e, bi, bj, best) != 0)
+                goto done;
         }
+    status = 0;
+done:
     free(sq);
-    return 0;
+    free(start);
+    free(fill);
+    free(member);
+    return status;
 }
 
 /* ---- geodesic distances ------------------------------------------------------ */
