@@ -133,6 +133,29 @@ static int cmd_validate(const struct args *a)
     return 0;
 }
 
+/* One parameter per entry, type and default first, then its help; the kinds
+ * of a list parameter (layers, say) follow it, each with its own table. */
+static void print_params(const lt_param *params, size_t n, int indent)
+{
+    for (size_t i = 0; i < n; i++) {
+        const lt_param *p = &params[i];
+        char want[512], def[128];
+        const char *dflt = lt_param_default_text(p, def, sizeof def);
+        if (p->type == LT_P_SPECS)
+            printf("%*s%-18s a list of {kind: {parameters}}; %s%s\n", indent, "", p->name,
+                   dflt ? "default " : "required", dflt ? dflt : "");
+        else
+            printf("%*s%-18s %s; %s%s\n", indent, "", p->name, lt_param_expected(p, want, sizeof want),
+                   dflt ? "default " : "required", dflt ? dflt : "");
+        printf("%*s%-18s %s\n", indent, "", "", p->help);
+        for (size_t k = 0; p->type == LT_P_SPECS && p->kinds[k]; k++) {
+            const lt_spec_def *kind = p->kinds[k];
+            printf("%*s  - %s: %s\n", indent + 18, "", kind->name, kind->summary);
+            print_params(kind->params, kind->n_params, indent + 24);
+        }
+    }
+}
+
 static void print_kind(const lt_stage_def *d)
 {
     printf("%s: %s\n", d->name, d->summary);
@@ -148,14 +171,7 @@ static void print_kind(const lt_stage_def *d)
         return;
     }
     printf("  parameters:\n");
-    for (size_t i = 0; i < d->n_params; i++) {
-        const lt_param *p = &d->params[i];
-        char want[256], def[128];
-        const char *dflt = lt_param_default_text(p, def, sizeof def);
-        printf("    %-18s %s; %s%s\n", p->name, lt_param_expected(p, want, sizeof want),
-               dflt ? "default " : "required", dflt ? dflt : "");
-        printf("    %-18s %s\n", "", p->help);
-    }
+    print_params(d->params, d->n_params, 4);
 }
 
 static int cmd_stages(const struct args *a)

@@ -23,6 +23,7 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
 
 const char *lt_ctx_error(const lt_ctx *ctx) { return ctx->error; }
 const char *lt_ctx_stage(const lt_ctx *ctx) { return ctx->stage; }
+const char *lt_ctx_file(const lt_ctx *ctx) { return ctx->file ? ctx->file : "(test)"; }
 const char *lt_ctx_pipeline(const lt_ctx *ctx) { return ctx->pipeline; }
 uint32_t lt_ctx_seed(const lt_ctx *ctx) { return ctx->seed; }
 int lt_ctx_threads(const lt_ctx *ctx) { return ctx->threads; }

@@ -211,7 +211,8 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
         lt_diag_add(diag, p->file, 0, 0, "out of memory");
         return;
     }
-    lt_bind_site site = {p->file, s->name, s->def->name, p->dir, s->line, s->col};
+    lt_bind_site site = {.file = p->file, .stage = s->name, .kind = s->def->name, .basedir = p->dir,
+                         .line = s->line, .col = s->col};
     lt_params_bind(s->def->params, s->def->n_params, s->config, lt_node_get(body, "with"), &site, diag);
 }
 
