@@ -81,6 +81,8 @@ enum lt_param_flags {
     LT_MIN_OPEN = 1 << 1,   /* min is excluded from the range */
     LT_MAX_OPEN = 1 << 2,   /* max is excluded from the range */
     LT_NULLABLE = 1 << 3,   /* `null` is allowed and means the default */
+    LT_SINGLE = 1 << 4,     /* LT_P_SPECS: exactly one item, written as a
+                               mapping `{kind: {params}}` (or `kind`), not a list */
 };
 
 typedef struct lt_param {
@@ -178,6 +180,8 @@ const char *lt_ctx_file(const lt_ctx *ctx);
 const char *lt_ctx_stage(const lt_ctx *ctx);
 /* The pipeline's name. */
 const char *lt_ctx_pipeline(const lt_ctx *ctx);
+/* True when the user asked for quiet (--quiet): no progress output. */
+bool lt_ctx_quiet(const lt_ctx *ctx);
 /* The pipeline's seed: what a stage's LT_P_SEED field of -1 stands for. */
 uint32_t lt_ctx_seed(const lt_ctx *ctx);
 /* Threads the run may use. */

@@ -27,6 +27,7 @@ const char *lt_ctx_file(const lt_ctx *ctx) { return ctx->file ? ctx->file : "(te
 const char *lt_ctx_pipeline(const lt_ctx *ctx) { return ctx->pipeline; }
 uint32_t lt_ctx_seed(const lt_ctx *ctx) { return ctx->seed; }
 int lt_ctx_threads(const lt_ctx *ctx) { return ctx->threads; }
+bool lt_ctx_quiet(const lt_ctx *ctx) { return ctx->quiet; }
 const char *const *lt_ctx_png_text(const lt_ctx *ctx) { return ctx->png_text; }
 
 void lt_report_num(lt_ctx *ctx, const char *name, double value)

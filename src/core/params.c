@@ -56,7 +56,8 @@ char *lt_param_expected(const lt_param *p, char *buf, size_t size)
         break;
     case LT_P_SEED: snprintf(buf, size, "an integer in [0, 4294967295] or null"); break;
     case LT_P_SPECS: {
-        size_t k = (size_t)snprintf(buf, size, "a list of {kind: {parameters}} with kinds ");
+        size_t k = (size_t)snprintf(buf, size, p->flags & LT_SINGLE ? "{kind: {parameters}} with kind one of "
+                                                                     : "a list of {kind: {parameters}} with kinds ");
         for (size_t i = 0; p->kinds[i] && k < size; i++)
             k += (size_t)snprintf(buf + k, size - k, "%s%s", i ? ", " : "", p->kinds[i]->name);
         break;
@@ -229,6 +230,18 @@ static void bind_spec_item(struct binder *b, const lt_param *p, size_t index, co
 
 static void bind_specs(struct binder *b, const lt_param *p, void *config, const lt_node *n)
 {
+    if (p->flags & LT_SINGLE) {
+        if (n->kind == LT_SEQ) {
+            type_problem(b, n, p);
+            return;
+        }
+        lt_specs *one = FIELD(config, p, lt_specs);
+        if (!(one->items = calloc(1, sizeof *one->items)))
+            return;
+        one->n = 1;
+        bind_spec_item(b, p, 0, n, &one->items[0]);
+        return;
+    }
     if (n->kind != LT_SEQ) {
         type_problem(b, n, p);
         return;
@@ -531,6 +544,12 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
         }
         case LT_P_SPECS: {
             const lt_specs *list = FIELD(c, p, const lt_specs);
+            if (p->flags & LT_SINGLE && list->n == 1 && list->items[0].def) {
+                const lt_spec *it = &list->items[0];
+                v = lt_json_object();
+                lt_json_set(v, it->def->name, lt_params_to_json(it->def->params, it->def->n_params, it->config));
+                break;
+            }
             v = lt_json_array();
             for (size_t k = 0; k < list->n; k++) {
                 const lt_spec *it = &list->items[k];
@@ -612,8 +631,14 @@ lt_json *lt_param_schema(const lt_param *p)
         break;
     }
     case LT_P_SPECS: {
-        s = typed("array");
-        lt_json *any = lt_json_set(lt_json_set(s, "items", lt_json_object()), "anyOf", lt_json_array());
+        lt_json *any;
+        if (p->flags & LT_SINGLE) {
+            s = lt_json_object();
+            any = lt_json_set(s, "anyOf", lt_json_array());
+        } else {
+            s = typed("array");
+            any = lt_json_set(lt_json_set(s, "items", lt_json_object()), "anyOf", lt_json_array());
+        }
         for (size_t i = 0; p->kinds[i]; i++) {
             const lt_spec_def *d = p->kinds[i];
             lt_json *one = lt_json_push(any, typed("object"));

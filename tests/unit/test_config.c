@@ -185,16 +185,23 @@ static const lt_spec_def flatten_kind = {"flatten", "flatten", NULL, 0, 0};
 static const lt_spec_def *const kinds[] = {&dense_kind, &flatten_kind, NULL};
 struct net_cfg {
     lt_specs layers;
+    lt_specs one;
 };
-static const lt_param net_params[] = {LT_SPECS(struct net_cfg, layers, 0, kinds, "layers")};
+static const lt_param net_params[] = {
+    LT_SPECS(struct net_cfg, layers, 0, kinds, "layers"),
+    LT_SPECS(struct net_cfg, one, LT_SINGLE, kinds, "one layer"),
+};
 
 static void test_bind_specs(void)
 {
     lt_diag pd = {0}, d = {0};
-    lt_node *with = parse("layers: [flatten, {dense: {units: 30, activation: selu}}, {flatten: {}}]\n", &pd);
+    lt_node *with = parse("layers: [flatten, {dense: {units: 30, activation: selu}}, {flatten: {}}]\n"
+                          "one: {dense: {units: 7}}\n", &pd);
     struct net_cfg c = {0};
     lt_bind_site site = {.file = "p.yaml", .stage = "ae", .kind = "autoencoder", .basedir = "."};
-    CU_ASSERT_EQUAL(lt_params_bind(net_params, 1, &c, with, &site, &d), 0);
+    CU_ASSERT_EQUAL(lt_params_bind(net_params, 2, &c, with, &site, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(c.one.n, 1);
+    CU_ASSERT_EQUAL(((const struct dense_cfg *)c.one.items[0].config)->units, 7);
     CU_ASSERT_EQUAL_FATAL(c.layers.n, 3);
     CU_ASSERT_PTR_EQUAL(c.layers.items[0].def, &flatten_kind);
     CU_ASSERT_PTR_EQUAL(c.layers.items[1].def, &dense_kind);
@@ -203,7 +210,7 @@ static void test_bind_specs(void)
     CU_ASSERT_EQUAL(dc->activation, 2);
     CU_ASSERT_EQUAL(c.layers.items[1].line, 1);
     CU_ASSERT_EQUAL(c.layers.items[1].col, 20);
-    lt_params_release(net_params, 1, &c);
+    lt_params_release(net_params, 2, &c);
     lt_node_free(with);
 
     with = parse("layers:\n  - {dense: {units: 0}}\n  - dens\n  - {dense: {activation: selu}}\n", &pd);
