@@ -2,7 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/cache.h"
+#include "core/fsutil.h"
 #include "core/params.h"
 #include "core/pipeline.h"
 #include "core/registry.h"
@@ -10,17 +13,20 @@
 #include "core/schema.h"
 
 static const char usage[] =
-    "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--quiet]\n"
+    "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--quiet]\n"
     "       latent check FILE... [--set STAGE.PARAM=VALUE]... [--threads N] [--quiet]\n"
     "       latent validate FILE...\n"
     "       latent stages [KIND]\n"
     "       latent schema\n"
+    "       latent cache [--size | --clear]\n"
     "\n"
     "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
     "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
     "  validate  check configs without running; exit 2 on the first bad file\n"
     "  stages    list stage kinds, or one kind's parameters\n"
     "  schema    print the JSON Schema of pipeline files\n"
+    "  cache     print the stage cache's folder, its size, or clear it\n"
+    "            ($LATENT_CACHE_DIR, else $XDG_CACHE_HOME/latent or ~/.cache/latent)\n"
     "\n"
     "exit status: 0 ok, 1 an expectation missed, 2 bad config or input, 3 runtime failure\n";
 
@@ -62,6 +68,8 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return 2;
             }
             a->run.threads = (int)n;
+        } else if (!strcmp(arg, "--no-cache")) {
+            a->run.no_cache = true;
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->run.quiet = true;
         } else if (arg[0] == '-' && arg[1]) {
@@ -202,6 +210,30 @@ static int cmd_stages(const struct args *a)
     return rc;
 }
 
+static int cmd_cache(int argc, char **argv)
+{
+    char *dir = lt_cache_default_dir();
+    int rc = 0;
+    if (argc == 3 && !strcmp(argv[2], "--size")) {
+        printf("%s: %.1f MiB\n", dir, (double)lt_cache_size(dir) / (1 << 20));
+    } else if (argc == 3 && !strcmp(argv[2], "--clear")) {
+        struct stat st;
+        if (stat(dir, &st) == 0 && lt_remove_tree(dir) != 0) {
+            fprintf(stderr, "latent: cannot remove %s\n", dir);
+            rc = 3;
+        } else {
+            printf("removed %s\n", dir);
+        }
+    } else if (argc == 2) {
+        printf("%s\n", dir);
+    } else {
+        fprintf(stderr, "usage: latent cache [--size | --clear]\n");
+        rc = 2;
+    }
+    free(dir);
+    return rc;
+}
+
 static int cmd_schema(void)
 {
     lt_json *s = lt_schema();
@@ -220,6 +252,8 @@ int main(int argc, char **argv)
         printf("latent %s\n", LATENT_VERSION);
         return 0;
     }
+    if (!strcmp(argv[1], "cache"))
+        return cmd_cache(argc, argv);
     struct args a = {0};
     int rc = parse_args(argc, argv, &a);
     const char *cmd = argv[1];

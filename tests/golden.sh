@@ -12,7 +12,7 @@ pass=0 fail=0
 for file in "$root"/pipelines/*.yaml; do
   name=$(basename "$file" .yaml)
   if "$latent" check "$file" --out "$tmp/$name" --quiet > "$tmp/$name.log" 2>&1; then
-    "$latent" run "$file" --out "$tmp/$name.again" --quiet 2>> "$tmp/$name.log"
+    "$latent" run "$file" --out "$tmp/$name.again" --quiet --no-cache 2>> "$tmp/$name.log"
     if cmp -s "$tmp/$name/metrics.json" "$tmp/$name.again/metrics.json"; then
       pass=$((pass + 1))
       continue
