@@ -38,5 +38,18 @@ export LATENT_CACHE_DIR="$tmp/cache2"
 "$latent" run "$pipeline" --out "$tmp/e" --quiet --no-cache || bad "--no-cache run failed"
 [ ! -e "$tmp/cache2" ] && ok || bad "--no-cache wrote to the cache"
 
+# Two runs never write one folder at once: the second is refused while the
+# first holds the folder's lock.
+mkdir -p "$tmp/locked"
+flock "$tmp/locked/.lock" sleep 3 &
+sleep 0.5
+if "$latent" run "$pipeline" --out "$tmp/locked" --quiet 2> "$tmp/lock.err"; then
+  bad "a run wrote a folder another run holds"
+else
+  grep -q "another latent run is writing this folder" "$tmp/lock.err" && ok || bad "unclear lock message: $(cat "$tmp/lock.err")"
+fi
+wait
+[ ! -e "$tmp/locked/metrics.json" ] && ok || bad "the refused run left files"
+
 echo "cache: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,6 +1,8 @@
 #include "core/run.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -224,6 +226,18 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         free(run_dir);
         return LT_ERUNTIME;
     }
+    /* One run per folder at a time: two runs committing into the same
+     * folder would interleave their files. */
+    char *lock_path = lt_path_join(run_dir, ".lock");
+    int lock_fd = lock_path ? open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+    free(lock_path);
+    if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "%s: another latent run is writing this folder; wait for it or use --out\n", run_dir);
+        if (lock_fd >= 0)
+            close(lock_fd);
+        free(run_dir);
+        return LT_ERUNTIME;
+    }
     remove_stale_staging(run_dir);
     char partial[64];
     snprintf(partial, sizeof partial, ".partial-%ld", (long)getpid());
@@ -232,6 +246,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         fprintf(stderr, "%s: cannot create the staging folder\n", run_dir);
         free(staging);
         free(run_dir);
+        close(lock_fd);
         return LT_ERUNTIME;
     }
     snprintf(interrupted_staging, sizeof interrupted_staging, "%s", staging);
@@ -240,17 +255,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
 
     /* The config hash identifies what was run; plots carry it. */
     lt_json *resolved = lt_pipeline_resolved(p);
-    char *compact = NULL;
-    size_t compact_len = 0;
-    FILE *mem = open_memstream(&compact, &compact_len);
-    if (mem) {
-        lt_json_write_compact(resolved, mem);
-        fclose(mem);
-    }
-    char config_hash[65] = "";
-    lt_sha256_hex(compact ? compact : "", compact ? compact_len : 0, config_hash);
-    free(compact);
-    config_hash[16] = '\0';
+    char config_hash[17];
+    lt_pipeline_config_hash(p, config_hash);
 
     lt_ctx ctx = {.pipeline = p->name, .file = p->file, .staging = staging, .seed = p->seed,
                   .threads = threads, .quiet = opts->quiet};
@@ -387,9 +393,16 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     }
     if (rc != LT_OK) {
         lt_remove_tree(staging);
-        if (!existed)
-            rmdir(run_dir); /* only when empty: never remove what we did not make */
+        if (!existed) {
+            /* Only what this run made: the lock file, then the folder if empty. */
+            char *lock = lt_path_join(run_dir, ".lock");
+            if (lock)
+                remove(lock);
+            free(lock);
+            rmdir(run_dir);
+        }
     }
+    close(lock_fd);
     interrupted_staging[0] = '\0';
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
