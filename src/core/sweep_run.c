@@ -9,6 +9,7 @@
 #include <cblas.h>
 
 #include "core/fsutil.h"
+#include "io/csv.h"
 #include "plot/plot.h"
 
 char *lt_sweep_root(const lt_pipeline *p, const lt_run_opts *run)
@@ -218,21 +219,6 @@ static void flatten_scalars(const lt_json *metrics, lt_json *row)
     }
 }
 
-static void write_csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n")) {
-        fputc('"', f);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', f);
-            fputc(*s, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
-}
-
 /* One column per metric seen in any row, in order of first appearance. */
 static lt_json *metric_names(const lt_json *rows)
 {
@@ -264,21 +250,21 @@ static int write_summary_csv(const char *path, const lt_pipeline *p, const lt_js
         snprintf(col, sizeof col, "%s%s%s", p->sweep.axes[a].stage ? p->sweep.axes[a].stage : "",
                  p->sweep.axes[a].stage ? "." : "", p->sweep.axes[a].param);
         fputc(',', f);
-        write_csv_field(f, col);
+        lt_csv_write_field(f, col);
     }
     for (size_t j = 0; j < lt_json_size(names); j++) {
         fputc(',', f);
-        write_csv_field(f, lt_json_key_at(names, j));
+        lt_csv_write_field(f, lt_json_key_at(names, j));
     }
     fputc('\n', f);
     for (size_t r = 0; r < lt_json_size(rows); r++) {
         const lt_json *row = lt_json_value_at(rows, r);
         fprintf(f, "%zu,", r);
-        write_csv_field(f, lt_json_string(lt_json_get(row, "folder")));
+        lt_csv_write_field(f, lt_json_string(lt_json_get(row, "folder")));
         const lt_json *params = lt_json_get(row, "params");
         for (size_t a = 0; a < lt_json_size(params); a++) {
             fputc(',', f);
-            write_csv_field(f, lt_json_string(lt_json_value_at(params, a)));
+            lt_csv_write_field(f, lt_json_string(lt_json_value_at(params, a)));
         }
         const lt_json *m = lt_json_get(row, "metrics");
         for (size_t j = 0; j < lt_json_size(names); j++) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/csv.h"
 #include "latent/stage.h"
 #include "math/pca.h"
 
@@ -45,22 +46,6 @@ static int check(lt_ctx *ctx, const void *config)
     return LT_OK;
 }
 
-/* Writes one CSV field, quoted when it holds a comma, quote or newline. */
-static void put_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Writes artifact "<stage>.<what>.csv": a header of feature names (x0, x1,
  * ... when the data have none), then rows of %.17g values. */
 static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
@@ -78,7 +63,7 @@ static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
         if (j)
             fputc(',', f);
         if (names && names[j])
-            put_field(f, names[j]);
+            lt_csv_write_field(f, names[j]);
         else
             fprintf(f, "x%zu", j);
     }
