@@ -38,19 +38,20 @@ static const lt_param params[] = {
 };
 #undef CFG
 
+/* The split to show, or -1 with an error recorded. */
 static int pick_split(lt_ctx *ctx, const lt_data *d, int choice)
 {
-    if (choice == SPLIT_AUTO) {
-        static const int order[] = {LT_VALID, LT_TEST, LT_TRAIN};
-        for (int i = 0; i < 3; i++)
-            if (d->split[order[i]].x)
-                return order[i];
-        return lt_fail(ctx, LT_EINPUT, "the input has no splits"), -1;
-    }
-    if (!d->split[choice].x)
-        return lt_fail(ctx, LT_EINPUT, "split '%s' is absent from the input",
-                       lt_split_name(choice)), -1;
-    return choice;
+    static const int fallback[] = {LT_VALID, LT_TEST, LT_TRAIN};
+    for (int i = 0; choice == SPLIT_AUTO && i < 3; i++)
+        if (d->split[fallback[i]].x)
+            return fallback[i];
+    if (choice == SPLIT_AUTO)
+        lt_fail(ctx, LT_EINPUT, "the input has no splits");
+    else if (!d->split[choice].x)
+        lt_fail(ctx, LT_EINPUT, "split '%s' is absent from the input", lt_split_name(choice));
+    else
+        return choice;
+    return -1;
 }
 
 /* The image shape: the input's, or a square one for a square column count. */

@@ -66,7 +66,8 @@ static void check_split(const lt_data *d, int s, const char *key)
     double want = lt_json_number(lt_json_get(r, "pixel_sum"));
     CU_ASSERT_DOUBLE_EQUAL(sum, want, 1e-10 * want);
     for (int c = 0; c < 10; c++)
-        CU_ASSERT_EQUAL(counts[c], lt_json_number(lt_json_at(lt_json_get(r, "class_counts"), c)));
+        CU_ASSERT_EQUAL(counts[c],
+                        lt_json_number(lt_json_at(lt_json_get(r, "class_counts"), (size_t)c)));
     const lt_json *px = lt_json_get(r, "pixels");
     for (size_t k = 0; k < lt_json_size(px); k++) {
         const lt_json *p = lt_json_at(px, k);
@@ -88,7 +89,8 @@ static void test_debian_files(void)
     if (rc != LT_OK)
         printf("\n      %s\n", lt_ctx_error(ctx));
     CU_ASSERT_EQUAL_FATAL(rc, LT_OK);
-    printf("(loaded in %.3f s) ", (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    double seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    printf("(loaded in %.3f s) ", seconds); /* informative: timings live in bench/ */
     check_split(d, LT_TRAIN, "train");
     check_split(d, LT_VALID, "valid");
     check_split(d, LT_TEST, "test");
@@ -216,8 +218,9 @@ static void test_errors(void)
 
     /* The labels where the images should be: the header says so. */
     char from[256], to[256];
-    CU_ASSERT_EQUAL_FATAL(rename(idxfile_path(from, sizeof from, dir, "train-labels-idx1-ubyte.gz"),
-                                 idxfile_path(to, sizeof to, dir, "train-images-idx3-ubyte.gz")), 0);
+    idxfile_path(from, sizeof from, dir, "train-labels-idx1-ubyte.gz");
+    idxfile_path(to, sizeof to, dir, "train-images-idx3-ubyte.gz");
+    CU_ASSERT_EQUAL_FATAL(rename(from, to), 0);
     expect_error(dir, 0, 0, false, "@/train-images-idx3-ubyte.gz: holds 1 dimension (magic "
                                    "number 0x00000801), expected 3 (0x00000803)");
 }

@@ -155,8 +155,8 @@ static void test_damaged_gzip(void)
     CU_ASSERT_EQUAL(lt_idx_read_u8(ctx, path, 2, &idx), LT_EINPUT);
     CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
     char prefix[512];
-    snprintf(prefix, sizeof prefix, "%s: truncated: expected 4000 bytes of data (40 x 100), found ",
-             path);
+    snprintf(prefix, sizeof prefix,
+             "%s: truncated: expected 4000 bytes of data (40 x 100), found ", path);
     CU_ASSERT_EQUAL(strncmp(lt_ctx_error(ctx), prefix, strlen(prefix)), 0);
     lt_ctx_free_test(ctx);
 
