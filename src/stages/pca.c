@@ -162,8 +162,13 @@ static int report(lt_ctx *ctx, const lt_pca *m, double mse)
     lt_report_vec(ctx, "explained_variance_ratio", m->variance_ratio, k);
     lt_report_vec(ctx, "cumulative_variance_ratio", cumulative, k);
     lt_report_vec(ctx, "singular_values", m->singular_values, k);
-    lt_report_mat(ctx, "components", m->components, k, p);
-    lt_report_vec(ctx, "mean", m->mean, p);
+    /* Small models in metrics.json, so expect: can pin entries; a large one
+     * (182 x 784 for Fashion-MNIST) would bury the metrics, and its CSV
+     * artifacts hold it whole anyway. */
+    if (k * p <= 4096) {
+        lt_report_mat(ctx, "components", m->components, k, p);
+        lt_report_vec(ctx, "mean", m->mean, p);
+    }
     lt_report_int(ctx, "components_for_95",
                   (long long)lt_pca_count_reaching(m->variance_ratio, m->n_spectrum, 0.95));
     lt_report_num(ctx, "noise_variance", m->noise_variance);
