@@ -36,8 +36,15 @@ void lt_cache_key(const char *stage, const char *kind, const lt_json *config,
         out[64] = '\0';
         return;
     }
-    fprintf(f, "latent %s\nstage %s\nkind %s\nseed %u\nthreads %d\nconfig ", LATENT_VERSION, stage,
-            kind, seed, threads);
+    /* The build enters the key too: a rebuilt latent may compute or report
+     * differently under the same version number. Size and time of the
+     * executable change with every build and cost one stat. */
+    struct stat exe;
+    if (stat("/proc/self/exe", &exe) != 0)
+        memset(&exe, 0, sizeof exe);
+    fprintf(f, "latent %s build %lld %lld.%09ld\nstage %s\nkind %s\nseed %u\nthreads %d\nconfig ",
+            LATENT_VERSION, (long long)exe.st_size, (long long)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec,
+            stage, kind, seed, threads);
     lt_json_write_compact(config, f);
     for (size_t i = 0; i < n_inputs; i++)
         fprintf(f, "\ninput %s", input_keys[i]);

@@ -4,7 +4,7 @@
  *
  * The key covers the stage's name and kind, its resolved parameters, the keys
  * of its inputs, the pipeline's seed, the thread count (which can change the
- * last bits of BLAS results) and latent's version. Files named by path
+ * last bits of BLAS results) and latent's version and build. Files named by path
  * parameters enter the key by size and modification time.
  *
  * An entry is a folder written under a temporary name and renamed into place;
