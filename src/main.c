@@ -231,6 +231,8 @@ static bool parse_tolerance(const char *opt, const char *value, double *out)
     return true;
 }
 
+static const char diff_usage[] = "latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]";
+
 static int cmd_diff(int argc, char **argv)
 {
     const char *runs[2];
@@ -252,10 +254,10 @@ static int cmd_diff(int argc, char **argv)
         } else if (!strcmp(arg, "--all")) {
             all = true;
         } else if (arg[0] == '-' && arg[1]) {
-            fprintf(stderr, "latent: unknown option '%s'\n%s", arg, usage);
+            fprintf(stderr, "latent: unknown option '%s'; usage: %s\n", arg, diff_usage);
             return 2;
         } else if (n_runs == 2) {
-            fprintf(stderr, "latent: diff takes two runs\n");
+            fprintf(stderr, "latent: diff takes two runs, got a third: '%s'\n", arg);
             return 2;
         } else {
             runs[n_runs++] = arg;

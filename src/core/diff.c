@@ -46,6 +46,8 @@ static lt_diff_verdict compare(const lt_json *a, const lt_json *b, double atol, 
         lt_json_is_bool(a) != lt_json_is_bool(b))
         return LT_DIFF_CHANGED;
     double x = lt_json_number(a), y = lt_json_number(b);
+    if (lt_json_is_bool(a)) /* true is not "1 within tolerance" */
+        return x == y ? LT_DIFF_SAME : LT_DIFF_CHANGED;
     if (isnan(x) || isnan(y)) /* null (a NaN metric) on either side */
         return isnan(x) && isnan(y) ? LT_DIFF_SAME : LT_DIFF_CHANGED;
     if (x == y)
@@ -334,7 +336,7 @@ static void add_metric_lines(struct table *t, const lt_diff *d, const lt_diff_me
     cells[COL_NAME] = strdup(m->name);
     cells[COL_A] = shape_text(m->a);
     cells[COL_B] = shape_text(m->b);
-    cells[COL_CHANGE] = any_change ? format("max |%.4g|", max_change) : strdup("");
+    cells[COL_CHANGE] = any_change ? format("up to %.4g", max_change) : strdup("");
     cells[COL_REL] = strdup("");
     size_t differ = m->n_rows - counts[LT_DIFF_SAME];
     char verdict[128] = "";

@@ -83,6 +83,11 @@ static const char style[] =
     "pre.code .k{color:#7a3e9d}\n"
     ".bar{display:inline-block;height:8px;border-radius:4px;background:#8fb0e8;vertical-align:middle}\n"
     ".graph{overflow-x:auto;margin-bottom:14px}\n"
+    "table.sweep{min-width:60%}\n"
+    "table.sweep th{text-transform:none;letter-spacing:0;font-family:var(--mono);font-size:12.5px}\n"
+    "table.sweep th.param{color:var(--accent)}\n"
+    "table.sweep th:not(:first-child),table.sweep td:not(:first-child){padding-left:14px}\n"
+    "table.sweep tbody tr:hover td{background:#f3f7fd}\n"
     ".graph svg text{font-family:system-ui,\"DejaVu Sans\",sans-serif}\n"
     "a{color:var(--accent)}\n"
     "footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 30px}\n";
