@@ -18,6 +18,9 @@
  * values and open to the full list. Matrices up to this many rows and
  * columns show as a table; larger ones open to one. */
 enum { INLINE_VECTOR = 8, PREVIEW_VALUES = 4, INLINE_MATRIX = 12 };
+/* The opened views stop here so that a model's weights cannot make the page
+ * too heavy to open; metrics.json keeps every value. */
+enum { LISTED_VALUES = 5000, LISTED_ROWS = 100, LISTED_COLS = 100 };
 
 /* ---- the stages --------------------------------------------------------- */
 
@@ -253,22 +256,29 @@ static void write_vector(FILE *f, const lt_json *v)
         short_value(f, lt_json_at(v, i));
     }
     fprintf(f, ", …] <span class=\"muted\">%zu values</span></summary><div class=\"vec\">", n);
-    for (size_t i = 0; i < n; i++) {
+    size_t listed = n < LISTED_VALUES ? n : LISTED_VALUES;
+    for (size_t i = 0; i < listed; i++) {
         fprintf(f, "<div><span class=\"i\">%zu</span>", i);
         lt_html_text(f, lt_page_value_text(lt_json_at(v, i), buf));
         fputs("</div>", f);
     }
-    fputs("</div></details></td>", f);
+    fputs("</div>", f);
+    if (listed < n)
+        fprintf(f, "<p class=\"summary\">The first %zu of %zu values; metrics.json holds them all.</p>", listed, n);
+    fputs("</details></td>", f);
 }
 
-static void write_matrix_table(FILE *f, const lt_json *m, size_t cols)
+static void write_matrix_table(FILE *f, const lt_json *m, size_t all_cols)
 {
     char buf[32];
+    size_t all_rows = lt_json_size(m);
+    size_t rows = all_rows < LISTED_ROWS ? all_rows : LISTED_ROWS;
+    size_t cols = all_cols < LISTED_COLS ? all_cols : LISTED_COLS;
     fputs("<div class=\"matwrap\"><table class=\"mat\"><thead><tr><th></th>", f);
     for (size_t j = 0; j < cols; j++)
         fprintf(f, "<th>%zu</th>", j);
     fputs("</tr></thead><tbody>", f);
-    for (size_t i = 0; i < lt_json_size(m); i++) {
+    for (size_t i = 0; i < rows; i++) {
         fprintf(f, "<tr><th>%zu</th>", i);
         const lt_json *row = lt_json_at(m, i);
         for (size_t j = 0; j < cols; j++) {
@@ -281,6 +291,9 @@ static void write_matrix_table(FILE *f, const lt_json *m, size_t cols)
         fputs("</tr>", f);
     }
     fputs("</tbody></table></div>", f);
+    if (rows < all_rows || cols < all_cols)
+        fprintf(f, "<p class=\"summary\">The first %zu × %zu of %zu × %zu; metrics.json holds them all.</p>", rows,
+                cols, all_rows, all_cols);
 }
 
 static void write_metric_value(FILE *f, const lt_json *v)

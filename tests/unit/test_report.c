@@ -109,6 +109,14 @@ static char *write_run_report(const char *dir, bool stale, bool with_expectation
         "  \"confusion\": [[3, 1], [0, 4]], \"big\": [[1,2,3,4,5,6,7,8,9,10,11,12,13]], \"ok\": true,"
         "  \"note\": \"<script>alert(1)</script>\", \"tiny\": 1.0000000000000002, \"missing\": null},"
         " \"view\": {\"file\": \"plots/view.png\"}}");
+    /* A weight matrix too large to list whole. */
+    double *w = calloc(150 * 120, sizeof *w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    w[99 * 120 + 99] = 0.75;
+    w[100 * 120 + 100] = 0.125;
+    lt_json_set(lt_json_get(metrics, "fit"), "weights", lt_json_mat(w, 150, 120));
+    lt_json_set(lt_json_get(metrics, "fit"), "bias", lt_json_vec(w, 6000));
+    free(w);
     lt_json *expectations = lt_json_parse(
         "[{\"target\": \"fit.ratio[0]\", \"measured\": 0.5, \"expected\": \"0.5 ± 0\", \"ok\": true},"
         " {\"target\": \"fit.gone\", \"measured\": null, \"problem\": \"not reported\", \"expected\": \">= 1\","
@@ -175,6 +183,11 @@ static void test_run_report(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(html, "<span class=\"i\">9</span>0.30000000000000004</div>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(html, "<th>1</th><td title=\"0\">0</td><td title=\"4\">4</td></tr>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(html, "<summary>1 × 13 <span class=\"muted\">matrix</span>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(html, "The first 100 × 100 of 150 × 120; metrics.json holds them all."));
+    CU_ASSERT_PTR_NOT_NULL(strstr(html, "<td title=\"0.75\">0.75</td></tr>"));
+    CU_ASSERT_PTR_NULL(strstr(html, "0.125</td>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(html, "<span class=\"i\">4999</span>0</div></div><p class=\"summary\">"
+                                        "The first 5000 of 6000 values; metrics.json holds them all.</p>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(html, "class=\"text bool-true\" data-v=\"1\">true</td>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(html, "<td class=\"text\">null</td>"));
 
