@@ -149,8 +149,8 @@ static void write_stages(FILE *f, const lt_report_stage *s, size_t n, double wal
         fputs("</tr>\n", f);
     }
     char time[32];
-    fprintf(f, "</tbody></table></div>\n<p class=\"summary\" style=\"margin:10px 0 0\">Whole run: %s "
-               "(reading, writing and the report included).</p></section>\n",
+    fprintf(f, "</tbody></table></div>\n<p class=\"summary\" style=\"margin:10px 0 0\">Whole run: %s of wall time "
+               "(every stage and the runner between them).</p></section>\n",
             isnan(wall) ? "-" : lt_page_duration(time, wall));
 }
 

@@ -98,7 +98,8 @@ static char *write_run_report(const char *dir, bool stale, bool with_expectation
              " \"config\": {\"pipeline\": \"demo<b>\", \"description\": \"line one\\nline <two>\\n\", \"seed\": 7,"
              "  \"stages\": {"
              "   \"data\": {\"use\": \"dataset.randn\", \"input\": [], \"with\": {\"rows\": 10, \"name\": null}},"
-             "   \"fit\": {\"use\": \"pca\", \"input\": [\"data\"], \"with\": {\"n_components\": 2, \"solver\": \"auto\"}},"
+             "   \"fit\": {\"use\": \"pca\", \"input\": [\"data\"],"
+             "            \"with\": {\"n_components\": 2, \"solver\": \"auto\"}},"
              "   \"view\": {\"use\": \"plot.scatter\", \"input\": [\"fit\"], \"with\": {\"title\": \"a: b\"}}}},"
              " \"files\": [\"plots/view.png\", \"metrics.json\"]}",
              yaml, stale ? "0000" : digest);
