@@ -101,8 +101,6 @@ static void add_row(struct walk *w, const lt_json *a, const lt_json *b)
     lt_diff_verdict v = compare(a, b, d->atol, d->rtol);
     d->rows[d->n_rows++] = (lt_diff_row){.name = name, .a = a, .b = b, .verdict = v, .metric = w->metric};
     d->count[v]++;
-    if (w->metric < d->n_metrics)
-        d->metrics[w->metric].n_rows++;
 }
 
 static void begin_metric(struct walk *w, const lt_json *a, const lt_json *b)
@@ -125,7 +123,7 @@ static void begin_metric(struct walk *w, const lt_json *a, const lt_json *b)
         w->metric = (size_t)-1;
         return;
     }
-    d->metrics[d->n_metrics] = (lt_diff_metric){.name = name, .a = a, .b = b, .first = d->n_rows};
+    d->metrics[d->n_metrics] = (lt_diff_metric){.name = name, .a = a, .b = b};
     w->metric = d->n_metrics++;
 }
 
@@ -316,14 +314,16 @@ static char *shape_text(const lt_json *v)
     return strdup(buf);
 }
 
-/* One line for a long vector or matrix: its shape on each side, the largest
- * change, and how many elements differ; then its differing elements. */
-static void add_metric_lines(struct table *t, const lt_diff *d, const lt_diff_metric *m, bool all)
+/* One line for a long vector or matrix (the N rows from FIRST): its shape
+ * on each side, the largest change, and how many elements differ; then its
+ * differing elements. */
+static void add_metric_lines(struct table *t, const lt_diff *d, size_t first, size_t n, bool all)
 {
+    const lt_diff_metric *m = &d->metrics[d->rows[first].metric];
     size_t counts[4] = {0};
     double max_change = 0;
     bool any_change = false;
-    for (size_t i = m->first; i < m->first + m->n_rows; i++) {
+    for (size_t i = first; i < first + n; i++) {
         const lt_diff_row *r = &d->rows[i];
         counts[r->verdict]++;
         double x = lt_json_number(r->a), y = lt_json_number(r->b);
@@ -338,7 +338,7 @@ static void add_metric_lines(struct table *t, const lt_diff *d, const lt_diff_me
     cells[COL_B] = shape_text(m->b);
     cells[COL_CHANGE] = any_change ? format("up to %.4g", max_change) : strdup("");
     cells[COL_REL] = strdup("");
-    size_t differ = m->n_rows - counts[LT_DIFF_SAME];
+    size_t differ = n - counts[LT_DIFF_SAME];
     char verdict[128] = "";
     if (differ == 0) {
         snprintf(verdict, sizeof verdict, "same");
@@ -347,13 +347,13 @@ static void add_metric_lines(struct table *t, const lt_diff *d, const lt_diff_me
         for (int v = LT_DIFF_CHANGED; v <= LT_DIFF_ONLY_B; v++)
             if (counts[v] && len < sizeof verdict)
                 len += (size_t)snprintf(verdict + len, sizeof verdict - len, "%s%zu of %zu %s",
-                                        len ? ", " : "", counts[v], m->n_rows, verdict_text[v]);
+                                        len ? ", " : "", counts[v], n, verdict_text[v]);
     }
     cells[COL_VERDICT] = strdup(verdict);
     table_add(t, cells);
 
     size_t listed = 0;
-    for (size_t i = m->first; i < m->first + m->n_rows; i++) {
+    for (size_t i = first; i < first + n; i++) {
         const lt_diff_row *r = &d->rows[i];
         if (r->verdict == LT_DIFF_SAME && !all)
             continue;
@@ -388,24 +388,22 @@ int lt_diff_print(const lt_diff *d, const char *label_a, const char *label_b, bo
     char *header[N_COLS] = {strdup("metric"), strdup("A"), strdup("B"),
                             strdup("change"), strdup("rel"), strdup("verdict")};
     table_add(&t, header);
-    for (size_t k = 0; k < d->n_metrics; k++) {
-        const lt_diff_metric *m = &d->metrics[k];
-        /* A metric that is an object holds other metrics: its rows belong to them. */
-        if (m->n_rows == 0)
-            continue;
-        if (m->n_rows > SHORT_METRIC) {
-            add_metric_lines(&t, d, m, all);
+    /* Consecutive rows of one metric are a vector or matrix: a long one
+     * gets a summary line. */
+    for (size_t first = 0, n; first < d->n_rows; first += n) {
+        n = 1;
+        while (first + n < d->n_rows && d->rows[first + n].metric == d->rows[first].metric)
+            n++;
+        if (n > SHORT_METRIC && d->rows[first].metric < d->n_metrics) {
+            add_metric_lines(&t, d, first, n, all);
         } else {
-            for (size_t i = m->first; i < m->first + m->n_rows; i++)
+            for (size_t i = first; i < first + n; i++)
                 add_leaf_line(&t, &d->rows[i], "");
         }
     }
-    /* Rows outside any named metric: a metrics file that is a bare value. */
-    for (size_t i = 0; d->n_metrics == 0 && i < d->n_rows; i++)
-        add_leaf_line(&t, &d->rows[i], "");
     size_t width[N_COLS] = {0};
     for (size_t i = 0; i < t.n; i++)
-        for (int c = 0; c < N_COLS; c++)
+        for (int c = 0; c < N_COLS && t.cells[i][COL_A][0]; c++) /* notes (no A cell) may overhang */
             if (strlen(t.cells[i][c]) > width[c])
                 width[c] = strlen(t.cells[i][c]);
     fprintf(f, "A: %s\nB: %s\n\n", label_a, label_b);

@@ -35,7 +35,6 @@ typedef struct lt_diff_row {
 typedef struct lt_diff_metric {
     char *name; /* "pca.components", owned */
     const lt_json *a, *b; /* borrowed, either may be NULL */
-    size_t first, n_rows; /* its rows: rows[first .. first + n_rows) */
 } lt_diff_metric;
 
 typedef struct lt_diff {
