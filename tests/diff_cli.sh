@@ -31,5 +31,27 @@ for args_file in cases/*.args; do
     pass=$((pass + 1))
   fi
 done
+# End to end: two runs of one pipeline agree; a changed parameter shows.
+pipeline="$2/pipelines/breast_cancer.yaml"
+"$latent" run "$pipeline" --out "$tmp/run1" --quiet 2> /dev/null
+"$latent" run "$pipeline" --out "$tmp/run2" --quiet 2> /dev/null
+"$latent" run "$pipeline" --out "$tmp/run3" --quiet --set pca_lr.C=0.01 2> /dev/null
+"$latent" diff "$tmp/run1" "$tmp/run2/metrics.json" > "$tmp/same.out"
+got=$?
+if [ "$got" = 0 ] && grep -q ' 0 changed, 0 only in A, 0 only in B' "$tmp/same.out"; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+  echo "FAIL two runs of $pipeline: exit $got, expected 0"
+fi
+"$latent" diff "$tmp/run1" "$tmp/run3" --json > "$tmp/changed.json"
+got=$?
+if [ "$got" = 1 ] && grep -q '"name": "pca_lr.train_accuracy"' "$tmp/changed.json" &&
+   ! grep -q '"verdict": "only_' "$tmp/changed.json"; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1))
+  echo "FAIL runs with pca_lr.C=1 and 0.01: exit $got, expected 1"
+fi
 echo "latent diff: $pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
