@@ -84,7 +84,7 @@ static int run_point(const char *file, const lt_load_opts *load, const lt_run_op
         rc = lt_run(p, &o, check ? &metrics : NULL);
         printf("point %zu/%zu  %s  %s\n", k + 1, n, what, rc == LT_OK ? "done" : "FAILED");
         if (rc == LT_OK && check)
-            rc = lt_expect_check(p, metrics);
+            rc = lt_expect_check(p, metrics, stdout, NULL);
         lt_json_free(metrics);
     }
     fflush(stdout);
