@@ -140,8 +140,8 @@ static int project(const lt_pca *m, const double *x, size_t rows, double *out,
 static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
-    *u = malloc(n * q * sizeof **u);
-    *vt = malloc(q * p * sizeof **vt);
+    *u = lt_big_alloc(n * q * sizeof **u);
+    *vt = lt_big_alloc(q * p * sizeof **vt);
     if (!*u || !*vt)
         return LT_PCA_ENOMEM;
     int status = from_la(lt_svd_thin(x, n, p, m->mean, *u, m->singular_values, *vt));
@@ -151,20 +151,19 @@ static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
     return status;
 }
 
-/* Covariance solver, step one: eigenpairs of the sample covariance. Fills
- * the spectrum and hands back the p x p eigenvectors (rows, descending),
- * owned by the caller. */
-static int decompose_covariance(lt_pca *m, const double *x, double **vectors)
+/* Covariance solver, step one: the eigenvalues of the sample covariance.
+ * Fills the spectrum and hands back the reduction from which step two
+ * computes only the eigenvectors it keeps. */
+static int decompose_covariance(lt_pca *m, const double *x, lt_symeig *eig)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
     double *cov = malloc(p * p * sizeof *cov);
     double *values = malloc(p * sizeof *values);
-    *vectors = malloc(p * p * sizeof **vectors);
-    int status = cov && values && *vectors
-                     ? from_la(lt_covariance(x, n, p, m->mean, cov))
-                     : LT_PCA_ENOMEM;
+    memset(eig, 0, sizeof *eig);
+    int status = cov && values ? from_la(lt_covariance(x, n, p, m->mean, cov))
+                               : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK)
-        status = from_la(lt_eigh_desc(cov, p, values, *vectors));
+        status = from_la(lt_symeig_values(eig, cov, p, values));
     /* Eigenvalues that rounding pushed below zero are zero variances. */
     for (size_t i = 0; status == LT_PCA_OK && i < q; i++) {
         m->variance[i] = values[i] > 0 ? values[i] : 0.0;
@@ -237,15 +236,16 @@ static int keep_full(lt_pca *m, const double *u, const double *vt, double *score
     return LT_PCA_OK;
 }
 
-/* Step two of the covariance solver: keep k eigenvectors and project; the
- * projection (X - mean) v is column j of U S, so it decides the sign. */
-static int keep_covariance(lt_pca *m, const double *x, const double *vectors,
+/* Step two of the covariance solver: the k leading eigenvectors, and the
+ * projection; (X - mean) v is column j of U S, so it decides the sign. */
+static int keep_covariance(lt_pca *m, const double *x, const lt_symeig *eig,
                            double *scores)
 {
     size_t k = m->n_components;
-    memcpy(m->components, vectors, k * m->n_features * sizeof *vectors);
     double *sign = malloc(k * sizeof *sign);
-    int status = sign ? project(m, x, m->n_samples, scores, sign) : LT_PCA_ENOMEM;
+    int status = sign ? from_la(lt_symeig_vectors(eig, k, m->components)) : LT_PCA_ENOMEM;
+    if (status == LT_PCA_OK)
+        status = project(m, x, m->n_samples, scores, sign);
     if (status == LT_PCA_OK)
         apply_signs(m, scores, sign);
     free(sign);
@@ -269,12 +269,13 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
     m->variance = malloc(q * sizeof *m->variance);
     m->variance_ratio = malloc(q * sizeof *m->variance_ratio);
     m->singular_values = malloc(q * sizeof *m->singular_values);
-    double *u = NULL, *vt = NULL, *scores = NULL; /* vt: eigenvectors on the covariance path */
+    double *u = NULL, *vt = NULL, *scores = NULL; /* the full path's SVD */
+    lt_symeig eig = {0};                          /* the covariance path's */
     int status = LT_PCA_ENOMEM;
     if (m->mean && m->variance && m->variance_ratio && m->singular_values) {
         lt_col_means(x, rows, cols, m->mean);
         status = solver == LT_PCA_FULL ? decompose_full(m, x, &u, &vt)
-                                       : decompose_covariance(m, x, &vt);
+                                       : decompose_covariance(m, x, &eig);
     }
     if (status == LT_PCA_OK) {
         m->n_components = resolve_count(m, n_components);
@@ -282,15 +283,16 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
         if (k == 0)
             status = LT_PCA_EZEROVAR;
         else if (!(m->components = malloc(k * cols * sizeof *m->components)) ||
-                 !(scores = malloc(rows * k * sizeof *scores)))
+                 !(scores = lt_big_alloc(rows * k * sizeof *scores)))
             status = LT_PCA_ENOMEM;
     }
     if (status == LT_PCA_OK) {
         status = solver == LT_PCA_FULL ? keep_full(m, u, vt, scores)
-                                       : keep_covariance(m, x, vt, scores);
+                                       : keep_covariance(m, x, &eig, scores);
     }
     free(u);
     free(vt);
+    lt_symeig_free(&eig);
     if (status != LT_PCA_OK) {
         free(scores);
         lt_pca_free(m);
