@@ -204,6 +204,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         return lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n);
     if (p == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no features");
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (in->split[s].x && in->split[s].x->cols != p)
+            return lt_fail(ctx, LT_EINPUT,
+                           "split '%s' has %zu features but train has %zu",
+                           lt_split_name(s), in->split[s].x->cols, p);
     size_t most = n < p ? n : p;
     if (cfg->n_components >= 1 && cfg->n_components > (double)most)
         return lt_fail(ctx, LT_EINPUT,
