@@ -23,7 +23,7 @@ enum lt_la_status {
 /* Memory for a large matrix, released with free(). Buffers of 8 MB and more
  * are aligned to 2 MB and marked for transparent huge pages (as numpy does
  * with its arrays): filling them then takes a page fault per 2 MB instead
- * of per 4 KB, which is a tenth of the time PCA spends writing its scores.
+ * of per 4 KB, which took a tenth off a 100000 x 100 covariance-solver fit.
  * Returns NULL when out of memory. */
 void *lt_big_alloc(size_t bytes);
 
@@ -50,8 +50,8 @@ int lt_covariance(const double *x, size_t rows, size_t cols, const double *mean,
  * eigenvalues decide how many eigenvectors they need (PCA keeps k of p):
  * lt_symeig_values reduces A to tridiagonal form (dsytrd) and returns every
  * eigenvalue (dsterf); lt_symeig_vectors then computes only the k leading
- * eigenvectors (dstemr on the tridiagonal form, dormtr back to A's basis),
- * a third of dsyevr's time for 50 of 784. */
+ * eigenvectors (dstemr on the tridiagonal form, dormtr back to A's basis):
+ * 0.086 s against dsyevr's 0.149 s for 50 of 784 (one core). */
 typedef struct lt_symeig {
     size_t n;
     double *reduced;  /* n x n: A's reflectors after dsytrd */
