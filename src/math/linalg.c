@@ -30,7 +30,7 @@ bool lt_linalg_fits(size_t rows, size_t cols)
 
 size_t lt_block_rows(size_t cols)
 {
-    size_t b = cols ? ((size_t)1 << 17) / cols : 64;
+    size_t b = cols ? ((size_t)1 << 20) / cols : 64;
     if (b < 2 * cols)
         b = 2 * cols;
     return b < 64 ? 64 : b;

@@ -96,10 +96,11 @@ int lt_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
             double *c);
 
 /* Rows per block when a routine streams over a matrix with cols columns:
- * about 1 MB of doubles (one core's L2, where the centred block waits for
- * BLAS), but at least 2 cols rows so that a dsyrk update of the cols x cols
- * result moves less memory than the block itself, and at least 64 rows.
- * (Measured on 100000 x 100 and 60000 x 784.) */
+ * about 8 MB of doubles, at least 2 cols rows (so that a dsyrk update of the
+ * cols x cols result moves less memory than the block itself) and at least
+ * 64. Smaller blocks that stay in L2 were ~10% faster on one idle core, but
+ * every block is a BLAS call whose threads must meet, and on a loaded
+ * machine each meeting can cost milliseconds: few calls is the robust side. */
 size_t lt_block_rows(size_t cols);
 
 #endif
