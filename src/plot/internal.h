@@ -35,6 +35,7 @@ typedef enum lt_series_kind {
     LT_SERIES_SEGMENTS,
     LT_SERIES_ARROW,
     LT_SERIES_TEXT,
+    LT_SERIES_IMAGE,
 } lt_series_kind;
 
 typedef struct lt_series {
@@ -50,6 +51,9 @@ typedef struct lt_series {
     double text_pt;
     lt_halign halign;
     lt_valign valign;
+    unsigned char *gray; /* LT_SERIES_IMAGE: rows x cols, 0 white..255 black (owned) */
+    int image_rows, image_cols;
+    double image_pt;     /* drawn width in points */
 } lt_series;
 
 struct lt_axes {
@@ -110,6 +114,9 @@ void lt_series_draw_handle(const lt_series *s, const lt_axes *ax, cairo_t *cr,
  * inside, segments crossing. Legend placement avoids the busiest spots. */
 size_t lt_series_hits(const lt_series *s, const lt_axes *ax, lt_rect r);
 void lt_series_release(lt_series *s);
+
+/* image.c: draws an LT_SERIES_IMAGE thumbnail with its frame. */
+void lt_image_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr);
 
 /* style.c */
 void lt_style_source(cairo_t *cr, lt_rgba c, double alpha);

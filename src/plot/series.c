@@ -163,8 +163,41 @@ void lt_axes_text(lt_axes *ax, double x, double y, const char *text,
         lt_figure_fail(ax->fig);
 }
 
+void lt_axes_image(lt_axes *ax, double x, double y, const double *pixels, int rows,
+                   int cols, double width_pt, const lt_style *style)
+{
+    if (rows < 1 || cols < 1)
+        return;
+    lt_series *s = add(ax, LT_SERIES_IMAGE, 1, 2, style, false);
+    if (!s)
+        return;
+    s->x[0] = x;
+    s->y[0] = y;
+    if (!style || style->line_width <= 0)
+        s->style.line_width = 2.0;
+    s->image_rows = rows;
+    s->image_cols = cols;
+    s->image_pt = width_pt > 0 ? width_pt : 20;
+    size_t n = (size_t)rows * (size_t)cols;
+    if (!(s->gray = malloc(n))) {
+        lt_figure_fail(ax->fig);
+        return;
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(pixels[i])) {
+            lo = fmin(lo, pixels[i]);
+            hi = fmax(hi, pixels[i]);
+        }
+    for (size_t i = 0; i < n; i++) {
+        double v = hi > lo && isfinite(pixels[i]) ? (pixels[i] - lo) / (hi - lo) : 0;
+        s->gray[i] = (unsigned char)lround(255 * v);
+    }
+}
+
 void lt_series_release(lt_series *s)
 {
+    free(s->gray);
     free(s->x);
     free(s->label);
     free(s->colors);
@@ -219,6 +252,7 @@ void lt_series_extent(const lt_series *s, double ext[4], bool *zero_floor)
             }
         break;
     case LT_SERIES_TEXT:
+    case LT_SERIES_IMAGE:
         break;
     }
 }
@@ -354,6 +388,10 @@ void lt_series_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr)
                               s->halign, s->valign, 0, 0.15 * s->text_pt * scale);
         }
         break;
+    case LT_SERIES_IMAGE:
+        if (finite2(s->x[0], s->y[0]) && s->gray)
+            lt_image_draw(s, ax, cr);
+        break;
     }
 }
 
@@ -399,6 +437,7 @@ void lt_series_draw_handle(const lt_series *s, const lt_axes *ax, cairo_t *cr,
         lt_style_arrow(cr, r.x, mid_y, r.x + r.w, mid_y, s->style.line_width * scale);
         break;
     case LT_SERIES_TEXT:
+    case LT_SERIES_IMAGE:
         break;
     }
 }
@@ -479,6 +518,7 @@ size_t lt_series_hits(const lt_series *s, const lt_axes *ax, lt_rect r)
                 hits += s->kind == LT_SERIES_ARROW ? 20 : 1;
         break;
     case LT_SERIES_TEXT:
+    case LT_SERIES_IMAGE:
         if (finite2(s->x[0], s->y[0]) &&
             inside(r, lt_axes_px(ax, s->x[0]), lt_axes_py(ax, s->y[0])))
             hits += 20;

@@ -72,4 +72,12 @@ void lt_axes_arrow(lt_axes *ax, double x0, double y0, double x1, double y1,
 void lt_axes_text(lt_axes *ax, double x, double y, const char *text,
                   double size_pt, lt_halign h, lt_valign v, const lt_style *style);
 
+/* A thumbnail of the ROWS x COLS grayscale image PIXELS (row-major),
+ * WIDTH_PT points wide, centred at data point (x, y) on a white card framed
+ * in the style's colour (line_width points; 0: 2). Each image is scaled
+ * from its own minimum (white) to maximum (black), like matplotlib's imshow
+ * with the "binary" colour map. Not part of autoscaling or the legend. */
+void lt_axes_image(lt_axes *ax, double x, double y, const double *pixels, int rows,
+                   int cols, double width_pt, const lt_style *style);
+
 #endif

@@ -1,0 +1,56 @@
+/* The k algebraically largest eigenpairs of a dense symmetric matrix, by
+ * three methods that give the same answer to rounding and differ in speed:
+ *
+ *   dense     LAPACK dsyevr for eigenvalues n-k+1..n only (what scipy's
+ *             eigh(subset_by_index=...) calls). Reduces A to tridiagonal form
+ *             first: O(n^3), the right choice up to a few hundred rows.
+ *   arpack    implicitly restarted Lanczos (ARPACK's dsaupd/dseupd, which
+ *             scipy's eigsh wraps) with which = "LA", tol = machine
+ *             precision, ncv = max(2k + 1, 20) Lanczos vectors, started from
+ *             numpy's RandomState(seed).uniform(-1, 1, n) as scikit-learn
+ *             starts it. One dsymv per Lanczos vector.
+ *   krylov    randomized block Krylov iteration (topeig_krylov.c): block
+ *             Lanczos from a Gaussian n x (k + 6) start with full
+ *             reorthogonalisation, one dgemm pass over A per block, run until
+ *             every wanted Ritz pair's residual |A u - theta u| is below
+ *             1e-12 max |theta|. Several times fewer passes over A than
+ *             ARPACK on kernels with close eigenvalues.
+ *
+ * The iterative methods stop at a residual, not after a fixed count, so
+ * their answer does not depend on the start. Eigenvector signs are whatever
+ * the method leaves; callers fix them. */
+#ifndef LATENT_MATH_TOPEIG_H
+#define LATENT_MATH_TOPEIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum lt_eig_method {
+    LT_EIG_DENSE,
+    LT_EIG_ARPACK,
+    LT_EIG_KRYLOV,
+} lt_eig_method;
+
+/* Beyond linalg.h's LT_LA_* codes. */
+enum {
+    LT_EIG_EARPACK = -10, /* ARPACK reported an error (bad input or workspace) */
+};
+
+/* Values[0..k) in descending order and vectors (n x k, row-major: column j
+ * is the unit eigenvector of values[j]) of the symmetric n x n matrix A
+ * (row-major; both triangles filled). A is destroyed by the dense method
+ * and left as it is by the others. Needs 1 <= k <= n, and k < n for
+ * arpack. SEED picks the start of the iterative methods; THREADS is the
+ * OpenBLAS thread count, for the record. Returns LT_LA_OK, LT_LA_ENOMEM,
+ * LT_LA_ETOOBIG, LT_LA_ENOCONV (no convergence within the iteration limit:
+ * 10 n Lanczos restarts as scipy, or 2000 block passes) or LT_EIG_EARPACK.
+ * On return *iterations (may be NULL) holds ARPACK's restarts or the
+ * block passes over A (0 for dense). */
+int lt_top_eigh(double *a, size_t n, size_t k, lt_eig_method method, uint32_t seed,
+                double *values, double *vectors, int *iterations);
+
+/* "dense", "arpack", "randomized" (the names users pick them by; krylov is
+ * the randomized one). */
+const char *lt_eig_method_name(lt_eig_method method);
+
+#endif

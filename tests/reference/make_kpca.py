@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+"""Reference numbers for dataset.swiss_roll and kernel_pca.
+
+Runs Debian's scikit-learn (1.2.1) and numpy and writes kpca.json:
+  swiss_*      make_swiss_roll outputs (whole for small n, a digest for the
+               lecture's 1000 points)
+  kpca_data    300 swiss-roll points: rows 0..239 train, 240..299 test
+  kpca_cases   KernelPCA on them for every kernel: eigenvalues_, the train
+               projections (fit_transform) and the test projections
+               (transform), with eigen_solver="dense"; for the cases with
+               fit_inverse_transform also the pre-image error on train and
+               the pre-images of the first test projections
+  pipeline     the lecture's swiss-roll cell (pipelines/kernel_pca_swiss_roll.yaml)
+
+Every case is also fitted with eigen_solver="arpack" and the script asserts
+that its projections equal the dense ones entry by entry (to 1e-8): svd_flip
+fixes each eigenvector's sign by its largest entry, so scikit-learn's sign
+does not depend on the solver and the C tests compare signs too. It also
+asserts that the kept eigenvalues are apart from the next one (so the
+eigenvectors are determined to the tolerance). Run from anywhere:
+/usr/bin/python3 tests/reference/make_kpca.py
+"""
+import json
+import os
+
+import numpy as np
+import sklearn
+from sklearn.datasets import make_swiss_roll
+from sklearn.decomposition import KernelPCA
+from sklearn.metrics import mean_squared_error
+from sklearn.metrics.pairwise import laplacian_kernel
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+N_TRAIN = 240
+HEAD = 5
+
+
+def listed(a):
+    return np.asarray(a, dtype=float).tolist()
+
+
+def swiss(n, noise, seed, hole=False, whole=True):
+    X, t = make_swiss_roll(n, noise=noise, random_state=seed, hole=hole)
+    case = {"n_samples": n, "noise": noise, "random_state": seed, "hole": hole}
+    if whole:
+        case.update(X=listed(X), t=listed(t))
+    else:
+        case.update(head=listed(X[:HEAD]), last=listed(X[-1]), t_head=listed(t[:HEAD]),
+                    column_sums=listed(X.sum(axis=0)), t_sum=float(t.sum()))
+    return case
+
+
+# name, KernelPCA arguments (beyond n_components and eigen_solver), components
+CASES = [
+    ("linear", {"kernel": "linear"}, 3),
+    ("poly", {"kernel": "poly", "gamma": 0.01, "degree": 2, "coef0": 1}, 3),
+    ("rbf", {"kernel": "rbf", "gamma": 0.04}, 3),
+    ("rbf_default_gamma", {"kernel": "rbf"}, 2),
+    ("sigmoid", {"kernel": "sigmoid", "gamma": 0.001, "coef0": 1}, 3),
+    ("cosine", {"kernel": "cosine"}, 3),
+    ("laplacian", {"kernel": "laplacian", "gamma": 0.05}, 3),
+    ("linear_inverse", {"kernel": "linear", "fit_inverse_transform": True}, 2),
+    ("rbf_inverse", {"kernel": "rbf", "gamma": 0.0433, "fit_inverse_transform": True,
+                     "alpha": 0.1}, 2),
+    ("sigmoid_inverse", {"kernel": "sigmoid", "gamma": 0.001, "coef0": 1,
+                         "fit_inverse_transform": True}, 2),
+    ("poly_inverse", {"kernel": "poly", "degree": 2, "gamma": 0.01,
+                      "fit_inverse_transform": True}, 2),
+]
+
+
+class Laplacian:
+    """KernelPCA 1.2 does not take kernel="laplacian" (pairwise_kernels
+    does): the case runs on the precomputed laplacian_kernel, which is what
+    the named kernel would compute."""
+
+    def __init__(self, gamma):
+        self.gamma = gamma
+
+    def __call__(self, A, B):
+        return laplacian_kernel(A, B, gamma=self.gamma)
+
+
+def fitted(args, k, solver, X, **extra):
+    """(model, train projections, kernel function or None)."""
+    if args["kernel"] == "laplacian":
+        kernel = Laplacian(args["gamma"])
+        kpca = KernelPCA(n_components=k, kernel="precomputed", eigen_solver=solver, **extra)
+        return kpca, kpca.fit_transform(kernel(X, X)), kernel
+    kpca = KernelPCA(n_components=k, eigen_solver=solver, **args, **extra)
+    return kpca, kpca.fit_transform(X), None
+
+
+def check_gap(name, args, X, k):
+    """The k-th eigenvalue must stand apart from the (k+1)-th."""
+    plain = {a: b for a, b in args.items() if a not in ("fit_inverse_transform", "alpha")}
+    w = fitted(plain, k + 1, "dense", X)[0].eigenvalues_
+    gaps = np.abs(np.diff(w)) / w[0]
+    assert gaps.min() > 1e-3, f"{name}: eigenvalues too close: {w}"
+
+
+def kpca_case(name, args, k, X):
+    train, test = X[:N_TRAIN], X[N_TRAIN:]
+    dense, z_train, kernel = fitted(args, k, "dense", train)
+    z_test = dense.transform(kernel(test, train) if kernel else test)
+    a_train = fitted(args, k, "arpack", train, random_state=0)[1]
+    assert np.abs(a_train - z_train).max() < 1e-8, f"{name}: arpack's signs differ"
+    check_gap(name, args, train, k)
+    case = {"name": name, "n_components": k,
+            "params": {a: b for a, b in args.items() if a != "fit_inverse_transform"},
+            "eigenvalues": listed(dense.eigenvalues_),
+            "train": listed(z_train), "test": listed(z_test)}
+    if args.get("fit_inverse_transform"):
+        case["reconstruction_mse"] = float(
+            mean_squared_error(train, dense.inverse_transform(z_train)))
+        case["test_preimage_head"] = listed(dense.inverse_transform(z_test[:HEAD]))
+    return case
+
+
+def pipeline():
+    """The lecture's cell: X, t = make_swiss_roll(1000, noise=0.2,
+    random_state=42), then KernelPCA(2, ...) with scikit-learn's default
+    solver (arpack for 1000 rows), and mean_squared_error(X, preimages)."""
+    X, _ = make_swiss_roll(1000, noise=0.2, random_state=42)
+    out = {}
+    for name, args in (("rbf", {"kernel": "rbf", "gamma": 0.04}),
+                       ("lin_pca", {"kernel": "linear", "fit_inverse_transform": True}),
+                       ("rbf_pca", {"kernel": "rbf", "gamma": 0.0433,
+                                    "fit_inverse_transform": True}),
+                       ("sig_pca", {"kernel": "sigmoid", "gamma": 0.001, "coef0": 1,
+                                    "fit_inverse_transform": True})):
+        kpca = KernelPCA(n_components=2, **args)
+        z = kpca.fit_transform(X)
+        dense = KernelPCA(n_components=2, eigen_solver="dense", **args).fit_transform(X)
+        assert np.abs(dense - z).max() < 1e-8, f"{name}: solvers disagree"
+        entry = {"eigenvalues": listed(kpca.eigenvalues_), "head": listed(z[:HEAD])}
+        if args.get("fit_inverse_transform"):
+            entry["reconstruction_mse"] = float(mean_squared_error(X, kpca.inverse_transform(z)))
+        out[name] = entry
+    return out
+
+
+def main():
+    X, _ = make_swiss_roll(300, noise=0.2, random_state=0)
+    obj = {
+        "generated_by": "tests/reference/make_kpca.py",
+        "sklearn": sklearn.__version__, "numpy": np.__version__,
+        "swiss_small": swiss(50, 0.3, 7),
+        "swiss_noiseless": swiss(20, 0.0, 0),
+        "swiss_hole": swiss(50, 0.1, 3, hole=True),
+        "swiss_lecture": swiss(1000, 0.2, 42, whole=False),
+        "kpca_data": {"n_train": N_TRAIN, "X": listed(X)},
+        "kpca_cases": [kpca_case(name, args, k, X) for name, args, k in CASES],
+        "pipeline": pipeline(),
+    }
+    with open(os.path.join(HERE, "kpca.json"), "w") as f:
+        json.dump(obj, f, separators=(",", ":"))
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
