@@ -31,6 +31,7 @@ struct plot_embedding_config {
     char *title;
     char *titles;
     char *xlabel, *ylabel;
+    char *value_label;
     bool equal;
     double alpha;
     bool thumbnails;
@@ -56,6 +57,7 @@ static const lt_param params[] = {
               "x axis label (default: the column's name, such as KPC1)"),
     LT_STRING(CFG, ylabel, NULL, LT_NULLABLE,
               "y axis label (default: the column's name)"),
+    LT_STRING(CFG, value_label, "value", 0, "label of the colour bar when colouring by value"),
     LT_BOOL(CFG, equal, false, "one data unit as long on both axes"),
     LT_REAL(CFG, alpha, 0.6, 0, 1, LT_MIN_OPEN, "opacity of the points"),
     LT_BOOL(CFG, thumbnails, false,
@@ -176,6 +178,27 @@ static const char *images_mismatch(const lt_data *images, const lt_data *emb, in
         }
     }
     return NULL;
+}
+
+/* Limits with room for the cards around the outermost points: matplotlib's
+ * 5% margin plus half a card, the card's share of the panel estimated from
+ * the figure's width (the panel takes about 85% of it). */
+static void make_room(lt_axes *ax, const plot_rows *r, double card_px, double width_px)
+{
+    double ext[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+    for (size_t i = 0; i < r->n; i++)
+        if (isfinite(r->x[i]) && isfinite(r->y[i])) {
+            ext[0] = fmin(ext[0], r->x[i]);
+            ext[1] = fmax(ext[1], r->x[i]);
+            ext[2] = fmin(ext[2], r->y[i]);
+            ext[3] = fmax(ext[3], r->y[i]);
+        }
+    if (!(ext[0] < ext[1]) || !(ext[2] < ext[3]))
+        return;
+    double margin = 0.05 + 0.5 * card_px / (0.85 * width_px);
+    double dx = margin * (ext[1] - ext[0]), dy = margin * (ext[3] - ext[2]);
+    lt_axes_set_xlim(ax, ext[0] - dx, ext[1] + dx);
+    lt_axes_set_ylim(ax, ext[2] - dy, ext[3] + dy);
 }
 
 /* Thumbnails at well-separated points; returns how many were drawn. */
@@ -329,13 +352,15 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         } else if (color == COLOR_VALUE) {
             lt_axes_scatter_values(ax, r->x, r->y, r->t, r->n, lo, hi, &points);
             if (last)
-                lt_axes_set_colorbar(ax, lo, hi, "value");
+                lt_axes_set_colorbar(ax, lo, hi, cfg->value_label);
         } else {
             lt_axes_scatter(ax, r->x, r->y, r->n, &points);
         }
-        if (images)
+        if (images) {
             thumbs = draw_thumbnails(ax, r, images, cfg->split, cfg->spacing,
                                      cfg->thumbnail_size, pixels);
+            make_room(ax, r, 1.3 * cfg->thumbnail_size * lt_figure_scale(fig), width);
+        }
     }
     lt_report_int(ctx, "panels", n_panels);
     lt_report_str(ctx, "color", color_choices[color]);
