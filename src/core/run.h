@@ -16,6 +16,7 @@ typedef struct lt_run_opts {
     const char *out_dir; /* the run folder; NULL: outputs/<pipeline> */
     int threads;         /* 0: OpenBLAS's default */
     bool quiet;
+    bool no_cache;       /* neither read nor write the stage cache */
 } lt_run_opts;
 
 /* Runs every stage's cross-field check. Problems go to DIAG. Returns the

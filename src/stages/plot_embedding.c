@@ -234,8 +234,8 @@ static size_t draw_thumbnails(lt_axes *ax, const plot_rows *r, const lt_data *im
         n_kept++;
         image_row(images, split, i, pixels);
         lt_style frame = {.color = r->label ? lt_color_cycle(r->label[i]) : LT_COLOR_BLACK};
-        lt_axes_image(ax, r->x[i], r->y[i], pixels, images->image_rows, images->image_cols,
-                      size_pt, &frame);
+        lt_axes_thumbnail(ax, r->x[i], r->y[i], pixels, images->image_rows,
+                          images->image_cols, size_pt, &frame);
         drawn++;
     }
     free(kept);
