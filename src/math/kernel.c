@@ -36,6 +36,7 @@ struct job {
     size_t nx, ny, p;
     bool symmetric;
     double *out;
+    double *row_sums;      /* K(X, Y) only; K(X, X) sums after mirroring */
 };
 
 static void apply_row(const struct job *j, size_t i)
@@ -78,6 +79,12 @@ static void apply_row(const struct job *j, size_t i)
         break;
     }
     }
+    if (j->row_sums && !j->symmetric) {
+        double sum = 0;
+        for (size_t c = 0; c < cols; c++)
+            sum += row[c];
+        j->row_sums[i] = sum;
+    }
 }
 
 static void apply_rows(void *arg, size_t lo, size_t hi)
@@ -99,23 +106,38 @@ static void apply_row_pairs(void *arg, size_t lo, size_t hi)
     }
 }
 
-/* Copies the strict lower triangle onto the upper one, tile by tile so
- * reads and writes both stay in cache; tile rows are paired as above. */
+/* Fills the upper triangle from the lower one, a tile row at a time: each
+ * row's upper part is pulled from the column below it, then, while the
+ * tile row is still in cache, each full row is summed. A row belongs to one
+ * thread, so its sum does not depend on the thread count. Tile rows are
+ * paired as above to even out the work. */
 #define TILE 64
 
 struct mirror {
     double *a;
     size_t n, tiles;
+    double *row_sums; /* or NULL */
 };
 
 static void mirror_tile_row(const struct mirror *m, size_t ti)
 {
-    size_t i0 = ti * TILE, i1 = i0 + TILE < m->n ? i0 + TILE : m->n;
-    for (size_t j0 = 0; j0 <= i0; j0 += TILE) {
-        size_t j1 = j0 + TILE < m->n ? j0 + TILE : m->n;
-        for (size_t i = i0; i < i1; i++)
-            for (size_t c = j0; c < j1 && c < i; c++)
-                m->a[c * m->n + i] = m->a[i * m->n + c];
+    size_t n = m->n, i0 = ti * TILE, i1 = i0 + TILE < n ? i0 + TILE : n;
+    for (size_t j0 = i0; j0 < n; j0 += TILE) {
+        size_t j1 = j0 + TILE < n ? j0 + TILE : n;
+        for (size_t j = j0; j < j1; j++) {
+            const double *src = m->a + j * n; /* row j holds column j's lower part */
+            for (size_t i = i0; i < i1 && i < j; i++)
+                m->a[i * n + j] = src[i];
+        }
+    }
+    if (!m->row_sums)
+        return;
+    for (size_t i = i0; i < i1; i++) {
+        const double *row = m->a + i * n;
+        double sum = 0;
+        for (size_t c = 0; c < n; c++)
+            sum += row[c];
+        m->row_sums[i] = sum;
     }
 }
 
@@ -161,7 +183,7 @@ static double *normalized(const double *x, size_t n, size_t p)
 
 int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
                      const double *y, size_t ny, size_t p, int threads,
-                     double *out)
+                     double *out, double *row_sums)
 {
     bool symmetric = y == NULL;
     if (symmetric) {
@@ -186,11 +208,16 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
         a = xn;
         b = symmetric ? xn : yn;
     }
-    struct job job = {k, lt_kernel_gamma(k, p), x, y, NULL, NULL, nx, ny, p, symmetric, out};
+    struct job job = {.k = k, .gamma = lt_kernel_gamma(k, p), .x = x, .y = y, .nx = nx,
+                      .ny = ny, .p = p, .symmetric = symmetric, .out = out,
+                      .row_sums = row_sums};
     if (k->kind == LT_KERNEL_RBF) {
         norms = malloc((symmetric ? nx : nx + ny) * sizeof *norms);
-        if (!norms)
+        if (!norms) {
+            free(xn);
+            free(yn);
             return LT_LA_ENOMEM;
+        }
         squared_norms(x, nx, p, norms);
         job.xx = norms;
         job.yy = symmetric ? norms : norms + nx;
@@ -210,7 +237,7 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
     }
     if (symmetric) {
         lt_parallel_for((nx + 1) / 2, MIN_ROWS, threads, apply_row_pairs, &job);
-        struct mirror m = {out, nx, (nx + TILE - 1) / TILE};
+        struct mirror m = {out, nx, (nx + TILE - 1) / TILE, row_sums};
         lt_parallel_for((m.tiles + 1) / 2, 1, threads, mirror_pairs, &m);
     } else {
         lt_parallel_for(nx, MIN_ROWS, threads, apply_rows, &job);

@@ -5,12 +5,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "math/linalg.h"
-#include "math/parallel.h"
-
-/* Rows of a kernel matrix below which a piece is not worth a thread. */
-#define MIN_ROWS 16
 
 static int from_la(int la)
 {
@@ -23,37 +20,22 @@ static int from_la(int la)
     }
 }
 
-/* KernelCenterer's transform of ROWS rows of a kernel against the n
- * training rows: K -= column means; K -= row means; K += overall mean, in
- * that order. Each row's mean is its own sum, so the result does not
- * depend on how rows are shared among threads. */
-struct centring {
-    double *k;
-    size_t n;
-    const double *col_means; /* n */
-    double all_mean;
-    double *row_means;       /* out: rows, or NULL */
-};
-
-static void centre_rows(void *arg, size_t lo, size_t hi)
+/* An n x n kernel matrix (owned; free()). Big ones ask Linux for
+ * transparent huge pages: fewer page faults while it is first written and
+ * fewer TLB misses in every pass the eigen-solver makes over it. */
+static double *alloc_square(size_t n)
 {
-    const struct centring *c = arg;
-    for (size_t i = lo; i < hi; i++) {
-        double *row = c->k + i * c->n;
-        double s = 0;
-        for (size_t j = 0; j < c->n; j++)
-            s += row[j];
-        double mean = s / (double)c->n;
-        if (c->row_means)
-            c->row_means[i] = mean;
-        if (!c->col_means)
-            continue;
-        for (size_t j = 0; j < c->n; j++) {
-            double v = row[j] - c->col_means[j];
-            v -= mean;
-            row[j] = v + c->all_mean;
-        }
+    size_t bytes = n * n * sizeof(double);
+#ifdef MADV_HUGEPAGE
+    if (bytes >= ((size_t)32 << 20)) {
+        void *p = NULL;
+        if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0)
+            return NULL;
+        madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+        return p;
     }
+#endif
+    return malloc(bytes > 0 ? bytes : 1);
 }
 
 /* scikit-learn's _check_psd_eigenvalues on the k values kept, then
@@ -102,29 +84,28 @@ int lt_kpca_fit(lt_kpca *m, const double *x, size_t n, size_t p, size_t k,
     m->p = p;
     m->k = k;
     m->x_fit = x;
-    double *kmat = malloc(n * n * sizeof *kmat);
+    double *kmat = alloc_square(n);
     m->eigenvalues = malloc(k * sizeof *m->eigenvalues);
     m->eigenvectors = malloc(n * k * sizeof *m->eigenvectors);
     m->kernel_means = malloc(n * sizeof *m->kernel_means);
     int status = LT_KPCA_ENOMEM;
     if (!kmat || !m->eigenvalues || !m->eigenvectors || !m->kernel_means)
         goto fail;
-    if ((status = from_la(lt_kernel_matrix(kernel, x, n, NULL, 0, p, threads, kmat))))
+    if ((status = from_la(lt_kernel_matrix(kernel, x, n, NULL, 0, p, threads, kmat,
+                                           m->kernel_means))))
         goto fail;
 
     /* The kernel is exactly symmetric (one triangle mirrored), so its row
-     * means are KernelCenterer's column means. */
-    struct centring c = {kmat, n, NULL, 0, m->kernel_means};
-    lt_parallel_for(n, MIN_ROWS, threads, centre_rows, &c);
+     * means are KernelCenterer's column means. The solver centres it. */
     double s = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        m->kernel_means[i] /= (double)n;
         s += m->kernel_means[i];
+    }
     m->kernel_mean = s / (double)n;
-    c = (struct centring){kmat, n, m->kernel_means, m->kernel_mean, NULL};
-    lt_parallel_for(n, MIN_ROWS, threads, centre_rows, &c);
-
-    status = from_la(lt_top_eigh(kmat, n, k, method, seed, m->eigenvalues,
-                                 m->eigenvectors, &m->iterations));
+    lt_sym_matrix sym = {kmat, n, m->kernel_means, m->kernel_mean};
+    status = from_la(lt_top_eigh(&sym, k, method, seed, m->eigenvalues, m->eigenvectors,
+                                 &m->iterations));
     free(kmat);
     kmat = NULL;
     if (status == LT_KPCA_OK)
@@ -144,6 +125,25 @@ void lt_kpca_train_projection(const lt_kpca *m, double *out)
             out[i * m->k + j] = m->eigenvectors[i * m->k + j] * sqrt(m->eigenvalues[j]);
 }
 
+/* out (rows x k) += the centring of the kernel rows, applied after the
+ * product with `scaled` (n x k) rather than to the kernel itself:
+ * (K - 1 m' - r 1' + mu 1 1') S = K S - 1 (m'S) - r (1'S) + mu 1 (1'S), with
+ * m the training kernel's column means, r the rows' own means. */
+static void centre_projection(const lt_kpca *m, const double *scaled, const double *r,
+                              size_t rows, double *out)
+{
+    size_t n = m->n, k = m->k;
+    for (size_t j = 0; j < k; j++) {
+        double dot = 0, sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            dot += m->kernel_means[i] * scaled[i * k + j];
+            sum += scaled[i * k + j];
+        }
+        for (size_t i = 0; i < rows; i++)
+            out[i * k + j] += m->kernel_mean * sum - dot - r[i] * sum;
+    }
+}
+
 int lt_kpca_transform(const lt_kpca *m, const double *x, size_t rows, int threads,
                       double *out)
 {
@@ -154,9 +154,11 @@ int lt_kpca_transform(const lt_kpca *m, const double *x, size_t rows, int thread
     if (block > rows)
         block = rows;
     double *kb = malloc(block * n * sizeof *kb);
+    double *means = malloc(block * sizeof *means);
     double *scaled = malloc(n * k * sizeof *scaled);
-    if (!kb || !scaled) {
+    if (!kb || !means || !scaled) {
         free(kb);
+        free(means);
         free(scaled);
         return LT_KPCA_ENOMEM;
     }
@@ -166,18 +168,20 @@ int lt_kpca_transform(const lt_kpca *m, const double *x, size_t rows, int thread
                                     ? m->eigenvectors[i * k + j] / sqrt(m->eigenvalues[j])
                                     : 0;
     int status = LT_KPCA_OK;
-    for (size_t r0 = 0; r0 < rows && status == LT_KPCA_OK; r0 += block) {
+    for (size_t r0 = 0; r0 < rows; r0 += block) {
         size_t b = r0 + block < rows ? block : rows - r0;
         status = from_la(lt_kernel_matrix(&m->kernel, x + r0 * m->p, b, m->x_fit, n,
-                                          m->p, threads, kb));
+                                          m->p, threads, kb, means));
         if (status != LT_KPCA_OK)
             break;
-        struct centring c = {kb, n, m->kernel_means, m->kernel_mean, NULL};
-        lt_parallel_for(b, MIN_ROWS, threads, centre_rows, &c);
+        for (size_t i = 0; i < b; i++)
+            means[i] /= (double)n;
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)b, (int)k, (int)n,
                     1.0, kb, (int)n, scaled, (int)k, 0.0, out + r0 * k, (int)k);
+        centre_projection(m, scaled, means, b, out + r0 * k);
     }
     free(kb);
+    free(means);
     free(scaled);
     return status;
 }
@@ -190,13 +194,13 @@ int lt_kpca_fit_inverse(lt_kpca *m, const double *z, double alpha, int threads)
     m->dual = NULL;
     m->alpha = alpha;
     m->z_fit = malloc(n * k * sizeof *m->z_fit);
-    double *kz = malloc(n * n * sizeof *kz);
+    double *kz = alloc_square(n);
     double *dual = malloc((n * p > 0 ? n * p : 1) * sizeof *dual);
     int status = LT_KPCA_ENOMEM;
     if (!m->z_fit || !kz || !dual)
         goto done;
     memcpy(m->z_fit, z, n * k * sizeof *z);
-    if ((status = from_la(lt_kernel_matrix(&m->kernel, z, n, NULL, 0, k, threads, kz))))
+    if ((status = from_la(lt_kernel_matrix(&m->kernel, z, n, NULL, 0, k, threads, kz, NULL))))
         goto done;
     for (size_t i = 0; i < n; i++)
         kz[i * n + i] += alpha;
@@ -244,7 +248,7 @@ int lt_kpca_inverse(const lt_kpca *m, const double *z, size_t rows, int threads,
     for (size_t r0 = 0; r0 < rows; r0 += block) {
         size_t b = r0 + block < rows ? block : rows - r0;
         status = from_la(lt_kernel_matrix(&m->kernel, z + r0 * k, b, m->z_fit, n, k,
-                                          threads, kb));
+                                          threads, kb, NULL));
         if (status != LT_KPCA_OK)
             break;
         if (p > 0)

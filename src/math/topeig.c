@@ -19,6 +19,39 @@ void lt_store_descending(const double *w, const double *z, size_t n, size_t k,
     }
 }
 
+void lt_sym_centre_products(const lt_sym_matrix *m, const double *x, size_t ldx,
+                            double *y, size_t ldy, size_t cols)
+{
+    if (!m->means)
+        return;
+    size_t n = m->n;
+    for (size_t j = 0; j < cols; j++) {
+        const double *xj = x + j * ldx;
+        double *yj = y + j * ldy;
+        /* (A - 1 m' - m 1' + mu 1 1') x = A x - (m.x) - m (1.x) + mu (1.x) */
+        double dot = 0, sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            dot += m->means[i] * xj[i];
+            sum += xj[i];
+        }
+        double shift = m->mean * sum - dot;
+        for (size_t i = 0; i < n; i++)
+            yj[i] += shift - m->means[i] * sum;
+    }
+}
+
+/* A := A - 1 m' - m 1' + mu 1 1', in the order KernelCenterer subtracts. */
+static void centre_in_place(const lt_sym_matrix *m)
+{
+    size_t n = m->n;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            double v = m->a[i * n + j] - m->means[j];
+            v -= m->means[i];
+            m->a[i * n + j] = v + m->mean;
+        }
+}
+
 static int dense(double *a, size_t n, size_t k, double *values, double *vectors)
 {
     double *w = malloc(n * sizeof *w), *z = malloc(n * k * sizeof *z);
@@ -46,9 +79,10 @@ static int dense(double *a, size_t n, size_t k, double *values, double *vectors)
     return status;
 }
 
-int lt_top_eigh(double *a, size_t n, size_t k, lt_eig_method method, uint32_t seed,
+int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t seed,
                 double *values, double *vectors, int *iterations)
 {
+    size_t n = m->n;
     if (iterations)
         *iterations = 0;
     if (!lt_linalg_fits(n, n) || !lt_linalg_fits(n * k, 1))
@@ -56,11 +90,13 @@ int lt_top_eigh(double *a, size_t n, size_t k, lt_eig_method method, uint32_t se
     if (k == 0 || k > n || (method == LT_EIG_ARPACK && k >= n))
         return LT_EIG_EARPACK;
     switch (method) {
-    case LT_EIG_ARPACK: return lt_top_eigh_arpack(a, n, k, seed, values, vectors, iterations);
-    case LT_EIG_KRYLOV: return lt_top_eigh_krylov(a, n, k, seed, values, vectors, iterations);
+    case LT_EIG_ARPACK: return lt_top_eigh_arpack(m, k, seed, values, vectors, iterations);
+    case LT_EIG_KRYLOV: return lt_top_eigh_krylov(m, k, seed, values, vectors, iterations);
     case LT_EIG_DENSE: break;
     }
-    return dense(a, n, k, values, vectors);
+    if (m->means)
+        centre_in_place(m);
+    return dense(m->a, n, k, values, vectors);
 }
 
 const char *lt_eig_method_name(lt_eig_method method)

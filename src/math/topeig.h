@@ -31,22 +31,35 @@ typedef enum lt_eig_method {
     LT_EIG_KRYLOV,
 } lt_eig_method;
 
+/* The matrix the methods see: A itself, or, with means given, the
+ * double-centred A - 1 means' - means 1' + mean 1 1' (how a kernel is
+ * centred in feature space, and classical MDS centres squared distances;
+ * means are A's column means, mean their average). The iterative methods
+ * apply the centring to each product A x, so the centred matrix is never
+ * formed: one pass over memory less, and A stays as it is. Dense centres A
+ * in place. */
+typedef struct lt_sym_matrix {
+    double *a;           /* n x n row-major, both triangles filled */
+    size_t n;
+    const double *means; /* n, or NULL: no centring */
+    double mean;
+} lt_sym_matrix;
+
 /* Beyond linalg.h's LT_LA_* codes. */
 enum {
     LT_EIG_EARPACK = -10, /* ARPACK reported an error (bad input or workspace) */
 };
 
 /* Values[0..k) in descending order and vectors (n x k, row-major: column j
- * is the unit eigenvector of values[j]) of the symmetric n x n matrix A
- * (row-major; both triangles filled). A is destroyed by the dense method
- * and left as it is by the others. Needs 1 <= k <= n, and k < n for
- * arpack. SEED picks the start of the iterative methods; THREADS is the
- * OpenBLAS thread count, for the record. Returns LT_LA_OK, LT_LA_ENOMEM,
+ * is the unit eigenvector of values[j]) of the symmetric matrix M (see
+ * lt_sym_matrix). M->a is destroyed by the dense method and left as it is
+ * by the others. Needs 1 <= k <= n, and k < n for arpack. SEED picks the
+ * start of the iterative methods. Returns LT_LA_OK, LT_LA_ENOMEM,
  * LT_LA_ETOOBIG, LT_LA_ENOCONV (no convergence within the iteration limit:
  * 10 n Lanczos restarts as scipy, or 2000 block passes) or LT_EIG_EARPACK.
  * On return *iterations (may be NULL) holds ARPACK's restarts or the
  * block passes over A (0 for dense). */
-int lt_top_eigh(double *a, size_t n, size_t k, lt_eig_method method, uint32_t seed,
+int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t seed,
                 double *values, double *vectors, int *iterations);
 
 /* "dense", "arpack", "randomized" (the names users pick them by; krylov is

@@ -9,9 +9,11 @@
 #include "math/topeig.h"
 #include "math/topeig_impl.h"
 
-int lt_top_eigh_arpack(const double *a, size_t n, size_t k, uint32_t seed,
-                       double *values, double *vectors, int *iterations)
+int lt_top_eigh_arpack(const lt_sym_matrix *m, size_t k, uint32_t seed, double *values,
+                       double *vectors, int *iterations)
 {
+    const double *a = m->a;
+    size_t n = m->n;
     a_int N = (a_int)n, nev = (a_int)k;
     a_int ncv = 2 * nev + 1 > 20 ? 2 * nev + 1 : 20;
     if (ncv > N)
@@ -44,8 +46,10 @@ int lt_top_eigh_arpack(const double *a, size_t n, size_t k, uint32_t seed,
                  workl, lworkl, &info);
         if (ido != -1 && ido != 1)
             break;
-        cblas_dsymv(CblasRowMajor, CblasLower, (int)n, 1.0, a, (int)n,
-                    workd + ipntr[0] - 1, 1, 0.0, workd + ipntr[1] - 1, 1);
+        const double *x = workd + ipntr[0] - 1;
+        double *y = workd + ipntr[1] - 1;
+        cblas_dsymv(CblasRowMajor, CblasLower, (int)n, 1.0, a, (int)n, x, 1, 0.0, y, 1);
+        lt_sym_centre_products(m, x, n, y, n, 1);
     }
     if (iterations)
         *iterations = (int)iparam[2];

@@ -39,7 +39,7 @@
 /* Column-major work arrays (leading dimension n for n-row blocks, mmax for
  * the projected matrices). */
 struct krylov {
-    const double *a;
+    const lt_sym_matrix *m;
     size_t n, k, b, mmax;
     double *basis;  /* n x mmax: orthonormal B, m columns in use */
     double *image;  /* n x mmax: A B */
@@ -165,10 +165,12 @@ static void ritz_vectors(struct krylov *s, size_t m, size_t want)
                 s->ysel, M, 0.0, s->au, N);
 }
 
-int lt_top_eigh_krylov(const double *a, size_t n, size_t k, uint32_t seed,
-                       double *values, double *vectors, int *iterations)
+int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double *values,
+                       double *vectors, int *iterations)
 {
-    struct krylov s = {.a = a, .n = n, .k = k};
+    const double *a = mat->a;
+    size_t n = mat->n;
+    struct krylov s = {.m = mat, .n = n, .k = k};
     s.b = k + EXTRA < n ? k + EXTRA : n;
     s.mmax = MAX_BLOCKS * s.b < n ? MAX_BLOCKS * s.b : n;
     int rc = allocate(&s);
@@ -207,6 +209,7 @@ int lt_top_eigh_krylov(const double *a, size_t n, size_t k, uint32_t seed,
         int W = (int)width, M1 = (int)(m + width), MM = (int)mmax;
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, N, W, N, 1.0, a, N, q, N,
                     0.0, aq, N);
+        lt_sym_centre_products(mat, q, n, aq, n, width);
         /* The new columns (and rows) of H: B' A Q over the whole basis. */
         cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, M1, W, N, 1.0, s.basis, N, aq,
                     N, 0.0, s.h + m * mmax, MM);

@@ -228,22 +228,34 @@ static void test_threads_do_not_change_kernels(void)
     const lt_mat *x = data->split[LT_TRAIN].x, *y = data->split[LT_TEST].x;
     size_t n = x->rows, m = y->rows;
     double *one = malloc(n * n * sizeof(double)), *many = malloc(n * n * sizeof(double));
+    double sum_one[240], sum_many[240];
     CU_ASSERT_PTR_NOT_NULL_FATAL(one);
     CU_ASSERT_PTR_NOT_NULL_FATAL(many);
+    CU_ASSERT_FATAL(n <= 240);
     for (int kind = 0; kind <= LT_KERNEL_LAPLACIAN; kind++) {
         lt_kernel k = {kind, 0.05, 2, 1};
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, 3, 1, one), LT_LA_OK);
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, 3, 5, many), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, 3, 1, one, sum_one), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, 3, 5, many, sum_many), LT_LA_OK);
         CU_ASSERT(memcmp(one, many, n * n * sizeof(double)) == 0);
+        CU_ASSERT(memcmp(sum_one, sum_many, n * sizeof(double)) == 0);
+        double worst = 0;
+        for (size_t i = 0; i < n; i++) {
+            double s = 0;
+            for (size_t j = 0; j < n; j++)
+                s += one[i * n + j];
+            worst = fmax(worst, fabs(s - sum_one[i]));
+        }
+        CU_ASSERT(worst == 0); /* each row summed left to right */
         /* K(X, X) is exactly symmetric, and its cross form agrees. */
         bool symmetric = true;
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < i; j++)
                 symmetric = symmetric && one[i * n + j] == one[j * n + i];
         CU_ASSERT(symmetric);
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, 3, 1, one), LT_LA_OK);
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, 3, 3, many), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, 3, 1, one, sum_one), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, 3, 3, many, sum_many), LT_LA_OK);
         CU_ASSERT(memcmp(one, many, m * n * sizeof(double)) == 0);
+        CU_ASSERT(memcmp(sum_one, sum_many, m * sizeof(double)) == 0);
     }
     free(one);
     free(many);
