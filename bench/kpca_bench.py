@@ -27,7 +27,7 @@ SOLVERS = ("auto", "arpack")  # the pipeline's stage names
 
 
 def latent_once(latent, out):
-    subprocess.run([latent, "run", PIPELINE, "--quiet", "--out", out], check=True,
+    subprocess.run([latent, "run", PIPELINE, "--quiet", "--no-cache", "--out", out], check=True,
                    stdout=subprocess.DEVNULL)
     with open(os.path.join(out, "run.json")) as f:
         seconds = json.load(f)["stage_seconds"]

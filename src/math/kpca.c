@@ -49,6 +49,7 @@ static int settle_spectrum(lt_kpca *m)
         low = fmin(low, val[j]);
     }
     m->min_eigenvalue = low;
+    m->max_eigenvalue = top;
     if (top < 0 || (low < -1e-5 * top && low < -1e-10))
         return LT_KPCA_ENEGATIVE;
     for (size_t j = 0; j < m->k; j++)
@@ -114,7 +115,10 @@ int lt_kpca_fit(lt_kpca *m, const double *x, size_t n, size_t p, size_t k,
         return LT_KPCA_OK;
 fail:
     free(kmat);
+    double low = m->min_eigenvalue, top = m->max_eigenvalue;
     lt_kpca_free(m);
+    m->min_eigenvalue = low;
+    m->max_eigenvalue = top;
     return status;
 }
 

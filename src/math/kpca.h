@@ -53,7 +53,8 @@ typedef struct lt_kpca {
     double *eigenvectors;   /* n x k, unit columns, signs fixed (owned) */
     double *kernel_means;   /* n: column means of the uncentred training kernel (owned) */
     double kernel_mean;     /* their mean */
-    double min_eigenvalue;  /* smallest of the k before clamping */
+    double min_eigenvalue;  /* smallest and largest of the k before clamping */
+    double max_eigenvalue;
 
     /* The pre-image map, after lt_kpca_fit_inverse (else NULL). */
     double alpha;
@@ -64,8 +65,8 @@ typedef struct lt_kpca {
 /* Fits on X (n x p, borrowed by the model), keeping k components (1 <= k
  * <= n; k < n for arpack). SEED starts the iterative solvers; THREADS is
  * for the elementwise kernel work. On success the model owns its arrays
- * (free with lt_kpca_free); on failure it holds nothing. Returns an
- * lt_kpca_status. */
+ * (free with lt_kpca_free); on failure it holds nothing but, after
+ * LT_KPCA_ENEGATIVE, the extreme eigenvalues. Returns an lt_kpca_status. */
 int lt_kpca_fit(lt_kpca *m, const double *x, size_t n, size_t p, size_t k,
                 const lt_kernel *kernel, lt_eig_method method, uint32_t seed,
                 int threads);

@@ -111,9 +111,10 @@ static int fail_fit(lt_ctx *ctx, int status, const lt_kpca *m, const char *solve
     case LT_KPCA_ENEGATIVE:
         return lt_fail(ctx, LT_EINPUT,
                        "the centred kernel has significant negative eigenvalues (down to "
-                       "%g): it is not positive semi-definite on these data; try another "
-                       "kernel, gamma or coef0, or fewer components",
-                       m->min_eigenvalue);
+                       "%.6g, %.3g of the largest): it is not positive semi-definite on "
+                       "these data; try another kernel, gamma or coef0, or fewer components",
+                       m->min_eigenvalue,
+                       m->max_eigenvalue > 0 ? -m->min_eigenvalue / m->max_eigenvalue : 0.0);
     case LT_KPCA_ESINGULAR:
         return lt_fail(ctx, LT_EINPUT,
                        "the pre-image map's kernel plus alpha is not positive definite: "

@@ -10,6 +10,7 @@ Runs Debian's scikit-learn (1.2.1) and numpy and writes kpca.json:
                (transform), with eigen_solver="dense"; for the cases with
                fit_inverse_transform also the pre-image error on train and
                the pre-images of the first test projections
+  negative     a sigmoid kernel whose spectrum scikit-learn rejects
   pipeline     the lecture's swiss-roll cell (pipelines/kernel_pca_swiss_roll.yaml)
 
 Every case is also fitted with eigen_solver="arpack" and the script asserts
@@ -117,6 +118,22 @@ def kpca_case(name, args, k, X):
     return case
 
 
+def negative():
+    """A kernel that is not positive semi-definite on the data: keeping
+    every component reaches its significant negative eigenvalues, which
+    scikit-learn refuses (ValueError) and kernel_pca must too."""
+    X, _ = make_swiss_roll(300, noise=0.2, random_state=0)
+    X = X[:30]
+    args = {"kernel": "sigmoid", "gamma": 0.5, "coef0": -2}
+    try:
+        KernelPCA(n_components=30, eigen_solver="dense", **args).fit(X)
+    except ValueError as e:
+        assert "significant negative eigenvalues" in str(e)
+        return {"rows": 30, "n_components": 30, "params": args,
+                "sklearn_error": str(e).split(". ")[0]}
+    raise AssertionError("scikit-learn accepted a kernel with negative eigenvalues")
+
+
 def pipeline():
     """The lecture's cell: X, t = make_swiss_roll(1000, noise=0.2,
     random_state=42), then KernelPCA(2, ...) with scikit-learn's default
@@ -151,6 +168,7 @@ def main():
         "swiss_lecture": swiss(1000, 0.2, 42, whole=False),
         "kpca_data": {"n_train": N_TRAIN, "X": listed(X)},
         "kpca_cases": [kpca_case(name, args, k, X) for name, args, k in CASES],
+        "negative": negative(),
         "pipeline": pipeline(),
     }
     with open(os.path.join(HERE, "kpca.json"), "w") as f:

@@ -332,6 +332,26 @@ static void test_errors(void)
     lt_data_free(&small);
 }
 
+/* A kernel that is not PSD on the data: scikit-learn raises "There are
+ * significant negative eigenvalues"; so must we, with the numbers. */
+static void test_negative_spectrum(void)
+{
+    const lt_json *c = lt_json_get(ref, "negative");
+    size_t rows = (size_t)lt_json_number(lt_json_get(c, "rows"));
+    lt_data *few = lt_data_new();
+    few->split[LT_TRAIN].x = lt_mat_new(rows, 3);
+    few->n_features = 3;
+    memcpy(few->split[LT_TRAIN].x->v, data->split[LT_TRAIN].x->v, rows * 3 * sizeof(double));
+    struct kpca_run r = run_case(c, "dense", few);
+    CU_ASSERT_EQUAL(r.rc, LT_EINPUT);
+    const char *err = lt_ctx_error(r.ctx);
+    CU_ASSERT_PTR_NOT_NULL(err && strstr(err, "significant negative eigenvalues (down to -"));
+    printf("\n    scikit-learn: %s\n    latent: %s",
+           lt_json_string(lt_json_get(c, "sklearn_error")), err ? err : "(none)");
+    release(&r);
+    lt_data_free(&few);
+}
+
 /* The same seed gives the same numbers, bit for bit. */
 static void test_deterministic(void)
 {
@@ -371,6 +391,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "kernels do not depend on threads", test_threads_do_not_change_kernels);
     CU_add_test(s, "kernel parameter checks", test_parameter_checks);
     CU_add_test(s, "errors", test_errors);
+    CU_add_test(s, "negative eigenvalues", test_negative_spectrum);
     CU_add_test(s, "deterministic", test_deterministic);
     int rc = lt_test_run();
     lt_data_free(&data);
