@@ -10,7 +10,7 @@
  *             numpy's RandomState(seed).uniform(-1, 1, n) as scikit-learn
  *             starts it. One dsymv per Lanczos vector.
  *   krylov    randomized block Krylov iteration (topeig_krylov.c): block
- *             Lanczos from a Gaussian n x (k + 6) start with full
+ *             Lanczos from a Gaussian n x max(k + 6, 16) start with full
  *             reorthogonalisation, one dgemm pass over A per block, run until
  *             every wanted Ritz pair's residual |A u - theta u| is below
  *             1e-12 max |theta|. Several times fewer passes over A than
