@@ -11,6 +11,11 @@
 
 /* Rows of work below which a piece is not worth a thread. */
 #define MIN_ROWS 16
+/* Up to this many features the inner products are summed in the
+ * elementwise loop: a BLAS pass would write the whole matrix and read it
+ * back for a handful of multiplications an entry (and leave OpenBLAS's
+ * threads spinning beside ours). Beyond it dsyrk/dgemm pay off. */
+#define INLINE_FEATURES 8
 
 const char *lt_kernel_name(lt_kernel_kind kind)
 {
@@ -32,6 +37,8 @@ struct job {
     const lt_kernel *k;
     double gamma;
     const double *x, *y;   /* laplacian reads the data itself */
+    const double *ga, *gb; /* the inner products' rows (cosine: normalised) */
+    bool inline_gram;      /* sum them here rather than by BLAS */
     const double *xx, *yy; /* rbf: squared row norms */
     size_t nx, ny, p;
     bool symmetric;
@@ -44,6 +51,16 @@ static void apply_row(const struct job *j, size_t i)
     double *row = j->out + i * j->ny;
     size_t cols = j->symmetric ? i + 1 : j->ny;
     double g = j->gamma;
+    if (j->inline_gram) {
+        const double *a = j->ga + i * j->p;
+        for (size_t c = 0; c < cols; c++) {
+            const double *b = j->gb + c * j->p;
+            double dot = 0;
+            for (size_t f = 0; f < j->p; f++)
+                dot += a[f] * b[f];
+            row[c] = dot;
+        }
+    }
     switch (j->k->kind) {
     case LT_KERNEL_LINEAR:
     case LT_KERNEL_COSINE:
@@ -208,8 +225,10 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
         a = xn;
         b = symmetric ? xn : yn;
     }
-    struct job job = {.k = k, .gamma = lt_kernel_gamma(k, p), .x = x, .y = y, .nx = nx,
-                      .ny = ny, .p = p, .symmetric = symmetric, .out = out,
+    bool by_blas = k->kind != LT_KERNEL_LAPLACIAN && p > INLINE_FEATURES;
+    struct job job = {.k = k, .gamma = lt_kernel_gamma(k, p), .x = x, .y = y, .ga = a,
+                      .gb = b, .inline_gram = k->kind != LT_KERNEL_LAPLACIAN && !by_blas,
+                      .nx = nx, .ny = ny, .p = p, .symmetric = symmetric, .out = out,
                       .row_sums = row_sums};
     if (k->kind == LT_KERNEL_RBF) {
         norms = malloc((symmetric ? nx : nx + ny) * sizeof *norms);
@@ -225,10 +244,8 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
             squared_norms(y, ny, p, norms + nx);
     }
 
-    if (k->kind != LT_KERNEL_LAPLACIAN) {
-        if (p == 0)
-            memset(out, 0, nx * ny * sizeof *out);
-        else if (symmetric)
+    if (by_blas) {
+        if (symmetric)
             cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)nx, (int)p, 1.0,
                         a, (int)p, 0.0, out, (int)nx);
         else

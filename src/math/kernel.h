@@ -11,9 +11,11 @@
  *   laplacian  exp(-gamma |x - y|_1)
  *
  * The inner products come from BLAS (dsyrk for K(X, X), whose other half is
- * mirrored, dgemm otherwise); the elementwise functions run on
- * lt_parallel_for threads. The order of the floating-point operations is
- * scikit-learn's, so the entries agree with it to rounding. */
+ * mirrored, dgemm otherwise), or, for data with at most 8 features, from
+ * the elementwise loop itself, which then also applies the kernel function;
+ * that loop runs on lt_parallel_for threads. The order of the floating-point
+ * operations is otherwise scikit-learn's, so the entries agree with it to
+ * rounding. */
 #ifndef LATENT_MATH_KERNEL_H
 #define LATENT_MATH_KERNEL_H
 

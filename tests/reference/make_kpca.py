@@ -10,6 +10,8 @@ Runs Debian's scikit-learn (1.2.1) and numpy and writes kpca.json:
                (transform), with eigen_solver="dense"; for the cases with
                fit_inverse_transform also the pre-image error on train and
                the pre-images of the first test projections
+  wide_*       the same for 120 points with 12 features (100 train, 20 test),
+               which take the BLAS path for the inner products
   negative     a sigmoid kernel whose spectrum scikit-learn rejects
   pipeline     the lecture's swiss-roll cell (pipelines/kernel_pca_swiss_roll.yaml)
 
@@ -100,8 +102,26 @@ def check_gap(name, args, X, k):
     assert gaps.min() > 1e-3, f"{name}: eigenvalues too close: {w}"
 
 
-def kpca_case(name, args, k, X):
-    train, test = X[:N_TRAIN], X[N_TRAIN:]
+# Twelve features, so the inner products go through BLAS (dsyrk, dgemm)
+# rather than the elementwise loop that handles up to eight.
+WIDE_TRAIN = 100
+WIDE_CASES = [
+    ("wide_rbf", {"kernel": "rbf", "gamma": 0.05}, 3),
+    ("wide_poly", {"kernel": "poly", "gamma": 0.1, "degree": 3, "coef0": 0.5}, 3),
+    ("wide_sigmoid", {"kernel": "sigmoid", "gamma": 0.02, "coef0": 0.3}, 3),
+    ("wide_cosine", {"kernel": "cosine"}, 3),
+    ("wide_linear_inverse", {"kernel": "linear", "fit_inverse_transform": True}, 2),
+]
+
+
+def wide_data():
+    rng = np.random.RandomState(1)
+    mix = rng.normal(size=(12, 12))
+    return rng.normal(size=(120, 12)) @ mix + 0.5
+
+
+def kpca_case(name, args, k, X, n_train=N_TRAIN):
+    train, test = X[:n_train], X[n_train:]
     dense, z_train, kernel = fitted(args, k, "dense", train)
     z_test = dense.transform(kernel(test, train) if kernel else test)
     a_train = fitted(args, k, "arpack", train, random_state=0)[1]
@@ -168,6 +188,9 @@ def main():
         "swiss_lecture": swiss(1000, 0.2, 42, whole=False),
         "kpca_data": {"n_train": N_TRAIN, "X": listed(X)},
         "kpca_cases": [kpca_case(name, args, k, X) for name, args, k in CASES],
+        "wide_data": {"n_train": WIDE_TRAIN, "X": listed(wide_data())},
+        "wide_cases": [kpca_case(name, args, k, wide_data(), WIDE_TRAIN)
+                       for name, args, k in WIDE_CASES],
         "negative": negative(),
         "pipeline": pipeline(),
     }

@@ -22,6 +22,7 @@ extern const lt_stage_def kernel_pca_stage;
 const char *lt_test_root = ".";
 static lt_json *ref;
 static lt_data *data; /* the reference's 240 train and 60 test rows */
+static lt_data *wide; /* 100 train and 20 test rows of 12 features */
 
 static const char *const solvers[] = {"dense", "arpack", "randomized"};
 /* The issue's agreement: 1e-8, relative to the largest magnitude when that
@@ -81,15 +82,16 @@ static void release(struct kpca_run *r)
     lt_ctx_free_test(r->ctx);
 }
 
-static void test_every_kernel_and_solver(void)
+static void check_cases(const char *key, const lt_data *in)
 {
-    const lt_json *cases = lt_json_get(ref, "kpca_cases");
+    const lt_json *cases = lt_json_get(ref, key);
+    CU_ASSERT_FATAL(lt_json_size(cases) > 0);
     for (size_t i = 0; i < lt_json_size(cases); i++) {
         const lt_json *c = lt_json_at(cases, i);
         const char *name = lt_json_string(lt_json_get(c, "name"));
         size_t k = (size_t)lt_json_number(lt_json_get(c, "n_components"));
         for (size_t s = 0; s < sizeof solvers / sizeof *solvers; s++) {
-            struct kpca_run r = run_case(c, solvers[s], data);
+            struct kpca_run r = run_case(c, solvers[s], in);
             CU_ASSERT_EQUAL(r.rc, LT_OK);
             if (r.rc != LT_OK) {
                 fprintf(stderr, "%s/%s: %s\n", name, solvers[s], lt_ctx_error(r.ctx));
@@ -126,6 +128,9 @@ static void test_every_kernel_and_solver(void)
         }
     }
 }
+
+static void test_every_kernel_and_solver(void) { check_cases("kpca_cases", data); }
+static void test_wide_data(void) { check_cases("wide_cases", wide); }
 
 /* What a fitted model does beyond the stage's outputs: pre-images of the
  * held-out projections, through the library. */
@@ -223,10 +228,10 @@ static void test_output_and_metrics(void)
 
 /* The elementwise kernel work runs on threads; the numbers must not depend
  * on how many. */
-static void test_threads_do_not_change_kernels(void)
+static void threads_do_not_change_kernels(const lt_data *d)
 {
-    const lt_mat *x = data->split[LT_TRAIN].x, *y = data->split[LT_TEST].x;
-    size_t n = x->rows, m = y->rows;
+    const lt_mat *x = d->split[LT_TRAIN].x, *y = d->split[LT_TEST].x;
+    size_t n = x->rows, m = y->rows, p = x->cols;
     double *one = malloc(n * n * sizeof(double)), *many = malloc(n * n * sizeof(double));
     double sum_one[240], sum_many[240];
     CU_ASSERT_PTR_NOT_NULL_FATAL(one);
@@ -234,8 +239,8 @@ static void test_threads_do_not_change_kernels(void)
     CU_ASSERT_FATAL(n <= 240);
     for (int kind = 0; kind <= LT_KERNEL_LAPLACIAN; kind++) {
         lt_kernel k = {kind, 0.05, 2, 1};
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, 3, 1, one, sum_one), LT_LA_OK);
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, 3, 5, many, sum_many), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, p, 1, one, sum_one), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, x->v, n, NULL, 0, p, 5, many, sum_many), LT_LA_OK);
         CU_ASSERT(memcmp(one, many, n * n * sizeof(double)) == 0);
         CU_ASSERT(memcmp(sum_one, sum_many, n * sizeof(double)) == 0);
         double worst = 0;
@@ -252,13 +257,19 @@ static void test_threads_do_not_change_kernels(void)
             for (size_t j = 0; j < i; j++)
                 symmetric = symmetric && one[i * n + j] == one[j * n + i];
         CU_ASSERT(symmetric);
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, 3, 1, one, sum_one), LT_LA_OK);
-        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, 3, 3, many, sum_many), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, p, 1, one, sum_one), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_kernel_matrix(&k, y->v, m, x->v, n, p, 3, many, sum_many), LT_LA_OK);
         CU_ASSERT(memcmp(one, many, m * n * sizeof(double)) == 0);
         CU_ASSERT(memcmp(sum_one, sum_many, m * sizeof(double)) == 0);
     }
     free(one);
     free(many);
+}
+
+static void test_threads_do_not_change_kernels(void)
+{
+    threads_do_not_change_kernels(data); /* 3 features: inner products inline */
+    threads_do_not_change_kernels(wide); /* 12: by BLAS */
 }
 
 static void expect_config_error(const char *kernel, const char *name, double value,
@@ -367,25 +378,33 @@ static void test_deterministic(void)
     }
 }
 
+/* The reference's rows, the first n_train as train, the rest as test. */
+static lt_data *split_reference(const char *key)
+{
+    const lt_json *d = lt_json_get(ref, key);
+    lt_mat *all = lt_test_mat(lt_json_get(d, "X"));
+    size_t n_train = (size_t)lt_json_number(lt_json_get(d, "n_train")), p = all->cols;
+    lt_mat *train = lt_mat_new(n_train, p), *test = lt_mat_new(all->rows - n_train, p);
+    memcpy(train->v, all->v, n_train * p * sizeof(double));
+    memcpy(test->v, all->v + n_train * p, test->rows * p * sizeof(double));
+    lt_mat_free(&all);
+    return lt_test_data(train, test);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
         lt_test_root = argv[1];
     ref = lt_test_reference("kpca.json");
-    const lt_json *d = lt_json_get(ref, "kpca_data");
-    lt_mat *all = lt_test_mat(lt_json_get(d, "X"));
-    size_t n_train = (size_t)lt_json_number(lt_json_get(d, "n_train"));
-    lt_mat *train = lt_mat_new(n_train, 3), *test = lt_mat_new(all->rows - n_train, 3);
-    memcpy(train->v, all->v, n_train * 3 * sizeof(double));
-    memcpy(test->v, all->v + n_train * 3, test->rows * 3 * sizeof(double));
-    lt_mat_free(&all);
-    data = lt_test_data(train, test);
+    data = split_reference("kpca_data");
+    wide = split_reference("wide_data");
 
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 1;
     CU_pSuite s = CU_add_suite("kernel_pca", NULL, NULL);
     CU_add_test(s, "every kernel, every solver, against scikit-learn",
                 test_every_kernel_and_solver);
+    CU_add_test(s, "12 features (inner products by BLAS)", test_wide_data);
     CU_add_test(s, "pre-images of held-out rows", test_preimages_of_test_rows);
     CU_add_test(s, "output and metrics", test_output_and_metrics);
     CU_add_test(s, "kernels do not depend on threads", test_threads_do_not_change_kernels);
@@ -395,6 +414,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "deterministic", test_deterministic);
     int rc = lt_test_run();
     lt_data_free(&data);
+    lt_data_free(&wide);
     lt_json_free(ref);
     return rc;
 }
