@@ -169,6 +169,51 @@ static void ritz_vectors(struct krylov *s, size_t m, size_t want)
                 s->ysel, M, 0.0, s->au, N);
 }
 
+/* H gains the columns (and rows) of the newest block, the first m + width
+ * of C = B' A Q (already in place as H's new columns): mirrored, and
+ * averaged with their transposes inside the new block. */
+static void symmetrize_new_block(struct krylov *s, size_t m, size_t width)
+{
+    size_t mm = s->mmax;
+    for (size_t j = m; j < m + width; j++)
+        for (size_t i = 0; i < j; i++) {
+            double v = s->h[j * mm + i];
+            if (i >= m)
+                v = 0.5 * (v + s->h[i * mm + j]);
+            s->h[j * mm + i] = s->h[i * mm + j] = v;
+        }
+}
+
+/* The largest |A u - theta u| over the k wanted Ritz pairs in u, au. */
+static double worst_residual(const struct krylov *s, const double *vals)
+{
+    double worst = 0;
+    for (size_t j = 0; j < s->k; j++) {
+        double sum = 0;
+        for (size_t i = 0; i < s->n; i++) {
+            double e = s->au[j * s->n + i] - vals[j] * s->u[j * s->n + i];
+            sum += e * e;
+        }
+        worst = fmax(worst, sqrt(sum));
+    }
+    return worst;
+}
+
+/* A thick restart: the `want` best Ritz vectors (and their images) become
+ * the whole basis, and H the diagonal of their values. Returns the new
+ * basis width. */
+static size_t restart(struct krylov *s, size_t m, size_t want, const double *vals)
+{
+    size_t n = s->n, mm = s->mmax;
+    ritz_vectors(s, m, want);
+    memcpy(s->basis, s->u, n * want * sizeof(double));
+    memcpy(s->image, s->au, n * want * sizeof(double));
+    memset(s->h, 0, mm * mm * sizeof(double));
+    for (size_t j = 0; j < want; j++)
+        s->h[j * mm + j] = vals[j];
+    return want;
+}
+
 int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double *values,
                        double *vectors, int *iterations)
 {
@@ -219,28 +264,16 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
         /* The new columns (and rows) of H: B' A Q over the whole basis. */
         cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, M1, W, N, 1.0, s.basis, N, aq,
                     N, 0.0, s.h + m * mmax, MM);
-        for (size_t j = m; j < m + width; j++)
-            for (size_t i = 0; i < j; i++) {
-                double v = i < m ? s.h[j * mmax + i] : 0.5 * (s.h[j * mmax + i] + s.h[i * mmax + j]);
-                s.h[j * mmax + i] = s.h[i * mmax + j] = v;
-            }
+        symmetrize_new_block(&s, m, width);
         m += width;
 
         size_t want = b < m ? b : m;
         if ((rc = ritz(&s, m, want, vals)) != LT_LA_OK)
             break;
         ritz_vectors(&s, m, k);
-        double scale = 0, worst = 0;
+        double scale = 0, worst = worst_residual(&s, vals);
         for (size_t j = 0; j < m; j++)
             scale = fmax(scale, fabs(s.theta[j]));
-        for (size_t j = 0; j < k; j++) {
-            double sum = 0;
-            for (size_t i = 0; i < n; i++) {
-                double e = s.au[j * n + i] - vals[j] * s.u[j * n + i];
-                sum += e * e;
-            }
-            worst = fmax(worst, sqrt(sum));
-        }
         if (worst < 0.5 * best) {
             best = worst;
             stalled = 0;
@@ -256,15 +289,8 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
          * become the whole basis (H turns diagonal). */
         const double *source = aq;
         if (m + b > mmax && !(mmax == n && m < n)) {
-            ritz_vectors(&s, m, want);
-            memcpy(s.basis, s.u, n * want * sizeof(double));
-            memcpy(s.image, s.au, n * want * sizeof(double));
-            memset(s.h, 0, mmax * mmax * sizeof(double));
-            for (size_t j = 0; j < want; j++)
-                s.h[j * mmax + j] = vals[j];
-            m = want;
+            m = width = restart(&s, m, want, vals);
             source = s.image;
-            width = want;
         }
         if (width > mmax - m)
             width = mmax - m;
