@@ -106,7 +106,7 @@ int lt_kpca_fit(lt_kpca *m, const double *x, size_t n, size_t p, size_t k,
     m->kernel_mean = s / (double)n;
     lt_sym_matrix sym = {kmat, n, m->kernel_means, m->kernel_mean};
     status = from_la(lt_top_eigh(&sym, k, method, seed, m->eigenvalues, m->eigenvectors,
-                                 &m->iterations));
+                                 &m->products));
     free(kmat);
     kmat = NULL;
     if (status == LT_KPCA_OK)

@@ -46,7 +46,7 @@ enum lt_kpca_status {
 typedef struct lt_kpca {
     lt_kernel kernel;
     lt_eig_method method;   /* the solver that ran */
-    int iterations;         /* its restarts or steps (0 for dense) */
+    int products;           /* its products of the kernel with a vector (0 for dense) */
     size_t n, p, k;         /* training rows, features, components */
     const double *x_fit;    /* n x p training rows: borrowed, must outlive the model */
     double *eigenvalues;    /* k, descending, clamped as above (owned) */

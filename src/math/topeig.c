@@ -80,18 +80,18 @@ static int dense(double *a, size_t n, size_t k, double *values, double *vectors)
 }
 
 int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t seed,
-                double *values, double *vectors, int *iterations)
+                double *values, double *vectors, int *products)
 {
     size_t n = m->n;
-    if (iterations)
-        *iterations = 0;
+    if (products)
+        *products = 0;
     if (!lt_linalg_fits(n, n) || !lt_linalg_fits(n * k, 1))
         return LT_LA_ETOOBIG;
     if (k == 0 || k > n || (method == LT_EIG_ARPACK && k >= n))
         return LT_EIG_EARPACK;
     switch (method) {
-    case LT_EIG_ARPACK: return lt_top_eigh_arpack(m, k, seed, values, vectors, iterations);
-    case LT_EIG_KRYLOV: return lt_top_eigh_krylov(m, k, seed, values, vectors, iterations);
+    case LT_EIG_ARPACK: return lt_top_eigh_arpack(m, k, seed, values, vectors, products);
+    case LT_EIG_KRYLOV: return lt_top_eigh_krylov(m, k, seed, values, vectors, products);
     case LT_EIG_DENSE: break;
     }
     if (m->means)

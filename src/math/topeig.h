@@ -9,12 +9,12 @@
  *             precision, ncv = max(2k + 1, 20) Lanczos vectors, started from
  *             numpy's RandomState(seed).uniform(-1, 1, n) as scikit-learn
  *             starts it. One dsymv per Lanczos vector.
- *   krylov    randomized block Krylov iteration (topeig_krylov.c): block
- *             Lanczos from a Gaussian n x max(k + 6, 16) start with full
- *             reorthogonalisation, one dgemm pass over A per block, run until
- *             every wanted Ritz pair's residual |A u - theta u| is below
- *             1e-12 max |theta|. Several times fewer passes over A than
- *             ARPACK on kernels with close eigenvalues.
+ *   krylov    a Krylov basis from a Gaussian start, kept orthogonal in full,
+ *             thick-restarted (topeig_krylov.c): Lanczos vector by vector
+ *             (dsymv) for up to 9 pairs, else block Lanczos (dgemm), run
+ *             until every wanted Ritz pair's residual |A u - theta u| is
+ *             below 1e-13 max |theta|. About a third of ARPACK's products on
+ *             kernels with close eigenvalues.
  *
  * The iterative methods stop at a residual, not after a fixed count, so
  * their answer does not depend on the start. Eigenvector signs are whatever
@@ -56,11 +56,12 @@ enum {
  * by the others. Needs 1 <= k <= n, and k < n for arpack. SEED picks the
  * start of the iterative methods. Returns LT_LA_OK, LT_LA_ENOMEM,
  * LT_LA_ETOOBIG, LT_LA_ENOCONV (no convergence within the iteration limit:
- * 10 n Lanczos restarts as scipy, or 2000 block passes) or LT_EIG_EARPACK.
- * On return *iterations (may be NULL) holds ARPACK's restarts or the
- * block passes over A (0 for dense). */
+ * 10 n Lanczos restarts as scipy, or 20000 products for krylov) or
+ * LT_EIG_EARPACK. On return *products (may be NULL) holds the products of
+ * the matrix with a vector the method made (0 for dense): the measure of
+ * an iterative method's cost. */
 int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t seed,
-                double *values, double *vectors, int *iterations);
+                double *values, double *vectors, int *products);
 
 /* "dense", "arpack", "randomized" (the names users pick them by; krylov is
  * the randomized one). */

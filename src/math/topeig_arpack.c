@@ -10,7 +10,7 @@
 #include "math/topeig_impl.h"
 
 int lt_top_eigh_arpack(const lt_sym_matrix *m, size_t k, uint32_t seed, double *values,
-                       double *vectors, int *iterations)
+                       double *vectors, int *products)
 {
     const double *a = m->a;
     size_t n = m->n;
@@ -41,6 +41,7 @@ int lt_top_eigh_arpack(const lt_sym_matrix *m, size_t k, uint32_t seed, double *
     iparam[2] = N > 0 ? 10 * N : 1;         /* restarts, scipy's default */
     iparam[6] = 1;                          /* A x = lambda x */
     a_int ido = 0, info = 1;                /* info 1: resid holds the start */
+    int count = 0;
     for (;;) {
         dsaupd_c(&ido, "I", N, "LA", nev, 0.0, resid, ncv, v, N, iparam, ipntr, workd,
                  workl, lworkl, &info);
@@ -50,9 +51,10 @@ int lt_top_eigh_arpack(const lt_sym_matrix *m, size_t k, uint32_t seed, double *
         double *y = workd + ipntr[1] - 1;
         cblas_dsymv(CblasRowMajor, CblasLower, (int)n, 1.0, a, (int)n, x, 1, 0.0, y, 1);
         lt_sym_centre_products(m, x, n, y, n, 1);
+        count++;
     }
-    if (iterations)
-        *iterations = (int)iparam[2];
+    if (products)
+        *products = count;
     if (info == 1) {
         status = LT_LA_ENOCONV;
         goto done;

@@ -12,10 +12,10 @@
 
 /* topeig_arpack.c; needs k < n. */
 int lt_top_eigh_arpack(const lt_sym_matrix *m, size_t k, uint32_t seed, double *values,
-                       double *vectors, int *iterations);
+                       double *vectors, int *products);
 /* topeig_krylov.c */
 int lt_top_eigh_krylov(const lt_sym_matrix *m, size_t k, uint32_t seed, double *values,
-                       double *vectors, int *iterations);
+                       double *vectors, int *products);
 
 /* topeig.c: turns the products Y = A X of COLS columns (column-major, X
  * with leading dimension ldx, Y with ldy) into products with M's centred

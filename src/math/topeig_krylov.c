@@ -1,26 +1,25 @@
-/* lt_top_eigh's randomized method: randomized block Krylov iteration
- * (block Lanczos with full reorthogonalisation from a Gaussian start, as in
- * Musco and Musco, "Randomized block Krylov methods for stronger and faster
- * approximate singular value decomposition", NIPS 2015), run until the
- * wanted Ritz pairs converge.
+/* lt_top_eigh's randomized method: a Krylov basis grown from a Gaussian
+ * start with full reorthogonalisation (Lanczos for a few eigenpairs, block
+ * Lanczos as in Musco and Musco's randomized block Krylov method for many),
+ * with thick restarts, run until the wanted Ritz pairs converge.
  *
- * Why this and not ARPACK or plain subspace iteration: on a large dense
- * kernel the cost is the number of passes over A, which is memory-bound.
- * ARPACK reads A once per Lanczos vector; subspace iteration once per block
- * but converges like (lambda_{b+1} / lambda_k)^steps. A block Krylov basis
- * needs one pass per block (a dgemm of A with b columns costs about one
- * dsymv) and converges like Lanczos. On the 5000-point swiss roll's rbf
- * kernel, whose 2nd and 3rd eigenvalues are 2% apart, blocks of 16 need 10
- * passes where ARPACK needs about 100 matrix-vector products and subspace
- * iteration about 40 passes.
+ * Why this and not ARPACK or subspace iteration: on a large dense kernel
+ * the cost is the number of products with A, each a memory-bound pass.
+ * Keeping the whole basis orthogonal makes every product count: on the
+ * 5000-point swiss roll's rbf kernel, whose 2nd and 3rd eigenvalues are 2%
+ * apart, the top 2 pairs converge to 1e-13 after 33 products (dsymv, which
+ * reads one triangle), where ARPACK's implicit restarts (20 vectors) spend
+ * about 75 and subspace iteration some 40 passes of a block. For 10 or
+ * more pairs the basis grows by blocks of max(k + 6, 16) vectors, one
+ * dgemm pass each, which costs A's reading once for the whole block.
  *
- * Every block's product A Q is kept next to the basis B, so the projected
- * matrix H = B' A B and the Ritz vectors' images A B y cost no extra pass.
- * When the basis is full it restarts from the b best Ritz vectors (a thick
- * restart). */
+ * Every product A Q is kept next to the basis B, so the projected matrix
+ * H = B' A B and the Ritz vectors' images A B y cost no extra pass. When
+ * the basis is full it restarts from the best Ritz vectors. */
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,33 +27,42 @@
 #include "math/rng.h"
 #include "math/topeig_impl.h"
 
-#define EXTRA 6         /* block width b = max(k + EXTRA, MIN_BLOCK) */
-/* A dgemm pass with 16 columns costs about 1.3 of one with 8 (OpenBLAS
- * reads and packs A either way) and needs about 30% fewer passes. */
+/* Up to this many pairs the basis grows a vector at a time (by dsymv);
+ * beyond, by blocks of max(k + EXTRA, MIN_BLOCK) (by dgemm: one with 16
+ * columns costs about 1.3 of one with 8, as OpenBLAS reads and packs A
+ * either way, and needs about 30% fewer passes). */
+#define LANCZOS_MAX_K 9
+#define EXTRA 6
 #define MIN_BLOCK 16
-#define MAX_BLOCKS 30   /* blocks in the basis before a restart */
-#define MAX_PASSES 2000 /* passes over A before giving up */
-#define TOL 1e-12       /* residual |A u - theta u| / max |theta| to stop at */
+#define KEEP_EXTRA 10     /* Ritz pairs a restart keeps: k + KEEP_EXTRA */
+#define LANCZOS_BASIS 120 /* vectors in a Lanczos basis before a restart */
+#define MAX_BLOCKS 30     /* blocks in a block basis before a restart */
+#define MAX_PRODUCTS 20000 /* products with A before giving up */
+#define DSYMV_MAX_WIDTH 4 /* narrower products go column by column */
+#define TOL 1e-13       /* residual |A u - theta u| / max |theta| to stop at */
 /* Rounding can hold a residual just above TOL; one below STALL_TOL that has
- * stopped halving for STALL_PASSES passes is accepted. */
+ * not halved over the last STALL_PRODUCTS products is accepted. */
 #define STALL_TOL 1e-9
-#define STALL_PASSES 5
+#define STALL_PRODUCTS 40
 
 /* Column-major work arrays (leading dimension n for n-row blocks, mmax for
  * the projected matrices). */
 struct krylov {
     const lt_sym_matrix *m;
-    size_t n, k, b, mmax;
+    size_t n, k;
+    size_t step; /* vectors the basis grows by in a pass */
+    size_t keep; /* Ritz pairs tracked and kept at a restart (>= k, >= step) */
+    size_t mmax; /* basis size before a restart */
     double *basis;  /* n x mmax: orthonormal B, m columns in use */
     double *image;  /* n x mmax: A B */
     double *h;      /* mmax x mmax: B' A B */
     double *hcopy;  /* mmax x mmax: dsyevr's destroyed input */
     double *theta;  /* mmax: Ritz values, ascending */
     double *y;      /* mmax x mmax: H's eigenvectors */
-    double *ysel;   /* mmax x b: the chosen ones, best first */
-    double *u, *au; /* n x b: Ritz vectors and their images */
-    double *coef;   /* mmax x b */
-    double *tau;    /* b */
+    double *ysel;   /* mmax x keep: the chosen ones, best first */
+    double *u, *au; /* n x keep: Ritz vectors and their images */
+    double *coef;   /* mmax x keep */
+    double *tau;    /* keep */
     lapack_int *support; /* 2 mmax */
 };
 
@@ -76,7 +84,7 @@ static void release(struct krylov *s)
 
 static int allocate(struct krylov *s)
 {
-    size_t n = s->n, mm = s->mmax, b = s->b;
+    size_t n = s->n, mm = s->mmax, b = s->keep;
     s->basis = malloc(n * mm * sizeof(double));
     s->image = malloc(n * mm * sizeof(double));
     s->h = calloc(mm * mm, sizeof(double));
@@ -159,6 +167,21 @@ static int ritz(struct krylov *s, size_t m, size_t want, double *vals)
     return LT_LA_OK;
 }
 
+/* AQ (n x width, column-major) = the matrix times Q: column by column with
+ * dsymv, which reads one triangle, or by one dgemm pass for wider blocks. */
+static void product(const lt_sym_matrix *mat, const double *q, size_t width, double *aq)
+{
+    int N = (int)mat->n;
+    if (width <= DSYMV_MAX_WIDTH)
+        for (size_t j = 0; j < width; j++)
+            cblas_dsymv(CblasColMajor, CblasLower, N, 1.0, mat->a, N, q + j * mat->n, 1,
+                        0.0, aq + j * mat->n, 1);
+    else
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, N, (int)width, N, 1.0,
+                    mat->a, N, q, N, 0.0, aq, N);
+    lt_sym_centre_products(mat, q, mat->n, aq, mat->n, width);
+}
+
 /* u = B ysel and au = A B ysel for the first `want` chosen Ritz pairs. */
 static void ritz_vectors(struct krylov *s, size_t m, size_t want)
 {
@@ -215,59 +238,65 @@ static size_t restart(struct krylov *s, size_t m, size_t want, const double *val
 }
 
 int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double *values,
-                       double *vectors, int *iterations)
+                       double *vectors, int *products)
 {
-    const double *a = mat->a;
-    size_t n = mat->n;
+    size_t n = mat->n, done = 0; /* products made */
     struct krylov s = {.m = mat, .n = n, .k = k};
-    s.b = k + EXTRA > MIN_BLOCK ? k + EXTRA : MIN_BLOCK;
-    if (s.b > n)
-        s.b = n;
-    s.mmax = MAX_BLOCKS * s.b < n ? MAX_BLOCKS * s.b : n;
-    int rc = allocate(&s);
-    if (rc != LT_LA_OK) {
-        release(&s);
-        return rc;
+    if (k <= LANCZOS_MAX_K) {
+        s.step = 1;
+        s.mmax = LANCZOS_BASIS;
+    } else {
+        s.step = k + EXTRA > MIN_BLOCK ? k + EXTRA : MIN_BLOCK;
+        s.mmax = MAX_BLOCKS * s.step;
     }
-    size_t b = s.b, mmax = s.mmax;
-    int N = (int)n;
-    double *vals = malloc(b * sizeof *vals);
-    if (!vals) {
+    s.keep = k + KEEP_EXTRA > s.step ? k + KEEP_EXTRA : s.step;
+    s.mmax = s.mmax > 2 * s.keep ? s.mmax : 2 * s.keep;
+    s.mmax = s.mmax < n ? s.mmax : n;
+    s.keep = s.keep < s.mmax ? s.keep : s.mmax;
+    s.step = s.step < s.keep ? s.step : s.keep;
+    int rc = allocate(&s);
+    double *vals = malloc(s.keep * sizeof *vals);
+    if (rc != LT_LA_OK || !vals) {
+        free(vals);
         release(&s);
         return LT_LA_ENOMEM;
     }
+    size_t mmax = s.mmax, keep = s.keep;
 
-    /* The start block: RandomState(seed).normal(size=(n, b)) row by row, the
-     * draw scikit-learn's randomized solvers make. */
+    /* The start: RandomState(seed).normal(size=(n, step)), row by row. */
     lt_rng r;
     lt_rng_seed(&r, seed);
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < b; j++)
+        for (size_t j = 0; j < s.step; j++)
             s.basis[j * n + i] = lt_rng_gauss(&r);
-    rc = extend_basis(&s, 0, b);
+    rc = extend_basis(&s, 0, s.step);
 
-    size_t m = 0, width = b; /* basis columns in use; width of the newest block */
+    size_t m = 0, width = s.step; /* basis columns in use; newest block's width */
     double best = INFINITY;
-    int stalled = 0;
-    for (int pass = 1; rc == LT_LA_OK; pass++) {
-        if (pass > MAX_PASSES) {
+    size_t best_at = 0; /* products made when best was reached */
+    while (rc == LT_LA_OK) {
+        if (done >= MAX_PRODUCTS) {
             rc = LT_LA_ENOCONV;
             break;
         }
-        if (iterations)
-            *iterations = pass;
         double *q = s.basis + m * n, *aq = s.image + m * n;
-        int W = (int)width, M1 = (int)(m + width), MM = (int)mmax;
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, N, W, N, 1.0, a, N, q, N,
-                    0.0, aq, N);
-        lt_sym_centre_products(mat, q, n, aq, n, width);
+        product(mat, q, width, aq);
+        done += width;
+        if (products)
+            *products = (int)done;
         /* The new columns (and rows) of H: B' A Q over the whole basis. */
-        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, M1, W, N, 1.0, s.basis, N, aq,
-                    N, 0.0, s.h + m * mmax, MM);
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(m + width), (int)width,
+                    (int)n, 1.0, s.basis, (int)n, aq, (int)n, 0.0, s.h + m * mmax,
+                    (int)mmax);
         symmetrize_new_block(&s, m, width);
         m += width;
 
-        size_t want = b < m ? b : m;
+        if (m < k) { /* too few vectors for k Ritz pairs yet */
+            memcpy(s.basis + m * n, aq, n * width * sizeof(double));
+            rc = extend_basis(&s, m, width);
+            continue;
+        }
+        size_t want = keep < m ? keep : m;
         if ((rc = ritz(&s, m, want, vals)) != LT_LA_OK)
             break;
         ritz_vectors(&s, m, k);
@@ -276,22 +305,23 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
             scale = fmax(scale, fabs(s.theta[j]));
         if (worst < 0.5 * best) {
             best = worst;
-            stalled = 0;
-        } else {
-            stalled++;
+            best_at = done;
         }
-        if (worst <= TOL * scale || (stalled >= STALL_PASSES && best <= STALL_TOL * scale) ||
-            m == n)
+        bool stalled = done - best_at >= STALL_PRODUCTS && best <= STALL_TOL * scale;
+        if (worst <= TOL * scale || stalled || m == n)
             break;
 
-        /* The next block comes from the newest images A Q, or, when the
-         * basis is full, from the images of the b best Ritz vectors, which
-         * become the whole basis (H turns diagonal). */
+        /* The next vectors come from the newest images A Q, or, when the
+         * basis is full, from the images of the best Ritz vectors, which
+         * become the whole basis (H turns diagonal): a thick restart. */
         const double *source = aq;
-        if (m + b > mmax && !(mmax == n && m < n)) {
-            m = width = restart(&s, m, want, vals);
+        if (m + s.step > mmax && !(mmax == n && m < n)) {
+            /* In exact arithmetic the kept pairs' residuals span only
+             * `step` directions: those of the best ones continue the basis. */
+            m = restart(&s, m, want, vals);
             source = s.image;
         }
+        width = s.step;
         if (width > mmax - m)
             width = mmax - m;
         memcpy(s.basis + m * n, source, n * width * sizeof(double));

@@ -51,9 +51,9 @@ static const lt_param params[] = {
      .def = NAN, .min = -1e300, .max = 1e300},
     LT_CHOICE(CFG, eigen_solver, "auto", solver_choices,
               "dense: LAPACK for the top eigenpairs only (O(n^3)); arpack: "
-              "ARPACK's Lanczos; randomized: randomized block Krylov on BLAS, "
-              "run to convergence (the fastest on large kernels); all three "
-              "give the same answer. auto: randomized when rows > 200 and "
+              "ARPACK's Lanczos; randomized: Lanczos with a fully orthogonal basis "
+              "from a random start, run to convergence (the fewest products "
+              "with the kernel); all three give the same answer. auto: randomized when rows > 200 and "
               "n_components < 10 (where scikit-learn picks arpack), else dense"),
     LT_BOOL(CFG, fit_inverse_transform, false,
             "learn the pre-image map (kernel ridge regression from the "
@@ -256,7 +256,7 @@ done:
     if (cfg->kernel != LT_KERNEL_LINEAR && cfg->kernel != LT_KERNEL_COSINE)
         lt_report_num(ctx, "gamma", lt_kernel_gamma(&kernel, p));
     lt_report_str(ctx, "eigen_solver", lt_eig_method_name(method));
-    lt_report_int(ctx, "solver_iterations", m.iterations);
+    lt_report_int(ctx, "kernel_products", m.products);
     lt_report_vec(ctx, "eigenvalues", m.eigenvalues, k);
     lt_report_mat(ctx, "projection_head", res->split[LT_TRAIN].x->v,
                   n < HEAD_ROWS ? n : HEAD_ROWS, k);
