@@ -43,7 +43,7 @@ struct job {
     size_t nx, ny, p;
     bool symmetric;
     double *out;
-    double *row_sums;      /* K(X, Y) only; K(X, X) sums after mirroring */
+    double *row_sums;      /* or NULL; on K(X, X) the lower part's, finished by the mirror */
 };
 
 static void apply_row(const struct job *j, size_t i)
@@ -96,7 +96,7 @@ static void apply_row(const struct job *j, size_t i)
         break;
     }
     }
-    if (j->row_sums && !j->symmetric) {
+    if (j->row_sums) {
         double sum = 0;
         for (size_t c = 0; c < cols; c++)
             sum += row[c];
@@ -124,10 +124,11 @@ static void apply_row_pairs(void *arg, size_t lo, size_t hi)
 }
 
 /* Fills the upper triangle from the lower one, a tile row at a time: each
- * row's upper part is pulled from the column below it, then, while the
- * tile row is still in cache, each full row is summed. A row belongs to one
- * thread, so its sum does not depend on the thread count. Tile rows are
- * paired as above to even out the work. */
+ * row's upper part is pulled from the column below it, and added to the
+ * row's sum (which holds its lower part) as it is written. A row belongs to
+ * one thread and its entries are added in a fixed order, so its sum does
+ * not depend on the thread count. Tile rows are paired as above to even
+ * out the work. */
 #define TILE 64
 
 struct mirror {
@@ -139,23 +140,20 @@ struct mirror {
 static void mirror_tile_row(const struct mirror *m, size_t ti)
 {
     size_t n = m->n, i0 = ti * TILE, i1 = i0 + TILE < n ? i0 + TILE : n;
+    double upper[TILE] = {0};
     for (size_t j0 = i0; j0 < n; j0 += TILE) {
         size_t j1 = j0 + TILE < n ? j0 + TILE : n;
         for (size_t j = j0; j < j1; j++) {
             const double *src = m->a + j * n; /* row j holds column j's lower part */
-            for (size_t i = i0; i < i1 && i < j; i++)
+            for (size_t i = i0; i < i1 && i < j; i++) {
                 m->a[i * n + j] = src[i];
+                upper[i - i0] += src[i];
+            }
         }
     }
-    if (!m->row_sums)
-        return;
-    for (size_t i = i0; i < i1; i++) {
-        const double *row = m->a + i * n;
-        double sum = 0;
-        for (size_t c = 0; c < n; c++)
-            sum += row[c];
-        m->row_sums[i] = sum;
-    }
+    if (m->row_sums)
+        for (size_t i = i0; i < i1; i++)
+            m->row_sums[i] += upper[i - i0];
 }
 
 static void mirror_pairs(void *arg, size_t lo, size_t hi)

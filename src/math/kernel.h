@@ -46,9 +46,10 @@ double lt_kernel_gamma(const lt_kernel *k, size_t features);
 /* out (nx x ny, row-major) = K(X, Y) for X (nx x p) and Y (ny x p). With Y
  * NULL it computes K(X, X) (ny is ignored), which is exactly symmetric and
  * costs half. row_sums (nx, may be NULL) receives the sum of each row of
- * out, each summed left to right by one thread, so it does not depend on
- * the thread count either. Returns an lt_la_status: LT_LA_OK, LT_LA_ENOMEM
- * or LT_LA_ETOOBIG. */
+ * out, added up in a fixed order by one thread (for K(X, X): the lower
+ * part left to right, then the rest top to bottom, as they are written),
+ * so it does not depend on the thread count either. Returns an
+ * lt_la_status: LT_LA_OK, LT_LA_ENOMEM or LT_LA_ETOOBIG. */
 int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
                      const double *y, size_t ny, size_t p, int threads,
                      double *out, double *row_sums);
