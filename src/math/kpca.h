@@ -2,7 +2,8 @@
  *
  * Fit: K = kernel(X, X), centred in feature space as KernelCenterer does
  * (K - column means - row means + overall mean), then the top k eigenpairs
- * of the centred K (topeig.h). As scikit-learn does, eigenvalues below zero
+ * of the centred K (topeig.h; the iterative solvers apply the centring to
+ * their products and never form the centred matrix). As scikit-learn does, eigenvalues below zero
  * are set to 0 (an error when one is "significant": below -1e-5 times the
  * largest and below -1e-10), so are positive ones under 1e-12 times the
  * largest, and each eigenvector's sign is flipped so that its entry of
