@@ -1,4 +1,5 @@
 /* latent: the command line. Parses argv and hands over to src/core/. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,7 @@
 
 #include "core/cache.h"
 #include "core/fsutil.h"
+#include "core/diff.h"
 #include "core/params.h"
 #include "core/pipeline.h"
 #include "core/registry.h"
@@ -21,6 +23,7 @@ static const char usage[] =
     "       latent stages [KIND]\n"
     "       latent schema\n"
     "       latent cache [--size | --clear]\n"
+    "       latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]\n"
     "\n"
     "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
     "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
@@ -32,6 +35,9 @@ static const char usage[] =
     "  schema    print the JSON Schema of pipeline files\n"
     "  cache     print the stage cache's folder, its size, or clear it\n"
     "            ($LATENT_CACHE_DIR, else $XDG_CACHE_HOME/latent or ~/.cache/latent)\n"
+    "  diff      compare two runs' metrics (a run folder or a metrics.json each);\n"
+    "            a value changed when |a - b| > atol + rtol * |a| (default 0, 0);\n"
+    "            exit 1 when any changed or exists on one side only\n"
     "\n"
     "exit status: 0 ok, 1 an expectation missed, 2 bad config or input, 3 runtime failure\n";
 
@@ -167,7 +173,7 @@ static int cmd_run(const struct args *a, bool check)
             lt_json *metrics = NULL;
             rc = lt_run(p, &a->run, check ? &metrics : NULL);
             if (rc == LT_OK && check)
-                rc = lt_expect_check(p, metrics);
+                rc = lt_expect_check(p, metrics, stdout, NULL);
             lt_json_free(metrics);
             lt_pipeline_free(p);
         }
@@ -335,6 +341,82 @@ static int cmd_schema(void)
     return rc;
 }
 
+/* ---- latent diff -------------------------------------------------------- */
+
+/* Parses a tolerance: a finite number >= 0. */
+static bool parse_tolerance(const char *opt, const char *value, double *out)
+{
+    char *end;
+    double x = strtod(value, &end);
+    if (end == value || *end || !(x >= 0) || x == HUGE_VAL) {
+        fprintf(stderr, "latent: %s: expected a number >= 0, got \"%s\"\n", opt, value);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+static const char diff_usage[] = "latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]";
+
+static int cmd_diff(int argc, char **argv)
+{
+    const char *runs[2];
+    int n_runs = 0;
+    double atol = 0, rtol = 0;
+    bool json = false, all = false;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--atol") || !strcmp(arg, "--rtol")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "latent: %s needs a value\n", arg);
+                return 2;
+            }
+            if (!parse_tolerance(arg, argv[i + 1], arg[2] == 'a' ? &atol : &rtol))
+                return 2;
+            i++;
+        } else if (!strcmp(arg, "--json")) {
+            json = true;
+        } else if (!strcmp(arg, "--all")) {
+            all = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            fprintf(stderr, "latent: unknown option '%s'; usage: %s\n", arg, diff_usage);
+            return 2;
+        } else if (n_runs == 2) {
+            fprintf(stderr, "latent: diff takes two runs, got a third: '%s'\n", arg);
+            return 2;
+        } else {
+            runs[n_runs++] = arg;
+        }
+    }
+    if (n_runs != 2) {
+        fprintf(stderr, "latent: diff takes two runs (run folders or metrics.json files)\n");
+        return 2;
+    }
+    char *path_a = NULL, *path_b = NULL;
+    lt_json *a = lt_diff_load(runs[0], &path_a);
+    lt_json *b = a ? lt_diff_load(runs[1], &path_b) : NULL;
+    int rc = 2;
+    if (a && b) {
+        lt_diff d = {0};
+        rc = 3;
+        if (lt_diff_compute(a, b, atol, rtol, &d) == 0) {
+            lt_json *out = json ? lt_diff_json(&d, path_a, path_b) : NULL;
+            int io = json ? lt_json_write(out, stdout) : lt_diff_print(&d, path_a, path_b, all, stdout);
+            lt_json_free(out);
+            if (io == 0)
+                rc = lt_diff_differs(&d) ? 1 : 0;
+        }
+        if (rc == 3)
+            fprintf(stderr, "latent diff: out of memory or cannot write the output\n");
+        lt_diff_free(&d);
+    }
+    lt_json_free(a);
+    lt_json_free(b);
+    free(path_a);
+    free(path_b);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -347,6 +429,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "cache"))
         return cmd_cache(argc, argv);
+    if (!strcmp(argv[1], "diff"))
+        return cmd_diff(argc, argv);
     struct args a = {.point = -1};
     int rc = parse_args(argc, argv, &a);
     const char *cmd = argv[1];

@@ -19,6 +19,7 @@
 #include "core/ctx.h"
 #include "core/params.h"
 #include "core/fsutil.h"
+#include "core/report.h"
 #include "core/sha256.h"
 
 static double now_seconds(void)
@@ -363,6 +364,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         list_files(staging, NULL, files);
         lt_json_push(files, lt_json_str("metrics.json"));
         lt_json_push(files, lt_json_str("run.json"));
+        lt_json_push(files, lt_json_str("report.html"));
         lt_json *run = lt_json_object();
         lt_json_set(run, "pipeline", lt_json_str(p->name));
         lt_json_set(run, "file", lt_json_str(p->file));
@@ -381,8 +383,14 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         lt_json_set(run, "config", resolved);
         resolved = NULL;
         lt_json_set(run, "files", files);
+        /* The report shows the expectations' verdicts whether or not this
+         * is `latent check`; it is staged with the rest, so it commits too. */
+        lt_json *verdicts = lt_json_array();
+        lt_expect_check(p, metrics, NULL, verdicts);
+        char *report = lt_path_join(staging, "report.html");
         if (write_json_file(staging, "metrics.json", metrics) != 0 ||
-            write_json_file(staging, "run.json", run) != 0 || commit(run_dir, staging, files) != 0) {
+            write_json_file(staging, "run.json", run) != 0 || !report ||
+            lt_report_write(staging, run, metrics, verdicts, report) != 0 || commit(run_dir, staging, files) != 0) {
             fprintf(stderr, "%s: cannot write the run's outputs: %s\n", run_dir, strerror(errno));
             rc = LT_ERUNTIME;
         } else if (!opts->quiet) {
@@ -390,6 +398,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
                     now_seconds() - t_start);
         }
         lt_json_free(run);
+        lt_json_free(verdicts);
+        free(report);
     }
     if (rc != LT_OK) {
         lt_remove_tree(staging);
@@ -449,7 +459,7 @@ static void describe_expect(const lt_expect *e, char *buf, size_t size)
     }
 }
 
-int lt_expect_check(const lt_pipeline *p, const lt_json *metrics)
+int lt_expect_check(const lt_pipeline *p, const lt_json *metrics, FILE *out, lt_json *verdicts)
 {
     int rc = LT_OK;
     size_t ok = 0;
@@ -477,13 +487,24 @@ int lt_expect_check(const lt_pipeline *p, const lt_json *metrics)
             snprintf(got, sizeof got, "%s", v ? "not a number" : "not reported");
         else
             lt_json_format_double(got, x);
-        printf("  %-*s  %-22s %-24s %s\n", (int)width, e->target, got, want, pass ? "ok" : "MISS");
+        if (out)
+            fprintf(out, "  %-*s  %-22s %-24s %s\n", (int)width, e->target, got, want, pass ? "ok" : "MISS");
+        if (verdicts) {
+            lt_json *row = lt_json_push(verdicts, lt_json_object());
+            lt_json_set(row, "target", lt_json_str(e->target));
+            lt_json_set(row, "measured", isnan(x) ? lt_json_null() : lt_json_num(x));
+            if (isnan(x))
+                lt_json_set(row, "problem", lt_json_str(got));
+            lt_json_set(row, "expected", lt_json_str(want));
+            lt_json_set(row, "ok", lt_json_bool(pass));
+        }
         if (pass)
             ok++;
         else
             rc = LT_MISS;
     }
-    printf("%s: %zu expectation%s, %zu ok, %zu missed\n", p->file, p->n_expects,
-           p->n_expects == 1 ? "" : "s", ok, p->n_expects - ok);
+    if (out)
+        fprintf(out, "%s: %zu expectation%s, %zu ok, %zu missed\n", p->file, p->n_expects,
+                p->n_expects == 1 ? "" : "s", ok, p->n_expects - ok);
     return rc;
 }

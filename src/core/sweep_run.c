@@ -9,6 +9,7 @@
 #include <cblas.h>
 
 #include "core/fsutil.h"
+#include "core/report.h"
 #include "io/csv.h"
 #include "plot/plot.h"
 
@@ -84,7 +85,7 @@ static int run_point(const char *file, const lt_load_opts *load, const lt_run_op
         rc = lt_run(p, &o, check ? &metrics : NULL);
         printf("point %zu/%zu  %s  %s\n", k + 1, n, what, rc == LT_OK ? "done" : "FAILED");
         if (rc == LT_OK && check)
-            rc = lt_expect_check(p, metrics);
+            rc = lt_expect_check(p, metrics, stdout, NULL);
         lt_json_free(metrics);
     }
     fflush(stdout);
@@ -303,8 +304,9 @@ static int write_json_atomic(const char *path, const lt_json *v)
 
 /* One figure per metric that varies across points: the metric against the
  * first axis's values, one line per value of the second axis (if any). */
-static void plot_metric(const char *root, const lt_pipeline *p, const lt_json *rows, const char *metric)
+static char *plot_metric(const char *root, const lt_pipeline *p, const lt_json *rows, const char *metric)
 {
+    char *written = NULL;
     const lt_sweep *s = &p->sweep;
     size_t n0 = s->axes[0].n, lines = s->n_points / n0;
     double *x = malloc(n0 * sizeof *x), *y = malloc(n0 * sizeof *y);
@@ -358,13 +360,54 @@ static void plot_metric(const char *root, const lt_pipeline *p, const lt_json *r
     char *path = lt_path_join(root, rel);
     if (path && lt_mkdir_parents(path) == 0) {
         const char *text[] = {"Software", "latent " LATENT_VERSION, "Title", p->name, NULL};
-        lt_figure_write_png(fig, path, text);
+        if (lt_figure_write_png(fig, path, text) == 0)
+            written = path;
     }
-    free(path);
+    if (!written)
+        free(path);
 done:
     lt_figure_free(&fig);
     free(x);
     free(y);
+    return written;
+}
+
+/* The report's table: one flat row per point, parameters first. */
+static void write_report(const char *root, const lt_pipeline *p, const lt_json *rows, char **plots,
+                         size_t n_plots)
+{
+    lt_json *flat = lt_json_array();
+    const char *params[64];
+    size_t n_params = 0;
+    for (size_t r = 0; r < lt_json_size(rows); r++) {
+        const lt_json *row = lt_json_value_at(rows, r);
+        lt_json *out = lt_json_push(flat, lt_json_object());
+        char folder[600];
+        snprintf(folder, sizeof folder, "sweep/%s", lt_json_string(lt_json_get(row, "folder")));
+        lt_json_set(out, "point", lt_json_number(lt_json_get(row, "point")) >= 0
+                                      ? lt_json_int((long long)lt_json_number(lt_json_get(row, "point")))
+                                      : lt_json_null());
+        const lt_json *ps = lt_json_get(row, "params");
+        for (size_t a = 0; a < lt_json_size(ps); a++) {
+            lt_json_set(out, lt_json_key_at(ps, a), lt_json_str(lt_json_string(lt_json_value_at(ps, a))));
+            if (r == 0 && n_params < 63)
+                params[n_params++] = lt_json_key_at(ps, a);
+        }
+        lt_json_set(out, "folder", lt_json_str(folder));
+        const lt_json *m = lt_json_get(row, "metrics");
+        for (size_t j = 0; j < lt_json_size(m); j++)
+            lt_json_set(out, lt_json_key_at(m, j), lt_json_num(lt_json_number(lt_json_value_at(m, j))));
+    }
+    params[n_params] = NULL;
+    plots[n_plots] = NULL;
+    char *path = lt_path_join(root, "report.html");
+    lt_sweep_report report = {.title = p->name, .description = p->description, .rows = flat,
+                              .params = params, .link_column = "folder",
+                              .plots = (const char *const *)plots};
+    if (!path || lt_report_sweep_write(path, &report) != 0)
+        fprintf(stderr, "%s: cannot write the sweep report\n", root);
+    free(path);
+    lt_json_free(flat);
 }
 
 int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_opts *run)
@@ -411,6 +454,7 @@ int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_op
     }
     /* Plot the metrics that vary: the ones a sweep is for. */
     lt_json *names = metric_names(rows);
+    char *plots[25];
     size_t plotted = 0;
     for (size_t j = 0; rc == LT_OK && j < lt_json_size(names) && plotted < 24; j++) {
         const char *metric = lt_json_key_at(names, j);
@@ -423,11 +467,16 @@ int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_op
             }
         }
         if (hi > lo && p0->sweep.n_axes > 0) {
-            plot_metric(root, p0, rows, metric);
-            plotted++;
+            char *written = plot_metric(root, p0, rows, metric);
+            if (written)
+                plots[plotted++] = written;
         }
     }
     lt_json_free(names);
+    if (rc == LT_OK)
+        write_report(root, p0, rows, plots, plotted);
+    for (size_t i = 0; i < plotted; i++)
+        free(plots[i]);
     if (rc == LT_OK)
         printf("%s: %zu points, %zu complete; summary in %s\n", file, n, n - missing, csv_path);
     if (rc == LT_OK && missing)
