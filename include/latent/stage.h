@@ -39,6 +39,7 @@ typedef enum lt_param_type {
     LT_P_MATRIX, /* lt_matrix: a list of equal-length lists of numbers */
     LT_P_NCOMP,  /* double: an integer >= 1, a fraction in (0, 1), or 0 for "all" */
     LT_P_SEED,   /* int64_t: an integer >= 0, or -1 for "the pipeline's seed" */
+    LT_P_SPECS,  /* lt_specs: a list of {kind: {params}}, e.g. network layers */
 } lt_param_type;
 
 typedef struct lt_vec {
@@ -51,11 +52,37 @@ typedef struct lt_matrix {
     size_t rows, cols;
 } lt_matrix;
 
+struct lt_param;
+
+/* A kind of item in an LT_P_SPECS list (a layer kind, say): like a stage
+ * kind, it has a name, a summary and a parameter table. */
+typedef struct lt_spec_def {
+    const char *name;
+    const char *summary;
+    const struct lt_param *params;
+    size_t n_params;
+    size_t config_size;
+} lt_spec_def;
+
+/* One bound item of an LT_P_SPECS list. */
+typedef struct lt_spec {
+    const lt_spec_def *def;
+    void *config; /* def->config_size bytes, owned by the runner */
+    int line, col; /* where the item is in the pipeline file (1-based) */
+} lt_spec;
+
+typedef struct lt_specs {
+    lt_spec *items; /* owned by the runner */
+    size_t n;
+} lt_specs;
+
 enum lt_param_flags {
     LT_REQUIRED = 1 << 0,   /* no default: the pipeline must set it */
     LT_MIN_OPEN = 1 << 1,   /* min is excluded from the range */
     LT_MAX_OPEN = 1 << 2,   /* max is excluded from the range */
     LT_NULLABLE = 1 << 3,   /* `null` is allowed and means the default */
+    LT_SINGLE = 1 << 4,     /* LT_P_SPECS: exactly one item, written as a
+                               mapping `{kind: {params}}` (or `kind`), not a list */
 };
 
 typedef struct lt_param {
@@ -68,6 +95,7 @@ typedef struct lt_param {
     const char *def_str; /* default for strings and paths, may be NULL */
     double min, max;     /* range for numeric types */
     const char *const *choices; /* NULL-terminated, for LT_P_CHOICE */
+    const lt_spec_def *const *kinds; /* NULL-terminated, for LT_P_SPECS */
 } lt_param;
 
 /* Compile-time check that a config field has the C type its row claims.
@@ -113,6 +141,10 @@ typedef struct lt_param {
      .type = LT_P_SEED, .flags = LT_NULLABLE, .def = -1, .min = 0,             \
      .max = 4294967295.0}
 
+#define LT_SPECS(ST, F, FLAGS, KINDS, HELP)                                     \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_specs),            \
+     .type = LT_P_SPECS, .flags = FLAGS, .kinds = KINDS}
+
 #define LT_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 
 /* ---- the run context ---------------------------------------------------- */
@@ -141,10 +173,15 @@ int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
 void lt_warn(lt_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The pipeline file as the user named it, for lt_fail_at about a position
+ * inside it (an lt_spec's line and column). */
+const char *lt_ctx_file(const lt_ctx *ctx);
 /* The stage's name as the pipeline file gives it ("pca2"). */
 const char *lt_ctx_stage(const lt_ctx *ctx);
 /* The pipeline's name. */
 const char *lt_ctx_pipeline(const lt_ctx *ctx);
+/* True when the user asked for quiet (--quiet): no progress output. */
+bool lt_ctx_quiet(const lt_ctx *ctx);
 /* The pipeline's seed: what a stage's LT_P_SEED field of -1 stands for. */
 uint32_t lt_ctx_seed(const lt_ctx *ctx);
 /* Threads the run may use. */

@@ -19,13 +19,27 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->metrics = metrics;
     free(ctx->error);
     ctx->error = NULL;
+    for (size_t i = 0; i < ctx->n_artifacts; i++)
+        free(ctx->artifacts[i]);
+    ctx->n_artifacts = 0;
+}
+
+void lt_ctx_release(lt_ctx *ctx)
+{
+    lt_ctx_enter(ctx, NULL, 0, 0, NULL);
+    free(ctx->artifacts);
+    ctx->artifacts = NULL;
+    free(ctx->artifact);
+    ctx->artifact = NULL;
 }
 
 const char *lt_ctx_error(const lt_ctx *ctx) { return ctx->error; }
 const char *lt_ctx_stage(const lt_ctx *ctx) { return ctx->stage; }
+const char *lt_ctx_file(const lt_ctx *ctx) { return ctx->file ? ctx->file : "(test)"; }
 const char *lt_ctx_pipeline(const lt_ctx *ctx) { return ctx->pipeline; }
 uint32_t lt_ctx_seed(const lt_ctx *ctx) { return ctx->seed; }
 int lt_ctx_threads(const lt_ctx *ctx) { return ctx->threads; }
+bool lt_ctx_quiet(const lt_ctx *ctx) { return ctx->quiet; }
 const char *const *lt_ctx_png_text(const lt_ctx *ctx) { return ctx->png_text; }
 
 void lt_report_num(lt_ctx *ctx, const char *name, double value)
@@ -142,6 +156,19 @@ const char *lt_ctx_artifact(lt_ctx *ctx, const char *name)
         free(path);
         return NULL;
     }
+    /* Remember the name so the stage cache can keep the file with the output. */
+    char **names = realloc(ctx->artifacts, (ctx->n_artifacts + 1) * sizeof *names);
+    char *copy = strdup(name);
+    if (!names || !copy) {
+        free(copy);
+        if (names)
+            ctx->artifacts = names;
+        free(path);
+        lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        return NULL;
+    }
+    ctx->artifacts = names;
+    ctx->artifacts[ctx->n_artifacts++] = copy;
     free(ctx->artifact);
     ctx->artifact = path;
     return path;
@@ -174,8 +201,7 @@ void lt_ctx_free_test(lt_ctx *ctx)
         free(ctx->test_dir);
     }
     lt_json_free(ctx->test_metrics);
-    free(ctx->error);
-    free(ctx->artifact);
+    lt_ctx_release(ctx);
     free(ctx);
 }
 

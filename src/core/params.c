@@ -55,6 +55,13 @@ char *lt_param_expected(const lt_param *p, char *buf, size_t size)
         snprintf(buf, size, "an integer >= 1, a number in (0, 1), or all");
         break;
     case LT_P_SEED: snprintf(buf, size, "an integer in [0, 4294967295] or null"); break;
+    case LT_P_SPECS: {
+        size_t k = (size_t)snprintf(buf, size, p->flags & LT_SINGLE ? "{kind: {parameters}} with kind one of "
+                                                                     : "a list of {kind: {parameters}} with kinds ");
+        for (size_t i = 0; p->kinds[i] && k < size; i++)
+            k += (size_t)snprintf(buf + k, size - k, "%s%s", i ? ", " : "", p->kinds[i]->name);
+        break;
+    }
     case LT_P_CHOICE: {
         size_t k = (size_t)snprintf(buf, size, "one of ");
         for (size_t i = 0; p->choices[i] && k < size; i++)
@@ -71,7 +78,14 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
         return NULL;
     switch (p->type) {
     case LT_P_INT:
-    case LT_P_REAL: fmt_num(buf, size, p->def); break;
+    case LT_P_REAL:
+        /* NaN is how a stage tells "left unset" from any value; its help
+         * says what unset means. */
+        if (isnan(p->def))
+            snprintf(buf, size, "unset");
+        else
+            fmt_num(buf, size, p->def);
+        break;
     case LT_P_BOOL: snprintf(buf, size, "%s", p->def != 0 ? "true" : "false"); break;
     case LT_P_STRING:
     case LT_P_PATH:
@@ -79,7 +93,8 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
         snprintf(buf, size, "%s", p->def_str ? p->def_str : "\"\"");
         break;
     case LT_P_VEC:
-    case LT_P_MATRIX: snprintf(buf, size, "[]"); break;
+    case LT_P_MATRIX:
+    case LT_P_SPECS: snprintf(buf, size, "[]"); break;
     case LT_P_NCOMP: snprintf(buf, size, "all"); break;
     case LT_P_SEED: snprintf(buf, size, "the pipeline's seed"); break;
     }
@@ -105,12 +120,13 @@ static void problem(struct binder *b, const lt_node *at, const lt_param *p,
     va_end(ap);
     int line = at ? at->line : b->site->line, col = at ? at->col : b->site->col;
     const char *file = at && at->source ? at->source : b->site->file;
+    const char *context = b->site->context ? b->site->context : "";
     if (p)
-        lt_diag_add(b->diag, file, line, col, "stage '%s': %s: %s",
-                    b->site->stage, p->name, msg);
+        lt_diag_add(b->diag, file, line, col, "stage '%s': %s%s: %s",
+                    b->site->stage, context, p->name, msg);
     else
-        lt_diag_add(b->diag, file, line, col, "stage '%s': %s",
-                    b->site->stage, msg);
+        lt_diag_add(b->diag, file, line, col, "stage '%s': %s%s",
+                    b->site->stage, context, msg);
     b->errors++;
 }
 
@@ -162,6 +178,88 @@ static bool bind_number_list(struct binder *b, const lt_node *n, const lt_param 
             return false;
         }
     return true;
+}
+
+static const lt_spec_def *find_kind(const lt_param *p, const char *name)
+{
+    for (size_t i = 0; p->kinds[i]; i++)
+        if (strcmp(p->kinds[i]->name, name) == 0)
+            return p->kinds[i];
+    return NULL;
+}
+
+/* A list item is `{kind: {params}}`, or just `kind` when it needs none. */
+static void bind_spec_item(struct binder *b, const lt_param *p, size_t index, const lt_node *item,
+                           lt_spec *out)
+{
+    const lt_node *kind = item, *with = NULL;
+    if (item->kind == LT_MAP && item->n == 1) {
+        kind = item->keys[0];
+        with = item->items[0];
+    } else if (item->kind != LT_SCALAR || lt_node_is_null(item)) {
+        problem(b, item, p, "item %zu: expected {kind: {parameters}} with one kind, got %s", index + 1,
+                item->kind == LT_MAP ? "a mapping with several keys" : lt_node_describe(item));
+        return;
+    }
+    const lt_spec_def *def = find_kind(p, kind->value);
+    if (!def) {
+        const char *names[64];
+        size_t k = 0;
+        for (; p->kinds[k] && k < 63; k++)
+            names[k] = p->kinds[k]->name;
+        names[k] = NULL;
+        const char *hint = lt_did_you_mean(kind->value, names);
+        char want[512];
+        if (hint)
+            problem(b, kind, p, "unknown kind '%.60s'; did you mean '%s'?", kind->value, hint);
+        else
+            problem(b, kind, p, "unknown kind '%.60s' (expected %s)", kind->value,
+                    lt_param_expected(p, want, sizeof want));
+        return;
+    }
+    out->def = def;
+    out->line = kind->line;
+    out->col = kind->col;
+    out->config = calloc(1, def->config_size ? def->config_size : 1);
+    if (!out->config) {
+        problem(b, item, p, "out of memory");
+        return;
+    }
+    char context[256];
+    snprintf(context, sizeof context, "%s%s[%zu] %s: ", b->site->context ? b->site->context : "",
+             p->name, index, def->name);
+    lt_bind_site site = *b->site;
+    site.context = context;
+    site.line = kind->line;
+    site.col = kind->col;
+    b->errors += lt_params_bind(def->params, def->n_params, out->config, with, &site, b->diag);
+}
+
+static void bind_specs(struct binder *b, const lt_param *p, void *config, const lt_node *n)
+{
+    if (p->flags & LT_SINGLE) {
+        if (n->kind == LT_SEQ) {
+            type_problem(b, n, p);
+            return;
+        }
+        lt_specs *one = FIELD(config, p, lt_specs);
+        if (!(one->items = calloc(1, sizeof *one->items)))
+            return;
+        one->n = 1;
+        bind_spec_item(b, p, 0, n, &one->items[0]);
+        return;
+    }
+    if (n->kind != LT_SEQ) {
+        type_problem(b, n, p);
+        return;
+    }
+    lt_specs *field = FIELD(config, p, lt_specs);
+    field->items = calloc(n->n ? n->n : 1, sizeof *field->items);
+    if (!field->items)
+        return;
+    field->n = n->n;
+    for (size_t i = 0; i < n->n; i++)
+        bind_spec_item(b, p, i, n->items[i], &field->items[i]);
 }
 
 static void bind_one(struct binder *b, const lt_param *p, void *config, const lt_node *n)
@@ -270,6 +368,7 @@ static void bind_one(struct binder *b, const lt_param *p, void *config, const lt
         *field = (lt_matrix){x, rows, cols};
         break;
     }
+    case LT_P_SPECS: bind_specs(b, p, config, n); break;
     case LT_P_NCOMP:
         if (lt_node_is_null(n) || (n->kind == LT_SCALAR && strcmp(n->value, "all") == 0))
             *FIELD(config, p, double) = 0;
@@ -309,7 +408,8 @@ static void set_default(const lt_param *p, void *config)
         break;
     case LT_P_SEED: *FIELD(config, p, int64_t) = (int64_t)p->def; break;
     case LT_P_VEC:
-    case LT_P_MATRIX: break; /* zeroed: empty */
+    case LT_P_MATRIX:
+    case LT_P_SPECS: break; /* zeroed: empty */
     }
 }
 
@@ -394,6 +494,18 @@ void lt_params_release(const lt_param *params, size_t n_params, void *config)
             *m = (lt_matrix){0};
             break;
         }
+        case LT_P_SPECS: {
+            lt_specs *list = FIELD(config, p, lt_specs);
+            for (size_t k = 0; k < list->n; k++) {
+                const lt_spec *it = &list->items[k];
+                if (it->def && it->config)
+                    lt_params_release(it->def->params, it->def->n_params, it->config);
+                free(it->config);
+            }
+            free(list->items);
+            *list = (lt_specs){0};
+            break;
+        }
         default: break;
         }
     }
@@ -435,6 +547,25 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
         case LT_P_SEED: {
             int64_t s = *FIELD(c, p, const int64_t);
             v = s < 0 ? lt_json_null() : lt_json_int(s);
+            break;
+        }
+        case LT_P_SPECS: {
+            const lt_specs *list = FIELD(c, p, const lt_specs);
+            if (p->flags & LT_SINGLE && list->n == 1 && list->items[0].def) {
+                const lt_spec *it = &list->items[0];
+                v = lt_json_object();
+                lt_json_set(v, it->def->name, lt_params_to_json(it->def->params, it->def->n_params, it->config));
+                break;
+            }
+            v = lt_json_array();
+            for (size_t k = 0; k < list->n; k++) {
+                const lt_spec *it = &list->items[k];
+                if (!it->def)
+                    continue;
+                lt_json *item = lt_json_push(v, lt_json_object());
+                lt_json_set(item, it->def->name,
+                            lt_params_to_json(it->def->params, it->def->n_params, it->config));
+            }
             break;
         }
         }
@@ -506,6 +637,36 @@ lt_json *lt_param_schema(const lt_param *p)
         lt_json_push(any, typed("null"));
         break;
     }
+    case LT_P_SPECS: {
+        lt_json *any;
+        if (p->flags & LT_SINGLE) {
+            s = lt_json_object();
+            any = lt_json_set(s, "anyOf", lt_json_array());
+        } else {
+            s = typed("array");
+            any = lt_json_set(lt_json_set(s, "items", lt_json_object()), "anyOf", lt_json_array());
+        }
+        for (size_t i = 0; p->kinds[i]; i++) {
+            const lt_spec_def *d = p->kinds[i];
+            lt_json *one = lt_json_push(any, typed("object"));
+            lt_json_set(one, "description", lt_json_str(d->summary));
+            lt_json *req = lt_json_set(one, "required", lt_json_array());
+            lt_json_push(req, lt_json_str(d->name));
+            lt_json_set(one, "additionalProperties", lt_json_bool(false));
+            lt_json *props = lt_json_set(one, "properties", lt_json_object());
+            lt_json *with = lt_json_set(props, d->name, lt_json_object());
+            lt_json *type = lt_json_set(with, "type", lt_json_array());
+            lt_json_push(type, lt_json_str("object"));
+            lt_json_push(type, lt_json_str("null"));
+            lt_json *wp = lt_json_set(with, "properties", lt_json_object());
+            for (size_t k = 0; k < d->n_params; k++)
+                lt_json_set(wp, d->params[k].name, lt_param_schema(&d->params[k]));
+            lt_json_set(with, "additionalProperties", lt_json_bool(false));
+            lt_json *bare = lt_json_push(any, lt_json_object());
+            lt_json_set(bare, "const", lt_json_str(d->name));
+        }
+        break;
+    }
     case LT_P_SEED: {
         s = lt_json_object();
         lt_json *t = lt_json_set(s, "type", lt_json_array());
@@ -520,7 +681,10 @@ lt_json *lt_param_schema(const lt_param *p)
     if (!(p->flags & LT_REQUIRED)) {
         switch (p->type) {
         case LT_P_INT: lt_json_set(s, "default", lt_json_int((long long)p->def)); break;
-        case LT_P_REAL: lt_json_set(s, "default", lt_json_num(p->def)); break;
+        case LT_P_REAL:
+            if (!isnan(p->def)) /* NaN: unset, the help says what that means */
+                lt_json_set(s, "default", lt_json_num(p->def));
+            break;
         case LT_P_BOOL: lt_json_set(s, "default", lt_json_bool(p->def != 0)); break;
         case LT_P_CHOICE:
         case LT_P_STRING:

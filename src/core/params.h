@@ -16,6 +16,7 @@ typedef struct lt_bind_site {
     const char *file;    /* the pipeline file, for messages */
     const char *stage;   /* the stage's name, for messages */
     const char *kind;    /* the stage's kind, for messages */
+    const char *context; /* NULL, or where inside the stage: "encoder[1] dense: " */
     const char *basedir; /* folder LT_P_PATH values are relative to */
     int line, col;       /* the stage's own position, for missing keys */
 } lt_bind_site;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/csv.h"
 #include "latent/stage.h"
 #include "math/pca.h"
 
@@ -45,22 +46,6 @@ static int check(lt_ctx *ctx, const void *config)
     return LT_OK;
 }
 
-/* Writes one CSV field, quoted when it holds a comma, quote or newline. */
-static void put_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Writes artifact "<stage>.<what>.csv": a header of feature names (x0, x1,
  * ... when the data have none), then rows of %.17g values. */
 static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
@@ -78,7 +63,7 @@ static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
         if (j)
             fputc(',', f);
         if (names && names[j])
-            put_field(f, names[j]);
+            lt_csv_write_field(f, names[j]);
         else
             fprintf(f, "x%zu", j);
     }
@@ -131,19 +116,22 @@ static int fail_fit(lt_ctx *ctx, int status, const struct pca_config *cfg)
     }
 }
 
-/* The output matrix of one split: projection (whitened if asked) or the
- * reconstruction. scores, when given, is the split's unwhitened projection
- * (the training scores from the fit); it is modified. */
+/* The output matrix of one split: its projection (whitened if asked) or
+ * its reconstruction. *scores, when not NULL, is the split's unwhitened
+ * projection from the fit (rows x k, malloc'ed): the projection output takes
+ * it over (*scores becomes NULL) instead of copying it. */
 static lt_mat *output_split(const lt_pca *m, const struct pca_config *cfg,
-                            const lt_mat *x, double *scores)
+                            const lt_mat *x, double **scores)
 {
     size_t n = x->rows, k = m->n_components;
-    lt_mat *proj = lt_mat_new(n, k);
+    lt_mat *proj = lt_mat_new(scores ? 0 : n, k);
     if (!proj)
         return NULL;
-    if (scores)
-        memcpy(proj->v, scores, n * k * sizeof *scores);
-    else if (lt_pca_transform(m, x->v, n, false, proj->v) != LT_PCA_OK)
+    if (scores) {
+        proj->rows = n;
+        proj->v = *scores;
+        *scores = NULL;
+    } else if (lt_pca_transform(m, x->v, n, false, proj->v) != LT_PCA_OK)
         goto fail;
     if (!cfg->inverse) {
         if (cfg->whiten)
@@ -177,8 +165,13 @@ static int report(lt_ctx *ctx, const lt_pca *m, double mse)
     lt_report_vec(ctx, "explained_variance_ratio", m->variance_ratio, k);
     lt_report_vec(ctx, "cumulative_variance_ratio", cumulative, k);
     lt_report_vec(ctx, "singular_values", m->singular_values, k);
-    lt_report_mat(ctx, "components", m->components, k, p);
-    lt_report_vec(ctx, "mean", m->mean, p);
+    /* Small models in metrics.json, so expect: can pin entries; a large one
+     * (182 x 784 for Fashion-MNIST) would bury the metrics, and its CSV
+     * artifacts hold it whole anyway. */
+    if (k * p <= 4096) {
+        lt_report_mat(ctx, "components", m->components, k, p);
+        lt_report_vec(ctx, "mean", m->mean, p);
+    }
     lt_report_int(ctx, "components_for_95",
                   (long long)lt_pca_count_reaching(m->variance_ratio, m->n_spectrum, 0.95));
     lt_report_num(ctx, "noise_variance", m->noise_variance);
@@ -201,6 +194,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         return lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n);
     if (p == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no features");
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (in->split[s].x && in->split[s].x->cols != p)
+            return lt_fail(ctx, LT_EINPUT,
+                           "split '%s' has %zu features but train has %zu",
+                           lt_split_name(s), in->split[s].x->cols, p);
     size_t most = n < p ? n : p;
     if (cfg->n_components >= 1 && cfg->n_components > (double)most)
         return lt_fail(ctx, LT_EINPUT,
@@ -232,7 +230,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     for (int s = 0; s < LT_N_SPLITS; s++) {
         const lt_mat *x = in->split[s].x;
         if (x && !(res->split[s].x =
-                       output_split(&m, cfg, x, s == LT_TRAIN ? scores : NULL))) {
+                       output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL))) {
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
             goto done;
         }

@@ -120,7 +120,7 @@ static int bind(const char *text, struct cfg *c, lt_diag *d)
     lt_node *with = parse(text, &pd);
     CU_ASSERT_EQUAL(pd.n, 0);
     memset(c, 0, sizeof *c);
-    lt_bind_site site = {"p.yaml", "s", "kind.x", "/base", 7, 3};
+    lt_bind_site site = {.file = "p.yaml", .stage = "s", .kind = "kind.x", .basedir = "/base", .line = 7, .col = 3};
     int n = lt_params_bind(table, LT_COUNT(table), c, with, &site, d);
     lt_node_free(with);
     return n;
@@ -170,6 +170,61 @@ static void test_bind_errors(void)
     lt_diag_clear(&d);
 }
 
+struct dense_cfg {
+    int units;
+    int activation;
+};
+static const char *const acts[] = {"linear", "relu", "selu", NULL};
+static const lt_param dense_params[] = {
+    {.name = "units", .help = "width", .offset = LT_FIELD(struct dense_cfg, units, int),
+     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1e6},
+    LT_CHOICE(struct dense_cfg, activation, "linear", acts, "activation"),
+};
+static const lt_spec_def dense_kind = {"dense", "a dense layer", dense_params, 2, sizeof(struct dense_cfg)};
+static const lt_spec_def flatten_kind = {"flatten", "flatten", NULL, 0, 0};
+static const lt_spec_def *const kinds[] = {&dense_kind, &flatten_kind, NULL};
+struct net_cfg {
+    lt_specs layers;
+    lt_specs one;
+};
+static const lt_param net_params[] = {
+    LT_SPECS(struct net_cfg, layers, 0, kinds, "layers"),
+    LT_SPECS(struct net_cfg, one, LT_SINGLE, kinds, "one layer"),
+};
+
+static void test_bind_specs(void)
+{
+    lt_diag pd = {0}, d = {0};
+    lt_node *with = parse("layers: [flatten, {dense: {units: 30, activation: selu}}, {flatten: {}}]\n"
+                          "one: {dense: {units: 7}}\n", &pd);
+    struct net_cfg c = {0};
+    lt_bind_site site = {.file = "p.yaml", .stage = "ae", .kind = "autoencoder", .basedir = "."};
+    CU_ASSERT_EQUAL(lt_params_bind(net_params, 2, &c, with, &site, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(c.one.n, 1);
+    CU_ASSERT_EQUAL(((const struct dense_cfg *)c.one.items[0].config)->units, 7);
+    CU_ASSERT_EQUAL_FATAL(c.layers.n, 3);
+    CU_ASSERT_PTR_EQUAL(c.layers.items[0].def, &flatten_kind);
+    CU_ASSERT_PTR_EQUAL(c.layers.items[1].def, &dense_kind);
+    const struct dense_cfg *dc = c.layers.items[1].config;
+    CU_ASSERT_EQUAL(dc->units, 30);
+    CU_ASSERT_EQUAL(dc->activation, 2);
+    CU_ASSERT_EQUAL(c.layers.items[1].line, 1);
+    CU_ASSERT_EQUAL(c.layers.items[1].col, 20);
+    lt_params_release(net_params, 2, &c);
+    lt_node_free(with);
+
+    with = parse("layers:\n  - {dense: {units: 0}}\n  - dens\n  - {dense: {activation: selu}}\n", &pd);
+    c = (struct net_cfg){0};
+    CU_ASSERT_EQUAL(lt_params_bind(net_params, 1, &c, with, &site, &d), 3);
+    CU_ASSERT_EQUAL_FATAL(d.n, 3);
+    CU_ASSERT_STRING_EQUAL(d.lines[0], "p.yaml:2:21: stage 'ae': layers[0] dense: units: expected an integer in [1, 1000000], got \"0\"");
+    CU_ASSERT_STRING_EQUAL(d.lines[1], "p.yaml:3:5: stage 'ae': layers: unknown kind 'dens'; did you mean 'dense'?");
+    CU_ASSERT_STRING_EQUAL(d.lines[2], "p.yaml:4:6: stage 'ae': layers[2] dense: units: required parameter is missing (expected an integer in [1, 1000000])");
+    lt_params_release(net_params, 1, &c);
+    lt_node_free(with);
+    lt_diag_clear(&d);
+}
+
 static void test_did_you_mean(void)
 {
     const char *cands[] = {"n_components", "solver", "whiten", NULL};
@@ -204,6 +259,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "deep nesting is refused", test_deep_nesting_refused);
     CU_add_test(s, "binding values and defaults", test_bind_values);
     CU_add_test(s, "binding errors name place and expectation", test_bind_errors);
+    CU_add_test(s, "lists of {kind: {params}}", test_bind_specs);
     CU_add_test(s, "did you mean", test_did_you_mean);
     CU_add_test(s, "sha256 test vectors", test_sha256);
     return lt_test_run();
