@@ -12,8 +12,9 @@ reconstruction error) of both.
   Isomap  make_swiss_roll(2000, noise=0.2, random_state=0); Isomap() defaults.
 
 latent's time is the stage's own (run.json stage_seconds: the fit, without
-reading the CSV); its t-SNE runs skip the trustworthiness metric while
-timed, and one more run reports it. scikit-learn's time is the fit call.
+reading the CSV; --no-cache, so every run computes); its t-SNE runs skip
+the trustworthiness metric while timed, and one more run reports it.
+scikit-learn's time is the fit call.
 Both use their default threads (latent: one per core; scikit-learn: OpenMP
 and BLAS threads per core).
 
@@ -62,7 +63,7 @@ def run_latent(tmp, csv, stage, use, params):
         f.write(f"  {stage}: {{use: {use}, with: {json.dumps(params)}}}\n")
     out = os.path.join(tmp, "out")
     subprocess.run(["rm", "-rf", out], check=True)
-    subprocess.run([LATENT, "run", yaml, "--quiet", "--out", out], check=True)
+    subprocess.run([LATENT, "run", yaml, "--quiet", "--no-cache", "--out", out], check=True)
     with open(os.path.join(out, "run.json")) as f:
         seconds = json.load(f)["stage_seconds"][stage]
     with open(os.path.join(out, "metrics.json")) as f:

@@ -6,15 +6,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "math/eigs.h"
 #include "math/knn.h"
 #include "math/linalg.h"
+#include "math/topeig.h"
 
 static double dot(const double *a, const double *b, size_t n)
 {
     double s = 0;
     for (size_t i = 0; i < n; i++)
         s += a[i] * b[i];
+    return s;
+}
+
+/* g . column c of the n x k matrix V. */
+static double column_dot(const double *g, const double *v, size_t n, size_t k, size_t c)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += g[i] * v[i * k + c];
     return s;
 }
 
@@ -261,31 +270,27 @@ static void dijkstra_sources(void *arg, size_t begin, size_t end)
 
 /* ---- kernel and eigenpairs ------------------------------------------------------ */
 
-/* K = -D^2 / 2, centred with its column means (kept in m) as scikit-learn's
- * KernelCenterer; returns ||K_centred||_F^2. */
-static double centred_kernel(lt_isomap *m, double *k, double *row_mean)
+/* K = -D^2 / 2 into k, its column means (KernelCenterer's, kept in m) and
+ * the squared Frobenius norm of the centred kernel, which the
+ * reconstruction error needs; the eigensolver centres K itself. */
+static double kernel_and_means(lt_isomap *m, double *k)
 {
     size_t n = m->n;
     for (size_t e = 0; e < n * n; e++)
         k[e] = (m->dist[e] * m->dist[e]) * -0.5;
     memset(m->col_mean, 0, n * sizeof *m->col_mean);
-    for (size_t i = 0; i < n; i++) {
-        double s = 0;
-        for (size_t j = 0; j < n; j++) {
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++)
             m->col_mean[j] += k[i * n + j];
-            s += k[i * n + j];
-        }
-        row_mean[i] = s / (double)n;
-    }
     double all = 0;
     for (size_t j = 0; j < n; j++)
         all += m->col_mean[j] /= (double)n;
     m->all_mean = all / (double)n;
+    /* K is symmetric, so its row means are its column means. */
     double frob = 0;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
-            double v = ((k[i * n + j] - m->col_mean[j]) - row_mean[i]) + m->all_mean;
-            k[i * n + j] = v;
+            double v = ((k[i * n + j] - m->col_mean[j]) - m->col_mean[i]) + m->all_mean;
             frob += v * v;
         }
     return frob;
@@ -308,18 +313,18 @@ static int check_psd(lt_isomap *m)
     return LT_ISOMAP_OK;
 }
 
-/* svd_flip: the entry of largest magnitude (the first such) positive. */
-static void flip_signs(double *v, size_t k, size_t n)
+/* svd_flip on the columns of the n x k V: each column's entry of largest
+ * magnitude (the first such) made positive. */
+static void flip_signs(double *v, size_t n, size_t k)
 {
     for (size_t c = 0; c < k; c++) {
-        double *row = v + c * n;
         size_t at = 0;
         for (size_t i = 1; i < n; i++)
-            if (fabs(row[i]) > fabs(row[at]))
+            if (fabs(v[i * k + c]) > fabs(v[at * k + c]))
                 at = i;
-        if (row[at] < 0)
+        if (v[at * k + c] < 0)
             for (size_t i = 0; i < n; i++)
-                row[i] = -row[i];
+                v[i * k + c] = -v[i * k + c];
     }
 }
 
@@ -397,19 +402,23 @@ int lt_isomap_fit(lt_isomap *m, const double *x, size_t n, size_t d,
     m->dist = malloc(n * n * sizeof *m->dist);
     m->col_mean = malloc(n * sizeof *m->col_mean);
     m->values = malloc(k * sizeof *m->values);
-    m->vectors = malloc(k * n * sizeof *m->vectors);
+    m->vectors = malloc(n * k * sizeof *m->vectors);
     m->embedding = malloc(n * k * sizeof *m->embedding);
     double *kernel = malloc(n * n * sizeof *kernel);
-    double *row_mean = malloc(n * sizeof *row_mean);
     int status = LT_ISOMAP_ENOMEM;
     if (!m->x || !m->dist || !m->col_mean || !m->values || !m->vectors ||
-        !m->embedding || !kernel || !row_mean)
+        !m->embedding || !kernel)
         goto done;
     memcpy(m->x, x, n * d * sizeof *m->x);
     if ((status = geodesics(m, pool)) != LT_ISOMAP_OK)
         goto done;
-    double frob = centred_kernel(m, kernel, row_mean);
-    int rc = lt_eigs_top(kernel, n, k, pool, m->values, m->vectors);
+    double frob = kernel_and_means(m, kernel);
+    /* KernelPCA's auto choice: LAPACK up to 200 rows or from 10 components,
+     * else an iterative solver (scikit-learn's ARPACK; here the Krylov one,
+     * which needs fewer products and gives the same pairs to rounding). */
+    lt_sym_matrix sym = {kernel, n, m->col_mean, m->all_mean};
+    lt_eig_method method = n > 200 && k < 10 ? LT_EIG_KRYLOV : LT_EIG_DENSE;
+    int rc = lt_top_eigh(&sym, k, method, 0, m->values, m->vectors, NULL);
     if (rc != LT_LA_OK) {
         status = rc == LT_LA_ENOMEM ? LT_ISOMAP_ENOMEM
                  : rc == LT_LA_ETOOBIG ? LT_ISOMAP_ETOOBIG : LT_ISOMAP_ENOCONV;
@@ -417,18 +426,17 @@ int lt_isomap_fit(lt_isomap *m, const double *x, size_t n, size_t d,
     }
     if ((status = check_psd(m)) != LT_ISOMAP_OK)
         goto done;
-    flip_signs(m->vectors, k, n);
+    flip_signs(m->vectors, n, k);
     double captured = 0;
     for (size_t c = 0; c < k; c++) {
         captured += m->values[c] * m->values[c];
         double s = sqrt(m->values[c]);
         for (size_t i = 0; i < n; i++)
-            m->embedding[i * k + c] = m->vectors[c * n + i] * s;
+            m->embedding[i * k + c] = m->vectors[i * k + c] * s;
     }
     m->reconstruction_error = sqrt(frob - captured) / (double)n;
 done:
     free(kernel);
-    free(row_mean);
     if (status != LT_ISOMAP_OK)
         lt_isomap_free(m);
     return status;
@@ -469,7 +477,7 @@ static void transform_rows(void *arg, size_t begin, size_t end)
         for (size_t c = 0; c < nc; c++) {
             double s = 0;
             if (m->values[c] > 0)
-                s = dot(g, m->vectors + c * n, n) / sqrt(m->values[c]);
+                s = column_dot(g, m->vectors, n, nc, c) / sqrt(m->values[c]);
             job->out[q * nc + c] = s;
         }
     }

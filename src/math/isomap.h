@@ -9,7 +9,8 @@
  *   2. geodesic distances D: Dijkstra's shortest paths (binary heap) from
  *      every row, the sources spread over a pool of threads;
  *   3. the kernel K = -D^2 / 2 centred (KernelCenterer) and its n_components
- *      largest eigenpairs (math/eigs.h); eigenvalues that scikit-learn's
+ *      largest eigenpairs (math/topeig.h: LAPACK up to 200 rows, else the
+ *      Krylov solver, with the centring applied inside the products); eigenvalues that scikit-learn's
  *      _check_psd_eigenvalues would zero (negative, or below 1e-12 of the
  *      largest) are zeroed, each eigenvector's largest entry is made
  *      positive (svd_flip), and the embedding is v_i sqrt(lambda_i).
@@ -18,9 +19,10 @@
  * nearest training rows: g_j = min_m (D[nbr_m, j] + dist_m), then the same
  * kernel, centred with the training statistics, projected on v / sqrt(lambda).
  *
- * Neighbour distances are exact (math/knn.h), the sums of the centring and
- * the products are taken in fixed orders: results do not depend on the
- * number of threads. */
+ * Neighbour distances are exact (math/knn.h) and the pool's loops (graph,
+ * shortest paths, transform) write per-row results: they do not depend on
+ * the number of threads. The iterative eigensolver's products go through
+ * BLAS, whose rounding may change with OpenBLAS's thread count. */
 #ifndef LATENT_MATH_ISOMAP_H
 #define LATENT_MATH_ISOMAP_H
 
@@ -44,7 +46,7 @@ typedef struct lt_isomap {
     double *col_mean;       /* n: column means of the training kernel */
     double all_mean;        /* the mean of col_mean */
     double *values;         /* n_components eigenvalues, descending */
-    double *vectors;        /* n_components x n unit eigenvectors (rows) */
+    double *vectors;        /* n x n_components: unit eigenvectors (columns) */
     double *embedding;      /* n x n_components */
     double reconstruction_error; /* Isomap.reconstruction_error() */
     size_t n_components_graph;   /* components of the neighbour graph */
