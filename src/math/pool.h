@@ -7,8 +7,12 @@
  * chunk, and results are identical for any number of threads. Reductions are
  * done by the caller afterwards, over the per-item partials in index order.
  *
- * The pool is meant for loops called many times (an optimiser's gradient):
- * the threads are started once and sleep between loops. */
+ * The pool is meant for loops called many times over items of uneven cost
+ * (t-SNE's gradient, a thousand times over points whose tree walks differ,
+ * SMACOF's iterations, Dijkstra from every source): the threads are started
+ * once and sleep between loops, and chunks are claimed as threads free up.
+ * For a one-off loop over even items math/parallel.h's lt_parallel_for
+ * (one contiguous piece per new thread) is the simpler tool. */
 #ifndef LATENT_MATH_POOL_H
 #define LATENT_MATH_POOL_H
 
