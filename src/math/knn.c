@@ -36,7 +36,7 @@ double lt_sqdist_direct(const double *a, const double *b, size_t d)
 
 int lt_sqdist_gemm(const double *x, const double *xsq, size_t r0, size_t r1,
                    const double *y, const double *ysq, size_t ny, size_t d,
-                   int same_xy, double *out)
+                   bool same_xy, double *out)
 {
     size_t m = r1 - r0;
     if (m > INT_MAX || ny > INT_MAX || d > INT_MAX)
@@ -266,7 +266,7 @@ int lt_trustworthiness(const double *x, size_t dx, const double *y, size_t dy,
     struct trust_job job = {.n = n, .k = k, .dist = block, .emb_ind = emb, .penalty = penalty};
     for (size_t r0 = 0; r0 < n && status == LT_KNN_OK; r0 += rows) {
         size_t r1 = r0 + rows < n ? r0 + rows : n;
-        status = lt_sqdist_gemm(x, sq, r0, r1, x, sq, n, dx, 1, block);
+        status = lt_sqdist_gemm(x, sq, r0, r1, x, sq, n, dx, true, block);
         /* scikit-learn ranks the square roots; sqrt can tie two squared
          * distances that differ in the last bit, so rank the same values. */
         for (size_t e = 0; e < (r1 - r0) * n; e++)

@@ -12,6 +12,7 @@
 #ifndef LATENT_MATH_KNN_H
 #define LATENT_MATH_KNN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "math/pool.h"
@@ -36,7 +37,7 @@ void lt_row_sqnorms(const double *x, size_t n, size_t d, double *sq);
  * LT_KNN_ETOOBIG. */
 int lt_sqdist_gemm(const double *x, const double *xsq, size_t r0, size_t r1,
                    const double *y, const double *ysq, size_t ny, size_t d,
-                   int same_xy, double *out);
+                   bool same_xy, double *out);
 
 /* The squared distance between two d-vectors by direct differences. */
 double lt_sqdist_direct(const double *a, const double *b, size_t d);

@@ -143,7 +143,7 @@ int lt_mds_fit(const double *x, size_t n, size_t d, const lt_mds_options *opt,
     }
     /* euclidean_distances(X): the gemm formula, square roots, 0 diagonal. */
     lt_row_sqnorms(x, n, d, sq);
-    if (lt_sqdist_gemm(x, sq, 0, n, x, sq, n, d, 1, delta) != LT_KNN_OK) {
+    if (lt_sqdist_gemm(x, sq, 0, n, x, sq, n, d, true, delta) != LT_KNN_OK) {
         status = LT_MDS_ETOOBIG;
         goto done;
     }

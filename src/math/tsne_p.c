@@ -221,7 +221,7 @@ int lt_tsne_joint_dense(const double *x, size_t n, size_t d, double perplexity,
     }
     /* pairwise_distances(X, squared=True): the gemm formula. */
     lt_row_sqnorms(x, n, d, sq);
-    if (lt_sqdist_gemm(x, sq, 0, n, x, sq, n, d, 1, dist) != LT_KNN_OK) {
+    if (lt_sqdist_gemm(x, sq, 0, n, x, sq, n, d, true, dist) != LT_KNN_OK) {
         status = LT_TSNE_ETOOBIG;
         goto done;
     }

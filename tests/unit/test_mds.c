@@ -31,7 +31,7 @@ static double *distances(const double *x, size_t n, size_t d)
 {
     double *sq = malloc(n * sizeof *sq), *delta = malloc(n * n * sizeof *delta);
     lt_row_sqnorms(x, n, d, sq);
-    lt_sqdist_gemm(x, sq, 0, n, x, sq, n, d, 1, delta);
+    lt_sqdist_gemm(x, sq, 0, n, x, sq, n, d, true, delta);
     for (size_t e = 0; e < n * n; e++)
         delta[e] = sqrt(delta[e]);
     free(sq);
