@@ -25,6 +25,7 @@ usage: bench/manifolds.py [RUNS] [tsne|mds|isomap|tsne-seeds ...]   (after ninja
 import gzip
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -54,8 +55,18 @@ def write_csv(path, x):
     np.savetxt(path, x, delimiter=",", header=header, comments="", fmt="%.17g")
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+CPU = {"latent": [], "scikit-learn": []}  # CPU seconds of the runs being reported
+
+
 def run_latent(tmp, csv, stage, use, params):
-    """One latent run of dataset.csv -> STAGE; returns (seconds, metrics)."""
+    """One latent run of dataset.csv -> STAGE; returns (seconds, metrics) and
+    records the process's CPU time (all threads; it includes reading the
+    CSV, a few milliseconds)."""
     yaml = os.path.join(tmp, "bench.yaml")
     with open(yaml, "w") as f:
         f.write("pipeline: bench\nseed: 0\nstages:\n")
@@ -63,7 +74,9 @@ def run_latent(tmp, csv, stage, use, params):
         f.write(f"  {stage}: {{use: {use}, with: {json.dumps(params)}}}\n")
     out = os.path.join(tmp, "out")
     subprocess.run(["rm", "-rf", out], check=True)
+    cpu = children_cpu()
     subprocess.run([LATENT, "run", yaml, "--quiet", "--no-cache", "--out", out], check=True)
+    CPU["latent"].append(children_cpu() - cpu)
     with open(os.path.join(out, "run.json")) as f:
         seconds = json.load(f)["stage_seconds"][stage]
     with open(os.path.join(out, "metrics.json")) as f:
@@ -71,15 +84,23 @@ def run_latent(tmp, csv, stage, use, params):
 
 
 def timed(fit):
-    start = time.perf_counter()
+    """Wall seconds of FIT and its result; records the CPU time of all the
+    process's threads."""
+    start, cpu = time.perf_counter(), time.process_time()
     result = fit()
+    CPU["scikit-learn"].append(time.process_time() - cpu)
     return time.perf_counter() - start, result
 
 
 def report(name, runs, ours, theirs, quality):
     a, b = statistics.median(ours), statistics.median(theirs)
+    ca, cb = statistics.median(CPU["latent"]), statistics.median(CPU["scikit-learn"])
+    CPU["latent"].clear()
+    CPU["scikit-learn"].clear()
     print(f"{name}: latent median {a:8.3f} s, scikit-learn median {b:8.3f} s "
           f"over {runs} runs: latent is {b / a:.1f}x faster")
+    print(f"    CPU time (all threads), median: latent {ca:.3f} s, scikit-learn {cb:.3f} s "
+          f"({cb / ca:.1f}x)")
     for line in quality:
         print(f"    {line}")
     sys.stdout.flush()
@@ -95,6 +116,7 @@ def bench_tsne(tmp, runs):
         ours.append(t)
         kl_ours.append(m["kl_divergence"])
     _, m = run_latent(tmp, csv, "tsne", "tsne", {"random_state": 0})
+    CPU["latent"].pop()  # the untimed run with trustworthiness
     theirs, kl_theirs = [], []
     for _ in range(runs):
         model = TSNE(random_state=0)
