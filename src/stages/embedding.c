@@ -32,6 +32,20 @@ const lt_mat *embed_rows(lt_ctx *ctx, const lt_data *in, int split, size_t min_r
     return x;
 }
 
+void embed_warn_dropped(lt_ctx *ctx, const lt_data *in, int split, const char *what)
+{
+    char names[64] = "";
+    size_t len = 0;
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (s != split && in->split[s].x)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s",
+                                    len ? " and " : "", lt_split_name(s));
+    if (len)
+        lt_warn(ctx, "%s has no transform for new rows: only the %s split is embedded, "
+                "the %s split%s left out (pick another with split:)", what,
+                lt_split_name(split), names, strstr(names, " and ") ? "s are" : " is");
+}
+
 lt_data *embed_new(const lt_data *in, const char *prefix, size_t k)
 {
     lt_data *d = lt_data_new();

@@ -16,6 +16,10 @@ extern const char *const embed_split_choices[];
  * the error recorded in ctx. */
 const lt_mat *embed_rows(lt_ctx *ctx, const lt_data *in, int split, size_t min_rows);
 
+/* Warns, for a stage without an out-of-sample transform (named WHAT), when
+ * IN holds splits other than the embedded one: they are left out. */
+void embed_warn_dropped(lt_ctx *ctx, const lt_data *in, int split, const char *what);
+
 /* An owned new value with the metadata of IN (classes, their names) but
  * not its image shape nor its spectrum, feature names PREFIX1 .. PREFIXk,
  * and no splits. NULL when out of memory. */

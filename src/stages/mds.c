@@ -54,6 +54,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         .eps = cfg->eps,
         .seed = cfg->random_state < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->random_state,
     };
+    embed_warn_dropped(ctx, in, cfg->split, "MDS");
     lt_pool *pool = lt_pool_new(lt_ctx_threads(ctx));
     lt_mds_result res;
     int status = lt_mds_fit(x->v, n, x->cols, &opt, pool, &res);

@@ -146,6 +146,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     opt.angle = cfg->angle;
     opt.seed = cfg->random_state < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->random_state;
 
+    embed_warn_dropped(ctx, in, cfg->split, "t-SNE");
     lt_pool *pool = lt_pool_new(lt_ctx_threads(ctx));
     lt_tsne_result res;
     int status = lt_tsne_fit(x->v, n, x->cols, &opt, pool, &res);

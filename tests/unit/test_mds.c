@@ -143,6 +143,16 @@ static void test_stage(void)
     lt_data_free(&out);
     lt_ctx_free_test(ctx);
 
+    /* Other splits are left out, with a warning: MDS cannot place new rows. */
+    in->split[LT_TEST].x = lt_mat_new(3, d);
+    ctx = lt_ctx_new_test();
+    CU_ASSERT_EQUAL_FATAL(mds_stage.run(ctx, &cfg, inputs, 1, &out), LT_OK);
+    CU_ASSERT_EQUAL(ctx->n_warnings, 1);
+    CU_ASSERT_PTR_NULL(out->split[LT_TEST].x);
+    lt_data_free(&out);
+    lt_ctx_free_test(ctx);
+    lt_mat_free(&in->split[LT_TEST].x);
+
     /* n_components beyond the rows, and an absent split. */
     cfg.n_components = 101;
     ctx = lt_ctx_new_test();
