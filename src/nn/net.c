@@ -170,7 +170,7 @@ float *lt_net_output_grad(lt_net *net)
     return net->grad[0];
 }
 
-void lt_net_backward(lt_net *net, size_t n)
+void lt_net_backward(lt_net *net, size_t n, float *dx_out)
 {
     /* Layers before the first one with work to do need no input gradient. */
     size_t first = 0;
@@ -182,11 +182,14 @@ void lt_net_backward(lt_net *net, size_t n)
         lt_layer *l = &net->layers[i];
         if (l->kind->view)
             continue;
-        float *dx = i > first ? net->grad[1 - cur] : NULL;
+        float *dx = i > first ? net->grad[1 - cur] : dx_out;
         l->kind->backward(l, net->act[i], net->act[i + 1], dy, dx, n);
-        if (dx) {
+        if (dx && i > first) {
             cur = 1 - cur;
             dy = dx;
         }
     }
+    /* Only views (or nothing) lie between the input and the loss. */
+    if (dx_out && first == net->n_layers)
+        memcpy(dx_out, net->grad[0], n * net->in_size * sizeof *dx_out);
 }

@@ -66,7 +66,8 @@ const float *lt_net_forward_range(lt_net *net, const float *x, size_t n, size_t 
 float *lt_net_output_grad(lt_net *net);
 
 /* Backpropagates through every layer after a full training forward pass of
- * n samples, setting net->g to dL/dw. */
-void lt_net_backward(lt_net *net, size_t n);
+ * n samples, setting net->g to dL/dw, and dx (n * in_size floats) to dL/dx
+ * when dx is not NULL (training needs no input gradient; checks do). */
+void lt_net_backward(lt_net *net, size_t n, float *dx);
 
 #endif

@@ -64,7 +64,7 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         }
         for (size_t k = 0; k < cfg->n_metrics; k++)
             ws->sums[k] += lt_metric_of(&cfg->metrics[k])->sum(y, ws->batch, count);
-        lt_net_backward(net, rows);
+        lt_net_backward(net, rows, NULL);
         lt_optim_step(opt, net->w, net->g);
 
         loss_sum += batch_loss;
