@@ -138,6 +138,15 @@ const lt_spec *lt_optim_default(void)
     return &spec;
 }
 
+double lt_optim_learning_rate(const lt_spec *spec)
+{
+    if (spec->def == &lt_optim_sgd.spec)
+        return ((const struct sgd_config *)spec->config)->learning_rate;
+    if (spec->def == &lt_optim_adam.spec)
+        return ((const struct adam_config *)spec->config)->learning_rate;
+    return ((const struct rmsprop_config *)spec->config)->learning_rate;
+}
+
 int lt_optim_init(lt_optim *o, const lt_spec *spec, size_t n)
 {
     const lt_optim_kind *kind = (const lt_optim_kind *)spec->def;

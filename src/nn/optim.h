@@ -47,6 +47,9 @@ struct lt_optim {
  * Keras's compile(). Borrowed, static. */
 const lt_spec *lt_optim_default(void);
 
+/* The learning rate of an optimiser spec, for messages. */
+double lt_optim_learning_rate(const lt_spec *spec);
+
 /* Sets up O for N weights with the kind and config of SPEC (borrowed: it
  * must outlive O). Returns 0, or -1 when out of memory. Free with
  * lt_optim_free. */

@@ -60,6 +60,7 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         if (!isfinite(batch_loss)) {
             h->bad_epoch = e + 1;
             h->bad_batch = batch_no;
+            h->bad_loss = batch_loss;
             return LT_TRAIN_NONFINITE;
         }
         for (size_t k = 0; k < cfg->n_metrics; k++)

@@ -41,6 +41,7 @@ typedef struct lt_history {
     double *metric, *val_metric; /* [k * capacity + epoch] for metric k */
     int bad_epoch;               /* where the loss became NaN or infinite */
     size_t bad_batch;            /* 1-based, or 0 */
+    double bad_loss;             /* the loss there: NaN or infinite */
 } lt_history;
 
 enum { LT_TRAIN_OK = 0, LT_TRAIN_NONFINITE = 1, LT_TRAIN_ENOMEM = 2 };

@@ -8,6 +8,7 @@
  * the valid split after each epoch, saves the weights to <stage>.weights,
  * and passes on the codings (or the reconstructions) of every split. */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,9 +235,10 @@ static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
     if (rc == LT_TRAIN_NONFINITE) {
         ae_report_history(ctx, cfg, h);
         return lt_fail(ctx, LT_ERUNTIME,
-                       "training diverged: the loss is not finite at epoch %d, batch %zu of %zu "
-                       "(learning rate too high?)",
-                       h->bad_epoch, h->bad_batch, batches);
+                       "training diverged: the loss is %s at epoch %d, batch %zu of %zu "
+                       "(learning rate %g too high?)",
+                       isnan(h->bad_loss) ? "nan" : "infinite", h->bad_epoch, h->bad_batch,
+                       batches, lt_optim_learning_rate(spec));
     }
     return LT_OK;
 }
