@@ -2,6 +2,8 @@
 
 #include <math.h>
 
+#include "nn/vmath.h"
+
 const char *const lt_act_names[] = {"linear", "relu", "leaky_relu", "elu", "selu",
                                     "sigmoid", "tanh", "softmax", NULL};
 
@@ -16,7 +18,7 @@ static void softmax_rows(float *y, size_t rows, size_t cols)
             top = row[j] > top ? row[j] : top;
         float sum = 0;
         for (size_t j = 0; j < cols; j++) {
-            row[j] = expf(row[j] - top);
+            row[j] = lt_expf(row[j] - top);
             sum += row[j];
         }
         float inv = 1.0f / sum;
@@ -28,7 +30,7 @@ static void softmax_rows(float *y, size_t rows, size_t cols)
 void lt_act_forward(lt_act act, float *y, size_t rows, size_t cols)
 {
     size_t n = rows * cols;
-    const float alpha = (float)LT_SELU_ALPHA, scale = (float)LT_SELU_SCALE;
+    const float sa = (float)(LT_SELU_SCALE * LT_SELU_ALPHA), scale = (float)LT_SELU_SCALE;
     switch (act) {
     case LT_ACT_LINEAR: break;
     case LT_ACT_RELU:
@@ -41,15 +43,15 @@ void lt_act_forward(lt_act act, float *y, size_t rows, size_t cols)
         break;
     case LT_ACT_ELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = y[i] > 0 ? y[i] : expm1f(y[i]);
+            y[i] = y[i] > 0 ? y[i] : lt_expf(y[i]) - 1.0f;
         break;
     case LT_ACT_SELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = y[i] > 0 ? scale * y[i] : scale * alpha * expm1f(y[i]);
+            y[i] = y[i] > 0 ? scale * y[i] : sa * (lt_expf(y[i]) - 1.0f);
         break;
     case LT_ACT_SIGMOID:
         for (size_t i = 0; i < n; i++)
-            y[i] = 1.0f / (1.0f + expf(-y[i]));
+            y[i] = 1.0f / (1.0f + lt_expf(-y[i]));
         break;
     case LT_ACT_TANH:
         for (size_t i = 0; i < n; i++)

@@ -6,14 +6,16 @@
  *   relu        max(x, 0)                          y > 0
  *   leaky_relu  x, or 0.3 x below 0 (Keras's       1, or 0.3
  *               LeakyReLU layer default)
- *   elu         x, or exp(x) - 1 below 0           1, or y + 1
+ *   elu         x, or exp(x) - 1 below 0 (TF's     1, or y + 1
+ *               form, not expm1)
  *   selu        scale * elu with alpha (Klambauer  scale, or y + scale * alpha
  *               et al.'s constants, as Keras)
  *   sigmoid     1 / (1 + exp(-x))                  y (1 - y)
  *   tanh        tanh(x)                            1 - y^2
  *   softmax     exp(x_i) / sum_j exp(x_j) over     Jacobian product per row
  *               each row (the last axis)
- * Values are float32; sums (softmax) are float32 too, as in Keras. */
+ * Values are float32; sums (softmax) are float32 too, as in Keras. exp is
+ * nn/vmath.h's, so the loops vectorise. */
 #ifndef LATENT_NN_ACTIVATION_H
 #define LATENT_NN_ACTIVATION_H
 

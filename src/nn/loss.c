@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "nn/vmath.h"
+
 const char *const lt_loss_names[] = {"mse", "binary_crossentropy", NULL};
 
 static double mse(const float *y, const float *t, size_t count, float scale, float *grad)
@@ -24,7 +26,7 @@ static double bce(const float *y, const float *t, size_t count, float scale, flo
     for (size_t i = 0; i < count; i++) {
         float p = y[i] < eps ? eps : y[i] > hi ? hi : y[i];
         float a = p + eps, b = 1.0f - p + eps;
-        sum -= (double)(t[i] * logf(a) + (1.0f - t[i]) * logf(b));
+        sum -= (double)(t[i] * lt_logf(a) + (1.0f - t[i]) * lt_logf(b));
         if (grad) {
             bool clipped = !(y[i] >= eps && y[i] <= hi);
             grad[i] = clipped ? 0.0f : scale * ((1.0f - t[i]) / b - t[i] / a);
