@@ -35,19 +35,19 @@ void lt_act_forward(lt_act act, float *y, size_t rows, size_t cols)
     case LT_ACT_LINEAR: break;
     case LT_ACT_RELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = y[i] > 0 ? y[i] : 0;
+            y[i] = lt_selectf(y[i] > 0, y[i], 0);
         break;
     case LT_ACT_LEAKY_RELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = y[i] > 0 ? y[i] : LT_LEAKY_RELU_SLOPE * y[i];
+            y[i] = lt_selectf(y[i] > 0, y[i], LT_LEAKY_RELU_SLOPE * y[i]);
         break;
     case LT_ACT_ELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = y[i] > 0 ? y[i] : lt_expf(y[i]) - 1.0f;
+            y[i] = lt_selectf(y[i] > 0, y[i], lt_expf(y[i]) - 1.0f);
         break;
     case LT_ACT_SELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = y[i] > 0 ? scale * y[i] : sa * (lt_expf(y[i]) - 1.0f);
+            y[i] = lt_selectf(y[i] > 0, scale * y[i], sa * (lt_expf(y[i]) - 1.0f));
         break;
     case LT_ACT_SIGMOID:
         for (size_t i = 0; i < n; i++)
@@ -69,19 +69,19 @@ void lt_act_backward(lt_act act, const float *y, float *d, size_t rows, size_t c
     case LT_ACT_LINEAR: break;
     case LT_ACT_RELU:
         for (size_t i = 0; i < n; i++)
-            d[i] = y[i] > 0 ? d[i] : 0;
+            d[i] = lt_selectf(y[i] > 0, d[i], 0);
         break;
     case LT_ACT_LEAKY_RELU:
         for (size_t i = 0; i < n; i++)
-            d[i] = y[i] > 0 ? d[i] : LT_LEAKY_RELU_SLOPE * d[i];
+            d[i] = lt_selectf(y[i] > 0, d[i], LT_LEAKY_RELU_SLOPE * d[i]);
         break;
     case LT_ACT_ELU:
         for (size_t i = 0; i < n; i++)
-            d[i] = y[i] > 0 ? d[i] : d[i] * (y[i] + 1.0f);
+            d[i] = lt_selectf(y[i] > 0, d[i], d[i] * (y[i] + 1.0f));
         break;
     case LT_ACT_SELU:
         for (size_t i = 0; i < n; i++)
-            d[i] = y[i] > 0 ? scale * d[i] : d[i] * (y[i] + sa);
+            d[i] = lt_selectf(y[i] > 0, scale * d[i], d[i] * (y[i] + sa));
         break;
     case LT_ACT_SIGMOID:
         for (size_t i = 0; i < n; i++)

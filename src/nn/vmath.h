@@ -14,7 +14,13 @@
  *            gives -inf, negative x and NaN give NaN, +inf gives +inf;
  *            subnormal x are not supported (the callers never pass them).
  * Both follow IEEE rounding with no contraction (the build's
- * -ffp-contract=off), so results are the same on every run. */
+ * -ffp-contract=off), so results are the same on every run.
+ *
+ * Choices between two values go through lt_selectf, a bit mask rather than
+ * a branch: under the default -ftrapping-math the compiler will not turn a
+ * branch with arithmetic in an arm into a vector select (that would
+ * evaluate the arm speculatively), and it sinks arithmetic into arms on
+ * its own; with a mask there is no arm. */
 #ifndef LATENT_NN_VMATH_H
 #define LATENT_NN_VMATH_H
 
@@ -36,11 +42,18 @@ static inline float lt_u2f(uint32_t u)
     return f;
 }
 
+/* c ? a : b, both already computed, without a branch. */
+static inline float lt_selectf(int c, float a, float b)
+{
+    uint32_t mask = (uint32_t)0 - (uint32_t)(c != 0);
+    return lt_u2f((lt_f2u(a) & mask) | (lt_f2u(b) & ~mask));
+}
+
 static inline float lt_expf(float x)
 {
     const float magic = 12582912.0f; /* 1.5 * 2^23: adding it rounds to an integer */
-    x = x > 88.3f ? 88.3f : x;
-    x = x < -87.3f ? -87.3f : x;
+    x = lt_selectf(x > 88.3f, 88.3f, x);
+    x = lt_selectf(x < -87.3f, -87.3f, x);
     float t = x * 1.44269504088896341f + magic;
     float n = t - magic;
     /* ln 2 in two parts: n * 0.693359375 is exact for |n| < 2^14. */
@@ -64,8 +77,8 @@ static inline float lt_logf(float x)
     int32_t e = (int32_t)(u >> 23) - 126;
     float m = lt_u2f((u & 0x007fffffu) | 0x3f000000u); /* in [0.5, 1) */
     int small = m < 0.707106781186547524f;
-    e = small ? e - 1 : e;
-    float f = small ? m + m - 1.0f : m - 1.0f;
+    e -= small;
+    float f = lt_selectf(small, m + m - 1.0f, m - 1.0f);
     float z = f * f;
     float p = 7.0376836292e-2f;
     p = p * f - 1.1514610310e-1f;
@@ -82,8 +95,8 @@ static inline float lt_logf(float x)
     y = y - 0.5f * z;
     float r = f + y;
     r = r + fe * 0.693359375f;
-    r = x > 0 ? r : x == 0 ? -INFINITY : NAN;
-    return x == INFINITY ? x : r;
+    r = lt_selectf(x > 0, r, lt_selectf(x == 0, -INFINITY, NAN));
+    return lt_selectf(x == INFINITY, x, r);
 }
 
 #endif
