@@ -27,6 +27,7 @@ static void softmax_rows(float *y, size_t rows, size_t cols)
     }
 }
 
+LT_SIMD_CLONES
 void lt_act_forward(lt_act act, float *y, size_t rows, size_t cols)
 {
     size_t n = rows * cols;
@@ -61,6 +62,7 @@ void lt_act_forward(lt_act act, float *y, size_t rows, size_t cols)
     }
 }
 
+LT_SIMD_CLONES
 void lt_act_backward(lt_act act, const float *y, float *d, size_t rows, size_t cols)
 {
     size_t n = rows * cols;

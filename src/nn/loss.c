@@ -22,6 +22,7 @@ static double sum_terms(const float *term, size_t n)
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+LT_SIMD_CLONES
 static double mse(const float *y, const float *t, size_t count, float scale, float *grad)
 {
     float term[CHUNK];
@@ -41,6 +42,7 @@ static double mse(const float *y, const float *t, size_t count, float scale, flo
     return sum;
 }
 
+LT_SIMD_CLONES
 static double bce(const float *y, const float *t, size_t count, float scale, float *grad)
 {
     const float eps = LT_KERAS_EPSILON, hi = 1.0f - LT_KERAS_EPSILON;

@@ -14,6 +14,7 @@ static inline float round_even(float x)
     return lt_selectf(fabsf(x) < 4194304.0f, r, x);
 }
 
+LT_SIMD_CLONES
 static double rounded_accuracy(const float *p, const float *t, size_t count)
 {
     double total = 0;
@@ -34,6 +35,7 @@ static double rounded_accuracy(const float *p, const float *t, size_t count)
     return total;
 }
 
+LT_SIMD_CLONES
 static double squared_error(const float *p, const float *t, size_t count)
 {
     double sum = 0;

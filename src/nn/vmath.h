@@ -42,6 +42,16 @@ static inline float lt_u2f(uint32_t u)
     return f;
 }
 
+/* For the hot elementwise loops: the compiler also builds AVX2 and
+ * AVX-512 versions and the loader picks the widest the CPU runs. The
+ * loops have no reductions across lanes and no contractions, so every
+ * version gives the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define LT_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define LT_SIMD_CLONES
+#endif
+
 /* c ? a : b, both already computed, without a branch. */
 static inline float lt_selectf(int c, float a, float b)
 {
