@@ -63,6 +63,26 @@ void lt_act_forward(lt_act act, float *y, size_t rows, size_t cols)
 }
 
 LT_SIMD_CLONES
+static void add_bias(float *y, const float *b, size_t rows, size_t cols)
+{
+    for (size_t r = 0; r < rows; r++) {
+        float *row = y + r * cols;
+        for (size_t j = 0; j < cols; j++)
+            row[j] += b[j];
+    }
+}
+
+void lt_act_forward_bias(lt_act act, float *y, const float *b, size_t rows, size_t cols)
+{
+    /* Row by row, so the row is still in the first-level cache when the
+     * activation reads it. */
+    for (size_t r = 0; r < rows; r++) {
+        add_bias(y + r * cols, b, 1, cols);
+        lt_act_forward(act, y + r * cols, 1, cols);
+    }
+}
+
+LT_SIMD_CLONES
 void lt_act_backward(lt_act act, const float *y, float *d, size_t rows, size_t cols)
 {
     size_t n = rows * cols;

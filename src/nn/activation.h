@@ -44,6 +44,10 @@ extern const char *const lt_act_names[];
  * each row; the others act elementwise). */
 void lt_act_forward(lt_act act, float *y, size_t rows, size_t cols);
 
+/* y = act(y + b) in place, b (COLS values) added to every row: a dense
+ * layer's bias and activation in one pass. */
+void lt_act_forward_bias(lt_act act, float *y, const float *b, size_t rows, size_t cols);
+
 /* d = d * act'(x) in place, where y = act(x) is the forward output and d
  * holds dL/dy on entry and dL/dx on return. */
 void lt_act_backward(lt_act act, const float *y, float *d, size_t rows, size_t cols);

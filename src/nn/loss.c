@@ -10,6 +10,7 @@ const char *const lt_loss_names[] = {"mse", "binary_crossentropy", NULL};
  * compiler vectorises, then summed in double, in a fixed order. */
 #define CHUNK 256
 
+LT_SIMD_CLONES
 static double sum_terms(const float *term, size_t n)
 {
     double s[4] = {0, 0, 0, 0};
