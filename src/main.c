@@ -1,26 +1,43 @@
 /* latent: the command line. Parses argv and hands over to src/core/. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/cache.h"
+#include "core/fsutil.h"
+#include "core/diff.h"
 #include "core/params.h"
 #include "core/pipeline.h"
 #include "core/registry.h"
 #include "core/run.h"
 #include "core/schema.h"
+#include "core/sweep_run.h"
 
 static const char usage[] =
-    "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--quiet]\n"
+    "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--quiet]\n"
     "       latent check FILE... [--set STAGE.PARAM=VALUE]... [--threads N] [--quiet]\n"
-    "       latent validate FILE...\n"
+    "       latent validate FILE... [--max-points N]\n"
+    "       latent sweep FILE [--list | --emit slurm | --collect | --jobs N] [--out DIR]\n"
     "       latent stages [KIND]\n"
     "       latent schema\n"
+    "       latent cache [--size | --clear]\n"
+    "       latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]\n"
     "\n"
     "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
     "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
     "  validate  check configs without running; exit 2 on the first bad file\n"
+    "  sweep     list, run (--jobs N in parallel), emit a Slurm array for, or collect\n"
+    "            the points of a file's sweep: block; `run` on such a file runs them all,\n"
+    "            `run --point K` just one\n"
     "  stages    list stage kinds, or one kind's parameters\n"
     "  schema    print the JSON Schema of pipeline files\n"
+    "  cache     print the stage cache's folder, its size, or clear it\n"
+    "            ($LATENT_CACHE_DIR, else $XDG_CACHE_HOME/latent or ~/.cache/latent)\n"
+    "  diff      compare two runs' metrics (a run folder or a metrics.json each);\n"
+    "            a value changed when |a - b| > atol + rtol * |a| (default 0, 0);\n"
+    "            exit 1 when any changed or exists on one side only\n"
     "\n"
     "exit status: 0 ok, 1 an expectation missed, 2 bad config or input, 3 runtime failure\n";
 
@@ -30,6 +47,11 @@ struct args {
     char **sets;
     size_t n_sets;
     lt_run_opts run;
+    long point;         /* --point K, or -1 */
+    size_t max_points;  /* --max-points N, or 0 for the default */
+    int jobs;           /* --jobs N */
+    bool list, collect; /* sweep --list / --collect */
+    const char *emit;   /* sweep --emit slurm */
 };
 
 /* Returns 0, or 2 after printing a usage error. */
@@ -42,7 +64,9 @@ static int parse_args(int argc, char **argv, struct args *a)
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         const char *value = NULL;
-        bool takes_value = !strcmp(arg, "--set") || !strcmp(arg, "--out") || !strcmp(arg, "--threads");
+        bool takes_value = !strcmp(arg, "--set") || !strcmp(arg, "--out") || !strcmp(arg, "--threads") ||
+                           !strcmp(arg, "--point") || !strcmp(arg, "--max-points") ||
+                           !strcmp(arg, "--jobs") || !strcmp(arg, "--emit");
         if (takes_value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "latent: %s needs a value\n", arg);
@@ -62,6 +86,32 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return 2;
             }
             a->run.threads = (int)n;
+        } else if (!strcmp(arg, "--point") || !strcmp(arg, "--max-points") || !strcmp(arg, "--jobs")) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            long lo = !strcmp(arg, "--point") ? 0 : 1;
+            if (*end || !*value || n < lo || n > 100000000) {
+                fprintf(stderr, "latent: %s: expected an integer >= %ld, got \"%s\"\n", arg, lo, value);
+                return 2;
+            }
+            if (!strcmp(arg, "--point"))
+                a->point = n;
+            else if (!strcmp(arg, "--jobs"))
+                a->jobs = (int)n;
+            else
+                a->max_points = (size_t)n;
+        } else if (!strcmp(arg, "--emit")) {
+            if (strcmp(value, "slurm") != 0) {
+                fprintf(stderr, "latent: --emit: only 'slurm' is known, got \"%s\"\n", value);
+                return 2;
+            }
+            a->emit = value;
+        } else if (!strcmp(arg, "--list")) {
+            a->list = true;
+        } else if (!strcmp(arg, "--collect")) {
+            a->collect = true;
+        } else if (!strcmp(arg, "--no-cache")) {
+            a->run.no_cache = true;
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->run.quiet = true;
         } else if (arg[0] == '-' && arg[1]) {
@@ -74,11 +124,18 @@ static int parse_args(int argc, char **argv, struct args *a)
     return 0;
 }
 
-/* Loads and checks FILE; prints every problem. NULL when it is bad. */
-static lt_pipeline *load(const char *file, const struct args *a)
+static lt_load_opts load_opts(const struct args *a, long point)
+{
+    return (lt_load_opts){.sets = a->sets, .n_sets = a->n_sets, .point = point, .max_points = a->max_points};
+}
+
+/* Loads and checks FILE at sweep point POINT (-1: none); prints every
+ * problem. NULL when it is bad. */
+static lt_pipeline *load(const char *file, const struct args *a, long point)
 {
     lt_diag diag = {0};
-    lt_pipeline *p = lt_pipeline_load(file, a->sets, a->n_sets, &diag);
+    lt_load_opts o = load_opts(a, point);
+    lt_pipeline *p = lt_pipeline_load(file, &o, &diag);
     if (p && lt_pipeline_check(p, &diag) > 0) {
         lt_pipeline_free(p);
         p = NULL;
@@ -101,13 +158,22 @@ static int cmd_run(const struct args *a, bool check)
     }
     int worst = 0;
     for (size_t i = 0; i < a->n_files; i++) {
-        lt_pipeline *p = load(a->files[i], a);
+        lt_pipeline *p = load(a->files[i], a, -1);
         int rc = LT_EINPUT;
-        if (p) {
+        lt_load_opts o = load_opts(a, -1);
+        if (p && p->sweep.n_points > 0) {
+            /* A sweep: every point (or the one --point names) in its folder. */
+            rc = a->point >= 0 ? lt_sweep_run_point(a->files[i], &o, &a->run, (size_t)a->point, check)
+                               : lt_sweep_run(a->files[i], &o, &a->run, check, a->jobs);
+            lt_pipeline_free(p);
+        } else if (p && a->point >= 0) {
+            fprintf(stderr, "%s: --point: the file has no sweep\n", a->files[i]);
+            lt_pipeline_free(p);
+        } else if (p) {
             lt_json *metrics = NULL;
             rc = lt_run(p, &a->run, check ? &metrics : NULL);
             if (rc == LT_OK && check)
-                rc = lt_expect_check(p, metrics);
+                rc = lt_expect_check(p, metrics, stdout, NULL);
             lt_json_free(metrics);
             lt_pipeline_free(p);
         }
@@ -124,13 +190,54 @@ static int cmd_validate(const struct args *a)
         return 2;
     }
     for (size_t i = 0; i < a->n_files; i++) {
-        lt_pipeline *p = load(a->files[i], a);
+        lt_pipeline *p = load(a->files[i], a, -1);
         if (!p)
             return 2;
-        printf("%s: ok (%zu stages)\n", a->files[i], p->n_stages);
+        size_t points = p->sweep.n_points;
+        /* Every point of a sweep must bind: a value may be wrong for its type. */
+        for (size_t k = 0; k < points; k++) {
+            lt_pipeline *q = load(a->files[i], a, (long)k);
+            if (!q) {
+                lt_pipeline_free(p);
+                return 2;
+            }
+            lt_pipeline_free(q);
+        }
+        if (points)
+            printf("%s: ok (%zu stages, %zu sweep points)\n", a->files[i], p->n_stages, points);
+        else
+            printf("%s: ok (%zu stages)\n", a->files[i], p->n_stages);
         lt_pipeline_free(p);
     }
     return 0;
+}
+
+static int cmd_sweep(const struct args *a)
+{
+    if (a->n_files != 1) {
+        fprintf(stderr, "latent: sweep takes one pipeline file\n");
+        return 2;
+    }
+    const char *file = a->files[0];
+    lt_pipeline *p = load(file, a, -1);
+    if (!p)
+        return 2;
+    int rc = 0;
+    lt_load_opts o = load_opts(a, -1);
+    if (p->sweep.n_points == 0) {
+        fprintf(stderr, "%s: the file has no sweep: block\n", file);
+        rc = 2;
+    } else if (a->list) {
+        lt_sweep_list(p, stdout);
+    } else if (a->emit) {
+        lt_sweep_emit_slurm(file, p, &o, &a->run, stdout);
+    } else if (a->collect) {
+        rc = lt_sweep_collect(file, &o, &a->run);
+    } else {
+        rc = lt_sweep_run(file, &o, &a->run, false, a->jobs);
+    }
+    lt_pipeline_free(p);
+    return rc;
 }
 
 /* One parameter per entry, type and default first, then its help; the kinds
@@ -202,11 +309,111 @@ static int cmd_stages(const struct args *a)
     return rc;
 }
 
+static int cmd_cache(int argc, char **argv)
+{
+    char *dir = lt_cache_default_dir();
+    int rc = 0;
+    if (argc == 3 && !strcmp(argv[2], "--size")) {
+        printf("%s: %.1f MiB\n", dir, (double)lt_cache_size(dir) / (1 << 20));
+    } else if (argc == 3 && !strcmp(argv[2], "--clear")) {
+        struct stat st;
+        if (stat(dir, &st) == 0 && lt_remove_tree(dir) != 0) {
+            fprintf(stderr, "latent: cannot remove %s\n", dir);
+            rc = 3;
+        } else {
+            printf("removed %s\n", dir);
+        }
+    } else if (argc == 2) {
+        printf("%s\n", dir);
+    } else {
+        fprintf(stderr, "usage: latent cache [--size | --clear]\n");
+        rc = 2;
+    }
+    free(dir);
+    return rc;
+}
+
 static int cmd_schema(void)
 {
     lt_json *s = lt_schema();
     int rc = lt_json_write(s, stdout) == 0 ? 0 : 3;
     lt_json_free(s);
+    return rc;
+}
+
+/* ---- latent diff -------------------------------------------------------- */
+
+/* Parses a tolerance: a finite number >= 0. */
+static bool parse_tolerance(const char *opt, const char *value, double *out)
+{
+    char *end;
+    double x = strtod(value, &end);
+    if (end == value || *end || !(x >= 0) || x == HUGE_VAL) {
+        fprintf(stderr, "latent: %s: expected a number >= 0, got \"%s\"\n", opt, value);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+static const char diff_usage[] = "latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]";
+
+static int cmd_diff(int argc, char **argv)
+{
+    const char *runs[2];
+    int n_runs = 0;
+    double atol = 0, rtol = 0;
+    bool json = false, all = false;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--atol") || !strcmp(arg, "--rtol")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "latent: %s needs a value\n", arg);
+                return 2;
+            }
+            if (!parse_tolerance(arg, argv[i + 1], arg[2] == 'a' ? &atol : &rtol))
+                return 2;
+            i++;
+        } else if (!strcmp(arg, "--json")) {
+            json = true;
+        } else if (!strcmp(arg, "--all")) {
+            all = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            fprintf(stderr, "latent: unknown option '%s'; usage: %s\n", arg, diff_usage);
+            return 2;
+        } else if (n_runs == 2) {
+            fprintf(stderr, "latent: diff takes two runs, got a third: '%s'\n", arg);
+            return 2;
+        } else {
+            runs[n_runs++] = arg;
+        }
+    }
+    if (n_runs != 2) {
+        fprintf(stderr, "latent: diff takes two runs (run folders or metrics.json files)\n");
+        return 2;
+    }
+    char *path_a = NULL, *path_b = NULL;
+    lt_json *a = lt_diff_load(runs[0], &path_a);
+    lt_json *b = a ? lt_diff_load(runs[1], &path_b) : NULL;
+    int rc = 2;
+    if (a && b) {
+        lt_diff d = {0};
+        rc = 3;
+        if (lt_diff_compute(a, b, atol, rtol, &d) == 0) {
+            lt_json *out = json ? lt_diff_json(&d, path_a, path_b) : NULL;
+            int io = json ? lt_json_write(out, stdout) : lt_diff_print(&d, path_a, path_b, all, stdout);
+            lt_json_free(out);
+            if (io == 0)
+                rc = lt_diff_differs(&d) ? 1 : 0;
+        }
+        if (rc == 3)
+            fprintf(stderr, "latent diff: out of memory or cannot write the output\n");
+        lt_diff_free(&d);
+    }
+    lt_json_free(a);
+    lt_json_free(b);
+    free(path_a);
+    free(path_b);
     return rc;
 }
 
@@ -220,7 +427,11 @@ int main(int argc, char **argv)
         printf("latent %s\n", LATENT_VERSION);
         return 0;
     }
-    struct args a = {0};
+    if (!strcmp(argv[1], "cache"))
+        return cmd_cache(argc, argv);
+    if (!strcmp(argv[1], "diff"))
+        return cmd_diff(argc, argv);
+    struct args a = {.point = -1};
     int rc = parse_args(argc, argv, &a);
     const char *cmd = argv[1];
     if (rc == 0) {
@@ -232,6 +443,8 @@ int main(int argc, char **argv)
             rc = cmd_validate(&a);
         else if (!strcmp(cmd, "stages"))
             rc = cmd_stages(&a);
+        else if (!strcmp(cmd, "sweep"))
+            rc = cmd_sweep(&a);
         else if (!strcmp(cmd, "schema"))
             rc = cmd_schema();
         else {

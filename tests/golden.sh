@@ -12,12 +12,15 @@ pass=0 fail=0
 for file in "$root"/pipelines/*.yaml; do
   name=$(basename "$file" .yaml)
   if "$latent" check "$file" --out "$tmp/$name" --quiet > "$tmp/$name.log" 2>&1; then
-    "$latent" run "$file" --out "$tmp/$name.again" --quiet 2>> "$tmp/$name.log"
-    if cmp -s "$tmp/$name/metrics.json" "$tmp/$name.again/metrics.json"; then
+    "$latent" run "$file" --out "$tmp/$name.again" --quiet --no-cache 2>> "$tmp/$name.log"
+    # A sweep's results are summed up in summary.json, a run's in metrics.json.
+    result=metrics.json
+    [ -f "$tmp/$name/summary.json" ] && result=summary.json
+    if cmp -s "$tmp/$name/$result" "$tmp/$name.again/$result"; then
       pass=$((pass + 1))
       continue
     fi
-    echo "FAIL $name: metrics.json differs between two identical runs"
+    echo "FAIL $name: $result differs between two identical runs"
   else
     echo "FAIL $name:"
   fi

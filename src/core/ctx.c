@@ -19,6 +19,18 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->metrics = metrics;
     free(ctx->error);
     ctx->error = NULL;
+    for (size_t i = 0; i < ctx->n_artifacts; i++)
+        free(ctx->artifacts[i]);
+    ctx->n_artifacts = 0;
+}
+
+void lt_ctx_release(lt_ctx *ctx)
+{
+    lt_ctx_enter(ctx, NULL, 0, 0, NULL);
+    free(ctx->artifacts);
+    ctx->artifacts = NULL;
+    free(ctx->artifact);
+    ctx->artifact = NULL;
 }
 
 const char *lt_ctx_error(const lt_ctx *ctx) { return ctx->error; }
@@ -144,6 +156,19 @@ const char *lt_ctx_artifact(lt_ctx *ctx, const char *name)
         free(path);
         return NULL;
     }
+    /* Remember the name so the stage cache can keep the file with the output. */
+    char **names = realloc(ctx->artifacts, (ctx->n_artifacts + 1) * sizeof *names);
+    char *copy = strdup(name);
+    if (!names || !copy) {
+        free(copy);
+        if (names)
+            ctx->artifacts = names;
+        free(path);
+        lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        return NULL;
+    }
+    ctx->artifacts = names;
+    ctx->artifacts[ctx->n_artifacts++] = copy;
     free(ctx->artifact);
     ctx->artifact = path;
     return path;
@@ -176,8 +201,7 @@ void lt_ctx_free_test(lt_ctx *ctx)
         free(ctx->test_dir);
     }
     lt_json_free(ctx->test_metrics);
-    free(ctx->error);
-    free(ctx->artifact);
+    lt_ctx_release(ctx);
     free(ctx);
 }
 

@@ -27,6 +27,8 @@ struct lt_ctx {
     /* Owned. */
     char *error;              /* the first error of the current stage */
     char *artifact;           /* the path last handed out by lt_ctx_artifact */
+    char **artifacts;         /* names handed out to the current stage (for the cache) */
+    size_t n_artifacts;
     char *test_dir;           /* a test context's own staging folder */
     lt_json *test_metrics;    /* a test context's metrics object */
     int n_warnings;
@@ -36,6 +38,10 @@ struct lt_ctx {
  * Clears any previous error. */
 void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
                   lt_json *metrics);
+
+/* Frees what the context owns (not the context itself: the runner's lives
+ * on its stack). */
+void lt_ctx_release(lt_ctx *ctx);
 
 /* The error message recorded by the current stage, or NULL. Borrowed. */
 const char *lt_ctx_error(const lt_ctx *ctx);

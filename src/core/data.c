@@ -3,39 +3,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-lt_mat *lt_mat_new(size_t rows, size_t cols)
+/* A zeroed matrix whose elements are ELEM bytes wide, in v or f. */
+static lt_mat *mat_alloc(size_t rows, size_t cols, size_t elem)
 {
     lt_mat *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
     m->rows = rows;
     m->cols = cols;
-    if (rows && cols) {
-        if (cols > (size_t)-1 / sizeof(double) / rows ||
-            !(m->v = calloc(rows * cols, sizeof(double)))) {
-            free(m);
-            return NULL;
-        }
+    if (!rows || !cols)
+        return m;
+    void *p = cols <= (size_t)-1 / elem / rows ? calloc(rows * cols, elem) : NULL;
+    if (!p) {
+        free(m);
+        return NULL;
     }
+    if (elem == sizeof(float))
+        m->f = p;
+    else
+        m->v = p;
     return m;
 }
 
-lt_mat *lt_mat_new_f32(size_t rows, size_t cols)
-{
-    lt_mat *m = calloc(1, sizeof *m);
-    if (!m)
-        return NULL;
-    m->rows = rows;
-    m->cols = cols;
-    if (rows && cols) {
-        if (cols > (size_t)-1 / sizeof(float) / rows ||
-            !(m->f = calloc(rows * cols, sizeof(float)))) {
-            free(m);
-            return NULL;
-        }
-    }
-    return m;
-}
+lt_mat *lt_mat_new(size_t rows, size_t cols) { return mat_alloc(rows, cols, sizeof(double)); }
+lt_mat *lt_mat_new_f32(size_t rows, size_t cols) { return mat_alloc(rows, cols, sizeof(float)); }
 
 lt_mat *lt_mat_copy(const lt_mat *src)
 {

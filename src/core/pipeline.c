@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/fsutil.h"
@@ -507,7 +508,7 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
 
 /* ---- the file ----------------------------------------------------------- */
 
-static const char *const top_keys[] = {"pipeline", "description", "seed", "stages", "expect", NULL};
+static const char *const top_keys[] = {"pipeline", "description", "seed", "stages", "expect", "sweep", NULL};
 
 static void load_top(lt_pipeline *p, lt_diag *diag)
 {
@@ -529,7 +530,7 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
             lt_diag_add(diag, AT(p, root->keys[i]), "unknown top-level key '%s'; did you mean '%s'?", k, hint);
         else
             lt_diag_add(diag, AT(p, root->keys[i]),
-                        "unknown top-level key '%s' (expected pipeline, description, seed, stages, expect)", k);
+                        "unknown top-level key '%s' (expected pipeline, description, seed, stages, expect, sweep)", k);
     }
     const lt_node *name = lt_node_get(root, "pipeline");
     if (!name)
@@ -577,8 +578,10 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
     load_expect(p, lt_node_get(root, "expect"), diag);
 }
 
-lt_pipeline *lt_pipeline_load(const char *file, char *const *sets, size_t n_sets, lt_diag *diag)
+lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_diag *diag)
 {
+    char *const *sets = opts->sets;
+    size_t n_sets = opts->n_sets;
     size_t before = diag->n;
     size_t len;
     char *text = lt_read_file(file, &len);
@@ -600,9 +603,21 @@ lt_pipeline *lt_pipeline_load(const char *file, char *const *sets, size_t n_sets
         p->root = lt_yaml_parse(file, text, len, diag);
     free(text);
     p->set_labels = calloc(n_sets ? n_sets : 1, sizeof *p->set_labels);
+    p->point = -1;
     if (p->root && p->set_labels) {
         for (size_t i = 0; i < n_sets; i++)
             apply_set(p, sets[i], diag);
+        size_t max = opts->max_points ? opts->max_points : LT_SWEEP_MAX_POINTS;
+        if (p->root->kind == LT_MAP && lt_sweep_parse(file, p->root, sets, n_sets, max, &p->sweep, diag) == 0 &&
+            opts->point >= 0) {
+            if ((size_t)opts->point >= p->sweep.n_points)
+                lt_diag_add(diag, file, 0, 0, "--point %ld: the sweep has %zu points (0 to %zu)", opts->point,
+                            p->sweep.n_points, p->sweep.n_points ? p->sweep.n_points - 1 : 0);
+            else if (lt_sweep_apply(&p->sweep, (size_t)opts->point, p->root) != 0)
+                lt_diag_add(diag, file, 0, 0, "out of memory");
+            else
+                p->point = opts->point;
+        }
         load_top(p, diag);
     }
     if (diag->n > before || !p->root) {
@@ -632,6 +647,7 @@ void lt_pipeline_free(lt_pipeline *p)
     free(p->stages);
     free(p->order);
     lt_node_free(p->root);
+    lt_sweep_free(&p->sweep);
     for (size_t i = 0; i < p->n_set_labels; i++)
         free(p->set_labels[i]);
     free(p->set_labels);
@@ -660,4 +676,22 @@ lt_json *lt_pipeline_resolved(const lt_pipeline *p)
         lt_json_set(st, "with", lt_params_to_json(s->def->params, s->def->n_params, s->config));
     }
     return o;
+}
+
+void lt_pipeline_config_hash(const lt_pipeline *p, char out[17])
+{
+    lt_json *resolved = lt_pipeline_resolved(p);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (mem) {
+        lt_json_write_compact(resolved, mem);
+        fclose(mem);
+    }
+    char hex[65];
+    lt_sha256_hex(text ? text : "", text ? len : 0, hex);
+    memcpy(out, hex, 16);
+    out[16] = '\0';
+    free(text);
+    lt_json_free(resolved);
 }

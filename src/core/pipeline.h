@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/diag.h"
+#include "core/sweep.h"
 #include "core/yaml_doc.h"
 #include "io/json.h"
 #include "latent/stage.h"
@@ -51,18 +52,30 @@ typedef struct lt_pipeline {
     lt_expect *expects;
     size_t n_expects;
     lt_node *root;     /* the parsed file with overrides applied, owned */
+    lt_sweep sweep;    /* the file's sweep block (empty without one), owned */
+    long point;        /* the sweep point applied, or -1 */
     char **set_labels; /* "--set stage.param=value" for each override, owned:
                           the place messages about its value point at */
     size_t n_set_labels;
 } lt_pipeline;
 
-/* Loads FILE and applies SETS ("stage.param=value" or "seed=value"),
- * checking everything that can be checked without running. Returns the
+typedef struct lt_load_opts {
+    char *const *sets;  /* "stage.param=value" or "seed=value" overrides */
+    size_t n_sets;
+    long point;         /* a sweep point to apply, or -1 for none */
+    size_t max_points;  /* the most points a sweep may have; 0: the default */
+} lt_load_opts;
+
+/* Loads FILE, applies the overrides and the sweep point OPTS name, and
+ * checks everything that can be checked without running. Returns the
  * pipeline (owned; free with lt_pipeline_free), or NULL with every problem
  * found added to DIAG. */
-lt_pipeline *lt_pipeline_load(const char *file, char *const *sets, size_t n_sets,
-                              lt_diag *diag);
+lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_diag *diag);
 void lt_pipeline_free(lt_pipeline *p);
+
+/* The first 16 hex digits of the SHA-256 of the resolved configuration:
+ * what identifies a run's inputs (plots carry it; sweeps resume by it). */
+void lt_pipeline_config_hash(const lt_pipeline *p, char out[17]);
 
 /* The resolved configuration (every stage's kind, inputs and parameters with
  * defaults filled in) as JSON. Owned. */

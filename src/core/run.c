@@ -1,6 +1,8 @@
 #include "core/run.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -13,8 +15,11 @@
 
 #include <cblas.h>
 
+#include "core/cache.h"
 #include "core/ctx.h"
+#include "core/params.h"
 #include "core/fsutil.h"
+#include "core/report.h"
 #include "core/sha256.h"
 
 static double now_seconds(void)
@@ -38,8 +43,7 @@ int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag)
             problems++;
         }
     }
-    free(ctx.error);
-    free(ctx.artifact);
+    lt_ctx_release(&ctx);
     return problems;
 }
 
@@ -163,6 +167,36 @@ static void on_signal(int sig)
 
 /* ---- running ------------------------------------------------------------ */
 
+/* The stage's cache key from its config, its inputs' keys and any files its
+ * path parameters name. */
+static void stage_key(const lt_pipeline *p, const lt_stage_inst *s, char (*keys)[65], int threads,
+                      char out[65])
+{
+    lt_json *config = lt_params_to_json(s->def->params, s->def->n_params, s->config);
+    const char *inputs[8], *paths[16];
+    size_t n_paths = 0;
+    for (size_t j = 0; j < s->n_inputs; j++)
+        inputs[j] = keys[s->inputs[j]];
+    for (size_t k = 0; k < s->def->n_params && n_paths < 15; k++) {
+        const lt_param *par = &s->def->params[k];
+        const char *path = par->type == LT_P_PATH ? *(char *const *)((const char *)s->config + par->offset) : NULL;
+        if (path)
+            paths[n_paths++] = path;
+    }
+    paths[n_paths] = NULL;
+    lt_cache_key(s->name, s->def->name, config, inputs, s->n_inputs, paths, p->seed, threads, out);
+    lt_json_free(config);
+}
+
+static lt_cache open_cache(bool off)
+{
+    lt_cache c = {.dir = off ? NULL : lt_cache_default_dir(), .max_bytes = (size_t)256 << 20};
+    const char *mb = getenv("LATENT_CACHE_MAX_MB");
+    if (mb && *mb)
+        c.max_bytes = (size_t)strtoull(mb, NULL, 10) << 20;
+    return c;
+}
+
 static void iso_time(char *buf, size_t size)
 {
     time_t t = time(NULL);
@@ -193,6 +227,18 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         free(run_dir);
         return LT_ERUNTIME;
     }
+    /* One run per folder at a time: two runs committing into the same
+     * folder would interleave their files. */
+    char *lock_path = lt_path_join(run_dir, ".lock");
+    int lock_fd = lock_path ? open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
+    free(lock_path);
+    if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "%s: another latent run is writing this folder; wait for it or use --out\n", run_dir);
+        if (lock_fd >= 0)
+            close(lock_fd);
+        free(run_dir);
+        return LT_ERUNTIME;
+    }
     remove_stale_staging(run_dir);
     char partial[64];
     snprintf(partial, sizeof partial, ".partial-%ld", (long)getpid());
@@ -201,6 +247,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         fprintf(stderr, "%s: cannot create the staging folder\n", run_dir);
         free(staging);
         free(run_dir);
+        close(lock_fd);
         return LT_ERUNTIME;
     }
     snprintf(interrupted_staging, sizeof interrupted_staging, "%s", staging);
@@ -209,17 +256,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
 
     /* The config hash identifies what was run; plots carry it. */
     lt_json *resolved = lt_pipeline_resolved(p);
-    char *compact = NULL;
-    size_t compact_len = 0;
-    FILE *mem = open_memstream(&compact, &compact_len);
-    if (mem) {
-        lt_json_write_compact(resolved, mem);
-        fclose(mem);
-    }
-    char config_hash[65] = "";
-    lt_sha256_hex(compact ? compact : "", compact ? compact_len : 0, config_hash);
-    free(compact);
-    config_hash[16] = '\0';
+    char config_hash[17];
+    lt_pipeline_config_hash(p, config_hash);
 
     lt_ctx ctx = {.pipeline = p->name, .file = p->file, .staging = staging, .seed = p->seed,
                   .threads = threads, .quiet = opts->quiet};
@@ -227,12 +265,15 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
                               "latent:config-hash", config_hash, NULL};
     memcpy(ctx.png_text, png_text, sizeof png_text);
 
+    lt_cache cache = open_cache(opts->no_cache);
+    char (*keys)[65] = calloc(p->n_stages ? p->n_stages : 1, sizeof *keys);
+    lt_json *cached = lt_json_object();
     lt_json *metrics = lt_json_object();
     lt_json *timings = lt_json_object();
     lt_data **values = calloc(p->n_stages, sizeof *values);
     lt_data **values64 = calloc(p->n_stages, sizeof *values64);
     size_t *left = calloc(p->n_stages, sizeof *left);
-    int rc = (metrics && timings && values && values64 && left) ? LT_OK : LT_ERUNTIME;
+    int rc = (metrics && timings && values && values64 && left && keys && cached) ? LT_OK : LT_ERUNTIME;
     for (size_t i = 0; i < p->n_stages && rc == LT_OK; i++)
         left[i] = p->stages[i].n_consumers;
     if (!opts->quiet)
@@ -263,9 +304,27 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         }
         lt_data *out = NULL;
         double t0 = now_seconds();
-        rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
-        if (rc == LT_OK)
-            rc = s->def->run(&ctx, s->config, inputs, (int)s->n_inputs, s->def->produces ? &out : NULL);
+        /* Sources are not cached: reading their data again costs what
+         * reading it from the cache would. */
+        stage_key(p, s, keys, threads, keys[i]);
+        bool cacheable = s->def->max_inputs > 0;
+        lt_json *hit_metrics = NULL;
+        bool hit = cacheable && lt_cache_load(&cache, keys[i], staging, &out, &hit_metrics);
+        if (hit && s->def->produces && !out) {
+            hit = false; /* an entry without the output this stage must give */
+            lt_json_free(hit_metrics);
+        }
+        if (hit) {
+            lt_json_free(m);
+            m = hit_metrics;
+        } else {
+            rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
+            if (rc == LT_OK)
+                rc = s->def->run(&ctx, s->config, inputs, (int)s->n_inputs, s->def->produces ? &out : NULL);
+            if (rc == LT_OK && cacheable && (out || !s->def->produces))
+                lt_cache_store(&cache, keys[i], out, m, staging, ctx.artifacts, ctx.n_artifacts);
+        }
+        lt_json_set(cached, s->name, lt_json_bool(hit));
         double dt = now_seconds() - t0;
         if (rc == LT_OK && s->def->produces && !out)
             rc = lt_fail(&ctx, LT_ERUNTIME, "produced no output (a bug in the stage)");
@@ -282,7 +341,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             lt_json_free(m);
         lt_json_set(timings, s->name, lt_json_num(dt));
         if (!opts->quiet)
-            fprintf(stderr, "  %-16s %-24s %9.3f s\n", s->name, s->def->name, dt);
+            fprintf(stderr, "  %-16s %-24s %9.3f s%s\n", s->name, s->def->name, dt, hit ? "  (cached)" : "");
         /* Free inputs whose last reader has run. */
         for (size_t j = 0; j < s->n_inputs; j++)
             if (--left[s->inputs[j]] == 0) {
@@ -305,6 +364,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         list_files(staging, NULL, files);
         lt_json_push(files, lt_json_str("metrics.json"));
         lt_json_push(files, lt_json_str("run.json"));
+        lt_json_push(files, lt_json_str("report.html"));
         lt_json *run = lt_json_object();
         lt_json_set(run, "pipeline", lt_json_str(p->name));
         lt_json_set(run, "file", lt_json_str(p->file));
@@ -318,11 +378,19 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         lt_json_set(run, "wall_seconds", lt_json_num(now_seconds() - t_start));
         lt_json_set(run, "stage_seconds", timings);
         timings = NULL;
+        lt_json_set(run, "cached", cached);
+        cached = NULL;
         lt_json_set(run, "config", resolved);
         resolved = NULL;
         lt_json_set(run, "files", files);
+        /* The report shows the expectations' verdicts whether or not this
+         * is `latent check`; it is staged with the rest, so it commits too. */
+        lt_json *verdicts = lt_json_array();
+        lt_expect_check(p, metrics, NULL, verdicts);
+        char *report = lt_path_join(staging, "report.html");
         if (write_json_file(staging, "metrics.json", metrics) != 0 ||
-            write_json_file(staging, "run.json", run) != 0 || commit(run_dir, staging, files) != 0) {
+            write_json_file(staging, "run.json", run) != 0 || !report ||
+            lt_report_write(staging, run, metrics, verdicts, report) != 0 || commit(run_dir, staging, files) != 0) {
             fprintf(stderr, "%s: cannot write the run's outputs: %s\n", run_dir, strerror(errno));
             rc = LT_ERUNTIME;
         } else if (!opts->quiet) {
@@ -330,19 +398,30 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
                     now_seconds() - t_start);
         }
         lt_json_free(run);
+        lt_json_free(verdicts);
+        free(report);
     }
     if (rc != LT_OK) {
         lt_remove_tree(staging);
-        if (!existed)
-            rmdir(run_dir); /* only when empty: never remove what we did not make */
+        if (!existed) {
+            /* Only what this run made: the lock file, then the folder if empty. */
+            char *lock = lt_path_join(run_dir, ".lock");
+            if (lock)
+                remove(lock);
+            free(lock);
+            rmdir(run_dir);
+        }
     }
+    close(lock_fd);
     interrupted_staging[0] = '\0';
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     lt_json_free(timings);
+    lt_json_free(cached);
+    free(keys);
+    free(cache.dir);
     lt_json_free(resolved);
-    free(ctx.error);
-    free(ctx.artifact);
+    lt_ctx_release(&ctx);
     free(staging);
     free(run_dir);
     if (rc == LT_OK && metrics_out)
@@ -380,7 +459,7 @@ static void describe_expect(const lt_expect *e, char *buf, size_t size)
     }
 }
 
-int lt_expect_check(const lt_pipeline *p, const lt_json *metrics)
+int lt_expect_check(const lt_pipeline *p, const lt_json *metrics, FILE *out, lt_json *verdicts)
 {
     int rc = LT_OK;
     size_t ok = 0;
@@ -408,13 +487,24 @@ int lt_expect_check(const lt_pipeline *p, const lt_json *metrics)
             snprintf(got, sizeof got, "%s", v ? "not a number" : "not reported");
         else
             lt_json_format_double(got, x);
-        printf("  %-*s  %-22s %-24s %s\n", (int)width, e->target, got, want, pass ? "ok" : "MISS");
+        if (out)
+            fprintf(out, "  %-*s  %-22s %-24s %s\n", (int)width, e->target, got, want, pass ? "ok" : "MISS");
+        if (verdicts) {
+            lt_json *row = lt_json_push(verdicts, lt_json_object());
+            lt_json_set(row, "target", lt_json_str(e->target));
+            lt_json_set(row, "measured", isnan(x) ? lt_json_null() : lt_json_num(x));
+            if (isnan(x))
+                lt_json_set(row, "problem", lt_json_str(got));
+            lt_json_set(row, "expected", lt_json_str(want));
+            lt_json_set(row, "ok", lt_json_bool(pass));
+        }
         if (pass)
             ok++;
         else
             rc = LT_MISS;
     }
-    printf("%s: %zu expectation%s, %zu ok, %zu missed\n", p->file, p->n_expects,
-           p->n_expects == 1 ? "" : "s", ok, p->n_expects - ok);
+    if (out)
+        fprintf(out, "%s: %zu expectation%s, %zu ok, %zu missed\n", p->file, p->n_expects,
+                p->n_expects == 1 ? "" : "s", ok, p->n_expects - ok);
     return rc;
 }

@@ -7,6 +7,7 @@
 #define LATENT_CORE_RUN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "core/diag.h"
 #include "core/pipeline.h"
@@ -16,6 +17,7 @@ typedef struct lt_run_opts {
     const char *out_dir; /* the run folder; NULL: outputs/<pipeline> */
     int threads;         /* 0: OpenBLAS's default */
     bool quiet;
+    bool no_cache;       /* neither read nor write the stage cache */
 } lt_run_opts;
 
 /* Runs every stage's cross-field check. Problems go to DIAG. Returns the
@@ -27,8 +29,11 @@ int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag);
  * returns LT_EINPUT or LT_ERUNTIME, leaving no outputs. */
 int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics);
 
-/* Evaluates P's expectations against METRICS, printing one line each to
- * stdout. Returns LT_OK when all hold, LT_MISS otherwise. */
-int lt_expect_check(const lt_pipeline *p, const lt_json *metrics);
+/* Evaluates P's expectations against METRICS. When OUT is not NULL, prints
+ * one line each and a summary line to it. When VERDICTS (a JSON array) is not
+ * NULL, appends one object per expectation: {"target", "measured" (a number,
+ * or null with "problem": "not reported" / "not a number"), "expected" (text,
+ * "0.95 ± 0.01"), "ok"}. Returns LT_OK when all hold, LT_MISS otherwise. */
+int lt_expect_check(const lt_pipeline *p, const lt_json *metrics, FILE *out, lt_json *verdicts);
 
 #endif

@@ -488,3 +488,18 @@ int lt_csv_read(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
     free(text);
     return rc;
 }
+
+void lt_csv_write_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}

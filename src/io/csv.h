@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "latent/data.h"
 #include "latent/stage.h"
@@ -46,5 +47,9 @@ int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
  * cannot be read is LT_EINPUT ("PATH: cannot read: <strerror>"). */
 int lt_csv_read(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
                 lt_data **out);
+
+/* Writes S as one CSV field, quoted (with doubled quotes) when it holds a
+ * comma, quote or line break. */
+void lt_csv_write_field(FILE *f, const char *s);
 
 #endif

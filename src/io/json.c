@@ -146,6 +146,9 @@ double lt_json_number(const lt_json *v)
 }
 
 bool lt_json_is_array(const lt_json *v) { return v && v->kind == J_ARR; }
+bool lt_json_is_object(const lt_json *v) { return v && v->kind == J_OBJ; }
+bool lt_json_is_bool(const lt_json *v) { return v && v->kind == J_BOOL; }
+bool lt_json_is_null(const lt_json *v) { return v && v->kind == J_NULL; }
 size_t lt_json_len(const lt_json *v) { return v && v->kind == J_ARR ? v->n : 0; }
 lt_json *lt_json_at(const lt_json *v, size_t i)
 {

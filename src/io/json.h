@@ -35,6 +35,9 @@ lt_json *lt_json_get(const lt_json *o, const char *key);
 /* Numeric value of a number (or int/bool) node; NAN otherwise. */
 double lt_json_number(const lt_json *v);
 bool lt_json_is_array(const lt_json *v);
+bool lt_json_is_object(const lt_json *v);
+bool lt_json_is_bool(const lt_json *v);
+bool lt_json_is_null(const lt_json *v); /* null (not a NaN number) */
 size_t lt_json_len(const lt_json *v);            /* array length */
 lt_json *lt_json_at(const lt_json *v, size_t i); /* borrowed */
 

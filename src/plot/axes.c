@@ -41,6 +41,8 @@ void lt_axes_set_integer_ticks(lt_axes *ax, bool x, bool y)
     ax->yinteger = y;
 }
 
+void lt_axes_set_axis_off(lt_axes *ax, bool off) { ax->axis_off = off; }
+
 void lt_axes_set_legend(lt_axes *ax, lt_legend_loc loc) { ax->legend = loc; }
 
 void lt_axes_set_xlim(lt_axes *ax, double lo, double hi)
@@ -86,13 +88,16 @@ static void widen(double *lo, double *hi)
     *hi += d;
 }
 
-/* Data extent plus 5% margins; a bar chart's zero stays on the frame. */
+/* Data extent plus 5% margins; a bar chart's zero stays on the frame, and
+ * pictures (a panel of images only) have none. */
 static void auto_limits(const lt_axes *ax, double lim[4])
 {
     double ext[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
-    bool zero_floor = false;
-    for (size_t i = 0; i < ax->n_series; i++)
+    bool zero_floor = false, images_only = ax->n_series > 0;
+    for (size_t i = 0; i < ax->n_series; i++) {
         lt_series_extent(&ax->series[i], ext, &zero_floor);
+        images_only = images_only && ax->series[i].kind == LT_SERIES_IMAGE;
+    }
     for (int a = 0; a < 2; a++) {
         double lo = ext[2 * a], hi = ext[2 * a + 1];
         if (!(lo <= hi)) {
@@ -100,7 +105,7 @@ static void auto_limits(const lt_axes *ax, double lim[4])
             hi = 1;
         }
         widen(&lo, &hi);
-        double m = 0.05 * (hi - lo);
+        double m = images_only ? 0 : 0.05 * (hi - lo);
         bool floor_at_zero = a == 1 && zero_floor && lo == 0;
         lim[2 * a] = floor_at_zero ? 0 : lo - m;
         lim[2 * a + 1] = hi + m;
@@ -171,12 +176,44 @@ void lt_axes_layout(lt_axes *ax, cairo_t *cr, lt_rect cell)
     }
 }
 
+/* Without axes the data area is the cell less padding and the title. An
+ * equal-aspect panel shrinks its box to the data, centred with its title,
+ * as matplotlib's imshow does, so the title stays close to the picture. */
+static void fit_bare(lt_axes *ax, cairo_t *cr, lt_rect cell, const double lim[4])
+{
+    double s = ax->fig->scale, pad = LT_PT_PAD * s / 2, top = pad;
+    if (ax->title) {
+        lt_text_font(cr, LT_PT_TITLE * s, false);
+        top += lt_text_height(cr) + LT_PT_TITLE_PAD * s;
+    }
+    double w = fmax(cell.w - 2 * pad, 10), h = fmax(cell.h - top - pad, 10);
+    double x = cell.x + pad, y = cell.y + top;
+    if (ax->equal) {
+        double dx = lim[1] - lim[0], dy = lim[3] - lim[2];
+        double ppu = fmin(w / dx, h / dy);
+        x += (w - dx * ppu) / 2;
+        y += (h - dy * ppu) / 2;
+        w = dx * ppu;
+        h = dy * ppu;
+    }
+    ax->box = (lt_rect){round(x), round(y), round(w), round(h)};
+    ax->x0 = lim[0];
+    ax->x1 = lim[1];
+    ax->y0 = lim[2];
+    ax->y1 = lim[3];
+    ax->xticks.n = ax->yticks.n = 0;
+}
+
 /* Chooses the box, limits and ticks for CELL. */
 static void fit(lt_axes *ax, cairo_t *cr, lt_rect cell)
 {
     double s = ax->fig->scale;
     double lim[4];
     auto_limits(ax, lim);
+    if (ax->axis_off) {
+        fit_bare(ax, cr, cell, lim);
+        return;
+    }
 
     lt_text_font(cr, LT_PT_FONT * s, false);
     double label_h = lt_text_height(cr);
@@ -324,13 +361,13 @@ static void draw_labels(const lt_axes *ax, cairo_t *cr)
     lt_text_font(cr, LT_PT_FONT * s, false);
     double label_h = lt_text_height(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    if (ax->xlabel) {
+    if (ax->xlabel && !ax->axis_off) {
         double y = ax->box.y + ax->box.h + gap + label_h + LT_PT_LABEL_PAD * s;
         if (ax->xfmt.exponent)
             y += label_h;
         lt_text_draw(cr, ax->xlabel, ax->box.x + ax->box.w / 2, y, LT_CENTER, LT_TOP, 0);
     }
-    if (ax->ylabel) {
+    if (ax->ylabel && !ax->axis_off) {
         double ytick_w = widest_label(cr, &ax->yticks, ax->yfmt);
         double x = ax->box.x - gap - ytick_w - LT_PT_LABEL_PAD * s;
         /* Turned to read upwards, the label's bottom faces the axis. */
@@ -355,7 +392,8 @@ void lt_axes_draw(lt_axes *ax, cairo_t *cr)
         lt_series_draw(&ax->series[i], ax, cr);
     cairo_restore(cr);
 
-    draw_frame_and_ticks(ax, cr);
+    if (!ax->axis_off)
+        draw_frame_and_ticks(ax, cr);
     draw_labels(ax, cr);
     if (ax->legend != LT_LEGEND_NONE)
         lt_legend_draw(ax, cr);

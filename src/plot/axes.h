@@ -19,6 +19,9 @@ void lt_axes_set_grid(lt_axes *ax, bool on);
 /* One data unit is as long on x as on y: the shorter range is widened
  * about its centre to fill the panel (matplotlib's axis("equal")). */
 void lt_axes_set_equal(lt_axes *ax, bool on);
+/* No frame, ticks, tick labels nor axis labels, and no room kept for them:
+ * the data area fills the panel below its title (matplotlib's axis("off")). */
+void lt_axes_set_axis_off(lt_axes *ax, bool off);
 /* Ticks on whole numbers only (for counts such as component numbers). */
 void lt_axes_set_integer_ticks(lt_axes *ax, bool x, bool y);
 /* Fixed limits; NAN for an end leaves that end automatic. */

@@ -100,8 +100,12 @@ int lt_figure_render(lt_figure *fig)
     /* The panels share what the figure title leaves. */
     double top = 0;
     if (fig->title) {
-        double pad = LT_PT_PAD * fig->scale;
-        lt_text_font(cr, 14 * fig->scale, true);
+        double pad = LT_PT_PAD * fig->scale, size = 14 * fig->scale;
+        lt_text_font(cr, size, true);
+        /* A title wider than the figure shrinks to fit rather than be cut. */
+        double width = lt_text_width(cr, fig->title), room = fig->width - 2 * pad;
+        if (width > room && room > 0)
+            lt_text_font(cr, size * room / width, true);
         cairo_set_source_rgb(cr, 0, 0, 0);
         lt_text_draw(cr, fig->title, fig->width / 2.0, pad, LT_CENTER, LT_TOP, 0);
         top = pad + lt_text_height(cr);

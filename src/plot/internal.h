@@ -35,6 +35,7 @@ typedef enum lt_series_kind {
     LT_SERIES_SEGMENTS,
     LT_SERIES_ARROW,
     LT_SERIES_TEXT,
+    LT_SERIES_IMAGE,
 } lt_series_kind;
 
 typedef struct lt_series {
@@ -50,12 +51,16 @@ typedef struct lt_series {
     double text_pt;
     lt_halign halign;
     lt_valign valign;
+    int img_rows, img_cols; /* an image's n = rows * cols grey levels in x */
+    double img_rect[4];     /* x0, y0, x1, y1: where it lies in data units */
+    double img_vmin, img_vmax;
 } lt_series;
 
 struct lt_axes {
     lt_figure *fig;
     char *title, *xlabel, *ylabel; /* owned, or NULL */
     bool grid, equal, xinteger, yinteger;
+    bool axis_off; /* no frame, ticks or axis labels: the title only */
     double xlim[2], ylim[2]; /* NAN: automatic */
     lt_legend_loc legend;
     bool legend_outside; /* "best" found no free spot: right of the panel */
@@ -99,6 +104,11 @@ double lt_axes_py(const lt_axes *ax, double y);
 double lt_axes_pt(const lt_axes *ax, double pt);
 
 /* series.c */
+/* Appends a series with room for BLOCKS arrays of N doubles; NULL (and the
+ * figure marked failed) when out of memory. TAKES_CYCLE: an unset colour
+ * takes the panel's next one (else black). */
+lt_series *lt_series_add(lt_axes *ax, lt_series_kind kind, size_t n, int blocks,
+                         const lt_style *style, bool takes_cycle);
 /* Widens ext = {xmin, xmax, ymin, ymax} to cover the series. Sets
  * *zero_floor when the series is a bar chart standing on y = 0. */
 void lt_series_extent(const lt_series *s, double ext[4], bool *zero_floor);
@@ -110,6 +120,11 @@ void lt_series_draw_handle(const lt_series *s, const lt_axes *ax, cairo_t *cr,
  * inside, segments crossing. Legend placement avoids the busiest spots. */
 size_t lt_series_hits(const lt_series *s, const lt_axes *ax, lt_rect r);
 void lt_series_release(lt_series *s);
+
+/* image.c: an image series' extent, drawing and legend-avoidance weight. */
+void lt_image_extent(const lt_series *s, double ext[4]);
+void lt_image_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr);
+size_t lt_image_hits(const lt_series *s, const lt_axes *ax, lt_rect r);
 
 /* style.c */
 void lt_style_source(cairo_t *cr, lt_rgba c, double alpha);

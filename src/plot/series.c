@@ -6,11 +6,9 @@
 
 #include "plot/text.h"
 
-/* Appends a series with room for BLOCKS arrays of N doubles; NULL (and the
- * figure marked failed) when out of memory. The series counts only once
- * everything it needs is allocated. */
-static lt_series *add(lt_axes *ax, lt_series_kind kind, size_t n, int blocks,
-                      const lt_style *style, bool takes_cycle)
+/* The series counts only once everything it needs is allocated. */
+lt_series *lt_series_add(lt_axes *ax, lt_series_kind kind, size_t n, int blocks,
+                         const lt_style *style, bool takes_cycle)
 {
     if (lt_figure_failed(ax->fig))
         return NULL;
@@ -66,7 +64,7 @@ static void copy(double *dst, const double *src, size_t n)
 void lt_axes_scatter(lt_axes *ax, const double *x, const double *y, size_t n,
                      const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_SCATTER, n, 2, style, true);
+    lt_series *s = lt_series_add(ax, LT_SERIES_SCATTER, n, 2, style, true);
     if (!s)
         return;
     copy(s->x, x, n);
@@ -77,7 +75,7 @@ void lt_axes_scatter_values(lt_axes *ax, const double *x, const double *y,
                             const double *value, size_t n, double vmin,
                             double vmax, const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_SCATTER, n, 2, style, true);
+    lt_series *s = lt_series_add(ax, LT_SERIES_SCATTER, n, 2, style, true);
     if (!s)
         return;
     copy(s->x, x, n);
@@ -95,7 +93,7 @@ void lt_axes_scatter_values(lt_axes *ax, const double *x, const double *y,
 void lt_axes_plot(lt_axes *ax, const double *x, const double *y, size_t n,
                   const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_LINE, n, 2, style, true);
+    lt_series *s = lt_series_add(ax, LT_SERIES_LINE, n, 2, style, true);
     if (!s)
         return;
     copy(s->x, x, n);
@@ -105,7 +103,7 @@ void lt_axes_plot(lt_axes *ax, const double *x, const double *y, size_t n,
 void lt_axes_bars(lt_axes *ax, const double *x, const double *height, size_t n,
                   double width, const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_BARS, n, 2, style, true);
+    lt_series *s = lt_series_add(ax, LT_SERIES_BARS, n, 2, style, true);
     if (!s)
         return;
     copy(s->x, x, n);
@@ -115,14 +113,14 @@ void lt_axes_bars(lt_axes *ax, const double *x, const double *height, size_t n,
 
 void lt_axes_hline(lt_axes *ax, double y, const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_HLINE, 1, 2, style, true);
+    lt_series *s = lt_series_add(ax, LT_SERIES_HLINE, 1, 2, style, true);
     if (s)
         s->x[0] = NAN, s->y[0] = y;
 }
 
 void lt_axes_vline(lt_axes *ax, double x, const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_VLINE, 1, 2, style, true);
+    lt_series *s = lt_series_add(ax, LT_SERIES_VLINE, 1, 2, style, true);
     if (s)
         s->x[0] = x, s->y[0] = NAN;
 }
@@ -131,7 +129,7 @@ void lt_axes_segments(lt_axes *ax, const double *x0, const double *y0,
                       const double *x1, const double *y1, size_t n,
                       const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_SEGMENTS, n, 4, style, true);
+    lt_series *s = lt_series_add(ax, LT_SERIES_SEGMENTS, n, 4, style, true);
     if (!s)
         return;
     copy(s->x, x0, n);
@@ -143,7 +141,7 @@ void lt_axes_segments(lt_axes *ax, const double *x0, const double *y0,
 void lt_axes_arrow(lt_axes *ax, double x0, double y0, double x1, double y1,
                    const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_ARROW, 1, 4, style, false);
+    lt_series *s = lt_series_add(ax, LT_SERIES_ARROW, 1, 4, style, false);
     if (s)
         s->x[0] = x0, s->y[0] = y0, s->x1[0] = x1, s->y1[0] = y1;
 }
@@ -151,7 +149,7 @@ void lt_axes_arrow(lt_axes *ax, double x0, double y0, double x1, double y1,
 void lt_axes_text(lt_axes *ax, double x, double y, const char *text,
                   double size_pt, lt_halign h, lt_valign v, const lt_style *style)
 {
-    lt_series *s = add(ax, LT_SERIES_TEXT, 1, 2, style, false);
+    lt_series *s = lt_series_add(ax, LT_SERIES_TEXT, 1, 2, style, false);
     if (!s)
         return;
     s->x[0] = x;
@@ -219,6 +217,9 @@ void lt_series_extent(const lt_series *s, double ext[4], bool *zero_floor)
             }
         break;
     case LT_SERIES_TEXT:
+        break;
+    case LT_SERIES_IMAGE:
+        lt_image_extent(s, ext);
         break;
     }
 }
@@ -354,6 +355,9 @@ void lt_series_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr)
                               s->halign, s->valign, 0, 0.15 * s->text_pt * scale);
         }
         break;
+    case LT_SERIES_IMAGE:
+        lt_image_draw(s, ax, cr);
+        break;
     }
 }
 
@@ -399,6 +403,7 @@ void lt_series_draw_handle(const lt_series *s, const lt_axes *ax, cairo_t *cr,
         lt_style_arrow(cr, r.x, mid_y, r.x + r.w, mid_y, s->style.line_width * scale);
         break;
     case LT_SERIES_TEXT:
+    case LT_SERIES_IMAGE:
         break;
     }
 }
@@ -482,6 +487,9 @@ size_t lt_series_hits(const lt_series *s, const lt_axes *ax, lt_rect r)
         if (finite2(s->x[0], s->y[0]) &&
             inside(r, lt_axes_px(ax, s->x[0]), lt_axes_py(ax, s->y[0])))
             hits += 20;
+        break;
+    case LT_SERIES_IMAGE:
+        hits += lt_image_hits(s, ax, r);
         break;
     }
     return hits;

@@ -72,4 +72,14 @@ void lt_axes_arrow(lt_axes *ax, double x0, double y0, double x1, double y1,
 void lt_axes_text(lt_axes *ax, double x, double y, const char *text,
                   double size_pt, lt_halign h, lt_valign v, const lt_style *style);
 
+/* A grey image of ROWS x COLS values V (row-major, row 0 at the top; copied)
+ * covering the data rectangle from its lower left corner (x0, y0) to its
+ * upper right (x1, y1), in matplotlib's "binary" colours as the lecture's
+ * imshow(image, cmap="binary") draws: VMIN and below white, VMAX and above
+ * black, NaN left clear. Pixels stay sharp squares at any size. A panel of
+ * images only has no margins around them (as imshow); pair it with
+ * lt_axes_set_equal for square pixels. */
+void lt_axes_image(lt_axes *ax, const double *v, int rows, int cols, double x0,
+                   double y0, double x1, double y1, double vmin, double vmax);
+
 #endif

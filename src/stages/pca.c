@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/csv.h"
 #include "latent/stage.h"
 #include "math/pca.h"
 
@@ -45,22 +46,6 @@ static int check(lt_ctx *ctx, const void *config)
     return LT_OK;
 }
 
-/* Writes one CSV field, quoted when it holds a comma, quote or newline. */
-static void put_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Writes artifact "<stage>.<what>.csv": a header of feature names (x0, x1,
  * ... when the data have none), then rows of %.17g values. */
 static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
@@ -78,7 +63,7 @@ static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
         if (j)
             fputc(',', f);
         if (names && names[j])
-            put_field(f, names[j]);
+            lt_csv_write_field(f, names[j]);
         else
             fprintf(f, "x%zu", j);
     }
@@ -177,8 +162,13 @@ static int report(lt_ctx *ctx, const lt_pca *m, double mse)
     lt_report_vec(ctx, "explained_variance_ratio", m->variance_ratio, k);
     lt_report_vec(ctx, "cumulative_variance_ratio", cumulative, k);
     lt_report_vec(ctx, "singular_values", m->singular_values, k);
-    lt_report_mat(ctx, "components", m->components, k, p);
-    lt_report_vec(ctx, "mean", m->mean, p);
+    /* Small models in metrics.json, so expect: can pin entries; a large one
+     * (182 x 784 for Fashion-MNIST) would bury the metrics, and its CSV
+     * artifacts hold it whole anyway. */
+    if (k * p <= 4096) {
+        lt_report_mat(ctx, "components", m->components, k, p);
+        lt_report_vec(ctx, "mean", m->mean, p);
+    }
     lt_report_int(ctx, "components_for_95",
                   (long long)lt_pca_count_reaching(m->variance_ratio, m->n_spectrum, 0.95));
     lt_report_num(ctx, "noise_variance", m->noise_variance);

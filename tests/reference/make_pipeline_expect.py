@@ -95,5 +95,21 @@ out["geron_3d_pca"] = {
     "reconstruction_mse": float(((data - rec) ** 2).mean()),
 }
 
+# pipelines/sweep_pca_logreg.yaml: PCA 1..10 x C in {0.01, 0.1, 1, 10}.
+rows = []
+for k in range(1, 11):
+    pca = PCA(n_components=k).fit(Xs_train)
+    Z = pca.transform(Xs_train)
+    for C in (0.01, 0.1, 1, 10):
+        lr = LogisticRegression(C=C).fit(Z, y_train)
+        rows.append({"n_components": k, "C": C, "train_accuracy": lr.score(Z, y_train),
+                     "test_accuracy": lr.score(pca.transform(Xs_test), y_test), "n_iter": int(lr.n_iter_[0])})
+out["sweep_pca_logreg"] = {
+    "min_train_accuracy": min(r["train_accuracy"] for r in rows),
+    "max_train_accuracy": max(r["train_accuracy"] for r in rows),
+    "max_n_iter": max(r["n_iter"] for r in rows),
+    "points": rows,
+}
+
 json.dump(out, __import__("sys").stdout, indent=1)
 print()

@@ -1,0 +1,202 @@
+#include "io/idx.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define TYPE_U8 0x08
+
+/* The data buffer starts at this size (or the announced size, if smaller)
+ * and doubles as bytes arrive, so a header that announces terabytes fails
+ * as a truncated file instead of as a huge allocation. Fashion-MNIST's
+ * largest file (47 MB) fits the first buffer: no copies. */
+#define FIRST_BUFFER ((size_t)64 << 20)
+
+/* zlib's own buffer: larger than its 8 KiB default cuts the read calls. */
+#define GZ_BUFFER (256u << 10)
+
+static const char *type_name(int type)
+{
+    switch (type) {
+    case 0x08: return "unsigned byte";
+    case 0x09: return "signed byte";
+    case 0x0B: return "int16";
+    case 0x0C: return "int32";
+    case 0x0D: return "float32";
+    case 0x0E: return "float64";
+    default: return "not an IDX type";
+    }
+}
+
+const char *lt_idx_shape(const lt_idx *idx, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < idx->ndim && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%zu", i ? " x " : "",
+                                idx->dims[i]);
+    return buf;
+}
+
+void lt_idx_free(lt_idx *idx)
+{
+    free(idx->data);
+    memset(idx, 0, sizeof *idx);
+}
+
+/* Reads up to N bytes into BUF: fewer only at the end of the data or on
+ * an error, which gz_failed() then tells apart. */
+static size_t read_up_to(gzFile f, unsigned char *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        size_t want = n - got < (1u << 30) ? n - got : (1u << 30);
+        int r = gzread(f, buf + got, (unsigned)want);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    return got;
+}
+
+/* Records a read or decompression error, if there was one, and returns
+ * its code; LT_OK when the stream simply ended. A gzip stream that ends
+ * early (Z_BUF_ERROR) is left to the caller's "truncated" message. */
+static int gz_failed(lt_ctx *ctx, const char *path, gzFile f)
+{
+    int errnum;
+    const char *msg = gzerror(f, &errnum);
+    if (errnum == Z_OK || errnum == Z_BUF_ERROR)
+        return LT_OK;
+    if (errnum == Z_ERRNO)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (errnum == Z_MEM_ERROR)
+        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory decompressing");
+    /* zlib prefixes its message with the path, which ours already has. */
+    size_t len = strlen(path);
+    if (strncmp(msg, path, len) == 0 && strncmp(msg + len, ": ", 2) == 0)
+        msg += len + 2;
+    return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "corrupt gzip data: %s", msg);
+}
+
+/* Reads and checks the magic number and the dimensions. */
+static int read_header(lt_ctx *ctx, const char *path, gzFile f, int ndim, lt_idx *out)
+{
+    unsigned char magic[4];
+    size_t got = read_up_to(f, magic, 4);
+    int rc = gz_failed(ctx, path, f);
+    if (rc != LT_OK)
+        return rc;
+    unsigned expect = (unsigned)TYPE_U8 << 8 | (unsigned)ndim;
+    if (got == 0)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "is empty; expected an IDX file (magic number 0x%08x)", expect);
+    if (got < 4)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "is too short (%zu bytes) to be an IDX file", got);
+    unsigned found = (unsigned)magic[0] << 24 | (unsigned)magic[1] << 16 |
+                     (unsigned)magic[2] << 8 | magic[3];
+    if (magic[0] != 0 || magic[1] != 0)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "not an IDX file: the magic number is 0x%08x, expected "
+                          "0x%08x (unsigned bytes, %d dimension%s)",
+                          found, expect, ndim, ndim == 1 ? "" : "s");
+    if (magic[2] != TYPE_U8)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "the data type is 0x%02x (%s), expected 0x08 (unsigned byte)",
+                          magic[2], type_name(magic[2]));
+    if (magic[3] != ndim)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "holds %d dimension%s (magic number 0x%08x), expected %d (0x%08x)",
+                          magic[3], magic[3] == 1 ? "" : "s", found, ndim, expect);
+
+    unsigned char raw[4 * LT_IDX_MAX_DIMS];
+    size_t need = 4 * (size_t)ndim;
+    got = read_up_to(f, raw, need);
+    if ((rc = gz_failed(ctx, path, f)) != LT_OK)
+        return rc;
+    if (got < need)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "truncated: the header ends after %zu of its %zu bytes",
+                          4 + got, 4 + need);
+    out->ndim = ndim;
+    out->count = 1;
+    for (int i = 0; i < ndim; i++) {
+        const unsigned char *b = raw + 4 * i;
+        out->dims[i] = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
+        if (out->dims[i] && out->count > SIZE_MAX / out->dims[i]) {
+            char shape[128];
+            return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "dimensions %s are too large",
+                              lt_idx_shape(out, shape, sizeof shape));
+        }
+        out->count *= out->dims[i];
+    }
+    return LT_OK;
+}
+
+/* Reads the count bytes the header announced, then checks nothing follows. */
+static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
+{
+    size_t cap = 0, got = 0;
+    while (got < out->count) {
+        if (got == cap) {
+            size_t next = cap ? 2 * cap : FIRST_BUFFER;
+            if (next > out->count || next < cap)
+                next = out->count;
+            unsigned char *grown = realloc(out->data, next);
+            if (!grown)
+                return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
+                                  "out of memory reading %zu bytes", out->count);
+            out->data = grown;
+            cap = next;
+        }
+        size_t r = read_up_to(f, out->data + got, cap - got);
+        got += r;
+        if (got < cap)
+            break;
+    }
+    int rc = gz_failed(ctx, path, f);
+    if (rc != LT_OK)
+        return rc;
+    char shape[128];
+    lt_idx_shape(out, shape, sizeof shape);
+    if (got < out->count)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "truncated: expected %zu bytes of data (%s), found %zu",
+                          out->count, shape, got);
+    unsigned char extra;
+    size_t more = read_up_to(f, &extra, 1);
+    if ((rc = gz_failed(ctx, path, f)) != LT_OK)
+        return rc;
+    if (more)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "has data past the %zu bytes its header announces (%s)",
+                          out->count, shape);
+    return LT_OK;
+}
+
+int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out)
+{
+    memset(out, 0, sizeof *out);
+    if (ndim < 1 || ndim > LT_IDX_MAX_DIMS)
+        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
+                          "cannot read IDX data of %d dimensions (at most %d)", ndim,
+                          LT_IDX_MAX_DIMS);
+    errno = 0;
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return errno ? lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot open: %s",
+                                  strerror(errno))
+                     : lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
+    gzbuffer(f, GZ_BUFFER);
+    int rc = read_header(ctx, path, f, ndim, out);
+    if (rc == LT_OK)
+        rc = read_data(ctx, path, f, out);
+    gzclose(f);
+    if (rc != LT_OK)
+        lt_idx_free(out);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* A reader for IDX files, the format of MNIST and Fashion-MNIST, plain or
+ * gzip-compressed (zlib reads either; the name does not matter).
+ *
+ * An IDX file is a 4-byte magic number (two zero bytes, a data-type byte,
+ * the number of dimensions), each dimension as a big-endian 32-bit count,
+ * then the elements in row-major order. Only unsigned bytes (type 0x08)
+ * are read: every MNIST-style file holds them.
+ *
+ * The file must hold exactly what its header announces: a short file, a
+ * file with bytes past the data, the wrong type or the wrong number of
+ * dimensions are errors. Messages are one line, recorded with lt_fail_at
+ * and prefixed with the path, e.g.
+ *     data/t10k-images-idx3-ubyte.gz: truncated: expected 7840000 bytes of
+ *     data (10000 x 28 x 28), found 4096 */
+#ifndef LATENT_IO_IDX_H
+#define LATENT_IO_IDX_H
+
+#include <stddef.h>
+
+#include "latent/stage.h"
+
+#define LT_IDX_MAX_DIMS 4
+
+typedef struct lt_idx {
+    int ndim;                     /* 1 to LT_IDX_MAX_DIMS */
+    size_t dims[LT_IDX_MAX_DIMS]; /* dims[0] is the item count */
+    size_t count;                 /* the product of the dims: bytes in data */
+    unsigned char *data;          /* owned (lt_idx_free); NULL when count is 0 */
+} lt_idx;
+
+/* Reads PATH, which must hold unsigned bytes in NDIM dimensions (1 to
+ * LT_IDX_MAX_DIMS). On success returns LT_OK and fills *out, which the
+ * caller frees with lt_idx_free. Otherwise returns LT_EINPUT for a file
+ * that is missing, unreadable or not as expected, or LT_ERUNTIME when out
+ * of memory, with the error recorded in ctx and *out zeroed. */
+int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out);
+
+/* Releases idx->data and zeroes *idx (a zeroed lt_idx is fine). */
+void lt_idx_free(lt_idx *idx);
+
+/* The dimensions as "60000 x 28 x 28" in BUF (SIZE bytes); returns BUF. */
+const char *lt_idx_shape(const lt_idx *idx, char *buf, size_t size);
+
+#endif

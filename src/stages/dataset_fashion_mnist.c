@@ -1,0 +1,201 @@
+/* dataset.fashion_mnist: Zalando's Fashion-MNIST from its four IDX files,
+ * prepared as the lecture does after keras.datasets.fashion_mnist.load_data():
+ * pixels as float32 divided by 255, and the last valid_size training images
+ * as the validation split (X_train_full[:-5000], X_train_full[-5000:]). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "io/idx.h"
+#include "latent/stage.h"
+
+#define SIDE 28
+#define N_CLASSES 10
+
+static const char *const class_names[N_CLASSES] = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot",
+};
+
+struct fashion_mnist_config {
+    char *path;
+    int valid_size;
+    int train_rows;
+    bool test;
+};
+
+#define CFG struct fashion_mnist_config
+static const lt_param params[] = {
+    LT_PATH(CFG, path, "/usr/share/datasets/fashion-mnist", 0,
+            "folder with train-images-idx3-ubyte.gz and the other three IDX files "
+            "(Debian's dataset-fashion-mnist); uncompressed files work too"),
+    LT_INT(CFG, valid_size, 5000, 0, 1000000,
+           "images taken from the end of the training file as the valid split"),
+    LT_INT(CFG, train_rows, 0, 0, 1000000,
+           "keep the first N of the remaining training images (0: all of them)"),
+    LT_BOOL(CFG, test, true, "include the t10k images as the test split"),
+};
+#undef CFG
+
+/* One file pair as read: images (n x 28 x 28) and their labels. */
+typedef struct image_set {
+    char *images_path, *labels_path; /* owned */
+    lt_idx images, labels;
+} image_set;
+
+static void image_set_free(image_set *s)
+{
+    free(s->images_path);
+    free(s->labels_path);
+    lt_idx_free(&s->images);
+    lt_idx_free(&s->labels);
+}
+
+/* DIR/BASE.gz, or DIR/BASE when only that exists (the error for a missing
+ * file names the .gz). Owned, or NULL when out of memory. */
+static char *find_file(const char *dir, const char *base)
+{
+    size_t size = strlen(dir) + strlen(base) + 5;
+    char *path = malloc(size);
+    if (!path)
+        return NULL;
+    snprintf(path, size, "%s/%s.gz", dir, base);
+    if (access(path, F_OK) != 0) {
+        path[strlen(path) - 3] = '\0';
+        if (access(path, F_OK) != 0)
+            strcat(path, ".gz");
+    }
+    return path;
+}
+
+/* Reads PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte from DIR and
+ * checks they are 28 x 28 images with one label in 0..9 each. */
+static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, image_set *s)
+{
+    char base[64];
+    snprintf(base, sizeof base, "%s-images-idx3-ubyte", prefix);
+    s->images_path = find_file(dir, base);
+    snprintf(base, sizeof base, "%s-labels-idx1-ubyte", prefix);
+    s->labels_path = find_file(dir, base);
+    if (!s->images_path || !s->labels_path)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    int rc = lt_idx_read_u8(ctx, s->images_path, 3, &s->images);
+    if (rc == LT_OK)
+        rc = lt_idx_read_u8(ctx, s->labels_path, 1, &s->labels);
+    if (rc != LT_OK)
+        return rc;
+    const size_t *dims = s->images.dims;
+    if (dims[1] != SIDE || dims[2] != SIDE)
+        return lt_fail_at(ctx, LT_EINPUT, s->images_path, 0, 0,
+                          "images are %zu x %zu pixels, expected %d x %d", dims[1],
+                          dims[2], SIDE, SIDE);
+    if (s->labels.count != dims[0])
+        return lt_fail_at(ctx, LT_EINPUT, s->labels_path, 0, 0,
+                          "holds %zu labels but %s holds %zu images", s->labels.count,
+                          s->images_path, dims[0]);
+    if (dims[0] == 0)
+        return lt_fail_at(ctx, LT_EINPUT, s->images_path, 0, 0, "holds no images");
+    for (size_t i = 0; i < s->labels.count; i++)
+        if (s->labels.data[i] >= N_CLASSES)
+            return lt_fail_at(ctx, LT_EINPUT, s->labels_path, 0, 0,
+                              "label %d of image %zu is not a class (0 to %d)",
+                              s->labels.data[i], i, N_CLASSES - 1);
+    return LT_OK;
+}
+
+/* Rows [first, first + rows) of SET as a float32 split: numpy's
+ * astype(np.float32) / 255, one float division per grey level. */
+static int fill_split(lt_split *out, const image_set *set, size_t first, size_t rows)
+{
+    float scaled[256];
+    for (int g = 0; g < 256; g++)
+        scaled[g] = (float)g / 255.0f;
+    const size_t p = SIDE * SIDE;
+    if (!(out->x = lt_mat_new_f32(rows, p)) || !(out->y = malloc(rows * sizeof *out->y)))
+        return -1;
+    const unsigned char *src = set->images.data + first * p;
+    for (size_t k = 0; k < rows * p; k++)
+        out->x->f[k] = scaled[src[k]];
+    for (size_t i = 0; i < rows; i++)
+        out->y[i] = set->labels.data[first + i];
+    return 0;
+}
+
+/* The metadata every split shares. */
+static int describe(lt_data *d)
+{
+    d->n_features = SIDE * SIDE;
+    d->image_rows = d->image_cols = SIDE;
+    d->n_classes = N_CLASSES;
+    if (!(d->class_names = calloc(N_CLASSES, sizeof *d->class_names)))
+        return -1;
+    for (int c = 0; c < N_CLASSES; c++)
+        if (!(d->class_names[c] = strdup(class_names[c])))
+            return -1;
+    return 0;
+}
+
+static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
+               int n_inputs, lt_data **out)
+{
+    (void)inputs, (void)n_inputs;
+    const struct fashion_mnist_config *cfg = config;
+    image_set train = {0}, test = {0};
+    lt_data *d = NULL;
+    int rc = read_set(ctx, cfg->path, "train", &train);
+    if (rc != LT_OK)
+        goto done;
+    size_t n = train.images.dims[0], n_valid = (size_t)cfg->valid_size;
+    if (n_valid >= n) {
+        rc = lt_fail(ctx, LT_EINPUT, "valid_size is %d but %s holds %zu images: none "
+                     "would be left to train on", cfg->valid_size, train.images_path, n);
+        goto done;
+    }
+    size_t n_train = cfg->train_rows ? (size_t)cfg->train_rows : n - n_valid;
+    if (n_train > n - n_valid) {
+        rc = lt_fail(ctx, LT_EINPUT, "train_rows is %d but only %zu training images "
+                     "remain after valid_size %d", cfg->train_rows, n - n_valid,
+                     cfg->valid_size);
+        goto done;
+    }
+    if (cfg->test && (rc = read_set(ctx, cfg->path, "t10k", &test)) != LT_OK)
+        goto done;
+
+    if (!(d = lt_data_new()) || describe(d) != 0 ||
+        fill_split(&d->split[LT_TRAIN], &train, 0, n_train) != 0 ||
+        (n_valid && fill_split(&d->split[LT_VALID], &train, n - n_valid, n_valid) != 0) ||
+        (cfg->test && fill_split(&d->split[LT_TEST], &test, 0, test.images.dims[0]) != 0)) {
+        rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        goto done;
+    }
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s_rows", lt_split_name(s));
+        lt_report_int(ctx, name, (long long)lt_data_rows(d, s));
+    }
+done:
+    image_set_free(&train);
+    image_set_free(&test);
+    if (rc != LT_OK) {
+        lt_data_free(&d);
+        return rc;
+    }
+    *out = d;
+    return LT_OK;
+}
+
+const lt_stage_def dataset_fashion_mnist_stage = {
+    .abi = LT_ABI_VERSION,
+    .name = "dataset.fashion_mnist",
+    .summary = "Fashion-MNIST: 28 x 28 grey images of 10 kinds of clothing in [0, 1] "
+               "(float32), train/valid/test",
+    .params = params,
+    .n_params = LT_COUNT(params),
+    .config_size = sizeof(struct fashion_mnist_config),
+    .min_inputs = 0,
+    .max_inputs = 0,
+    .produces = true,
+    .accepts_f32 = true,
+    .run = run,
+};

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Sweeps: listing, one point, collecting with points missing, resuming,
+# parallel jobs giving the sequential results, and the Slurm script.
+# usage: sweep.sh LATENT SOURCE_ROOT
+set -u
+latent=$1
+file=$2/pipelines/sweep_pca_logreg.yaml
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export LATENT_CACHE_DIR="$tmp/cache"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+n=$("$latent" sweep "$file" --list | wc -l)
+[ "$n" -eq 40 ] && ok || bad "--list printed $n points, expected 40"
+"$latent" sweep "$file" --list | sed -n 6p | grep -q "005-n_components=2-C=0.1 *pca.n_components=2,lr.C=0.1" && ok ||
+  bad "point 5 is not n_components=2, C=0.1"
+
+"$latent" run "$file" --point 5 --out "$tmp/s" --quiet > /dev/null || bad "--point 5 failed"
+[ -f "$tmp/s/sweep/005-n_components=2-C=0.1/metrics.json" ] && ok || bad "--point 5 wrote no metrics"
+[ "$(ls "$tmp/s/sweep" | wc -l)" -eq 1 ] && ok || bad "--point 5 ran more than one point"
+"$latent" sweep "$file" --collect --out "$tmp/s" > /dev/null
+[ $? -eq 2 ] && ok || bad "--collect with 39 points missing should exit 2"
+grep -c ',,' "$tmp/s/summary.csv" | grep -q 39 && ok || bad "summary.csv should show 39 empty rows"
+
+"$latent" run "$file" --out "$tmp/s" > "$tmp/run.log" || bad "the sweep failed"
+grep -c "up to date" "$tmp/run.log" | grep -q '^1$' && ok || bad "the finished point was not kept"
+"$latent" run "$file" --out "$tmp/s" > "$tmp/again.log"
+grep -c "up to date" "$tmp/again.log" | grep -q '^40$' && ok || bad "a second run did not resume"
+
+# Results are reproducible for a given thread count; two jobs sharing two
+# threads run one thread each, so they must match a one-thread sequential run.
+"$latent" sweep "$file" --threads 1 --out "$tmp/q" --no-cache > /dev/null || bad "the one-thread sweep failed"
+"$latent" sweep "$file" --jobs 2 --threads 2 --out "$tmp/p" --no-cache > /dev/null || bad "--jobs 2 failed"
+cmp -s "$tmp/q/summary.json" "$tmp/p/summary.json" && ok || bad "--jobs 2 gives other results"
+
+"$latent" sweep "$file" --emit slurm > "$tmp/job.sh"
+grep -q '^#SBATCH --array=0-39$' "$tmp/job.sh" && ok || bad "the Slurm array does not cover points 0-39"
+grep -q -- '--point "$SLURM_ARRAY_TASK_ID"' "$tmp/job.sh" && ok || bad "Slurm tasks do not run their point"
+sh -n "$tmp/job.sh" && ok || bad "the Slurm script is not valid sh"
+
+"$latent" run "$file" --set pca.n_components=3 --out "$tmp/narrow" > "$tmp/narrow.log"
+[ "$(ls "$tmp/narrow/sweep" | wc -l)" -eq 4 ] && ok || bad "--set on a swept parameter should leave 4 points"
+
+echo "sweep: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

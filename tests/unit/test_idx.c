@@ -1,0 +1,192 @@
+/* The IDX reader on small generated files, gzipped and plain: the values
+ * and dimensions it reads, and the exact message of every error. */
+#include <CUnit/Basic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/ctx.h"
+#include "core/fsutil.h"
+#include "idxfile.h"
+#include "io/idx.h"
+#include "testutil.h"
+
+const char *lt_test_root = ".";
+
+static char dir[64]; /* this run's temporary folder */
+
+/* 3 images of 2 x 4 pixels: pixel k holds 17 k mod 256. */
+static const uint32_t dims3[3] = {3, 2, 4};
+static unsigned char pixels[24];
+
+static const char *in_dir(const char *name)
+{
+    static char path[256];
+    return idxfile_path(path, sizeof path, dir, name);
+}
+
+static void test_reads_gzipped_and_plain(void)
+{
+    for (int gz = 0; gz < 2; gz++) {
+        const char *path = in_dir(gz ? "ok.gz" : "ok");
+        CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x08, 3, dims3, pixels, 24), 0);
+        lt_ctx *ctx = lt_ctx_new_test();
+        lt_idx idx;
+        CU_ASSERT_EQUAL_FATAL(lt_idx_read_u8(ctx, path, 3, &idx), LT_OK);
+        CU_ASSERT_EQUAL(idx.ndim, 3);
+        CU_ASSERT_EQUAL(idx.dims[0], 3);
+        CU_ASSERT_EQUAL(idx.dims[1], 2);
+        CU_ASSERT_EQUAL(idx.dims[2], 4);
+        CU_ASSERT_EQUAL(idx.count, 24);
+        CU_ASSERT_EQUAL(memcmp(idx.data, pixels, 24), 0);
+        char shape[64];
+        CU_ASSERT_STRING_EQUAL(lt_idx_shape(&idx, shape, sizeof shape), "3 x 2 x 4");
+        lt_idx_free(&idx);
+        CU_ASSERT_PTR_NULL(idx.data);
+        lt_ctx_free_test(ctx);
+    }
+}
+
+static void test_empty_dimension(void)
+{
+    const char *path = in_dir("none.gz");
+    uint32_t dims[1] = {0};
+    CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, true, 0x08, 1, dims, NULL, 0), 0);
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_idx idx;
+    CU_ASSERT_EQUAL(lt_idx_read_u8(ctx, path, 1, &idx), LT_OK);
+    CU_ASSERT_EQUAL(idx.count, 0);
+    CU_ASSERT_PTR_NULL(idx.data);
+    lt_idx_free(&idx);
+    lt_ctx_free_test(ctx);
+}
+
+/* Reads PATH expecting NDIM dimensions and asserts the error is exactly
+ * "PATH: " MESSAGE with code LT_EINPUT and nothing left allocated. */
+static void expect_error(const char *path, int ndim, const char *message)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_idx idx;
+    CU_ASSERT_EQUAL(lt_idx_read_u8(ctx, path, ndim, &idx), LT_EINPUT);
+    CU_ASSERT_PTR_NULL(idx.data);
+    char expect[512];
+    snprintf(expect, sizeof expect, "%s: %s", path, message);
+    const char *got = lt_ctx_error(ctx);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    if (strcmp(got, expect) != 0)
+        printf("\n      got      %s\n      expected %s\n", got, expect);
+    CU_ASSERT_STRING_EQUAL(got, expect);
+    lt_ctx_free_test(ctx);
+}
+
+static void test_missing_and_unreadable(void)
+{
+    expect_error(in_dir("absent.gz"), 3, "cannot open: No such file or directory");
+    expect_error(dir, 3, "cannot read: Is a directory");
+}
+
+static void test_bad_headers(void)
+{
+    for (int gz = 0; gz < 2; gz++) {
+        const char *path = in_dir(gz ? "bad.gz" : "bad");
+        CU_ASSERT_EQUAL_FATAL(idxfile_write(path, gz, "", 0), 0);
+        expect_error(path, 3, "is empty; expected an IDX file (magic number 0x00000803)");
+
+        CU_ASSERT_EQUAL_FATAL(idxfile_write(path, gz, "\0\0\x08", 3), 0);
+        expect_error(path, 3, "is too short (3 bytes) to be an IDX file");
+
+        CU_ASSERT_EQUAL_FATAL(idxfile_write(path, gz, "PK\x03\x04 zip", 8), 0);
+        expect_error(path, 1, "not an IDX file: the magic number is 0x504b0304, "
+                              "expected 0x00000801 (unsigned bytes, 1 dimension)");
+
+        CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x0D, 3, dims3, pixels, 24), 0);
+        expect_error(path, 3, "the data type is 0x0d (float32), expected 0x08 (unsigned byte)");
+
+        /* A labels file where images were expected. */
+        CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x08, 1, dims3, pixels, 3), 0);
+        expect_error(path, 3, "holds 1 dimension (magic number 0x00000801), "
+                              "expected 3 (0x00000803)");
+
+        CU_ASSERT_EQUAL_FATAL(idxfile_write(path, gz, "\0\0\x08\x03\0\0\0\x03\0\0", 10), 0);
+        expect_error(path, 3, "truncated: the header ends after 10 of its 16 bytes");
+    }
+}
+
+static void test_wrong_sizes(void)
+{
+    for (int gz = 0; gz < 2; gz++) {
+        const char *path = in_dir(gz ? "size.gz" : "size");
+        CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x08, 3, dims3, pixels, 20), 0);
+        expect_error(path, 3, "truncated: expected 24 bytes of data (3 x 2 x 4), found 20");
+
+        unsigned char more[25];
+        memcpy(more, pixels, 24);
+        more[24] = 7;
+        CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x08, 3, dims3, more, 25), 0);
+        expect_error(path, 3, "has data past the 24 bytes its header announces (3 x 2 x 4)");
+
+        /* A header that announces terabytes fails as truncated, without
+         * trying to allocate them first. */
+        uint32_t huge[3] = {4000000000u, 28, 28};
+        CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x08, 3, huge, pixels, 24), 0);
+        expect_error(path, 3, "truncated: expected 3136000000000 bytes of data "
+                              "(4000000000 x 28 x 28), found 24");
+    }
+}
+
+/* A gzip file cut short, and one whose checksum does not match. */
+static void test_damaged_gzip(void)
+{
+    const char *path = in_dir("damaged.gz");
+    unsigned char big[4000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (unsigned char)(i * 7919 % 251);
+    uint32_t dims[2] = {40, 100};
+    CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, true, 0x08, 2, dims, big, sizeof big), 0);
+    size_t len = 0;
+    char *gz = lt_read_file(path, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gz);
+    CU_ASSERT_FATAL(len > 200);
+
+    CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len / 2), 0);
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_idx idx;
+    CU_ASSERT_EQUAL(lt_idx_read_u8(ctx, path, 2, &idx), LT_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
+    char prefix[512];
+    snprintf(prefix, sizeof prefix,
+             "%s: truncated: expected 4000 bytes of data (40 x 100), found ", path);
+    CU_ASSERT_EQUAL(strncmp(lt_ctx_error(ctx), prefix, strlen(prefix)), 0);
+    lt_ctx_free_test(ctx);
+
+    gz[len - 6] ^= 0x55; /* in the CRC-32 of the gzip trailer */
+    CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len), 0);
+    expect_error(path, 2, "corrupt gzip data: incorrect data check");
+    free(gz);
+}
+
+static int setup(void)
+{
+    for (size_t k = 0; k < sizeof pixels; k++)
+        pixels[k] = (unsigned char)(17 * k % 256);
+    snprintf(dir, sizeof dir, "/tmp/latent-idx-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int cleanup(void) { return lt_remove_tree(dir); }
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        lt_test_root = argv[1];
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("idx", setup, cleanup);
+    CU_add_test(s, "gzipped and plain files", test_reads_gzipped_and_plain);
+    CU_add_test(s, "a zero dimension", test_empty_dimension);
+    CU_add_test(s, "missing file, folder", test_missing_and_unreadable);
+    CU_add_test(s, "bad headers", test_bad_headers);
+    CU_add_test(s, "data shorter or longer than announced", test_wrong_sizes);
+    CU_add_test(s, "damaged gzip", test_damaged_gzip);
+    return lt_test_run();
+}
