@@ -5,6 +5,9 @@ per epoch, their ratio, peak memory, the final validation loss of each, and
 latent's achieved GFLOP/s against cblas_sgemm's measured speed.
 
 usage: stacked_ae_bench.py LATENT SGEMM_PEAK [EPOCHS] [REPEATS]
+Wall time per epoch is the headline; the CPU seconds of each whole process
+(data loading included) are printed too, as a check when other work shares
+the machine.
 PyTorch runs with 2 threads (the issue's setting) and with 1, both with
 OPENBLAS_NUM_THREADS=1 so its threads and OpenBLAS's do not fight; latent
 with --threads 1 (its batch-sized products run on one thread anyway)."""
@@ -36,12 +39,13 @@ def torch_run(epochs, threads, log):
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("the PyTorch run failed")
     lines = [json.loads(l) for l in open(log) if l.startswith("{\"epoch\"")]
-    return [l["seconds"] for l in lines], lines[-1]["val_loss"], usage.ru_maxrss / 1024.0
+    return ([l["seconds"] for l in lines], lines[-1]["val_loss"], usage.ru_maxrss / 1024.0,
+            usage.ru_utime + usage.ru_stime)
 
 
 def latent_run(latent, epochs, out, log):
     cmd = [latent, "run", os.path.join(HERE, "stacked_ae.yaml"), "--threads", "1", "--out", out,
-           "--set", f"ae.epochs={epochs}"]
+           "--no-cache", "--set", f"ae.epochs={epochs}"]
     with open(log, "w") as f:
         pid = os.fork()
         if pid == 0:
@@ -53,7 +57,8 @@ def latent_run(latent, epochs, out, log):
     seconds = [float(m.group(1)) for m in re.finditer(r"^epoch \d+/\d+ +\d+ batches +([0-9.]+) s",
                                                       open(log).read(), re.M)]
     metrics = json.load(open(os.path.join(out, "metrics.json")))
-    return seconds, metrics["ae"]["val_loss"], usage.ru_maxrss / 1024.0
+    return (seconds, metrics["ae"]["val_loss"], usage.ru_maxrss / 1024.0,
+            usage.ru_utime + usage.ru_stime)
 
 
 def main():
@@ -72,10 +77,11 @@ def main():
     summary = {}
     for name, runs in results.items():
         per_epoch = statistics.median(s for r in runs for s in r[0])
+        cpu = statistics.median(r[3] for r in runs)
         summary[name] = (per_epoch, runs[-1][1], max(r[2] for r in runs))
         print(f"{name:>16}: {per_epoch:7.3f} s per epoch (median of {repeats} x {epochs}), "
               f"val_loss after {epochs} epoch{'s' if epochs > 1 else ''} {runs[-1][1]:.4f}, "
-              f"peak RSS {summary[name][2]:6.0f} MiB")
+              f"peak RSS {summary[name][2]:6.0f} MiB, CPU {cpu:6.1f} s per process")
     fastest_torch = min(summary["torch 2 threads"][0], summary["torch 1 thread"][0])
     lat = summary["latent"][0]
     print(f"{'ratio':>16}: PyTorch (faster setting) / latent = {fastest_torch / lat:.2f}x; "
