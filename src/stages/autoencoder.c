@@ -164,15 +164,14 @@ static const float *as_f32(const lt_mat *m, float **owned)
 /* Builds the model for the data's shape; reports shape errors at the
  * layer's place, and a decoder whose output differs from the input. */
 static int build_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_nn_shape *in,
-                       uint32_t seed, ae_model *m)
+                       size_t batch, uint32_t seed, ae_model *m)
 {
     size_t n = cfg->encoder.n + cfg->decoder.n, bad = 0;
     m->n_encoder = cfg->encoder.n;
     if (!(m->specs = joined_specs(cfg)))
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
     char err[512];
-    int rc = lt_net_build(&m->net, m->specs, n, in, (size_t)cfg->batch_size, seed, &bad, err,
-                          sizeof err);
+    int rc = lt_net_build(&m->net, m->specs, n, in, batch, seed, &bad, err, sizeof err);
     if (rc == LT_NET_ESHAPE)
         return fail_layer(ctx, cfg, bad, err);
     if (rc != LT_NET_OK)
@@ -345,7 +344,12 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     lt_history h = {0};
     float *owned[LT_N_SPLITS] = {0};
     const float *xs[LT_N_SPLITS] = {0};
-    int rc = build_model(ctx, cfg, &in, seed, &m);
+    /* Buffers for more rows than any split has would never be used. */
+    size_t most = 1;
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        most = lt_data_rows(d, s) > most ? lt_data_rows(d, s) : most;
+    size_t batch = (size_t)cfg->batch_size < most ? (size_t)cfg->batch_size : most;
+    int rc = build_model(ctx, cfg, &in, batch, seed, &m);
     for (int s = 0; rc == LT_OK && s < LT_N_SPLITS; s++)
         if (d->split[s].x && !(xs[s] = as_f32(d->split[s].x, &owned[s])))
             rc = lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
