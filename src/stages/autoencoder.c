@@ -130,35 +130,16 @@ static int check(lt_ctx *ctx, const void *config)
         return lt_fail(ctx, LT_EINPUT,
                        "epochs is 0 and no weights are given: nothing to train and nothing "
                        "to load");
+    if (cfg->metrics.n > AE_MAX_METRICS)
+        return lt_fail(ctx, LT_EINPUT, "%zu metrics are listed; at most %d are supported",
+                       cfg->metrics.n, AE_MAX_METRICS);
+    for (size_t i = 0; i < cfg->metrics.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (cfg->metrics.items[i].def == cfg->metrics.items[j].def)
+                return lt_fail(ctx, LT_EINPUT, "metrics lists %s twice",
+                               cfg->metrics.items[i].def->name);
     lt_nn_shape unknown = lt_nn_shape_unknown();
     return check_shapes(ctx, cfg, &unknown);
-}
-
-/* The per-sample shape of the data: an image's [rows, cols] when the input
- * carries one (as Keras sees Fashion-MNIST), else [features]. */
-static lt_nn_shape input_shape(const lt_data *d)
-{
-    if (d->image_rows > 0 && d->image_cols > 0 &&
-        (size_t)d->image_rows * (size_t)d->image_cols == d->n_features)
-        return lt_nn_shape_2d(d->image_rows, d->image_cols);
-    return lt_nn_shape_1d((int)d->n_features);
-}
-
-/* The split's values as float32: borrowed when already so, else a copy
- * left in *owned (free()). NULL when out of memory. */
-static const float *as_f32(const lt_mat *m, float **owned)
-{
-    *owned = NULL;
-    if (m->f)
-        return m->f;
-    size_t n = m->rows * m->cols;
-    float *f = malloc((n ? n : 1) * sizeof *f);
-    if (!f)
-        return NULL;
-    for (size_t i = 0; i < n; i++)
-        f[i] = (float)m->v[i];
-    *owned = f;
-    return f;
 }
 
 /* Builds the model for the data's shape; reports shape errors at the
@@ -226,8 +207,8 @@ static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
     lt_optim opt;
     if (lt_optim_init(&opt, spec, m->net.n_weights))
         return lt_fail(ctx, LT_ERUNTIME, "out of memory for the optimiser's state");
-    const char *names[64];
-    size_t n_metrics = cfg->metrics.n < 64 ? cfg->metrics.n : 64;
+    const char *names[AE_MAX_METRICS];
+    size_t n_metrics = cfg->metrics.n;
     for (size_t k = 0; k < n_metrics; k++)
         names[k] = cfg->metrics.items[k].def->name;
     lt_train_config tc = {.epochs = cfg->epochs, .shuffle = cfg->shuffle,
@@ -252,54 +233,12 @@ static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
     return LT_OK;
 }
 
-/* The output value: codings or reconstructions of every split. */
-static int make_output(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
-                       const lt_data *d, const float *const *xs, lt_data **out)
-{
-    size_t upto = cfg->output == AE_OUTPUT_CODINGS ? m->n_encoder : m->net.n_layers;
-    size_t width = m->net.layers[upto - 1].out_size;
-    lt_data *o = lt_data_new();
-    if (!o || lt_data_copy_meta(o, d) != 0)
-        goto oom;
-    for (int s = 0; s < LT_N_SPLITS; s++) {
-        const lt_mat *x = d->split[s].x;
-        if (!x)
-            continue;
-        if (!(o->split[s].x = lt_mat_new_f32(x->rows, width)))
-            goto oom;
-        if (x->rows)
-            lt_nn_predict(&m->net, xs[s], x->rows, upto, o->split[s].x->f);
-    }
-    if (lt_data_copy_rowinfo(o, d) != 0)
-        goto oom;
-    if (cfg->output == AE_OUTPUT_CODINGS) {
-        for (size_t j = 0; o->feature_names && j < o->n_features; j++)
-            free(o->feature_names[j]);
-        free(o->feature_names);
-        o->n_features = width;
-        o->image_rows = o->image_cols = 0;
-        if (!(o->feature_names = calloc(width, sizeof *o->feature_names)))
-            goto oom;
-        for (size_t j = 0; j < width; j++) {
-            char buf[32];
-            snprintf(buf, sizeof buf, "z%zu", j + 1);
-            if (!(o->feature_names[j] = strdup(buf)))
-                goto oom;
-        }
-    }
-    *out = o;
-    return LT_OK;
-oom:
-    lt_data_free(&o);
-    return lt_fail(ctx, LT_ERUNTIME, "out of memory for the stage's output");
-}
-
 /* Reports PREFIX loss and PREFIX metrics of the model on the n rows x. */
 static void report_eval(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
                         const char *prefix, const float *x, size_t n)
 {
-    double loss, metrics[64];
-    size_t n_metrics = cfg->metrics.n < 64 ? cfg->metrics.n : 64;
+    double loss, metrics[AE_MAX_METRICS];
+    size_t n_metrics = cfg->metrics.n;
     lt_nn_evaluate(&m->net, cfg->loss, cfg->metrics.items, n_metrics, x, x, n, &loss, metrics);
     char key[128];
     snprintf(key, sizeof key, "%sloss", prefix);
@@ -332,14 +271,11 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID);
     if (n == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no training rows");
-    if (cfg->metrics.n > 64)
-        return lt_fail(ctx, LT_EINPUT, "%zu metrics given; at most 64 are supported",
-                       cfg->metrics.n);
     if (d->n_features > 0x7fffffff)
         return lt_fail(ctx, LT_EINPUT, "%zu features are more than a layer can take",
                        d->n_features);
     uint32_t seed = cfg->seed < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->seed;
-    lt_nn_shape in = input_shape(d);
+    lt_nn_shape in = ae_input_shape(d);
     ae_model m = {0};
     lt_history h = {0};
     float *owned[LT_N_SPLITS] = {0};
@@ -351,7 +287,7 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     size_t batch = (size_t)cfg->batch_size < most ? (size_t)cfg->batch_size : most;
     int rc = build_model(ctx, cfg, &in, batch, seed, &m);
     for (int s = 0; rc == LT_OK && s < LT_N_SPLITS; s++)
-        if (d->split[s].x && !(xs[s] = as_f32(d->split[s].x, &owned[s])))
+        if (d->split[s].x && !(xs[s] = ae_f32(d->split[s].x, &owned[s])))
             rc = lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
     if (rc == LT_OK && cfg->weights)
         rc = load_weights(ctx, cfg->weights, &m.net);
@@ -378,7 +314,7 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     if (rc == LT_OK)
         rc = save_weights(ctx, &m.net);
     if (rc == LT_OK)
-        rc = make_output(ctx, cfg, &m, d, xs, out);
+        rc = ae_make_output(ctx, cfg, &m, d, xs, out);
     lt_history_free(&h);
     for (int s = 0; s < LT_N_SPLITS; s++)
         free(owned[s]);

@@ -1,5 +1,6 @@
-/* What the autoencoder stage's files share: its config and the reporting
- * helpers (ae_report.c, ae_linear.c, ae_plot.c). */
+/* What the autoencoder stage's files share: its config, its model, and the
+ * helpers for data (ae_data.c) and reports (ae_report.c, ae_linear.c,
+ * ae_plot.c). */
 #ifndef LATENT_STAGES_AUTOENCODER_H
 #define LATENT_STAGES_AUTOENCODER_H
 
@@ -11,6 +12,7 @@
 #include "nn/train.h"
 
 enum { AE_OUTPUT_CODINGS, AE_OUTPUT_RECONSTRUCTION };
+enum { AE_MAX_METRICS = 16 };
 
 struct autoencoder_config {
     lt_specs encoder, decoder;
@@ -33,6 +35,18 @@ typedef struct ae_model {
     lt_spec *specs;     /* encoder then decoder items (shallow copies) */
     size_t n_encoder;   /* layers [0, n_encoder) are the encoder */
 } ae_model;
+
+/* The per-sample shape of the data: an image's [rows, cols] when the input
+ * carries one (as Keras sees Fashion-MNIST), else [features]. */
+lt_nn_shape ae_input_shape(const lt_data *d);
+/* The matrix's values as float32: borrowed when already so, else a copy
+ * left in *owned (free()). NULL when out of memory. */
+const float *ae_f32(const lt_mat *m, float **owned);
+/* The value passed on: codings (or reconstructions, per cfg->output) of
+ * every split of D, whose float32 values are XS; labels and metadata
+ * copied, codings named z1, z2, ... Returns LT_OK or an lt_fail code. */
+int ae_make_output(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
+                   const lt_data *d, const float *const *xs, lt_data **out);
 
 /* "encoder[2]" or "decoder[0]" for layer I of the model. */
 void ae_layer_name(const struct autoencoder_config *cfg, size_t i, char *buf, size_t size);
