@@ -36,6 +36,7 @@ typedef struct lt_layer lt_layer;
 typedef struct lt_layer_kind {
     lt_spec_def spec; /* first: an lt_spec's def leads back here */
     bool view;        /* output is the input, reshaped: no copy, no gradient */
+    bool fuses_sgd;   /* backward honours l->sgd_rate (see struct lt_layer) */
 
     /* Writes the output shape for input shape IN (dimensions may be
      * unknown: pass them on as unknown). When the layer cannot take IN, or
@@ -77,6 +78,11 @@ struct lt_layer {
     float *w, *g;              /* n_weights weights and their gradient */
     float *cache, *scratch;    /* batch * cache_size, batch * scratch_size */
     lt_rng *rng;               /* the network's training-time stream */
+    /* Plain SGD fused into the backward pass: when > 0, backward applies
+     * w -= sgd_rate * dL/dw itself (after computing dx from the old w) and
+     * leaves g alone, saving a pass over weights and gradients. Set by
+     * the trainer, only for kinds with fuses_sgd. */
+    float sgd_rate;
     void *state;               /* the kind's own, owned through release */
 };
 

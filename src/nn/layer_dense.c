@@ -10,6 +10,7 @@
 
 #include "nn/activation.h"
 #include "nn/init.h"
+#include "nn/kernels.h"
 #include "nn/layer.h"
 
 struct dense_config {
@@ -89,21 +90,22 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     int units = c->units, inputs = (int)fan_in(l);
     int rows = (int)(n * (l->in_size / (size_t)inputs));
     lt_act_backward(c->activation, y, dy, (size_t)rows, (size_t)units);
-    /* dy now holds dL/dz for z = x W + b. */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, inputs, units, rows, 1.0f, x, inputs,
-                dy, units, 0.0f, l->g, units);
-    if (c->use_bias) {
-        float *gb = l->g + (size_t)inputs * (size_t)units;
-        memset(gb, 0, (size_t)units * sizeof *gb);
-        for (int r = 0; r < rows; r++) {
-            const float *row = dy + (size_t)r * (size_t)units;
-            for (int j = 0; j < units; j++)
-                gb[j] += row[j];
-        }
-    }
+    /* dy now holds dL/dz for z = x W + b. The input gradient goes first:
+     * with sgd_rate set, W changes below. */
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, inputs, units, 1.0f, dy,
                     units, l->w, units, 0.0f, dx, inputs);
+    /* Either W -= rate x' dz in place, or g = x' dz. */
+    bool fused = l->sgd_rate > 0;
+    float *kernel = fused ? l->w : l->g;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, inputs, units, rows,
+                fused ? -l->sgd_rate : 1.0f, x, inputs, dy, units, fused ? 1.0f : 0.0f, kernel,
+                units);
+    if (c->use_bias) {
+        float *bias = kernel + (size_t)inputs * (size_t)units;
+        lt_column_sums(dy, (size_t)rows, (size_t)units, fused ? -l->sgd_rate : 1.0f, !fused,
+                       bias);
+    }
 }
 
 static bool affine(const void *config)
@@ -124,4 +126,5 @@ const lt_layer_kind lt_layer_dense = {
     .forward = forward,
     .backward = backward,
     .affine = affine,
+    .fuses_sgd = true,
 };

@@ -141,6 +141,14 @@ const lt_spec *lt_optim_default(void)
     return &spec;
 }
 
+float lt_optim_plain_sgd_rate(const lt_optim *o)
+{
+    if (o->kind != &lt_optim_sgd)
+        return 0;
+    const struct sgd_config *c = o->config;
+    return c->momentum == 0 ? (float)c->learning_rate : 0;
+}
+
 double lt_optim_learning_rate(const lt_spec *spec)
 {
     if (spec->def == &lt_optim_sgd.spec)

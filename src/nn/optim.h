@@ -47,6 +47,10 @@ struct lt_optim {
  * Keras's compile(). Borrowed, static. */
 const lt_spec *lt_optim_default(void);
 
+/* The rate of plain SGD (no momentum), whose step w -= rate g a layer can
+ * fuse into its backward pass; 0 for any other optimiser. */
+float lt_optim_plain_sgd_rate(const lt_optim *o);
+
 /* The learning rate of an optimiser spec, for messages. */
 double lt_optim_learning_rate(const lt_spec *spec);
 

@@ -35,10 +35,24 @@ void lt_history_free(lt_history *h)
     *h = (lt_history){0};
 }
 
+/* Plain SGD is fused into the layers' backward passes when every layer
+ * with weights can take it (see lt_layer.sgd_rate): returns whether it is,
+ * after setting (rate) or clearing (0) each layer's rate. */
+static bool fuse_sgd(lt_net *net, float rate)
+{
+    for (size_t i = 0; rate > 0 && i < net->n_layers; i++)
+        if (net->layers[i].n_weights && !net->layers[i].kind->fuses_sgd)
+            rate = 0;
+    for (size_t i = 0; i < net->n_layers; i++)
+        net->layers[i].sgd_rate = rate;
+    return rate > 0;
+}
+
 /* Runs one epoch; returns LT_TRAIN_OK or LT_TRAIN_NONFINITE. */
 static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float *x,
                      size_t n, struct workspace *ws, lt_progress *progress, lt_history *h, int e)
 {
+    bool fused = net->n_layers && net->layers[0].sgd_rate > 0;
     size_t in = net->in_size, out = net->layers[net->n_layers - 1].out_size;
     if (cfg->shuffle)
         lt_rng_permutation(&net->rng, ws->order, n);
@@ -66,7 +80,8 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         for (size_t k = 0; k < cfg->n_metrics; k++)
             ws->sums[k] += lt_metric_of(&cfg->metrics[k])->sum(y, ws->batch, count);
         lt_net_backward(net, rows, NULL);
-        lt_optim_step(opt, net->w, net->g);
+        if (!fused)
+            lt_optim_step(opt, net->w, net->g);
 
         loss_sum += batch_loss;
         seen += (double)count;
@@ -99,6 +114,7 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
         (cfg->restore_best && !ws.best))
         rc = LT_TRAIN_ENOMEM;
 
+    fuse_sgd(net, lt_optim_plain_sgd_rate(opt));
     double best = INFINITY;
     int waited = 0;
     for (int e = 0; rc == LT_TRAIN_OK && e < cfg->epochs; e++) {
@@ -129,6 +145,7 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
             break;
         }
     }
+    fuse_sgd(net, 0);
     if (rc == LT_TRAIN_OK && ws.best && h->best_epoch && h->best_epoch != h->epochs) {
         memcpy(net->w, ws.best, net->n_weights * sizeof *ws.best);
         h->final_epoch = h->best_epoch;
