@@ -43,6 +43,13 @@ static double mse(const float *y, const float *t, size_t count, float scale, flo
     return sum;
 }
 
+/* Keras's clip, the way round that keeps a NaN prediction NaN. */
+static inline float clip(float y)
+{
+    const float eps = LT_KERAS_EPSILON, hi = 1.0f - LT_KERAS_EPSILON;
+    return lt_selectf(y < eps, eps, lt_selectf(y > hi, hi, y));
+}
+
 LT_SIMD_CLONES
 static double bce(const float *y, const float *t, size_t count, float scale, float *grad)
 {
@@ -52,17 +59,22 @@ static double bce(const float *y, const float *t, size_t count, float scale, flo
     for (size_t start = 0; start < count; start += CHUNK) {
         size_t n = count - start < CHUNK ? count - start : CHUNK;
         const float *yc = y + start, *tc = t + start;
-        for (size_t i = 0; i < n; i++) {
-            /* Clipped the way round that keeps a NaN prediction NaN. */
-            float p = lt_selectf(yc[i] < eps, eps, lt_selectf(yc[i] > hi, hi, yc[i]));
-            term[i] = -(tc[i] * lt_logf(p + eps) + (1.0f - tc[i]) * lt_logf(1.0f - p + eps));
-        }
-        if (grad)
+        /* Two copies of the loop, so each is branch-free and vectorises. */
+        if (grad) {
+            float *gc = grad + start;
             for (size_t i = 0; i < n; i++) {
-                float p = lt_selectf(yc[i] < eps, eps, lt_selectf(yc[i] > hi, hi, yc[i]));
-                float g = scale * ((1.0f - tc[i]) / (1.0f - p + eps) - tc[i] / (p + eps));
-                grad[start + i] = lt_selectf((yc[i] >= eps) & (yc[i] <= hi), g, 0.0f);
+                float a = clip(yc[i]) + eps, b = 1.0f - clip(yc[i]) + eps;
+                term[i] = -(tc[i] * lt_logf(a) + (1.0f - tc[i]) * lt_logf(b));
+                /* (1 - t) / b - t / a with one division; zero where clipped. */
+                float g = scale * (((1.0f - tc[i]) * a - tc[i] * b) / (a * b));
+                gc[i] = lt_selectf((yc[i] >= eps) & (yc[i] <= hi), g, 0.0f);
             }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                float a = clip(yc[i]) + eps, b = 1.0f - clip(yc[i]) + eps;
+                term[i] = -(tc[i] * lt_logf(a) + (1.0f - tc[i]) * lt_logf(b));
+            }
+        }
         sum += sum_terms(term, n);
     }
     return sum;
