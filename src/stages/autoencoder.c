@@ -58,8 +58,8 @@ static const lt_param params[] = {
     LT_BOOL(CFG, restore_best, false,
             "end with the weights of the epoch with the lowest monitored loss"),
     LT_PATH(CFG, weights, NULL, LT_NULLABLE,
-            "a .weights file written by an earlier run of the same network, to start "
-            "from instead of random weights"),
+            "weights to start from instead of random ones: the <stage>.weights file an "
+            "earlier run of the same network wrote to its run folder"),
     LT_CHOICE(CFG, output, "codings", output_choices,
               "what goes downstream: the encoder's output or the decoder's"),
 };
