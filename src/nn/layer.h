@@ -20,7 +20,14 @@
  * network passes the same buffer on and skips it in the backward pass.
  *
  * Data layout: a batch of n samples is n consecutive rows of the sample's
- * size, each row the per-sample tensor in row-major (channels-last) order. */
+ * size, each row the per-sample tensor in row-major (channels-last) order.
+ *
+ * The convolutional and recurrent layers fit the same mould: conv2d keeps
+ * its im2col matrix in scratch (or in cache, to reuse it in backward),
+ * dropout keeps its mask in cache and draws from l->rng when train is set,
+ * an LSTM keeps its gates for every time step in cache for backpropagation
+ * through time, and a wrapper (time_distributed) holds its inner layer in
+ * state. */
 #ifndef LATENT_NN_LAYER_H
 #define LATENT_NN_LAYER_H
 
