@@ -129,6 +129,42 @@ static void test_gradients(void)
                     0);
 }
 
+/* Training asks for no input gradient, so the network skips the noise on
+ * its input and the first dense layer's dL/dx: the weights' gradient must
+ * be the one the full backward pass (as checked above) computes. */
+static void test_training_backward_skips_the_input_noise(void)
+{
+    test_specs specs = test_specs_bind("layers: [flatten, {dropout: {rate: 0.3}}, "
+                                       "{gaussian_noise: {stddev: 0.5}}, "
+                                       "{dense: {units: 5, activation: tanh}}, "
+                                       "{dropout: {rate: 0.4}}, {dense: {units: 6}}]");
+    lt_net net;
+    size_t bad;
+    char err[128];
+    lt_nn_shape in = lt_nn_shape_2d(2, 3);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, BATCH, 4,
+                                       &bad, err, sizeof err),
+                          LT_NET_OK);
+    float x[BATCH * 6], dx[BATCH * 6], g[BATCH * 64];
+    CU_ASSERT_FATAL(net.n_weights <= BATCH * 64);
+    for (int i = 0; i < BATCH * 6; i++)
+        x[i] = 0.1f * (float)i - 1.0f;
+    lt_rng start = net.rng;
+    for (int pass = 0; pass < 2; pass++) {
+        net.rng = start;
+        lt_net_forward(&net, x, BATCH, net.n_layers, true);
+        float *dy = lt_net_output_grad(&net);
+        for (int i = 0; i < BATCH * 6; i++)
+            dy[i] = (float)(i % 5) - 2.0f;
+        lt_net_backward(&net, BATCH, pass == 0 ? dx : NULL);
+        if (pass == 0)
+            memcpy(g, net.g, net.n_weights * sizeof *g);
+    }
+    CU_ASSERT_EQUAL(memcmp(g, net.g, net.n_weights * sizeof *g), 0);
+    lt_net_free(&net);
+    test_specs_free(&specs);
+}
+
 /* Dropped inputs get no gradient; kept ones get dL/dy / (1 - rate). */
 static void test_dropout_gradient_is_the_mask(void)
 {
@@ -555,6 +591,8 @@ int main(int argc, char **argv)
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("noise layers", NULL, NULL);
     CU_add_test(s, "gradients with the noise held fixed", test_gradients);
+    CU_add_test(s, "training's backward pass skips the input's noise",
+                test_training_backward_skips_the_input_noise);
     CU_add_test(s, "dropout's gradient is its mask", test_dropout_gradient_is_the_mask);
     CU_add_test(s, "ziggurat values are standard normal", test_ziggurat_is_standard_normal);
     CU_add_test(s, "gaussian_noise: identity at inference, N(0, stddev) in training",
