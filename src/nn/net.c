@@ -172,9 +172,12 @@ float *lt_net_output_grad(lt_net *net)
 
 void lt_net_backward(lt_net *net, size_t n, float *dx_out)
 {
-    /* Layers before the first one with work to do need no input gradient. */
+    /* Layers before the first one with work to do need no input gradient;
+     * in training (no dx asked for) neither do weightless layers ahead of
+     * every weight, such as noise on the input. */
     size_t first = 0;
-    while (first < net->n_layers && net->layers[first].kind->view)
+    while (first < net->n_layers &&
+           (net->layers[first].kind->view || (!dx_out && !net->layers[first].n_weights)))
         first++;
     float *dy = net->grad[0];
     int cur = 0;

@@ -12,7 +12,12 @@
  * than OpenBLAS needs to wake and join its threads: with batches under
  * BLAS_THREADED_BATCH the stage runs OpenBLAS on one thread (and restores
  * the runner's setting when it returns). Its numbers then do not depend on
- * --threads either. */
+ * --threads either.
+ *
+ * A second input is data to apply the trained network to instead: its
+ * codings or reconstructions go downstream (a denoising autoencoder's
+ * reconstructions of noisy images, say, with the clean images to train on
+ * as the first input). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -61,7 +66,8 @@ static const lt_param params[] = {
             "weights to start from instead of random ones: the <stage>.weights file an "
             "earlier run of the same network wrote to its run folder"),
     LT_CHOICE(CFG, output, "codings", output_choices,
-              "what goes downstream: the encoder's output or the decoder's"),
+              "what goes downstream: the encoder's output or the decoder's (for the "
+              "second input's splits when there is one)"),
 };
 #undef CFG
 
@@ -142,6 +148,15 @@ static int check(lt_ctx *ctx, const void *config)
     return check_shapes(ctx, cfg, &unknown);
 }
 
+/* Float32 views of every split of D in xs (the copies made are left in
+ * owned, to free()). */
+static int float_views(lt_ctx *ctx, const lt_data *d, const float **xs, float **owned)
+{
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (d->split[s].x && !(xs[s] = ae_f32(d->split[s].x, &owned[s])))
+            return lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
+    return LT_OK;
+}
 /* Builds the model for the data's shape; reports shape errors at the
  * layer's place, and a decoder whose output differs from the input. */
 static int build_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_nn_shape *in,
@@ -250,23 +265,22 @@ static void report_eval(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_mo
 }
 
 static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
-                     lt_data **out);
+                     const lt_data *applied, lt_data **out);
 
 static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
                lt_data **out)
 {
-    (void)n_inputs;
     const struct autoencoder_config *cfg = config;
     int threads = openblas_get_num_threads();
     if (cfg->batch_size < BLAS_THREADED_BATCH)
         openblas_set_num_threads(1);
-    int rc = run_model(ctx, cfg, inputs[0], out);
+    int rc = run_model(ctx, cfg, inputs[0], n_inputs > 1 ? inputs[1] : inputs[0], out);
     openblas_set_num_threads(threads);
     return rc;
 }
 
 static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
-                     lt_data **out)
+                     const lt_data *applied, lt_data **out)
 {
     size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID);
     if (n == 0)
@@ -276,19 +290,31 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
                        d->n_features);
     uint32_t seed = cfg->seed < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->seed;
     lt_nn_shape in = ae_input_shape(d);
+    lt_nn_shape applied_in = ae_input_shape(applied);
+    if (!lt_nn_shape_equal(&applied_in, &in)) {
+        char a[64], b[64];
+        return lt_fail(ctx, LT_EINPUT,
+                       "the second input's rows have shape %s but the network is trained on "
+                       "rows of shape %s; it can only be applied to data like its training data",
+                       lt_nn_shape_text(&applied_in, a, sizeof a),
+                       lt_nn_shape_text(&in, b, sizeof b));
+    }
     ae_model m = {0};
     lt_history h = {0};
-    float *owned[LT_N_SPLITS] = {0};
-    const float *xs[LT_N_SPLITS] = {0};
+    float *owned[LT_N_SPLITS] = {0}, *applied_owned[LT_N_SPLITS] = {0};
+    const float *xs[LT_N_SPLITS] = {0}, *applied_xs[LT_N_SPLITS] = {0};
     /* Buffers for more rows than any split has would never be used. */
     size_t most = 1;
-    for (int s = 0; s < LT_N_SPLITS; s++)
+    for (int s = 0; s < LT_N_SPLITS; s++) {
         most = lt_data_rows(d, s) > most ? lt_data_rows(d, s) : most;
+        most = lt_data_rows(applied, s) > most ? lt_data_rows(applied, s) : most;
+    }
     size_t batch = (size_t)cfg->batch_size < most ? (size_t)cfg->batch_size : most;
     int rc = build_model(ctx, cfg, &in, batch, seed, &m);
-    for (int s = 0; rc == LT_OK && s < LT_N_SPLITS; s++)
-        if (d->split[s].x && !(xs[s] = ae_f32(d->split[s].x, &owned[s])))
-            rc = lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
+    if (rc == LT_OK)
+        rc = float_views(ctx, d, xs, owned);
+    if (rc == LT_OK && applied != d)
+        rc = float_views(ctx, applied, applied_xs, applied_owned);
     if (rc == LT_OK && cfg->weights)
         rc = load_weights(ctx, cfg->weights, &m.net);
     if (rc == LT_OK) {
@@ -314,10 +340,12 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     if (rc == LT_OK)
         rc = save_weights(ctx, &m.net);
     if (rc == LT_OK)
-        rc = ae_make_output(ctx, cfg, &m, d, xs, out);
+        rc = ae_make_output(ctx, cfg, &m, applied, applied != d ? applied_xs : xs, out);
     lt_history_free(&h);
-    for (int s = 0; s < LT_N_SPLITS; s++)
+    for (int s = 0; s < LT_N_SPLITS; s++) {
         free(owned[s]);
+        free(applied_owned[s]);
+    }
     free_model(&m);
     return rc;
 }
@@ -326,12 +354,12 @@ const lt_stage_def autoencoder_stage = {
     .abi = LT_ABI_VERSION,
     .name = "autoencoder",
     .summary = "a network trained to reproduce its input through a narrow code; passes on "
-               "the codings (or reconstructions) of every split",
+               "the codings (or reconstructions) of every split, or of a second input's",
     .params = params,
     .n_params = LT_COUNT(params),
     .config_size = sizeof(struct autoencoder_config),
     .min_inputs = 1,
-    .max_inputs = 1,
+    .max_inputs = 2,
     .produces = true,
     .accepts_f32 = true,
     .check = check,
