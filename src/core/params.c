@@ -78,7 +78,14 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
         return NULL;
     switch (p->type) {
     case LT_P_INT:
-    case LT_P_REAL: fmt_num(buf, size, p->def); break;
+    case LT_P_REAL:
+        /* NaN is how a stage tells "left unset" from any value; its help
+         * says what unset means. */
+        if (isnan(p->def))
+            snprintf(buf, size, "unset");
+        else
+            fmt_num(buf, size, p->def);
+        break;
     case LT_P_BOOL: snprintf(buf, size, "%s", p->def != 0 ? "true" : "false"); break;
     case LT_P_STRING:
     case LT_P_PATH:
@@ -674,7 +681,10 @@ lt_json *lt_param_schema(const lt_param *p)
     if (!(p->flags & LT_REQUIRED)) {
         switch (p->type) {
         case LT_P_INT: lt_json_set(s, "default", lt_json_int((long long)p->def)); break;
-        case LT_P_REAL: lt_json_set(s, "default", lt_json_num(p->def)); break;
+        case LT_P_REAL:
+            if (!isnan(p->def)) /* NaN: unset, the help says what that means */
+                lt_json_set(s, "default", lt_json_num(p->def));
+            break;
         case LT_P_BOOL: lt_json_set(s, "default", lt_json_bool(p->def != 0)); break;
         case LT_P_CHOICE:
         case LT_P_STRING:

@@ -3,8 +3,25 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+void *lt_big_alloc(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < 4 * huge)
+        return malloc(bytes ? bytes : 1);
+    if (bytes > SIZE_MAX - huge)
+        return NULL;
+    size_t rounded = (bytes + huge - 1) / huge * huge;
+    void *p = aligned_alloc(huge, rounded);
+    /* Only advice: where the kernel offers no huge pages it is ignored. */
+    if (p)
+        madvise(p, rounded, MADV_HUGEPAGE);
+    return p;
+}
 
 bool lt_linalg_fits(size_t rows, size_t cols)
 {
@@ -14,6 +31,8 @@ bool lt_linalg_fits(size_t rows, size_t cols)
 size_t lt_block_rows(size_t cols)
 {
     size_t b = cols ? ((size_t)1 << 20) / cols : 64;
+    if (b < 2 * cols)
+        b = 2 * cols;
     return b < 64 ? 64 : b;
 }
 
@@ -88,47 +107,103 @@ int lt_covariance(const double *x, size_t rows, size_t cols, const double *mean,
     return LT_LA_OK;
 }
 
-int lt_eigh_desc(const double *a, size_t n, double *values, double *vectors)
+void lt_symeig_free(lt_symeig *s)
 {
+    if (!s)
+        return;
+    free(s->reduced);
+    free(s->diag);
+    free(s->offdiag);
+    free(s->tau);
+    memset(s, 0, sizeof *s);
+}
+
+int lt_symeig_values(lt_symeig *s, const double *a, size_t n, double *values)
+{
+    memset(s, 0, sizeof *s);
     if (!lt_linalg_fits(n, n))
         return LT_LA_ETOOBIG;
-    if (n == 0)
-        return LT_LA_OK;
-    double *work = malloc(n * n * sizeof *work);
-    lapack_int *support = malloc(2 * n * sizeof *support);
-    if (!work || !support) {
-        free(work);
-        free(support);
-        return LT_LA_ENOMEM;
+    s->n = n;
+    size_t m = n ? n : 1;
+    s->reduced = malloc(m * m * sizeof *s->reduced);
+    s->diag = malloc(m * sizeof *s->diag);
+    s->offdiag = malloc(m * sizeof *s->offdiag);
+    s->tau = malloc(m * sizeof *s->tau);
+    double *e = malloc(m * sizeof *e);
+    int status = LT_LA_ENOMEM;
+    if (s->reduced && s->diag && s->offdiag && s->tau && e) {
+        /* Symmetric, so the row-major storage is also the column-major one. */
+        memcpy(s->reduced, a, n * n * sizeof *a);
+        status = n == 0 ? LT_LA_OK
+                        : lapack_status(LAPACKE_dsytrd(LAPACK_COL_MAJOR, 'U', (lapack_int)n,
+                                                       s->reduced, (lapack_int)n, s->diag,
+                                                       s->offdiag, s->tau));
     }
-    memcpy(work, a, n * n * sizeof *work);
-    /* A is symmetric, so its row-major storage is also its column-major
-     * storage; the column-major eigenvector matrix Z holds eigenvector j
-     * contiguously, which is row j of the row-major result. */
-    lapack_int found = 0;
-    lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'A', 'U', (lapack_int)n,
-                                     work, (lapack_int)n, 0.0, 0.0, 0, 0, 0.0,
-                                     &found, values, vectors, (lapack_int)n,
-                                     support);
-    free(work);
-    free(support);
-    if (info == 0 && (size_t)found != n)
-        info = 1;
-    if (info != 0)
-        return lapack_status(info);
-    /* LAPACK returns ascending order; PCA wants the largest first. */
-    for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+    if (status == LT_LA_OK && n > 0) {
+        memcpy(values, s->diag, n * sizeof *values);
+        memcpy(e, s->offdiag, n * sizeof *e);
+        status = lapack_status(LAPACKE_dsterf((lapack_int)n, values, e));
+    }
+    free(e);
+    if (status != LT_LA_OK) {
+        lt_symeig_free(s);
+        return status;
+    }
+    /* dsterf sorts ascending; the largest comes first here. */
+    for (size_t i = 0, j = n ? n - 1 : 0; i < j; i++, j--) {
         double t = values[i];
         values[i] = values[j];
         values[j] = t;
-        double *ri = vectors + i * n, *rj = vectors + j * n;
-        for (size_t c = 0; c < n; c++) {
-            t = ri[c];
-            ri[c] = rj[c];
-            rj[c] = t;
-        }
     }
     return LT_LA_OK;
+}
+
+int lt_symeig_vectors(const lt_symeig *s, size_t k, double *vectors)
+{
+    size_t n = s->n;
+    if (k == 0)
+        return LT_LA_OK;
+    double *d = malloc(n * sizeof *d), *e = malloc(n * sizeof *e);
+    double *w = malloc(n * sizeof *w), *z = malloc(n * k * sizeof *z);
+    lapack_int *support = malloc(2 * k * sizeof *support);
+    int status = LT_LA_ENOMEM;
+    if (d && e && w && z && support) {
+        /* dstemr overwrites the tridiagonal form: work on copies. */
+        memcpy(d, s->diag, n * sizeof *d);
+        memcpy(e, s->offdiag, n * sizeof *e);
+        lapack_int found = 0;
+        lapack_logical tryrac = 1;
+        lapack_int info = LAPACKE_dstemr(LAPACK_COL_MAJOR, 'V', 'I', (lapack_int)n, d, e,
+                                         0.0, 0.0, (lapack_int)(n - k + 1), (lapack_int)n,
+                                         &found, w, z, (lapack_int)n, (lapack_int)k,
+                                         support, &tryrac);
+        if (info == 0 && (size_t)found != k)
+            info = 1;
+        if (info == 0)
+            info = LAPACKE_dormtr(LAPACK_COL_MAJOR, 'L', 'U', 'N', (lapack_int)n,
+                                  (lapack_int)k, s->reduced, (lapack_int)n, s->tau, z,
+                                  (lapack_int)n);
+        status = lapack_status(info);
+    }
+    /* Column j of z (contiguous) belongs to the j-th smallest of the k. */
+    for (size_t i = 0; status == LT_LA_OK && i < k; i++)
+        memcpy(vectors + i * n, z + (k - 1 - i) * n, n * sizeof *vectors);
+    free(d);
+    free(e);
+    free(w);
+    free(z);
+    free(support);
+    return status;
+}
+
+int lt_eigh_desc(const double *a, size_t n, double *values, double *vectors)
+{
+    lt_symeig s;
+    int status = lt_symeig_values(&s, a, n, values);
+    if (status == LT_LA_OK)
+        status = lt_symeig_vectors(&s, n, vectors);
+    lt_symeig_free(&s);
+    return status;
 }
 
 /* dst (cols x rows, row-major) = transpose of src (rows x cols, row-major)
@@ -156,9 +231,9 @@ int lt_svd_thin(const double *a, size_t rows, size_t cols, const double *shift,
     size_t k = rows < cols ? rows : cols;
     if (k == 0)
         return LT_LA_OK;
-    double *acol = malloc(rows * cols * sizeof *acol);
-    double *ucol = malloc(rows * k * sizeof *ucol);
-    double *vtcol = malloc(k * cols * sizeof *vtcol);
+    double *acol = lt_big_alloc(rows * cols * sizeof *acol);
+    double *ucol = lt_big_alloc(rows * k * sizeof *ucol);
+    double *vtcol = lt_big_alloc(k * cols * sizeof *vtcol);
     int status = LT_LA_ENOMEM;
     if (acol && ucol && vtcol) {
         transpose_shifted(acol, a, rows, cols, shift);

@@ -20,6 +20,13 @@ enum lt_la_status {
     LT_LA_ENOCONV = -3,   /* LAPACK reported a failure to converge */
 };
 
+/* Memory for a large matrix, released with free(). Buffers of 8 MB and more
+ * are aligned to 2 MB and marked for transparent huge pages (as numpy does
+ * with its arrays): filling them then takes a page fault per 2 MB instead
+ * of per 4 KB, which took a tenth off a 100000 x 100 covariance-solver fit.
+ * Returns NULL when out of memory. */
+void *lt_big_alloc(size_t bytes);
+
 /* True when a rows x cols matrix can be handed to BLAS/LAPACK. */
 bool lt_linalg_fits(size_t rows, size_t cols);
 
@@ -39,10 +46,36 @@ void lt_center(double *dst, const double *x, size_t rows, size_t cols,
 int lt_covariance(const double *x, size_t rows, size_t cols, const double *mean,
                   double *cov);
 
-/* Eigenpairs of the symmetric n x n matrix A (dsyevr; A is not modified):
- * values[0..n) in descending order and row i of the n x n matrix vectors is
- * the unit eigenvector of values[i] (sign as LAPACK leaves it). Returns
- * LT_LA_OK, LT_LA_ENOMEM, LT_LA_ETOOBIG or LT_LA_ENOCONV. */
+/* Eigenpairs of a symmetric matrix in two steps, for callers whose
+ * eigenvalues decide how many eigenvectors they need (PCA keeps k of p):
+ * lt_symeig_values reduces A to tridiagonal form (dsytrd) and returns every
+ * eigenvalue (dsterf); lt_symeig_vectors then computes only the k leading
+ * eigenvectors (dstemr on the tridiagonal form, dormtr back to A's basis):
+ * 0.086 s against dsyevr's 0.149 s for 50 of 784 (one core). */
+typedef struct lt_symeig {
+    size_t n;
+    double *reduced;  /* n x n: A's reflectors after dsytrd */
+    double *diag;     /* n */
+    double *offdiag;  /* n (the last entry is workspace) */
+    double *tau;      /* n */
+} lt_symeig;
+
+/* Reduces the symmetric n x n matrix A (not modified; both triangles set)
+ * and writes its eigenvalues to values[0..n) in descending order. On success
+ * *s holds the reduction (release with lt_symeig_free); on failure it holds
+ * nothing. Returns LT_LA_OK, LT_LA_ENOMEM, LT_LA_ETOOBIG or LT_LA_ENOCONV. */
+int lt_symeig_values(lt_symeig *s, const double *a, size_t n, double *values);
+
+/* Row i of the k x n matrix vectors = the unit eigenvector of the i-th
+ * largest eigenvalue, i < k <= n (sign as LAPACK leaves it). Returns
+ * LT_LA_OK, LT_LA_ENOMEM or LT_LA_ENOCONV. */
+int lt_symeig_vectors(const lt_symeig *s, size_t k, double *vectors);
+
+void lt_symeig_free(lt_symeig *s);
+
+/* Every eigenpair of the symmetric n x n matrix A (not modified): values in
+ * descending order, row i of the n x n vectors for values[i]. The two steps
+ * above in one call. Returns as they do. */
 int lt_eigh_desc(const double *a, size_t n, double *values, double *vectors);
 
 /* Thin SVD B = U diag(s) Vt of B = A - shift (shift[j] subtracted from
@@ -63,7 +96,11 @@ int lt_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
             double *c);
 
 /* Rows per block when a routine streams over a matrix with cols columns:
- * about 8 MB of doubles, and at least 64 rows. */
+ * about 8 MB of doubles, at least 2 cols rows (so that a dsyrk update of the
+ * cols x cols result moves less memory than the block itself) and at least
+ * 64. Smaller blocks that stay in L2 were ~10% faster on one idle core, but
+ * every block is a BLAS call whose threads must meet, and on a loaded
+ * machine each meeting can cost milliseconds: few calls is the robust side. */
 size_t lt_block_rows(size_t cols);
 
 #endif

@@ -65,20 +65,74 @@ static int from_la(int la)
     }
 }
 
-/* Row index of the entry of largest magnitude in column j of the rows x cols
- * matrix a; the first one on ties, as numpy's argmax. */
-static size_t argmax_abs_column(const double *a, size_t rows, size_t cols, size_t j)
+/* A running search, over the first k columns of row-major blocks, for the
+ * entry of largest magnitude in each column (the first such on ties, as
+ * numpy's argmax): its sign is the sign of the component. */
+struct sign_search {
+    size_t k;
+    double *best; /* k largest magnitudes so far */
+    double *sign; /* k signs of those entries, +1 or -1 (caller's array) */
+};
+
+static int sign_search_init(struct sign_search *s, size_t k, double *sign)
 {
-    size_t best = 0;
-    double best_abs = -1;
-    for (size_t i = 0; i < rows; i++) {
-        double v = fabs(a[i * cols + j]);
-        if (v > best_abs) {
-            best_abs = v;
-            best = i;
-        }
+    s->k = k;
+    s->sign = sign;
+    s->best = malloc(k * sizeof *s->best + 1);
+    if (!s->best)
+        return LT_PCA_ENOMEM;
+    for (size_t j = 0; j < k; j++) {
+        s->best[j] = -1;
+        sign[j] = 1;
     }
-    return best;
+    return LT_PCA_OK;
+}
+
+/* Feeds rows x cols more entries (rows in order, k <= cols). */
+static void sign_search_feed(struct sign_search *s, const double *a, size_t rows,
+                             size_t cols)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < s->k; j++) {
+            double v = a[i * cols + j];
+            if (fabs(v) > s->best[j]) {
+                s->best[j] = fabs(v);
+                s->sign[j] = v < 0 ? -1.0 : 1.0;
+            }
+        }
+}
+
+static void sign_search_done(struct sign_search *s) { free(s->best); }
+
+/* out (rows x k) = (X - mean) components^T, in blocks of rows; when sign is
+ * not NULL, also the sign search over out, done on each block while it is
+ * still in cache. */
+static int project(const lt_pca *m, const double *x, size_t rows, double *out,
+                   double *sign)
+{
+    size_t p = m->n_features, k = m->n_components;
+    if (!lt_linalg_fits(rows, p))
+        return LT_PCA_ETOOBIG;
+    size_t block = lt_block_rows(p);
+    if (block > rows)
+        block = rows;
+    struct sign_search search = {0};
+    double *buf = malloc(block * p * sizeof *buf + 1);
+    if (!buf || (sign && sign_search_init(&search, k, sign) != LT_PCA_OK)) {
+        free(buf);
+        return LT_PCA_ENOMEM;
+    }
+    for (size_t r0 = 0; r0 < rows; r0 += block) {
+        size_t b = r0 + block < rows ? block : rows - r0;
+        lt_center(buf, x + r0 * p, b, p, m->mean);
+        lt_gemm(false, true, b, k, p, 1.0, buf, m->components, 0.0, out + r0 * k);
+        if (sign)
+            sign_search_feed(&search, out + r0 * k, b, k);
+    }
+    free(buf);
+    if (sign)
+        sign_search_done(&search);
+    return LT_PCA_OK;
 }
 
 /* Full solver, step one: the SVD of the centred data. Fills the spectrum
@@ -86,8 +140,8 @@ static size_t argmax_abs_column(const double *a, size_t rows, size_t cols, size_
 static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
-    *u = malloc(n * q * sizeof **u);
-    *vt = malloc(q * p * sizeof **vt);
+    *u = lt_big_alloc(n * q * sizeof **u);
+    *vt = lt_big_alloc(q * p * sizeof **vt);
     if (!*u || !*vt)
         return LT_PCA_ENOMEM;
     int status = from_la(lt_svd_thin(x, n, p, m->mean, *u, m->singular_values, *vt));
@@ -97,20 +151,19 @@ static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
     return status;
 }
 
-/* Covariance solver, step one: eigenpairs of the sample covariance. Fills
- * the spectrum and hands back the p x p eigenvectors (rows, descending),
- * owned by the caller. */
-static int decompose_covariance(lt_pca *m, const double *x, double **vectors)
+/* Covariance solver, step one: the eigenvalues of the sample covariance.
+ * Fills the spectrum and hands back the reduction from which step two
+ * computes only the eigenvectors it keeps. */
+static int decompose_covariance(lt_pca *m, const double *x, lt_symeig *eig)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
     double *cov = malloc(p * p * sizeof *cov);
     double *values = malloc(p * sizeof *values);
-    *vectors = malloc(p * p * sizeof **vectors);
-    int status = cov && values && *vectors
-                     ? from_la(lt_covariance(x, n, p, m->mean, cov))
-                     : LT_PCA_ENOMEM;
+    memset(eig, 0, sizeof *eig);
+    int status = cov && values ? from_la(lt_covariance(x, n, p, m->mean, cov))
+                               : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK)
-        status = from_la(lt_eigh_desc(cov, p, values, *vectors));
+        status = from_la(lt_symeig_values(eig, cov, p, values));
     /* Eigenvalues that rounding pushed below zero are zero variances. */
     for (size_t i = 0; status == LT_PCA_OK && i < q; i++) {
         m->variance[i] = values[i] > 0 ? values[i] : 0.0;
@@ -142,19 +195,27 @@ static size_t resolve_count(lt_pca *m, double request)
     return k < q ? k : q;
 }
 
-/* Negates component j and score column j. */
-static void flip(lt_pca *m, double *scores, size_t j)
+/* Multiplies component j and score column j by sign[j]; a no-op pass is
+ * skipped, which is the common case for the scores of a tall matrix. */
+static void apply_signs(lt_pca *m, double *scores, const double *sign)
 {
     size_t n = m->n_samples, p = m->n_features, k = m->n_components;
-    for (size_t c = 0; c < p; c++)
-        m->components[j * p + c] = -m->components[j * p + c];
+    bool any = false;
+    for (size_t j = 0; j < k; j++)
+        any |= sign[j] < 0;
+    if (!any)
+        return;
+    for (size_t j = 0; j < k; j++)
+        for (size_t c = 0; c < p; c++)
+            m->components[j * p + c] *= sign[j];
     for (size_t i = 0; i < n; i++)
-        scores[i * k + j] = -scores[i * k + j];
+        for (size_t j = 0; j < k; j++)
+            scores[i * k + j] *= sign[j];
 }
 
 /* Step two of the full solver: keep k rows of Vt and U S, with the sign
  * that makes the largest-magnitude entry of each column of U positive. */
-static void keep_full(lt_pca *m, const double *u, const double *vt, double *scores)
+static int keep_full(lt_pca *m, const double *u, const double *vt, double *scores)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
     size_t k = m->n_components;
@@ -162,22 +223,32 @@ static void keep_full(lt_pca *m, const double *u, const double *vt, double *scor
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++)
             scores[i * k + j] = u[i * q + j] * m->singular_values[j];
-    for (size_t j = 0; j < k; j++)
-        if (u[argmax_abs_column(u, n, q, j) * q + j] < 0)
-            flip(m, scores, j);
+    struct sign_search search;
+    double *sign = malloc(k * sizeof *sign);
+    if (!sign || sign_search_init(&search, k, sign) != LT_PCA_OK) {
+        free(sign);
+        return LT_PCA_ENOMEM;
+    }
+    sign_search_feed(&search, u, n, q);
+    sign_search_done(&search);
+    apply_signs(m, scores, sign);
+    free(sign);
+    return LT_PCA_OK;
 }
 
-/* Step two of the covariance solver: keep k eigenvectors and project; the
- * projection (X - mean) v is column j of U S, so it decides the sign. */
-static int keep_covariance(lt_pca *m, const double *x, const double *vectors,
+/* Step two of the covariance solver: the k leading eigenvectors, and the
+ * projection; (X - mean) v is column j of U S, so it decides the sign. */
+static int keep_covariance(lt_pca *m, const double *x, const lt_symeig *eig,
                            double *scores)
 {
-    size_t n = m->n_samples, p = m->n_features, k = m->n_components;
-    memcpy(m->components, vectors, k * p * sizeof *vectors);
-    int status = lt_pca_transform(m, x, n, false, scores);
-    for (size_t j = 0; status == LT_PCA_OK && j < k; j++)
-        if (scores[argmax_abs_column(scores, n, k, j) * k + j] < 0)
-            flip(m, scores, j);
+    size_t k = m->n_components;
+    double *sign = malloc(k * sizeof *sign);
+    int status = sign ? from_la(lt_symeig_vectors(eig, k, m->components)) : LT_PCA_ENOMEM;
+    if (status == LT_PCA_OK)
+        status = project(m, x, m->n_samples, scores, sign);
+    if (status == LT_PCA_OK)
+        apply_signs(m, scores, sign);
+    free(sign);
     return status;
 }
 
@@ -198,12 +269,13 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
     m->variance = malloc(q * sizeof *m->variance);
     m->variance_ratio = malloc(q * sizeof *m->variance_ratio);
     m->singular_values = malloc(q * sizeof *m->singular_values);
-    double *u = NULL, *vt = NULL, *scores = NULL; /* vt: eigenvectors on the covariance path */
+    double *u = NULL, *vt = NULL, *scores = NULL; /* the full path's SVD */
+    lt_symeig eig = {0};                          /* the covariance path's */
     int status = LT_PCA_ENOMEM;
     if (m->mean && m->variance && m->variance_ratio && m->singular_values) {
         lt_col_means(x, rows, cols, m->mean);
         status = solver == LT_PCA_FULL ? decompose_full(m, x, &u, &vt)
-                                       : decompose_covariance(m, x, &vt);
+                                       : decompose_covariance(m, x, &eig);
     }
     if (status == LT_PCA_OK) {
         m->n_components = resolve_count(m, n_components);
@@ -211,17 +283,16 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
         if (k == 0)
             status = LT_PCA_EZEROVAR;
         else if (!(m->components = malloc(k * cols * sizeof *m->components)) ||
-                 !(scores = malloc(rows * k * sizeof *scores)))
+                 !(scores = lt_big_alloc(rows * k * sizeof *scores)))
             status = LT_PCA_ENOMEM;
     }
     if (status == LT_PCA_OK) {
-        if (solver == LT_PCA_FULL)
-            keep_full(m, u, vt, scores);
-        else
-            status = keep_covariance(m, x, vt, scores);
+        status = solver == LT_PCA_FULL ? keep_full(m, u, vt, scores)
+                                       : keep_covariance(m, x, &eig, scores);
     }
     free(u);
     free(vt);
+    lt_symeig_free(&eig);
     if (status != LT_PCA_OK) {
         free(scores);
         lt_pca_free(m);
@@ -242,24 +313,10 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
 int lt_pca_transform(const lt_pca *m, const double *x, size_t rows, bool whiten,
                      double *out)
 {
-    size_t p = m->n_features, k = m->n_components;
-    if (!lt_linalg_fits(rows, p))
-        return LT_PCA_ETOOBIG;
-    size_t block = lt_block_rows(p);
-    if (block > rows)
-        block = rows;
-    double *buf = malloc(block * p * sizeof *buf + 1);
-    if (!buf)
-        return LT_PCA_ENOMEM;
-    for (size_t r0 = 0; r0 < rows; r0 += block) {
-        size_t b = r0 + block < rows ? block : rows - r0;
-        lt_center(buf, x + r0 * p, b, p, m->mean);
-        lt_gemm(false, true, b, k, p, 1.0, buf, m->components, 0.0, out + r0 * k);
-    }
-    free(buf);
-    if (whiten)
+    int status = project(m, x, rows, out, NULL);
+    if (status == LT_PCA_OK && whiten)
         lt_pca_whiten(m, out, rows);
-    return LT_PCA_OK;
+    return status;
 }
 
 void lt_pca_whiten(const lt_pca *m, double *scores, size_t rows)

@@ -36,8 +36,7 @@ void lt_image_extent(const lt_series *s, double ext[4])
     ext[3] = fmax(ext[3], fmax(r[1], r[3]));
 }
 
-/* The grey levels as an image surface: VMIN white, VMAX black, NaN clear. */
-static cairo_surface_t *grey_surface(const lt_series *s)
+cairo_surface_t *lt_image_surface(const lt_series *s)
 {
     cairo_surface_t *img =
         cairo_image_surface_create(CAIRO_FORMAT_ARGB32, s->img_cols, s->img_rows);
@@ -70,7 +69,7 @@ void lt_image_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr)
     double top = lt_axes_py(ax, r[3]), bottom = lt_axes_py(ax, r[1]);
     if (!(fabs(right - left) >= 0.5 && fabs(bottom - top) >= 0.5))
         return;
-    cairo_surface_t *img = grey_surface(s);
+    cairo_surface_t *img = lt_image_surface(s);
     cairo_save(cr);
     cairo_translate(cr, left, top);
     cairo_scale(cr, (right - left) / s->img_cols, (bottom - top) / s->img_rows);

@@ -36,6 +36,7 @@ typedef enum lt_series_kind {
     LT_SERIES_ARROW,
     LT_SERIES_TEXT,
     LT_SERIES_IMAGE,
+    LT_SERIES_THUMBNAIL,
 } lt_series_kind;
 
 typedef struct lt_series {
@@ -54,6 +55,7 @@ typedef struct lt_series {
     int img_rows, img_cols; /* an image's n = rows * cols grey levels in x */
     double img_rect[4];     /* x0, y0, x1, y1: where it lies in data units */
     double img_vmin, img_vmax;
+    double thumb_pt;        /* a thumbnail's width in points; img_rect[0..1] its centre */
 } lt_series;
 
 struct lt_axes {
@@ -125,6 +127,13 @@ void lt_series_release(lt_series *s);
 void lt_image_extent(const lt_series *s, double ext[4]);
 void lt_image_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr);
 size_t lt_image_hits(const lt_series *s, const lt_axes *ax, lt_rect r);
+/* The grey levels as an image surface: VMIN white, VMAX black, NaN clear.
+ * Owned by the caller (cairo_surface_destroy); check its status. */
+cairo_surface_t *lt_image_surface(const lt_series *s);
+
+/* thumbnail.c: a thumbnail series' drawing and legend-avoidance weight. */
+void lt_thumbnail_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr);
+size_t lt_thumbnail_hits(const lt_series *s, const lt_axes *ax, lt_rect r);
 
 /* style.c */
 void lt_style_source(cairo_t *cr, lt_rgba c, double alpha);

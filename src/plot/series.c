@@ -217,6 +217,7 @@ void lt_series_extent(const lt_series *s, double ext[4], bool *zero_floor)
             }
         break;
     case LT_SERIES_TEXT:
+    case LT_SERIES_THUMBNAIL:
         break;
     case LT_SERIES_IMAGE:
         lt_image_extent(s, ext);
@@ -355,6 +356,9 @@ void lt_series_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr)
                               s->halign, s->valign, 0, 0.15 * s->text_pt * scale);
         }
         break;
+    case LT_SERIES_THUMBNAIL:
+        lt_thumbnail_draw(s, ax, cr);
+        break;
     case LT_SERIES_IMAGE:
         lt_image_draw(s, ax, cr);
         break;
@@ -404,6 +408,7 @@ void lt_series_draw_handle(const lt_series *s, const lt_axes *ax, cairo_t *cr,
         break;
     case LT_SERIES_TEXT:
     case LT_SERIES_IMAGE:
+    case LT_SERIES_THUMBNAIL:
         break;
     }
 }
@@ -487,6 +492,9 @@ size_t lt_series_hits(const lt_series *s, const lt_axes *ax, lt_rect r)
         if (finite2(s->x[0], s->y[0]) &&
             inside(r, lt_axes_px(ax, s->x[0]), lt_axes_py(ax, s->y[0])))
             hits += 20;
+        break;
+    case LT_SERIES_THUMBNAIL:
+        hits += lt_thumbnail_hits(s, ax, r);
         break;
     case LT_SERIES_IMAGE:
         hits += lt_image_hits(s, ax, r);

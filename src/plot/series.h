@@ -82,4 +82,13 @@ void lt_axes_text(lt_axes *ax, double x, double y, const char *text,
 void lt_axes_image(lt_axes *ax, const double *v, int rows, int cols, double x0,
                    double y0, double x1, double y1, double vmin, double vmax);
 
+/* A thumbnail of the ROWS x COLS grey image V (row-major; copied), WIDTH_PT
+ * points wide whatever the axis limits, centred at data point (x, y) on a
+ * white card framed in the style's colour (line_width points; 0: 2), as
+ * matplotlib's AnnotationBbox(OffsetImage(image, cmap="binary")) draws it:
+ * the image's own minimum white, its maximum black. Not part of
+ * autoscaling or the legend. */
+void lt_axes_thumbnail(lt_axes *ax, double x, double y, const double *v, int rows,
+                       int cols, double width_pt, const lt_style *style);
+
 #endif

@@ -27,6 +27,12 @@ const lt_mat *lt_affine_train(lt_ctx *ctx, const lt_data *in, int *status)
         *status = lt_fail(ctx, LT_EINPUT, "the input has no training rows to fit on");
         return NULL;
     }
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (in->split[s].x && in->split[s].x->cols != x->cols) {
+            *status = lt_fail(ctx, LT_EINPUT, "split '%s' has %zu features but train has %zu",
+                              lt_split_name(s), in->split[s].x->cols, x->cols);
+            return NULL;
+        }
     return x;
 }
 

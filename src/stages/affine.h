@@ -12,7 +12,8 @@ struct lt_affine {
 };
 
 /* The train split to fit on, or NULL with the error recorded in ctx and
- * its code in *status. */
+ * its code in *status (no training rows, or a split whose feature count
+ * differs from train's). */
 const lt_mat *lt_affine_train(lt_ctx *ctx, const lt_data *in, int *status);
 
 /* *out = an owned copy of in (metadata, labels) with the map applied to

@@ -116,19 +116,22 @@ static int fail_fit(lt_ctx *ctx, int status, const struct pca_config *cfg)
     }
 }
 
-/* The output matrix of one split: projection (whitened if asked) or the
- * reconstruction. scores, when given, is the split's unwhitened projection
- * (the training scores from the fit); it is modified. */
+/* The output matrix of one split: its projection (whitened if asked) or
+ * its reconstruction. *scores, when not NULL, is the split's unwhitened
+ * projection from the fit (rows x k, malloc'ed): the projection output takes
+ * it over (*scores becomes NULL) instead of copying it. */
 static lt_mat *output_split(const lt_pca *m, const struct pca_config *cfg,
-                            const lt_mat *x, double *scores)
+                            const lt_mat *x, double **scores)
 {
     size_t n = x->rows, k = m->n_components;
-    lt_mat *proj = lt_mat_new(n, k);
+    lt_mat *proj = lt_mat_new(scores ? 0 : n, k);
     if (!proj)
         return NULL;
-    if (scores)
-        memcpy(proj->v, scores, n * k * sizeof *scores);
-    else if (lt_pca_transform(m, x->v, n, false, proj->v) != LT_PCA_OK)
+    if (scores) {
+        proj->rows = n;
+        proj->v = *scores;
+        *scores = NULL;
+    } else if (lt_pca_transform(m, x->v, n, false, proj->v) != LT_PCA_OK)
         goto fail;
     if (!cfg->inverse) {
         if (cfg->whiten)
@@ -191,6 +194,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         return lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n);
     if (p == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no features");
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (in->split[s].x && in->split[s].x->cols != p)
+            return lt_fail(ctx, LT_EINPUT,
+                           "split '%s' has %zu features but train has %zu",
+                           lt_split_name(s), in->split[s].x->cols, p);
     size_t most = n < p ? n : p;
     if (cfg->n_components >= 1 && cfg->n_components > (double)most)
         return lt_fail(ctx, LT_EINPUT,
@@ -222,7 +230,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     for (int s = 0; s < LT_N_SPLITS; s++) {
         const lt_mat *x = in->split[s].x;
         if (x && !(res->split[s].x =
-                       output_split(&m, cfg, x, s == LT_TRAIN ? scores : NULL))) {
+                       output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL))) {
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
             goto done;
         }

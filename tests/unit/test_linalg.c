@@ -91,6 +91,36 @@ static void test_eigh(void)
     CU_ASSERT_EQUAL(d[4], 3); /* input untouched */
 }
 
+/* The two-step form: every eigenvalue, then only the leading vectors. */
+static void test_symeig_partial(void)
+{
+    const lt_json *lec = lt_json_get(ref, "lecture");
+    const lt_json *all = lt_json_get(lec, "all");
+    lt_mat *c = lt_test_mat(lt_json_get(lec, "cov"));
+    lt_symeig eig;
+    double values[5], vectors[2 * 5];
+    CU_ASSERT_EQUAL_FATAL(lt_symeig_values(&eig, c->v, 5, values), LT_LA_OK);
+    NEAR("10x5 covariance eigenvalues = PCA explained variance",
+         lt_test_maxdiff(values, 5, lt_json_get(all, "full_explained_variance")), 1e-14);
+    CU_ASSERT_EQUAL_FATAL(lt_symeig_vectors(&eig, 2, vectors), LT_LA_OK);
+    lt_symeig_free(&eig);
+    /* Up to sign, the two leading vectors are scikit-learn's components. */
+    const lt_json *comp = lt_json_get(all, "components");
+    double worst = 0;
+    for (size_t i = 0; i < 2; i++) {
+        double dot = 0;
+        for (size_t j = 0; j < 5; j++)
+            dot += vectors[i * 5 + j] * lt_json_number(lt_json_at(lt_json_at(comp, i), j));
+        for (size_t j = 0; j < 5; j++) {
+            double e = fabs((dot < 0 ? -1 : 1) * vectors[i * 5 + j] -
+                            lt_json_number(lt_json_at(lt_json_at(comp, i), j)));
+            worst = e > worst ? e : worst;
+        }
+    }
+    NEAR("10x5 two leading eigenvectors = PCA components (up to sign)", worst, 1e-13);
+    lt_mat_free(&c);
+}
+
 static void test_svd(void)
 {
     const lt_json *lec = lt_json_get(ref, "lecture");
@@ -155,6 +185,7 @@ int main(int argc, char **argv)
     CU_pSuite s = CU_add_suite("linalg", NULL, NULL);
     CU_add_test(s, "column means, centring, covariance", test_means_and_covariance);
     CU_add_test(s, "symmetric eigenpairs, descending", test_eigh);
+    CU_add_test(s, "eigenvalues, then leading eigenvectors", test_symeig_partial);
     CU_add_test(s, "thin SVD", test_svd);
     CU_add_test(s, "matrix products", test_gemm);
     int rc = lt_test_run();

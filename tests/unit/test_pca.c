@@ -444,6 +444,13 @@ static void test_errors(void)
     expect_input_error(d, 2.5, "full", "expected an integer >= 1");
     lt_data_free(&d);
 
+    /* A test split whose width differs from train's. */
+    d = lecture_data();
+    lt_mat_free(&d->split[LT_TEST].x);
+    d->split[LT_TEST].x = lt_mat_new(3, 4);
+    expect_input_error(d, 2, "full", "split 'test' has 4 features but train has 5");
+    lt_data_free(&d);
+
     lt_mat *one = lt_mat_new(1, 3);
     d = lt_test_data(one, NULL);
     expect_input_error(d, 1, "full", "at least 2 training rows, got 1");

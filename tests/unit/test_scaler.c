@@ -211,13 +211,22 @@ static void test_edges(void)
     lt_data_free(&d);
 }
 
-static void test_no_train(void)
+static void test_bad_input(void)
 {
     lt_data *d = lt_data_new();
     struct run r = run_stage(&center_stage, NULL, d);
     CU_ASSERT_EQUAL(r.rc, LT_EINPUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(lt_ctx_error(r.ctx), "no training rows"));
     release(&r);
+    lt_data_free(&d);
+
+    d = lt_test_data(lt_mat_new(3, 2), lt_mat_new(2, 3));
+    void *cfg = lt_test_config(&scaler_standard_stage);
+    r = run_stage(&scaler_standard_stage, cfg, d);
+    CU_ASSERT_EQUAL(r.rc, LT_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lt_ctx_error(r.ctx), "split 'test' has 3 features but train has 2"));
+    release(&r);
+    free(cfg);
     lt_data_free(&d);
 }
 
@@ -231,7 +240,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "standard on breast cancer", test_standard_cancer);
     CU_add_test(s, "minmax on breast cancer", test_minmax_cancer);
     CU_add_test(s, "constant columns, center, with_mean/with_std", test_edges);
-    CU_add_test(s, "no train split", test_no_train);
+    CU_add_test(s, "no train split, mismatched widths", test_bad_input);
     int rc = lt_test_run();
     lt_json_free(ref);
     return rc;

@@ -1,0 +1,264 @@
+#include "math/kernel.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "math/linalg.h"
+#include "math/parallel.h"
+
+/* Rows of work below which a piece is not worth a thread. */
+#define MIN_ROWS 16
+/* Up to this many features the inner products are summed in the
+ * elementwise loop: a BLAS pass would write the whole matrix and read it
+ * back for a handful of multiplications an entry (and leave OpenBLAS's
+ * threads spinning beside ours). Beyond it dsyrk/dgemm pay off. */
+#define INLINE_FEATURES 8
+
+const char *lt_kernel_name(lt_kernel_kind kind)
+{
+    static const char *const names[] = {"linear", "poly", "rbf", "sigmoid", "cosine",
+                                        "laplacian"};
+    return kind >= 0 && kind <= LT_KERNEL_LAPLACIAN ? names[kind] : "unknown";
+}
+
+double lt_kernel_gamma(const lt_kernel *k, size_t features)
+{
+    if (!isnan(k->gamma))
+        return k->gamma;
+    return features ? 1.0 / (double)features : 1.0;
+}
+
+/* What the elementwise pass needs. Row i of the output holds columns
+ * [0, cols(i)): all ny of them, or 0..i on K(X, X)'s lower triangle. */
+struct job {
+    const lt_kernel *k;
+    double gamma;
+    const double *x, *y;   /* laplacian reads the data itself */
+    const double *ga, *gb; /* the inner products' rows (cosine: normalised) */
+    bool inline_gram;      /* sum them here rather than by BLAS */
+    const double *xx, *yy; /* rbf: squared row norms */
+    size_t nx, ny, p;
+    bool symmetric;
+    double *out;
+    double *row_sums;      /* or NULL; on K(X, X) the lower part's, finished by the mirror */
+};
+
+static void apply_row(const struct job *j, size_t i)
+{
+    double *row = j->out + i * j->ny;
+    size_t cols = j->symmetric ? i + 1 : j->ny;
+    double g = j->gamma;
+    if (j->inline_gram) {
+        const double *a = j->ga + i * j->p;
+        for (size_t c = 0; c < cols; c++) {
+            const double *b = j->gb + c * j->p;
+            double dot = 0;
+            for (size_t f = 0; f < j->p; f++)
+                dot += a[f] * b[f];
+            row[c] = dot;
+        }
+    }
+    switch (j->k->kind) {
+    case LT_KERNEL_LINEAR:
+    case LT_KERNEL_COSINE:
+        break;
+    case LT_KERNEL_POLY:
+        for (size_t c = 0; c < cols; c++)
+            row[c] = pow(row[c] * g + j->k->coef0, j->k->degree);
+        break;
+    case LT_KERNEL_SIGMOID:
+        for (size_t c = 0; c < cols; c++)
+            row[c] = tanh(row[c] * g + j->k->coef0);
+        break;
+    case LT_KERNEL_RBF:
+        for (size_t c = 0; c < cols; c++) {
+            /* -2<x,y> + |x|^2 + |y|^2 in this order, clipped at 0. */
+            double d = -2.0 * row[c] + j->xx[i] + j->yy[c];
+            if (!(d > 0))
+                d = 0;
+            row[c] = exp(d * -g);
+        }
+        if (j->symmetric)
+            row[i] = 1.0; /* exp(-gamma * 0): the distance to itself */
+        break;
+    case LT_KERNEL_LAPLACIAN: {
+        const double *xi = j->x + i * j->p;
+        for (size_t c = 0; c < cols; c++) {
+            const double *yc = j->y + c * j->p;
+            double d = 0;
+            for (size_t f = 0; f < j->p; f++)
+                d += fabs(xi[f] - yc[f]);
+            row[c] = exp(-g * d);
+        }
+        break;
+    }
+    }
+    if (j->row_sums) {
+        double sum = 0;
+        for (size_t c = 0; c < cols; c++)
+            sum += row[c];
+        j->row_sums[i] = sum;
+    }
+}
+
+static void apply_rows(void *arg, size_t lo, size_t hi)
+{
+    const struct job *j = arg;
+    for (size_t i = lo; i < hi; i++)
+        apply_row(j, i);
+}
+
+/* On a triangle row i has i + 1 entries: pairing row i with row n-1-i makes
+ * every index of the parallel loop the same amount of work. */
+static void apply_row_pairs(void *arg, size_t lo, size_t hi)
+{
+    const struct job *j = arg;
+    for (size_t q = lo; q < hi; q++) {
+        apply_row(j, q);
+        if (j->nx - 1 - q != q)
+            apply_row(j, j->nx - 1 - q);
+    }
+}
+
+/* Fills the upper triangle from the lower one, a tile row at a time: each
+ * row's upper part is pulled from the column below it, and added to the
+ * row's sum (which holds its lower part) as it is written. A row belongs to
+ * one thread and its entries are added in a fixed order, so its sum does
+ * not depend on the thread count. Tile rows are paired as above to even
+ * out the work. */
+#define TILE 64
+
+struct mirror {
+    double *a;
+    size_t n, tiles;
+    double *row_sums; /* or NULL */
+};
+
+static void mirror_tile_row(const struct mirror *m, size_t ti)
+{
+    size_t n = m->n, i0 = ti * TILE, i1 = i0 + TILE < n ? i0 + TILE : n;
+    double upper[TILE] = {0};
+    for (size_t j0 = i0; j0 < n; j0 += TILE) {
+        size_t j1 = j0 + TILE < n ? j0 + TILE : n;
+        for (size_t j = j0; j < j1; j++) {
+            const double *src = m->a + j * n; /* row j holds column j's lower part */
+            for (size_t i = i0; i < i1 && i < j; i++) {
+                m->a[i * n + j] = src[i];
+                upper[i - i0] += src[i];
+            }
+        }
+    }
+    if (m->row_sums)
+        for (size_t i = i0; i < i1; i++)
+            m->row_sums[i] += upper[i - i0];
+}
+
+static void mirror_pairs(void *arg, size_t lo, size_t hi)
+{
+    const struct mirror *m = arg;
+    for (size_t q = lo; q < hi; q++) {
+        mirror_tile_row(m, q);
+        if (m->tiles - 1 - q != q)
+            mirror_tile_row(m, m->tiles - 1 - q);
+    }
+}
+
+static void squared_norms(const double *x, size_t n, size_t p, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t f = 0; f < p; f++)
+            s += x[i * p + f] * x[i * p + f];
+        out[i] = s;
+    }
+}
+
+/* An owned copy of X with each row divided by its length (zero rows stay
+ * zero), or NULL when out of memory. */
+static double *normalized(const double *x, size_t n, size_t p)
+{
+    double *c = malloc((n * p > 0 ? n * p : 1) * sizeof *c);
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t f = 0; f < p; f++)
+            s += x[i * p + f] * x[i * p + f];
+        double norm = sqrt(s);
+        if (norm == 0)
+            norm = 1;
+        for (size_t f = 0; f < p; f++)
+            c[i * p + f] = x[i * p + f] / norm;
+    }
+    return c;
+}
+
+int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
+                     const double *y, size_t ny, size_t p, int threads,
+                     double *out, double *row_sums)
+{
+    bool symmetric = y == NULL;
+    if (symmetric) {
+        y = x;
+        ny = nx;
+    }
+    if (!lt_linalg_fits(nx, ny) || !lt_linalg_fits(p, 1))
+        return LT_LA_ETOOBIG;
+    if (nx == 0 || ny == 0)
+        return LT_LA_OK;
+
+    double *xn = NULL, *yn = NULL, *norms = NULL;
+    const double *a = x, *b = y;
+    if (k->kind == LT_KERNEL_COSINE) {
+        xn = normalized(x, nx, p);
+        yn = symmetric ? NULL : normalized(y, ny, p);
+        if (!xn || (!symmetric && !yn)) {
+            free(xn);
+            free(yn);
+            return LT_LA_ENOMEM;
+        }
+        a = xn;
+        b = symmetric ? xn : yn;
+    }
+    bool by_blas = k->kind != LT_KERNEL_LAPLACIAN && p > INLINE_FEATURES;
+    struct job job = {.k = k, .gamma = lt_kernel_gamma(k, p), .x = x, .y = y, .ga = a,
+                      .gb = b, .inline_gram = k->kind != LT_KERNEL_LAPLACIAN && !by_blas,
+                      .nx = nx, .ny = ny, .p = p, .symmetric = symmetric, .out = out,
+                      .row_sums = row_sums};
+    if (k->kind == LT_KERNEL_RBF) {
+        norms = malloc((symmetric ? nx : nx + ny) * sizeof *norms);
+        if (!norms) {
+            free(xn);
+            free(yn);
+            return LT_LA_ENOMEM;
+        }
+        squared_norms(x, nx, p, norms);
+        job.xx = norms;
+        job.yy = symmetric ? norms : norms + nx;
+        if (!symmetric)
+            squared_norms(y, ny, p, norms + nx);
+    }
+
+    if (by_blas) {
+        if (symmetric)
+            cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)nx, (int)p, 1.0,
+                        a, (int)p, 0.0, out, (int)nx);
+        else
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nx, (int)ny,
+                        (int)p, 1.0, a, (int)p, b, (int)p, 0.0, out, (int)ny);
+    }
+    if (symmetric) {
+        lt_parallel_for((nx + 1) / 2, MIN_ROWS, threads, apply_row_pairs, &job);
+        struct mirror m = {out, nx, (nx + TILE - 1) / TILE, row_sums};
+        lt_parallel_for((m.tiles + 1) / 2, 1, threads, mirror_pairs, &m);
+    } else {
+        lt_parallel_for(nx, MIN_ROWS, threads, apply_rows, &job);
+    }
+    free(xn);
+    free(yn);
+    free(norms);
+    return LT_LA_OK;
+}

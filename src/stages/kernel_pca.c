@@ -1,0 +1,283 @@
+/* kernel_pca: kernel principal component analysis fitted on train and
+ * applied to every split, with scikit-learn 1.2's KernelPCA numbers and
+ * sign convention (see math/kpca.h).
+ *
+ * gamma, degree, coef0 and alpha default to NaN, meaning "not set": then
+ * they take scikit-learn's defaults (1/features, 3, 1, 1), and check()
+ * can tell a parameter the user set for a kernel that ignores it, which
+ * scikit-learn silently drops. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "latent/stage.h"
+#include "math/kpca.h"
+
+struct kernel_pca_config {
+    int n_components;
+    int kernel;       /* index into kernel_choices: the lt_kernel_kind value */
+    double gamma;     /* NaN: 1 / features */
+    double degree;    /* NaN: 3 */
+    double coef0;     /* NaN: 1 */
+    int eigen_solver; /* index into solver_choices */
+    bool fit_inverse_transform;
+    double alpha;     /* NaN: 1 */
+    int64_t random_state;
+};
+
+static const char *const kernel_choices[] = {"linear", "poly", "rbf", "sigmoid",
+                                             "cosine", "laplacian", NULL};
+enum { SOLVER_AUTO, SOLVER_DENSE, SOLVER_ARPACK, SOLVER_RANDOMIZED };
+static const char *const solver_choices[] = {"auto", "dense", "arpack", "randomized",
+                                             NULL};
+
+#define CFG struct kernel_pca_config
+static const lt_param params[] = {
+    LT_INT(CFG, n_components, 2, 1, 1e9, "components to keep (at most the training rows)"),
+    LT_CHOICE(CFG, kernel, "linear", kernel_choices,
+              "linear <x,y>; poly (gamma <x,y> + coef0)^degree; rbf "
+              "exp(-gamma |x-y|^2); sigmoid tanh(gamma <x,y> + coef0); cosine "
+              "<x,y>/(|x||y|); laplacian exp(-gamma |x-y|_1)"),
+    {.name = "gamma", .help = "kernel coefficient of rbf, poly, sigmoid and laplacian "
+                              "(default: 1 / features)",
+     .offset = LT_FIELD(CFG, gamma, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
+     .def = NAN, .min = 0, .max = 1e300},
+    {.name = "degree", .help = "degree of the poly kernel, a whole number (default: 3)",
+     .offset = LT_FIELD(CFG, degree, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
+     .def = NAN, .min = 0, .max = 1000},
+    {.name = "coef0", .help = "constant term of the poly and sigmoid kernels (default: 1)",
+     .offset = LT_FIELD(CFG, coef0, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
+     .def = NAN, .min = -1e300, .max = 1e300},
+    LT_CHOICE(CFG, eigen_solver, "auto", solver_choices,
+              "dense: LAPACK for the top eigenpairs only (O(n^3)); arpack: "
+              "ARPACK's Lanczos; randomized: Lanczos with a fully orthogonal basis "
+              "from a random start, run to convergence (the fewest products "
+              "with the kernel); all three give the same answer. auto: randomized when rows > 200 and "
+              "n_components < 10 (where scikit-learn picks arpack), else dense"),
+    LT_BOOL(CFG, fit_inverse_transform, false,
+            "learn the pre-image map (kernel ridge regression from the "
+            "projections back to the data) and report reconstruction_mse"),
+    {.name = "alpha", .help = "ridge of the pre-image map; needs fit_inverse_transform "
+                              "(default: 1)",
+     .offset = LT_FIELD(CFG, alpha, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
+     .def = NAN, .min = 0, .max = 1e300},
+    LT_SEED(CFG, random_state,
+            "start of the arpack and randomized solvers (null: the pipeline's seed)"),
+};
+#undef CFG
+
+static bool is_set(double v) { return !isnan(v); }
+
+static int check(lt_ctx *ctx, const void *config)
+{
+    const struct kernel_pca_config *cfg = config;
+    int k = cfg->kernel;
+    const char *name = kernel_choices[k];
+    bool uses_gamma = k == LT_KERNEL_RBF || k == LT_KERNEL_POLY || k == LT_KERNEL_SIGMOID ||
+                      k == LT_KERNEL_LAPLACIAN;
+    if (is_set(cfg->gamma) && !uses_gamma)
+        return lt_fail(ctx, LT_EINPUT,
+                       "gamma applies to the rbf, poly, sigmoid and laplacian kernels "
+                       "only, not to %s: remove it or change the kernel",
+                       name);
+    if (is_set(cfg->degree) && k != LT_KERNEL_POLY)
+        return lt_fail(ctx, LT_EINPUT,
+                       "degree applies to the poly kernel only, not to %s: remove it "
+                       "or use kernel: poly",
+                       name);
+    if (is_set(cfg->coef0) && k != LT_KERNEL_POLY && k != LT_KERNEL_SIGMOID)
+        return lt_fail(ctx, LT_EINPUT,
+                       "coef0 applies to the poly and sigmoid kernels only, not to %s: "
+                       "remove it or change the kernel",
+                       name);
+    if (is_set(cfg->degree) && cfg->degree != floor(cfg->degree))
+        return lt_fail(ctx, LT_EINPUT, "degree is %g; expected a whole number", cfg->degree);
+    if (is_set(cfg->alpha) && !cfg->fit_inverse_transform)
+        return lt_fail(ctx, LT_EINPUT,
+                       "alpha is the ridge of the pre-image map and applies only with "
+                       "fit_inverse_transform: true");
+    return LT_OK;
+}
+
+static int fail_fit(lt_ctx *ctx, int status, const lt_kpca *m, const char *solver)
+{
+    switch (status) {
+    case LT_KPCA_ENOMEM:
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    case LT_KPCA_ETOOBIG:
+        return lt_fail(ctx, LT_ERUNTIME,
+                       "the training split is too large for BLAS (rows^2 over 2^31 - 1)");
+    case LT_KPCA_ENEGATIVE:
+        return lt_fail(ctx, LT_EINPUT,
+                       "the centred kernel has significant negative eigenvalues (down to "
+                       "%.6g, %.3g of the largest): it is not positive semi-definite on "
+                       "these data; try another kernel, gamma or coef0, or fewer components",
+                       m->min_eigenvalue,
+                       m->max_eigenvalue > 0 ? -m->min_eigenvalue / m->max_eigenvalue : 0.0);
+    case LT_KPCA_ESINGULAR:
+        return lt_fail(ctx, LT_EINPUT,
+                       "the pre-image map's kernel plus alpha is not positive definite: "
+                       "use a larger alpha");
+    case LT_KPCA_ENOCONV:
+        return lt_fail(ctx, LT_ERUNTIME, "the %s eigen-solver did not converge", solver);
+    default:
+        return lt_fail(ctx, LT_ERUNTIME, "the %s eigen-solver failed", solver);
+    }
+}
+
+/* Replaces the feature names of d (copied from the input) by KPC1..KPCk. */
+static int name_components(lt_data *d, size_t k)
+{
+    if (d->feature_names)
+        for (size_t j = 0; j < d->n_features; j++)
+            free(d->feature_names[j]);
+    free(d->feature_names);
+    d->n_features = k;
+    d->feature_names = calloc(k, sizeof *d->feature_names);
+    if (!d->feature_names)
+        return -1;
+    for (size_t j = 0; j < k; j++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "KPC%zu", j + 1);
+        if (!(d->feature_names[j] = strdup(buf)))
+            return -1;
+    }
+    return 0;
+}
+
+/* Mean of (x - x_hat)^2 over every entry of the n x p training rows, with
+ * x_hat the pre-images of the training projections: scikit-learn's
+ * mean_squared_error(X, inverse_transform(fit_transform(X))). */
+static int preimage_mse(const lt_kpca *m, const double *z, int threads, double *mse)
+{
+    size_t n = m->n, p = m->p;
+    double *rec = malloc((n * p > 0 ? n * p : 1) * sizeof *rec);
+    if (!rec)
+        return LT_KPCA_ENOMEM;
+    int status = lt_kpca_inverse(m, z, n, threads, rec);
+    if (status == LT_KPCA_OK) {
+        double s = 0;
+        for (size_t i = 0; i < n * p; i++) {
+            double d = m->x_fit[i] - rec[i];
+            s += d * d;
+        }
+        *mse = n * p > 0 ? s / (double)(n * p) : 0;
+    }
+    free(rec);
+    return status;
+}
+
+#define HEAD_ROWS 5
+
+static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
+               int n_inputs, lt_data **out)
+{
+    (void)n_inputs;
+    const struct kernel_pca_config *cfg = config;
+    const lt_data *in = inputs[0];
+    const lt_mat *train = in->split[LT_TRAIN].x;
+    if (!train)
+        return lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
+    size_t n = train->rows, p = train->cols, k = (size_t)cfg->n_components;
+    if (n < 2)
+        return lt_fail(ctx, LT_EINPUT, "kernel_pca needs at least 2 training rows, got %zu",
+                       n);
+    if (p == 0)
+        return lt_fail(ctx, LT_EINPUT, "the input has no features");
+    if (k > n)
+        return lt_fail(ctx, LT_EINPUT,
+                       "n_components is %zu but the train split has %zu rows (kernel PCA "
+                       "finds at most one component per training row)",
+                       k, n);
+    lt_eig_method method = LT_EIG_DENSE;
+    switch (cfg->eigen_solver) {
+    case SOLVER_AUTO: method = n > 200 && k < 10 ? LT_EIG_KRYLOV : LT_EIG_DENSE; break;
+    case SOLVER_ARPACK: method = LT_EIG_ARPACK; break;
+    case SOLVER_RANDOMIZED: method = LT_EIG_KRYLOV; break;
+    default: break;
+    }
+    if (method == LT_EIG_ARPACK && k >= n)
+        return lt_fail(ctx, LT_EINPUT,
+                       "eigen_solver arpack needs n_components below the training rows "
+                       "(%zu), got %zu: use dense",
+                       n, k);
+
+    lt_kernel kernel = {(lt_kernel_kind)cfg->kernel, cfg->gamma,
+                        is_set(cfg->degree) ? cfg->degree : 3,
+                        is_set(cfg->coef0) ? cfg->coef0 : 1};
+    uint32_t seed = cfg->random_state < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->random_state;
+    int threads = lt_ctx_threads(ctx);
+    lt_kpca m;
+    int status = lt_kpca_fit(&m, train->v, n, p, k, &kernel, method, seed, threads);
+    if (status != LT_KPCA_OK) {
+        int rc = fail_fit(ctx, status, &m, lt_eig_method_name(method));
+        lt_kpca_free(&m);
+        return rc;
+    }
+
+    lt_data *res = lt_data_new();
+    double mse = NAN;
+    if (!res || lt_data_copy_meta(res, in) != 0 || name_components(res, k) != 0) {
+        status = LT_KPCA_ENOMEM;
+        goto done;
+    }
+    res->image_rows = res->image_cols = 0;
+    for (int s = 0; s < LT_N_SPLITS && status == LT_KPCA_OK; s++) {
+        const lt_mat *x = in->split[s].x;
+        if (!x)
+            continue;
+        if (!(res->split[s].x = lt_mat_new(x->rows, k))) {
+            status = LT_KPCA_ENOMEM;
+            break;
+        }
+        if (s == LT_TRAIN)
+            lt_kpca_train_projection(&m, res->split[s].x->v);
+        else
+            status = lt_kpca_transform(&m, x->v, x->rows, threads, res->split[s].x->v);
+    }
+    if (status == LT_KPCA_OK && lt_data_copy_rowinfo(res, in) != 0)
+        status = LT_KPCA_ENOMEM;
+    if (status == LT_KPCA_OK && cfg->fit_inverse_transform) {
+        const double *z = res->split[LT_TRAIN].x->v;
+        status = lt_kpca_fit_inverse(&m, z, is_set(cfg->alpha) ? cfg->alpha : 1.0, threads);
+        if (status == LT_KPCA_OK)
+            status = preimage_mse(&m, z, threads, &mse);
+    }
+done:
+    if (status != LT_KPCA_OK) {
+        int rc = fail_fit(ctx, status, &m, lt_eig_method_name(method));
+        lt_kpca_free(&m);
+        lt_data_free(&res);
+        return rc;
+    }
+    lt_report_int(ctx, "n_components", (long long)k);
+    lt_report_str(ctx, "kernel", lt_kernel_name(kernel.kind));
+    if (cfg->kernel != LT_KERNEL_LINEAR && cfg->kernel != LT_KERNEL_COSINE)
+        lt_report_num(ctx, "gamma", lt_kernel_gamma(&kernel, p));
+    lt_report_str(ctx, "eigen_solver", lt_eig_method_name(method));
+    lt_report_int(ctx, "kernel_products", m.products);
+    lt_report_vec(ctx, "eigenvalues", m.eigenvalues, k);
+    lt_report_mat(ctx, "projection_head", res->split[LT_TRAIN].x->v,
+                  n < HEAD_ROWS ? n : HEAD_ROWS, k);
+    if (cfg->fit_inverse_transform)
+        lt_report_num(ctx, "reconstruction_mse", mse);
+    lt_kpca_free(&m);
+    *out = res;
+    return LT_OK;
+}
+
+const lt_stage_def kernel_pca_stage = {
+    .abi = LT_ABI_VERSION,
+    .name = "kernel_pca",
+    .summary = "kernel PCA fitted on train, as scikit-learn's KernelPCA, with an "
+               "optional pre-image map",
+    .params = params,
+    .n_params = LT_COUNT(params),
+    .config_size = sizeof(struct kernel_pca_config),
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .produces = true,
+    .check = check,
+    .run = run,
+};
