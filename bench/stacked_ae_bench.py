@@ -107,9 +107,9 @@ def main():
     gflops = FLOPS_PER_SAMPLE * TRAIN / 1e9
     print(f"{'latent GFLOP/s':>16}: {gflops / lat:.1f} per wall second, "
           f"{gflops / summary['latent'][3]:.1f} per CPU second ({gflops:.1f} GFLOP of products per "
-          f"epoch, validation aside) against cblas_sgemm's {peak['peak']:.1f} GFLOP/s peak "
-          f"(1 thread; {peak['forward 784->100']:.1f} on the batch-32 forward product); "
-          f"floor at that peak {gflops / peak['peak']:.2f} s per epoch")
+          f"epoch, validation aside) against cblas_sgemm's {peak['peak']:.1f} GFLOP per CPU "
+          f"second at best (1 thread; {peak['forward 784->100']:.1f} on the batch-32 forward "
+          f"product); floor at that peak {gflops / peak['peak']:.2f} CPU s per epoch")
     print(f"{'val_loss gap':>16}: latent - PyTorch 1 thread = "
           f"{summary['latent'][1] - summary['torch 1 thread'][1]:+.4f}")
 
