@@ -5,5 +5,9 @@ const lt_spec_def *const lt_layer_kinds[] = {
     &lt_layer_dense.spec,
     &lt_layer_flatten.spec,
     &lt_layer_reshape.spec,
+    &lt_layer_conv2d.spec,
+    &lt_layer_maxpool2d.spec,
+    &lt_layer_upsampling2d.spec,
+    &lt_layer_conv2d_transpose.spec,
     NULL,
 };

@@ -1,0 +1,165 @@
+/* conv2d: y = act(conv(x, W) + b) on channels-last images, Keras's Conv2D.
+ *
+ * The kernel W is [k, k, channels, filters] row-major (Keras's layout)
+ * followed by the bias b [filters]. The forward pass copies the batch's
+ * patches into one matrix (nn/patches.h) and multiplies it by W in one
+ * cblas_sgemm; the patch matrix stays in the cache for the kernel's
+ * gradient, and the input's gradient goes back through the transposed
+ * copy (col2im). */
+#include <cblas.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/activation.h"
+#include "nn/init.h"
+#include "nn/layer.h"
+#include "nn/patches.h"
+
+struct conv2d_config {
+    int filters;
+    int kernel_size;
+    int strides;
+    int padding;
+    int activation;
+    bool use_bias;
+    int kernel_initializer;
+};
+
+#define CFG struct conv2d_config
+static const lt_param params[] = {
+    {.name = "filters", .help = "output channels", .offset = LT_FIELD(CFG, filters, int),
+     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1 << 16},
+    {.name = "kernel_size", .help = "height and width of the square kernel",
+     .offset = LT_FIELD(CFG, kernel_size, int), .type = LT_P_INT, .flags = LT_REQUIRED,
+     .min = 1, .max = 1 << 10},
+    LT_INT(CFG, strides, 1, 1, 1 << 10, "step between patches, along both axes"),
+    LT_CHOICE(CFG, padding, "valid", lt_padding_names,
+              "valid: patches inside the image only; same: zero-pad so the output is "
+              "ceil(input / strides)"),
+    LT_CHOICE(CFG, activation, "linear", lt_act_names, "activation applied to conv(x, W) + b"),
+    LT_BOOL(CFG, use_bias, true, "add a bias per filter (initialised to zero)"),
+    LT_CHOICE(CFG, kernel_initializer, "glorot_uniform", lt_init_names,
+              "how the kernel's weights are drawn"),
+};
+#undef CFG
+
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
+                 size_t err_size)
+{
+    const struct conv2d_config *c = config;
+    if (lt_patches_need_image("conv2d", in, err, err_size) != 0)
+        return -1;
+    *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
+    for (int a = 0; in->rank == 3 && a < 2; a++) {
+        int pad;
+        if (in->dim[a] == LT_NN_UNKNOWN)
+            continue;
+        out->dim[a] = lt_conv_extent(in->dim[a], c->kernel_size, c->strides, c->padding, &pad);
+        if (!out->dim[a]) {
+            char text[64];
+            snprintf(err, err_size,
+                     "kernel_size %d is larger than the input's %s (%d) of %s with padding "
+                     "valid; use padding: same or a smaller kernel",
+                     c->kernel_size, a ? "width" : "height", in->dim[a],
+                     lt_nn_shape_text(in, text, sizeof text));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static lt_patches geometry(const lt_layer *l)
+{
+    const struct conv2d_config *c = l->config;
+    lt_patches p = {.img_h = l->in.dim[0], .img_w = l->in.dim[1], .channels = l->in.dim[2],
+                    .grid_h = l->out.dim[0], .grid_w = l->out.dim[1],
+                    .k = c->kernel_size, .stride = c->strides};
+    lt_conv_extent(p.img_h, p.k, p.stride, c->padding, &p.pad_top);
+    lt_conv_extent(p.img_w, p.k, p.stride, c->padding, &p.pad_left);
+    return p;
+}
+
+/* Rows of the patch matrix: k * k * channels. */
+static size_t patch_len(const lt_layer *l)
+{
+    const struct conv2d_config *c = l->config;
+    return (size_t)c->kernel_size * (size_t)c->kernel_size * (size_t)l->in.dim[2];
+}
+
+static int plan(lt_layer *l)
+{
+    const struct conv2d_config *c = l->config;
+    lt_patches p = geometry(l);
+    l->n_weights = patch_len(l) * (size_t)c->filters + (c->use_bias ? (size_t)c->filters : 0);
+    l->cache_size = lt_patches_size(&p);   /* the forward pass's patches */
+    l->scratch_size = lt_patches_size(&p); /* their gradient */
+    return 0;
+}
+
+static void init(lt_layer *l, lt_rng *rng)
+{
+    const struct conv2d_config *c = l->config;
+    size_t area = (size_t)c->kernel_size * (size_t)c->kernel_size, len = patch_len(l);
+    size_t filters = (size_t)c->filters;
+    lt_init_fill(c->kernel_initializer, l->w, len * filters, len, area * filters, rng);
+    if (c->use_bias)
+        memset(l->w + len * filters, 0, filters * sizeof *l->w);
+}
+
+static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
+{
+    (void)train;
+    const struct conv2d_config *c = l->config;
+    lt_patches p = geometry(l);
+    int filters = c->filters, len = (int)patch_len(l);
+    int rows = (int)(n * (size_t)p.grid_h * (size_t)p.grid_w);
+    lt_im2col(&p, x, n, l->cache);
+    const float *bias = l->w + (size_t)len * (size_t)filters;
+    if (c->use_bias)
+        for (int r = 0; r < rows; r++)
+            memcpy(y + (size_t)r * (size_t)filters, bias, (size_t)filters * sizeof *y);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, filters, len, 1.0f, l->cache,
+                len, l->w, filters, c->use_bias ? 1.0f : 0.0f, y, filters);
+    lt_act_forward(c->activation, y, (size_t)rows, (size_t)filters);
+}
+
+static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
+{
+    (void)x; /* its patches are in the cache */
+    const struct conv2d_config *c = l->config;
+    lt_patches p = geometry(l);
+    int filters = c->filters, len = (int)patch_len(l);
+    int rows = (int)(n * (size_t)p.grid_h * (size_t)p.grid_w);
+    lt_act_backward(c->activation, y, dy, (size_t)rows, (size_t)filters);
+    /* dy now holds dL/dz for z = patches W + b. */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, len, filters, rows, 1.0f, l->cache, len,
+                dy, filters, 0.0f, l->g, filters);
+    if (c->use_bias) {
+        float *gb = l->g + (size_t)len * (size_t)filters;
+        memset(gb, 0, (size_t)filters * sizeof *gb);
+        for (int r = 0; r < rows; r++) {
+            const float *row = dy + (size_t)r * (size_t)filters;
+            for (int j = 0; j < filters; j++)
+                gb[j] += row[j];
+        }
+    }
+    if (!dx)
+        return;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, len, filters, 1.0f, dy, filters,
+                l->w, filters, 0.0f, l->scratch, len);
+    memset(dx, 0, n * l->in_size * sizeof *dx);
+    lt_col2im(&p, l->scratch, n, dx);
+}
+
+const lt_layer_kind lt_layer_conv2d = {
+    .spec = {.name = "conv2d",
+             .summary = "2-D convolution of [height, width, channels] images: act(conv(x, W) + b)",
+             .params = params,
+             .n_params = LT_COUNT(params),
+             .config_size = sizeof(struct conv2d_config)},
+    .infer = infer,
+    .plan = plan,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+};

@@ -1,0 +1,161 @@
+/* maxpool2d: the largest value of each channel in every pool_size x
+ * pool_size window, Keras's MaxPool2D. Windows start strides apart (by
+ * default pool_size: no overlap); with padding same the image is padded as
+ * TensorFlow does, the padding never winning.
+ *
+ * The gradient of each output goes to the first pixel of its window (rows,
+ * then columns) that holds the maximum, as in TensorFlow and PyTorch. The
+ * backward pass finds it again from x and y rather than caching indices. */
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/layer.h"
+#include "nn/patches.h"
+
+struct maxpool2d_config {
+    int pool_size;
+    int strides;
+    int padding;
+};
+
+#define CFG struct maxpool2d_config
+static const lt_param params[] = {
+    LT_INT(CFG, pool_size, 2, 1, 1 << 10, "height and width of the square window"),
+    {.name = "strides", .help = "step between windows along both axes (default: pool_size)",
+     .offset = LT_FIELD(CFG, strides, int), .type = LT_P_INT, .flags = LT_NULLABLE, .def = 0,
+     .min = 0, .max = 1 << 10},
+    LT_CHOICE(CFG, padding, "valid", lt_padding_names,
+              "valid: windows inside the image only; same: pad so the output is "
+              "ceil(input / strides)"),
+};
+#undef CFG
+
+static int stride_of(const struct maxpool2d_config *c)
+{
+    return c->strides > 0 ? c->strides : c->pool_size;
+}
+
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
+                 size_t err_size)
+{
+    const struct maxpool2d_config *c = config;
+    if (lt_patches_need_image("maxpool2d", in, err, err_size) != 0)
+        return -1;
+    *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, LT_NN_UNKNOWN}};
+    if (in->rank != 3)
+        return 0;
+    out->dim[2] = in->dim[2];
+    for (int a = 0; a < 2; a++) {
+        int pad;
+        if (in->dim[a] == LT_NN_UNKNOWN)
+            continue;
+        out->dim[a] = lt_conv_extent(in->dim[a], c->pool_size, stride_of(c), c->padding, &pad);
+        if (!out->dim[a]) {
+            char text[64];
+            snprintf(err, err_size,
+                     "pool_size %d is larger than the input's %s (%d) of %s with padding "
+                     "valid; use padding: same or a smaller pool",
+                     c->pool_size, a ? "width" : "height", in->dim[a],
+                     lt_nn_shape_text(in, text, sizeof text));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static lt_patches geometry(const lt_layer *l)
+{
+    const struct maxpool2d_config *c = l->config;
+    lt_patches p = {.img_h = l->in.dim[0], .img_w = l->in.dim[1], .channels = l->in.dim[2],
+                    .grid_h = l->out.dim[0], .grid_w = l->out.dim[1],
+                    .k = c->pool_size, .stride = stride_of(c)};
+    lt_conv_extent(p.img_h, p.k, p.stride, c->padding, &p.pad_top);
+    lt_conv_extent(p.img_w, p.k, p.stride, c->padding, &p.pad_left);
+    return p;
+}
+
+/* The window of grid position (gy, gx), clipped to the image: rows
+ * [y0, y1), columns [x0, x1). Never empty (TensorFlow's padding is less
+ * than a window). */
+static void window(const lt_patches *p, int gy, int gx, int *y0, int *y1, int *x0, int *x1)
+{
+    *y0 = gy * p->stride - p->pad_top;
+    *x0 = gx * p->stride - p->pad_left;
+    *y1 = *y0 + p->k < p->img_h ? *y0 + p->k : p->img_h;
+    *x1 = *x0 + p->k < p->img_w ? *x0 + p->k : p->img_w;
+    *y0 = *y0 > 0 ? *y0 : 0;
+    *x0 = *x0 > 0 ? *x0 : 0;
+}
+
+static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
+{
+    (void)train;
+    lt_patches p = geometry(l);
+    size_t c = (size_t)p.channels, w = (size_t)p.img_w;
+    for (size_t s = 0; s < n; s++) {
+        const float *im = x + s * l->in_size;
+        float *out = y + s * l->out_size;
+        for (int gy = 0; gy < p.grid_h; gy++) {
+            for (int gx = 0; gx < p.grid_w; gx++, out += c) {
+                int y0, y1, x0, x1;
+                window(&p, gy, gx, &y0, &y1, &x0, &x1);
+                memcpy(out, im + ((size_t)y0 * w + (size_t)x0) * c, c * sizeof *out);
+                for (int yy = y0; yy < y1; yy++)
+                    for (int xx = x0; xx < x1; xx++) {
+                        const float *px = im + ((size_t)yy * w + (size_t)xx) * c;
+                        for (size_t ch = 0; ch < c; ch++)
+                            out[ch] = px[ch] > out[ch] ? px[ch] : out[ch];
+                    }
+            }
+        }
+    }
+}
+
+/* The offset in IM of the first pixel of the window whose channel CH holds
+ * TOP (the window's maximum): where that output's gradient goes. */
+static size_t first_max(const lt_patches *p, const float *im, size_t ch, int y0, int y1, int x0,
+                        int x1, float top)
+{
+    size_t c = (size_t)p->channels, w = (size_t)p->img_w;
+    for (int yy = y0; yy < y1; yy++)
+        for (int xx = x0; xx < x1; xx++) {
+            size_t at = ((size_t)yy * w + (size_t)xx) * c + ch;
+            if (im[at] == top)
+                return at;
+        }
+    return ((size_t)y0 * w + (size_t)x0) * c + ch; /* only for a NaN maximum */
+}
+
+static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
+{
+    if (!dx)
+        return;
+    lt_patches p = geometry(l);
+    size_t c = (size_t)p.channels;
+    memset(dx, 0, n * l->in_size * sizeof *dx);
+    for (size_t s = 0; s < n; s++) {
+        const float *im = x + s * l->in_size, *top = y + s * l->out_size;
+        const float *grad = dy + s * l->out_size;
+        float *dim = dx + s * l->in_size;
+        for (int gy = 0; gy < p.grid_h; gy++) {
+            for (int gx = 0; gx < p.grid_w; gx++, top += c, grad += c) {
+                int y0, y1, x0, x1;
+                window(&p, gy, gx, &y0, &y1, &x0, &x1);
+                for (size_t ch = 0; ch < c; ch++)
+                    dim[first_max(&p, im, ch, y0, y1, x0, x1, top[ch])] += grad[ch];
+            }
+        }
+    }
+}
+
+const lt_layer_kind lt_layer_maxpool2d = {
+    .spec = {.name = "maxpool2d",
+             .summary = "largest value of each channel in every window: [28, 28, 16] -> "
+                        "[14, 14, 16]",
+             .params = params,
+             .n_params = LT_COUNT(params),
+             .config_size = sizeof(struct maxpool2d_config)},
+    .infer = infer,
+    .forward = forward,
+    .backward = backward,
+};
