@@ -73,13 +73,13 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
     const struct dense_config *c = l->config;
     int units = c->units, inputs = (int)fan_in(l);
     int rows = (int)(n * (l->in_size / (size_t)inputs));
-    const float *bias = l->w + (size_t)inputs * (size_t)units;
-    if (c->use_bias)
-        for (int r = 0; r < rows; r++)
-            memcpy(y + (size_t)r * (size_t)units, bias, (size_t)units * sizeof *y);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, units, inputs, 1.0f, x, inputs,
-                l->w, units, c->use_bias ? 1.0f : 0.0f, y, units);
-    lt_act_forward(c->activation, y, (size_t)rows, (size_t)units);
+                l->w, units, 0.0f, y, units);
+    if (c->use_bias)
+        lt_act_forward_bias(c->activation, y, l->w + (size_t)inputs * (size_t)units,
+                            (size_t)rows, (size_t)units);
+    else
+        lt_act_forward(c->activation, y, (size_t)rows, (size_t)units);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,

@@ -1,34 +1,69 @@
 #include "nn/loss.h"
 
 #include <math.h>
-#include <stdbool.h>
+
+#include "nn/vmath.h"
 
 const char *const lt_loss_names[] = {"mse", "binary_crossentropy", NULL};
 
+/* Terms are computed a chunk at a time into a small buffer by a loop the
+ * compiler vectorises, then summed in double, in a fixed order. */
+#define CHUNK 256
+
+LT_SIMD_CLONES
+static double sum_terms(const float *term, size_t n)
+{
+    double s[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int k = 0; k < 4; k++)
+            s[k] += (double)term[i + k];
+    for (; i < n; i++)
+        s[0] += (double)term[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
+LT_SIMD_CLONES
 static double mse(const float *y, const float *t, size_t count, float scale, float *grad)
 {
+    float term[CHUNK];
     double sum = 0;
-    for (size_t i = 0; i < count; i++) {
-        float e = y[i] - t[i];
-        sum += (double)(e * e);
+    for (size_t start = 0; start < count; start += CHUNK) {
+        size_t n = count - start < CHUNK ? count - start : CHUNK;
+        const float *yc = y + start, *tc = t + start;
+        for (size_t i = 0; i < n; i++) {
+            float e = yc[i] - tc[i];
+            term[i] = e * e;
+        }
         if (grad)
-            grad[i] = 2.0f * scale * e;
+            for (size_t i = 0; i < n; i++)
+                grad[start + i] = 2.0f * scale * (yc[i] - tc[i]);
+        sum += sum_terms(term, n);
     }
     return sum;
 }
 
+LT_SIMD_CLONES
 static double bce(const float *y, const float *t, size_t count, float scale, float *grad)
 {
     const float eps = LT_KERAS_EPSILON, hi = 1.0f - LT_KERAS_EPSILON;
+    float term[CHUNK];
     double sum = 0;
-    for (size_t i = 0; i < count; i++) {
-        float p = y[i] < eps ? eps : y[i] > hi ? hi : y[i];
-        float a = p + eps, b = 1.0f - p + eps;
-        sum -= (double)(t[i] * logf(a) + (1.0f - t[i]) * logf(b));
-        if (grad) {
-            bool clipped = !(y[i] >= eps && y[i] <= hi);
-            grad[i] = clipped ? 0.0f : scale * ((1.0f - t[i]) / b - t[i] / a);
+    for (size_t start = 0; start < count; start += CHUNK) {
+        size_t n = count - start < CHUNK ? count - start : CHUNK;
+        const float *yc = y + start, *tc = t + start;
+        for (size_t i = 0; i < n; i++) {
+            /* Clipped the way round that keeps a NaN prediction NaN. */
+            float p = lt_selectf(yc[i] < eps, eps, lt_selectf(yc[i] > hi, hi, yc[i]));
+            term[i] = -(tc[i] * lt_logf(p + eps) + (1.0f - tc[i]) * lt_logf(1.0f - p + eps));
         }
+        if (grad)
+            for (size_t i = 0; i < n; i++) {
+                float p = lt_selectf(yc[i] < eps, eps, lt_selectf(yc[i] > hi, hi, yc[i]));
+                float g = scale * ((1.0f - tc[i]) / (1.0f - p + eps) - tc[i] / (p + eps));
+                grad[start + i] = lt_selectf((yc[i] >= eps) & (yc[i] <= hi), g, 0.0f);
+            }
+        sum += sum_terms(term, n);
     }
     return sum;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/vmath.h"
+
 struct sgd_config {
     double learning_rate, momentum;
     bool nesterov;
@@ -47,6 +49,7 @@ static size_t sgd_slots(const void *config)
     return c->momentum > 0 ? 1 : 0;
 }
 
+LT_SIMD_CLONES
 static void sgd_step(const lt_optim *o, float *w, const float *g)
 {
     const struct sgd_config *c = o->config;

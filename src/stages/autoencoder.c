@@ -6,12 +6,20 @@
  * can be without the data) and again with the data's shape before any
  * weight is allocated. The stage trains on the train split, validates on
  * the valid split after each epoch, saves the weights to <stage>.weights,
- * and passes on the codings (or the reconstructions) of every split. */
+ * and passes on the codings (or the reconstructions) of every split.
+ *
+ * Matrix products of batch-sized operands take tens of microseconds, less
+ * than OpenBLAS needs to wake and join its threads: with batches under
+ * BLAS_THREADED_BATCH the stage runs OpenBLAS on one thread (and restores
+ * the runner's setting when it returns). Its numbers then do not depend on
+ * --threads either. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cblas.h>
 
 #include "nn/eval.h"
 #include "nn/layer.h"
@@ -20,6 +28,8 @@
 #include "nn/optim.h"
 #include "nn/weights.h"
 #include "stages/autoencoder.h"
+
+#define BLAS_THREADED_BATCH 128
 
 static const char *const output_choices[] = {"codings", "reconstruction", NULL};
 
@@ -301,12 +311,25 @@ static void report_eval(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_mo
     }
 }
 
+static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
+                     lt_data **out);
+
 static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
                lt_data **out)
 {
     (void)n_inputs;
     const struct autoencoder_config *cfg = config;
-    const lt_data *d = inputs[0];
+    int threads = openblas_get_num_threads();
+    if (cfg->batch_size < BLAS_THREADED_BATCH)
+        openblas_set_num_threads(1);
+    int rc = run_model(ctx, cfg, inputs[0], out);
+    openblas_set_num_threads(threads);
+    return rc;
+}
+
+static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
+                     lt_data **out)
+{
     size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID);
     if (n == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no training rows");
