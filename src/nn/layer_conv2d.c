@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "nn/activation.h"
+#include "nn/bias.h"
 #include "nn/init.h"
 #include "nn/layer.h"
 #include "nn/patches.h"
@@ -92,7 +93,7 @@ static int plan(lt_layer *l)
     lt_patches p = geometry(l);
     l->n_weights = patch_len(l) * (size_t)c->filters + (c->use_bias ? (size_t)c->filters : 0);
     l->cache_size = lt_patches_size(&p);   /* the forward pass's patches */
-    l->scratch_size = lt_patches_size(&p); /* their gradient */
+    l->scratch_size = lt_patches_size(&p); /* their gradient (a chunk's at a time) */
     return 0;
 }
 
@@ -111,16 +112,20 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
     (void)train;
     const struct conv2d_config *c = l->config;
     lt_patches p = geometry(l);
-    int filters = c->filters, len = (int)patch_len(l);
-    int rows = (int)(n * (size_t)p.grid_h * (size_t)p.grid_w);
-    lt_im2col(&p, x, n, l->cache);
-    const float *bias = l->w + (size_t)len * (size_t)filters;
-    if (c->use_bias)
-        for (int r = 0; r < rows; r++)
-            memcpy(y + (size_t)r * (size_t)filters, bias, (size_t)filters * sizeof *y);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, filters, len, 1.0f, l->cache,
-                len, l->w, filters, c->use_bias ? 1.0f : 0.0f, y, filters);
-    lt_act_forward(c->activation, y, (size_t)rows, (size_t)filters);
+    size_t filters = (size_t)c->filters, len = patch_len(l), grid = (size_t)p.grid_h * p.grid_w;
+    const float *bias = c->use_bias ? l->w + len * filters : NULL;
+    size_t chunk = lt_patches_chunk(&p);
+    for (size_t s = 0; s < n; s += chunk) {
+        size_t m = n - s < chunk ? n - s : chunk, rows = m * grid;
+        float *cols = l->cache + s * grid * len, *out = y + s * grid * filters;
+        lt_im2col(&p, x + s * l->in_size, m, cols);
+        if (bias)
+            lt_bias_fill(out, bias, rows, filters);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)filters, (int)len,
+                    1.0f, cols, (int)len, l->w, (int)filters, bias ? 1.0f : 0.0f, out,
+                    (int)filters);
+        lt_act_forward(c->activation, out, rows, filters);
+    }
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
@@ -128,27 +133,29 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     (void)x; /* its patches are in the cache */
     const struct conv2d_config *c = l->config;
     lt_patches p = geometry(l);
-    int filters = c->filters, len = (int)patch_len(l);
-    int rows = (int)(n * (size_t)p.grid_h * (size_t)p.grid_w);
-    lt_act_backward(c->activation, y, dy, (size_t)rows, (size_t)filters);
-    /* dy now holds dL/dz for z = patches W + b. */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, len, filters, rows, 1.0f, l->cache, len,
-                dy, filters, 0.0f, l->g, filters);
-    if (c->use_bias) {
-        float *gb = l->g + (size_t)len * (size_t)filters;
-        memset(gb, 0, (size_t)filters * sizeof *gb);
-        for (int r = 0; r < rows; r++) {
-            const float *row = dy + (size_t)r * (size_t)filters;
-            for (int j = 0; j < filters; j++)
-                gb[j] += row[j];
-        }
+    size_t filters = (size_t)c->filters, len = patch_len(l), grid = (size_t)p.grid_h * p.grid_w;
+    float *bias_grad = c->use_bias ? l->g + len * filters : NULL;
+    if (bias_grad)
+        memset(bias_grad, 0, filters * sizeof *bias_grad);
+    size_t chunk = lt_patches_chunk(&p);
+    for (size_t s = 0; s < n; s += chunk) {
+        size_t m = n - s < chunk ? n - s : chunk, rows = m * grid;
+        const float *cols = l->cache + s * grid * len;
+        float *dz = dy + s * grid * filters;
+        lt_act_backward(c->activation, y + s * grid * filters, dz, rows, filters);
+        /* dz = dL/dz for z = patches W + b. */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)len, (int)filters, (int)rows,
+                    1.0f, cols, (int)len, dz, (int)filters, s ? 1.0f : 0.0f, l->g, (int)filters);
+        if (bias_grad)
+            lt_bias_gradient_add(bias_grad, dz, rows, filters);
+        if (!dx)
+            continue;
+        float *dcols = l->scratch, *dimg = dx + s * l->in_size;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)len, (int)filters,
+                    1.0f, dz, (int)filters, l->w, (int)filters, 0.0f, dcols, (int)len);
+        memset(dimg, 0, m * l->in_size * sizeof *dimg);
+        lt_col2im(&p, dcols, m, dimg);
     }
-    if (!dx)
-        return;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, len, filters, 1.0f, dy, filters,
-                l->w, filters, 0.0f, l->scratch, len);
-    memset(dx, 0, n * l->in_size * sizeof *dx);
-    lt_col2im(&p, l->scratch, n, dx);
 }
 
 const lt_layer_kind lt_layer_conv2d = {

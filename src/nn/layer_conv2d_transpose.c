@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "nn/activation.h"
+#include "nn/bias.h"
 #include "nn/init.h"
 #include "nn/layer.h"
 #include "nn/patches.h"
@@ -117,46 +118,52 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
     (void)train;
     const struct conv2d_transpose_config *c = l->config;
     lt_patches p = geometry(l);
-    int channels = l->in.dim[2], len = (int)patch_len(l), filters = c->filters;
-    int rows = (int)(n * (size_t)p.grid_h * (size_t)p.grid_w);
-    size_t pixels = n * (size_t)p.img_h * (size_t)p.img_w;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, len, channels, 1.0f, x, channels,
-                l->w, channels, 0.0f, l->scratch, len);
-    if (c->use_bias) {
-        const float *bias = l->w + (size_t)len * (size_t)channels;
-        for (size_t r = 0; r < pixels; r++)
-            memcpy(y + r * (size_t)filters, bias, (size_t)filters * sizeof *y);
-    } else {
-        memset(y, 0, pixels * (size_t)filters * sizeof *y);
+    size_t channels = (size_t)l->in.dim[2], len = patch_len(l), filters = (size_t)c->filters;
+    size_t grid = (size_t)p.grid_h * p.grid_w, pixels = (size_t)p.img_h * p.img_w;
+    const float *bias = c->use_bias ? l->w + len * channels : NULL;
+    size_t chunk = lt_patches_chunk(&p);
+    for (size_t s = 0; s < n; s += chunk) {
+        size_t m = n - s < chunk ? n - s : chunk;
+        float *out = y + s * l->out_size;
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m * grid), (int)len,
+                    (int)channels, 1.0f, x + s * l->in_size, (int)channels, l->w, (int)channels,
+                    0.0f, l->scratch, (int)len);
+        if (bias)
+            lt_bias_fill(out, bias, m * pixels, filters);
+        else
+            memset(out, 0, m * l->out_size * sizeof *out);
+        lt_col2im(&p, l->scratch, m, out);
+        lt_act_forward(c->activation, out, m * pixels, filters);
     }
-    lt_col2im(&p, l->scratch, n, y);
-    lt_act_forward(c->activation, y, pixels, (size_t)filters);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
 {
     const struct conv2d_transpose_config *c = l->config;
     lt_patches p = geometry(l);
-    int channels = l->in.dim[2], len = (int)patch_len(l), filters = c->filters;
-    int rows = (int)(n * (size_t)p.grid_h * (size_t)p.grid_w);
-    size_t pixels = n * (size_t)p.img_h * (size_t)p.img_w;
-    lt_act_backward(c->activation, y, dy, pixels, (size_t)filters);
-    if (c->use_bias) {
-        float *gb = l->g + (size_t)len * (size_t)channels;
-        memset(gb, 0, (size_t)filters * sizeof *gb);
-        for (size_t r = 0; r < pixels; r++) {
-            const float *row = dy + r * (size_t)filters;
-            for (int j = 0; j < filters; j++)
-                gb[j] += row[j];
-        }
+    size_t channels = (size_t)l->in.dim[2], len = patch_len(l), filters = (size_t)c->filters;
+    size_t grid = (size_t)p.grid_h * p.grid_w, pixels = (size_t)p.img_h * p.img_w;
+    float *bias_grad = c->use_bias ? l->g + len * channels : NULL;
+    if (bias_grad)
+        memset(bias_grad, 0, filters * sizeof *bias_grad);
+    size_t chunk = lt_patches_chunk(&p);
+    for (size_t s = 0; s < n; s += chunk) {
+        size_t m = n - s < chunk ? n - s : chunk, rows = m * grid;
+        float *dz = dy + s * l->out_size;
+        const float *xs = x + s * l->in_size;
+        lt_act_backward(c->activation, y + s * l->out_size, dz, m * pixels, filters);
+        if (bias_grad)
+            lt_bias_gradient_add(bias_grad, dz, m * pixels, filters);
+        /* The patches of dL/dz are the gradient of the forward's patches. */
+        lt_im2col(&p, dz, m, l->scratch);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)len, (int)channels, (int)rows,
+                    1.0f, l->scratch, (int)len, xs, (int)channels, s ? 1.0f : 0.0f, l->g,
+                    (int)channels);
+        if (dx)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)channels,
+                        (int)len, 1.0f, l->scratch, (int)len, l->w, (int)channels, 0.0f,
+                        dx + s * l->in_size, (int)channels);
     }
-    /* The patches of dL/dz are the gradient of the forward's patch matrix. */
-    lt_im2col(&p, dy, n, l->scratch);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, len, channels, rows, 1.0f, l->scratch,
-                len, x, channels, 0.0f, l->g, channels);
-    if (dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, channels, len, 1.0f,
-                    l->scratch, len, l->w, channels, 0.0f, dx, channels);
 }
 
 const lt_layer_kind lt_layer_conv2d_transpose = {

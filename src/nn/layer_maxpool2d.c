@@ -5,12 +5,17 @@
  *
  * The gradient of each output goes to the first pixel of its window (rows,
  * then columns) that holds the maximum, as in TensorFlow and PyTorch. The
- * backward pass finds it again from x and y rather than caching indices. */
+ * forward pass keeps that pixel's offset from the window's top left corner
+ * in the cache (as int32, in the floats the network sets aside), channel by
+ * channel, so both passes run along the channels, which are contiguous. */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "nn/layer.h"
 #include "nn/patches.h"
+#include "nn/vmath.h"
 
 struct maxpool2d_config {
     int pool_size;
@@ -87,62 +92,78 @@ static void window(const lt_patches *p, int gy, int gx, int *y0, int *y1, int *x
     *x0 = *x0 > 0 ? *x0 : 0;
 }
 
+_Static_assert(sizeof(int32_t) == sizeof(float), "the cache holds one int32 per output");
+
+static int plan(lt_layer *l)
+{
+    l->cache_size = l->out_size; /* where each maximum sits: int32 offsets */
+    return 0;
+}
+
+/* out = max(out, px) channel by channel, where = AT where px won. */
+static void take_larger(float *restrict out, int32_t *restrict where, const float *restrict px,
+                        int32_t at, size_t c)
+{
+    for (size_t ch = 0; ch < c; ch++) {
+        /* Strictly larger: the first maximum keeps its place. Selects
+         * without branches, so the loop vectorises. */
+        int larger = px[ch] > out[ch];
+        int32_t mask = -(int32_t)larger;
+        out[ch] = lt_selectf(larger, px[ch], out[ch]);
+        where[ch] = (at & mask) | (where[ch] & ~mask);
+    }
+}
+
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
 {
     (void)train;
     lt_patches p = geometry(l);
     size_t c = (size_t)p.channels, w = (size_t)p.img_w;
+    /* The net's buffers are untyped allocations; this one only ever holds
+     * int32 values. */
+    int32_t *where = (int32_t *)(void *)l->cache;
     for (size_t s = 0; s < n; s++) {
         const float *im = x + s * l->in_size;
         float *out = y + s * l->out_size;
         for (int gy = 0; gy < p.grid_h; gy++) {
-            for (int gx = 0; gx < p.grid_w; gx++, out += c) {
+            for (int gx = 0; gx < p.grid_w; gx++, out += c, where += c) {
                 int y0, y1, x0, x1;
                 window(&p, gy, gx, &y0, &y1, &x0, &x1);
+                int origin_y = gy * p.stride - p.pad_top, origin_x = gx * p.stride - p.pad_left;
                 memcpy(out, im + ((size_t)y0 * w + (size_t)x0) * c, c * sizeof *out);
+                int32_t first = (int32_t)((y0 - origin_y) * p.img_w + (x0 - origin_x));
+                for (size_t ch = 0; ch < c; ch++)
+                    where[ch] = first;
                 for (int yy = y0; yy < y1; yy++)
-                    for (int xx = x0; xx < x1; xx++) {
-                        const float *px = im + ((size_t)yy * w + (size_t)xx) * c;
-                        for (size_t ch = 0; ch < c; ch++)
-                            out[ch] = px[ch] > out[ch] ? px[ch] : out[ch];
-                    }
+                    for (int xx = x0; xx < x1; xx++)
+                        take_larger(out, where, im + ((size_t)yy * w + (size_t)xx) * c,
+                                    (int32_t)((yy - origin_y) * p.img_w + (xx - origin_x)), c);
             }
         }
     }
 }
 
-/* The offset in IM of the first pixel of the window whose channel CH holds
- * TOP (the window's maximum): where that output's gradient goes. */
-static size_t first_max(const lt_patches *p, const float *im, size_t ch, int y0, int y1, int x0,
-                        int x1, float top)
-{
-    size_t c = (size_t)p->channels, w = (size_t)p->img_w;
-    for (int yy = y0; yy < y1; yy++)
-        for (int xx = x0; xx < x1; xx++) {
-            size_t at = ((size_t)yy * w + (size_t)xx) * c + ch;
-            if (im[at] == top)
-                return at;
-        }
-    return ((size_t)y0 * w + (size_t)x0) * c + ch; /* only for a NaN maximum */
-}
-
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
 {
+    (void)x;
+    (void)y;
     if (!dx)
         return;
     lt_patches p = geometry(l);
-    size_t c = (size_t)p.channels;
+    size_t c = (size_t)p.channels, w = (size_t)p.img_w;
+    const int32_t *where = (const int32_t *)(const void *)l->cache;
+    const float *grad = dy;
     memset(dx, 0, n * l->in_size * sizeof *dx);
     for (size_t s = 0; s < n; s++) {
-        const float *im = x + s * l->in_size, *top = y + s * l->out_size;
-        const float *grad = dy + s * l->out_size;
         float *dim = dx + s * l->in_size;
         for (int gy = 0; gy < p.grid_h; gy++) {
-            for (int gx = 0; gx < p.grid_w; gx++, top += c, grad += c) {
-                int y0, y1, x0, x1;
-                window(&p, gy, gx, &y0, &y1, &x0, &x1);
+            for (int gx = 0; gx < p.grid_w; gx++, where += c, grad += c) {
+                /* The window's top left pixel, possibly in the padding. */
+                ptrdiff_t origin = (ptrdiff_t)(gy * p.stride - p.pad_top) * (ptrdiff_t)w +
+                                   (gx * p.stride - p.pad_left);
+                float *base = dim + origin * (ptrdiff_t)c;
                 for (size_t ch = 0; ch < c; ch++)
-                    dim[first_max(&p, im, ch, y0, y1, x0, x1, top[ch])] += grad[ch];
+                    base[(ptrdiff_t)where[ch] * (ptrdiff_t)c + (ptrdiff_t)ch] += grad[ch];
             }
         }
     }
@@ -156,6 +177,7 @@ const lt_layer_kind lt_layer_maxpool2d = {
              .n_params = LT_COUNT(params),
              .config_size = sizeof(struct maxpool2d_config)},
     .infer = infer,
+    .plan = plan,
     .forward = forward,
     .backward = backward,
 };

@@ -52,6 +52,12 @@ int lt_patches_need_image(const char *kind, const lt_nn_shape *in, char *err, si
 /* Floats in one sample's patch matrix: grid_h * grid_w * k * k * channels. */
 size_t lt_patches_size(const lt_patches *p);
 
+/* How many samples to take at a time so that a block of their patches
+ * stays in the core's second-level cache while it is written, multiplied
+ * and read again (at least 1). One product over the whole batch would run
+ * its operands through memory instead, and OpenBLAS packs them again. */
+size_t lt_patches_chunk(const lt_patches *p);
+
 /* Writes the patch matrix of n images (n * img_h * img_w * channels floats)
  * to COLS (n * lt_patches_size floats). */
 void lt_im2col(const lt_patches *p, const float *img, size_t n, float *cols);

@@ -22,7 +22,8 @@ cropping, so the references check those rules too.
 Per case: y, the forward output; for the small cases g and dx, the
 gradient of sum(r * y) (r = fill(.., 3, 1)) with respect to the weights and
 the input. For the lecture's convolutional autoencoder (46,529 weights) the
-case holds the output for 2 images, the mean Keras binary cross-entropy
+case holds the output for 8 images (so several of the layers' 128 KiB
+blocks of patches make up one batch), the mean Keras binary cross-entropy
 against the images, and per weight tensor the sum of squares and the dot
 product with fill(n, 5, 1) of that loss's gradient.
 Run: /usr/bin/python3 tests/reference/make_conv.py
@@ -158,7 +159,8 @@ def run(layers, x_nhwc, flat):
 
 
 def f32(t):
-    return [float(v) for v in t.detach().numpy().astype(np.float32).ravel()]
+    """float32 values, written with the 9 digits that round-trip them."""
+    return [float(f"{v:.9g}") for v in t.detach().numpy().astype(np.float32).ravel()]
 
 
 def small_case(name, layers, shape, batch=2):
@@ -192,7 +194,7 @@ LECTURE = [
 ]
 
 
-def lecture_case(batch=2):
+def lecture_case(batch=8):
     shape = (28, 28, 1)
     counts = n_weights(LECTURE, shape)
     images = 0.5 + fill(batch * 784, 1.0, 0.5)
@@ -259,6 +261,14 @@ def main():
         small_case("conv2d_transpose same, kernel 4 stride 2",
                    [{"conv2d_transpose": {"filters": 1, "kernel_size": 4, "strides": 2,
                                           "padding": "same", "activation": "sigmoid"}}], (3, 3, 2)),
+        # Large enough that a batch spans several 128 KiB blocks of patches.
+        small_case("conv2d same on 20x20x6, one sample per block",
+                   [{"conv2d": {"filters": 4, "kernel_size": 3, "padding": "same",
+                                "activation": "selu"}}], (20, 20, 6), batch=3),
+        small_case("conv2d_transpose 10x10x2 -> 20x20x8, one sample per block",
+                   [{"conv2d_transpose": {"filters": 8, "kernel_size": 5, "strides": 2,
+                                          "padding": "same", "activation": "selu"}}],
+                   (10, 10, 2), batch=2),
     ]
     out = {"fill": "float32(scale * sin(0.731 i + seed)); x: seed 1 scale 1, "
                    "w: seed 2 scale 0.3 (lecture: 0.1, images 0.5 + 0.5 sin), r: seed 3",
