@@ -16,9 +16,10 @@
 #include <string.h>
 
 #include "nn/activation.h"
-#include "nn/bias.h"
+#include "nn/rowops.h"
 #include "nn/init.h"
 #include "nn/layer.h"
+#include "nn/parallel.h"
 #include "nn/patches.h"
 
 struct conv2d_transpose_config {
@@ -53,7 +54,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
                  size_t err_size)
 {
     const struct conv2d_transpose_config *c = config;
-    if (lt_patches_need_image("conv2d_transpose", in, err, err_size) != 0)
+    if (lt_patches_need_image(in, err, err_size) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
     for (int a = 0; in->rank == 3 && a < 2; a++) {
@@ -97,7 +98,9 @@ static int plan(lt_layer *l)
     lt_patches p = geometry(l);
     size_t channels = (size_t)l->in.dim[2];
     l->n_weights = patch_len(l) * channels + (c->use_bias ? (size_t)c->filters : 0);
-    l->scratch_size = lt_patches_size(&p); /* the patches, or their gradient */
+    /* The patches (or their gradient) of every sample, and in the backward
+     * pass each block's share of the weights' gradient. */
+    l->scratch_size = lt_patches_size(&p) + l->n_weights;
     return 0;
 }
 
@@ -113,57 +116,105 @@ static void init(lt_layer *l, lt_rng *rng)
         memset(l->w + len * channels, 0, (size_t)c->filters * sizeof *l->w);
 }
 
+/* One pass's work, split into blocks of `chunk` samples. */
+struct pass {
+    lt_layer *l;
+    lt_patches p;
+    size_t n, chunk, channels, filters, len, grid, pixels;
+    const float *x, *y;
+    float *out, *dy, *dx;
+};
+
+static struct pass pass_of(lt_layer *l, size_t n)
+{
+    const struct conv2d_transpose_config *c = l->config;
+    struct pass a = {.l = l, .p = geometry(l), .n = n, .channels = (size_t)l->in.dim[2],
+                     .filters = (size_t)c->filters, .len = patch_len(l)};
+    a.grid = (size_t)a.p.grid_h * (size_t)a.p.grid_w;
+    a.pixels = (size_t)a.p.img_h * (size_t)a.p.img_w;
+    a.chunk = lt_patches_chunk(&a.p, n);
+    return a;
+}
+
+/* Block B's first sample and sample count. */
+static size_t block(const struct pass *a, size_t b, size_t *m)
+{
+    size_t s = b * a->chunk;
+    *m = a->n - s < a->chunk ? a->n - s : a->chunk;
+    return s;
+}
+
+static void forward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    const struct conv2d_transpose_config *c = a->l->config;
+    size_t m, s = block(a, b, &m);
+    float *cols = a->l->scratch + s * a->grid * a->len, *out = a->out + s * a->l->out_size;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m * a->grid), (int)a->len,
+                (int)a->channels, 1.0f, a->x + s * a->l->in_size, (int)a->channels, a->l->w,
+                (int)a->channels, 0.0f, cols, (int)a->len);
+    if (c->use_bias)
+        lt_bias_fill(out, a->l->w + a->len * a->channels, m * a->pixels, a->filters);
+    else
+        memset(out, 0, m * a->l->out_size * sizeof *out);
+    lt_col2im(&a->p, cols, m, out);
+    lt_act_forward(c->activation, out, m * a->pixels, a->filters);
+}
+
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
 {
     (void)train;
-    const struct conv2d_transpose_config *c = l->config;
-    lt_patches p = geometry(l);
-    size_t channels = (size_t)l->in.dim[2], len = patch_len(l), filters = (size_t)c->filters;
-    size_t grid = (size_t)p.grid_h * p.grid_w, pixels = (size_t)p.img_h * p.img_w;
-    const float *bias = c->use_bias ? l->w + len * channels : NULL;
-    size_t chunk = lt_patches_chunk(&p);
-    for (size_t s = 0; s < n; s += chunk) {
-        size_t m = n - s < chunk ? n - s : chunk;
-        float *out = y + s * l->out_size;
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m * grid), (int)len,
-                    (int)channels, 1.0f, x + s * l->in_size, (int)channels, l->w, (int)channels,
-                    0.0f, l->scratch, (int)len);
-        if (bias)
-            lt_bias_fill(out, bias, m * pixels, filters);
-        else
-            memset(out, 0, m * l->out_size * sizeof *out);
-        lt_col2im(&p, l->scratch, m, out);
-        lt_act_forward(c->activation, out, m * pixels, filters);
+    struct pass a = pass_of(l, n);
+    a.x = x;
+    a.out = y;
+    lt_parallel_for(forward_block, &a, (n + a.chunk - 1) / a.chunk);
+}
+
+/* Block B's share of the weights' gradient, after every sample's patches
+ * in the scratch. */
+static float *share_of(const struct pass *a, size_t b)
+{
+    return a->l->scratch + a->n * a->grid * a->len + b * a->l->n_weights;
+}
+
+static void backward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    const struct conv2d_transpose_config *c = a->l->config;
+    size_t m, s = block(a, b, &m), rows = m * a->grid;
+    float *dz = a->dy + s * a->l->out_size, *share = share_of(a, b);
+    float *dcols = a->l->scratch + s * a->grid * a->len;
+    const float *xs = a->x + s * a->l->in_size;
+    lt_act_backward(c->activation, a->y + s * a->l->out_size, dz, m * a->pixels, a->filters);
+    if (c->use_bias) {
+        float *bias_share = share + a->len * a->channels;
+        memset(bias_share, 0, a->filters * sizeof *bias_share);
+        lt_bias_gradient_add(bias_share, dz, m * a->pixels, a->filters);
     }
+    /* The patches of dL/dz are the gradient of the forward's patches. */
+    lt_im2col(&a->p, dz, m, dcols);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)a->len, (int)a->channels,
+                (int)rows, 1.0f, dcols, (int)a->len, xs, (int)a->channels, 0.0f, share,
+                (int)a->channels);
+    if (a->dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)a->channels,
+                    (int)a->len, 1.0f, dcols, (int)a->len, a->l->w, (int)a->channels, 0.0f,
+                    a->dx + s * a->l->in_size, (int)a->channels);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
 {
-    const struct conv2d_transpose_config *c = l->config;
-    lt_patches p = geometry(l);
-    size_t channels = (size_t)l->in.dim[2], len = patch_len(l), filters = (size_t)c->filters;
-    size_t grid = (size_t)p.grid_h * p.grid_w, pixels = (size_t)p.img_h * p.img_w;
-    float *bias_grad = c->use_bias ? l->g + len * channels : NULL;
-    if (bias_grad)
-        memset(bias_grad, 0, filters * sizeof *bias_grad);
-    size_t chunk = lt_patches_chunk(&p);
-    for (size_t s = 0; s < n; s += chunk) {
-        size_t m = n - s < chunk ? n - s : chunk, rows = m * grid;
-        float *dz = dy + s * l->out_size;
-        const float *xs = x + s * l->in_size;
-        lt_act_backward(c->activation, y + s * l->out_size, dz, m * pixels, filters);
-        if (bias_grad)
-            lt_bias_gradient_add(bias_grad, dz, m * pixels, filters);
-        /* The patches of dL/dz are the gradient of the forward's patches. */
-        lt_im2col(&p, dz, m, l->scratch);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)len, (int)channels, (int)rows,
-                    1.0f, l->scratch, (int)len, xs, (int)channels, s ? 1.0f : 0.0f, l->g,
-                    (int)channels);
-        if (dx)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)channels,
-                        (int)len, 1.0f, l->scratch, (int)len, l->w, (int)channels, 0.0f,
-                        dx + s * l->in_size, (int)channels);
-    }
+    struct pass a = pass_of(l, n);
+    a.x = x;
+    a.y = y;
+    a.dy = dy;
+    a.dx = dx;
+    size_t blocks = (n + a.chunk - 1) / a.chunk;
+    lt_parallel_for(backward_block, &a, blocks);
+    /* The blocks' shares, added in block order whatever the threads. */
+    memcpy(l->g, share_of(&a, 0), l->n_weights * sizeof *l->g);
+    for (size_t b = 1; b < blocks; b++)
+        lt_vec_add(l->g, share_of(&a, b), l->n_weights);
 }
 
 const lt_layer_kind lt_layer_conv2d_transpose = {

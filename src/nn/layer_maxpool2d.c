@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nn/layer.h"
+#include "nn/parallel.h"
 #include "nn/patches.h"
 #include "nn/vmath.h"
 
@@ -44,7 +45,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
                  size_t err_size)
 {
     const struct maxpool2d_config *c = config;
-    if (lt_patches_need_image("maxpool2d", in, err, err_size) != 0)
+    if (lt_patches_need_image(in, err, err_size) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, LT_NN_UNKNOWN}};
     if (in->rank != 3)
@@ -114,33 +115,95 @@ static void take_larger(float *restrict out, int32_t *restrict where, const floa
     }
 }
 
+/* Pools one sample: its outputs OUT and where each maximum came from. */
+static void pool_sample(const lt_patches *p, const float *im, float *out, int32_t *where)
+{
+    size_t c = (size_t)p->channels, w = (size_t)p->img_w;
+    for (int gy = 0; gy < p->grid_h; gy++) {
+        for (int gx = 0; gx < p->grid_w; gx++, out += c, where += c) {
+            int y0, y1, x0, x1;
+            window(p, gy, gx, &y0, &y1, &x0, &x1);
+            int origin_y = gy * p->stride - p->pad_top, origin_x = gx * p->stride - p->pad_left;
+            memcpy(out, im + ((size_t)y0 * w + (size_t)x0) * c, c * sizeof *out);
+            int32_t first = (int32_t)((y0 - origin_y) * p->img_w + (x0 - origin_x));
+            for (size_t ch = 0; ch < c; ch++)
+                where[ch] = first;
+            for (int yy = y0; yy < y1; yy++)
+                for (int xx = x0; xx < x1; xx++)
+                    take_larger(out, where, im + ((size_t)yy * w + (size_t)xx) * c,
+                                (int32_t)((yy - origin_y) * p->img_w + (xx - origin_x)), c);
+        }
+    }
+}
+
+/* Routes one sample's output gradient GRAD to the maxima's pixels in DIM
+ * (zeroed first). */
+static void route_sample(const lt_patches *p, const int32_t *where, const float *grad,
+                         float *dim, size_t in_size)
+{
+    ptrdiff_t c = p->channels, w = p->img_w;
+    memset(dim, 0, in_size * sizeof *dim);
+    for (int gy = 0; gy < p->grid_h; gy++) {
+        for (int gx = 0; gx < p->grid_w; gx++, where += c, grad += c) {
+            /* The window's top left pixel, possibly in the padding. */
+            ptrdiff_t origin = (ptrdiff_t)(gy * p->stride - p->pad_top) * w +
+                               (gx * p->stride - p->pad_left);
+            for (ptrdiff_t ch = 0; ch < c; ch++)
+                dim[(origin + where[ch]) * c + ch] += grad[ch];
+        }
+    }
+}
+
+/* A pass split into blocks of samples for the threads (nn/parallel.h). */
+struct pass {
+    const lt_layer *l;
+    lt_patches p;
+    size_t n, chunk;
+    const float *x, *dy;
+    float *y, *dx;
+};
+
+#define BLOCKS 8
+
+static struct pass pass_of(const lt_layer *l, size_t n)
+{
+    return (struct pass){.l = l, .p = geometry(l), .n = n, .chunk = (n + BLOCKS - 1) / BLOCKS};
+}
+
+static size_t n_blocks(const struct pass *a)
+{
+    return a->chunk ? (a->n + a->chunk - 1) / a->chunk : 0;
+}
+
+/* The net's buffers are untyped allocations; the cache only ever holds
+ * int32 values. */
+static int32_t *where_of(const struct pass *a, size_t s)
+{
+    return (int32_t *)(void *)a->l->cache + s * a->l->out_size;
+}
+
+static void forward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    for (size_t s = b * a->chunk; s < a->n && s < (b + 1) * a->chunk; s++)
+        pool_sample(&a->p, a->x + s * a->l->in_size, a->y + s * a->l->out_size, where_of(a, s));
+}
+
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
 {
     (void)train;
-    lt_patches p = geometry(l);
-    size_t c = (size_t)p.channels, w = (size_t)p.img_w;
-    /* The net's buffers are untyped allocations; this one only ever holds
-     * int32 values. */
-    int32_t *where = (int32_t *)(void *)l->cache;
-    for (size_t s = 0; s < n; s++) {
-        const float *im = x + s * l->in_size;
-        float *out = y + s * l->out_size;
-        for (int gy = 0; gy < p.grid_h; gy++) {
-            for (int gx = 0; gx < p.grid_w; gx++, out += c, where += c) {
-                int y0, y1, x0, x1;
-                window(&p, gy, gx, &y0, &y1, &x0, &x1);
-                int origin_y = gy * p.stride - p.pad_top, origin_x = gx * p.stride - p.pad_left;
-                memcpy(out, im + ((size_t)y0 * w + (size_t)x0) * c, c * sizeof *out);
-                int32_t first = (int32_t)((y0 - origin_y) * p.img_w + (x0 - origin_x));
-                for (size_t ch = 0; ch < c; ch++)
-                    where[ch] = first;
-                for (int yy = y0; yy < y1; yy++)
-                    for (int xx = x0; xx < x1; xx++)
-                        take_larger(out, where, im + ((size_t)yy * w + (size_t)xx) * c,
-                                    (int32_t)((yy - origin_y) * p.img_w + (xx - origin_x)), c);
-            }
-        }
-    }
+    struct pass a = pass_of(l, n);
+    a.x = x;
+    a.y = y;
+    lt_parallel_for(forward_block, &a, n_blocks(&a));
+}
+
+static void backward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    for (size_t s = b * a->chunk; s < a->n && s < (b + 1) * a->chunk; s++)
+        route_sample(&a->p, where_of(a, s), a->dy + s * a->l->out_size,
+                     a->dx + s * a->l->in_size, a->l->in_size);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
@@ -149,24 +212,10 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     (void)y;
     if (!dx)
         return;
-    lt_patches p = geometry(l);
-    size_t c = (size_t)p.channels, w = (size_t)p.img_w;
-    const int32_t *where = (const int32_t *)(const void *)l->cache;
-    const float *grad = dy;
-    memset(dx, 0, n * l->in_size * sizeof *dx);
-    for (size_t s = 0; s < n; s++) {
-        float *dim = dx + s * l->in_size;
-        for (int gy = 0; gy < p.grid_h; gy++) {
-            for (int gx = 0; gx < p.grid_w; gx++, where += c, grad += c) {
-                /* The window's top left pixel, possibly in the padding. */
-                ptrdiff_t origin = (ptrdiff_t)(gy * p.stride - p.pad_top) * (ptrdiff_t)w +
-                                   (gx * p.stride - p.pad_left);
-                float *base = dim + origin * (ptrdiff_t)c;
-                for (size_t ch = 0; ch < c; ch++)
-                    base[(ptrdiff_t)where[ch] * (ptrdiff_t)c + (ptrdiff_t)ch] += grad[ch];
-            }
-        }
-    }
+    struct pass a = pass_of(l, n);
+    a.dy = dy;
+    a.dx = dx;
+    lt_parallel_for(backward_block, &a, n_blocks(&a));
 }
 
 const lt_layer_kind lt_layer_maxpool2d = {

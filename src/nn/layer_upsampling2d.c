@@ -20,7 +20,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
                  size_t err_size)
 {
     const struct upsampling2d_config *c = config;
-    if (lt_patches_need_image("upsampling2d", in, err, err_size) != 0)
+    if (lt_patches_need_image(in, err, err_size) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, LT_NN_UNKNOWN}};
     if (in->rank != 3)

@@ -27,7 +27,7 @@ int lt_conv_transpose_extent(int in, int k, int stride, lt_padding padding, int 
     return out;
 }
 
-int lt_patches_need_image(const char *kind, const lt_nn_shape *in, char *err, size_t err_size)
+int lt_patches_need_image(const lt_nn_shape *in, char *err, size_t err_size)
 {
     if (in->rank == LT_NN_UNKNOWN || in->rank == 3)
         return 0;
@@ -35,11 +35,12 @@ int lt_patches_need_image(const char *kind, const lt_nn_shape *in, char *err, si
     lt_nn_shape_text(in, text, sizeof text);
     if (in->rank == 2 && lt_nn_shape_known(in))
         snprintf(err, err_size,
-                 "%s takes [height, width, channels] images, got %s; add {reshape: {shape: "
-                 "[%d, %d, 1]}} before it for one channel",
-                 kind, text, in->dim[0], in->dim[1]);
+                 "expected [height, width, channels] images (channels last), got %s; add "
+                 "{reshape: {shape: [%d, %d, 1]}} before it for one channel",
+                 text, in->dim[0], in->dim[1]);
     else
-        snprintf(err, err_size, "%s takes [height, width, channels] images, got %s", kind, text);
+        snprintf(err, err_size, "expected [height, width, channels] images (channels last), got %s",
+                 text);
     return -1;
 }
 
@@ -55,11 +56,13 @@ size_t lt_patches_size(const lt_patches *p)
  * KiB about equal, 512 KiB 8% and the whole batch 17% slower. */
 #define BLOCK_FLOATS (128 * 1024 / sizeof(float))
 
-size_t lt_patches_chunk(const lt_patches *p)
+size_t lt_patches_chunk(const lt_patches *p, size_t n)
 {
-    const size_t budget = BLOCK_FLOATS;
     size_t per_sample = lt_patches_size(p);
-    return per_sample && per_sample < budget ? budget / per_sample : 1;
+    size_t fits = per_sample && per_sample < BLOCK_FLOATS ? BLOCK_FLOATS / per_sample : 1;
+    size_t eighth = (n + 7) / 8;
+    size_t chunk = fits < eighth ? fits : eighth;
+    return chunk ? chunk : 1;
 }
 
 /* Short runs (a few pixels' channels) are copied by plain loops: a libc

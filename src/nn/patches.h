@@ -46,17 +46,19 @@ int lt_conv_extent(int in, int k, int stride, lt_padding padding, int *pad);
 int lt_conv_transpose_extent(int in, int k, int stride, lt_padding padding, int *pad);
 
 /* For a layer that takes images: 0 when IN is [height, width, channels]
- * (or not known yet); else -1 with the reason for layer KIND in ERR. */
-int lt_patches_need_image(const char *kind, const lt_nn_shape *in, char *err, size_t err_size);
+ * (or not known yet); else -1 with the reason in ERR. */
+int lt_patches_need_image(const lt_nn_shape *in, char *err, size_t err_size);
 
 /* Floats in one sample's patch matrix: grid_h * grid_w * k * k * channels. */
 size_t lt_patches_size(const lt_patches *p);
 
-/* How many samples to take at a time so that a block of their patches
- * stays in the core's second-level cache while it is written, multiplied
- * and read again (at least 1). One product over the whole batch would run
- * its operands through memory instead, and OpenBLAS packs them again. */
-size_t lt_patches_chunk(const lt_patches *p);
+/* How many of a pass's N samples to take at a time: few enough that a
+ * block of their patches stays in the core's second-level cache while it
+ * is written, multiplied and read again (one product over the whole batch
+ * would run its operands through memory, and OpenBLAS packs them again),
+ * and few enough that the batch makes at least 8 blocks to share among
+ * threads (nn/parallel.h). At least 1. */
+size_t lt_patches_chunk(const lt_patches *p, size_t n);
 
 /* Writes the patch matrix of n images (n * img_h * img_w * channels floats)
  * to COLS (n * lt_patches_size floats). */

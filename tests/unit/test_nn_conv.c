@@ -12,6 +12,7 @@
 
 #include "nn/loss.h"
 #include "nn/net.h"
+#include "nn/parallel.h"
 #include "testgrad.h"
 #include "testnn.h"
 #include "testutil.h"
@@ -256,6 +257,51 @@ static void test_lecture_model_against_torch(void)
     test_specs_free(&specs);
 }
 
+/* Runs case C forward and backward on THREADS threads; returns the output,
+ * weight gradient and input gradient, one after the other (owned). */
+static float *pass_on_threads(const lt_json *c, int threads, size_t *size)
+{
+    CU_ASSERT_EQUAL(lt_parallel_set_threads(threads), threads);
+    lt_net net;
+    test_specs specs;
+    float *x = build_case(c, &net, &specs, 0.3);
+    size_t batch = net.batch, ny = batch * net.layers[net.n_layers - 1].out_size;
+    size_t nx = batch * net.in_size, nw = net.n_weights;
+    *size = ny + nw + nx;
+    float *all = alloc_floats(*size);
+    memcpy(all, lt_net_forward(&net, x, batch, net.n_layers, true), ny * sizeof *all);
+    fill(lt_net_output_grad(&net), ny, 3.0, 1.0);
+    lt_net_backward(&net, batch, all + ny + nw);
+    memcpy(all + ny, net.g, nw * sizeof *all);
+    free(x);
+    lt_net_free(&net);
+    test_specs_free(&specs);
+    lt_parallel_set_threads(1);
+    return all;
+}
+
+static void test_threads_agree(void)
+{
+    /* Blocks of samples go to threads; their gradient shares are added in
+     * block order, so any thread count gives the same bits. */
+    const lt_json *cases = lt_json_get(ref, "cases");
+    size_t checked = 0;
+    for (size_t k = 0; k <= lt_json_size(cases); k++) {
+        const lt_json *c = k < lt_json_size(cases) ? lt_json_value_at(cases, k) : lt_json_get(ref, "lecture");
+        size_t n1, n2, n3;
+        float *one = pass_on_threads(c, 1, &n1), *two = pass_on_threads(c, 2, &n2);
+        float *three = pass_on_threads(c, 3, &n3);
+        CU_ASSERT_FATAL(n1 == n2 && n1 == n3);
+        CU_ASSERT(memcmp(one, two, n1 * sizeof *one) == 0);
+        CU_ASSERT(memcmp(one, three, n1 * sizeof *one) == 0);
+        checked++;
+        free(one);
+        free(two);
+        free(three);
+    }
+    printf("\n    %zu cases: outputs and gradients bit for bit on 1, 2 and 3 threads", checked);
+}
+
 /* ---- shapes ----------------------------------------------------------------- */
 
 /* The error of inferring YAML's layers from IN ("" when they chain), with
@@ -301,12 +347,12 @@ static void test_shapes(void)
 
     CU_ASSERT_STRING_EQUAL(infer("layers: [{conv2d: {filters: 4, kernel_size: 3}}]",
                                  lt_nn_shape_2d(28, 28), out, &bad),
-                           "conv2d takes [height, width, channels] images, got [28, 28]; add "
-                           "{reshape: {shape: [28, 28, 1]}} before it for one channel");
+                           "expected [height, width, channels] images (channels last), got "
+                           "[28, 28]; add {reshape: {shape: [28, 28, 1]}} before it for one channel");
     CU_ASSERT_EQUAL(bad, 0);
     CU_ASSERT_STRING_EQUAL(infer("layers: [flatten, {maxpool2d: {pool_size: 2}}]",
                                  image(4, 4, 1), out, &bad),
-                           "maxpool2d takes [height, width, channels] images, got [16]");
+                           "expected [height, width, channels] images (channels last), got [16]");
     CU_ASSERT_EQUAL(bad, 1);
     CU_ASSERT_STRING_EQUAL(infer("layers: [{maxpool2d: {pool_size: 2}}, {maxpool2d: {pool_size: 2}}, "
                                  "{conv2d: {filters: 8, kernel_size: 5}}]",
@@ -353,6 +399,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "a narrowed lecture model's gradients", test_lecture_shape_gradients);
     CU_add_test(s, "layers against torch: outputs and gradients", test_against_torch);
     CU_add_test(s, "the lecture's model against torch", test_lecture_model_against_torch);
+    CU_add_test(s, "the same numbers on any number of threads", test_threads_agree);
     CU_add_test(s, "shape rules and their messages", test_shapes);
     int rc = lt_test_run();
     lt_json_free(ref);

@@ -1,8 +1,8 @@
-/* A bias vector on every row of a layer's output, and its gradient (the
- * sum of the rows of dL/dz). Shared by the convolutional layers, whose rows
- * are pixels and whose columns are channels. */
-#ifndef LATENT_NN_BIAS_H
-#define LATENT_NN_BIAS_H
+/* Loops the convolutional layers share over their rows (pixels) of
+ * channels: a bias on every row, its gradient (the sum of the rows of
+ * dL/dz), and adding up the gradient shares of a batch's blocks. */
+#ifndef LATENT_NN_ROWOPS_H
+#define LATENT_NN_ROWOPS_H
 
 #include <stddef.h>
 
@@ -32,6 +32,13 @@ static inline void lt_bias_gradient_add(float *restrict g, const float *restrict
     for (size_t r = 0; r < rows; r++, d += cols)
         for (size_t j = 0; j < cols; j++)
             g[j] += d[j];
+}
+
+/* g[i] += v[i]. */
+static inline void lt_vec_add(float *restrict g, const float *restrict v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        g[i] += v[i];
 }
 
 #endif
