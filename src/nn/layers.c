@@ -7,5 +7,9 @@ const lt_spec_def *const lt_layer_kinds[] = {
     &lt_layer_reshape.spec,
     &lt_layer_gaussian_noise.spec,
     &lt_layer_dropout.spec,
+    &lt_layer_conv2d.spec,
+    &lt_layer_maxpool2d.spec,
+    &lt_layer_upsampling2d.spec,
+    &lt_layer_conv2d_transpose.spec,
     NULL,
 };

@@ -11,7 +11,9 @@
  * Matrix products of batch-sized operands take tens of microseconds, less
  * than OpenBLAS needs to wake and join its threads: with batches under
  * BLAS_THREADED_BATCH the stage runs OpenBLAS on one thread (and restores
- * the runner's setting when it returns). Its numbers then do not depend on
+ * the runner's setting when it returns). The run's threads then share the
+ * layers' blocks of samples instead (nn/parallel.h: the convolutions), with
+ * OpenBLAS on one thread inside each, so the numbers do not depend on
  * --threads either.
  *
  * A second input is data to apply the trained network to instead: its
@@ -31,6 +33,7 @@
 #include "nn/loss.h"
 #include "nn/metric.h"
 #include "nn/optim.h"
+#include "nn/parallel.h"
 #include "nn/weights.h"
 #include "stages/autoencoder.h"
 
@@ -272,9 +275,12 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
 {
     const struct autoencoder_config *cfg = config;
     int threads = openblas_get_num_threads();
-    if (cfg->batch_size < BLAS_THREADED_BATCH)
+    if (cfg->batch_size < BLAS_THREADED_BATCH) {
         openblas_set_num_threads(1);
+        lt_parallel_set_threads(lt_ctx_threads(ctx));
+    }
     int rc = run_model(ctx, cfg, inputs[0], n_inputs > 1 ? inputs[1] : inputs[0], out);
+    lt_parallel_set_threads(1);
     openblas_set_num_threads(threads);
     return rc;
 }
