@@ -5,5 +5,9 @@ const lt_spec_def *const lt_layer_kinds[] = {
     &lt_layer_dense.spec,
     &lt_layer_flatten.spec,
     &lt_layer_reshape.spec,
+    &lt_layer_lstm.spec,
+    &lt_layer_gru.spec,
+    &lt_layer_repeat_vector.spec,
+    &lt_layer_time_distributed.spec,
     NULL,
 };
