@@ -66,7 +66,7 @@ def layer_case(kind, n, steps, features, units, return_sequences, use_bias, seed
 
 
 def chain_case():
-    model = rt.RecurrentAE(seed=5, steps=4, features=5, wide=6, code=3)
+    model = rt.RecurrentAE(np.random.RandomState(5), steps=4, features=5, wide=6, code=3)
     rng = np.random.RandomState(6)
     x = torch.tensor(rng.uniform(0, 1, (3, 4, 5)).astype(np.float32))
     p = model(x)

@@ -65,9 +65,11 @@ def torch_lstm(keras_weights, features, units):
         lstm.weight_hh_l0.copy_(torch.tensor(recurrent.T))
         lstm.bias_ih_l0.copy_(torch.tensor(bias))
         lstm.bias_hh_l0.zero_()
-    if len(keras_weights) == 2:  # no bias: keep PyTorch's at zero
+    # Keras has one LSTM bias: PyTorch's second stays at zero (trained, it
+    # would double the bias's steps); without bias both do.
+    lstm.bias_hh_l0.requires_grad_(False)
+    if len(keras_weights) == 2:
         lstm.bias_ih_l0.requires_grad_(False)
-        lstm.bias_hh_l0.requires_grad_(False)
     return lstm
 
 
@@ -119,11 +121,12 @@ class RecurrentAE(torch.nn.Module):
     """The lecture's recurrent autoencoder: LSTM(100, return_sequences) ->
     LSTM(30) / RepeatVector(28) -> LSTM(100, return_sequences) ->
     TimeDistributed(Dense(28, sigmoid)), with Keras's initial weights drawn
-    from RandomState(seed). `sizes` shrinks it for tests."""
+    from the numpy RandomState RNG layer by layer (kernel, then recurrent
+    kernel), as latent's autoencoder stage draws them from its seed. The
+    sizes shrink it for tests."""
 
-    def __init__(self, seed, steps=28, features=28, wide=100, code=30):
+    def __init__(self, rng, steps=28, features=28, wide=100, code=30):
         super().__init__()
-        rng = np.random.RandomState(seed)
         self.steps = steps
         self.keras = [keras_lstm_weights(rng, features, wide),
                       keras_lstm_weights(rng, wide, code),
@@ -148,7 +151,7 @@ class RecurrentAE(torch.nn.Module):
         w = []
         for lstm in (self.enc1, self.enc2, self.dec1):
             w += [lstm.weight_ih_l0.detach().numpy().T, lstm.weight_hh_l0.detach().numpy().T,
-                  (lstm.bias_ih_l0 + lstm.bias_hh_l0).detach().numpy()]
+                  lstm.bias_ih_l0.detach().numpy()]
         w += [self.out.weight.detach().numpy().T, self.out.bias.detach().numpy()]
         return np.concatenate([np.asarray(a, np.float32).ravel() for a in w])
 
@@ -164,7 +167,8 @@ def fashion_mnist(valid_size=5000, train_rows=0):
 
 
 def train_epoch(model, opt, x, rng, batch=32):
-    """One epoch of Keras's fit: a new shuffle, mean loss and rounded
+    """One epoch of Keras's fit: a new shuffle (rng.permutation, as latent
+    draws it from the stream that drew the weights), mean loss and rounded
     accuracy over the epoch."""
     order = torch.tensor(rng.permutation(len(x)))
     loss_sum, hits = 0.0, 0.0
