@@ -38,7 +38,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
                  size_t err_size)
 {
     const struct gru_config *c = config;
-    return lt_rnn_infer(&c->rnn, "gru", in, out, err, err_size);
+    return lt_rnn_infer(&c->rnn, in, out, err, err_size);
 }
 
 static int plan(lt_layer *l)

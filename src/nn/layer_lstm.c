@@ -41,7 +41,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
                  size_t err_size)
 {
     const struct lstm_config *c = config;
-    return lt_rnn_infer(&c->rnn, "lstm", in, out, err, err_size);
+    return lt_rnn_infer(&c->rnn, in, out, err, err_size);
 }
 
 static int plan(lt_layer *l)
@@ -189,7 +189,8 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
 
 const lt_layer_kind lt_layer_lstm = {
     .spec = {.name = "lstm",
-             .summary = "long short-term memory over a sequence [timesteps, features] (Keras's LSTM)",
+             .summary = "long short-term memory over a sequence [timesteps, features] (Keras's "
+                        "LSTM)",
              .params = params,
              .n_params = LT_COUNT(params),
              .config_size = sizeof(struct lstm_config)},

@@ -22,7 +22,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
     const struct repeat_vector_config *c = config;
     if (in->rank != LT_NN_UNKNOWN && in->rank != 1) {
         char a[64];
-        snprintf(err, err_size, "repeat_vector repeats a vector [features], got %s",
+        snprintf(err, err_size, "input %s is not a vector [features]",
                  lt_nn_shape_text(in, a, sizeof a));
         return -1;
     }

@@ -46,7 +46,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
     const lt_spec *inner = wrapped_spec(config);
     char a[64];
     if (in->rank != LT_NN_UNKNOWN && in->rank < 2) {
-        snprintf(err, err_size, "time_distributed needs a sequence [timesteps, ...], got %s",
+        snprintf(err, err_size, "input %s is not a sequence [timesteps, ...]",
                  lt_nn_shape_text(in, a, sizeof a));
         return -1;
     }
@@ -61,7 +61,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
         return 0;
     }
     if (step_out.rank + 1 > LT_NN_MAX_RANK) {
-        snprintf(err, err_size, "the %s output %s per step would make a tensor of rank %d; at most %d",
+        snprintf(err, err_size, "%s's output %s per step makes a tensor of rank %d; at most %d",
                  inner->def->name, lt_nn_shape_text(&step_out, a, sizeof a), step_out.rank + 1,
                  LT_NN_MAX_RANK);
         return -1;

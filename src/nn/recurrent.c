@@ -15,15 +15,15 @@ lt_rnn_dims lt_rnn_dims_of(const lt_layer *l, size_t gates)
                          .units = units, .gates = gates * units};
 }
 
-int lt_rnn_infer(const lt_rnn_config *c, const char *kind, const lt_nn_shape *in,
-                 lt_nn_shape *out, char *err, size_t err_size)
+int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, char *err,
+                 size_t err_size)
 {
     if (in->rank != LT_NN_UNKNOWN && in->rank != 2) {
         char a[64];
         snprintf(err, err_size,
-                 "%s reads a sequence [timesteps, features], got %s (an image [28, 28] is 28 "
+                 "input %s is not a sequence [timesteps, features] (an image [28, 28] is 28 "
                  "steps of 28 values)",
-                 kind, lt_nn_shape_text(in, a, sizeof a));
+                 lt_nn_shape_text(in, a, sizeof a));
         return -1;
     }
     int steps = in->rank == 2 ? in->dim[0] : LT_NN_UNKNOWN;

@@ -58,9 +58,9 @@ typedef struct lt_rnn_dims {
 lt_rnn_dims lt_rnn_dims_of(const lt_layer *l, size_t gates);
 
 /* The shape rule of both kinds: [T, F] -> [T, units], or [units] without
- * return_sequences. KIND names the layer in the error. */
-int lt_rnn_infer(const lt_rnn_config *c, const char *kind, const lt_nn_shape *in,
-                 lt_nn_shape *out, char *err, size_t err_size);
+ * return_sequences. */
+int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, char *err,
+                 size_t err_size);
 
 /* Keras's initial weights: glorot_uniform W, orthogonal R, then zeros for
  * every bias value after them. */
