@@ -140,8 +140,8 @@ static void release(lt_layer *l)
 
 const lt_layer_kind lt_layer_time_distributed = {
     .spec = {.name = "time_distributed",
-             .summary = "one layer applied to every time step: [T, 100] -> [T, 28] with "
-                        "{dense: {units: 28}} (Keras's TimeDistributed)",
+             .summary = "one layer applied to every time step, e.g. [28, 100] -> [28, 28] "
+                        "(Keras's TimeDistributed)",
              .params = params,
              .n_params = LT_COUNT(params),
              .config_size = sizeof(struct time_distributed_config)},
