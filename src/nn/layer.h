@@ -102,6 +102,8 @@ extern const lt_layer_kind lt_layer_dense, lt_layer_flatten, lt_layer_reshape;
 extern const lt_layer_kind lt_layer_gaussian_noise, lt_layer_dropout;
 extern const lt_layer_kind lt_layer_conv2d, lt_layer_maxpool2d, lt_layer_upsampling2d,
     lt_layer_conv2d_transpose;
+extern const lt_layer_kind lt_layer_lstm, lt_layer_gru, lt_layer_repeat_vector,
+    lt_layer_time_distributed;
 
 /* Every layer kind, NULL-terminated: the kinds of an LT_SPECS parameter. */
 extern const lt_spec_def *const lt_layer_kinds[];

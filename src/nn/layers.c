@@ -11,5 +11,9 @@ const lt_spec_def *const lt_layer_kinds[] = {
     &lt_layer_maxpool2d.spec,
     &lt_layer_upsampling2d.spec,
     &lt_layer_conv2d_transpose.spec,
+    &lt_layer_lstm.spec,
+    &lt_layer_gru.spec,
+    &lt_layer_repeat_vector.spec,
+    &lt_layer_time_distributed.spec,
     NULL,
 };
