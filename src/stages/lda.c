@@ -1,0 +1,219 @@
+/* lda: linear discriminant analysis fitted on train, as scikit-learn
+ * 1.2.1's LinearDiscriminantAnalysis (see math/lda.h): outputs every split
+ * projected on the discriminant directions, and reports the classifier's
+ * accuracy on every labelled split. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "latent/stage.h"
+#include "math/lda.h"
+#include "stages/embedding.h"
+
+struct lda_config {
+    int solver; /* lt_lda_solver */
+    int n_components;
+};
+
+static const char *const solver_choices[] = {"svd", "eigen", NULL};
+
+#define CFG struct lda_config
+static const lt_param params[] = {
+    LT_CHOICE(CFG, solver, "svd", solver_choices,
+              "svd: whitening by SVD (works with collinear features); eigen: the "
+              "generalised eigenproblem of the between- and within-class covariances"),
+    LT_INT(CFG, n_components, 0, 0, 1000000,
+           "discriminant directions to keep, at most min(classes - 1, features); "
+           "0: that maximum"),
+};
+#undef CFG
+
+/* Maps the classes present in the train labels to 0 .. k - 1 (to_model,
+ * -1 for an absent class) and back (from_model); returns k, or -1 after
+ * recording an error for a label out of range. */
+static int present_classes(lt_ctx *ctx, const lt_data *d, int *to_model, int *from_model)
+{
+    const lt_split *train = &d->split[LT_TRAIN];
+    for (int c = 0; c < d->n_classes; c++)
+        to_model[c] = -1;
+    for (size_t i = 0; i < train->x->rows; i++) {
+        int c = train->y[i];
+        if (c < 0 || c >= d->n_classes) {
+            lt_fail(ctx, LT_EINPUT, "train label %d of row %zu is not a class in [0, %d)",
+                    c, i, d->n_classes);
+            return -1;
+        }
+        to_model[c] = 0;
+    }
+    int k = 0;
+    for (int c = 0; c < d->n_classes; c++)
+        if (to_model[c] == 0) {
+            from_model[k] = c;
+            to_model[c] = k++;
+        }
+    return k;
+}
+
+/* The share of rows of split S whose predicted class is their label. */
+static int accuracy(lt_ctx *ctx, const lt_lda *m, const lt_split *sp, const int *from_model,
+                    double *acc)
+{
+    size_t n = sp->x->rows, hits = 0;
+    int *pred = malloc((n ? n : 1) * sizeof *pred);
+    if (!pred)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    lt_lda_predict(m, sp->x->v, n, pred);
+    for (size_t i = 0; i < n; i++)
+        hits += from_model[pred[i]] == sp->y[i];
+    free(pred);
+    *acc = n ? (double)hits / (double)n : NAN;
+    return LT_OK;
+}
+
+static int fail_fit(lt_ctx *ctx, int status)
+{
+    switch (status) {
+    case LT_LDA_ESINGULAR:
+        return lt_fail(ctx, LT_EINPUT,
+                       "the within-class covariance is singular (constant or collinear "
+                       "features); use solver: svd");
+    case LT_LDA_ETOOBIG:
+        return lt_fail(ctx, LT_ERUNTIME, "the data are too large for BLAS");
+    case LT_LDA_ENOCONV:
+        return lt_fail(ctx, LT_ERUNTIME, "LAPACK did not converge");
+    default:
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    }
+}
+
+static int report(lt_ctx *ctx, const lt_lda *m, const lt_data *in, const int *from_model)
+{
+    double acc[LT_N_SPLITS];
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        const lt_split *sp = &in->split[s];
+        int rc = sp->x && sp->y ? accuracy(ctx, m, sp, from_model, &acc[s]) : LT_OK;
+        if (rc != LT_OK)
+            return rc;
+    }
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (in->split[s].x && in->split[s].y) {
+            char name[64];
+            snprintf(name, sizeof name, "%s_accuracy", lt_split_name(s));
+            lt_report_num(ctx, name, acc[s]);
+        }
+    lt_report_int(ctx, "n_components", (long long)m->n_components);
+    lt_report_vec(ctx, "explained_variance_ratio", m->explained_variance_ratio,
+                  m->n_components);
+    lt_report_vec(ctx, "priors", m->priors, (size_t)m->n_classes);
+    return LT_OK;
+}
+
+static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
+               int n_inputs, lt_data **out)
+{
+    (void)n_inputs;
+    const struct lda_config *cfg = config;
+    const lt_data *in = inputs[0];
+    const lt_mat *train = embed_rows(ctx, in, LT_TRAIN, 2);
+    if (!train)
+        return LT_EINPUT;
+    if (!in->split[LT_TRAIN].y || in->n_classes < 1)
+        return lt_fail(ctx, LT_EINPUT, "the input has no labels; lda needs a labelled "
+                       "dataset (dataset.csv: set label_column)");
+    for (int s = LT_TRAIN + 1; s < LT_N_SPLITS; s++)
+        if (in->split[s].x && !embed_rows(ctx, in, s, 0))
+            return LT_EINPUT;
+    size_t n = train->rows, p = train->cols;
+    int *to_model = malloc((size_t)in->n_classes * sizeof *to_model);
+    int *from_model = malloc((size_t)in->n_classes * sizeof *from_model);
+    int *y = malloc(n * sizeof *y);
+    lt_lda m = {0};
+    lt_data *d = NULL;
+    int status = LT_OK;
+    if (!to_model || !from_model || !y) {
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        goto done;
+    }
+    int k = present_classes(ctx, in, to_model, from_model);
+    if (k < 0) {
+        status = LT_EINPUT;
+        goto done;
+    }
+    if (k < 2) {
+        const char *name = in->class_names ? in->class_names[from_model[0]] : NULL;
+        status = name ? lt_fail(ctx, LT_EINPUT, "the train split holds only class '%s'; "
+                                "lda needs at least two classes", name)
+                      : lt_fail(ctx, LT_EINPUT, "the train split holds only class %d; "
+                                "lda needs at least two classes", from_model[0]);
+        goto done;
+    }
+    if (n <= (size_t)k) {
+        status = lt_fail(ctx, LT_EINPUT, "the train split has %zu rows for %d classes; "
+                         "lda needs more rows than classes", n, k);
+        goto done;
+    }
+    size_t most = (size_t)k - 1 < p ? (size_t)k - 1 : p;
+    if ((size_t)cfg->n_components > most) {
+        status = lt_fail(ctx, LT_EINPUT,
+                         "n_components is %d but lda allows at most %zu "
+                         "(min(classes - 1, features) with %d classes and %zu features)",
+                         cfg->n_components, most, k, p);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++)
+        y[i] = to_model[in->split[LT_TRAIN].y[i]];
+    status = lt_lda_fit(&m, train->v, y, n, p, k, (lt_lda_solver)cfg->solver,
+                        (size_t)cfg->n_components);
+    if (status != LT_LDA_OK) {
+        status = fail_fit(ctx, status);
+        goto done;
+    }
+    size_t asked = cfg->n_components ? (size_t)cfg->n_components : most;
+    if (m.n_components < asked)
+        lt_warn(ctx, "the class centres span only %zu direction%s; the output has %zu "
+                "column%s", m.n_components, m.n_components == 1 ? "" : "s",
+                m.n_components, m.n_components == 1 ? "" : "s");
+    if (!(d = embed_new(in, "ld", m.n_components))) {
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        goto done;
+    }
+    for (int s = 0; s < LT_N_SPLITS && status == LT_OK; s++) {
+        const lt_mat *x = in->split[s].x;
+        if (!x)
+            continue;
+        lt_mat *e = lt_mat_new(x->rows, m.n_components);
+        if (!e) {
+            status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            break;
+        }
+        lt_lda_transform(&m, x->v, x->rows, e->v);
+        status = embed_put(ctx, d, in, s, e);
+    }
+    if (status == LT_OK)
+        status = report(ctx, &m, in, from_model);
+done:
+    lt_lda_free(&m);
+    free(to_model);
+    free(from_model);
+    free(y);
+    if (status != LT_OK) {
+        lt_data_free(&d);
+        return status;
+    }
+    *out = d;
+    return LT_OK;
+}
+
+const lt_stage_def lda_stage = {
+    .abi = LT_ABI_VERSION,
+    .name = "lda",
+    .summary = "linear discriminant analysis fitted on train, as scikit-learn's "
+               "LinearDiscriminantAnalysis: projection of every split, accuracies",
+    .params = params,
+    .n_params = LT_COUNT(params),
+    .config_size = sizeof(struct lda_config),
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .produces = true,
+    .run = run,
+};
