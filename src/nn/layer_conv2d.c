@@ -161,7 +161,7 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
     struct pass a = pass_of(l, n);
     a.x = x;
     a.out = y;
-    lt_parallel_for(forward_block, &a, (n + a.chunk - 1) / a.chunk);
+    lt_nn_parallel_for(forward_block, &a, (n + a.chunk - 1) / a.chunk);
 }
 
 /* The scratch during the backward pass: the patches' gradient for every
@@ -204,7 +204,7 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     a.dy = dy;
     a.dx = dx;
     size_t blocks = (n + a.chunk - 1) / a.chunk;
-    lt_parallel_for(backward_block, &a, blocks);
+    lt_nn_parallel_for(backward_block, &a, blocks);
     /* The blocks' shares, added in block order whatever the threads. */
     memcpy(l->g, share_of(&a, 0), l->n_weights * sizeof *l->g);
     for (size_t b = 1; b < blocks; b++)

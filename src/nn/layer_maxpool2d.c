@@ -195,7 +195,7 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
     struct pass a = pass_of(l, n);
     a.x = x;
     a.y = y;
-    lt_parallel_for(forward_block, &a, n_blocks(&a));
+    lt_nn_parallel_for(forward_block, &a, n_blocks(&a));
 }
 
 static void backward_block(void *arg, size_t b)
@@ -215,7 +215,7 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     struct pass a = pass_of(l, n);
     a.dy = dy;
     a.dx = dx;
-    lt_parallel_for(backward_block, &a, n_blocks(&a));
+    lt_nn_parallel_for(backward_block, &a, n_blocks(&a));
 }
 
 const lt_layer_kind lt_layer_maxpool2d = {

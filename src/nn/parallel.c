@@ -69,7 +69,7 @@ static void stop_workers(void)
     pool.threads = 1;
 }
 
-int lt_parallel_set_threads(int n)
+int lt_nn_parallel_set_threads(int n)
 {
     n = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
     if (n == pool.threads)
@@ -86,12 +86,12 @@ int lt_parallel_set_threads(int n)
     return started;
 }
 
-int lt_parallel_threads(void)
+int lt_nn_parallel_threads(void)
 {
     return pool.threads;
 }
 
-void lt_parallel_for(void (*task)(void *arg, size_t block), void *arg, size_t n_blocks)
+void lt_nn_parallel_for(void (*task)(void *arg, size_t block), void *arg, size_t n_blocks)
 {
     int threads = pool.threads;
     if (threads == 1 || n_blocks < 2) {

@@ -277,10 +277,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     int threads = openblas_get_num_threads();
     if (cfg->batch_size < BLAS_THREADED_BATCH) {
         openblas_set_num_threads(1);
-        lt_parallel_set_threads(lt_ctx_threads(ctx));
+        lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
     }
     int rc = run_model(ctx, cfg, inputs[0], n_inputs > 1 ? inputs[1] : inputs[0], out);
-    lt_parallel_set_threads(1);
+    lt_nn_parallel_set_threads(1);
     openblas_set_num_threads(threads);
     return rc;
 }

@@ -261,7 +261,7 @@ static void test_lecture_model_against_torch(void)
  * weight gradient and input gradient, one after the other (owned). */
 static float *pass_on_threads(const lt_json *c, int threads, size_t *size)
 {
-    CU_ASSERT_EQUAL(lt_parallel_set_threads(threads), threads);
+    CU_ASSERT_EQUAL(lt_nn_parallel_set_threads(threads), threads);
     lt_net net;
     test_specs specs;
     float *x = build_case(c, &net, &specs, 0.3);
@@ -276,7 +276,7 @@ static float *pass_on_threads(const lt_json *c, int threads, size_t *size)
     free(x);
     lt_net_free(&net);
     test_specs_free(&specs);
-    lt_parallel_set_threads(1);
+    lt_nn_parallel_set_threads(1);
     return all;
 }
 
