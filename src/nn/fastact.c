@@ -41,7 +41,9 @@ static inline float exp_clamped(float x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    return p * float_of(((int32_t)k + 127) << 23);
+    /* 2^k from its exponent bits; the shift is unsigned so a NaN's garbage k
+     * (NaN passes through, as p is NaN too) is not undefined behaviour. */
+    return p * float_of((int32_t)((uint32_t)((int32_t)k + 127) << 23));
 }
 
 void lt_fast_sigmoid(float *v, size_t n)
