@@ -19,6 +19,7 @@
 
 #include "core/ctx.h"
 #include "latent/stage.h"
+#include "math/linalg.h"
 #include "math/pca.h"
 #include "unit/testcfg.h"
 
@@ -77,10 +78,15 @@ int main(int argc, char **argv)
         return 2;
     }
 
+    /* The matrix gets huge pages, as numpy's array on the Python side does,
+     * so both read their input through the same kind of memory. */
     lt_data *data = lt_data_new();
-    lt_mat *x = lt_mat_new(rows, cols);
+    lt_mat *x = lt_mat_new(0, cols);
+    if (x && (x->v = lt_big_alloc(rows * cols * sizeof(double))))
+        x->rows = rows;
     FILE *f = fopen(argv[1], "rb");
-    if (!data || !x || !f || fread(x->v, sizeof(double), rows * cols, f) != rows * cols) {
+    if (!data || !x || !x->v || !f ||
+        fread(x->v, sizeof(double), rows * cols, f) != rows * cols) {
         fprintf(stderr, "pca_bench: cannot read %zu x %zu doubles from %s\n", rows, cols,
                 argv[1]);
         return 1;

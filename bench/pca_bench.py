@@ -69,7 +69,7 @@ def main():
     for size in args.sizes.split(","):
         n, p = (int(v) for v in size.split("x"))
         X = make_data(n, p)
-        path = f"/tmp/latent-bench-{n}x{p}.f64"
+        path = f"/tmp/latent-bench-{os.getpid()}-{n}x{p}.f64"
         X.tofile(path)
 
         def sklearn_run():

@@ -7,7 +7,10 @@ tools/setup.sh
 
 meson test -C build --print-errorlogs
 
-[ -d build-asan ] || meson setup build-asan -Dbuildtype=debug -Db_sanitize=address,undefined \
+# -O2 so the network pipelines train at a usable speed; GCC's format-length
+# checks misfire there on sanitizer-instrumented code, so they stay warnings.
+[ -d build-asan ] || meson setup build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
+  -Dc_args="-Wno-error=format-overflow -Wno-error=format-truncation" \
   -Db_lundef=false
 ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -76,7 +76,7 @@ void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
 /* Keeps the first error of a stage: later ones are usually consequences. */
 static void record(lt_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
 {
-    if (ctx->error)
+    if (ctx->error || !fmt) /* !fmt: only to reassure GCC's -O2 format checks */
         return;
     char body[1024];
     vsnprintf(body, sizeof body, fmt, ap);

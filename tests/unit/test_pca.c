@@ -590,6 +590,37 @@ static void test_solvers_agree_on_blocks(void)
     lt_data_free(&d);
 }
 
+/* Data near the origin are projected uncentred (X V^T - mean V^T), data far
+ * from it centred first: shifting the 200 x 6 case by 1e4 moves it from one
+ * path to the other, and the projections must not notice. */
+static void test_projection_paths(void)
+{
+    for (int s = 0; s < 2; s++) {
+        lt_data *near = whiten_data(), *far = whiten_data();
+        for (int sp = 0; sp < LT_N_SPLITS; sp++) {
+            lt_mat *x = far->split[sp].x;
+            for (size_t i = 0; x && i < x->rows * x->cols; i++)
+                x->v[i] += 1e4;
+        }
+        struct pca_run a = run_pca(near, 3, solvers[s], false, false);
+        struct pca_run b = run_pca(far, 3, solvers[s], false, false);
+        CU_ASSERT_EQUAL_FATAL(a.rc, LT_OK);
+        CU_ASSERT_EQUAL_FATAL(b.rc, LT_OK);
+        double worst = 0;
+        for (int sp = 0; sp < LT_N_SPLITS; sp++) {
+            const lt_mat *pa = a.out->split[sp].x, *pb = b.out->split[sp].x;
+            for (size_t i = 0; pa && i < pa->rows * pa->cols; i++)
+                worst = fmax(worst, fabs(pa->v[i] - pb->v[i]));
+        }
+        /* Shifting by 1e4 costs the data ~1e4 * eps of their digits. */
+        NEAR("200x6 projections, shifted by 1e4 vs not", worst, 1e-10);
+        release(&a);
+        release(&b);
+        lt_data_free(&near);
+        lt_data_free(&far);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -611,6 +642,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "metadata and CSV artifacts", test_metadata_and_artifacts);
     CU_add_test(s, "auto solver rule and fraction counts", test_solver_rule);
     CU_add_test(s, "solvers agree over row blocks", test_solvers_agree_on_blocks);
+    CU_add_test(s, "uncentred and centred projections agree", test_projection_paths);
     int rc = lt_test_run();
     lt_json_free(ref);
     lt_json_free(mvn_ref);

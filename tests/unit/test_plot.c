@@ -154,6 +154,9 @@ static void test_ticks_match_matplotlib(void)
             char buf[64];
             lt_tick_label(buf, sizeof buf, shown.v[i], f);
             const char *w = lt_json_string(lt_json_at(labels, (size_t)i));
+            CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+            if (!w)
+                return;
             if (strcmp(buf, w) != 0)
                 fprintf(stderr, "case [%g, %g]: label '%s', matplotlib '%s'\n", vmin,
                         vmax, buf, w);

@@ -1,0 +1,225 @@
+/* conv2d: y = act(conv(x, W) + b) on channels-last images, Keras's Conv2D.
+ *
+ * The kernel W is [k, k, channels, filters] row-major (Keras's layout)
+ * followed by the bias b [filters]. The forward pass copies the batch's
+ * patches into one matrix (nn/patches.h) and multiplies it by W in one
+ * cblas_sgemm; the patch matrix stays in the cache for the kernel's
+ * gradient, and the input's gradient goes back through the transposed
+ * copy (col2im). The batch goes through in blocks of samples sized for the
+ * second-level cache (lt_patches_chunk), shared among the threads
+ * (nn/parallel.h). */
+#include <cblas.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/activation.h"
+#include "nn/rowops.h"
+#include "nn/init.h"
+#include "nn/layer.h"
+#include "nn/parallel.h"
+#include "nn/patches.h"
+
+struct conv2d_config {
+    int filters;
+    int kernel_size;
+    int strides;
+    int padding;
+    int activation;
+    bool use_bias;
+    int kernel_initializer;
+};
+
+#define CFG struct conv2d_config
+static const lt_param params[] = {
+    {.name = "filters", .help = "output channels", .offset = LT_FIELD(CFG, filters, int),
+     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1 << 16},
+    {.name = "kernel_size", .help = "height and width of the square kernel",
+     .offset = LT_FIELD(CFG, kernel_size, int), .type = LT_P_INT, .flags = LT_REQUIRED,
+     .min = 1, .max = 1 << 10},
+    LT_INT(CFG, strides, 1, 1, 1 << 10, "step between patches, along both axes"),
+    LT_CHOICE(CFG, padding, "valid", lt_padding_names,
+              "valid: patches inside the image only; same: zero-pad so the output is "
+              "ceil(input / strides)"),
+    LT_CHOICE(CFG, activation, "linear", lt_act_names, "activation applied to conv(x, W) + b"),
+    LT_BOOL(CFG, use_bias, true, "add a bias per filter (initialised to zero)"),
+    LT_CHOICE(CFG, kernel_initializer, "glorot_uniform", lt_init_names,
+              "how the kernel's weights are drawn"),
+};
+#undef CFG
+
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
+                 size_t err_size)
+{
+    const struct conv2d_config *c = config;
+    if (lt_patches_need_image(in, err, err_size) != 0)
+        return -1;
+    *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
+    for (int a = 0; in->rank == 3 && a < 2; a++) {
+        int pad;
+        if (in->dim[a] == LT_NN_UNKNOWN)
+            continue;
+        out->dim[a] = lt_conv_extent(in->dim[a], c->kernel_size, c->strides, c->padding, &pad);
+        if (!out->dim[a]) {
+            char text[64];
+            snprintf(err, err_size,
+                     "kernel_size %d is larger than the input's %s (%d) of %s with padding "
+                     "valid; use padding: same or a smaller kernel",
+                     c->kernel_size, a ? "width" : "height", in->dim[a],
+                     lt_nn_shape_text(in, text, sizeof text));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static lt_patches geometry(const lt_layer *l)
+{
+    const struct conv2d_config *c = l->config;
+    lt_patches p = {.img_h = l->in.dim[0], .img_w = l->in.dim[1], .channels = l->in.dim[2],
+                    .grid_h = l->out.dim[0], .grid_w = l->out.dim[1],
+                    .k = c->kernel_size, .stride = c->strides};
+    lt_conv_extent(p.img_h, p.k, p.stride, c->padding, &p.pad_top);
+    lt_conv_extent(p.img_w, p.k, p.stride, c->padding, &p.pad_left);
+    return p;
+}
+
+/* Rows of the patch matrix: k * k * channels. */
+static size_t patch_len(const lt_layer *l)
+{
+    const struct conv2d_config *c = l->config;
+    return (size_t)c->kernel_size * (size_t)c->kernel_size * (size_t)l->in.dim[2];
+}
+
+static int plan(lt_layer *l)
+{
+    const struct conv2d_config *c = l->config;
+    lt_patches p = geometry(l);
+    l->n_weights = patch_len(l) * (size_t)c->filters + (c->use_bias ? (size_t)c->filters : 0);
+    l->cache_size = lt_patches_size(&p); /* the forward pass's patches */
+    /* The backward pass's: the patches' gradient, and each block's share
+     * of the weights' gradient (at most one block per sample). */
+    l->scratch_size = lt_patches_size(&p) + l->n_weights;
+    return 0;
+}
+
+static void init(lt_layer *l, lt_rng *rng)
+{
+    const struct conv2d_config *c = l->config;
+    size_t area = (size_t)c->kernel_size * (size_t)c->kernel_size, len = patch_len(l);
+    size_t filters = (size_t)c->filters;
+    lt_init_fill(c->kernel_initializer, l->w, len * filters, len, area * filters, rng);
+    if (c->use_bias)
+        memset(l->w + len * filters, 0, filters * sizeof *l->w);
+}
+
+/* One pass's work, split into blocks of `chunk` samples. */
+struct pass {
+    lt_layer *l;
+    lt_patches p;
+    size_t n, chunk, filters, len, grid;
+    const float *x, *y;
+    float *out, *dy, *dx;
+};
+
+static struct pass pass_of(lt_layer *l, size_t n)
+{
+    const struct conv2d_config *c = l->config;
+    struct pass a = {.l = l, .p = geometry(l), .n = n, .filters = (size_t)c->filters,
+                     .len = patch_len(l)};
+    a.grid = (size_t)a.p.grid_h * (size_t)a.p.grid_w;
+    a.chunk = lt_patches_chunk(&a.p, n);
+    return a;
+}
+
+/* Block B's first sample and sample count. */
+static size_t block(const struct pass *a, size_t b, size_t *m)
+{
+    size_t s = b * a->chunk;
+    *m = a->n - s < a->chunk ? a->n - s : a->chunk;
+    return s;
+}
+
+static void forward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    const struct conv2d_config *c = a->l->config;
+    size_t m, s = block(a, b, &m), rows = m * a->grid;
+    float *cols = a->l->cache + s * a->grid * a->len, *out = a->out + s * a->grid * a->filters;
+    const float *bias = c->use_bias ? a->l->w + a->len * a->filters : NULL;
+    lt_im2col(&a->p, a->x + s * a->l->in_size, m, cols);
+    if (bias)
+        lt_bias_fill(out, bias, rows, a->filters);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)a->filters,
+                (int)a->len, 1.0f, cols, (int)a->len, a->l->w, (int)a->filters,
+                bias ? 1.0f : 0.0f, out, (int)a->filters);
+    lt_act_forward(c->activation, out, rows, a->filters);
+}
+
+static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
+{
+    (void)train;
+    struct pass a = pass_of(l, n);
+    a.x = x;
+    a.out = y;
+    lt_nn_parallel_for(forward_block, &a, (n + a.chunk - 1) / a.chunk);
+}
+
+/* The scratch during the backward pass: the patches' gradient for every
+ * sample, then one share of the weights' gradient per block. */
+static float *share_of(const struct pass *a, size_t b)
+{
+    return a->l->scratch + a->n * a->grid * a->len + b * a->l->n_weights;
+}
+
+static void backward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    const struct conv2d_config *c = a->l->config;
+    size_t m, s = block(a, b, &m), rows = m * a->grid;
+    const float *cols = a->l->cache + s * a->grid * a->len;
+    float *dz = a->dy + s * a->grid * a->filters, *share = share_of(a, b);
+    lt_act_backward(c->activation, a->y + s * a->grid * a->filters, dz, rows, a->filters);
+    /* dz = dL/dz for z = patches W + b. */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)a->len, (int)a->filters, (int)rows,
+                1.0f, cols, (int)a->len, dz, (int)a->filters, 0.0f, share, (int)a->filters);
+    if (c->use_bias) {
+        float *bias_share = share + a->len * a->filters;
+        memset(bias_share, 0, a->filters * sizeof *bias_share);
+        lt_bias_gradient_add(bias_share, dz, rows, a->filters);
+    }
+    if (!a->dx)
+        return;
+    float *dcols = a->l->scratch + s * a->grid * a->len, *dimg = a->dx + s * a->l->in_size;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)a->len, (int)a->filters,
+                1.0f, dz, (int)a->filters, a->l->w, (int)a->filters, 0.0f, dcols, (int)a->len);
+    memset(dimg, 0, m * a->l->in_size * sizeof *dimg);
+    lt_col2im(&a->p, dcols, m, dimg);
+}
+
+static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
+{
+    (void)x; /* its patches are in the cache */
+    struct pass a = pass_of(l, n);
+    a.y = y;
+    a.dy = dy;
+    a.dx = dx;
+    size_t blocks = (n + a.chunk - 1) / a.chunk;
+    lt_nn_parallel_for(backward_block, &a, blocks);
+    /* The blocks' shares, added in block order whatever the threads. */
+    memcpy(l->g, share_of(&a, 0), l->n_weights * sizeof *l->g);
+    for (size_t b = 1; b < blocks; b++)
+        lt_vec_add(l->g, share_of(&a, b), l->n_weights);
+}
+
+const lt_layer_kind lt_layer_conv2d = {
+    .spec = {.name = "conv2d",
+             .summary = "2-D convolution of [height, width, channels] images: act(conv(x, W) + b)",
+             .params = params,
+             .n_params = LT_COUNT(params),
+             .config_size = sizeof(struct conv2d_config)},
+    .infer = infer,
+    .plan = plan,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+};

@@ -1,0 +1,232 @@
+/* conv2d_transpose: the transpose of a strided convolution, Keras's
+ * Conv2DTranspose, which upsamples: [3, 3, 64] -> [7, 7, 32] with stride 2.
+ *
+ * Every input pixel spreads its channels through the kernel onto a k x k
+ * patch of the output, patches stride pixels apart, overlaps adding up.
+ * That is the col2im of conv2d run forwards: the input is the patch grid
+ * and the output the image (nn/patches.h), with Keras's output size rule
+ * (valid: in * s + max(k - s, 0); same: in * s) and TensorFlow's padding.
+ *
+ * The kernel W is [k, k, filters, channels] row-major (Keras's layout for
+ * this layer: output channels before input ones) followed by the bias b
+ * [filters]. Read as a [k * k * filters, channels] matrix, x W^T is the
+ * batch's patch matrix in one cblas_sgemm. */
+#include <cblas.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nn/activation.h"
+#include "nn/rowops.h"
+#include "nn/init.h"
+#include "nn/layer.h"
+#include "nn/parallel.h"
+#include "nn/patches.h"
+
+struct conv2d_transpose_config {
+    int filters;
+    int kernel_size;
+    int strides;
+    int padding;
+    int activation;
+    bool use_bias;
+    int kernel_initializer;
+};
+
+#define CFG struct conv2d_transpose_config
+static const lt_param params[] = {
+    {.name = "filters", .help = "output channels", .offset = LT_FIELD(CFG, filters, int),
+     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1 << 16},
+    {.name = "kernel_size", .help = "height and width of the square kernel",
+     .offset = LT_FIELD(CFG, kernel_size, int), .type = LT_P_INT, .flags = LT_REQUIRED,
+     .min = 1, .max = 1 << 10},
+    LT_INT(CFG, strides, 1, 1, 1 << 10, "upsampling factor along both axes"),
+    LT_CHOICE(CFG, padding, "valid", lt_padding_names,
+              "valid: output input * strides + max(kernel_size - strides, 0); same: "
+              "input * strides"),
+    LT_CHOICE(CFG, activation, "linear", lt_act_names, "activation applied to the output"),
+    LT_BOOL(CFG, use_bias, true, "add a bias per filter (initialised to zero)"),
+    LT_CHOICE(CFG, kernel_initializer, "glorot_uniform", lt_init_names,
+              "how the kernel's weights are drawn"),
+};
+#undef CFG
+
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
+                 size_t err_size)
+{
+    const struct conv2d_transpose_config *c = config;
+    if (lt_patches_need_image(in, err, err_size) != 0)
+        return -1;
+    *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
+    for (int a = 0; in->rank == 3 && a < 2; a++) {
+        int pad;
+        if (in->dim[a] == LT_NN_UNKNOWN)
+            continue;
+        long long extent = (long long)in->dim[a] * c->strides + c->kernel_size;
+        if (extent > 1 << 24) {
+            snprintf(err, err_size, "the output's %s would be about %lld; expected at most %d",
+                     a ? "width" : "height", extent, 1 << 24);
+            return -1;
+        }
+        out->dim[a] = lt_conv_transpose_extent(in->dim[a], c->kernel_size, c->strides,
+                                               c->padding, &pad);
+    }
+    return 0;
+}
+
+/* The output is the image, the input the grid of patch positions. */
+static lt_patches geometry(const lt_layer *l)
+{
+    const struct conv2d_transpose_config *c = l->config;
+    lt_patches p = {.img_h = l->out.dim[0], .img_w = l->out.dim[1], .channels = c->filters,
+                    .grid_h = l->in.dim[0], .grid_w = l->in.dim[1],
+                    .k = c->kernel_size, .stride = c->strides};
+    lt_conv_transpose_extent(p.grid_h, p.k, p.stride, c->padding, &p.pad_top);
+    lt_conv_transpose_extent(p.grid_w, p.k, p.stride, c->padding, &p.pad_left);
+    return p;
+}
+
+/* Columns of the patch matrix: k * k * filters. */
+static size_t patch_len(const lt_layer *l)
+{
+    const struct conv2d_transpose_config *c = l->config;
+    return (size_t)c->kernel_size * (size_t)c->kernel_size * (size_t)c->filters;
+}
+
+static int plan(lt_layer *l)
+{
+    const struct conv2d_transpose_config *c = l->config;
+    lt_patches p = geometry(l);
+    size_t channels = (size_t)l->in.dim[2];
+    l->n_weights = patch_len(l) * channels + (c->use_bias ? (size_t)c->filters : 0);
+    /* The patches (or their gradient) of every sample, and in the backward
+     * pass each block's share of the weights' gradient. */
+    l->scratch_size = lt_patches_size(&p) + l->n_weights;
+    return 0;
+}
+
+static void init(lt_layer *l, lt_rng *rng)
+{
+    const struct conv2d_transpose_config *c = l->config;
+    size_t area = (size_t)c->kernel_size * (size_t)c->kernel_size, len = patch_len(l);
+    size_t channels = (size_t)l->in.dim[2];
+    /* Keras reads the fans off the kernel's shape [k, k, filters, channels]
+     * as it would a convolution's: fan_in k * k * filters. */
+    lt_init_fill(c->kernel_initializer, l->w, len * channels, len, area * channels, rng);
+    if (c->use_bias)
+        memset(l->w + len * channels, 0, (size_t)c->filters * sizeof *l->w);
+}
+
+/* One pass's work, split into blocks of `chunk` samples. */
+struct pass {
+    lt_layer *l;
+    lt_patches p;
+    size_t n, chunk, channels, filters, len, grid, pixels;
+    const float *x, *y;
+    float *out, *dy, *dx;
+};
+
+static struct pass pass_of(lt_layer *l, size_t n)
+{
+    const struct conv2d_transpose_config *c = l->config;
+    struct pass a = {.l = l, .p = geometry(l), .n = n, .channels = (size_t)l->in.dim[2],
+                     .filters = (size_t)c->filters, .len = patch_len(l)};
+    a.grid = (size_t)a.p.grid_h * (size_t)a.p.grid_w;
+    a.pixels = (size_t)a.p.img_h * (size_t)a.p.img_w;
+    a.chunk = lt_patches_chunk(&a.p, n);
+    return a;
+}
+
+/* Block B's first sample and sample count. */
+static size_t block(const struct pass *a, size_t b, size_t *m)
+{
+    size_t s = b * a->chunk;
+    *m = a->n - s < a->chunk ? a->n - s : a->chunk;
+    return s;
+}
+
+static void forward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    const struct conv2d_transpose_config *c = a->l->config;
+    size_t m, s = block(a, b, &m);
+    float *cols = a->l->scratch + s * a->grid * a->len, *out = a->out + s * a->l->out_size;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m * a->grid), (int)a->len,
+                (int)a->channels, 1.0f, a->x + s * a->l->in_size, (int)a->channels, a->l->w,
+                (int)a->channels, 0.0f, cols, (int)a->len);
+    if (c->use_bias)
+        lt_bias_fill(out, a->l->w + a->len * a->channels, m * a->pixels, a->filters);
+    else
+        memset(out, 0, m * a->l->out_size * sizeof *out);
+    lt_col2im(&a->p, cols, m, out);
+    lt_act_forward(c->activation, out, m * a->pixels, a->filters);
+}
+
+static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
+{
+    (void)train;
+    struct pass a = pass_of(l, n);
+    a.x = x;
+    a.out = y;
+    lt_nn_parallel_for(forward_block, &a, (n + a.chunk - 1) / a.chunk);
+}
+
+/* Block B's share of the weights' gradient, after every sample's patches
+ * in the scratch. */
+static float *share_of(const struct pass *a, size_t b)
+{
+    return a->l->scratch + a->n * a->grid * a->len + b * a->l->n_weights;
+}
+
+static void backward_block(void *arg, size_t b)
+{
+    const struct pass *a = arg;
+    const struct conv2d_transpose_config *c = a->l->config;
+    size_t m, s = block(a, b, &m), rows = m * a->grid;
+    float *dz = a->dy + s * a->l->out_size, *share = share_of(a, b);
+    float *dcols = a->l->scratch + s * a->grid * a->len;
+    const float *xs = a->x + s * a->l->in_size;
+    lt_act_backward(c->activation, a->y + s * a->l->out_size, dz, m * a->pixels, a->filters);
+    if (c->use_bias) {
+        float *bias_share = share + a->len * a->channels;
+        memset(bias_share, 0, a->filters * sizeof *bias_share);
+        lt_bias_gradient_add(bias_share, dz, m * a->pixels, a->filters);
+    }
+    /* The patches of dL/dz are the gradient of the forward's patches. */
+    lt_im2col(&a->p, dz, m, dcols);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)a->len, (int)a->channels,
+                (int)rows, 1.0f, dcols, (int)a->len, xs, (int)a->channels, 0.0f, share,
+                (int)a->channels);
+    if (a->dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)a->channels,
+                    (int)a->len, 1.0f, dcols, (int)a->len, a->l->w, (int)a->channels, 0.0f,
+                    a->dx + s * a->l->in_size, (int)a->channels);
+}
+
+static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
+{
+    struct pass a = pass_of(l, n);
+    a.x = x;
+    a.y = y;
+    a.dy = dy;
+    a.dx = dx;
+    size_t blocks = (n + a.chunk - 1) / a.chunk;
+    lt_nn_parallel_for(backward_block, &a, blocks);
+    /* The blocks' shares, added in block order whatever the threads. */
+    memcpy(l->g, share_of(&a, 0), l->n_weights * sizeof *l->g);
+    for (size_t b = 1; b < blocks; b++)
+        lt_vec_add(l->g, share_of(&a, b), l->n_weights);
+}
+
+const lt_layer_kind lt_layer_conv2d_transpose = {
+    .spec = {.name = "conv2d_transpose",
+             .summary = "transposed 2-D convolution, upsampling by strides: [3, 3, 64] -> "
+                        "[7, 7, 32]",
+             .params = params,
+             .n_params = LT_COUNT(params),
+             .config_size = sizeof(struct conv2d_transpose_config)},
+    .infer = infer,
+    .plan = plan,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+};

@@ -1,0 +1,202 @@
+/* lstm: long short-term memory, Keras's LSTM layer.
+ *
+ * With gates in Keras's order i, f, c, o and z_t = x_t W + h_{t-1} R + b:
+ *   i = ra(z_i)  f = ra(z_f)  g = a(z_c)  o = ra(z_o)
+ *   c_t = f c_{t-1} + i g     h_t = o a(c_t)
+ * from h_{-1} = c_{-1} = 0, where a is `activation` (tanh) and ra is
+ * `recurrent_activation` (sigmoid). Keras's unit_forget_bias starts the
+ * forget gate's bias at 1. Weights: W [F, 4U], R [U, 4U], b [4U].
+ *
+ * Forward: one sgemm projects every step's input; then per step one sgemm
+ * adds h_{t-1} R for the whole batch before the cell update. Backward
+ * through time runs the steps in reverse with one sgemm per step for
+ * dL/dh_{t-1}; the weight gradients are three sgemms at the end.
+ *
+ * Cache per sample: the activated gates [T, 4U] (overwritten with dL/dz by
+ * the backward pass), the cell states c [T, U] and a(c) [T, U], and the
+ * states h [T, U] when they are not the output. Scratch: dL/dh and dL/dc
+ * flowing back from the next step, and one sample's gate gradients. */
+#include <cblas.h>
+#include <string.h>
+
+#include "nn/fastact.h"
+#include "nn/recurrent.h"
+
+struct lstm_config {
+    lt_rnn_config rnn;
+    bool unit_forget_bias;
+};
+
+#define CFG struct lstm_config
+static const lt_param params[] = {
+    LT_RNN_PARAMS(CFG),
+    LT_BOOL(CFG, unit_forget_bias, true,
+            "start the forget gate's bias at 1 (Keras's default), the other biases at 0"),
+};
+#undef CFG
+
+enum { GATES = 4 };
+
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
+                 size_t err_size)
+{
+    const struct lstm_config *c = config;
+    return lt_rnn_infer(&c->rnn, in, out, err, err_size);
+}
+
+static int plan(lt_layer *l)
+{
+    const struct lstm_config *c = l->config;
+    lt_rnn_dims d = lt_rnn_dims_of(l, GATES);
+    size_t t = d.steps, u = d.units, g = d.gates;
+    l->n_weights = (d.features + u) * g + (c->rnn.use_bias ? g : 0);
+    l->cache_size = t * g + 2 * t * u + (c->rnn.return_sequences ? 0 : t * u);
+    l->scratch_size = 2 * u + g;
+    return 0;
+}
+
+static void init(lt_layer *l, lt_rng *rng)
+{
+    const struct lstm_config *c = l->config;
+    lt_rnn_dims d = lt_rnn_dims_of(l, GATES);
+    lt_rnn_init(l, &d, rng);
+    if (c->rnn.use_bias && c->unit_forget_bias) {
+        float *forget = l->w + (d.features + d.units) * d.gates + d.units;
+        for (size_t j = 0; j < d.units; j++)
+            forget[j] = 1.0f;
+    }
+}
+
+/* The cache of n samples, carved into its parts ([n * T, 4U] and
+ * [n * T, U] each); `states` is NULL when the output holds them. */
+struct lstm_cache {
+    float *gates, *cell, *squashed, *states;
+};
+
+static struct lstm_cache carve(const lt_layer *l, const lt_rnn_dims *d, size_t n)
+{
+    const struct lstm_config *c = l->config;
+    size_t rows = n * d->steps;
+    struct lstm_cache k = {.gates = l->cache};
+    k.cell = k.gates + rows * d->gates;
+    k.squashed = k.cell + rows * d->units;
+    k.states = c->rnn.return_sequences ? NULL : k.squashed + rows * d->units;
+    return k;
+}
+
+/* One sample's cell update at one step: z holds the pre-activations and
+ * leaves with the activated gates; c_prev is NULL at the first step. */
+static void cell_forward(const lt_rnn_config *c, size_t u, float *z, const float *c_prev,
+                         float *cell, float *squashed, float *h)
+{
+    float *i = z, *f = z + u, *g = z + 2 * u, *o = z + 3 * u;
+    lt_act_row(c->recurrent_activation, i, u);
+    lt_act_row(c->recurrent_activation, f, u);
+    lt_act_row(c->activation, g, u);
+    lt_act_row(c->recurrent_activation, o, u);
+    for (size_t j = 0; j < u; j++)
+        cell[j] = c_prev ? f[j] * c_prev[j] + i[j] * g[j] : i[j] * g[j];
+    memcpy(squashed, cell, u * sizeof *cell);
+    lt_act_row(c->activation, squashed, u);
+    for (size_t j = 0; j < u; j++)
+        h[j] = o[j] * squashed[j];
+}
+
+static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
+{
+    (void)train;
+    const struct lstm_config *c = l->config;
+    lt_rnn_dims d = lt_rnn_dims_of(l, GATES);
+    size_t steps = d.steps, u = d.units, g = d.gates;
+    struct lstm_cache k = carve(l, &d, n);
+    float *states = k.states ? k.states : y;
+    const float *r = l->w + d.features * g, *bias = c->rnn.use_bias ? r + u * g : NULL;
+    lt_rnn_project(l, &d, x, n * steps, bias, k.gates);
+    for (size_t t = 0; t < steps; t++) {
+        if (t > 0)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)g, (int)u, 1.0f,
+                        states + (t - 1) * u, (int)(steps * u), r, (int)g, 1.0f,
+                        k.gates + t * g, (int)(steps * g));
+        for (size_t s = 0; s < n; s++) {
+            size_t row = s * steps + t;
+            cell_forward(&c->rnn, u, k.gates + row * g, t ? k.cell + (row - 1) * u : NULL,
+                         k.cell + row * u, k.squashed + row * u, states + row * u);
+        }
+    }
+    if (k.states)
+        for (size_t s = 0; s < n; s++)
+            memcpy(y + s * u, k.states + (s * steps + steps - 1) * u, u * sizeof *y);
+}
+
+/* One sample's step backwards. dh is dL/dh_t; dc comes in as dL/dc_t
+ * through later steps and leaves as dL/dc_{t-1}; z holds the activated
+ * gates and leaves with dL/dz. tmp has room for 4U values. */
+static void cell_backward(const lt_rnn_config *c, size_t u, float *z, const float *c_prev,
+                          const float *squashed, const float *dh, float *dc, float *tmp)
+{
+    const float *i = z, *f = z + u, *g = z + 2 * u, *o = z + 3 * u;
+    float *di = tmp, *df = tmp + u, *dg = tmp + 2 * u, *d_o = tmp + 3 * u;
+    for (size_t j = 0; j < u; j++) {
+        d_o[j] = dh[j] * squashed[j];
+        di[j] = dh[j] * o[j]; /* for now dL/da(c_t) */
+    }
+    lt_act_backward(c->activation, squashed, di, 1, u);
+    for (size_t j = 0; j < u; j++) {
+        dc[j] += di[j];
+        di[j] = dc[j] * g[j];
+        dg[j] = dc[j] * i[j];
+        df[j] = c_prev ? dc[j] * c_prev[j] : 0.0f;
+        dc[j] *= f[j];
+    }
+    lt_act_backward(c->recurrent_activation, i, di, 1, u);
+    lt_act_backward(c->recurrent_activation, f, df, 1, u);
+    lt_act_backward(c->activation, g, dg, 1, u);
+    lt_act_backward(c->recurrent_activation, o, d_o, 1, u);
+    memcpy(z, tmp, 4 * u * sizeof *z);
+}
+
+static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,
+                     size_t n)
+{
+    const struct lstm_config *c = l->config;
+    lt_rnn_dims d = lt_rnn_dims_of(l, GATES);
+    size_t steps = d.steps, u = d.units, g = d.gates;
+    struct lstm_cache k = carve(l, &d, n);
+    const float *states = k.states ? k.states : y, *r = l->w + d.features * g;
+    float *dh = l->scratch, *dc = dh + n * u, *tmp = dc + n * u;
+    memset(dh, 0, 2 * n * u * sizeof *dh);
+    for (size_t t = steps; t-- > 0;) {
+        for (size_t s = 0; s < n; s++) {
+            size_t row = s * steps + t;
+            float *dhs = dh + s * u;
+            const float *dys = c->rnn.return_sequences ? dy + row * u
+                               : t == steps - 1        ? dy + s * u
+                                                       : NULL;
+            for (size_t j = 0; dys && j < u; j++)
+                dhs[j] += dys[j];
+            cell_backward(&c->rnn, u, k.gates + row * g, t ? k.cell + (row - 1) * u : NULL,
+                          k.squashed + row * u, dhs, dc + s * u, tmp);
+        }
+        if (t > 0) /* dL/dh_{t-1} = dL/dz_t R^T */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)u, (int)g, 1.0f,
+                        k.gates + t * g, (int)(steps * g), r, (int)g, 0.0f, dh, (int)u);
+    }
+    lt_rnn_input_grads(l, &d, x, k.gates, n * steps, dx);
+    if (c->rnn.use_bias)
+        lt_rnn_column_sums(k.gates, n * steps, g, l->g + (d.features + u) * g);
+    lt_rnn_recurrent_grad(l, &d, states, k.gates, n);
+}
+
+const lt_layer_kind lt_layer_lstm = {
+    .spec = {.name = "lstm",
+             .summary = "long short-term memory over a sequence [timesteps, features] (Keras's "
+                        "LSTM)",
+             .params = params,
+             .n_params = LT_COUNT(params),
+             .config_size = sizeof(struct lstm_config)},
+    .infer = infer,
+    .plan = plan,
+    .init = init,
+    .forward = forward,
+    .backward = backward,
+};

@@ -1,0 +1,191 @@
+#include "nn/optim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/vmath.h"
+
+struct sgd_config {
+    double learning_rate, momentum;
+    bool nesterov;
+};
+
+struct adam_config {
+    double learning_rate, beta_1, beta_2, epsilon;
+};
+
+struct rmsprop_config {
+    double learning_rate, rho, momentum, epsilon;
+};
+
+#define CFG struct sgd_config
+static const lt_param sgd_params[] = {
+    LT_REAL(CFG, learning_rate, 0.01, 0, 1e300, LT_MIN_OPEN, "step size"),
+    LT_REAL(CFG, momentum, 0, 0, 1, LT_MAX_OPEN, "velocity decay (Keras's convention)"),
+    LT_BOOL(CFG, nesterov, false, "Nesterov momentum"),
+};
+#undef CFG
+#define CFG struct adam_config
+static const lt_param adam_params[] = {
+    LT_REAL(CFG, learning_rate, 0.001, 0, 1e300, LT_MIN_OPEN, "step size"),
+    LT_REAL(CFG, beta_1, 0.9, 0, 1, LT_MAX_OPEN, "decay of the first-moment estimate"),
+    LT_REAL(CFG, beta_2, 0.999, 0, 1, LT_MAX_OPEN, "decay of the second-moment estimate"),
+    LT_REAL(CFG, epsilon, 1e-7, 0, 1e300, LT_MIN_OPEN, "added to the root of the second moment"),
+};
+#undef CFG
+#define CFG struct rmsprop_config
+static const lt_param rmsprop_params[] = {
+    LT_REAL(CFG, learning_rate, 0.001, 0, 1e300, LT_MIN_OPEN, "step size"),
+    LT_REAL(CFG, rho, 0.9, 0, 1, LT_MAX_OPEN, "decay of the mean square of the gradient"),
+    LT_REAL(CFG, momentum, 0, 0, 1, LT_MAX_OPEN, "velocity decay"),
+    LT_REAL(CFG, epsilon, 1e-7, 0, 1e300, LT_MIN_OPEN, "added to the root mean square"),
+};
+#undef CFG
+
+static size_t sgd_slots(const void *config)
+{
+    const struct sgd_config *c = config;
+    return c->momentum > 0 ? 1 : 0;
+}
+
+LT_SIMD_CLONES
+static void sgd_step(const lt_optim *o, float *w, const float *g)
+{
+    const struct sgd_config *c = o->config;
+    const float lr = (float)c->learning_rate, mu = (float)c->momentum;
+    if (!o->state) {
+        for (size_t i = 0; i < o->n; i++)
+            w[i] -= lr * g[i];
+        return;
+    }
+    float *v = o->state;
+    for (size_t i = 0; i < o->n; i++) {
+        v[i] = mu * v[i] - lr * g[i];
+        w[i] += c->nesterov ? mu * v[i] - lr * g[i] : v[i];
+    }
+}
+
+static size_t two_slots(const void *config)
+{
+    (void)config;
+    return 2;
+}
+
+static void adam_step(const lt_optim *o, float *w, const float *g)
+{
+    const struct adam_config *c = o->config;
+    double t = (double)o->t;
+    const float b1 = (float)c->beta_1, b2 = (float)c->beta_2, eps = (float)c->epsilon;
+    const float step = (float)(c->learning_rate * sqrt(1 - pow(c->beta_2, t)) /
+                               (1 - pow(c->beta_1, t)));
+    float *m = o->state, *v = o->state + o->n;
+    for (size_t i = 0; i < o->n; i++) {
+        m[i] += (1.0f - b1) * (g[i] - m[i]);
+        v[i] += (1.0f - b2) * (g[i] * g[i] - v[i]);
+        w[i] -= step * m[i] / (sqrtf(v[i]) + eps);
+    }
+}
+
+static void rmsprop_step(const lt_optim *o, float *w, const float *g)
+{
+    const struct rmsprop_config *c = o->config;
+    const float lr = (float)c->learning_rate, rho = (float)c->rho,
+                mu = (float)c->momentum, eps = (float)c->epsilon;
+    float *v = o->state, *u = o->state + o->n;
+    for (size_t i = 0; i < o->n; i++) {
+        v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
+        u[i] = mu * u[i] + lr * g[i] / (sqrtf(v[i]) + eps);
+        w[i] -= u[i];
+    }
+}
+
+const lt_optim_kind lt_optim_sgd = {
+    .spec = {.name = "sgd",
+             .summary = "stochastic gradient descent, optionally with (Nesterov) momentum",
+             .params = sgd_params,
+             .n_params = LT_COUNT(sgd_params),
+             .config_size = sizeof(struct sgd_config)},
+    .slots = sgd_slots,
+    .step = sgd_step,
+};
+
+const lt_optim_kind lt_optim_adam = {
+    .spec = {.name = "adam",
+             .summary = "Adam: steps scaled by running moments of the gradient",
+             .params = adam_params,
+             .n_params = LT_COUNT(adam_params),
+             .config_size = sizeof(struct adam_config)},
+    .slots = two_slots,
+    .step = adam_step,
+};
+
+const lt_optim_kind lt_optim_rmsprop = {
+    .spec = {.name = "rmsprop",
+             .summary = "RMSprop: steps divided by a running root mean square of the gradient",
+             .params = rmsprop_params,
+             .n_params = LT_COUNT(rmsprop_params),
+             .config_size = sizeof(struct rmsprop_config)},
+    .slots = two_slots,
+    .step = rmsprop_step,
+};
+
+const lt_spec_def *const lt_optim_kinds[] = {&lt_optim_sgd.spec, &lt_optim_adam.spec,
+                                             &lt_optim_rmsprop.spec, NULL};
+
+const lt_spec *lt_optim_default(void)
+{
+    static struct rmsprop_config config = {.learning_rate = 0.001, .rho = 0.9, .momentum = 0,
+                                           .epsilon = 1e-7};
+    static const lt_spec spec = {.def = &lt_optim_rmsprop.spec, .config = &config};
+    return &spec;
+}
+
+float lt_optim_plain_sgd_rate(const lt_optim *o)
+{
+    if (o->kind != &lt_optim_sgd)
+        return 0;
+    const struct sgd_config *c = o->config;
+    return c->momentum == 0 ? (float)c->learning_rate : 0;
+}
+
+double lt_optim_learning_rate(const lt_spec *spec)
+{
+    if (spec->def == &lt_optim_sgd.spec)
+        return ((const struct sgd_config *)spec->config)->learning_rate;
+    if (spec->def == &lt_optim_adam.spec)
+        return ((const struct adam_config *)spec->config)->learning_rate;
+    return ((const struct rmsprop_config *)spec->config)->learning_rate;
+}
+
+int lt_optim_init(lt_optim *o, const lt_spec *spec, size_t n)
+{
+    const lt_optim_kind *kind = (const lt_optim_kind *)spec->def;
+    size_t slots = kind->slots(spec->config);
+    *o = (lt_optim){.kind = kind, .config = spec->config, .n = n};
+    if (slots && n) {
+        o->state = calloc(slots * n, sizeof *o->state);
+        if (!o->state)
+            return -1;
+    }
+    return 0;
+}
+
+void lt_optim_step(lt_optim *o, float *w, const float *g)
+{
+    o->t++;
+    o->kind->step(o, w, g);
+}
+
+void lt_optim_reset(lt_optim *o)
+{
+    if (o->state)
+        memset(o->state, 0, o->kind->slots(o->config) * o->n * sizeof *o->state);
+    o->t = 0;
+}
+
+void lt_optim_free(lt_optim *o)
+{
+    free(o->state);
+    o->state = NULL;
+}

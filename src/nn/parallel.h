@@ -1,0 +1,32 @@
+/* The threads a network's layers share their batch among.
+ *
+ * A layer that splits its batch into blocks of samples (the convolutions,
+ * nn/patches.h) hands the blocks to lt_nn_parallel_for, which runs them on the
+ * calling thread and up to threads - 1 workers, block b on thread b mod
+ * threads. Every block writes only its own outputs; what blocks add up (a
+ * kernel's gradient) is added in block order afterwards, so the numbers do
+ * not depend on the thread count.
+ *
+ * Like OpenBLAS's thread count, the setting is the process's: the
+ * autoencoder stage sets it to the run's --threads for the time it trains
+ * and sets it back to 1 after. Workers wait on a condition variable, not
+ * spinning, so a loaded machine costs them nothing while they wait. Not
+ * reentrant: one lt_nn_parallel_for at a time, from one thread. */
+#ifndef LATENT_NN_PARALLEL_H
+#define LATENT_NN_PARALLEL_H
+
+#include <stddef.h>
+
+/* Uses N threads (the caller's included) from now on: starts or stops
+ * workers. Returns the number in use, which is less than N (down to 1) when
+ * the system refuses to start a thread. N < 1 counts as 1. */
+int lt_nn_parallel_set_threads(int n);
+
+/* The number of threads lt_nn_parallel_for uses. */
+int lt_nn_parallel_threads(void);
+
+/* Calls task(arg, b) for every b in [0, n_blocks), spread over the threads,
+ * and returns when all have returned. */
+void lt_nn_parallel_for(void (*task)(void *arg, size_t block), void *arg, size_t n_blocks);
+
+#endif

@@ -1,0 +1,160 @@
+#include "nn/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/eval.h"
+
+/* The buffers of one training run, allocated before the first batch. */
+struct workspace {
+    size_t *order;  /* the epoch's sample order */
+    float *batch;   /* the gathered inputs (also the targets) */
+    double *sums;   /* the epoch's metric sums */
+    double *means, *val_means; /* metrics as shown */
+    float *best;    /* the best epoch's weights, for restore_best */
+};
+
+static int history_alloc(lt_history *h, int epochs, size_t n_metrics, bool has_valid)
+{
+    size_t cap = epochs > 0 ? (size_t)epochs : 1, m = n_metrics ? n_metrics : 1;
+    *h = (lt_history){.n_metrics = n_metrics, .capacity = cap, .has_valid = has_valid};
+    h->loss = calloc(cap, sizeof *h->loss);
+    h->val_loss = calloc(cap, sizeof *h->val_loss);
+    h->metric = calloc(cap * m, sizeof *h->metric);
+    h->val_metric = calloc(cap * m, sizeof *h->val_metric);
+    return h->loss && h->val_loss && h->metric && h->val_metric ? 0 : -1;
+}
+
+void lt_history_free(lt_history *h)
+{
+    free(h->loss);
+    free(h->val_loss);
+    free(h->metric);
+    free(h->val_metric);
+    *h = (lt_history){0};
+}
+
+/* Plain SGD is fused into the layers' backward passes when every layer
+ * with weights can take it (see lt_layer.sgd_rate): returns whether it is,
+ * after setting (rate) or clearing (0) each layer's rate. */
+static bool fuse_sgd(lt_net *net, float rate)
+{
+    for (size_t i = 0; rate > 0 && i < net->n_layers; i++)
+        if (net->layers[i].n_weights && !net->layers[i].kind->fuses_sgd)
+            rate = 0;
+    for (size_t i = 0; i < net->n_layers; i++)
+        net->layers[i].sgd_rate = rate;
+    return rate > 0;
+}
+
+/* Runs one epoch; returns LT_TRAIN_OK or LT_TRAIN_NONFINITE. */
+static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float *x,
+                     size_t n, struct workspace *ws, lt_progress *progress, lt_history *h, int e)
+{
+    bool fused = net->n_layers && net->layers[0].sgd_rate > 0;
+    size_t in = net->in_size, out = net->layers[net->n_layers - 1].out_size;
+    if (cfg->shuffle)
+        lt_rng_permutation(&net->rng, ws->order, n);
+    else
+        for (size_t i = 0; i < n; i++)
+            ws->order[i] = i;
+    double loss_sum = 0, seen = 0;
+    for (size_t k = 0; k < cfg->n_metrics; k++)
+        ws->sums[k] = 0;
+    size_t batch_no = 0;
+    for (size_t start = 0; start < n; start += net->batch) {
+        size_t rows = n - start < net->batch ? n - start : net->batch, count = rows * out;
+        batch_no++;
+        for (size_t r = 0; r < rows; r++)
+            memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
+        const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
+        double batch_loss = lt_loss_sum(cfg->loss, y, ws->batch, count, 1.0f / (float)count,
+                                        lt_net_output_grad(net));
+        if (!isfinite(batch_loss)) {
+            h->bad_epoch = e + 1;
+            h->bad_batch = batch_no;
+            h->bad_loss = batch_loss;
+            return LT_TRAIN_NONFINITE;
+        }
+        for (size_t k = 0; k < cfg->n_metrics; k++)
+            ws->sums[k] += lt_metric_of(&cfg->metrics[k])->sum(y, ws->batch, count);
+        lt_net_backward(net, rows, NULL);
+        if (!fused)
+            lt_optim_step(opt, net->w, net->g);
+
+        loss_sum += batch_loss;
+        seen += (double)count;
+        if (progress->live) {
+            for (size_t k = 0; k < cfg->n_metrics; k++)
+                ws->means[k] = ws->sums[k] / seen;
+            lt_progress_batch(progress, batch_no, loss_sum / seen, ws->means);
+        }
+    }
+    h->loss[e] = loss_sum / seen;
+    for (size_t k = 0; k < cfg->n_metrics; k++)
+        h->metric[k * h->capacity + (size_t)e] = ws->sums[k] / seen;
+    return LT_TRAIN_OK;
+}
+
+int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float *x, size_t n,
+             const float *vx, size_t vn, lt_progress *progress, lt_history *h)
+{
+    struct workspace ws = {0};
+    int rc = history_alloc(h, cfg->epochs, cfg->n_metrics, vn > 0) ? LT_TRAIN_ENOMEM : LT_TRAIN_OK;
+    ws.order = malloc((n ? n : 1) * sizeof *ws.order);
+    ws.batch = malloc(net->batch * net->in_size * sizeof *ws.batch);
+    size_t m = cfg->n_metrics ? cfg->n_metrics : 1;
+    ws.sums = calloc(m, sizeof *ws.sums);
+    ws.means = calloc(m, sizeof *ws.means);
+    ws.val_means = calloc(m, sizeof *ws.val_means);
+    if (cfg->restore_best)
+        ws.best = malloc((net->n_weights ? net->n_weights : 1) * sizeof *ws.best);
+    if (!ws.order || !ws.batch || !ws.sums || !ws.means || !ws.val_means ||
+        (cfg->restore_best && !ws.best))
+        rc = LT_TRAIN_ENOMEM;
+
+    fuse_sgd(net, lt_optim_plain_sgd_rate(opt));
+    double best = INFINITY;
+    int waited = 0;
+    for (int e = 0; rc == LT_TRAIN_OK && e < cfg->epochs; e++) {
+        lt_progress_epoch(progress, e + 1);
+        rc = run_epoch(net, opt, cfg, x, n, &ws, progress, h, e);
+        if (rc != LT_TRAIN_OK)
+            break;
+        size_t cap = h->capacity;
+        if (vn)
+            lt_nn_evaluate(net, cfg->loss, cfg->metrics, cfg->n_metrics, vx, vx, vn,
+                           &h->val_loss[e], ws.val_means);
+        for (size_t k = 0; k < cfg->n_metrics; k++) {
+            ws.means[k] = h->metric[k * cap + (size_t)e];
+            h->val_metric[k * cap + (size_t)e] = vn ? ws.val_means[k] : 0;
+        }
+        h->epochs = e + 1;
+        h->final_epoch = e + 1;
+        lt_progress_end(progress, h->loss[e], ws.means, h->val_loss[e], vn ? ws.val_means : NULL);
+        double monitored = vn ? h->val_loss[e] : h->loss[e];
+        if (monitored < best) {
+            best = monitored;
+            h->best_epoch = e + 1;
+            waited = 0;
+            if (ws.best)
+                memcpy(ws.best, net->w, net->n_weights * sizeof *ws.best);
+        } else if (cfg->patience > 0 && ++waited >= cfg->patience) {
+            h->stopped_early = e + 1 < cfg->epochs;
+            break;
+        }
+    }
+    fuse_sgd(net, 0);
+    if (rc == LT_TRAIN_OK && ws.best && h->best_epoch && h->best_epoch != h->epochs) {
+        memcpy(net->w, ws.best, net->n_weights * sizeof *ws.best);
+        h->final_epoch = h->best_epoch;
+    }
+    free(ws.order);
+    free(ws.batch);
+    free(ws.sums);
+    free(ws.means);
+    free(ws.val_means);
+    free(ws.best);
+    return rc;
+}

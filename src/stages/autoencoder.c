@@ -1,0 +1,373 @@
+/* autoencoder: a network trained to reproduce its input through a narrow
+ * code, Keras's Sequential([encoder, decoder]) fitted with fit(X, X).
+ *
+ * The layer lists, loss, optimiser and training settings come from the
+ * pipeline file; shapes are checked before anything runs (as far as they
+ * can be without the data) and again with the data's shape before any
+ * weight is allocated. The stage trains on the train split, validates on
+ * the valid split after each epoch, saves the weights to <stage>.weights,
+ * and passes on the codings (or the reconstructions) of every split.
+ *
+ * Matrix products of batch-sized operands take tens of microseconds, less
+ * than OpenBLAS needs to wake and join its threads: with batches under
+ * BLAS_THREADED_BATCH the stage runs OpenBLAS on one thread (and restores
+ * the runner's setting when it returns). The run's threads then share the
+ * layers' blocks of samples instead (nn/parallel.h: the convolutions), with
+ * OpenBLAS on one thread inside each, so the numbers do not depend on
+ * --threads either.
+ *
+ * A second input is data to apply the trained network to instead: its
+ * codings or reconstructions go downstream (a denoising autoencoder's
+ * reconstructions of noisy images, say, with the clean images to train on
+ * as the first input). */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "nn/eval.h"
+#include "nn/layer.h"
+#include "nn/loss.h"
+#include "nn/metric.h"
+#include "nn/optim.h"
+#include "nn/parallel.h"
+#include "nn/weights.h"
+#include "stages/autoencoder.h"
+
+#define BLAS_THREADED_BATCH 128
+
+static const char *const output_choices[] = {"codings", "reconstruction", NULL};
+
+#define CFG struct autoencoder_config
+static const lt_param params[] = {
+    LT_SPECS(CFG, encoder, LT_REQUIRED, lt_layer_kinds,
+             "the encoder's layers, from the input to the codings, e.g. "
+             "[flatten, {dense: {units: 30, activation: selu}}]"),
+    LT_SPECS(CFG, decoder, LT_REQUIRED, lt_layer_kinds,
+             "the decoder's layers, from the codings to an output of the input's shape"),
+    LT_CHOICE(CFG, loss, "mse", lt_loss_names,
+              "training loss: mse, or binary_crossentropy for outputs in [0, 1]"),
+    LT_SPECS(CFG, optimizer, LT_SINGLE, lt_optim_kinds,
+             "the optimiser and its settings, e.g. {sgd: {learning_rate: 1.5}} "
+             "(default rmsprop, as Keras's compile)"),
+    LT_SPECS(CFG, metrics, 0, lt_metric_kinds,
+             "metrics reported next to the loss, e.g. [rounded_accuracy]"),
+    LT_INT(CFG, epochs, 1, 0, 1000000,
+           "passes over the training split; 0 uses the loaded weights as they are"),
+    LT_INT(CFG, batch_size, 32, 1, 1 << 20, "samples per gradient step"),
+    LT_BOOL(CFG, shuffle, true, "draw a new order of the training rows every epoch"),
+    LT_SEED(CFG, seed, "seed of the initial weights, the shuffling and training-time noise"),
+    LT_INT(CFG, patience, 0, 0, 1000000,
+           "stop after this many epochs without a lower validation loss (training "
+           "loss when there is no valid split); 0 never stops early"),
+    LT_BOOL(CFG, restore_best, false,
+            "end with the weights of the epoch with the lowest monitored loss"),
+    LT_PATH(CFG, weights, NULL, LT_NULLABLE,
+            "weights to start from instead of random ones: the <stage>.weights file an "
+            "earlier run of the same network wrote to its run folder"),
+    LT_CHOICE(CFG, output, "codings", output_choices,
+              "what goes downstream: the encoder's output or the decoder's (for the "
+              "second input's splits when there is one)"),
+};
+#undef CFG
+
+void ae_layer_name(const struct autoencoder_config *cfg, size_t i, char *buf, size_t size)
+{
+    if (i < cfg->encoder.n)
+        snprintf(buf, size, "encoder[%zu]", i);
+    else
+        snprintf(buf, size, "decoder[%zu]", i - cfg->encoder.n);
+}
+
+static const lt_spec *layer_spec(const struct autoencoder_config *cfg, size_t i)
+{
+    return i < cfg->encoder.n ? &cfg->encoder.items[i] : &cfg->decoder.items[i - cfg->encoder.n];
+}
+
+/* A shape error at layer I's place in the pipeline file. */
+static int fail_layer(lt_ctx *ctx, const struct autoencoder_config *cfg, size_t i,
+                      const char *why)
+{
+    const lt_spec *s = layer_spec(cfg, i);
+    char name[32];
+    ae_layer_name(cfg, i, name, sizeof name);
+    return lt_fail_at(ctx, LT_EINPUT, lt_ctx_file(ctx), s->line, s->col, "stage '%s': %s %s: %s",
+                      lt_ctx_stage(ctx), name, s->def->name, why);
+}
+
+/* The layer specs of encoder and decoder in one array (owned; the items
+ * are shallow copies of the config's), or NULL when out of memory. */
+static lt_spec *joined_specs(const struct autoencoder_config *cfg)
+{
+    size_t n = cfg->encoder.n + cfg->decoder.n;
+    lt_spec *s = malloc((n ? n : 1) * sizeof *s);
+    if (!s)
+        return NULL;
+    memcpy(s, cfg->encoder.items, cfg->encoder.n * sizeof *s);
+    memcpy(s + cfg->encoder.n, cfg->decoder.items, cfg->decoder.n * sizeof *s);
+    return s;
+}
+
+/* Infers every layer's shape from IN; reports the first layer that cannot
+ * take its input. */
+static int check_shapes(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_nn_shape *in)
+{
+    size_t n = cfg->encoder.n + cfg->decoder.n, bad = 0;
+    lt_spec *specs = joined_specs(cfg);
+    lt_nn_shape *shapes = malloc((n + 1) * sizeof *shapes);
+    char err[512];
+    int rc = LT_OK;
+    if (!specs || !shapes)
+        rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    else if (lt_net_infer(specs, n, in, shapes, &bad, err, sizeof err) != 0)
+        rc = fail_layer(ctx, cfg, bad, err);
+    free(specs);
+    free(shapes);
+    return rc;
+}
+
+static int check(lt_ctx *ctx, const void *config)
+{
+    const struct autoencoder_config *cfg = config;
+    if (cfg->encoder.n == 0 || cfg->decoder.n == 0)
+        return lt_fail(ctx, LT_EINPUT, "the %s has no layers; give at least one",
+                       cfg->encoder.n == 0 ? "encoder" : "decoder");
+    if (cfg->epochs == 0 && !cfg->weights)
+        return lt_fail(ctx, LT_EINPUT,
+                       "epochs is 0 and no weights are given: nothing to train and nothing "
+                       "to load");
+    if (cfg->metrics.n > AE_MAX_METRICS)
+        return lt_fail(ctx, LT_EINPUT, "%zu metrics are listed; at most %d are supported",
+                       cfg->metrics.n, AE_MAX_METRICS);
+    for (size_t i = 0; i < cfg->metrics.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (cfg->metrics.items[i].def == cfg->metrics.items[j].def)
+                return lt_fail(ctx, LT_EINPUT, "metrics lists %s twice",
+                               cfg->metrics.items[i].def->name);
+    lt_nn_shape unknown = lt_nn_shape_unknown();
+    return check_shapes(ctx, cfg, &unknown);
+}
+
+/* Float32 views of every split of D in xs (the copies made are left in
+ * owned, to free()). */
+static int float_views(lt_ctx *ctx, const lt_data *d, const float **xs, float **owned)
+{
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (d->split[s].x && !(xs[s] = ae_f32(d->split[s].x, &owned[s])))
+            return lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
+    return LT_OK;
+}
+/* Builds the model for the data's shape; reports shape errors at the
+ * layer's place, and a decoder whose output differs from the input. */
+static int build_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_nn_shape *in,
+                       size_t batch, uint32_t seed, ae_model *m)
+{
+    size_t n = cfg->encoder.n + cfg->decoder.n, bad = 0;
+    m->n_encoder = cfg->encoder.n;
+    if (!(m->specs = joined_specs(cfg)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    char err[512];
+    int rc = lt_net_build(&m->net, m->specs, n, in, batch, seed, &bad, err, sizeof err);
+    if (rc == LT_NET_ESHAPE)
+        return fail_layer(ctx, cfg, bad, err);
+    if (rc != LT_NET_OK)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory for the network's buffers");
+    const lt_nn_shape *out = &m->net.layers[n - 1].out;
+    if (!lt_nn_shape_equal(out, in)) {
+        char a[64], b[64];
+        snprintf(err, sizeof err,
+                 "the decoder's output %s differs from the input's shape %s; an autoencoder "
+                 "must reproduce its input",
+                 lt_nn_shape_text(out, a, sizeof a), lt_nn_shape_text(in, b, sizeof b));
+        return fail_layer(ctx, cfg, n - 1, err);
+    }
+    return LT_OK;
+}
+
+static void free_model(ae_model *m)
+{
+    lt_net_free(&m->net);
+    free(m->specs);
+    m->specs = NULL;
+}
+
+static int load_weights(lt_ctx *ctx, const char *path, lt_net *net)
+{
+    char err[512];
+    int rc = lt_weights_load(net, path, err, sizeof err);
+    if (rc == LT_WEIGHTS_EIO)
+        return lt_fail(ctx, LT_EINPUT, "weights: cannot read %s: %s", path, strerror(errno));
+    if (rc != LT_WEIGHTS_OK)
+        return lt_fail(ctx, LT_EINPUT, "weights: %s does not fit this network: %s", path, err);
+    return LT_OK;
+}
+
+static int save_weights(lt_ctx *ctx, const lt_net *net)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s.weights", lt_ctx_stage(ctx));
+    const char *path = lt_ctx_artifact(ctx, name);
+    if (!path)
+        return LT_ERUNTIME;
+    if (lt_weights_save(net, path) != 0)
+        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", name, strerror(errno));
+    lt_report_str(ctx, "weights", name);
+    return LT_OK;
+}
+
+static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
+                 const float *x, size_t n, const float *vx, size_t vn, lt_history *h)
+{
+    const lt_spec *spec = cfg->optimizer.n == 1 ? &cfg->optimizer.items[0] : lt_optim_default();
+    lt_optim opt;
+    if (lt_optim_init(&opt, spec, m->net.n_weights))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory for the optimiser's state");
+    const char *names[AE_MAX_METRICS];
+    size_t n_metrics = cfg->metrics.n;
+    for (size_t k = 0; k < n_metrics; k++)
+        names[k] = cfg->metrics.items[k].def->name;
+    lt_train_config tc = {.epochs = cfg->epochs, .shuffle = cfg->shuffle,
+                          .patience = cfg->patience, .restore_best = cfg->restore_best,
+                          .loss = cfg->loss, .metrics = cfg->metrics.items,
+                          .n_metrics = n_metrics};
+    size_t batches = (n + m->net.batch - 1) / m->net.batch;
+    lt_progress progress;
+    lt_progress_init(&progress, !lt_ctx_quiet(ctx), cfg->epochs, batches, names, n_metrics);
+    int rc = lt_train(&m->net, &opt, &tc, x, n, vx, vn, &progress, h);
+    lt_optim_free(&opt);
+    if (rc == LT_TRAIN_ENOMEM)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory for the training buffers");
+    if (rc == LT_TRAIN_NONFINITE) {
+        ae_report_history(ctx, cfg, h);
+        return lt_fail(ctx, LT_ERUNTIME,
+                       "training diverged: the loss is %s at epoch %d, batch %zu of %zu "
+                       "(learning rate %g too high?)",
+                       isnan(h->bad_loss) ? "nan" : "infinite", h->bad_epoch, h->bad_batch,
+                       batches, lt_optim_learning_rate(spec));
+    }
+    return LT_OK;
+}
+
+/* Reports PREFIX loss and PREFIX metrics of the model on the n rows x. */
+static void report_eval(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
+                        const char *prefix, const float *x, size_t n)
+{
+    double loss, metrics[AE_MAX_METRICS];
+    size_t n_metrics = cfg->metrics.n;
+    lt_nn_evaluate(&m->net, cfg->loss, cfg->metrics.items, n_metrics, x, x, n, &loss, metrics);
+    char key[128];
+    snprintf(key, sizeof key, "%sloss", prefix);
+    lt_report_num(ctx, key, loss);
+    for (size_t k = 0; k < n_metrics; k++) {
+        snprintf(key, sizeof key, "%s%s", prefix, cfg->metrics.items[k].def->name);
+        lt_report_num(ctx, key, metrics[k]);
+    }
+}
+
+static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
+                     const lt_data *applied, lt_data **out);
+
+static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
+               lt_data **out)
+{
+    const struct autoencoder_config *cfg = config;
+    int threads = openblas_get_num_threads();
+    if (cfg->batch_size < BLAS_THREADED_BATCH) {
+        openblas_set_num_threads(1);
+        lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
+    }
+    int rc = run_model(ctx, cfg, inputs[0], n_inputs > 1 ? inputs[1] : inputs[0], out);
+    lt_nn_parallel_set_threads(1);
+    openblas_set_num_threads(threads);
+    return rc;
+}
+
+static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
+                     const lt_data *applied, lt_data **out)
+{
+    size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID);
+    if (n == 0)
+        return lt_fail(ctx, LT_EINPUT, "the input has no training rows");
+    if (d->n_features > 0x7fffffff)
+        return lt_fail(ctx, LT_EINPUT, "%zu features are more than a layer can take",
+                       d->n_features);
+    uint32_t seed = cfg->seed < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->seed;
+    lt_nn_shape in = ae_input_shape(d);
+    lt_nn_shape applied_in = ae_input_shape(applied);
+    if (!lt_nn_shape_equal(&applied_in, &in)) {
+        char a[64], b[64];
+        return lt_fail(ctx, LT_EINPUT,
+                       "the second input's rows have shape %s but the network is trained on "
+                       "rows of shape %s; it can only be applied to data like its training data",
+                       lt_nn_shape_text(&applied_in, a, sizeof a),
+                       lt_nn_shape_text(&in, b, sizeof b));
+    }
+    ae_model m = {0};
+    lt_history h = {0};
+    float *owned[LT_N_SPLITS] = {0}, *applied_owned[LT_N_SPLITS] = {0};
+    const float *xs[LT_N_SPLITS] = {0}, *applied_xs[LT_N_SPLITS] = {0};
+    /* Buffers for more rows than any split has would never be used. */
+    size_t most = 1;
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        most = lt_data_rows(d, s) > most ? lt_data_rows(d, s) : most;
+        most = lt_data_rows(applied, s) > most ? lt_data_rows(applied, s) : most;
+    }
+    size_t batch = (size_t)cfg->batch_size < most ? (size_t)cfg->batch_size : most;
+    int rc = build_model(ctx, cfg, &in, batch, seed, &m);
+    if (rc == LT_OK)
+        rc = float_views(ctx, d, xs, owned);
+    if (rc == LT_OK && applied != d)
+        rc = float_views(ctx, applied, applied_xs, applied_owned);
+    if (rc == LT_OK && cfg->weights)
+        rc = load_weights(ctx, cfg->weights, &m.net);
+    if (rc == LT_OK) {
+        if (!lt_ctx_quiet(ctx))
+            ae_print_summary(ctx, cfg, &m);
+        ae_report_params(ctx, &m);
+    }
+    if (rc == LT_OK && cfg->epochs > 0)
+        rc = train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, &h);
+    if (rc == LT_OK && cfg->epochs > 0) {
+        ae_report_history(ctx, cfg, &h);
+        rc = ae_plot_history(ctx, cfg, &h);
+    } else if (rc == LT_OK) {
+        /* Loaded weights, no training: evaluate them instead. */
+        report_eval(ctx, cfg, &m, "", xs[LT_TRAIN], n);
+        if (vn)
+            report_eval(ctx, cfg, &m, "val_", xs[LT_VALID], vn);
+    }
+    if (rc == LT_OK && lt_data_rows(d, LT_TEST))
+        report_eval(ctx, cfg, &m, "test_", xs[LT_TEST], lt_data_rows(d, LT_TEST));
+    if (rc == LT_OK && ae_is_linear(&m))
+        rc = ae_report_linear(ctx, &m, xs[LT_TRAIN], n);
+    if (rc == LT_OK)
+        rc = save_weights(ctx, &m.net);
+    if (rc == LT_OK)
+        rc = ae_make_output(ctx, cfg, &m, applied, applied != d ? applied_xs : xs, out);
+    lt_history_free(&h);
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        free(owned[s]);
+        free(applied_owned[s]);
+    }
+    free_model(&m);
+    return rc;
+}
+
+const lt_stage_def autoencoder_stage = {
+    .abi = LT_ABI_VERSION,
+    .name = "autoencoder",
+    .summary = "a network trained to reproduce its input through a narrow code; passes on "
+               "the codings (or reconstructions) of every split, or of a second input's",
+    .params = params,
+    .n_params = LT_COUNT(params),
+    .config_size = sizeof(struct autoencoder_config),
+    .min_inputs = 1,
+    .max_inputs = 2,
+    .produces = true,
+    .accepts_f32 = true,
+    .check = check,
+    .run = run,
+};

@@ -1,0 +1,303 @@
+/* The network engine against PyTorch (tests/reference/make_nn.py): optimiser
+ * steps, the losses, and a small stacked autoencoder trained from the same
+ * initial weights; plus shape rules, initialisers, metrics and the weights
+ * file. */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nn/eval.h"
+#include "nn/init.h"
+#include "nn/loss.h"
+#include "nn/metric.h"
+#include "nn/net.h"
+#include "nn/optim.h"
+#include "nn/train.h"
+#include "nn/weights.h"
+#include "testnn.h"
+#include "testutil.h"
+
+const char *lt_test_root = ".";
+static lt_json *ref;
+
+#define NEAR(label, diff, tol)                                                  \
+    do {                                                                        \
+        double d_ = (diff);                                                     \
+        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
+        CU_ASSERT(d_ <= (tol));                                                 \
+    } while (0)
+
+/* An owned float copy of a JSON array of numbers. */
+static float *floats(const lt_json *a, size_t *n)
+{
+    *n = lt_json_size(a);
+    float *f = malloc((*n ? *n : 1) * sizeof *f);
+    if (!f)
+        exit(1);
+    for (size_t i = 0; i < *n; i++)
+        f[i] = (float)lt_json_number(lt_json_value_at(a, i));
+    return f;
+}
+
+static double maxdiff_f(const float *a, const lt_json *want)
+{
+    size_t n = lt_json_size(want);
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs((double)a[i] - lt_json_number(lt_json_value_at(want, i))));
+    return m;
+}
+
+/* "{sgd: {learning_rate: 0.1, momentum: 0.9}}" from a reference case. */
+static void optimizer_yaml(const lt_json *c, char *buf, size_t size)
+{
+    const lt_json *params = lt_json_get(c, "params");
+    size_t k = (size_t)snprintf(buf, size, "optimizer: {%s: {", lt_json_string(lt_json_get(c, "kind")));
+    for (size_t i = 0; i < lt_json_size(params); i++) {
+        const lt_json *v = lt_json_value_at(params, i);
+        const char *key = lt_json_key_at(params, i);
+        if (strcmp(key, "nesterov") == 0) /* the one boolean */
+            k += (size_t)snprintf(buf + k, size - k, "%s%s: %s", i ? ", " : "", key,
+                                  lt_json_number(v) != 0 ? "true" : "false");
+        else
+            k += (size_t)snprintf(buf + k, size - k, "%s%s: %.17g", i ? ", " : "", key,
+                                  lt_json_number(v));
+    }
+    snprintf(buf + k, size - k, "}}");
+}
+
+static void test_optimizers(void)
+{
+    const lt_json *o = lt_json_get(ref, "optimizers"), *grads = lt_json_get(o, "grads");
+    const lt_json *cases = lt_json_get(o, "cases");
+    for (size_t c = 0; c < lt_json_size(cases); c++) {
+        const lt_json *cs = lt_json_value_at(cases, c);
+        char yaml[256];
+        optimizer_yaml(cs, yaml, sizeof yaml);
+        test_specs specs = test_specs_bind(yaml);
+        size_t n, ng;
+        float *w = floats(lt_json_get(o, "w0"), &n);
+        lt_optim opt;
+        CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &specs.optimizer.items[0], n), 0);
+        double worst = 0;
+        const lt_json *steps = lt_json_get(cs, "steps");
+        for (size_t t = 0; t < lt_json_size(steps); t++) {
+            float *g = floats(lt_json_value_at(grads, t), &ng);
+            lt_optim_step(&opt, w, g);
+            worst = fmax(worst, maxdiff_f(w, lt_json_value_at(steps, t)));
+            free(g);
+        }
+        NEAR(yaml + strlen("optimizer: "), worst, 2e-6);
+        lt_optim_free(&opt);
+        free(w);
+        test_specs_free(&specs);
+    }
+}
+
+static void test_losses(void)
+{
+    const lt_json *l = lt_json_get(ref, "losses");
+    size_t n, nt;
+    float *y = floats(lt_json_get(l, "y"), &n), *t = floats(lt_json_get(l, "t"), &nt);
+    float *grad = malloc(n * sizeof *grad);
+    CU_ASSERT_FATAL(grad != NULL && n == nt);
+    double bce = lt_loss_sum(LT_LOSS_BINARY_CROSSENTROPY, y, t, n, 1.0f / (float)n, grad) / (double)n;
+    NEAR("binary_crossentropy (Keras's clipping) vs torch", fabs(bce - lt_json_number(lt_json_get(l, "bce"))), 1e-6);
+    NEAR("its gradient, clipped ends included", maxdiff_f(grad, lt_json_get(l, "bce_grad")), 1e-6);
+    double mse = lt_loss_sum(LT_LOSS_MSE, y, t, n, 0, NULL) / (double)n;
+    NEAR("mse", fabs(mse - lt_json_number(lt_json_get(l, "mse"))), 1e-7);
+    free(y);
+    free(t);
+    free(grad);
+}
+
+static void test_stacked_trajectory(void)
+{
+    const lt_json *st = lt_json_get(ref, "stacked");
+    test_specs specs = test_specs_bind(
+        "layers: [{dense: {units: 5, activation: selu}}, {dense: {units: 3, activation: selu}},"
+        " {dense: {units: 5, activation: selu}}, {dense: {units: 12, activation: sigmoid}}]\n"
+        "optimizer: {sgd: {learning_rate: 0.5}}\nmetrics: [rounded_accuracy]\n");
+    lt_net net;
+    size_t bad, n, nw;
+    char err[256];
+    lt_nn_shape in = lt_nn_shape_1d(12);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 8, 0, &bad, err, sizeof err),
+                          LT_NET_OK);
+    float *x = floats(lt_json_get(st, "x"), &n), *w0 = floats(lt_json_get(st, "initial"), &nw);
+    CU_ASSERT_EQUAL_FATAL(nw, net.n_weights);
+    memcpy(net.w, w0, nw * sizeof *w0);
+    lt_optim opt;
+    CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &specs.optimizer.items[0], net.n_weights), 0);
+    lt_train_config tc = {.epochs = 3, .shuffle = false, .loss = LT_LOSS_BINARY_CROSSENTROPY,
+                          .metrics = specs.metrics.items, .n_metrics = 1};
+    lt_progress quiet;
+    lt_progress_init(&quiet, false, 3, 4, NULL, 0);
+    lt_history h;
+    CU_ASSERT_EQUAL_FATAL(lt_train(&net, &opt, &tc, x, 32, NULL, 0, &quiet, &h), LT_TRAIN_OK);
+    CU_ASSERT_EQUAL(h.epochs, 3);
+    NEAR("stacked AE: per-epoch loss vs torch", lt_test_maxdiff(h.loss, 3, lt_json_get(st, "losses")), 2e-6);
+    NEAR("stacked AE: rounded_accuracy per epoch",
+         lt_test_maxdiff(h.metric, 3, lt_json_get(st, "rounded_accuracy")), 1e-12);
+    NEAR("stacked AE: weights after 3 epochs", maxdiff_f(net.w, lt_json_get(st, "final")), 2e-5);
+    lt_history_free(&h);
+    lt_optim_free(&opt);
+    lt_net_free(&net);
+    free(x);
+    free(w0);
+    test_specs_free(&specs);
+}
+
+/* Builds the layers in YAML on IN and returns the error text ("" when it
+ * builds; the shape of the output goes to *out). */
+static const char *infer_error(const char *yaml, lt_nn_shape in, lt_nn_shape *out, size_t *bad)
+{
+    static char err[256];
+    test_specs specs = test_specs_bind(yaml);
+    lt_nn_shape shapes[16];
+    err[0] = '\0';
+    *bad = 99;
+    if (lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, bad, err, sizeof err) == 0)
+        *out = shapes[specs.layers.n];
+    test_specs_free(&specs);
+    return err;
+}
+
+static void test_shapes(void)
+{
+    lt_nn_shape out;
+    size_t bad;
+    char text[64];
+    CU_ASSERT_STRING_EQUAL(infer_error("layers: [flatten, {dense: {units: 30}}]", lt_nn_shape_2d(28, 28), &out, &bad), "");
+    CU_ASSERT_STRING_EQUAL(lt_nn_shape_text(&out, text, sizeof text), "[30]");
+    /* Unknown input: flatten knows its rank, dense its width. */
+    CU_ASSERT_STRING_EQUAL(infer_error("layers: [flatten]", lt_nn_shape_unknown(), &out, &bad), "");
+    CU_ASSERT_STRING_EQUAL(lt_nn_shape_text(&out, text, sizeof text), "[?]");
+    infer_error("layers: [flatten, {dense: {units: 784}}, {reshape: {shape: [28, 28]}}]", lt_nn_shape_unknown(), &out, &bad);
+    CU_ASSERT_STRING_EQUAL(lt_nn_shape_text(&out, text, sizeof text), "[28, 28]");
+    CU_ASSERT_STRING_EQUAL(infer_error("layers: [flatten, {dense: {units: 100}}, {reshape: {shape: [28, 28]}}]",
+                                       lt_nn_shape_unknown(), &out, &bad),
+                           "cannot reshape input [100] (100 values) to [28, 28] (784 values)");
+    CU_ASSERT_EQUAL(bad, 2);
+    /* A dense layer on an input of unknown rank: nothing to check yet. */
+    CU_ASSERT_STRING_EQUAL(infer_error("layers: [{dense: {units: 100}}, {reshape: {shape: [28, 28]}}]",
+                                       lt_nn_shape_unknown(), &out, &bad), "");
+    CU_ASSERT_STRING_EQUAL(infer_error("layers: [{reshape: {shape: [-1, 7]}}]", lt_nn_shape_2d(28, 28), &out, &bad), "");
+    CU_ASSERT_STRING_EQUAL(lt_nn_shape_text(&out, text, sizeof text), "[112, 7]");
+    CU_ASSERT_STRING_EQUAL(infer_error("layers: [{reshape: {shape: [-1, 5]}}]", lt_nn_shape_1d(12), &out, &bad),
+                           "cannot reshape input [12] (12 values) to [?, 5] (a multiple of 5 values)");
+    CU_ASSERT_STRING_EQUAL(infer_error("layers: [{reshape: {shape: [2.5]}}]", lt_nn_shape_1d(12), &out, &bad),
+                           "shape[0] is 2.5; expected an integer >= 1 (or -1 once, for the rest)");
+    /* Dense acts on the last axis, as Keras's does. */
+    infer_error("layers: [{dense: {units: 5}}]", lt_nn_shape_2d(28, 28), &out, &bad);
+    CU_ASSERT_STRING_EQUAL(lt_nn_shape_text(&out, text, sizeof text), "[28, 5]");
+}
+
+/* Mean and variance of n draws. */
+static void moments(const float *w, size_t n, double *mean, double *var, double *maxabs)
+{
+    double s = 0, ss = 0, m = 0;
+    for (size_t i = 0; i < n; i++) {
+        s += w[i];
+        ss += (double)w[i] * w[i];
+        m = fmax(m, fabs(w[i]));
+    }
+    *mean = s / (double)n;
+    *var = ss / (double)n - *mean * *mean;
+    *maxabs = m;
+}
+
+static void test_initialisers(void)
+{
+    enum { N = 200000 };
+    float *w = malloc(N * sizeof *w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    lt_rng rng;
+    lt_rng_seed(&rng, 1);
+    double mean, var, top;
+    /* fan_in 300, fan_out 100: Keras's variances are 2/400 (glorot),
+     * 2/300 (he) and 1/300 (lecun); glorot_uniform's bound sqrt(6/400). */
+    lt_init_fill(LT_INIT_GLOROT_UNIFORM, w, N, 300, 100, &rng);
+    moments(w, N, &mean, &var, &top);
+    CU_ASSERT(fabs(var / (2.0 / 400) - 1) < 0.01 && top <= sqrt(6.0 / 400));
+    lt_init_fill(LT_INIT_GLOROT_NORMAL, w, N, 300, 100, &rng);
+    moments(w, N, &mean, &var, &top);
+    CU_ASSERT(fabs(var / (2.0 / 400) - 1) < 0.01);
+    CU_ASSERT(top <= 2 * sqrt(2.0 / 400) / 0.87962566103423978 * 1.000001);
+    lt_init_fill(LT_INIT_HE_NORMAL, w, N, 300, 100, &rng);
+    moments(w, N, &mean, &var, &top);
+    CU_ASSERT(fabs(var / (2.0 / 300) - 1) < 0.01);
+    lt_init_fill(LT_INIT_LECUN_NORMAL, w, N, 300, 100, &rng);
+    moments(w, N, &mean, &var, &top);
+    CU_ASSERT(fabs(var / (1.0 / 300) - 1) < 0.01 && fabs(mean) < 1e-3);
+    lt_init_fill(LT_INIT_ZEROS, w, N, 300, 100, &rng);
+    moments(w, N, &mean, &var, &top);
+    CU_ASSERT_EQUAL(top, 0);
+    free(w);
+}
+
+static void test_rounded_accuracy(void)
+{
+    /* tf.round rounds half to even: a target of 0.5 counts as 0, and a
+     * prediction of exactly 0.5 rounds to 0 too. */
+    const float p[] = {0.2f, 0.7f, 0.5f, 0.51f, 0.9f, 0.5f};
+    const float t[] = {0.0f, 1.0f, 0.5f, 0.5f, 0.4f, 1.0f};
+    CU_ASSERT_EQUAL(lt_metric_rounded_accuracy.sum(p, t, 6), 3.0);
+    CU_ASSERT_DOUBLE_EQUAL(lt_metric_mse.sum(p, t, 2), 0.04 + 0.09, 1e-7);
+}
+
+static void test_weights_file(void)
+{
+    test_specs a = test_specs_bind("layers: [{dense: {units: 4, activation: tanh}}, {dense: {units: 3}}]");
+    test_specs b = test_specs_bind("layers: [{dense: {units: 5, activation: tanh}}, {dense: {units: 3}}]");
+    lt_net n1, n2, n3;
+    size_t bad;
+    char err[256], path[] = "/tmp/latent-weights-XXXXXX";
+    lt_nn_shape in = lt_nn_shape_1d(3);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&n1, a.layers.items, 2, &in, 4, 1, &bad, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&n2, a.layers.items, 2, &in, 4, 2, &bad, err, sizeof err), 0);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&n3, b.layers.items, 2, &in, 4, 1, &bad, err, sizeof err), 0);
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    close(fd);
+    CU_ASSERT_EQUAL(lt_weights_save(&n1, path), 0);
+    CU_ASSERT(memcmp(n1.w, n2.w, n1.n_weights * sizeof *n1.w) != 0);
+    CU_ASSERT_EQUAL(lt_weights_load(&n2, path, err, sizeof err), LT_WEIGHTS_OK);
+    CU_ASSERT(memcmp(n1.w, n2.w, n1.n_weights * sizeof *n1.w) == 0);
+    CU_ASSERT_EQUAL(lt_weights_load(&n3, path, err, sizeof err), LT_WEIGHTS_EMISMATCH);
+    CU_ASSERT_STRING_EQUAL(err, "layer 0 is 'dense 16 [3] [4]' in the file but 'dense 20 [3] [5]' here");
+    /* A truncated file is refused and leaves the weights alone. */
+    CU_ASSERT_EQUAL(truncate(path, 100), 0);
+    float keep = n2.w[0];
+    CU_ASSERT_EQUAL(lt_weights_load(&n2, path, err, sizeof err), LT_WEIGHTS_EMISMATCH);
+    CU_ASSERT_STRING_EQUAL(err, "the file ends after 0 of 31 values");
+    CU_ASSERT_EQUAL(n2.w[0], keep);
+    remove(path);
+    lt_net_free(&n1);
+    lt_net_free(&n2);
+    lt_net_free(&n3);
+    test_specs_free(&a);
+    test_specs_free(&b);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        lt_test_root = argv[1];
+    ref = lt_test_reference("nn.json");
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("nn training", NULL, NULL);
+    CU_add_test(s, "optimiser steps vs torch", test_optimizers);
+    CU_add_test(s, "losses vs torch", test_losses);
+    CU_add_test(s, "a stacked autoencoder's training vs torch", test_stacked_trajectory);
+    CU_add_test(s, "shape rules and their messages", test_shapes);
+    CU_add_test(s, "initialiser variances", test_initialisers);
+    CU_add_test(s, "rounded_accuracy and mse", test_rounded_accuracy);
+    CU_add_test(s, "weights file round trip and mismatches", test_weights_file);
+    int rc = lt_test_run();
+    lt_json_free(ref);
+    return rc;
+}
