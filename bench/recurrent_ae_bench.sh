@@ -5,19 +5,22 @@
 # initialisers and settings), both on THREADS threads (PyTorch with
 # OPENBLAS_NUM_THREADS=1 so its threads and OpenBLAS's don't fight). The
 # runs alternate; it prints each epoch time (training plus validation, as
-# both report it), the medians and their ratio.
-# usage: bench/recurrent_ae_bench.sh [RUNS] [THREADS]   (after tools/setup.sh)
+# both report it), the medians and their ratio. TRAIN_ROWS > 0 trains on
+# that many images only, for a quicker comparison.
+# usage: bench/recurrent_ae_bench.sh [RUNS] [THREADS] [TRAIN_ROWS]   (after tools/setup.sh)
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-1}
 threads=${2:-2}
+rows=${3:-0}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for i in $(seq "$runs"); do
-  build/latent run bench/recurrent_ae.yaml --set ae.epochs=1 --threads "$threads" --no-cache \
-    --out "$out/run" 2> "$out/latent.log"
+  build/latent run bench/recurrent_ae.yaml --set ae.epochs=1 --set fashion.train_rows="$rows" \
+    --threads "$threads" --no-cache --out "$out/run" 2> "$out/latent.log"
   sed -n 's/^epoch 1\/1 .* batches  \([0-9.]*\) s .*/\1/p' "$out/latent.log" >> "$out/latent.times"
-  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/recurrent_ae_torch.py 1 "$threads" > "$out/torch.log"
+  OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/recurrent_ae_torch.py 1 "$threads" "$rows" \
+    > "$out/torch.log"
   sed -n 's/.*"seconds": \([0-9.]*\),.*/\1/p' "$out/torch.log" >> "$out/torch.times"
   echo "run $i: latent $(tail -n 1 "$out/latent.times") s, pytorch $(tail -n 1 "$out/torch.times") s"
   grep '^epoch' "$out/latent.log" | sed 's/^/  latent  /'
