@@ -7,7 +7,8 @@
 #define MAX_THREADS 64
 
 /* The pool: one job at a time, published under the lock with a new
- * generation number; each worker runs its share of every generation. */
+ * generation number; every worker takes part in every generation (taking
+ * blocks until none is left) and reports back before the next starts. */
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t start, done;
