@@ -1,12 +1,14 @@
 #include "nn/parallel.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #define MAX_THREADS 64
 
 /* The pool: one job at a time, published under the lock with a new
- * generation number; each worker runs its share of every generation. */
+ * generation number; every worker takes part in every generation (taking
+ * blocks until none is left) and reports back before the next starts. */
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t start, done;
@@ -19,21 +21,28 @@ static struct {
     void (*task)(void *, size_t);
     void *arg;
     size_t n_blocks;
+    atomic_size_t next; /* the next block anyone may take */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER,
           .start = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER,
           .threads = 1};
 
-static void run_share(int me, int threads, void (*task)(void *, size_t), void *arg,
-                      size_t n_blocks)
+/* Takes blocks until none is left. Blocks go to whichever thread asks
+ * first, so a thread the system does not schedule for a while (a loaded
+ * machine) leaves its blocks to the others instead of holding them up. */
+static void take_blocks(void (*task)(void *, size_t), void *arg, size_t n_blocks)
 {
-    for (size_t b = (size_t)me; b < n_blocks; b += (size_t)threads)
+    for (;;) {
+        size_t b = atomic_fetch_add(&pool.next, 1);
+        if (b >= n_blocks)
+            return;
         task(arg, b);
+    }
 }
 
-static void *worker(void *index)
+static void *worker(void *unused)
 {
-    int me = (int)(size_t)index;
+    (void)unused;
     pthread_mutex_lock(&pool.lock);
     /* Not pool.generation: a job may already have been published. */
     unsigned long seen = pool.first;
@@ -46,9 +55,8 @@ static void *worker(void *index)
         void (*task)(void *, size_t) = pool.task;
         void *arg = pool.arg;
         size_t n_blocks = pool.n_blocks;
-        int threads = pool.threads;
         pthread_mutex_unlock(&pool.lock);
-        run_share(me, threads, task, arg, n_blocks);
+        take_blocks(task, arg, n_blocks);
         pthread_mutex_lock(&pool.lock);
         if (--pool.busy == 0)
             pthread_cond_signal(&pool.done);
@@ -78,7 +86,7 @@ int lt_nn_parallel_set_threads(int n)
     pool.first = pool.generation; /* no job runs until this returns */
     int started = 1;
     while (started < n &&
-           pthread_create(&pool.workers[started], NULL, worker, (void *)(size_t)started) == 0)
+           pthread_create(&pool.workers[started], NULL, worker, NULL) == 0)
         started++;
     pthread_mutex_lock(&pool.lock);
     pool.threads = started;
@@ -95,18 +103,20 @@ void lt_nn_parallel_for(void (*task)(void *arg, size_t block), void *arg, size_t
 {
     int threads = pool.threads;
     if (threads == 1 || n_blocks < 2) {
-        run_share(0, 1, task, arg, n_blocks);
+        for (size_t b = 0; b < n_blocks; b++)
+            task(arg, b);
         return;
     }
     pthread_mutex_lock(&pool.lock);
     pool.task = task;
     pool.arg = arg;
     pool.n_blocks = n_blocks;
+    atomic_store(&pool.next, 0);
     pool.busy = threads - 1;
     pool.generation++;
     pthread_cond_broadcast(&pool.start);
     pthread_mutex_unlock(&pool.lock);
-    run_share(0, threads, task, arg, n_blocks);
+    take_blocks(task, arg, n_blocks);
     pthread_mutex_lock(&pool.lock);
     while (pool.busy > 0)
         pthread_cond_wait(&pool.done, &pool.lock);

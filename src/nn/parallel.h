@@ -2,10 +2,10 @@
  *
  * A layer that splits its batch into blocks of samples (the convolutions,
  * nn/patches.h) hands the blocks to lt_nn_parallel_for, which runs them on the
- * calling thread and up to threads - 1 workers, block b on thread b mod
- * threads. Every block writes only its own outputs; what blocks add up (a
- * kernel's gradient) is added in block order afterwards, so the numbers do
- * not depend on the thread count.
+ * calling thread and up to threads - 1 workers, each taking the next block
+ * not yet taken. Every block writes only its own outputs; what blocks add
+ * up (a kernel's gradient) is added in block order afterwards, so the
+ * numbers depend neither on the thread count nor on which thread ran what.
  *
  * Like OpenBLAS's thread count, the setting is the process's: the
  * autoencoder stage sets it to the run's --threads for the time it trains

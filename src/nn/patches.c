@@ -65,8 +65,7 @@ size_t lt_patches_chunk(const lt_patches *p, size_t n)
     return chunk ? chunk : 1;
 }
 
-/* Short runs (a few pixels' channels) are copied by plain loops: a libc
- * call per run would cost more than the copy. */
+/* Runs of a few pixels' channels: k * channels floats at most. */
 static inline void copy_run(float *restrict dst, const float *restrict src, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -153,11 +152,12 @@ void lt_im2col(const lt_patches *p, const float *img, size_t n, float *cols)
                 }
                 const float *line = im + (size_t)y * (size_t)p->img_w * c;
                 im2col_clipped(p, line, ky, 0, first, rows);
-                const float *src = line + ((size_t)first * (size_t)p->stride -
-                                           (size_t)p->pad_left) * c;
-                float *dst = rows + (size_t)first * len + (size_t)ky * run;
-                for (int gx = first; gx < last; gx++, src += step, dst += len)
-                    copy_run(dst, src, run);
+                if (first < last) {
+                    const float *src = line + (size_t)(first * p->stride - p->pad_left) * c;
+                    float *dst = rows + (size_t)first * len + (size_t)ky * run;
+                    for (int gx = first; gx < last; gx++, src += step, dst += len)
+                        copy_run(dst, src, run);
+                }
                 im2col_clipped(p, line, ky, last, p->grid_w, rows);
             }
         }
@@ -171,6 +171,8 @@ static void col2im_clipped(const lt_patches *p, float *line, int ky, int from, i
     const size_t c = (size_t)p->channels, run = (size_t)p->k * c, len = (size_t)p->k * run;
     for (int gx = from; gx < to; gx++) {
         int lo, hi, x0 = clip_columns(p, gx, &lo, &hi);
+        if (hi == lo)
+            continue;
         const float *src = rows + (size_t)gx * len + (size_t)ky * run;
         add_run(line + (size_t)(x0 + lo) * c, src + (size_t)lo * c, (size_t)(hi - lo) * c);
     }
@@ -193,10 +195,12 @@ void lt_col2im(const lt_patches *p, const float *cols, size_t n, float *img)
                     continue;
                 float *line = im + (size_t)y * (size_t)p->img_w * c;
                 col2im_clipped(p, line, ky, 0, first, rows);
-                float *dst = line + ((size_t)first * (size_t)p->stride - (size_t)p->pad_left) * c;
-                const float *src = rows + (size_t)first * len + (size_t)ky * run;
-                for (int gx = first; gx < last; gx++, dst += step, src += len)
-                    add_run(dst, src, run);
+                if (first < last) {
+                    float *dst = line + (size_t)(first * p->stride - p->pad_left) * c;
+                    const float *src = rows + (size_t)first * len + (size_t)ky * run;
+                    for (int gx = first; gx < last; gx++, dst += step, src += len)
+                        add_run(dst, src, run);
+                }
                 col2im_clipped(p, line, ky, last, p->grid_w, rows);
             }
         }
