@@ -14,14 +14,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* A dense row-major matrix: element (i, j) is v[i * cols + j] (or f[...]).
+/* Rows read from their source on demand instead of held whole: what a
+ * dataset with `stream: true` hands on, so that a stage reading in batches
+ * (pca's incremental solver) needs memory for a batch, not for the data. */
+typedef struct lt_stream lt_stream;
+struct lt_stream {
+    /* Reads rows [first, first + n) of the matrix as float64 into out
+     * (n x cols). Returns 0, or -1 with a one-line message in err (naming the
+     * file, and the row and column of bad data). Reading in order is the
+     * fast path; going back re-reads from the start. */
+    int (*read)(lt_stream *s, size_t first, size_t n, double *out, char *err,
+                size_t err_size);
+    /* Releases the stream and everything it holds. */
+    void (*close)(lt_stream *s);
+};
+
+/* A row-major matrix: element (i, j) is v[i * cols + j] (or f[...]).
  * Most data are float64 (v). Large image sets are held once as float32 (f,
  * with v NULL); only stages that declare accepts_f32 see those, the runner
- * converts for the others. */
+ * converts for the others. A streamed matrix has neither, only a stream;
+ * only stages that declare accepts_stream see one, the runner reads it
+ * whole for the others. */
 typedef struct lt_mat {
     size_t rows, cols;
     double *v; /* float64 elements, or NULL for a float32 matrix */
     float *f;  /* float32 elements, or NULL for a float64 matrix */
+    lt_stream *stream; /* owned; the source of a streamed matrix, else NULL */
 } lt_mat;
 
 /* Returns a zero-filled float64 rows x cols matrix owned by the caller, or
@@ -31,8 +49,13 @@ lt_mat *lt_mat_new(size_t rows, size_t cols);
 lt_mat *lt_mat_new_f32(size_t rows, size_t cols);
 /* Returns an owned deep copy of m (same storage type), or NULL. */
 lt_mat *lt_mat_copy(const lt_mat *m);
-/* Returns an owned float64 copy of m, whatever its storage, or NULL. */
-lt_mat *lt_mat_to_f64(const lt_mat *m);
+/* Returns an owned float64 copy of m, whatever its storage, or NULL when
+ * out of memory (err says so) or a stream fails (err says why). */
+lt_mat *lt_mat_to_f64(const lt_mat *m, char *err, size_t err_size);
+/* Reads rows [first, first + n) of m, whatever its storage, as float64
+ * into out (n x cols). Returns 0, or -1 with the stream's message in err. */
+int lt_mat_read_rows(const lt_mat *m, size_t first, size_t n, double *out, char *err,
+                     size_t err_size);
 /* Frees *m (NULL is fine) and sets *m to NULL. */
 void lt_mat_free(lt_mat **m);
 
@@ -74,11 +97,13 @@ int lt_data_copy_meta(lt_data *dst, const lt_data *src);
  * splits must already exist with the same row counts. Returns 0 or -1. */
 int lt_data_copy_rowinfo(lt_data *dst, const lt_data *src);
 
-/* True when any split holds float32 storage. */
+/* True when any split holds float32 storage; when any is a stream. */
 bool lt_data_has_f32(const lt_data *d);
-/* Returns an owned copy of D whose splits are all float64 (labels, row
- * values, metadata and spectrum copied too), or NULL when out of memory. */
-lt_data *lt_data_to_f64(const lt_data *d);
+bool lt_data_has_stream(const lt_data *d);
+/* Returns an owned copy of D whose splits are all dense float64 (labels,
+ * row values, metadata and spectrum copied too), or NULL with the reason in
+ * err (out of memory, or a stream's read error). */
+lt_data *lt_data_to_f64(const lt_data *d, char *err, size_t err_size);
 
 /* Rows of the split, 0 when absent. */
 size_t lt_data_rows(const lt_data *d, int split);

@@ -210,6 +210,9 @@ typedef struct lt_stage_def {
     bool produces;              /* false for sinks (plots, logreg, stats) */
     bool accepts_f32; /* run() handles float32 splits (lt_mat.f); otherwise
                          the runner hands it a float64 copy of such inputs */
+    bool accepts_stream; /* run() reads streamed splits (lt_mat.stream) with
+                            lt_mat_read_rows; otherwise the runner reads
+                            them whole first */
 
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */

@@ -1,5 +1,6 @@
 #include "latent/data.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,14 +40,30 @@ lt_mat *lt_mat_copy(const lt_mat *src)
     return m;
 }
 
-lt_mat *lt_mat_to_f64(const lt_mat *src)
+int lt_mat_read_rows(const lt_mat *m, size_t first, size_t n, double *out, char *err,
+                     size_t err_size)
 {
-    if (!src->f)
-        return lt_mat_copy(src);
-    lt_mat *m = lt_mat_new(src->rows, src->cols);
-    size_t n = src->rows * src->cols;
-    for (size_t i = 0; m && i < n; i++)
-        m->v[i] = src->f[i];
+    size_t c = m->cols;
+    if (m->stream)
+        return n ? m->stream->read(m->stream, first, n, out, err, err_size) : 0;
+    if (m->v)
+        memcpy(out, m->v + first * c, n * c * sizeof *out);
+    else if (m->f)
+        for (size_t i = 0; i < n * c; i++)
+            out[i] = m->f[first * c + i];
+    return 0;
+}
+
+lt_mat *lt_mat_to_f64(const lt_mat *src, char *err, size_t err_size)
+{
+    lt_mat *m = src->v || (!src->f && !src->stream) ? lt_mat_copy(src)
+                                                     : lt_mat_new(src->rows, src->cols);
+    if (!m) {
+        snprintf(err, err_size, "out of memory converting the input to float64");
+        return NULL;
+    }
+    if (m->v && !src->v && lt_mat_read_rows(src, 0, src->rows, m->v, err, err_size) != 0)
+        lt_mat_free(&m);
     return m;
 }
 
@@ -54,6 +71,8 @@ void lt_mat_free(lt_mat **m)
 {
     if (!m || !*m)
         return;
+    if ((*m)->stream)
+        (*m)->stream->close((*m)->stream);
     free((*m)->v);
     free((*m)->f);
     free(*m);
@@ -158,14 +177,24 @@ bool lt_data_has_f32(const lt_data *d)
     return false;
 }
 
-lt_data *lt_data_to_f64(const lt_data *src)
+bool lt_data_has_stream(const lt_data *d)
+{
+    for (int s = 0; d && s < LT_N_SPLITS; s++)
+        if (d->split[s].x && d->split[s].x->stream)
+            return true;
+    return false;
+}
+
+lt_data *lt_data_to_f64(const lt_data *src, char *err, size_t err_size)
 {
     lt_data *d = lt_data_new();
+    snprintf(err, err_size, "out of memory converting the input to float64");
     if (!d || lt_data_copy_meta(d, src) != 0)
         goto fail;
     for (int s = 0; s < LT_N_SPLITS; s++)
-        if (src->split[s].x && !(d->split[s].x = lt_mat_to_f64(src->split[s].x)))
+        if (src->split[s].x && !(d->split[s].x = lt_mat_to_f64(src->split[s].x, err, err_size)))
             goto fail;
+    snprintf(err, err_size, "out of memory converting the input to float64");
     if (lt_data_copy_rowinfo(d, src) != 0)
         goto fail;
     if (src->explained_variance_ratio) {

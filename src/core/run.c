@@ -291,9 +291,12 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             inputs[j] = values[from];
             /* A float64 view of float32 data, made once per value for all
              * the stages that need it and freed with the value. */
-            if (!s->def->accepts_f32 && lt_data_has_f32(values[from])) {
-                if (!values64[from] && !(values64[from] = lt_data_to_f64(values[from])))
-                    rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory converting the input to float64");
+            if ((!s->def->accepts_f32 && lt_data_has_f32(values[from])) ||
+                (!s->def->accepts_stream && lt_data_has_stream(values[from]))) {
+                char why[512];
+                if (!values64[from] && !(values64[from] = lt_data_to_f64(values[from], why, sizeof why)))
+                    rc = lt_fail(&ctx, lt_data_has_stream(values[from]) ? LT_EINPUT : LT_ERUNTIME,
+                                 "%s", why);
                 inputs[j] = values64[from];
             }
         }

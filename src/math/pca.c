@@ -11,6 +11,8 @@ const char *lt_pca_solver_name(lt_pca_solver s)
     switch (s) {
     case LT_PCA_FULL: return "full";
     case LT_PCA_COVARIANCE: return "covariance";
+    case LT_PCA_RANDOMIZED: return "randomized";
+    case LT_PCA_INCREMENTAL: return "incremental";
     default: return "auto";
     }
 }

@@ -1,8 +1,12 @@
-/* Principal component analysis with scikit-learn's numbers (PCA, 1.2.1).
+/* Principal component analysis with scikit-learn's numbers (PCA and
+ * IncrementalPCA, 1.2.1).
  *
- * Two solvers give the same model:
+ * Two exact solvers give the same model:
  *   full        thin SVD of the centred data (dgesdd), as PCA(svd_solver='full')
  *   covariance  eigenpairs of the sample covariance (dsyrk + dsyevr)
+ * and two approximate ones give a few leading components:
+ *   randomized  PCA(svd_solver='randomized'), lt_pca_fit_randomized
+ *   incremental IncrementalPCA, batch by batch, lt_ipca_*
  * The covariance solver reads the data twice and does about a sixth of the
  * work of the SVD when rows >> cols, but it squares the condition number:
  * an eigenvalue is known to about eps * (largest eigenvalue), so components
@@ -18,14 +22,29 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum lt_pca_solver {
     LT_PCA_AUTO,
     LT_PCA_FULL,
     LT_PCA_COVARIANCE,
+    LT_PCA_RANDOMIZED,
+    LT_PCA_INCREMENTAL,
 } lt_pca_solver;
 
-/* "auto", "full", "covariance". */
+/* How randomized PCA keeps its power iterations from collapsing onto the
+ * first component: scikit-learn's power_iteration_normalizer. */
+typedef enum lt_pca_normalizer {
+    LT_PCA_NORM_AUTO, /* none for n_iter <= 2, else LU */
+    LT_PCA_NORM_NONE,
+    LT_PCA_NORM_LU,
+    LT_PCA_NORM_QR,
+} lt_pca_normalizer;
+
+/* "auto", "none", "LU", "QR". */
+const char *lt_pca_normalizer_name(lt_pca_normalizer n);
+
+/* "auto", "full", "covariance", "randomized", "incremental". */
 const char *lt_pca_solver_name(lt_pca_solver s);
 
 enum lt_pca_status {
@@ -39,7 +58,9 @@ enum lt_pca_status {
 /* A fitted model. Every array is owned by the model (lt_pca_free). */
 typedef struct lt_pca {
     size_t n_samples, n_features;
-    size_t n_spectrum;    /* min(n_samples, n_features) */
+    /* The spectrum known: min(n_samples, n_features) for the exact solvers,
+     * n_components for the approximate ones. */
+    size_t n_spectrum;
     size_t n_components;  /* kept: k */
     lt_pca_solver solver; /* the one that ran (never AUTO) */
     double *mean;         /* n_features: the training mean */
@@ -49,7 +70,12 @@ typedef struct lt_pca {
     double *singular_values; /* sqrt(variance * (n - 1)) */
     double total_variance;   /* sum of the spectrum */
     double *components;      /* k x n_features, unit rows, signs as above */
-    double noise_variance;   /* mean of variance[k..n_spectrum), or 0 */
+    double noise_variance;   /* the variance per component left out, or 0 */
+    /* Randomized solver only: what auto resolved to. */
+    int n_iter;
+    lt_pca_normalizer normalizer;
+    /* Incremental solver only: the batches it fitted. */
+    size_t n_batches;
 } lt_pca;
 
 /* What auto stands for: covariance when rows >= 2 cols (there the SVD does
@@ -76,6 +102,52 @@ size_t lt_pca_count_reaching(const double *ratio, size_t n, double fraction);
  * is filled (release with lt_pca_free); on failure it is left empty. */
 int lt_pca_fit(lt_pca *model, const double *x, size_t rows, size_t cols,
                double n_components, lt_pca_solver solver, double **scores);
+
+/* scikit-learn's randomized_svd parameters. */
+typedef struct lt_pca_randomized {
+    size_t n_oversamples;         /* extra random columns (10) */
+    int n_iter;                   /* power iterations; -1: 7 when k < 0.1
+                                     min(rows, cols), else 4 */
+    lt_pca_normalizer normalizer;
+    uint32_t seed;                /* RandomState(seed) draws the test matrix */
+} lt_pca_randomized;
+
+/* Fits k (1 <= k <= min(rows, cols)) components by randomized SVD of the
+ * centred data, as PCA(svd_solver='randomized', random_state=seed): the
+ * same Gaussian test matrix (numpy's legacy stream), the same LU or QR
+ * normalisation, the same signs. The model's spectrum holds the k computed
+ * variances; total_variance is exact. scores as lt_pca_fit (U S). */
+int lt_pca_fit_randomized(lt_pca *model, const double *x, size_t rows, size_t cols,
+                          size_t k, const lt_pca_randomized *opt, double **scores);
+
+/* Incremental PCA, as scikit-learn's IncrementalPCA.partial_fit: each batch
+ * updates the mean and variance and takes the SVD of the previous
+ * components (scaled by their singular values), the centred batch and a
+ * mean-correction row, so memory is O((k + batch) x cols), whatever the
+ * rows. Components take IncrementalPCA's signs: the largest-magnitude entry
+ * of each component is positive. */
+typedef struct lt_ipca lt_ipca;
+
+/* Starts a fit of k components of data with cols features; k = 0 takes
+ * min(first batch rows, cols). Returns an owned state (lt_ipca_free) or NULL
+ * when out of memory. */
+lt_ipca *lt_ipca_new(size_t cols, size_t k);
+/* Fits one batch of rows x cols (rows >= k; the first batch also >= 2, and
+ * every later one >= 1). Returns LT_PCA_OK, LT_PCA_ENOMEM, LT_PCA_ETOOBIG or
+ * LT_PCA_ENOCONV; after a failure the state is unusable. */
+int lt_ipca_partial_fit(lt_ipca *s, const double *batch, size_t rows);
+/* The components so far (k, after at least one batch), for lt_pca_*. */
+size_t lt_ipca_components(const lt_ipca *s);
+/* Moves the fit into *model (release with lt_pca_free); the state keeps
+ * nothing and only lt_ipca_free may follow. Returns LT_PCA_OK or
+ * LT_PCA_ENOMEM (then *model is empty). */
+int lt_ipca_finish(lt_ipca *s, lt_pca *model);
+void lt_ipca_free(lt_ipca **s);
+
+/* scikit-learn's gen_batches(n, batch, min_batch_size=k): the end of the
+ * batch that starts at START. Batches are BATCH rows, and the last takes in
+ * a remainder that would be shorter than MIN. */
+size_t lt_ipca_batch_end(size_t start, size_t n, size_t batch, size_t min);
 
 /* out (rows x k) = (X - mean) components^T, then divided column by column
  * by sqrt(variance) when whiten (a component of zero variance is left

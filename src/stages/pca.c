@@ -1,6 +1,7 @@
 /* pca: principal component analysis fitted on train, applied to every split,
  * with scikit-learn's numbers and sign convention (see math/pca.h). */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +15,18 @@ struct pca_config {
     int solver; /* index into solver_choices: the lt_pca_solver value */
     bool whiten;
     bool inverse;
+    /* randomized; each "unset" value means scikit-learn's default */
+    int n_oversamples;          /* -1: 10 */
+    int iterated_power;         /* -1: auto */
+    int power_iteration_normalizer; /* the lt_pca_normalizer value */
+    int64_t random_state;       /* -1: the pipeline's seed */
+    /* incremental */
+    int batch_size; /* 0: 5 x features */
 };
 
-static const char *const solver_choices[] = {"auto", "full", "covariance", NULL};
+static const char *const solver_choices[] = {"auto", "full", "covariance",
+                                             "randomized", "incremental", NULL};
+static const char *const normalizer_choices[] = {"auto", "none", "LU", "QR", NULL};
 
 static const lt_param pca_params[] = {
     LT_NCOMP(struct pca_config, n_components,
@@ -26,23 +36,77 @@ static const lt_param pca_params[] = {
               "full: SVD of the centred data (scikit-learn's svd_solver='full'); "
               "covariance: eigenpairs of the covariance, faster when rows >> "
               "features; auto: covariance when rows >= 2 features and "
-              "rows * features^2 >= 2^24, else full"),
+              "rows * features^2 >= 2^24, else full; randomized: a few "
+              "leading components by randomized SVD (scikit-learn's "
+              "svd_solver='randomized'); incremental: scikit-learn's "
+              "IncrementalPCA, batch by batch (reads a streamed dataset "
+              "without holding it)"),
     LT_BOOL(struct pca_config, whiten, false,
             "divide each projected column by its standard deviation"),
     LT_BOOL(struct pca_config, inverse, false,
             "output the reconstruction in the original feature space instead "
             "of the projection (whitening does not change it)"),
+    {.name = "n_oversamples", .help = "randomized: random columns beyond n_components "
+                                      "(default: 10)",
+     .offset = LT_FIELD(struct pca_config, n_oversamples, int), .type = LT_P_INT,
+     .flags = LT_NULLABLE, .def = -1, .min = 0, .max = 100000},
+    {.name = "iterated_power", .help = "randomized: power iterations (default: 7 when "
+                                       "n_components < 0.1 min(rows, features), else 4)",
+     .offset = LT_FIELD(struct pca_config, iterated_power, int), .type = LT_P_INT,
+     .flags = LT_NULLABLE, .def = -1, .min = 0, .max = 1000},
+    LT_CHOICE(struct pca_config, power_iteration_normalizer, "auto", normalizer_choices,
+              "randomized: how each power iteration is renormalised; auto: none "
+              "for up to 2 iterations, else LU"),
+    LT_SEED(struct pca_config, random_state,
+            "randomized: seed of the Gaussian test matrix (numpy's "
+            "RandomState); unset: the pipeline's seed"),
+    {.name = "batch_size", .help = "incremental: rows per batch (default: 5 x features); "
+                                   "the last batch takes in a remainder shorter than "
+                                   "n_components",
+     .offset = LT_FIELD(struct pca_config, batch_size, int), .type = LT_P_INT,
+     .flags = LT_NULLABLE, .def = 0, .min = 2, .max = 100000000},
 };
 
 static int check(lt_ctx *ctx, const void *config)
 {
     const struct pca_config *cfg = config;
     double k = cfg->n_components;
+    const char *solver = solver_choices[cfg->solver];
     if (!(k == 0 || (k > 0 && k < 1) || (k >= 1 && k == (double)(long long)k)))
         return lt_fail(ctx, LT_EINPUT,
                        "n_components is %g; expected an integer >= 1, a fraction "
                        "in (0, 1) or null for all",
                        k);
+    if (cfg->solver == LT_PCA_RANDOMIZED && k < 1)
+        return lt_fail(ctx, LT_EINPUT,
+                       "the randomized solver needs n_components as an integer >= 1, "
+                       "not %s",
+                       k == 0 ? "null" : "a variance fraction");
+    if (cfg->solver == LT_PCA_INCREMENTAL && k > 0 && k < 1)
+        return lt_fail(ctx, LT_EINPUT,
+                       "the incremental solver needs n_components as an integer >= 1 "
+                       "or null, not a variance fraction");
+    /* A parameter of the other solvers is a mistake worth pointing out: it
+     * would be silently ignored. */
+    bool randomized = cfg->solver == LT_PCA_RANDOMIZED;
+    const char *stray = !randomized && cfg->n_oversamples >= 0       ? "n_oversamples"
+                        : !randomized && cfg->iterated_power >= 0    ? "iterated_power"
+                        : !randomized && cfg->power_iteration_normalizer != LT_PCA_NORM_AUTO
+                            ? "power_iteration_normalizer"
+                        : !randomized && cfg->random_state >= 0      ? "random_state"
+                        : cfg->solver != LT_PCA_INCREMENTAL && cfg->batch_size > 0
+                            ? "batch_size"
+                            : NULL;
+    if (stray)
+        return lt_fail(ctx, LT_EINPUT, "%s applies to the %s solver only, not to %s",
+                       stray, strcmp(stray, "batch_size") ? "randomized" : "incremental",
+                       solver);
+    if (cfg->solver == LT_PCA_INCREMENTAL && cfg->batch_size > 0 && k >= 1 &&
+        (double)cfg->batch_size < k)
+        return lt_fail(ctx, LT_EINPUT,
+                       "batch_size is %d but each batch needs at least n_components "
+                       "(%g) rows",
+                       cfg->batch_size, k);
     return LT_OK;
 }
 
@@ -172,12 +236,135 @@ static int report(lt_ctx *ctx, const lt_pca *m, double mse)
         lt_report_mat(ctx, "components", m->components, k, p);
         lt_report_vec(ctx, "mean", m->mean, p);
     }
-    lt_report_int(ctx, "components_for_95",
-                  (long long)lt_pca_count_reaching(m->variance_ratio, m->n_spectrum, 0.95));
+    /* Only the exact solvers know the whole spectrum that count needs. */
+    if (m->solver == LT_PCA_FULL || m->solver == LT_PCA_COVARIANCE)
+        lt_report_int(ctx, "components_for_95",
+                      (long long)lt_pca_count_reaching(m->variance_ratio, m->n_spectrum, 0.95));
+    if (m->solver == LT_PCA_RANDOMIZED) {
+        lt_report_int(ctx, "n_iter", m->n_iter);
+        lt_report_str(ctx, "power_iteration_normalizer", lt_pca_normalizer_name(m->normalizer));
+    }
+    if (m->solver == LT_PCA_INCREMENTAL)
+        lt_report_int(ctx, "n_batches", (long long)m->n_batches);
+    lt_report_num(ctx, "total_variance", m->total_variance);
     lt_report_num(ctx, "noise_variance", m->noise_variance);
     lt_report_num(ctx, "reconstruction_mse", mse);
     free(cumulative);
     return LT_OK;
+}
+
+/* The incremental solver's rows per batch. */
+static size_t batch_rows(const struct pca_config *cfg, size_t p)
+{
+    return cfg->batch_size > 0 ? (size_t)cfg->batch_size : 5 * p;
+}
+
+/* The incremental solver, batch by batch over TRAIN (dense or streamed),
+ * with scikit-learn's batches: gen_batches(rows, batch_size,
+ * min_batch_size=n_components). */
+static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train,
+                           lt_pca *m)
+{
+    size_t n = train->rows, p = train->cols, k = (size_t)cfg->n_components;
+    size_t batch = batch_rows(cfg, p);
+    size_t widest = 0;
+    for (size_t start = 0, end; start < n; start = end) {
+        end = lt_ipca_batch_end(start, n, batch, k);
+        if (end - start > widest)
+            widest = end - start;
+    }
+    lt_ipca *fit = lt_ipca_new(p, k);
+    double *buf = malloc(widest * p * sizeof *buf + 1);
+    int status = fit && buf ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    for (size_t start = 0, end; status == LT_OK && start < n; start = end) {
+        end = lt_ipca_batch_end(start, n, batch, k);
+        char why[512];
+        if (lt_mat_read_rows(train, start, end - start, buf, why, sizeof why) != 0)
+            status = lt_fail(ctx, LT_EINPUT, "%s", why);
+        else if (start == 0 && end - start < 2)
+            status = lt_fail(ctx, LT_EINPUT,
+                             "the first batch has 1 row; give a batch_size of at least 2");
+        else {
+            int fitted = lt_ipca_partial_fit(fit, buf, end - start);
+            if (fitted != LT_PCA_OK)
+                status = fail_fit(ctx, fitted, cfg);
+        }
+    }
+    if (status == LT_OK && lt_ipca_finish(fit, m) != LT_PCA_OK)
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    free(buf);
+    lt_ipca_free(&fit);
+    return status;
+}
+
+/* The output matrix of split X a batch at a time, for the incremental
+ * solver (X may be streamed: only a batch of it is in memory at once). Adds
+ * the split's squared reconstruction error to *sse when sse is not NULL. */
+static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *cfg,
+                         const lt_mat *x, double *sse, lt_mat **out)
+{
+    size_t n = x->rows, p = m->n_features, k = m->n_components;
+    size_t block = batch_rows(cfg, p) < n ? batch_rows(cfg, p) : n;
+    lt_mat *o = lt_mat_new(n, cfg->inverse ? p : k);
+    double *buf = malloc(block * p * sizeof *buf + 1);
+    double *scores = malloc(block * k * sizeof *scores + 1);
+    int status = o && buf && scores ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    for (size_t r0 = 0; status == LT_OK && r0 < n; r0 += block) {
+        size_t b = r0 + block < n ? block : n - r0;
+        char why[512];
+        double mse = 0;
+        if (lt_mat_read_rows(x, r0, b, buf, why, sizeof why) != 0) {
+            status = lt_fail(ctx, LT_EINPUT, "%s", why);
+            break;
+        }
+        if (lt_pca_transform(m, buf, b, false, scores) != LT_PCA_OK ||
+            (sse && lt_pca_reconstruction_mse(m, buf, scores, b, &mse) != LT_PCA_OK) ||
+            (cfg->inverse && lt_pca_inverse(m, scores, b, o->v + r0 * p) != LT_PCA_OK)) {
+            status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            break;
+        }
+        if (sse)
+            *sse += mse * (double)b * (double)p;
+        if (!cfg->inverse) {
+            if (cfg->whiten)
+                lt_pca_whiten(m, scores, b);
+            memcpy(o->v + r0 * k, scores, b * k * sizeof *scores);
+        }
+    }
+    free(buf);
+    free(scores);
+    if (status != LT_OK)
+        lt_mat_free(&o);
+    *out = o;
+    return status;
+}
+
+/* Fits the model on the train split; *scores receives the training
+ * projection when the solver computes it on the way (else NULL). */
+static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train, lt_pca *m,
+               double **scores)
+{
+    *scores = NULL;
+    int status;
+    switch (cfg->solver) {
+    case LT_PCA_INCREMENTAL:
+        return fit_incremental(ctx, cfg, train, m);
+    case LT_PCA_RANDOMIZED: {
+        lt_pca_randomized opt = {
+            .n_oversamples = cfg->n_oversamples >= 0 ? (size_t)cfg->n_oversamples : 10,
+            .n_iter = cfg->iterated_power,
+            .normalizer = (lt_pca_normalizer)cfg->power_iteration_normalizer,
+            .seed = cfg->random_state >= 0 ? (uint32_t)cfg->random_state : lt_ctx_seed(ctx),
+        };
+        status = lt_pca_fit_randomized(m, train->v, train->rows, train->cols,
+                                       (size_t)cfg->n_components, &opt, scores);
+        break;
+    }
+    default:
+        status = lt_pca_fit(m, train->v, train->rows, train->cols, cfg->n_components,
+                            (lt_pca_solver)cfg->solver, scores);
+    }
+    return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
 }
 
 static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
@@ -186,55 +373,78 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     (void)n_inputs;
     const struct pca_config *cfg = config;
     const lt_data *in = inputs[0];
+    bool incremental = cfg->solver == LT_PCA_INCREMENTAL;
+    /* Only the incremental solver reads in batches; the others need the
+     * data whole. */
+    lt_data *whole = NULL;
+    if (!incremental && lt_data_has_stream(in)) {
+        char why[512];
+        if (!(whole = lt_data_to_f64(in, why, sizeof why)))
+            return lt_fail(ctx, LT_EINPUT, "%s", why);
+        in = whole;
+    }
     const lt_mat *train = in->split[LT_TRAIN].x;
-    if (!train)
-        return lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
-    size_t n = train->rows, p = train->cols;
-    if (n < 2)
-        return lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n);
-    if (p == 0)
-        return lt_fail(ctx, LT_EINPUT, "the input has no features");
-    for (int s = 0; s < LT_N_SPLITS; s++)
-        if (in->split[s].x && in->split[s].x->cols != p)
-            return lt_fail(ctx, LT_EINPUT,
-                           "split '%s' has %zu features but train has %zu",
-                           lt_split_name(s), in->split[s].x->cols, p);
-    size_t most = n < p ? n : p;
-    if (cfg->n_components >= 1 && cfg->n_components > (double)most)
-        return lt_fail(ctx, LT_EINPUT,
-                       "n_components is %g but the data allow at most %zu "
-                       "(min(rows, features))",
-                       cfg->n_components, most);
-
-    lt_pca m;
+    int status = LT_OK;
+    lt_pca m = {0};
     double *scores = NULL;
-    int status = lt_pca_fit(&m, train->v, n, p, cfg->n_components,
-                            (lt_pca_solver)cfg->solver, &scores);
-    if (status != LT_PCA_OK)
-        return fail_fit(ctx, status, cfg);
+    lt_data *res = NULL;
+    if (!train) {
+        status = lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
+        goto done;
+    }
+    size_t n = train->rows, p = train->cols;
+    if (n < 2 || p == 0) {
+        status = n < 2 ? lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n)
+                       : lt_fail(ctx, LT_EINPUT, "the input has no features");
+        goto done;
+    }
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (in->split[s].x && in->split[s].x->cols != p) {
+            status = lt_fail(ctx, LT_EINPUT, "split '%s' has %zu features but train has %zu",
+                             lt_split_name(s), in->split[s].x->cols, p);
+            goto done;
+        }
+    size_t most = n < p ? n : p;
+    if (cfg->n_components >= 1 && cfg->n_components > (double)most) {
+        status = lt_fail(ctx, LT_EINPUT,
+                         "n_components is %g but the data allow at most %zu "
+                         "(min(rows, features))",
+                         cfg->n_components, most);
+        goto done;
+    }
+
+    if ((status = fit(ctx, cfg, train, &m, &scores)) != LT_OK)
+        goto done;
     if (m.total_variance == 0)
         lt_warn(ctx, "the training data have zero variance: the components are "
                      "arbitrary and the variance ratios are reported as 0");
 
     double mse = 0;
-    lt_data *res = lt_data_new();
-    status = LT_OK;
+    res = lt_data_new();
     if (!res || lt_data_copy_meta(res, in) != 0 ||
-        lt_pca_reconstruction_mse(&m, train->v, scores, n, &mse) != LT_PCA_OK ||
+        (!incremental && lt_pca_reconstruction_mse(&m, train->v, scores, n, &mse) != LT_PCA_OK) ||
         (!cfg->inverse && name_components(res, m.n_components) != 0)) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
     if (!cfg->inverse)
         res->image_rows = res->image_cols = 0;
-    for (int s = 0; s < LT_N_SPLITS; s++) {
+    double sse = 0;
+    for (int s = 0; s < LT_N_SPLITS && status == LT_OK; s++) {
         const lt_mat *x = in->split[s].x;
-        if (x && !(res->split[s].x =
-                       output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL))) {
+        if (!x)
+            continue;
+        if (incremental)
+            status = output_blocks(ctx, &m, cfg, x, s == LT_TRAIN ? &sse : NULL,
+                                   &res->split[s].x);
+        else if (!(res->split[s].x =
+                       output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL)))
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
-            goto done;
-        }
     }
+    if (status != LT_OK)
+        goto done;
+    if (incremental)
+        mse = sse / ((double)n * (double)p);
     if (lt_data_copy_rowinfo(res, in) != 0 ||
         !(res->explained_variance_ratio = malloc(m.n_spectrum * sizeof(double)))) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
@@ -254,6 +464,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
 done:
     free(scores);
     lt_pca_free(&m);
+    lt_data_free(&whole);
     if (status != LT_OK) {
         lt_data_free(&res);
         return status;
@@ -272,6 +483,7 @@ const lt_stage_def pca_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .accepts_stream = true,
     .check = check,
     .run = run,
 };

@@ -269,8 +269,9 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     for (int p = 0; p < n_panels && rc == LT_OK; p++) {
         panels[p].d = inputs[p];
         if (lt_data_has_f32(inputs[p])) {
-            if (!(owned[p] = lt_data_to_f64(inputs[p]))) {
-                rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            char why[256];
+            if (!(owned[p] = lt_data_to_f64(inputs[p], why, sizeof why))) {
+                rc = lt_fail(ctx, LT_ERUNTIME, "%s", why);
                 break;
             }
             panels[p].d = owned[p];

@@ -1,0 +1,319 @@
+/* Randomized PCA: the leading components from a random subspace sharpened
+ * by power iterations (Halko, Martinsson and Tropp 2011, algorithms 4.3 and
+ * 4.4), step for step as scikit-learn's randomized_svd computes it, so that
+ * the same random_state gives the same test matrix and the same answer. */
+#include "math/pca.h"
+
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "math/linalg.h"
+#include "math/rng.h"
+
+const char *lt_pca_normalizer_name(lt_pca_normalizer n)
+{
+    switch (n) {
+    case LT_PCA_NORM_NONE: return "none";
+    case LT_PCA_NORM_LU: return "LU";
+    case LT_PCA_NORM_QR: return "QR";
+    default: return "auto";
+    }
+}
+
+/* The matrix the sketch is taken of: the centred data A (rows x cols) or,
+ * when it is wide, its transpose, as scikit-learn decides. Products go
+ * through BLAS's transpose flags; A itself is never transposed in memory. */
+typedef struct sketch_op {
+    const double *a;
+    size_t n, p;     /* A is n x p */
+    bool transposed; /* M = A^T */
+    size_t mr, mc;   /* M is mr x mc */
+} sketch_op;
+
+/* out (mr x c) = M q, q mc x c. */
+static int times_m(const sketch_op *op, const double *q, size_t c, double *out)
+{
+    return op->transposed ? lt_gemm(true, false, op->p, c, op->n, 1.0, op->a, q, 0.0, out)
+                          : lt_gemm(false, false, op->n, c, op->p, 1.0, op->a, q, 0.0, out);
+}
+
+/* out (mc x c) = M^T y, y mr x c. */
+static int times_mt(const sketch_op *op, const double *y, size_t c, double *out)
+{
+    return op->transposed ? lt_gemm(false, false, op->n, c, op->p, 1.0, op->a, y, 0.0, out)
+                          : lt_gemm(true, false, op->p, c, op->n, 1.0, op->a, y, 0.0, out);
+}
+
+/* Replaces the m x *c matrix *y by P L of its LU factorisation (what
+ * scipy.linalg.lu(y, permute_l=True) returns first): m x min(m, *c). A zero
+ * pivot is not an error here; the factorisation only normalises. */
+static int lu_normalise(double **y, size_t m, size_t *c)
+{
+    size_t w = *c, d = m < w ? m : w;
+    lapack_int *ipiv = malloc((d + 1) * sizeof *ipiv);
+    double *l = lt_big_alloc(m * d * sizeof *l + 1);
+    if (!ipiv || !l) {
+        free(ipiv);
+        free(l);
+        return LT_PCA_ENOMEM;
+    }
+    lapack_int info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, (lapack_int)m, (lapack_int)w, *y,
+                                     (lapack_int)w, ipiv);
+    if (info < 0) {
+        free(ipiv);
+        free(l);
+        return info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR
+                   ? LT_PCA_ENOMEM
+                   : LT_PCA_ENOCONV;
+    }
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < d; j++)
+            l[i * d + j] = i > j ? (*y)[i * w + j] : i == j ? 1.0 : 0.0;
+    /* getrf swapped row i with row ipiv[i] - 1 in order; undo the swaps
+     * from the last, which turns L into P L. */
+    for (size_t i = d; i-- > 0;) {
+        size_t r = (size_t)ipiv[i] - 1;
+        if (r != i)
+            for (size_t j = 0; j < d; j++) {
+                double t = l[i * d + j];
+                l[i * d + j] = l[r * d + j];
+                l[r * d + j] = t;
+            }
+    }
+    free(ipiv);
+    free(*y);
+    *y = l;
+    *c = d;
+    return LT_PCA_OK;
+}
+
+/* Replaces the m x *c matrix *y by the Q of its economic QR factorisation
+ * (scipy.linalg.qr(y, mode='economic')): m x min(m, *c). */
+static int qr_normalise(double **y, size_t m, size_t *c)
+{
+    size_t w = *c, d = m < w ? m : w;
+    double *tau = malloc((d + 1) * sizeof *tau);
+    double *q = lt_big_alloc(m * d * sizeof *q + 1);
+    lapack_int info = -1;
+    if (tau && q)
+        info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)m, (lapack_int)w, *y,
+                              (lapack_int)w, tau);
+    if (info == 0) {
+        for (size_t i = 0; i < m; i++)
+            memcpy(q + i * d, *y + i * w, d * sizeof *q);
+        info = LAPACKE_dorgqr(LAPACK_ROW_MAJOR, (lapack_int)m, (lapack_int)d, (lapack_int)d,
+                              q, (lapack_int)d, tau);
+    }
+    free(tau);
+    if (info != 0) {
+        free(q);
+        return info == -1 || info == LAPACK_WORK_MEMORY_ERROR ||
+                       info == LAPACK_TRANSPOSE_MEMORY_ERROR
+                   ? LT_PCA_ENOMEM
+                   : LT_PCA_ENOCONV;
+    }
+    free(*y);
+    *y = q;
+    *c = d;
+    return LT_PCA_OK;
+}
+
+static int from_la(int la)
+{
+    switch (la) {
+    case LT_LA_OK: return LT_PCA_OK;
+    case LT_LA_ENOMEM: return LT_PCA_ENOMEM;
+    case LT_LA_ETOOBIG: return LT_PCA_ETOOBIG;
+    default: return LT_PCA_ENOCONV;
+    }
+}
+
+/* One product q -> M q (or M^T q) into a new buffer that replaces *q. */
+static int apply(const sketch_op *op, bool transpose, double **q, size_t c)
+{
+    size_t rows = transpose ? op->mc : op->mr;
+    double *out = lt_big_alloc(rows * c * sizeof *out + 1);
+    if (!out)
+        return LT_PCA_ENOMEM;
+    int status = from_la(transpose ? times_mt(op, *q, c, out) : times_m(op, *q, c, out));
+    free(*q);
+    *q = out;
+    return status;
+}
+
+static int normalise(lt_pca_normalizer how, double **y, size_t m, size_t *c)
+{
+    switch (how) {
+    case LT_PCA_NORM_LU: return lu_normalise(y, m, c);
+    case LT_PCA_NORM_QR: return qr_normalise(y, m, c);
+    default: return LT_PCA_OK;
+    }
+}
+
+/* An orthonormal basis (mr x *c, owned, into *basis) of the range of M
+ * sampled by *c Gaussian columns and n_iter power iterations
+ * (scikit-learn's randomized_range_finder). */
+static int range_finder(const sketch_op *op, size_t size, int n_iter,
+                        lt_pca_normalizer how, uint32_t seed, double **basis, size_t *c)
+{
+    *c = size;
+    double *q = lt_big_alloc(op->mc * size * sizeof *q + 1);
+    if (!q)
+        return LT_PCA_ENOMEM;
+    /* random_state.normal(size=(M.shape[1], size)), row by row. */
+    lt_rng rng;
+    lt_rng_seed(&rng, seed);
+    lt_rng_randn(&rng, q, op->mc * size);
+    int status = LT_PCA_OK;
+    for (int it = 0; it < n_iter && status == LT_PCA_OK; it++) {
+        status = apply(op, false, &q, *c);
+        if (status == LT_PCA_OK)
+            status = normalise(how, &q, op->mr, c);
+        if (status == LT_PCA_OK)
+            status = apply(op, true, &q, *c);
+        if (status == LT_PCA_OK)
+            status = normalise(how, &q, op->mc, c);
+    }
+    if (status == LT_PCA_OK)
+        status = apply(op, false, &q, *c);
+    if (status == LT_PCA_OK)
+        status = qr_normalise(&q, op->mr, c);
+    if (status != LT_PCA_OK) {
+        free(q);
+        return status;
+    }
+    *basis = q;
+    return LT_PCA_OK;
+}
+
+/* The sign of the entry of largest magnitude (the first on ties) among n
+ * entries stride apart. */
+static double sign_of_largest(const double *v, size_t n, size_t stride)
+{
+    double best = -1, sign = 1;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i * stride];
+        if (fabs(x) > best) {
+            best = fabs(x);
+            sign = x < 0 ? -1.0 : 1.0;
+        }
+    }
+    return sign;
+}
+
+/* The SVD of the basis' image B = Q^T M, lifted back: fills the model's k
+ * components and singular values and the training scores, with
+ * scikit-learn's signs (its svd_flip decides on the side of the samples). */
+static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, size_t c,
+                        double *scores)
+{
+    size_t n = op->n, p = op->p, k = m->n_components;
+    size_t q = c < op->mc ? c : op->mc;
+    double *b = lt_big_alloc(c * op->mc * sizeof *b + 1);
+    double *uhat = malloc(c * q * sizeof *uhat + 1);
+    double *s = malloc(q * sizeof *s + 1);
+    double *vt = lt_big_alloc(q * op->mc * sizeof *vt + 1);
+    double *u = lt_big_alloc(op->mr * q * sizeof *u + 1);
+    int status = b && uhat && s && vt && u ? LT_PCA_OK : LT_PCA_ENOMEM;
+    if (status == LT_PCA_OK) /* B = Q^T M */
+        status = from_la(op->transposed
+                             ? lt_gemm(true, true, c, n, p, 1.0, basis, op->a, 0.0, b)
+                             : lt_gemm(true, false, c, p, n, 1.0, basis, op->a, 0.0, b));
+    if (status == LT_PCA_OK)
+        status = from_la(lt_svd_thin(b, c, op->mc, NULL, uhat, s, vt));
+    if (status == LT_PCA_OK)
+        status = from_la(lt_gemm(false, false, op->mr, q, c, 1.0, basis, uhat, 0.0, u));
+    for (size_t j = 0; status == LT_PCA_OK && j < k; j++) {
+        m->singular_values[j] = s[j];
+        if (!op->transposed) {
+            /* U (n x q) is the samples' side: columns of U, rows of Vt. */
+            double sign = sign_of_largest(u + j, n, q);
+            for (size_t i = 0; i < n; i++)
+                scores[i * k + j] = sign * u[i * q + j] * s[j];
+            for (size_t f = 0; f < p; f++)
+                m->components[j * p + f] = sign * vt[j * p + f];
+        } else {
+            /* M = A^T: Vt (q x n) is the samples' side, U (p x q) the
+             * features'. */
+            double sign = sign_of_largest(vt + j * n, n, 1);
+            for (size_t i = 0; i < n; i++)
+                scores[i * k + j] = sign * vt[j * n + i] * s[j];
+            for (size_t f = 0; f < p; f++)
+                m->components[j * p + f] = sign * u[f * q + j];
+        }
+    }
+    free(b);
+    free(uhat);
+    free(s);
+    free(vt);
+    free(u);
+    return status;
+}
+
+int lt_pca_fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols,
+                          size_t k, const lt_pca_randomized *opt, double **scores_out)
+{
+    memset(m, 0, sizeof *m);
+    if (!lt_linalg_fits(rows, cols))
+        return LT_PCA_ETOOBIG;
+    size_t most = rows < cols ? rows : cols;
+    m->solver = LT_PCA_RANDOMIZED;
+    m->n_samples = rows;
+    m->n_features = cols;
+    m->n_spectrum = m->n_components = k;
+    int n_iter = opt->n_iter >= 0 ? opt->n_iter : (double)k < 0.1 * (double)most ? 7 : 4;
+    lt_pca_normalizer how = opt->normalizer;
+    if (how == LT_PCA_NORM_AUTO)
+        how = n_iter <= 2 ? LT_PCA_NORM_NONE : LT_PCA_NORM_LU;
+    m->n_iter = n_iter;
+    m->normalizer = how;
+
+    m->mean = malloc(cols * sizeof *m->mean);
+    m->variance = malloc(k * sizeof *m->variance);
+    m->variance_ratio = malloc(k * sizeof *m->variance_ratio);
+    m->singular_values = malloc(k * sizeof *m->singular_values);
+    m->components = malloc(k * cols * sizeof *m->components);
+    double *a = lt_big_alloc(rows * cols * sizeof *a);
+    double *scores = lt_big_alloc(rows * k * sizeof *scores);
+    double *basis = NULL;
+    int status = LT_PCA_ENOMEM;
+    if (m->mean && m->variance && m->variance_ratio && m->singular_values &&
+        m->components && a && scores) {
+        lt_col_means(x, rows, cols, m->mean);
+        lt_center(a, x, rows, cols, m->mean);
+        double total = 0;
+        for (size_t i = 0; i < rows * cols; i++)
+            total += a[i] * a[i];
+        m->total_variance = total / (double)(rows - 1);
+        sketch_op op = {.a = a, .n = rows, .p = cols, .transposed = rows < cols};
+        op.mr = op.transposed ? cols : rows;
+        op.mc = op.transposed ? rows : cols;
+        size_t c;
+        status = range_finder(&op, k + opt->n_oversamples, n_iter, how, opt->seed, &basis, &c);
+        if (status == LT_PCA_OK)
+            status = svd_of_image(m, &op, basis, c, scores);
+    }
+    free(a);
+    free(basis);
+    if (status != LT_PCA_OK) {
+        free(scores);
+        lt_pca_free(m);
+        return status;
+    }
+    double kept = 0;
+    for (size_t j = 0; j < k; j++) {
+        m->variance[j] = m->singular_values[j] * m->singular_values[j] / (double)(rows - 1);
+        m->variance_ratio[j] = m->total_variance > 0 ? m->variance[j] / m->total_variance : 0.0;
+        kept += m->variance[j];
+    }
+    /* scikit-learn's estimate: the variance left over, spread evenly over
+     * the components not kept. */
+    m->noise_variance = k < most ? (m->total_variance - kept) / (double)(most - k) : 0.0;
+    if (scores_out)
+        *scores_out = scores;
+    else
+        free(scores);
+    return LT_PCA_OK;
+}
