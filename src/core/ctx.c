@@ -76,7 +76,10 @@ void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
 /* Keeps the first error of a stage: later ones are usually consequences. */
 static void record(lt_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
 {
-    if (ctx->error || !fmt) /* !fmt: only to reassure GCC's -O2 format checks */
+    /* A NULL ctx records nothing: code that only needs the status (a
+     * stream re-reading checked data) may pass one. !fmt only reassures
+     * GCC's -O2 format checks. */
+    if (!ctx || ctx->error || !fmt)
         return;
     char body[1024];
     vsnprintf(body, sizeof body, fmt, ap);
@@ -97,8 +100,9 @@ static void stage_prefix(const lt_ctx *ctx, char *buf, size_t size)
 
 int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
 {
-    char prefix[512];
-    stage_prefix(ctx, prefix, sizeof prefix);
+    char prefix[512] = "";
+    if (ctx)
+        stage_prefix(ctx, prefix, sizeof prefix);
     va_list ap;
     va_start(ap, fmt);
     record(ctx, prefix, fmt, ap);
@@ -128,8 +132,9 @@ void lt_warn(lt_ctx *ctx, const char *fmt, ...)
     ctx->n_warnings++;
     if (ctx->quiet)
         return;
-    char prefix[512];
-    stage_prefix(ctx, prefix, sizeof prefix);
+    char prefix[512] = "";
+    if (ctx)
+        stage_prefix(ctx, prefix, sizeof prefix);
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "%swarning: ", prefix);

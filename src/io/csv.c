@@ -18,6 +18,9 @@ typedef struct reader {
     lt_ctx *ctx;
     const char *name;     /* the file as messages show it */
     const char *p, *end;  /* the text not read yet */
+    FILE *file;           /* or, when not NULL, the file read line by line */
+    char *buf;            /* file mode: the line read last (owned) */
+    size_t buf_cap;
     long line;            /* 1-based number of the line read last */
     char delim;
 } reader;
@@ -43,6 +46,22 @@ static const char *field(const fields *f, size_t i) { return f->text + f->start[
  * Returns false at the end of the text. */
 static bool next_line(reader *r, const char **s, size_t *n)
 {
+    if (r->file) {
+        ssize_t got = getline(&r->buf, &r->buf_cap, r->file);
+        if (got < 0)
+            return false;
+        *s = r->buf;
+        *n = (size_t)got;
+        if (*n > 0 && (*s)[*n - 1] == '\n')
+            (*n)--;
+        if (*n > 0 && (*s)[*n - 1] == '\r')
+            (*n)--;
+        /* A UTF-8 byte-order mark opens the file, not the first field. */
+        if (r->line == 0 && *n >= 3 && memcmp(*s, "\xEF\xBB\xBF", 3) == 0)
+            *s += 3, *n -= 3;
+        r->line++;
+        return true;
+    }
     if (r->p >= r->end)
         return false;
     const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
@@ -314,6 +333,7 @@ static int encode_labels(reader *r, char **texts, size_t rows, int *y, lt_data *
 
 /* What the parser builds, freed by table_free unless handed to an lt_data. */
 typedef struct table {
+    bool streaming;   /* rows are checked, not kept: x has room for one */
     size_t cols;      /* fields per line */
     long label;       /* label column, or -1 */
     size_t rows;      /* data rows read so far */
@@ -377,7 +397,19 @@ static int table_add(reader *r, table *t, const fields *f)
                           (long)(f->n < t->cols ? f->n : t->cols) + 1,
                           "row %ld has %zu field%s, expected %zu", r->line, f->n,
                           f->n == 1 ? "" : "s", t->cols);
-    double *row = t->x->v + t->rows * t->x->cols;
+    if (t->streaming && t->label >= 0 && t->rows == t->capacity) {
+        size_t cap = t->capacity ? 2 * t->capacity : 1024;
+        char **labels = realloc(t->labels, cap * sizeof *labels);
+        if (labels)
+            t->labels = labels;
+        int *y = labels ? realloc(t->y, cap * sizeof *y) : NULL;
+        if (!y)
+            return out_of_memory(r);
+        t->y = y;
+        memset(t->labels + t->capacity, 0, (cap - t->capacity) * sizeof *labels);
+        t->capacity = cap;
+    }
+    double *row = t->x->v + (t->streaming ? 0 : t->rows) * t->x->cols;
     for (size_t i = 0, k = 0; i < t->cols; i++) {
         const char *text = field(f, i);
         if ((long)i == t->label) {
@@ -420,6 +452,159 @@ static int table_finish(reader *r, table *t, lt_data **out)
     t->names = NULL;
     *out = d;
     return LT_OK;
+}
+
+/* ---- streaming --------------------------------------------------------------- */
+
+/* A checked CSV file read again row by row: the data rows of a table whose
+ * every row the first pass (lt_csv_open_stream) already parsed. */
+typedef struct csv_stream {
+    lt_stream base;
+    reader r;         /* file mode; ctx NULL: nothing here can fail on data
+                         the first pass accepted, unless the file changed */
+    fields f;
+    long label;       /* label column, or -1 */
+    size_t cols;      /* fields per line */
+    long data_offset; /* where the line after the header starts */
+    long data_line;   /* its line number, less one */
+    size_t next_row;  /* the data row the next line read holds */
+} csv_stream;
+
+static void stream_close(lt_stream *base)
+{
+    csv_stream *s = (csv_stream *)base;
+    if (s->r.file)
+        fclose(s->r.file);
+    free(s->r.buf);
+    fields_free(&s->f);
+    free(s);
+}
+
+static int changed(csv_stream *s, char *err, size_t err_size)
+{
+    snprintf(err, err_size, "%s:%ld: the file changed after it was checked; run again",
+             s->r.name, s->r.line);
+    return -1;
+}
+
+/* The next non-blank line, split; false at the end of the file or when a
+ * line no longer splits (the file changed). */
+static bool next_row(csv_stream *s)
+{
+    const char *text;
+    size_t n;
+    while (next_line(&s->r, &text, &n))
+        if (!is_blank(text, n))
+            return split(&s->r, text, n, &s->f) == LT_OK && s->f.n == s->cols;
+    return false;
+}
+
+static int stream_read(lt_stream *base, size_t first, size_t n, double *out, char *err,
+                       size_t err_size)
+{
+    csv_stream *s = (csv_stream *)base;
+    if (first != s->next_row) {
+        if (fseek(s->r.file, s->data_offset, SEEK_SET) != 0)
+            return changed(s, err, err_size);
+        s->r.line = s->data_line;
+        for (s->next_row = 0; s->next_row < first; s->next_row++)
+            if (!next_row(s))
+                return changed(s, err, err_size);
+    }
+    size_t width = s->cols - (s->label >= 0);
+    for (size_t i = 0; i < n; i++, s->next_row++) {
+        if (!next_row(s))
+            return changed(s, err, err_size);
+        for (size_t c = 0, k = 0; c < s->cols; c++)
+            if ((long)c != s->label &&
+                parse_number(field(&s->f, c), &out[i * width + k++]) != NUM_OK)
+                return changed(s, err, err_size);
+    }
+    return 0;
+}
+
+int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
+                       lt_data **out)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "is a folder, expected a CSV file");
+    csv_stream *cs = calloc(1, sizeof *cs);
+    char *name = strdup(path);
+    FILE *fp = cs && name ? fopen(path, "rb") : NULL;
+    if (!fp) {
+        int rc = !cs || !name ? lt_fail(ctx, LT_ERUNTIME, "out of memory")
+                              : lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s",
+                                           strerror(errno));
+        free(cs);
+        free(name);
+        return rc;
+    }
+    reader r = {.ctx = ctx, .name = path, .file = fp, .delim = opt->delimiter};
+    const char *s;
+    size_t n;
+    for (int i = 0; i < opt->skip_lines && next_line(&r, &s, &n); i++)
+        ;
+    /* The first pass parses every row as lt_csv_parse would, keeping only
+     * the labels, so errors still name their line and column. */
+    fields f = {0};
+    table t = {.label = -1, .streaming = true};
+    int rc = LT_OK;
+    long first_line = 0, data_offset = 0, data_line = 0, before = ftell(fp);
+    while (rc == LT_OK && next_line(&r, &s, &n)) {
+        if (!is_blank(s, n) && (rc = split(&r, s, n, &f)) == LT_OK && !first_line) {
+            first_line = r.line;
+            rc = table_init(&r, &t, &f, opt, 1);
+            t.capacity = 0;
+            data_offset = opt->header ? ftell(fp) : before;
+            data_line = opt->header ? r.line : r.line - 1;
+            if (opt->header) {
+                before = ftell(fp);
+                continue;
+            }
+        }
+        if (rc == LT_OK && !is_blank(s, n))
+            rc = table_add(&r, &t, &f);
+        before = ftell(fp);
+    }
+    if (rc == LT_OK && ferror(fp))
+        rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+    if (rc == LT_OK && !first_line)
+        rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "file is empty");
+    else if (rc == LT_OK && t.rows == 0)
+        rc = lt_fail_at(ctx, LT_EINPUT, path, first_line, 0,
+                        "the header is not followed by any data rows");
+    size_t rows = t.rows;
+    if (rc == LT_OK)
+        rc = table_finish(&r, &t, out);
+    free(r.buf);
+    fields_free(&f);
+    if (rc == LT_OK) {
+        /* The kept one-row x becomes the stream's matrix header. */
+        lt_mat *x = (*out)->split[LT_TRAIN].x;
+        free(x->v);
+        x->v = NULL;
+        x->rows = rows;
+        cs->base.read = stream_read;
+        cs->base.close = stream_close;
+        cs->r = (reader){.name = name, .file = fp, .delim = opt->delimiter,
+                         .line = data_line};
+        cs->label = t.label;
+        cs->cols = t.cols;
+        cs->data_offset = data_offset;
+        cs->data_line = data_line;
+        x->stream = &cs->base;
+        if (fseek(fp, data_offset, SEEK_SET) != 0)
+            rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot seek: %s", strerror(errno));
+        if (rc != LT_OK)
+            lt_data_free(out);
+    } else {
+        fclose(fp);
+        free(name);
+        free(cs);
+    }
+    table_free(&t);
+    return rc;
 }
 
 static size_t count_lines(const char *p, const char *end)

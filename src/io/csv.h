@@ -48,6 +48,14 @@ int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
 int lt_csv_read(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
                 lt_data **out);
 
+/* As lt_csv_read, but the train split is a stream (lt_mat.stream): the file
+ * is parsed whole once here, so every error is reported now with its line
+ * and column, and only the labels are kept; the stream then reads the rows
+ * again on demand, a batch at a time. A file that changes between the two
+ * reads gives a stream error that says so. */
+int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
+                       lt_data **out);
+
 /* Writes S as one CSV field, quoted (with doubled quotes) when it holds a
  * comma, quote or line break. */
 void lt_csv_write_field(FILE *f, const char *s);

@@ -178,6 +178,18 @@ static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
     return LT_OK;
 }
 
+static gzFile open_gz(lt_ctx *ctx, const char *path, int *rc)
+{
+    errno = 0;
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        *rc = errno ? lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno))
+                    : lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
+    else
+        gzbuffer(f, GZ_BUFFER);
+    return f;
+}
+
 int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out)
 {
     memset(out, 0, sizeof *out);
@@ -185,18 +197,98 @@ int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out)
         return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
                           "cannot read IDX data of %d dimensions (at most %d)", ndim,
                           LT_IDX_MAX_DIMS);
-    errno = 0;
-    gzFile f = gzopen(path, "rb");
+    int rc = LT_OK;
+    gzFile f = open_gz(ctx, path, &rc);
     if (!f)
-        return errno ? lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot open: %s",
-                                  strerror(errno))
-                     : lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
-    gzbuffer(f, GZ_BUFFER);
-    int rc = read_header(ctx, path, f, ndim, out);
+        return rc;
+    rc = read_header(ctx, path, f, ndim, out);
     if (rc == LT_OK)
         rc = read_data(ctx, path, f, out);
     gzclose(f);
     if (rc != LT_OK)
         lt_idx_free(out);
     return rc;
+}
+
+struct lt_idx_reader {
+    gzFile f;
+    char *path;
+    size_t item;   /* bytes per item */
+    size_t items;  /* dims[0] */
+    size_t header; /* bytes before the first item */
+    size_t next;   /* the item the file position is at */
+};
+
+int lt_idx_open_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *header,
+                   lt_idx_reader **out)
+{
+    memset(header, 0, sizeof *header);
+    *out = NULL;
+    if (ndim < 1 || ndim > LT_IDX_MAX_DIMS)
+        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
+                          "cannot read IDX data of %d dimensions (at most %d)", ndim,
+                          LT_IDX_MAX_DIMS);
+    int rc = LT_OK;
+    gzFile f = open_gz(ctx, path, &rc);
+    if (!f)
+        return rc;
+    if ((rc = read_header(ctx, path, f, ndim, header)) != LT_OK) {
+        gzclose(f);
+        return rc;
+    }
+    lt_idx_reader *r = calloc(1, sizeof *r);
+    if (!r || !(r->path = strdup(path))) {
+        free(r);
+        gzclose(f);
+        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
+    }
+    r->f = f;
+    r->items = header->dims[0];
+    r->item = header->dims[0] ? header->count / header->dims[0] : 0;
+    r->header = 4 + 4 * (size_t)ndim;
+    *out = r;
+    return LT_OK;
+}
+
+int lt_idx_read_items(lt_idx_reader *r, size_t first, size_t n, unsigned char *out,
+                      char *err, size_t err_size)
+{
+    if (first + n > r->items) {
+        snprintf(err, err_size, "%s: items %zu to %zu asked of %zu", r->path, first,
+                 first + n, r->items);
+        return -1;
+    }
+    if (first != r->next) {
+        z_off_t to = (z_off_t)(r->header + first * r->item);
+        if (gzseek(r->f, to, SEEK_SET) != to) {
+            snprintf(err, err_size, "%s: cannot seek to item %zu", r->path, first);
+            return -1;
+        }
+    }
+    size_t want = n * r->item, got = read_up_to(r->f, out, want);
+    r->next = first + got / (r->item ? r->item : 1);
+    if (got < want) {
+        int errnum;
+        const char *msg = gzerror(r->f, &errnum);
+        if (errnum != Z_OK && errnum != Z_BUF_ERROR)
+            snprintf(err, err_size, "%s: cannot read: %s", r->path,
+                     errnum == Z_ERRNO ? strerror(errno) : msg);
+        else
+            snprintf(err, err_size,
+                     "%s: truncated: item %zu of the %zu its header announces is missing",
+                     r->path, first + got / (r->item ? r->item : 1), r->items);
+        r->next = (size_t)-1; /* the position is unknown: seek next time */
+        return -1;
+    }
+    return 0;
+}
+
+void lt_idx_close(lt_idx_reader **r)
+{
+    if (!r || !*r)
+        return;
+    gzclose((*r)->f);
+    free((*r)->path);
+    free(*r);
+    *r = NULL;
 }

@@ -35,6 +35,25 @@ typedef struct lt_idx {
  * of memory, with the error recorded in ctx and *out zeroed. */
 int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out);
 
+/* An IDX file of unsigned bytes opened for reading its items on demand
+ * (the rows of a streamed dataset) instead of whole. */
+typedef struct lt_idx_reader lt_idx_reader;
+
+/* Opens PATH and checks its header as lt_idx_read_u8 does; fills *header
+ * (dims and count; data stays NULL) and *out (close with lt_idx_close).
+ * Returns LT_OK, or LT_EINPUT / LT_ERUNTIME with the error recorded. A
+ * short file is only found when its missing items are read. */
+int lt_idx_open_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *header,
+                   lt_idx_reader **out);
+/* Reads items [first, first + n) (each the product of dims[1..] bytes) into
+ * out. Reading on from the last item read is sequential; anything else
+ * seeks (backwards: decompresses again from the start). Returns 0, or -1
+ * with "PATH: truncated: ..." or a read error in err. */
+int lt_idx_read_items(lt_idx_reader *r, size_t first, size_t n, unsigned char *out,
+                      char *err, size_t err_size);
+/* Closes *r (NULL is fine) and sets it to NULL. */
+void lt_idx_close(lt_idx_reader **r);
+
 /* Releases idx->data and zeroes *idx (a zeroed lt_idx is fine). */
 void lt_idx_free(lt_idx *idx);
 

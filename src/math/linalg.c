@@ -255,6 +255,37 @@ int lt_svd_thin(const double *a, size_t rows, size_t cols, const double *shift,
     return status;
 }
 
+int lt_svd_top_right(double *a, size_t rows, size_t cols, size_t k, double *s,
+                     double *vt)
+{
+    if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(rows * cols, 1))
+        return LT_LA_ETOOBIG;
+    size_t q = rows < cols ? rows : cols;
+    double *values = malloc((q + 1) * sizeof *values);
+    lapack_int *superb = malloc((12 * q + 1) * sizeof *superb);
+    if (!values || !superb) {
+        free(values);
+        free(superb);
+        return LT_LA_ENOMEM;
+    }
+    /* Column-major, A is the cols x rows matrix A^T, whose left singular
+     * vectors are A's right ones; column j of u (ldu = cols) is row j of
+     * vt. */
+    lapack_int found = 0;
+    lapack_int info = LAPACKE_dgesvdx(LAPACK_COL_MAJOR, 'V', 'N', 'I', (lapack_int)cols,
+                                      (lapack_int)rows, a, (lapack_int)cols, 0.0, 0.0, 1,
+                                      (lapack_int)k, &found, values, vt, (lapack_int)cols,
+                                      NULL, 1, superb);
+    int status = lapack_status(info);
+    if (status == LT_LA_OK && (size_t)found != k)
+        status = LT_LA_ENOCONV;
+    if (status == LT_LA_OK)
+        memcpy(s, values, k * sizeof *s);
+    free(values);
+    free(superb);
+    return status;
+}
+
 int lt_gemm(bool trans_a, bool trans_b, size_t m, size_t n, size_t k,
             double alpha, const double *a, const double *b, double beta,
             double *c)

@@ -88,6 +88,15 @@ int lt_eigh_desc(const double *a, size_t n, double *values, double *vectors);
 int lt_svd_thin(const double *a, size_t rows, size_t cols, const double *shift,
                 double *u, double *s, double *vt);
 
+/* The k largest singular values s (k, descending) and their right singular
+ * vectors vt (k x cols) of the rows x cols matrix A, which is overwritten:
+ * dgesvdx on A as it lies (column-major A^T, so no copy), bisection and
+ * inverse iteration for k vectors only. About 1.7x faster than the thin
+ * SVD for 30 of 784 columns, with the same accuracy. 1 <= k <= min(rows,
+ * cols). Returns LT_LA_OK, LT_LA_ENOMEM, LT_LA_ETOOBIG or LT_LA_ENOCONV. */
+int lt_svd_top_right(double *a, size_t rows, size_t cols, size_t k, double *s,
+                     double *vt);
+
 /* C = alpha op(A) op(B) + beta C with op(A) m x k, op(B) k x n and C m x n.
  * A is stored m x k (k x m when trans_a), B k x n (n x k when trans_b).
  * Returns LT_LA_OK or LT_LA_ETOOBIG. */

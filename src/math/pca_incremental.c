@@ -159,14 +159,23 @@ int lt_ipca_partial_fit(lt_ipca *s, const double *x, size_t rows)
         for (size_t c = 0; c < p; c++)
             row[c] = scale * (s->prev_mean[c] - s->batch_mean[c]);
     }
+    /* Only the k leading singular vectors are kept: when that is fewer
+     * than the SVD has, ask for those alone, and get the sum of the other
+     * squared singular values (for the noise variance) from the Frobenius
+     * norm, which the stacked matrix keeps. */
     size_t q = stacked < p ? stacked : p;
-    int la = lt_svd_thin(s->stack, stacked, p, NULL, NULL, s->s, s->vt);
+    double frobenius = 0;
+    for (size_t i = 0; i < stacked * p; i++)
+        frobenius += s->stack[i] * s->stack[i];
+    int la = k < q ? lt_svd_top_right(s->stack, stacked, p, k, s->s, s->vt)
+                   : lt_svd_thin(s->stack, stacked, p, NULL, NULL, s->s, s->vt);
     if (la != LT_LA_OK)
         return la == LT_LA_ENOMEM ? LT_PCA_ENOMEM : la == LT_LA_ETOOBIG ? LT_PCA_ETOOBIG
                                                                          : LT_PCA_ENOCONV;
     /* IncrementalPCA flips on the components' side: the largest-magnitude
      * entry of each right singular vector (the first on ties) is made
      * positive. */
+    double kept = 0;
     for (size_t j = 0; j < k; j++) {
         const double *v = s->vt + j * p;
         double best = -1, sign = 1;
@@ -179,10 +188,9 @@ int lt_ipca_partial_fit(lt_ipca *s, const double *x, size_t rows)
             s->components[j * p + c] = sign * v[c];
         s->singular[j] = s->s[j];
         s->variance[j] = s->s[j] * s->s[j] / (n_all - 1);
+        kept += s->s[j] * s->s[j];
     }
-    double rest = 0;
-    for (size_t j = k; j < q; j++)
-        rest += s->s[j] * s->s[j] / (n_all - 1);
+    double rest = frobenius > kept ? (frobenius - kept) / (n_all - 1) : 0.0;
     s->noise_variance = k != rows && k != p && q > k ? rest / (double)(q - k) : 0.0;
     s->seen += rows;
     s->batches++;

@@ -22,28 +22,72 @@ const char *lt_pca_normalizer_name(lt_pca_normalizer n)
     }
 }
 
-/* The matrix the sketch is taken of: the centred data A (rows x cols) or,
- * when it is wide, its transpose, as scikit-learn decides. Products go
- * through BLAS's transpose flags; A itself is never transposed in memory. */
+/* The matrix the sketch is taken of: the centred data A = X - 1 mean^T
+ * (n x p) or, when it is wide, its transpose, as scikit-learn decides.
+ * Products go through BLAS's transpose flags, so A is never transposed in
+ * memory; and when the data lie near the origin A is never formed either:
+ * each product with X is corrected by a rank-one term for the mean (see
+ * uncentred_ok in pca.c for why that costs no accuracy there). That saves
+ * a copy of the data and a pass over it. */
 typedef struct sketch_op {
-    const double *a;
-    size_t n, p;     /* A is n x p */
-    bool transposed; /* M = A^T */
-    size_t mr, mc;   /* M is mr x mc */
+    const double *x;    /* X, or the centred copy when mean is NULL */
+    const double *mean; /* p: subtract implicitly; NULL: x is centred */
+    size_t n, p;        /* X is n x p */
+    bool transposed;    /* M = A^T */
+    size_t mr, mc;      /* M is mr x mc */
 } sketch_op;
 
-/* out (mr x c) = M q, q mc x c. */
-static int times_m(const sketch_op *op, const double *q, size_t c, double *out)
+/* v (c) = the column sums of the r x c matrix y. */
+static void column_sums(const double *y, size_t r, size_t c, double *v)
 {
-    return op->transposed ? lt_gemm(true, false, op->p, c, op->n, 1.0, op->a, q, 0.0, out)
-                          : lt_gemm(false, false, op->n, c, op->p, 1.0, op->a, q, 0.0, out);
+    memset(v, 0, c * sizeof *v);
+    for (size_t i = 0; i < r; i++)
+        for (size_t j = 0; j < c; j++)
+            v[j] += y[i * c + j];
+}
+
+/* out (r x c) -= u v^T; u NULL stands for a vector of ones. */
+static void subtract_outer(double *out, size_t r, size_t c, const double *u, const double *v)
+{
+    for (size_t i = 0; i < r; i++) {
+        double ui = u ? u[i] : 1.0;
+        for (size_t j = 0; j < c; j++)
+            out[i * c + j] -= ui * v[j];
+    }
+}
+
+/* out (mr x c) = M q, q mc x c. */
+static int times_m(const sketch_op *op, const double *q, size_t c, double *out, double *v)
+{
+    int la = op->transposed ? lt_gemm(true, false, op->p, c, op->n, 1.0, op->x, q, 0.0, out)
+                            : lt_gemm(false, false, op->n, c, op->p, 1.0, op->x, q, 0.0, out);
+    if (la != LT_LA_OK || !op->mean)
+        return la;
+    if (op->transposed) { /* X^T q - mean (1^T q) */
+        column_sums(q, op->n, c, v);
+        subtract_outer(out, op->p, c, op->mean, v);
+    } else { /* X q - 1 (mean^T q) */
+        la = lt_gemm(false, false, 1, c, op->p, 1.0, op->mean, q, 0.0, v);
+        subtract_outer(out, op->n, c, NULL, v);
+    }
+    return la;
 }
 
 /* out (mc x c) = M^T y, y mr x c. */
-static int times_mt(const sketch_op *op, const double *y, size_t c, double *out)
+static int times_mt(const sketch_op *op, const double *y, size_t c, double *out, double *v)
 {
-    return op->transposed ? lt_gemm(false, false, op->n, c, op->p, 1.0, op->a, y, 0.0, out)
-                          : lt_gemm(true, false, op->p, c, op->n, 1.0, op->a, y, 0.0, out);
+    int la = op->transposed ? lt_gemm(false, false, op->n, c, op->p, 1.0, op->x, y, 0.0, out)
+                            : lt_gemm(true, false, op->p, c, op->n, 1.0, op->x, y, 0.0, out);
+    if (la != LT_LA_OK || !op->mean)
+        return la;
+    if (op->transposed) { /* X y - 1 (mean^T y) */
+        la = lt_gemm(false, false, 1, c, op->p, 1.0, op->mean, y, 0.0, v);
+        subtract_outer(out, op->n, c, NULL, v);
+    } else { /* X^T y - mean (1^T y) */
+        column_sums(y, op->n, c, v);
+        subtract_outer(out, op->p, c, op->mean, v);
+    }
+    return la;
 }
 
 /* Replaces the m x *c matrix *y by P L of its LU factorisation (what
@@ -135,9 +179,11 @@ static int apply(const sketch_op *op, bool transpose, double **q, size_t c)
 {
     size_t rows = transpose ? op->mc : op->mr;
     double *out = lt_big_alloc(rows * c * sizeof *out + 1);
-    if (!out)
-        return LT_PCA_ENOMEM;
-    int status = from_la(transpose ? times_mt(op, *q, c, out) : times_m(op, *q, c, out));
+    double *v = malloc((c + 1) * sizeof *v);
+    int status = out && v ? from_la(transpose ? times_mt(op, *q, c, out, v)
+                                              : times_m(op, *q, c, out, v))
+                          : LT_PCA_ENOMEM;
+    free(v);
     free(*q);
     *q = out;
     return status;
@@ -216,11 +262,24 @@ static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, siz
     double *s = malloc(q * sizeof *s + 1);
     double *vt = lt_big_alloc(q * op->mc * sizeof *vt + 1);
     double *u = lt_big_alloc(op->mr * q * sizeof *u + 1);
-    int status = b && uhat && s && vt && u ? LT_PCA_OK : LT_PCA_ENOMEM;
+    double *terms = malloc((c + 1) * sizeof *terms);
+    int status = b && uhat && s && vt && u && terms ? LT_PCA_OK : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK) /* B = Q^T M */
         status = from_la(op->transposed
-                             ? lt_gemm(true, true, c, n, p, 1.0, basis, op->a, 0.0, b)
-                             : lt_gemm(true, false, c, p, n, 1.0, basis, op->a, 0.0, b));
+                             ? lt_gemm(true, true, c, n, p, 1.0, basis, op->x, 0.0, b)
+                             : lt_gemm(true, false, c, p, n, 1.0, basis, op->x, 0.0, b));
+    if (status == LT_PCA_OK && op->mean) {
+        if (op->transposed) { /* Q^T X^T - (Q^T mean) 1^T */
+            status = from_la(lt_gemm(false, false, 1, c, p, 1.0, op->mean, basis, 0.0, terms));
+            for (size_t j = 0; j < c; j++)
+                for (size_t i = 0; i < n; i++)
+                    b[j * n + i] -= terms[j];
+        } else { /* Q^T X - (Q^T 1) mean^T */
+            column_sums(basis, n, c, terms);
+            subtract_outer(b, c, p, terms, op->mean);
+        }
+    }
+    free(terms);
     if (status == LT_PCA_OK)
         status = from_la(lt_svd_thin(b, c, op->mc, NULL, uhat, s, vt));
     if (status == LT_PCA_OK)
@@ -275,19 +334,31 @@ int lt_pca_fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols,
     m->variance_ratio = malloc(k * sizeof *m->variance_ratio);
     m->singular_values = malloc(k * sizeof *m->singular_values);
     m->components = malloc(k * cols * sizeof *m->components);
-    double *a = lt_big_alloc(rows * cols * sizeof *a);
     double *scores = lt_big_alloc(rows * k * sizeof *scores);
-    double *basis = NULL;
+    double *a = NULL, *basis = NULL;
     int status = LT_PCA_ENOMEM;
     if (m->mean && m->variance && m->variance_ratio && m->singular_values &&
-        m->components && a && scores) {
+        m->components && scores) {
         lt_col_means(x, rows, cols, m->mean);
-        lt_center(a, x, rows, cols, m->mean);
-        double total = 0;
-        for (size_t i = 0; i < rows * cols; i++)
-            total += a[i] * a[i];
+        double total = 0, offset = 0;
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++) {
+                double d = x[i * cols + j] - m->mean[j];
+                total += d * d;
+            }
+        for (size_t j = 0; j < cols; j++)
+            offset += m->mean[j] * m->mean[j];
         m->total_variance = total / (double)(rows - 1);
-        sketch_op op = {.a = a, .n = rows, .p = cols, .transposed = rows < cols};
+        sketch_op op = {.x = x, .mean = m->mean, .n = rows, .p = cols,
+                        .transposed = rows < cols};
+        /* Data far from the origin are centred once, for accuracy. */
+        if (offset > 225.0 * m->total_variance) {
+            if (!(a = lt_big_alloc(rows * cols * sizeof *a)))
+                goto done;
+            lt_center(a, x, rows, cols, m->mean);
+            op.x = a;
+            op.mean = NULL;
+        }
         op.mr = op.transposed ? cols : rows;
         op.mc = op.transposed ? rows : cols;
         size_t c;
@@ -295,6 +366,7 @@ int lt_pca_fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols,
         if (status == LT_PCA_OK)
             status = svd_of_image(m, &op, basis, c, scores);
     }
+done:
     free(a);
     free(basis);
     if (status != LT_PCA_OK) {

@@ -10,6 +10,7 @@ struct dataset_csv_config {
     bool header;
     char *label_column;
     char *delimiter;
+    bool stream;
 };
 
 #define CFG struct dataset_csv_config
@@ -20,6 +21,10 @@ static const lt_param params[] = {
               "the column of class labels: a header name, or a 0-based index "
               "(-1 for the last); empty for none"),
     LT_STRING(CFG, delimiter, ",", 0, "the one character between fields"),
+    LT_BOOL(CFG, stream, false,
+            "check the file whole, then hand the rows on as a stream read in "
+            "batches (for pca's incremental solver: memory for a batch, not the "
+            "table); other stages read it whole"),
 };
 #undef CFG
 
@@ -56,7 +61,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         return rc;
     lt_csv_options opt = {.header = c->header, .label_column = c->label_column,
                           .delimiter = c->delimiter[0]};
-    return lt_csv_read(ctx, c->path, &opt, out);
+    return c->stream ? lt_csv_open_stream(ctx, c->path, &opt, out)
+                     : lt_csv_read(ctx, c->path, &opt, out);
 }
 
 const lt_stage_def dataset_csv_stage = {

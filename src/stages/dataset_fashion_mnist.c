@@ -23,6 +23,7 @@ struct fashion_mnist_config {
     int valid_size;
     int train_rows;
     bool test;
+    bool stream;
 };
 
 #define CFG struct fashion_mnist_config
@@ -35,6 +36,10 @@ static const lt_param params[] = {
     LT_INT(CFG, train_rows, 0, 0, 1000000,
            "keep the first N of the remaining training images (0: all of them)"),
     LT_BOOL(CFG, test, true, "include the t10k images as the test split"),
+    LT_BOOL(CFG, stream, false,
+            "hand the images on as streams read in batches (for pca's incremental "
+            "solver: memory for a batch, not 60000 images); labels are read whole; "
+            "other stages read the images whole"),
 };
 #undef CFG
 
@@ -71,7 +76,8 @@ static char *find_file(const char *dir, const char *base)
 
 /* Reads PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte from DIR and
  * checks they are 28 x 28 images with one label in 0..9 each. */
-static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, image_set *s)
+static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, bool stream,
+                    image_set *s)
 {
     char base[64];
     snprintf(base, sizeof base, "%s-images-idx3-ubyte", prefix);
@@ -80,7 +86,15 @@ static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, image_set 
     s->labels_path = find_file(dir, base);
     if (!s->images_path || !s->labels_path)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    int rc = lt_idx_read_u8(ctx, s->images_path, 3, &s->images);
+    int rc;
+    if (stream) {
+        /* Only the header now; each split's stream opens its own reader. */
+        lt_idx_reader *reader = NULL;
+        rc = lt_idx_open_u8(ctx, s->images_path, 3, &s->images, &reader);
+        lt_idx_close(&reader);
+    } else {
+        rc = lt_idx_read_u8(ctx, s->images_path, 3, &s->images);
+    }
     if (rc == LT_OK)
         rc = lt_idx_read_u8(ctx, s->labels_path, 1, &s->labels);
     if (rc != LT_OK)
@@ -122,6 +136,86 @@ static int fill_split(lt_split *out, const image_set *set, size_t first, size_t 
     return 0;
 }
 
+/* Images [first, first + rows) of an IDX file, scaled as fill_split
+ * scales them, read on demand. */
+typedef struct image_stream {
+    lt_stream base;
+    lt_idx_reader *reader;
+    size_t first;
+    unsigned char *bytes; /* the last batch read */
+    size_t cap;
+    float scaled[256];
+} image_stream;
+
+static int image_stream_read(lt_stream *base, size_t first, size_t n, double *out,
+                             char *err, size_t err_size)
+{
+    image_stream *s = (image_stream *)base;
+    const size_t p = SIDE * SIDE;
+    if (n * p > s->cap) {
+        unsigned char *b = realloc(s->bytes, n * p);
+        if (!b) {
+            snprintf(err, err_size, "out of memory reading %zu images", n);
+            return -1;
+        }
+        s->bytes = b;
+        s->cap = n * p;
+    }
+    if (lt_idx_read_items(s->reader, s->first + first, n, s->bytes, err, err_size) != 0)
+        return -1;
+    for (size_t k = 0; k < n * p; k++)
+        out[k] = s->scaled[s->bytes[k]];
+    return 0;
+}
+
+static void image_stream_close(lt_stream *base)
+{
+    image_stream *s = (image_stream *)base;
+    lt_idx_close(&s->reader);
+    free(s->bytes);
+    free(s);
+}
+
+/* As fill_split, with the images as a stream that reads SET's file. */
+static int stream_split(lt_ctx *ctx, lt_split *out, const image_set *set, size_t first,
+                        size_t rows)
+{
+    const size_t p = SIDE * SIDE;
+    image_stream *s = calloc(1, sizeof *s);
+    lt_idx header;
+    if (!s || !(out->x = calloc(1, sizeof *out->x)) ||
+        !(out->y = malloc(rows * sizeof *out->y))) {
+        free(s);
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    }
+    int rc = lt_idx_open_u8(ctx, set->images_path, 3, &header, &s->reader);
+    if (rc != LT_OK) {
+        free(s);
+        return rc;
+    }
+    s->base.read = image_stream_read;
+    s->base.close = image_stream_close;
+    s->first = first;
+    for (int g = 0; g < 256; g++)
+        s->scaled[g] = (float)g / 255.0f;
+    out->x->rows = rows;
+    out->x->cols = p;
+    out->x->stream = &s->base;
+    for (size_t i = 0; i < rows; i++)
+        out->y[i] = set->labels.data[first + i];
+    return LT_OK;
+}
+
+/* One split, held (float32) or streamed. */
+static int make_split(lt_ctx *ctx, bool stream, lt_split *out, const image_set *set,
+                      size_t first, size_t rows)
+{
+    if (stream)
+        return stream_split(ctx, out, set, first, rows);
+    return fill_split(out, set, first, rows) == 0 ? LT_OK
+                                                   : lt_fail(ctx, LT_ERUNTIME, "out of memory");
+}
+
 /* The metadata every split shares. */
 static int describe(lt_data *d)
 {
@@ -143,7 +237,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     const struct fashion_mnist_config *cfg = config;
     image_set train = {0}, test = {0};
     lt_data *d = NULL;
-    int rc = read_set(ctx, cfg->path, "train", &train);
+    int rc = read_set(ctx, cfg->path, "train", cfg->stream, &train);
     if (rc != LT_OK)
         goto done;
     size_t n = train.images.dims[0], n_valid = (size_t)cfg->valid_size;
@@ -159,16 +253,20 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                      cfg->valid_size);
         goto done;
     }
-    if (cfg->test && (rc = read_set(ctx, cfg->path, "t10k", &test)) != LT_OK)
+    if (cfg->test && (rc = read_set(ctx, cfg->path, "t10k", cfg->stream, &test)) != LT_OK)
         goto done;
 
-    if (!(d = lt_data_new()) || describe(d) != 0 ||
-        fill_split(&d->split[LT_TRAIN], &train, 0, n_train) != 0 ||
-        (n_valid && fill_split(&d->split[LT_VALID], &train, n - n_valid, n_valid) != 0) ||
-        (cfg->test && fill_split(&d->split[LT_TEST], &test, 0, test.images.dims[0]) != 0)) {
+    if (!(d = lt_data_new()) || describe(d) != 0) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
+    rc = make_split(ctx, cfg->stream, &d->split[LT_TRAIN], &train, 0, n_train);
+    if (rc == LT_OK && n_valid)
+        rc = make_split(ctx, cfg->stream, &d->split[LT_VALID], &train, n - n_valid, n_valid);
+    if (rc == LT_OK && cfg->test)
+        rc = make_split(ctx, cfg->stream, &d->split[LT_TEST], &test, 0, test.images.dims[0]);
+    if (rc != LT_OK)
+        goto done;
     for (int s = 0; s < LT_N_SPLITS; s++) {
         char name[32];
         snprintf(name, sizeof name, "%s_rows", lt_split_name(s));
