@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/ctx.h"
 #include "io/csv.h"
@@ -13,13 +14,73 @@ const char *lt_test_root = ".";
 
 static const lt_csv_options with_header = {.header = true, .delimiter = ','};
 
-/* Parses TEXT as "t.csv"; returns the value (NULL on error) and the status. */
+/* Writes TEXT to t.csv in the current folder (main() moves into a fresh
+ * one) and opens it as a stream; returns the value and the status. */
+static lt_data *open_stream(lt_ctx *ctx, const char *text, const lt_csv_options *opt,
+                            int *rc)
+{
+    FILE *f = fopen("t.csv", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    lt_data *d = NULL;
+    lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
+    *rc = lt_csv_open_stream(ctx, "t.csv", opt, &d);
+    CU_ASSERT((*rc == LT_OK) == (d != NULL));
+    return d;
+}
+
+/* The streamed table must hold what the parsed one holds: the same shape,
+ * names, labels and classes, and the same rows whichever way they are
+ * read (in uneven batches, then again from an earlier row). */
+static void check_stream(const char *text, const lt_csv_options *opt, const lt_data *want)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    int rc;
+    lt_data *d = open_stream(ctx, text, opt, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, LT_OK);
+    const lt_mat *a = want->split[LT_TRAIN].x, *b = d->split[LT_TRAIN].x;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b->stream);
+    CU_ASSERT_PTR_NULL(b->v);
+    CU_ASSERT_EQUAL_FATAL(b->rows, a->rows);
+    CU_ASSERT_EQUAL_FATAL(b->cols, a->cols);
+    CU_ASSERT_EQUAL_FATAL(d->n_classes, want->n_classes);
+    for (int c = 0; c < d->n_classes; c++)
+        CU_ASSERT_STRING_EQUAL(d->class_names[c], want->class_names[c]);
+    for (size_t i = 0; want->split[LT_TRAIN].y && i < a->rows; i++)
+        CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[i], want->split[LT_TRAIN].y[i]);
+    for (size_t j = 0; want->feature_names && j < a->cols; j++)
+        CU_ASSERT_STRING_EQUAL(d->feature_names[j], want->feature_names[j]);
+    double *got = calloc(a->rows * a->cols + 1, sizeof *got);
+    char err[256];
+    size_t firsts[] = {0, 1, 3, a->rows};
+    for (size_t pass = 0; pass < 2; pass++) {
+        size_t from = pass ? a->rows / 2 : 0; /* the second pass seeks back */
+        for (size_t t = 0; t + 1 < 4; t++) {
+            size_t lo = firsts[t] > from ? firsts[t] : from;
+            size_t hi = firsts[t + 1] < a->rows ? firsts[t + 1] : a->rows;
+            if (lo < hi)
+                CU_ASSERT_EQUAL(lt_mat_read_rows(b, lo, hi - lo, got + lo * a->cols, err,
+                                                 sizeof err), 0);
+        }
+        CU_ASSERT(memcmp(got + from * a->cols, a->v + from * a->cols,
+                         (a->rows - from) * a->cols * sizeof *got) == 0);
+    }
+    free(got);
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+}
+
+/* Parses TEXT as "t.csv"; returns the value (NULL on error) and the status.
+ * Every good table is also read as a stream, which must agree. */
 static lt_data *parse(lt_ctx *ctx, const char *text, const lt_csv_options *opt, int *rc)
 {
     lt_data *d = NULL;
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
     *rc = lt_csv_parse(ctx, "t.csv", text, strlen(text), opt, &d);
     CU_ASSERT((*rc == LT_OK) == (d != NULL));
+    if (d && opt->skip_lines == 0)
+        check_stream(text, opt, d);
     return d;
 }
 
@@ -34,6 +95,38 @@ static void expect_error(const char *text, const lt_csv_options *opt, const char
     if (strcmp(lt_ctx_error(ctx), message) != 0)
         printf("\n      got      %s\n      expected %s\n", lt_ctx_error(ctx), message);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), message);
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+
+    /* The stream's first pass reports the same error at the same place. */
+    ctx = lt_ctx_new_test();
+    d = open_stream(ctx, text, opt, &rc);
+    CU_ASSERT_EQUAL(rc, LT_EINPUT);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
+    if (strcmp(lt_ctx_error(ctx), message) != 0)
+        printf("\n      stream   %s\n      expected %s\n", lt_ctx_error(ctx), message);
+    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), message);
+    lt_data_free(&d);
+    lt_ctx_free_test(ctx);
+}
+
+/* A file that changes between the check and the read says so. */
+static void test_stream_changed(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    int rc;
+    lt_data *d = open_stream(ctx, "a,b\n1,2\n3,4\n5,6\n", &with_header, &rc);
+    CU_ASSERT_EQUAL_FATAL(rc, LT_OK);
+    FILE *f = fopen("t.csv", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("a,b\n1,2\n3,x\n", f);
+    fclose(f);
+    double out[6];
+    char err[256] = "";
+    CU_ASSERT_EQUAL(lt_mat_read_rows(d->split[LT_TRAIN].x, 0, 1, out, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(out[1], 2);
+    CU_ASSERT_EQUAL(lt_mat_read_rows(d->split[LT_TRAIN].x, 1, 2, out, err, sizeof err), -1);
+    CU_ASSERT_STRING_EQUAL(err, "t.csv:3: the file changed after it was checked; run again");
     lt_data_free(&d);
     lt_ctx_free_test(ctx);
 }
@@ -240,6 +333,11 @@ int main(int argc, char **argv)
 {
     if (argc > 1)
         lt_test_root = argv[1];
+    /* Streams read files: work in a fresh folder, so that messages can
+     * name "t.csv" as the parser's do. */
+    char dir[] = "/tmp/latent-csv-XXXXXX";
+    if (!mkdtemp(dir) || chdir(dir) != 0)
+        return 1;
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("csv", NULL, NULL);
     CU_add_test(s, "header, quoted names, string labels, CRLF, blank lines",
@@ -251,5 +349,10 @@ int main(int argc, char **argv)
     CU_add_test(s, "errors: values", test_errors_values);
     CU_add_test(s, "errors: labels", test_errors_labels);
     CU_add_test(s, "files", test_files);
-    return lt_test_run();
+    CU_add_test(s, "a streamed file that changes", test_stream_changed);
+    int rc = lt_test_run();
+    unlink("t.csv");
+    if (chdir("/") == 0)
+        rmdir(dir);
+    return rc;
 }

@@ -225,6 +225,72 @@ static void test_errors(void)
                                    "number 0x00000801), expected 3 (0x00000803)");
 }
 
+/* Each split of D, read from its stream in blocks (and once more from an
+ * earlier row), equals the split of DENSE as float64. */
+static void check_streamed_split(const lt_data *d, const lt_data *dense, int s)
+{
+    const lt_mat *x = d->split[s].x, *want = dense->split[s].x;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x->stream);
+    CU_ASSERT_EQUAL_FATAL(x->rows, want->rows);
+    CU_ASSERT_EQUAL_FATAL(x->cols, 784);
+    CU_ASSERT(memcmp(d->split[s].y, dense->split[s].y, x->rows * sizeof(int)) == 0);
+    const size_t block = 1000;
+    double *buf = malloc(block * 784 * sizeof *buf);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+    char err[256];
+    size_t bad = 0;
+    size_t starts[] = {0, x->rows / 3}; /* the second pass seeks back */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t r0 = starts[pass]; r0 < x->rows; r0 += block) {
+            size_t n = r0 + block < x->rows ? block : x->rows - r0;
+            CU_ASSERT_EQUAL_FATAL(lt_mat_read_rows(x, r0, n, buf, err, sizeof err), 0);
+            for (size_t k = 0; k < n * 784; k++)
+                bad += buf[k] != (double)want->f[r0 * 784 + k];
+        }
+    CU_ASSERT_EQUAL(bad, 0);
+    free(buf);
+}
+
+static void test_streamed(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    void *cfg = config(NULL, 5000, 0, true), *streamed = config(NULL, 5000, 0, true);
+    lt_test_set_bool(STAGE, streamed, "stream", true);
+    lt_data *dense = NULL, *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, cfg, NULL, 0, &dense), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, streamed, NULL, 0, &d), LT_OK);
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        check_streamed_split(d, dense, s);
+    lt_data_free(&d);
+    lt_data_free(&dense);
+
+    /* A file shorter than its header says opens, and fails where the
+     * images stop. */
+    char path[256];
+    uint32_t dims[3] = {6, 28, 28};
+    unsigned char px[4 * 784] = {0};
+    fake_set("train", true, 6, 28, 6, 0);
+    CU_ASSERT_EQUAL_FATAL(idxfile_u8(idxfile_path(path, sizeof path, dir,
+                                                  "train-images-idx3-ubyte.gz"),
+                                     true, 0x08, 3, dims, px, sizeof px), 0);
+    void *short_cfg = config(dir, 0, 0, false);
+    lt_test_set_bool(STAGE, short_cfg, "stream", true);
+    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, short_cfg, NULL, 0, &d), LT_OK);
+    double buf[6 * 784];
+    char err[512], expect[512];
+    CU_ASSERT_EQUAL(lt_mat_read_rows(d->split[LT_TRAIN].x, 0, 4, buf, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(lt_mat_read_rows(d->split[LT_TRAIN].x, 3, 2, buf, err, sizeof err), -1);
+    snprintf(expect, sizeof expect,
+             "%s: truncated: item 4 of the 6 its header announces is missing", path);
+    CU_ASSERT_STRING_EQUAL(err, expect);
+    lt_data_free(&d);
+    free(short_cfg);
+    free(cfg);
+    free(streamed);
+    lt_ctx_free_test(ctx);
+}
+
 static int setup(void)
 {
     ref = lt_test_reference("fmnist.json");
@@ -248,5 +314,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "train_rows, test: false", test_limits);
     CU_add_test(s, "uncompressed files", test_plain_files);
     CU_add_test(s, "errors name the file", test_errors);
+    CU_add_test(s, "streamed splits", test_streamed);
     return lt_test_run();
 }
