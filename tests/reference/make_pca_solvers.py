@@ -12,6 +12,7 @@ seed and shape, and the C test draws A (rows x 4), B (4 x cols) and E
 (rows x cols) in that order and forms X = A B + 0.05 E.
 Run from anywhere: /usr/bin/python3 tests/reference/make_pca_solvers.py
 """
+import gzip
 import json
 import os
 
@@ -73,6 +74,36 @@ def incremental(name, seed, rows, cols, k, batch_size):
     return case
 
 
+def fashion_rows(n):
+    """The first n training images as dataset.fashion_mnist prepares them:
+    float32 / 255, then float64 (what pca receives)."""
+    path = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
+    with gzip.open(path) as f:
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784)[:n]
+    return (x.astype(np.float32) / 255).astype(np.float64)
+
+
+def pipeline_case():
+    """pipelines/pca_solvers.yaml: 10 components of the first 10000
+    Fashion-MNIST training images by each solver."""
+    x = fashion_rows(10000)
+    out = {}
+    models = {
+        "full": PCA(n_components=10, svd_solver="full"),
+        "randomized": PCA(n_components=10, svd_solver="randomized", random_state=0),
+        "incremental": IncrementalPCA(n_components=10, batch_size=1000),
+    }
+    for name, model in models.items():
+        scores = model.fit_transform(x)
+        rec = model.inverse_transform(scores)
+        out[name] = {
+            "explained_variance_ratio": listed(model.explained_variance_ratio_),
+            "noise_variance": float(model.noise_variance_),
+            "reconstruction_mse": float(np.mean((x - rec) ** 2)),
+        }
+    return out
+
+
 def main():
     out = {
         "sklearn": sklearn.__version__,
@@ -93,6 +124,7 @@ def main():
             incremental("default batch (5 x features)", 9, 700, 20, 6, None),
         ],
     }
+    out["pipeline"] = pipeline_case()
     path = os.path.join(HERE, "pca_solvers.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1)
