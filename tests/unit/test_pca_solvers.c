@@ -88,6 +88,32 @@ static void check_results(lt_ctx *ctx, const lt_data *out, const lt_json *c, dou
          tol * sqrt(scale) * 10);
 }
 
+/* Runs CFG again with inverse: true and checks the reconstruction it
+ * outputs has scikit-learn's mean squared error against the input. */
+static void check_inverse(void *cfg, const lt_data *in, const lt_json *c)
+{
+    lt_test_set_bool(&pca_stage, cfg, "inverse", true);
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_data *out = NULL;
+    CU_ASSERT_EQUAL_FATAL(lt_test_run_stage(&pca_stage, ctx, cfg, in, &out), LT_OK);
+    const lt_mat *x = in->split[LT_TRAIN].x, *rec = out->split[LT_TRAIN].x;
+    CU_ASSERT_EQUAL_FATAL(rec->cols, x->cols);
+    double sum = 0;
+    for (size_t i = 0; i < x->rows * x->cols; i++)
+        sum += (x->v[i] - rec->v[i]) * (x->v[i] - rec->v[i]);
+    double want = lt_json_number(lt_json_get(c, "reconstruction_mse"));
+    /* Relative to the error, or to the data's scale when every component
+     * is kept and the error is rounding alone. */
+    double floor = 1e-13 * lt_test_json_maxabs(lt_json_get(c, "explained_variance"));
+    char label[200];
+    snprintf(label, sizeof label, "%s: mse of the inverse output, relative",
+             lt_json_string(lt_json_get(c, "name")));
+    NEAR(label, fabs(sum / (double)(x->rows * x->cols) - want) / (want + floor), 1e-9);
+    lt_test_set_bool(&pca_stage, cfg, "inverse", false);
+    lt_data_free(&out);
+    lt_ctx_free_test(ctx);
+}
+
 static void test_randomized(void)
 {
     const lt_json *cases = lt_json_get(ref, "randomized");
@@ -126,6 +152,7 @@ static void test_randomized(void)
                 worst = d;
         }
         NEAR("  leading variances / exact solver's, relative", worst / scale, 1e-6);
+        check_inverse(cfg, in, c);
         lt_data_free(&out);
         lt_data_free(&in);
         lt_ctx_free_test(ctx);
@@ -160,6 +187,7 @@ static void test_incremental(void)
         CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "n_components", 0),
                         lt_json_number(lt_json_get(c, "n_components_fitted")));
         check_results(ctx, out, c, 1e-9);
+        check_inverse(cfg, in, c);
         lt_data_free(&out);
         lt_data_free(&in);
         lt_ctx_free_test(ctx);
