@@ -476,7 +476,8 @@ done:
 const lt_stage_def pca_stage = {
     .abi = LT_ABI_VERSION,
     .name = "pca",
-    .summary = "principal component analysis fitted on train, as scikit-learn's PCA",
+    .summary = "principal component analysis fitted on train, as scikit-learn's PCA "
+               "(full, covariance or randomized solver) and IncrementalPCA",
     .params = pca_params,
     .n_params = LT_COUNT(pca_params),
     .config_size = sizeof(struct pca_config),
