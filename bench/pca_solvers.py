@@ -13,7 +13,7 @@ Memory: the peak resident size of the whole latent process (GNU time's %M)
 running incremental PCA (batches of 1000) on 15000, 30000 and 55000 rows,
 once with the images streamed (dataset.fashion_mnist stream: true) and once
 held, and of a Python process doing the same with IncrementalPCA.
-usage: pca_solvers.py LATENT RUNS"""
+usage: pca_solvers.py LATENT RUNS [speed | memory]"""
 import gzip
 import json
 import os
@@ -39,7 +39,7 @@ def pipeline(path, rows, stream, stages):
     with open(path, "w") as f:
         f.write("pipeline: bench-pca-solvers\nseed: 0\nstages:\n")
         f.write(f"  fashion: {{use: dataset.fashion_mnist, with: {{train_rows: {rows}, "
-                f"valid_size: {60000 - rows}, test: false, stream: {str(stream).lower()}}}}}\n")
+                f"valid_size: 0, test: false, stream: {str(stream).lower()}}}}}\n")
         for name, params in stages.items():
             f.write(f"  {name}: {{use: pca, input: fashion, with: {params}}}\n")
 
@@ -115,9 +115,12 @@ def memory(latent, tmp):
 
 def main():
     latent, runs = sys.argv[1], int(sys.argv[2])
+    only = sys.argv[3] if len(sys.argv) > 3 else "all"
     with tempfile.TemporaryDirectory() as tmp:
-        speed(latent, runs, tmp)
-        memory(latent, tmp)
+        if only in ("all", "speed"):
+            speed(latent, runs, tmp)
+        if only in ("all", "memory"):
+            memory(latent, tmp)
 
 
 main()

@@ -2,7 +2,7 @@
 # Randomized and incremental PCA of Fashion-MNIST, latent against
 # scikit-learn in one session, and incremental PCA's peak memory as the rows
 # grow, streamed and held (see pca_solvers.py).
-# usage: bench/pca_solvers.sh [RUNS]   (after building into build/)
+# usage: bench/pca_solvers.sh [RUNS [speed | memory]]   (after building into build/)
 set -eu
 cd "$(dirname "$0")/.."
-exec /usr/bin/python3 bench/pca_solvers.py build/latent "${1:-3}"
+exec /usr/bin/python3 -u bench/pca_solvers.py build/latent "${1:-3}" ${2:-}

@@ -374,10 +374,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     const struct pca_config *cfg = config;
     const lt_data *in = inputs[0];
     bool incremental = cfg->solver == LT_PCA_INCREMENTAL;
-    /* Only the incremental solver reads in batches; the others need the
-     * data whole. */
+    /* The incremental solver reads batches of float64 rows from whatever
+     * holds them (float32 images, a stream); the others need the data whole
+     * as float64. */
     lt_data *whole = NULL;
-    if (!incremental && lt_data_has_stream(in)) {
+    if (!incremental && (lt_data_has_stream(in) || lt_data_has_f32(in))) {
         char why[512];
         if (!(whole = lt_data_to_f64(in, why, sizeof why)))
             return lt_fail(ctx, LT_EINPUT, "%s", why);
@@ -484,6 +485,7 @@ const lt_stage_def pca_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .accepts_f32 = true,
     .accepts_stream = true,
     .check = check,
     .run = run,
