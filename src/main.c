@@ -248,11 +248,15 @@ static void print_params(const lt_param *params, size_t n, int indent)
         const lt_param *p = &params[i];
         char want[512], def[128];
         const char *dflt = lt_param_default_text(p, def, sizeof def);
-        if (p->type == LT_P_SPECS)
-            printf("%*s%-18s a list of {kind: {parameters}}; %s%s\n", indent, "", p->name,
-                   dflt ? "default " : "required", dflt ? dflt : "");
+        /* A list's kinds are listed below it, not in its type. */
+        const char *type = p->type != LT_P_SPECS            ? lt_param_expected(p, want, sizeof want)
+                           : p->flags & LT_SINGLE           ? "{kind: {parameters}}"
+                                                            : "a list of {kind: {parameters}}";
+        /* A single spec left out means what its help says. */
+        if (p->type == LT_P_SPECS && (p->flags & LT_SINGLE) && dflt)
+            printf("%*s%-18s %s; optional\n", indent, "", p->name, type);
         else
-            printf("%*s%-18s %s; %s%s\n", indent, "", p->name, lt_param_expected(p, want, sizeof want),
+            printf("%*s%-18s %s; %s%s\n", indent, "", p->name, type,
                    dflt ? "default " : "required", dflt ? dflt : "");
         printf("%*s%-18s %s\n", indent, "", "", p->help);
         for (size_t k = 0; p->type == LT_P_SPECS && p->kinds[k]; k++) {

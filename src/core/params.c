@@ -44,8 +44,14 @@ static char *range_text(const lt_param *p, const char *noun, char *buf, size_t s
 char *lt_param_expected(const lt_param *p, char *buf, size_t size)
 {
     switch (p->type) {
-    case LT_P_INT: return range_text(p, "an integer", buf, size);
-    case LT_P_REAL: return range_text(p, "a number", buf, size);
+    case LT_P_INT:
+    case LT_P_REAL: {
+        range_text(p, p->type == LT_P_INT ? "an integer" : "a number", buf, size);
+        size_t len = strlen(buf);
+        if (p->flags & LT_NULLABLE && len < size)
+            snprintf(buf + len, size - len, " or null");
+        return buf;
+    }
     case LT_P_BOOL: snprintf(buf, size, "true or false"); break;
     case LT_P_STRING: snprintf(buf, size, "a string"); break;
     case LT_P_PATH: snprintf(buf, size, "a file path"); break;
@@ -79,10 +85,12 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
     switch (p->type) {
     case LT_P_INT:
     case LT_P_REAL:
-        /* NaN is how a stage tells "left unset" from any value; its help
-         * says what unset means. */
-        if (isnan(p->def))
-            snprintf(buf, size, "unset");
+        /* NaN, or a value out of range for a nullable parameter, is how a
+         * stage tells "left unset" from any value; its help says what null
+         * stands for. */
+        if (isnan(p->def) ||
+            (p->flags & LT_NULLABLE && (p->def < p->min || p->def > p->max)))
+            snprintf(buf, size, "null");
         else
             fmt_num(buf, size, p->def);
         break;
