@@ -178,32 +178,39 @@ static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
     return LT_OK;
 }
 
-static gzFile open_gz(lt_ctx *ctx, const char *path, int *rc)
+/* Opens PATH and reads its header (NDIM dimensions of unsigned bytes) into
+ * *header; on success *f is the file, positioned at the first item. */
+static int open_header(lt_ctx *ctx, const char *path, int ndim, lt_idx *header, gzFile *f)
 {
-    errno = 0;
-    gzFile f = gzopen(path, "rb");
-    if (!f)
-        *rc = errno ? lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot open: %s", strerror(errno))
-                    : lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
-    else
-        gzbuffer(f, GZ_BUFFER);
-    return f;
-}
-
-int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out)
-{
-    memset(out, 0, sizeof *out);
+    memset(header, 0, sizeof *header);
+    *f = NULL;
     if (ndim < 1 || ndim > LT_IDX_MAX_DIMS)
         return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
                           "cannot read IDX data of %d dimensions (at most %d)", ndim,
                           LT_IDX_MAX_DIMS);
-    int rc = LT_OK;
-    gzFile f = open_gz(ctx, path, &rc);
-    if (!f)
+    errno = 0;
+    gzFile g = gzopen(path, "rb");
+    if (!g)
+        return errno ? lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot open: %s",
+                                  strerror(errno))
+                     : lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
+    gzbuffer(g, GZ_BUFFER);
+    int rc = read_header(ctx, path, g, ndim, header);
+    if (rc != LT_OK) {
+        gzclose(g);
         return rc;
-    rc = read_header(ctx, path, f, ndim, out);
-    if (rc == LT_OK)
-        rc = read_data(ctx, path, f, out);
+    }
+    *f = g;
+    return LT_OK;
+}
+
+int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out)
+{
+    gzFile f;
+    int rc = open_header(ctx, path, ndim, out, &f);
+    if (rc != LT_OK)
+        return rc;
+    rc = read_data(ctx, path, f, out);
     gzclose(f);
     if (rc != LT_OK)
         lt_idx_free(out);
@@ -222,20 +229,11 @@ struct lt_idx_reader {
 int lt_idx_open_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *header,
                    lt_idx_reader **out)
 {
-    memset(header, 0, sizeof *header);
     *out = NULL;
-    if (ndim < 1 || ndim > LT_IDX_MAX_DIMS)
-        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
-                          "cannot read IDX data of %d dimensions (at most %d)", ndim,
-                          LT_IDX_MAX_DIMS);
-    int rc = LT_OK;
-    gzFile f = open_gz(ctx, path, &rc);
-    if (!f)
+    gzFile f;
+    int rc = open_header(ctx, path, ndim, header, &f);
+    if (rc != LT_OK)
         return rc;
-    if ((rc = read_header(ctx, path, f, ndim, header)) != LT_OK) {
-        gzclose(f);
-        return rc;
-    }
     lt_idx_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path))) {
         free(r);

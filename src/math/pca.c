@@ -57,7 +57,7 @@ void lt_pca_free(lt_pca *m)
     memset(m, 0, sizeof *m);
 }
 
-static int from_la(int la)
+int lt_pca_status_from_la(int la)
 {
     switch (la) {
     case LT_LA_OK: return LT_PCA_OK;
@@ -173,7 +173,7 @@ static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
     *vt = lt_big_alloc(q * p * sizeof **vt);
     if (!*u || !*vt)
         return LT_PCA_ENOMEM;
-    int status = from_la(lt_svd_thin(x, n, p, m->mean, *u, m->singular_values, *vt));
+    int status = lt_pca_status_from_la(lt_svd_thin(x, n, p, m->mean, *u, m->singular_values, *vt));
     for (size_t i = 0; status == LT_PCA_OK && i < q; i++)
         m->variance[i] =
             m->singular_values[i] * m->singular_values[i] / (double)(n - 1);
@@ -189,10 +189,10 @@ static int decompose_covariance(lt_pca *m, const double *x, lt_symeig *eig)
     double *cov = malloc(p * p * sizeof *cov);
     double *values = malloc(p * sizeof *values);
     memset(eig, 0, sizeof *eig);
-    int status = cov && values ? from_la(lt_covariance(x, n, p, m->mean, cov))
+    int status = cov && values ? lt_pca_status_from_la(lt_covariance(x, n, p, m->mean, cov))
                                : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK)
-        status = from_la(lt_symeig_values(eig, cov, p, values));
+        status = lt_pca_status_from_la(lt_symeig_values(eig, cov, p, values));
     /* Eigenvalues that rounding pushed below zero are zero variances. */
     for (size_t i = 0; status == LT_PCA_OK && i < q; i++) {
         m->variance[i] = values[i] > 0 ? values[i] : 0.0;
@@ -272,7 +272,7 @@ static int keep_covariance(lt_pca *m, const double *x, const lt_symeig *eig,
 {
     size_t k = m->n_components;
     double *sign = malloc(k * sizeof *sign);
-    int status = sign ? from_la(lt_symeig_vectors(eig, k, m->components)) : LT_PCA_ENOMEM;
+    int status = sign ? lt_pca_status_from_la(lt_symeig_vectors(eig, k, m->components)) : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK)
         status = project(m, x, m->n_samples, scores, sign);
     if (status == LT_PCA_OK)
@@ -367,7 +367,7 @@ int lt_pca_inverse(const lt_pca *m, const double *scores, size_t rows, double *o
         return LT_PCA_ETOOBIG;
     for (size_t i = 0; i < rows; i++)
         memcpy(out + i * p, m->mean, p * sizeof *out);
-    return from_la(lt_gemm(false, false, rows, p, k, 1.0, scores, m->components, 1.0, out));
+    return lt_pca_status_from_la(lt_gemm(false, false, rows, p, k, 1.0, scores, m->components, 1.0, out));
 }
 
 int lt_pca_reconstruction_mse(const lt_pca *m, const double *x, const double *scores,

@@ -44,6 +44,9 @@ typedef enum lt_pca_normalizer {
 /* "auto", "none", "LU", "QR". */
 const char *lt_pca_normalizer_name(lt_pca_normalizer n);
 
+/* The PCA status for a status of math/linalg.h. */
+int lt_pca_status_from_la(int la);
+
 /* "auto", "full", "covariance", "randomized", "incremental". */
 const char *lt_pca_solver_name(lt_pca_solver s);
 

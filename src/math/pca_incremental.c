@@ -170,8 +170,7 @@ int lt_ipca_partial_fit(lt_ipca *s, const double *x, size_t rows)
     int la = k < q ? lt_svd_top_right(s->stack, stacked, p, k, s->s, s->vt)
                    : lt_svd_thin(s->stack, stacked, p, NULL, NULL, s->s, s->vt);
     if (la != LT_LA_OK)
-        return la == LT_LA_ENOMEM ? LT_PCA_ENOMEM : la == LT_LA_ETOOBIG ? LT_PCA_ETOOBIG
-                                                                         : LT_PCA_ENOCONV;
+        return lt_pca_status_from_la(la);
     /* IncrementalPCA flips on the components' side: the largest-magnitude
      * entry of each right singular vector (the first on ties) is made
      * positive. */

@@ -164,23 +164,13 @@ static int qr_normalise(double **y, size_t m, size_t *c)
     return LT_PCA_OK;
 }
 
-static int from_la(int la)
-{
-    switch (la) {
-    case LT_LA_OK: return LT_PCA_OK;
-    case LT_LA_ENOMEM: return LT_PCA_ENOMEM;
-    case LT_LA_ETOOBIG: return LT_PCA_ETOOBIG;
-    default: return LT_PCA_ENOCONV;
-    }
-}
-
 /* One product q -> M q (or M^T q) into a new buffer that replaces *q. */
 static int apply(const sketch_op *op, bool transpose, double **q, size_t c)
 {
     size_t rows = transpose ? op->mc : op->mr;
     double *out = lt_big_alloc(rows * c * sizeof *out + 1);
     double *v = malloc((c + 1) * sizeof *v);
-    int status = out && v ? from_la(transpose ? times_mt(op, *q, c, out, v)
+    int status = out && v ? lt_pca_status_from_la(transpose ? times_mt(op, *q, c, out, v)
                                               : times_m(op, *q, c, out, v))
                           : LT_PCA_ENOMEM;
     free(v);
@@ -265,12 +255,12 @@ static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, siz
     double *terms = malloc((c + 1) * sizeof *terms);
     int status = b && uhat && s && vt && u && terms ? LT_PCA_OK : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK) /* B = Q^T M */
-        status = from_la(op->transposed
+        status = lt_pca_status_from_la(op->transposed
                              ? lt_gemm(true, true, c, n, p, 1.0, basis, op->x, 0.0, b)
                              : lt_gemm(true, false, c, p, n, 1.0, basis, op->x, 0.0, b));
     if (status == LT_PCA_OK && op->mean) {
         if (op->transposed) { /* Q^T X^T - (Q^T mean) 1^T */
-            status = from_la(lt_gemm(false, false, 1, c, p, 1.0, op->mean, basis, 0.0, terms));
+            status = lt_pca_status_from_la(lt_gemm(false, false, 1, c, p, 1.0, op->mean, basis, 0.0, terms));
             for (size_t j = 0; j < c; j++)
                 for (size_t i = 0; i < n; i++)
                     b[j * n + i] -= terms[j];
@@ -281,9 +271,9 @@ static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, siz
     }
     free(terms);
     if (status == LT_PCA_OK)
-        status = from_la(lt_svd_thin(b, c, op->mc, NULL, uhat, s, vt));
+        status = lt_pca_status_from_la(lt_svd_thin(b, c, op->mc, NULL, uhat, s, vt));
     if (status == LT_PCA_OK)
-        status = from_la(lt_gemm(false, false, op->mr, q, c, 1.0, basis, uhat, 0.0, u));
+        status = lt_pca_status_from_la(lt_gemm(false, false, op->mr, q, c, 1.0, basis, uhat, 0.0, u));
     for (size_t j = 0; status == LT_PCA_OK && j < k; j++) {
         m->singular_values[j] = s[j];
         if (!op->transposed) {

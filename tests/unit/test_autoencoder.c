@@ -23,13 +23,6 @@ extern const lt_stage_def autoencoder_stage;
 const char *lt_test_root = ".";
 static lt_json *ref;
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 #define LINEAR "encoder: [{dense: {units: 2}}]\ndecoder: [{dense: {units: 3}}]\n" \
                "optimizer: {sgd: {learning_rate: 1.5}}\n"
 

@@ -33,13 +33,6 @@ static const char *const solvers[] = {"dense", "arpack", "randomized"};
  * is above 1 (the linear kernel's eigenvalues are about 1e4). */
 #define TOL 1e-8
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 static double scaled_tol(const lt_json *values)
 {
     double m = lt_test_json_maxabs(values);

@@ -12,13 +12,6 @@
 const char *lt_test_root = ".";
 static lt_json *ref, *mvn_ref;
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 static double max_abs_diff(const double *a, const double *b, size_t n)
 {
     double m = 0;

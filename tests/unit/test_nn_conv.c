@@ -101,13 +101,6 @@ static void test_lecture_shape_gradients(void)
         0);
 }
 
-#define NEAR_PRINT(label, diff, tol)                                            \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 /* ---- against PyTorch ------------------------------------------------------ */
 
 /* float32(scale * sin(0.731 i + seed)): the reference script's fill. */
@@ -223,10 +216,10 @@ static void test_lecture_model_against_torch(void)
         CU_ASSERT_EQUAL(net.layers[i].n_weights, (size_t)lt_json_number(lt_json_value_at(counts, i)));
 
     const float *y = lt_net_forward(&net, x, batch, net.n_layers, true);
-    NEAR_PRINT("lecture model: output vs torch", maxdiff(y, n, lt_json_get(c, "y")), 1e-5);
+    NEAR("lecture model: output vs torch", maxdiff(y, n, lt_json_get(c, "y")), 1e-5);
     double loss = lt_loss_sum(LT_LOSS_BINARY_CROSSENTROPY, y, x, n, 1.0f / (float)n,
                               lt_net_output_grad(&net)) / (double)n;
-    NEAR_PRINT("lecture model: binary cross-entropy", fabs(loss - lt_json_number(lt_json_get(c, "loss"))),
+    NEAR("lecture model: binary cross-entropy", fabs(loss - lt_json_number(lt_json_get(c, "loss"))),
                1e-6);
     lt_net_backward(&net, batch, NULL);
     /* The loss's gradient, tensor by tensor: |g|^2 and g . fill. */
@@ -251,7 +244,7 @@ static void test_lecture_model_against_torch(void)
         worst = fmax(worst, fabs(dot - want_dot) / norm);
         free(r);
     }
-    NEAR_PRINT("lecture model: loss gradient per tensor (relative)", worst, 1e-4);
+    NEAR("lecture model: loss gradient per tensor (relative)", worst, 1e-4);
     free(x);
     lt_net_free(&net);
     test_specs_free(&specs);

@@ -25,13 +25,6 @@
 const char *lt_test_root = ".";
 static lt_json *ref;
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-62s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 /* ---- finite differences ---------------------------------------------------- */
 
 #define BATCH 3

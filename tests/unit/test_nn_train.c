@@ -23,13 +23,6 @@
 const char *lt_test_root = ".";
 static lt_json *ref;
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 /* An owned float copy of a JSON array of numbers. */
 static float *floats(const lt_json *a, size_t *n)
 {

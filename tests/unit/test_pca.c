@@ -19,15 +19,6 @@ static lt_json *ref, *mvn_ref;
 
 static const char *const solvers[] = {"full", "covariance"};
 
-/* Asserts diff <= tol and prints the measured difference (the test log is
- * where the agreement with the reference is read off). */
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 struct pca_run {
     lt_ctx *ctx;
     lt_data *out;

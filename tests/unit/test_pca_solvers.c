@@ -20,13 +20,6 @@ extern const lt_stage_def pca_stage;
 const char *lt_test_root = ".";
 static lt_json *ref;
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-62s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 /* X = A B + 0.05 E with A (rows x 4), B (4 x cols), E (rows x cols) drawn
  * in that order from RandomState(seed), as make_pca_solvers.py does. */
 static lt_mat *case_data(const lt_json *c)

@@ -16,13 +16,6 @@ extern const lt_stage_def center_stage, scaler_standard_stage, scaler_minmax_sta
 const char *lt_test_root = ".";
 static lt_json *ref;
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 static lt_data *cancer_data(void)
 {
     const lt_json *can = lt_json_get(ref, "cancer");

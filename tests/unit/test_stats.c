@@ -15,13 +15,6 @@ extern const lt_stage_def stats_stage;
 const char *lt_test_root = ".";
 static lt_json *ref, *mvn_ref;
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-58s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 static int run_stats(lt_ctx *ctx, const lt_data *d, int max_features)
 {
     void *cfg = lt_test_config(&stats_stage);

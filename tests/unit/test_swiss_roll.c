@@ -20,13 +20,6 @@ static lt_json *ref;
  * coordinates are below 15 in magnitude. */
 #define TOL 1e-13
 
-#define NEAR(label, diff, tol)                                                  \
-    do {                                                                        \
-        double d_ = (diff);                                                     \
-        printf("\n    %-50s max|diff| %.3g", label, d_);                        \
-        CU_ASSERT(d_ <= (tol));                                                 \
-    } while (0)
-
 /* Runs the stage with the reference case's settings; the caller frees. */
 static lt_data *roll(const lt_json *c, lt_ctx **pctx)
 {

@@ -42,6 +42,15 @@ static inline double lt_test_maxdiff(const double *a, size_t n, const lt_json *r
     return m;
 }
 
+/* Asserts diff <= tol and prints the measured difference: the test log is
+ * where the agreement with a reference is read off. */
+#define NEAR(label, diff, tol)                                                  \
+    do {                                                                        \
+        double d_ = (diff);                                                     \
+        printf("\n    %-62s max|diff| %.3g", label, d_);                        \
+        CU_ASSERT(d_ <= (tol));                                                 \
+    } while (0)
+
 /* Runs every registered CUnit test; returns the process exit status. */
 static inline int lt_test_run(void)
 {
