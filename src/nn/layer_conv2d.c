@@ -13,44 +13,24 @@
 #include <string.h>
 
 #include "nn/activation.h"
+#include "nn/conv.h"
 #include "nn/rowops.h"
 #include "nn/init.h"
 #include "nn/layer.h"
 #include "nn/parallel.h"
 #include "nn/patches.h"
 
-struct conv2d_config {
-    int filters;
-    int kernel_size;
-    int strides;
-    int padding;
-    int activation;
-    bool use_bias;
-    int kernel_initializer;
-};
-
-#define CFG struct conv2d_config
 static const lt_param params[] = {
-    {.name = "filters", .help = "output channels", .offset = LT_FIELD(CFG, filters, int),
-     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1 << 16},
-    {.name = "kernel_size", .help = "height and width of the square kernel",
-     .offset = LT_FIELD(CFG, kernel_size, int), .type = LT_P_INT, .flags = LT_REQUIRED,
-     .min = 1, .max = 1 << 10},
-    LT_INT(CFG, strides, 1, 1, 1 << 10, "step between patches, along both axes"),
-    LT_CHOICE(CFG, padding, "valid", lt_padding_names,
-              "valid: patches inside the image only; same: zero-pad so the output is "
-              "ceil(input / strides)"),
-    LT_CHOICE(CFG, activation, "linear", lt_act_names, "activation applied to conv(x, W) + b"),
-    LT_BOOL(CFG, use_bias, true, "add a bias per filter (initialised to zero)"),
-    LT_CHOICE(CFG, kernel_initializer, "glorot_uniform", lt_init_names,
-              "how the kernel's weights are drawn"),
+    LT_CONV_PARAMS("step between patches, along both axes",
+                   "valid: patches inside the image only; same: zero-pad so the output is "
+                   "ceil(input / strides)",
+                   "activation applied to conv(x, W) + b"),
 };
-#undef CFG
 
 static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
                  size_t err_size)
 {
-    const struct conv2d_config *c = config;
+    const lt_conv_config *c = config;
     if (lt_patches_need_image(in, err, err_size) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
@@ -74,7 +54,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
 
 static lt_patches geometry(const lt_layer *l)
 {
-    const struct conv2d_config *c = l->config;
+    const lt_conv_config *c = l->config;
     lt_patches p = {.img_h = l->in.dim[0], .img_w = l->in.dim[1], .channels = l->in.dim[2],
                     .grid_h = l->out.dim[0], .grid_w = l->out.dim[1],
                     .k = c->kernel_size, .stride = c->strides};
@@ -86,13 +66,13 @@ static lt_patches geometry(const lt_layer *l)
 /* Rows of the patch matrix: k * k * channels. */
 static size_t patch_len(const lt_layer *l)
 {
-    const struct conv2d_config *c = l->config;
+    const lt_conv_config *c = l->config;
     return (size_t)c->kernel_size * (size_t)c->kernel_size * (size_t)l->in.dim[2];
 }
 
 static int plan(lt_layer *l)
 {
-    const struct conv2d_config *c = l->config;
+    const lt_conv_config *c = l->config;
     lt_patches p = geometry(l);
     l->n_weights = patch_len(l) * (size_t)c->filters + (c->use_bias ? (size_t)c->filters : 0);
     l->cache_size = lt_patches_size(&p); /* the forward pass's patches */
@@ -104,7 +84,7 @@ static int plan(lt_layer *l)
 
 static void init(lt_layer *l, lt_rng *rng)
 {
-    const struct conv2d_config *c = l->config;
+    const lt_conv_config *c = l->config;
     size_t area = (size_t)c->kernel_size * (size_t)c->kernel_size, len = patch_len(l);
     size_t filters = (size_t)c->filters;
     lt_init_fill(c->kernel_initializer, l->w, len * filters, len, area * filters, rng);
@@ -123,7 +103,7 @@ struct pass {
 
 static struct pass pass_of(lt_layer *l, size_t n)
 {
-    const struct conv2d_config *c = l->config;
+    const lt_conv_config *c = l->config;
     struct pass a = {.l = l, .p = geometry(l), .n = n, .filters = (size_t)c->filters,
                      .len = patch_len(l)};
     a.grid = (size_t)a.p.grid_h * (size_t)a.p.grid_w;
@@ -142,7 +122,7 @@ static size_t block(const struct pass *a, size_t b, size_t *m)
 static void forward_block(void *arg, size_t b)
 {
     const struct pass *a = arg;
-    const struct conv2d_config *c = a->l->config;
+    const lt_conv_config *c = a->l->config;
     size_t m, s = block(a, b, &m), rows = m * a->grid;
     float *cols = a->l->cache + s * a->grid * a->len, *out = a->out + s * a->grid * a->filters;
     const float *bias = c->use_bias ? a->l->w + a->len * a->filters : NULL;
@@ -174,7 +154,7 @@ static float *share_of(const struct pass *a, size_t b)
 static void backward_block(void *arg, size_t b)
 {
     const struct pass *a = arg;
-    const struct conv2d_config *c = a->l->config;
+    const lt_conv_config *c = a->l->config;
     size_t m, s = block(a, b, &m), rows = m * a->grid;
     const float *cols = a->l->cache + s * a->grid * a->len;
     float *dz = a->dy + s * a->grid * a->filters, *share = share_of(a, b);
@@ -216,7 +196,7 @@ const lt_layer_kind lt_layer_conv2d = {
              .summary = "2-D convolution of [height, width, channels] images: act(conv(x, W) + b)",
              .params = params,
              .n_params = LT_COUNT(params),
-             .config_size = sizeof(struct conv2d_config)},
+             .config_size = sizeof(lt_conv_config)},
     .infer = infer,
     .plan = plan,
     .init = init,

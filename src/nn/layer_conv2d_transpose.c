@@ -16,44 +16,24 @@
 #include <string.h>
 
 #include "nn/activation.h"
+#include "nn/conv.h"
 #include "nn/rowops.h"
 #include "nn/init.h"
 #include "nn/layer.h"
 #include "nn/parallel.h"
 #include "nn/patches.h"
 
-struct conv2d_transpose_config {
-    int filters;
-    int kernel_size;
-    int strides;
-    int padding;
-    int activation;
-    bool use_bias;
-    int kernel_initializer;
-};
-
-#define CFG struct conv2d_transpose_config
 static const lt_param params[] = {
-    {.name = "filters", .help = "output channels", .offset = LT_FIELD(CFG, filters, int),
-     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1 << 16},
-    {.name = "kernel_size", .help = "height and width of the square kernel",
-     .offset = LT_FIELD(CFG, kernel_size, int), .type = LT_P_INT, .flags = LT_REQUIRED,
-     .min = 1, .max = 1 << 10},
-    LT_INT(CFG, strides, 1, 1, 1 << 10, "upsampling factor along both axes"),
-    LT_CHOICE(CFG, padding, "valid", lt_padding_names,
-              "valid: output input * strides + max(kernel_size - strides, 0); same: "
-              "input * strides"),
-    LT_CHOICE(CFG, activation, "linear", lt_act_names, "activation applied to the output"),
-    LT_BOOL(CFG, use_bias, true, "add a bias per filter (initialised to zero)"),
-    LT_CHOICE(CFG, kernel_initializer, "glorot_uniform", lt_init_names,
-              "how the kernel's weights are drawn"),
+    LT_CONV_PARAMS("upsampling factor along both axes",
+                   "valid: output input * strides + max(kernel_size - strides, 0); same: "
+                   "input * strides",
+                   "activation applied to the output"),
 };
-#undef CFG
 
 static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
                  size_t err_size)
 {
-    const struct conv2d_transpose_config *c = config;
+    const lt_conv_config *c = config;
     if (lt_patches_need_image(in, err, err_size) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
@@ -76,7 +56,7 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
 /* The output is the image, the input the grid of patch positions. */
 static lt_patches geometry(const lt_layer *l)
 {
-    const struct conv2d_transpose_config *c = l->config;
+    const lt_conv_config *c = l->config;
     lt_patches p = {.img_h = l->out.dim[0], .img_w = l->out.dim[1], .channels = c->filters,
                     .grid_h = l->in.dim[0], .grid_w = l->in.dim[1],
                     .k = c->kernel_size, .stride = c->strides};
@@ -88,13 +68,13 @@ static lt_patches geometry(const lt_layer *l)
 /* Columns of the patch matrix: k * k * filters. */
 static size_t patch_len(const lt_layer *l)
 {
-    const struct conv2d_transpose_config *c = l->config;
+    const lt_conv_config *c = l->config;
     return (size_t)c->kernel_size * (size_t)c->kernel_size * (size_t)c->filters;
 }
 
 static int plan(lt_layer *l)
 {
-    const struct conv2d_transpose_config *c = l->config;
+    const lt_conv_config *c = l->config;
     lt_patches p = geometry(l);
     size_t channels = (size_t)l->in.dim[2];
     l->n_weights = patch_len(l) * channels + (c->use_bias ? (size_t)c->filters : 0);
@@ -106,7 +86,7 @@ static int plan(lt_layer *l)
 
 static void init(lt_layer *l, lt_rng *rng)
 {
-    const struct conv2d_transpose_config *c = l->config;
+    const lt_conv_config *c = l->config;
     size_t area = (size_t)c->kernel_size * (size_t)c->kernel_size, len = patch_len(l);
     size_t channels = (size_t)l->in.dim[2];
     /* Keras reads the fans off the kernel's shape [k, k, filters, channels]
@@ -127,7 +107,7 @@ struct pass {
 
 static struct pass pass_of(lt_layer *l, size_t n)
 {
-    const struct conv2d_transpose_config *c = l->config;
+    const lt_conv_config *c = l->config;
     struct pass a = {.l = l, .p = geometry(l), .n = n, .channels = (size_t)l->in.dim[2],
                      .filters = (size_t)c->filters, .len = patch_len(l)};
     a.grid = (size_t)a.p.grid_h * (size_t)a.p.grid_w;
@@ -147,7 +127,7 @@ static size_t block(const struct pass *a, size_t b, size_t *m)
 static void forward_block(void *arg, size_t b)
 {
     const struct pass *a = arg;
-    const struct conv2d_transpose_config *c = a->l->config;
+    const lt_conv_config *c = a->l->config;
     size_t m, s = block(a, b, &m);
     float *cols = a->l->scratch + s * a->grid * a->len, *out = a->out + s * a->l->out_size;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m * a->grid), (int)a->len,
@@ -180,7 +160,7 @@ static float *share_of(const struct pass *a, size_t b)
 static void backward_block(void *arg, size_t b)
 {
     const struct pass *a = arg;
-    const struct conv2d_transpose_config *c = a->l->config;
+    const lt_conv_config *c = a->l->config;
     size_t m, s = block(a, b, &m), rows = m * a->grid;
     float *dz = a->dy + s * a->l->out_size, *share = share_of(a, b);
     float *dcols = a->l->scratch + s * a->grid * a->len;
@@ -223,7 +203,7 @@ const lt_layer_kind lt_layer_conv2d_transpose = {
                         "[7, 7, 32]",
              .params = params,
              .n_params = LT_COUNT(params),
-             .config_size = sizeof(struct conv2d_transpose_config)},
+             .config_size = sizeof(lt_conv_config)},
     .infer = infer,
     .plan = plan,
     .init = init,
