@@ -108,4 +108,8 @@ extern const lt_layer_kind lt_layer_lstm, lt_layer_gru, lt_layer_repeat_vector,
 /* Every layer kind, NULL-terminated: the kinds of an LT_SPECS parameter. */
 extern const lt_spec_def *const lt_layer_kinds[];
 
+/* An infer for layers whose output has the input's shape; never fails. */
+int lt_layer_same_shape(const void *config, const lt_nn_shape *in, lt_nn_shape *out,
+                        char *err, size_t err_size);
+
 #endif

@@ -21,16 +21,6 @@ static const lt_param params[] = {
             "fraction of the values zeroed while training"),
 };
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
-{
-    (void)config;
-    (void)err;
-    (void)err_size;
-    *out = *in;
-    return 0;
-}
-
 static int plan(lt_layer *l)
 {
     l->cache_size = l->in_size;
@@ -83,7 +73,7 @@ const lt_layer_kind lt_layer_dropout = {
              .params = params,
              .n_params = LT_COUNT(params),
              .config_size = sizeof(struct dropout_config)},
-    .infer = infer,
+    .infer = lt_layer_same_shape,
     .plan = plan,
     .forward = forward,
     .backward = backward,

@@ -21,16 +21,6 @@ static const lt_param params[] = {
             "standard deviation of the noise added to every value while training"),
 };
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
-{
-    (void)config;
-    (void)err;
-    (void)err_size;
-    *out = *in;
-    return 0;
-}
-
 static int plan(lt_layer *l)
 {
     lt_ziggurat *z = malloc(sizeof *z);
@@ -76,7 +66,7 @@ const lt_layer_kind lt_layer_gaussian_noise = {
              .params = params,
              .n_params = LT_COUNT(params),
              .config_size = sizeof(struct gaussian_noise_config)},
-    .infer = infer,
+    .infer = lt_layer_same_shape,
     .plan = plan,
     .forward = forward,
     .backward = backward,
