@@ -9,18 +9,18 @@
 #include "core/ctx.h"
 #include "io/json.h"
 #include "latent/stage.h"
+#include "testcfg.h"
 #include "testutil.h"
 
 const char *lt_test_root = ".";
 
 extern const lt_stage_def dataset_breast_cancer_stage, dataset_csv_stage;
 
-struct dataset_csv_config { /* as in src/stages/dataset_csv.c */
-    char *path;
-    bool header;
-    char *label_column;
-    char *delimiter;
-};
+/* Points string parameter NAME of a dataset.csv config at V (borrowed). */
+static void set_str(void *cfg, const char *name, const char *v)
+{
+    *(const char **)((char *)cfg + lt_test_param(&dataset_csv_stage, name)->offset) = v;
+}
 
 static lt_json *ref; /* the "breast_cancer" object of logreg.json */
 
@@ -85,37 +85,42 @@ static void test_csv_stage(void)
     fputs("1\t2\tcat\n3\t4\tdog\n5\t6\tcat\n", f);
     fclose(f);
 
-    struct dataset_csv_config cfg = {path, false, "-1", "\t"};
-    CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, &cfg), LT_OK);
+    void *cfg = lt_test_config(&dataset_csv_stage);
+    set_str(cfg, "path", path);
+    lt_test_set_bool(&dataset_csv_stage, cfg, "header", false);
+    set_str(cfg, "label_column", "-1");
+    set_str(cfg, "delimiter", "\t");
+    CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, cfg), LT_OK);
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(dataset_csv_stage.run(ctx, &cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_OK);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->rows, 3);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[5], 6);
     CU_ASSERT_EQUAL(d->n_classes, 2);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[1], 1);
     lt_data_free(&d);
 
-    cfg.delimiter = "ab";
-    CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, &cfg), LT_EINPUT);
+    set_str(cfg, "delimiter", "ab");
+    CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, cfg), LT_EINPUT);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx),
                            "stage 'test': delimiter must be one character other than a "
                            "quote or a line break (write \"\\t\" for a tab), got \"ab\"");
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
-    cfg.delimiter = "\t";
-    cfg.label_column = "animal";
-    CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, &cfg), LT_EINPUT);
+    set_str(cfg, "delimiter", "\t");
+    set_str(cfg, "label_column", "animal");
+    CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, cfg), LT_EINPUT);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx),
                            "stage 'data': label_column is 'animal' but without a header it "
                            "must be a 0-based column index such as 0 or -1");
 
     /* A data error names the file, the line and the column. */
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
-    cfg.label_column = "";
-    CU_ASSERT_EQUAL(dataset_csv_stage.run(ctx, &cfg, NULL, 0, &d), LT_EINPUT);
+    set_str(cfg, "label_column", "");
+    CU_ASSERT_EQUAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_EINPUT);
     char expect[4200];
     snprintf(expect, sizeof expect, "%s:1:3: expected a number, found \"cat\"", path);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
     CU_ASSERT_PTR_NULL(d);
+    free(cfg);
     free(path);
     lt_ctx_free_test(ctx);
 }

@@ -546,6 +546,13 @@ int main(int argc, char **argv)
 {
     if (argc > 1)
         lt_test_root = argv[1];
+    /* The config struct above is a copy of the stage's: it must not fall
+     * behind a parameter added there. */
+    if (sizeof(struct logreg_config) != logreg_stage.config_size) {
+        fprintf(stderr, "struct logreg_config here is stale: %zu bytes, the stage's %zu\n",
+                sizeof(struct logreg_config), logreg_stage.config_size);
+        return 1;
+    }
     ref = lt_test_reference("logreg.json");
     lt_ctx *ctx = lt_ctx_new_test();
     if (dataset_breast_cancer_stage.run(ctx, NULL, NULL, 0, &cancer) != LT_OK) {

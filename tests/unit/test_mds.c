@@ -174,6 +174,13 @@ int main(int argc, char **argv)
 {
     if (argc > 1)
         lt_test_root = argv[1];
+    /* The config struct above is a copy of the stage's: it must not fall
+     * behind a parameter added there. */
+    if (sizeof(struct mds_config) != mds_stage.config_size) {
+        fprintf(stderr, "struct mds_config here is stale: %zu bytes, the stage's %zu\n",
+                sizeof(struct mds_config), mds_stage.config_size);
+        return 1;
+    }
     ref = lt_test_reference("manifold.json");
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("mds", NULL, NULL);
