@@ -140,6 +140,9 @@ static lt_pipeline *load(const char *file, const struct args *a, long point)
         lt_pipeline_free(p);
         p = NULL;
     }
+    /* A failure with nothing recorded: recording it needed memory too. */
+    if (!p && diag.n == 0)
+        fprintf(stderr, "%s: out of memory\n", file);
     lt_diag_print(&diag, stderr);
     lt_diag_clear(&diag);
     return p;
