@@ -96,42 +96,102 @@ static int write_json_file(const char *dir, const char *name, const lt_json *tre
     return rc;
 }
 
-/* Removes the files an earlier run listed in its run.json but this run did
- * not write, so the folder shows this run only; then moves the staged files
- * into place one rename each. */
-static int commit(const char *run_dir, const char *staging, const lt_json *files)
+static void free_paths(char **paths, size_t n)
 {
+    for (size_t i = 0; paths && i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+/* The files an earlier run listed in its run.json that this run (FILES)
+ * does not write, as paths in RUN_DIR: owned, *n of them; NULL with *n 0
+ * when there are none. Returns -1 when out of memory. */
+static int stale_files(const char *run_dir, const lt_json *files, char ***out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
     char *old_path = lt_path_join(run_dir, "run.json");
-    char *old_text = old_path ? lt_read_file(old_path, NULL) : NULL;
-    lt_json *old = old_text ? lt_json_parse(old_text) : NULL;
+    if (!old_path)
+        return -1;
+    errno = 0;
+    char *old_text = lt_read_file(old_path, NULL);
+    free(old_path);
+    if (!old_text)
+        return errno == ENOMEM ? -1 : 0; /* no earlier run */
+    lt_json *old = lt_json_parse(old_text);
+    free(old_text);
     /* Trust the list only in a run.json that latent wrote. */
     const lt_json *old_files = lt_json_get(old, "latent_version") ? lt_json_get(old, "files") : NULL;
-    for (size_t i = 0; i < lt_json_size(old_files); i++) {
+    size_t count = lt_json_size(old_files);
+    char **victims = count ? calloc(count, sizeof *victims) : NULL;
+    int rc = count && !victims ? -1 : 0;
+    for (size_t i = 0; rc == 0 && i < count; i++) {
         const char *name = lt_json_string(lt_json_value_at(old_files, i));
         if (!name || !lt_path_is_plain_relative(name))
             continue;
         bool kept = false;
         for (size_t k = 0; k < lt_json_size(files); k++)
             kept |= strcmp(lt_json_string(lt_json_value_at(files, k)), name) == 0;
-        if (!kept) {
-            char *victim = lt_path_join(run_dir, name);
-            if (victim)
-                remove(victim);
-            free(victim);
-        }
+        if (!kept && !(victims[(*n)++] = lt_path_join(run_dir, name)))
+            rc = -1;
     }
     lt_json_free(old);
-    free(old_text);
-    free(old_path);
-    int rc = 0;
-    for (size_t i = 0; i < lt_json_size(files); i++) {
-        const char *name = lt_json_string(lt_json_value_at(files, i));
-        char *from = lt_path_join(staging, name), *to = lt_path_join(run_dir, name);
-        if (!from || !to || lt_mkdir_parents(to) != 0 || rename(from, to) != 0)
-            rc = -1;
-        free(from);
-        free(to);
+    if (rc != 0) {
+        free_paths(victims, *n);
+        *n = 0;
+        return -1;
     }
+    *out = victims;
+    return 0;
+}
+
+/* Moves the staged files into place, one rename each, then removes the
+ * files an earlier run listed but this one did not write, so the folder
+ * shows this run only. Everything that can fail for want of memory
+ * (paths, the earlier list, parent folders) is done before the first
+ * rename; should a rename itself fail, the files already moved go back
+ * to staging, so a failed commit leaves the folder as it found it, short
+ * of the earlier versions that renames replaced. */
+static int commit(const char *run_dir, const char *staging, const lt_json *files)
+{
+    size_t n = lt_json_size(files), n_stale = 0;
+    char **from = calloc(n + 1, sizeof *from), **to = calloc(n + 1, sizeof *to);
+    char **stale = NULL;
+    int rc = from && to ? stale_files(run_dir, files, &stale, &n_stale) : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *name = lt_json_string(lt_json_value_at(files, i));
+        if (!(from[i] = lt_path_join(staging, name)) || !(to[i] = lt_path_join(run_dir, name)) ||
+            lt_mkdir_parents(to[i]) != 0)
+            rc = -1;
+    }
+    size_t moved = 0;
+    while (rc == 0 && moved < n)
+        if (rename(from[moved], to[moved]) == 0)
+            moved++;
+        else
+            rc = -1;
+    if (rc != 0) {
+        int saved = errno;
+        while (moved > 0) {
+            moved--;
+            rename(to[moved], from[moved]);
+        }
+        /* And the folders made for them, if they are empty: rmdir leaves
+         * a folder that holds anything. */
+        size_t root = strlen(run_dir);
+        for (size_t i = 0; to && i < n && to[i]; i++)
+            for (char *slash = strrchr(to[i], '/'); slash && (size_t)(slash - to[i]) > root;
+                 slash = strrchr(to[i], '/')) {
+                *slash = '\0';
+                rmdir(to[i]);
+            }
+        errno = saved;
+    }
+    for (size_t i = 0; rc == 0 && i < n_stale; i++)
+        remove(stale[i]);
+    free_paths(from, n);
+    free_paths(to, n);
+    free_paths(stale, n_stale);
     lt_remove_tree(staging);
     return rc;
 }

@@ -86,8 +86,10 @@ static int grow(lt_json *c)
 
 lt_json *lt_json_push(lt_json *a, lt_json *v)
 {
-    if (!a)
-        return v;
+    if (!a) { /* a container that failed to be made still owns V */
+        lt_json_free(v);
+        return NULL;
+    }
     if (!v || grow(a) != 0) {
         a->failed = true;
         lt_json_free(v);
@@ -99,8 +101,10 @@ lt_json *lt_json_push(lt_json *a, lt_json *v)
 
 lt_json *lt_json_set(lt_json *o, const char *key, lt_json *v)
 {
-    if (!o)
-        return v;
+    if (!o) { /* a container that failed to be made still owns V */
+        lt_json_free(v);
+        return NULL;
+    }
     if (!v) {
         o->failed = true;
         return NULL;

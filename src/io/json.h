@@ -5,7 +5,9 @@
  * root frees the whole tree. Every constructor returns NULL when out of
  * memory, and adding NULL to a container is a no-op that marks the container
  * as failed (lt_json_write then fails), so callers can build trees without
- * checking each step. */
+ * checking each step. Adding to a NULL container frees the value and
+ * returns NULL, so a chain of additions under a container that could not be
+ * made leaks nothing. */
 #ifndef LATENT_JSON_H
 #define LATENT_JSON_H
 
@@ -25,9 +27,11 @@ lt_json *lt_json_null(void);
 lt_json *lt_json_vec(const double *v, size_t n);
 lt_json *lt_json_mat(const double *v, size_t rows, size_t cols);
 
-/* Adds (or replaces) KEY in object O; takes ownership of V. Returns V. */
+/* Adds (or replaces) KEY in object O; takes ownership of V. Returns V, or
+ * NULL when it could not be added (then V is freed). */
 lt_json *lt_json_set(lt_json *o, const char *key, lt_json *v);
-/* Appends V to array A; takes ownership of V. Returns V. */
+/* Appends V to array A; takes ownership of V. Returns V, or NULL when it
+ * could not be appended (then V is freed). */
 lt_json *lt_json_push(lt_json *a, lt_json *v);
 /* The member KEY of object O, or NULL. Borrowed. */
 lt_json *lt_json_get(const lt_json *o, const char *key);

@@ -10,7 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "core/ctx.h"
+#include "core/fsutil.h"
+#include "core/run.h"
 #include "core/diag.h"
 #include "core/pipeline.h"
 #include "io/csv.h"
@@ -54,10 +60,12 @@ typedef struct scenario {
     void (*teardown)(void *state);
 } scenario;
 
-static void run_scenario(const scenario *s)
+/* Fails each allocation in turn; with STRIDE > 1 only every STRIDE-th (a
+ * whole run allocates thousands of times). */
+static void run_scenario_every(const scenario *s, long stride)
 {
     long total = -1, failed = 0;
-    for (long n = 1;; n++) {
+    for (long n = 1;; n += stride) {
         void *state = s->setup();
         armed = n;
         allocations = 0;
@@ -75,9 +83,12 @@ static void run_scenario(const scenario *s)
             CU_FAIL("an allocation failure must be LT_ERUNTIME");
         }
     }
-    printf("\n    %-40s %ld allocations, each failed once", s->name, total);
-    CU_ASSERT(failed == total && total > 0);
+    printf("\n    %-40s %ld allocations, %s", s->name, total,
+           stride == 1 ? "each failed once" : "every one in a stride failed");
+    CU_ASSERT(total > 0 && failed == (total + stride - 1) / stride);
 }
+
+static void run_scenario(const scenario *s) { run_scenario_every(s, 1); }
 
 /* ---- stages on a small dataset ------------------------------------------------ */
 
@@ -218,6 +229,95 @@ static int pipeline_step(void *state)
     return rc;
 }
 
+/* ---- a whole run ----------------------------------------------------------------- */
+
+static const char run_yaml[] =
+    "pipeline: oom\n"
+    "seed: 1\n"
+    "stages:\n"
+    "  data: {use: dataset.randn, with: {rows: 40, cols: 6}}\n"
+    "  split: {use: split, with: {test_size: 0.25, random_state: 0}}\n"
+    "  scaled: {use: scaler.standard}\n"
+    "  ae:\n"
+    "    use: autoencoder\n"
+    "    with:\n"
+    "      encoder: [{dense: {units: 2, activation: selu}}]\n"
+    "      decoder: [{dense: {units: 6}}]\n"
+    "      epochs: 2\n"
+    "      batch_size: 8\n"
+    "  tsne: {use: tsne, input: scaled, with: {perplexity: 5, max_iter: 250}}\n"
+    "  view: {use: plot.scatter, input: ae}\n";
+
+static char run_dir[4200];
+
+static void *run_setup(void)
+{
+    lt_diag diag = {0};
+    lt_load_opts opts = {.point = -1};
+    lt_pipeline *p = lt_pipeline_load(pipeline_path, &opts, &diag);
+    lt_diag_clear(&diag);
+    if (!p)
+        exit(1);
+    return p;
+}
+
+static int run_step(void *state)
+{
+    lt_run_opts opts = {.out_dir = run_dir, .threads = 1, .quiet = true, .no_cache = true};
+    /* A failed run explains itself on stderr: hundreds of lines here,
+     * unless LT_OOM_STDERR is set (to see a sanitizer's report). */
+    bool quiet = !getenv("LT_OOM_STDERR");
+    fflush(stderr);
+    int saved = quiet ? dup(2) : -1, null = quiet ? open("/dev/null", O_WRONLY) : -1;
+    if (quiet)
+        dup2(null, 2);
+    int rc = lt_run(state, &opts, NULL);
+    fflush(stderr);
+    if (quiet) {
+        dup2(saved, 2);
+        close(saved);
+        close(null);
+    }
+    /* Success or not, nothing half-written: a failed run leaves an empty
+     * folder (or none). */
+    if (rc != LT_OK) {
+        DIR *d = opendir(run_dir);
+        struct dirent *e;
+        while (d && (e = readdir(d)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, ".lock")) {
+                printf("\n    a failed run left %s", e->d_name);
+                CU_FAIL("a failed run left a file behind");
+            }
+        if (d)
+            closedir(d);
+    }
+    return rc;
+}
+
+static void run_teardown(void *state)
+{
+    lt_pipeline *p = state;
+    lt_pipeline_free(p);
+    lt_remove_tree(run_dir);
+}
+
+static void test_whole_run(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    char *yaml = lt_path_join(ctx->test_dir, "oom.yaml");
+    FILE *f = fopen(yaml, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(run_yaml, f);
+    fclose(f);
+    snprintf(pipeline_path, sizeof pipeline_path, "%s", yaml);
+    snprintf(run_dir, sizeof run_dir, "%s/run", ctx->test_dir);
+    const scenario s = {"a run: dataset to autoencoder, t-SNE, plot", run_setup, run_step,
+                        run_teardown};
+    run_scenario(&s);
+    free(yaml);
+    lt_ctx_free_test(ctx);
+}
+
 static void test_stages(void)
 {
     const scenario list[] = {
@@ -251,5 +351,6 @@ int main(int argc, char **argv)
     CU_pSuite s = CU_add_suite("allocation failures", NULL, NULL);
     CU_add_test(s, "stages", test_stages);
     CU_add_test(s, "pipeline loading", test_pipeline_load);
+    CU_add_test(s, "a whole run", test_whole_run);
     return lt_test_run();
 }
