@@ -6,6 +6,7 @@
  * and aligned_alloc, so only latent's own calls fail: libc, OpenBLAS and
  * LAPACKE allocate as usual. */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,15 @@ void *__real_aligned_alloc(size_t align, size_t size);
 static long armed;      /* fail allocation number `armed` (1-based); 0: none */
 static long allocations; /* counted while armed */
 
-static bool fail_now(void) { return armed && ++allocations == armed; }
+/* As a real failure does, a failing call sets errno: callers tell "out of
+ * memory" from an I/O error by it. */
+static bool fail_now(void)
+{
+    if (!armed || ++allocations != armed)
+        return false;
+    errno = ENOMEM;
+    return true;
+}
 
 void *__wrap_malloc(size_t size) { return fail_now() ? NULL : __real_malloc(size); }
 void *__wrap_calloc(size_t n, size_t size) { return fail_now() ? NULL : __real_calloc(n, size); }
@@ -65,7 +74,9 @@ typedef struct scenario {
 static void run_scenario_every(const scenario *s, long stride)
 {
     long total = -1, failed = 0;
-    for (long n = 1;; n += stride) {
+    /* LT_OOM_AT=N fails only allocation N (to look at one failure). */
+    const char *at = getenv("LT_OOM_AT");
+    for (long n = at ? atol(at) : 1;; n += stride) {
         void *state = s->setup();
         armed = n;
         allocations = 0;
@@ -82,6 +93,8 @@ static void run_scenario_every(const scenario *s, long stride)
             printf("\n    %s: failing allocation %ld gave status %d", s->name, n, rc);
             CU_FAIL("an allocation failure must be LT_ERUNTIME");
         }
+        if (at)
+            return;
     }
     printf("\n    %-40s %ld allocations, %s", s->name, total,
            stride == 1 ? "each failed once" : "every one in a stride failed");
@@ -248,6 +261,26 @@ static const char run_yaml[] =
     "  tsne: {use: tsne, input: scaled, with: {perplexity: 5, max_iter: 250}}\n"
     "  view: {use: plot.scatter, input: ae}\n";
 
+/* The classical methods on a small labelled table. */
+static const char methods_yaml[] =
+    "pipeline: oom-methods\n"
+    "seed: 2\n"
+    "stages:\n"
+    "  table: {use: dataset.csv, with: {path: t.csv, label_column: kind}}\n"
+    "  split: {use: split, with: {test_size: 0.25, random_state: 0}}\n"
+    "  scaled: {use: scaler.minmax}\n"
+    "  centred: {use: center}\n"
+    "  pca: {use: pca, with: {n_components: 0.9}}\n"
+    "  spectrum: {use: plot.variance, input: pca}\n"
+    "  lr: {use: logreg, input: centred}\n"
+    "  lda: {use: lda, input: centred}\n"
+    "  kpca: {use: kernel_pca, input: centred, with: {n_components: 2, fit_inverse_transform: true}}\n"
+    "  isomap: {use: isomap, input: centred}\n"
+    "  mds: {use: mds, input: centred, with: {n_init: 1, max_iter: 20}}\n"
+    "  stats: {use: stats, input: centred}\n"
+    "  rows: {use: table, input: pca}\n"
+    "  view: {use: plot.embedding, input: [isomap, mds]}\n";
+
 static char run_dir[4200];
 
 static void *run_setup(void)
@@ -318,6 +351,37 @@ static void test_whole_run(void)
     lt_ctx_free_test(ctx);
 }
 
+static void test_methods_run(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    char *yaml = lt_path_join(ctx->test_dir, "methods.yaml");
+    char *csv = lt_path_join(ctx->test_dir, "t.csv");
+    FILE *f = fopen(yaml, "w"), *g = fopen(csv, "w");
+    CU_ASSERT_FATAL(f && g);
+    fputs(methods_yaml, f);
+    fclose(f);
+    lt_rng rng;
+    lt_rng_seed(&rng, 9);
+    fputs("a,b,c,d,kind\n", g);
+    for (int i = 0; i < 36; i++) {
+        double x[4];
+        lt_rng_randn(&rng, x, 4);
+        fprintf(g, "%.6f,%.6f,%.6f,%.6f,%c\n", x[0] + i % 3, x[1] - i % 3, x[2], x[3],
+                "xyz"[i % 3]);
+    }
+    fclose(g);
+    snprintf(pipeline_path, sizeof pipeline_path, "%s", yaml);
+    snprintf(run_dir, sizeof run_dir, "%s/run", ctx->test_dir);
+    const scenario s = {"a run: logreg, LDA, kernel PCA, Isomap, MDS", run_setup, run_step,
+                        run_teardown};
+    /* Every other allocation: 1500 runs of 30 ms (two plots) is too long
+     * for a unit test under the sanitizers. */
+    run_scenario_every(&s, 2);
+    free(yaml);
+    free(csv);
+    lt_ctx_free_test(ctx);
+}
+
 static void test_stages(void)
 {
     const scenario list[] = {
@@ -352,5 +416,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "stages", test_stages);
     CU_add_test(s, "pipeline loading", test_pipeline_load);
     CU_add_test(s, "a whole run", test_whole_run);
+    CU_add_test(s, "a run of the classical methods", test_methods_run);
     return lt_test_run();
 }
