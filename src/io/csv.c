@@ -460,6 +460,7 @@ static int table_finish(reader *r, table *t, lt_data **out)
  * every row the first pass (lt_csv_open_stream) already parsed. */
 typedef struct csv_stream {
     lt_stream base;
+    char *path;       /* owned: r.name points at it */
     reader r;         /* file mode; ctx NULL: nothing here can fail on data
                          the first pass accepted, unless the file changed */
     fields f;
@@ -476,6 +477,7 @@ static void stream_close(lt_stream *base)
     if (s->r.file)
         fclose(s->r.file);
     free(s->r.buf);
+    free(s->path);
     fields_free(&s->f);
     free(s);
 }
@@ -587,6 +589,7 @@ int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
         x->rows = rows;
         cs->base.read = stream_read;
         cs->base.close = stream_close;
+        cs->path = name;
         cs->r = (reader){.name = name, .file = fp, .delim = opt->delimiter,
                          .line = data_line};
         cs->label = t.label;
