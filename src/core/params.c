@@ -78,6 +78,13 @@ char *lt_param_expected(const lt_param *p, char *buf, size_t size)
     return buf;
 }
 
+/* A nullable number whose default is null: NaN or a value out of its range
+ * stands for "unset" (see lt_param_default_text). */
+static bool default_is_null(const lt_param *p)
+{
+    return isnan(p->def) || (p->flags & LT_NULLABLE && (p->def < p->min || p->def > p->max));
+}
+
 const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
 {
     if (p->flags & LT_REQUIRED)
@@ -88,8 +95,7 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
         /* NaN, or a value out of range for a nullable parameter, is how a
          * stage tells "left unset" from any value; its help says what null
          * stands for. */
-        if (isnan(p->def) ||
-            (p->flags & LT_NULLABLE && (p->def < p->min || p->def > p->max)))
+        if (default_is_null(p))
             snprintf(buf, size, "null");
         else
             fmt_num(buf, size, p->def);
@@ -597,16 +603,27 @@ static lt_json *typed(const char *type)
     return s;
 }
 
+/* {"type": [TYPE, "null"]}: a number a pipeline may leave null. */
+static lt_json *typed_or_null(const char *type)
+{
+    lt_json *s = lt_json_object();
+    lt_json *t = lt_json_set(s, "type", lt_json_array());
+    lt_json_push(t, lt_json_str(type));
+    lt_json_push(t, lt_json_str("null"));
+    return s;
+}
+
 lt_json *lt_param_schema(const lt_param *p)
 {
     lt_json *s = NULL;
+    bool nullable = p->flags & LT_NULLABLE;
     switch (p->type) {
     case LT_P_INT:
-        s = typed("integer");
+        s = nullable ? typed_or_null("integer") : typed("integer");
         schema_range(s, p);
         break;
     case LT_P_REAL:
-        s = typed("number");
+        s = nullable ? typed_or_null("number") : typed("number");
         schema_range(s, p);
         break;
     case LT_P_BOOL: s = typed("boolean"); break;
@@ -688,10 +705,12 @@ lt_json *lt_param_schema(const lt_param *p)
     lt_json_set(s, "description", lt_json_str(p->help));
     if (!(p->flags & LT_REQUIRED)) {
         switch (p->type) {
-        case LT_P_INT: lt_json_set(s, "default", lt_json_int((long long)p->def)); break;
+        case LT_P_INT:
         case LT_P_REAL:
-            if (!isnan(p->def)) /* NaN: unset, the help says what that means */
-                lt_json_set(s, "default", lt_json_num(p->def));
+            /* null: unset, the help says what that means */
+            lt_json_set(s, "default", default_is_null(p) ? lt_json_null()
+                                      : p->type == LT_P_INT ? lt_json_int((long long)p->def)
+                                                            : lt_json_num(p->def));
             break;
         case LT_P_BOOL: lt_json_set(s, "default", lt_json_bool(p->def != 0)); break;
         case LT_P_CHOICE:
