@@ -45,6 +45,21 @@ for what, doc in must_reject.items():
     else:
         passed += 1
 
+# Files the schema must accept although no pipeline spells them so.
+must_accept = {
+    "null for a nullable number": {"pipeline": "x", "stages": {
+        "a": {"use": "kernel_pca", "with": {"gamma": None, "n_components": 2}},
+        "b": {"use": "pca", "input": "a", "with": {"solver": "randomized", "n_components": 2,
+                                                   "iterated_power": None}}}},
+}
+for what, doc in must_accept.items():
+    errors = [e.message for e in validator.iter_errors(doc)]
+    if errors:
+        failed += 1
+        print(f"FAIL the schema rejects a file with {what}: " + "; ".join(errors))
+    else:
+        passed += 1
+
 if passed == 0:
     print("no pipelines found")
     failed += 1
