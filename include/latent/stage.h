@@ -151,7 +151,10 @@ typedef struct lt_param {
 
 typedef struct lt_ctx lt_ctx;
 
-/* Metrics land in metrics.json under the stage's name, in report order. */
+/* Metrics land in metrics.json under the stage's name, in report order.
+ * A report that cannot be stored for want of memory makes the run fail
+ * rather than leave the metric out; so does lt_report_vec with v NULL and
+ * n > 0, for a stage whose own buffer for the vector could not be made. */
 void lt_report_num(lt_ctx *ctx, const char *name, double value);
 void lt_report_int(lt_ctx *ctx, const char *name, long long value);
 void lt_report_bool(lt_ctx *ctx, const char *name, bool value);

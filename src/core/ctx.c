@@ -64,7 +64,10 @@ void lt_report_str(lt_ctx *ctx, const char *name, const char *value)
 
 void lt_report_vec(lt_ctx *ctx, const char *name, const double *v, size_t n)
 {
-    lt_json_set(ctx->metrics, name, lt_json_vec(v, n));
+    /* NULL for n > 0: the caller could not build the vector; adding NULL
+     * marks the metrics incomplete, so the run fails instead of silently
+     * leaving the metric out. */
+    lt_json_set(ctx->metrics, name, v || n == 0 ? lt_json_vec(v, n) : NULL);
 }
 
 void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,

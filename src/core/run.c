@@ -345,6 +345,9 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         const lt_stage_inst *s = &p->stages[i];
         lt_json *m = lt_json_object();
         lt_ctx_enter(&ctx, s->name, s->line, s->col, m);
+        /* Without its metrics object a stage's reports would vanish. */
+        if (!m)
+            rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory");
         const lt_data *inputs[8];
         for (size_t j = 0; j < s->n_inputs && rc == LT_OK; j++) {
             size_t from = s->inputs[j];
@@ -398,7 +401,10 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             break;
         }
         values[i] = out;
-        if (lt_json_size(m))
+        /* An empty object is a stage that reports nothing; one that lost a
+         * metric for want of memory goes in too, so that writing
+         * metrics.json fails instead of leaving the metric out. */
+        if (lt_json_size(m) || lt_json_failed(m))
             lt_json_set(metrics, s->name, m);
         else
             lt_json_free(m);

@@ -127,6 +127,8 @@ lt_json *lt_json_set(lt_json *o, const char *key, lt_json *v)
     return v;
 }
 
+bool lt_json_failed(const lt_json *v) { return v && v->failed; }
+
 lt_json *lt_json_get(const lt_json *o, const char *key)
 {
     if (!o || o->kind != J_OBJ)
@@ -444,11 +446,11 @@ static lt_json *parse_container(struct reader *r, bool obj)
             free(key);
             break;
         }
-        if (obj)
-            lt_json_set(c, key, v);
-        else
-            lt_json_push(c, v);
+        /* Out of memory adding it: a tree missing a member is no parse. */
+        bool added = obj ? lt_json_set(c, key, v) != NULL : lt_json_push(c, v) != NULL;
         free(key);
+        if (!added)
+            break;
         skip_ws(r);
         if (*r->p == ',') {
             r->p++;

@@ -33,6 +33,9 @@ lt_json *lt_json_set(lt_json *o, const char *key, lt_json *v);
 /* Appends V to array A; takes ownership of V. Returns V, or NULL when it
  * could not be appended (then V is freed). */
 lt_json *lt_json_push(lt_json *a, lt_json *v);
+/* True when something could not be added to V (V itself, not its
+ * children): it is incomplete, and lt_json_write refuses it. */
+bool lt_json_failed(const lt_json *v);
 /* The member KEY of object O, or NULL. Borrowed. */
 lt_json *lt_json_get(const lt_json *o, const char *key);
 

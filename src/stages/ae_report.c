@@ -51,12 +51,11 @@ void ae_print_summary(lt_ctx *ctx, const struct autoencoder_config *cfg, const a
 void ae_report_params(lt_ctx *ctx, const ae_model *m)
 {
     size_t n = m->net.n_layers;
-    double *per_layer = malloc((n ? n : 1) * sizeof *per_layer);
-    if (per_layer) {
+    double *per_layer = calloc(n ? n : 1, sizeof *per_layer);
+    if (per_layer)
         for (size_t i = 0; i < n; i++)
             per_layer[i] = (double)m->net.layers[i].n_weights;
-        lt_report_vec(ctx, "layer_params", per_layer, n);
-    }
+    lt_report_vec(ctx, "layer_params", per_layer, n); /* NULL: out of memory, the run fails */
     free(per_layer);
     lt_report_int(ctx, "params", (long long)m->net.n_weights);
     lt_report_int(ctx, "encoder_params", (long long)part_weights(m, 0, m->n_encoder));

@@ -7,6 +7,7 @@
  * LAPACKE allocate as usual. */
 #include <CUnit/Basic.h>
 #include <errno.h>
+#include <execinfo.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,11 @@ static bool fail_now(void)
 {
     if (!armed || ++allocations != armed)
         return false;
+    if (getenv("LT_OOM_TRACE")) { /* where each failure strikes */
+        void *frames[16];
+        backtrace_symbols_fd(frames, backtrace(frames, 16), 2);
+        write(2, "--\n", 3);
+    }
     errno = ENOMEM;
     return true;
 }
@@ -283,6 +289,11 @@ static const char methods_yaml[] =
 
 static char run_dir[4200];
 
+static bool use_cache;  /* run_step reads and writes the stage cache */
+static bool keep_cache; /* run_setup leaves the cache as it is (primed) */
+static char cache_dir[4200];
+static char *clean_metrics; /* metrics.json of a run where nothing failed */
+
 static void *run_setup(void)
 {
     lt_diag diag = {0};
@@ -291,12 +302,14 @@ static void *run_setup(void)
     lt_diag_clear(&diag);
     if (!p)
         exit(1);
+    if (!keep_cache)
+        lt_remove_tree(cache_dir);
     return p;
 }
 
 static int run_step(void *state)
 {
-    lt_run_opts opts = {.out_dir = run_dir, .threads = 1, .quiet = true, .no_cache = true};
+    lt_run_opts opts = {.out_dir = run_dir, .threads = 1, .quiet = true, .no_cache = !use_cache};
     /* A failed run explains itself on stderr: hundreds of lines here,
      * unless LT_OOM_STDERR is set (to see a sanitizer's report). */
     bool quiet = !getenv("LT_OOM_STDERR");
@@ -305,11 +318,38 @@ static int run_step(void *state)
     if (quiet)
         dup2(null, 2);
     int rc = lt_run(state, &opts, NULL);
+    /* The checks below allocate too: they are not under test. */
+    long failing = armed;
+    armed = 0;
     fflush(stderr);
     if (quiet) {
         dup2(saved, 2);
         close(saved);
         close(null);
+    }
+    /* A run that succeeded despite the failure (a cache entry it could not
+     * read is recomputed, one it could not write is skipped) has the
+     * numbers of a clean run. */
+    if (rc == LT_OK && clean_metrics) {
+        char *path = lt_path_join(run_dir, "metrics.json");
+        char *text = path ? lt_read_file(path, NULL) : NULL;
+        if (!text || strcmp(text, clean_metrics) != 0) {
+            CU_FAIL("a run that succeeded has other metrics than a clean run");
+            printf("\n    (failing allocation %ld%s)", failing, text ? "" : ": no metrics.json");
+            if (getenv("LT_OOM_DUMP") && text && atol(getenv("LT_OOM_DUMP")) == failing) {
+                FILE *a = fopen("/tmp/oom-clean.json", "w"), *b = fopen("/tmp/oom-got.json", "w");
+                if (a && b) {
+                    fputs(clean_metrics, a);
+                    fputs(text, b);
+                }
+                if (a)
+                    fclose(a);
+                if (b)
+                    fclose(b);
+            }
+        }
+        free(text);
+        free(path);
     }
     /* Success or not, nothing half-written: a failed run leaves an empty
      * folder (or none). */
@@ -334,6 +374,26 @@ static void run_teardown(void *state)
     lt_remove_tree(run_dir);
 }
 
+/* Runs the pipeline once with nothing failing and keeps its metrics.json
+ * as clean_metrics, what every run that succeeds must reproduce. */
+static void take_clean_metrics(void)
+{
+    lt_pipeline *p = run_setup();
+    CU_ASSERT_EQUAL_FATAL(run_step(p), LT_OK);
+    char *path = lt_path_join(run_dir, "metrics.json");
+    free(clean_metrics);
+    clean_metrics = lt_read_file(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(clean_metrics);
+    free(path);
+    run_teardown(p);
+}
+
+static void drop_clean_metrics(void)
+{
+    free(clean_metrics);
+    clean_metrics = NULL;
+}
+
 static void test_whole_run(void)
 {
     lt_ctx *ctx = lt_ctx_new_test();
@@ -344,9 +404,27 @@ static void test_whole_run(void)
     fclose(f);
     snprintf(pipeline_path, sizeof pipeline_path, "%s", yaml);
     snprintf(run_dir, sizeof run_dir, "%s/run", ctx->test_dir);
+    take_clean_metrics();
     const scenario s = {"a run: dataset to autoencoder, t-SNE, plot", run_setup, run_step,
                         run_teardown};
     run_scenario(&s);
+    /* The same run storing into the stage cache, then reading from it:
+     * whatever fails there, the numbers stay those of a clean run. */
+    snprintf(cache_dir, sizeof cache_dir, "%s/cache", ctx->test_dir);
+    setenv("LATENT_CACHE_DIR", cache_dir, 1);
+    use_cache = true;
+    const scenario store = {"the same, storing into the cache", run_setup, run_step,
+                            run_teardown};
+    run_scenario(&store);
+    lt_pipeline *p = run_setup(); /* prime the cache once: the runs below read it */
+    CU_ASSERT_EQUAL_FATAL(run_step(p), LT_OK);
+    run_teardown(p);
+    keep_cache = true;
+    const scenario load = {"the same, reading the cache", run_setup, run_step, run_teardown};
+    run_scenario(&load);
+    use_cache = keep_cache = false;
+    drop_clean_metrics();
+    lt_remove_tree(cache_dir);
     free(yaml);
     lt_ctx_free_test(ctx);
 }
@@ -374,9 +452,11 @@ static void test_methods_run(void)
     snprintf(run_dir, sizeof run_dir, "%s/run", ctx->test_dir);
     const scenario s = {"a run: logreg, LDA, kernel PCA, Isomap, MDS", run_setup, run_step,
                         run_teardown};
+    take_clean_metrics();
     /* Every other allocation: 1500 runs of 30 ms (two plots) is too long
      * for a unit test under the sanitizers. */
     run_scenario_every(&s, 2);
+    drop_clean_metrics();
     free(yaml);
     free(csv);
     lt_ctx_free_test(ctx);
