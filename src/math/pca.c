@@ -67,6 +67,19 @@ int lt_pca_status_from_la(int la)
     }
 }
 
+double lt_pca_sign_of_largest(const double *v, size_t n, size_t stride)
+{
+    double best = -1, sign = 1;
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i * stride];
+        if (fabs(x) > best) {
+            best = fabs(x);
+            sign = x < 0 ? -1.0 : 1.0;
+        }
+    }
+    return sign;
+}
+
 /* A running search, over the first k columns of row-major blocks, for the
  * entry of largest magnitude in each column (the first such on ties, as
  * numpy's argmax): its sign is the sign of the component. */

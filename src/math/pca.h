@@ -44,8 +44,12 @@ typedef enum lt_pca_normalizer {
 /* "auto", "none", "LU", "QR". */
 const char *lt_pca_normalizer_name(lt_pca_normalizer n);
 
-/* The PCA status for a status of math/linalg.h. */
+/* Shared by the solvers. The PCA status for a status of math/linalg.h. */
 int lt_pca_status_from_la(int la);
+/* The sign (+1 or -1) of the entry of largest magnitude, the first on ties
+ * (numpy's argmax), among n entries stride apart: what scikit-learn's
+ * svd_flip makes positive. */
+double lt_pca_sign_of_largest(const double *v, size_t n, size_t stride);
 
 /* "auto", "full", "covariance", "randomized", "incremental". */
 const char *lt_pca_solver_name(lt_pca_solver s);

@@ -177,12 +177,7 @@ int lt_ipca_partial_fit(lt_ipca *s, const double *x, size_t rows)
     double kept = 0;
     for (size_t j = 0; j < k; j++) {
         const double *v = s->vt + j * p;
-        double best = -1, sign = 1;
-        for (size_t c = 0; c < p; c++)
-            if (fabs(v[c]) > best) {
-                best = fabs(v[c]);
-                sign = v[c] < 0 ? -1.0 : 1.0;
-            }
+        double sign = lt_pca_sign_of_largest(v, p, 1);
         for (size_t c = 0; c < p; c++)
             s->components[j * p + c] = sign * v[c];
         s->singular[j] = s->s[j];

@@ -224,21 +224,6 @@ static int range_finder(const sketch_op *op, size_t size, int n_iter,
     return LT_PCA_OK;
 }
 
-/* The sign of the entry of largest magnitude (the first on ties) among n
- * entries stride apart. */
-static double sign_of_largest(const double *v, size_t n, size_t stride)
-{
-    double best = -1, sign = 1;
-    for (size_t i = 0; i < n; i++) {
-        double x = v[i * stride];
-        if (fabs(x) > best) {
-            best = fabs(x);
-            sign = x < 0 ? -1.0 : 1.0;
-        }
-    }
-    return sign;
-}
-
 /* The SVD of the basis' image B = Q^T M, lifted back: fills the model's k
  * components and singular values and the training scores, with
  * scikit-learn's signs (its svd_flip decides on the side of the samples). */
@@ -278,7 +263,7 @@ static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, siz
         m->singular_values[j] = s[j];
         if (!op->transposed) {
             /* U (n x q) is the samples' side: columns of U, rows of Vt. */
-            double sign = sign_of_largest(u + j, n, q);
+            double sign = lt_pca_sign_of_largest(u + j, n, q);
             for (size_t i = 0; i < n; i++)
                 scores[i * k + j] = sign * u[i * q + j] * s[j];
             for (size_t f = 0; f < p; f++)
@@ -286,7 +271,7 @@ static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, siz
         } else {
             /* M = A^T: Vt (q x n) is the samples' side, U (p x q) the
              * features'. */
-            double sign = sign_of_largest(vt + j * n, n, 1);
+            double sign = lt_pca_sign_of_largest(vt + j * n, n, 1);
             for (size_t i = 0; i < n; i++)
                 scores[i * k + j] = sign * vt[j * n + i] * s[j];
             for (size_t f = 0; f < p; f++)

@@ -89,6 +89,12 @@ static int read_checked(lt_ctx *ctx, FILE *f, const char *path, const lt_npy *in
     return rc;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* The labels file: ROWS values, encoded into classes in d. */
 static int read_labels(lt_ctx *ctx, const char *path, size_t rows, lt_data *d)
 {
@@ -120,12 +126,7 @@ static int read_labels(lt_ctx *ctx, const char *path, size_t rows, lt_data *d)
     size_t n_classes = 0;
     if (rc == LT_OK) {
         memcpy(sorted, v, rows * sizeof *v);
-        for (size_t i = 1; i < rows; i++) /* insertion sort: labels are few */
-            for (size_t k = i; k > 0 && sorted[k - 1] > sorted[k]; k--) {
-                double t = sorted[k];
-                sorted[k] = sorted[k - 1];
-                sorted[k - 1] = t;
-            }
+        qsort(sorted, rows, sizeof *sorted, by_value);
         for (size_t i = 0; i < rows; i++)
             if (i == 0 || sorted[i] != sorted[n_classes - 1])
                 sorted[n_classes++] = sorted[i];

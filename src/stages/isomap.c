@@ -5,11 +5,7 @@
 #include "latent/stage.h"
 #include "math/isomap.h"
 #include "stages/embedding.h"
-
-struct isomap_config {
-    int n_neighbors;
-    int n_components;
-};
+#include "stages/isomap.h"
 
 #define CFG struct isomap_config
 static const lt_param params[] = {

@@ -9,11 +9,7 @@
 #include "latent/stage.h"
 #include "math/lda.h"
 #include "stages/embedding.h"
-
-struct lda_config {
-    int solver; /* lt_lda_solver */
-    int n_components;
-};
+#include "stages/lda.h"
 
 static const char *const solver_choices[] = {"svd", "eigen", NULL};
 

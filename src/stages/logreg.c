@@ -8,14 +8,7 @@
 
 #include "latent/stage.h"
 #include "math/logreg.h"
-
-struct logreg_config {
-    double C;
-    int penalty;
-    bool fit_intercept;
-    int max_iter;
-    double tol;
-};
+#include "stages/logreg.h"
 
 enum { PENALTY_L2, PENALTY_NONE };
 static const char *const penalties[] = {"l2", "none", NULL};

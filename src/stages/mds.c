@@ -7,15 +7,7 @@
 #include "latent/stage.h"
 #include "math/mds.h"
 #include "stages/embedding.h"
-
-struct mds_config {
-    int n_components;
-    int n_init;
-    int max_iter;
-    double eps;
-    int64_t random_state;
-    int split;
-};
+#include "stages/mds.h"
 
 #define CFG struct mds_config
 static const lt_param params[] = {

@@ -11,22 +11,7 @@
 #include "math/knn.h"
 #include "math/tsne.h"
 #include "stages/embedding.h"
-
-struct tsne_config {
-    int n_components;
-    double perplexity;
-    double early_exaggeration;
-    double learning_rate;
-    int max_iter;
-    int n_iter_without_progress;
-    double min_grad_norm;
-    int init;   /* lt_tsne_init */
-    int method; /* lt_tsne_method */
-    double angle;
-    int64_t random_state;
-    int split;
-    int trust_neighbors;
-};
+#include "stages/tsne.h"
 
 static const char *const init_choices[] = {"pca", "random", NULL};
 static const char *const method_choices[] = {"barnes_hut", "exact", NULL};
