@@ -17,7 +17,6 @@
 #include "nn/rowops.h"
 #include "nn/init.h"
 #include "nn/layer.h"
-#include "nn/parallel.h"
 #include "nn/patches.h"
 
 static const lt_param params[] = {
@@ -92,38 +91,11 @@ static void init(lt_layer *l, lt_rng *rng)
         memset(l->w + len * filters, 0, filters * sizeof *l->w);
 }
 
-/* One pass's work, split into blocks of `chunk` samples. */
-struct pass {
-    lt_layer *l;
-    lt_patches p;
-    size_t n, chunk, filters, len, grid;
-    const float *x, *y;
-    float *out, *dy, *dx;
-};
-
-static struct pass pass_of(lt_layer *l, size_t n)
-{
-    const lt_conv_config *c = l->config;
-    struct pass a = {.l = l, .p = geometry(l), .n = n, .filters = (size_t)c->filters,
-                     .len = patch_len(l)};
-    a.grid = (size_t)a.p.grid_h * (size_t)a.p.grid_w;
-    a.chunk = lt_patches_chunk(&a.p, n);
-    return a;
-}
-
-/* Block B's first sample and sample count. */
-static size_t block(const struct pass *a, size_t b, size_t *m)
-{
-    size_t s = b * a->chunk;
-    *m = a->n - s < a->chunk ? a->n - s : a->chunk;
-    return s;
-}
-
 static void forward_block(void *arg, size_t b)
 {
-    const struct pass *a = arg;
+    const lt_conv_pass *a = arg;
     const lt_conv_config *c = a->l->config;
-    size_t m, s = block(a, b, &m), rows = m * a->grid;
+    size_t m, s = lt_conv_block(a, b, &m), rows = m * a->grid;
     float *cols = a->l->cache + s * a->grid * a->len, *out = a->out + s * a->grid * a->filters;
     const float *bias = c->use_bias ? a->l->w + a->len * a->filters : NULL;
     lt_im2col(&a->p, a->x + s * a->l->in_size, m, cols);
@@ -138,26 +110,19 @@ static void forward_block(void *arg, size_t b)
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
 {
     (void)train;
-    struct pass a = pass_of(l, n);
+    lt_conv_pass a = lt_conv_pass_of(l, geometry(l), patch_len(l), n);
     a.x = x;
     a.out = y;
-    lt_nn_parallel_for(forward_block, &a, (n + a.chunk - 1) / a.chunk);
-}
-
-/* The scratch during the backward pass: the patches' gradient for every
- * sample, then one share of the weights' gradient per block. */
-static float *share_of(const struct pass *a, size_t b)
-{
-    return a->l->scratch + a->n * a->grid * a->len + b * a->l->n_weights;
+    lt_conv_run(&a, forward_block);
 }
 
 static void backward_block(void *arg, size_t b)
 {
-    const struct pass *a = arg;
+    const lt_conv_pass *a = arg;
     const lt_conv_config *c = a->l->config;
-    size_t m, s = block(a, b, &m), rows = m * a->grid;
+    size_t m, s = lt_conv_block(a, b, &m), rows = m * a->grid;
     const float *cols = a->l->cache + s * a->grid * a->len;
-    float *dz = a->dy + s * a->grid * a->filters, *share = share_of(a, b);
+    float *dz = a->dy + s * a->grid * a->filters, *share = lt_conv_share(a, b);
     lt_act_backward(c->activation, a->y + s * a->grid * a->filters, dz, rows, a->filters);
     /* dz = dL/dz for z = patches W + b. */
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)a->len, (int)a->filters, (int)rows,
@@ -179,16 +144,11 @@ static void backward_block(void *arg, size_t b)
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
 {
     (void)x; /* its patches are in the cache */
-    struct pass a = pass_of(l, n);
+    lt_conv_pass a = lt_conv_pass_of(l, geometry(l), patch_len(l), n);
     a.y = y;
     a.dy = dy;
     a.dx = dx;
-    size_t blocks = (n + a.chunk - 1) / a.chunk;
-    lt_nn_parallel_for(backward_block, &a, blocks);
-    /* The blocks' shares, added in block order whatever the threads. */
-    memcpy(l->g, share_of(&a, 0), l->n_weights * sizeof *l->g);
-    for (size_t b = 1; b < blocks; b++)
-        lt_vec_add(l->g, share_of(&a, b), l->n_weights);
+    lt_conv_run_backward(&a, backward_block);
 }
 
 const lt_layer_kind lt_layer_conv2d = {

@@ -20,7 +20,6 @@
 #include "nn/rowops.h"
 #include "nn/init.h"
 #include "nn/layer.h"
-#include "nn/parallel.h"
 #include "nn/patches.h"
 
 static const lt_param params[] = {
@@ -96,39 +95,11 @@ static void init(lt_layer *l, lt_rng *rng)
         memset(l->w + len * channels, 0, (size_t)c->filters * sizeof *l->w);
 }
 
-/* One pass's work, split into blocks of `chunk` samples. */
-struct pass {
-    lt_layer *l;
-    lt_patches p;
-    size_t n, chunk, channels, filters, len, grid, pixels;
-    const float *x, *y;
-    float *out, *dy, *dx;
-};
-
-static struct pass pass_of(lt_layer *l, size_t n)
-{
-    const lt_conv_config *c = l->config;
-    struct pass a = {.l = l, .p = geometry(l), .n = n, .channels = (size_t)l->in.dim[2],
-                     .filters = (size_t)c->filters, .len = patch_len(l)};
-    a.grid = (size_t)a.p.grid_h * (size_t)a.p.grid_w;
-    a.pixels = (size_t)a.p.img_h * (size_t)a.p.img_w;
-    a.chunk = lt_patches_chunk(&a.p, n);
-    return a;
-}
-
-/* Block B's first sample and sample count. */
-static size_t block(const struct pass *a, size_t b, size_t *m)
-{
-    size_t s = b * a->chunk;
-    *m = a->n - s < a->chunk ? a->n - s : a->chunk;
-    return s;
-}
-
 static void forward_block(void *arg, size_t b)
 {
-    const struct pass *a = arg;
+    const lt_conv_pass *a = arg;
     const lt_conv_config *c = a->l->config;
-    size_t m, s = block(a, b, &m);
+    size_t m, s = lt_conv_block(a, b, &m);
     float *cols = a->l->scratch + s * a->grid * a->len, *out = a->out + s * a->l->out_size;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(m * a->grid), (int)a->len,
                 (int)a->channels, 1.0f, a->x + s * a->l->in_size, (int)a->channels, a->l->w,
@@ -144,25 +115,18 @@ static void forward_block(void *arg, size_t b)
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
 {
     (void)train;
-    struct pass a = pass_of(l, n);
+    lt_conv_pass a = lt_conv_pass_of(l, geometry(l), patch_len(l), n);
     a.x = x;
     a.out = y;
-    lt_nn_parallel_for(forward_block, &a, (n + a.chunk - 1) / a.chunk);
-}
-
-/* Block B's share of the weights' gradient, after every sample's patches
- * in the scratch. */
-static float *share_of(const struct pass *a, size_t b)
-{
-    return a->l->scratch + a->n * a->grid * a->len + b * a->l->n_weights;
+    lt_conv_run(&a, forward_block);
 }
 
 static void backward_block(void *arg, size_t b)
 {
-    const struct pass *a = arg;
+    const lt_conv_pass *a = arg;
     const lt_conv_config *c = a->l->config;
-    size_t m, s = block(a, b, &m), rows = m * a->grid;
-    float *dz = a->dy + s * a->l->out_size, *share = share_of(a, b);
+    size_t m, s = lt_conv_block(a, b, &m), rows = m * a->grid;
+    float *dz = a->dy + s * a->l->out_size, *share = lt_conv_share(a, b);
     float *dcols = a->l->scratch + s * a->grid * a->len;
     const float *xs = a->x + s * a->l->in_size;
     lt_act_backward(c->activation, a->y + s * a->l->out_size, dz, m * a->pixels, a->filters);
@@ -184,17 +148,12 @@ static void backward_block(void *arg, size_t b)
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
 {
-    struct pass a = pass_of(l, n);
+    lt_conv_pass a = lt_conv_pass_of(l, geometry(l), patch_len(l), n);
     a.x = x;
     a.y = y;
     a.dy = dy;
     a.dx = dx;
-    size_t blocks = (n + a.chunk - 1) / a.chunk;
-    lt_nn_parallel_for(backward_block, &a, blocks);
-    /* The blocks' shares, added in block order whatever the threads. */
-    memcpy(l->g, share_of(&a, 0), l->n_weights * sizeof *l->g);
-    for (size_t b = 1; b < blocks; b++)
-        lt_vec_add(l->g, share_of(&a, b), l->n_weights);
+    lt_conv_run_backward(&a, backward_block);
 }
 
 const lt_layer_kind lt_layer_conv2d_transpose = {
