@@ -91,10 +91,7 @@ static void expect_error(const char *text, const lt_csv_options *opt, const char
     int rc;
     lt_data *d = parse(ctx, text, opt, &rc);
     CU_ASSERT_EQUAL(rc, LT_EINPUT);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
-    if (strcmp(lt_ctx_error(ctx), message) != 0)
-        printf("\n      got      %s\n      expected %s\n", lt_ctx_error(ctx), message);
-    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), message);
+    MESSAGE_IS(lt_ctx_error(ctx), message);
     lt_data_free(&d);
     lt_ctx_free_test(ctx);
 
@@ -102,10 +99,7 @@ static void expect_error(const char *text, const lt_csv_options *opt, const char
     ctx = lt_ctx_new_test();
     d = open_stream(ctx, text, opt, &rc);
     CU_ASSERT_EQUAL(rc, LT_EINPUT);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
-    if (strcmp(lt_ctx_error(ctx), message) != 0)
-        printf("\n      stream   %s\n      expected %s\n", lt_ctx_error(ctx), message);
-    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), message);
+    MESSAGE_IS(lt_ctx_error(ctx), message);
     lt_data_free(&d);
     lt_ctx_free_test(ctx);
 }

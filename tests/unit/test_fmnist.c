@@ -152,20 +152,14 @@ static void expect_error(const char *path, int valid_size, int train_rows, bool 
                          const char *message)
 {
     char expect[1024];
-    size_t len = 0;
-    for (const char *m = message; *m && len < sizeof expect - 64; m++)
-        len += *m == '@' ? (size_t)snprintf(expect + len, sizeof expect - len, "%s", dir)
-                         : (size_t)snprintf(expect + len, sizeof expect - len, "%c", *m);
+    lt_test_expand(message, dir, expect, sizeof expect);
     lt_ctx *ctx = lt_ctx_new_test();
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
     void *cfg = config(path, valid_size, train_rows, test);
     lt_data *d = NULL;
     CU_ASSERT_EQUAL(STAGE->run(ctx, cfg, NULL, 0, &d), LT_EINPUT);
     CU_ASSERT_PTR_NULL(d);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
-    if (strcmp(lt_ctx_error(ctx), expect) != 0)
-        printf("\n      got      %s\n      expected %s\n", lt_ctx_error(ctx), expect);
-    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
+    MESSAGE_IS(lt_ctx_error(ctx), expect);
     free(cfg);
     lt_ctx_free_test(ctx);
 }

@@ -72,11 +72,7 @@ static void expect_error(const char *path, int ndim, const char *message)
     CU_ASSERT_PTR_NULL(idx.data);
     char expect[512];
     snprintf(expect, sizeof expect, "%s: %s", path, message);
-    const char *got = lt_ctx_error(ctx);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-    if (strcmp(got, expect) != 0)
-        printf("\n      got      %s\n      expected %s\n", got, expect);
-    CU_ASSERT_STRING_EQUAL(got, expect);
+    MESSAGE_IS(lt_ctx_error(ctx), expect);
     lt_ctx_free_test(ctx);
 }
 

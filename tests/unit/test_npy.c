@@ -105,20 +105,13 @@ static void test_labels(void)
 static void expect_error(const char *name, const char *labels, const char *message)
 {
     char expect[8192];
-    size_t len = 0;
-    for (const char *m = message; *m && len < sizeof expect - 4200; m++)
-        len += *m == '@' ? (size_t)snprintf(expect + len, sizeof expect - len, "%s", dir)
-                         : (size_t)snprintf(expect + len, sizeof expect - len, "%c", *m);
+    lt_test_expand(message, dir, expect, sizeof expect);
     for (int stream = 0; stream < 2; stream++) {
         lt_ctx *ctx = lt_ctx_new_test();
         lt_data *d;
         CU_ASSERT_EQUAL(load(ctx, name, labels, stream, &d), LT_EINPUT);
         CU_ASSERT_PTR_NULL(d);
-        const char *got = lt_ctx_error(ctx);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-        if (strcmp(got, expect) != 0)
-            printf("\n      got      %s\n      expected %s\n", got, expect);
-        CU_ASSERT_STRING_EQUAL(got, expect);
+        MESSAGE_IS(lt_ctx_error(ctx), expect);
         lt_ctx_free_test(ctx);
     }
 }

@@ -143,10 +143,7 @@ static void expect_error(void *cfg, const lt_data *a, const lt_data *b, const ch
 {
     lt_ctx *ctx = lt_ctx_new_test();
     CU_ASSERT_EQUAL(run(ctx, cfg, a, b), LT_EINPUT);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
-    if (strcmp(lt_ctx_error(ctx), message) != 0)
-        printf("\n      got      %s\n      expected %s\n", lt_ctx_error(ctx), message);
-    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), message);
+    MESSAGE_IS(lt_ctx_error(ctx), message);
     lt_ctx_free_test(ctx);
 }
 

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/fsutil.h"
 #include "io/json.h"
@@ -50,6 +51,33 @@ static inline double lt_test_maxdiff(const double *a, size_t n, const lt_json *r
         printf("\n    %-62s max|diff| %.3g", label, d_);                        \
         CU_ASSERT(d_ <= (tol));                                                 \
     } while (0)
+
+/* Asserts the error message GOT is there and is EXPECT, printing both when
+ * it is not (CUnit shows neither). */
+#define MESSAGE_IS(got, expect)                                                 \
+    do {                                                                        \
+        const char *g_ = (got), *e_ = (expect);                                 \
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g_);                                       \
+        if (strcmp(g_, e_) != 0)                                                \
+            printf("\n      got      %s\n      expected %s\n", g_, e_);          \
+        CU_ASSERT_STRING_EQUAL(g_, e_);                                         \
+    } while (0)
+
+/* MESSAGE with every "@" replaced by DIR (a test's temporary folder), into
+ * OUT of SIZE bytes. Returns OUT. */
+static inline const char *lt_test_expand(const char *message, const char *dir, char *out,
+                                         size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (const char *m = message; *m && len + 1 < size; m++) {
+        if (*m == '@')
+            len += (size_t)snprintf(out + len, size - len, "%s", dir);
+        else
+            out[len++] = *m, out[len] = '\0';
+    }
+    return out;
+}
 
 /* Runs every registered CUnit test; returns the process exit status. */
 static inline int lt_test_run(void)
