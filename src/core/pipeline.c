@@ -550,10 +550,12 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
     }
     const lt_node *seed = lt_node_get(root, "seed");
     double s = 0;
-    if (seed && !(number_of(seed, &s) && s == floor(s) && s >= 0 && s <= 4294967295.0))
+    if (seed && !(number_of(seed, &s) && s == floor(s) && s >= 0 && s <= 4294967295.0)) {
         lt_diag_add(diag, AT(p, seed), "seed: expected an integer in [0, 4294967295], got %s%s%s",
                     scalar_text(seed) ? "\"" : "", scalar_text(seed) ? seed->value : lt_node_describe(seed),
                     scalar_text(seed) ? "\"" : "");
+        s = 0; /* converting a value out of range would be undefined (found by fuzzing) */
+    }
     p->seed = (uint32_t)s;
 
     const lt_node *stages = lt_node_get(root, "stages");

@@ -420,11 +420,14 @@ lt_node *lt_yaml_parse(const char *file, const char *text, size_t len, lt_diag *
     bool ok = next_event(&l, &ev);
     if (ok)
         yaml_event_delete(&ev);
-    while (ok && next_event(&l, &ev)) {
+    /* After an error libyaml keeps "succeeding" with empty events (no
+     * type), so the loop must stop on l.failed or it never ends (found by
+     * fuzzing: a document whose closing event fails). */
+    while (ok && !l.failed && next_event(&l, &ev)) {
         yaml_event_type_t type = ev.type;
         yaml_mark_t mark = ev.start_mark;
         yaml_event_delete(&ev);
-        if (type == YAML_STREAM_END_EVENT)
+        if (type == YAML_STREAM_END_EVENT || type == YAML_NO_EVENT)
             break;
         if (type != YAML_DOCUMENT_START_EVENT)
             continue;

@@ -356,6 +356,11 @@ static char *parse_string_raw(struct reader *r)
     while (s && *r->p && *r->p != '"') {
         char c = *r->p++;
         if (c == '\\') {
+            if (!*r->p) {
+                /* A '\\' that ends the text: stay on the NUL, never past it. */
+                free(s);
+                return NULL;
+            }
             char e = *r->p++;
             switch (e) {
             case 'n': c = '\n'; break;
@@ -373,7 +378,9 @@ static char *parse_string_raw(struct reader *r)
                 unsigned lo;
                 if (cp >= 0xd800 && cp < 0xdc00 && r->p[0] == '\\' && r->p[1] == 'u') {
                     r->p += 2;
-                    if (!read_hex4(r, &lo)) {
+                    /* Only a low surrogate may follow (found by fuzzing: any
+                     * other value made a code point past U+10FFFF). */
+                    if (!read_hex4(r, &lo) || lo < 0xdc00 || lo >= 0xe000) {
                         free(s);
                         return NULL;
                     }
@@ -394,7 +401,6 @@ static char *parse_string_raw(struct reader *r)
                 c = utf8[k - 1];
                 break;
             }
-            case '\0': free(s); return NULL;
             default: c = e;
             }
         }
@@ -503,8 +509,10 @@ lt_json *lt_json_parse(const char *text)
 {
     struct reader r = {text, 0};
     lt_json *v = parse_value(&r);
+    if (!v)
+        return NULL; /* r.p may stand past the text's end (a '\\' at its end) */
     skip_ws(&r);
-    if (v && *r.p) {
+    if (*r.p) {
         lt_json_free(v);
         return NULL;
     }

@@ -56,6 +56,23 @@ static void test_parse(void)
     lt_json_free(u);
 }
 
+/* Inputs the fuzzer found (tests/fuzz/regress/json): each read past the end
+ * of its text or built a code point past U+10FFFF. */
+static void test_parse_fuzz_findings(void)
+{
+    static const char *const bad[] = {
+        "\"abc\\",                 /* a backslash ends the text */
+        "[{\"\xf1pl=====\\",      /* ... inside an object's key */
+        "\"\\ud800\\u0041\"",      /* a high surrogate, then no low one */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CU_ASSERT_PTR_NULL(lt_json_parse(bad[i]));
+    lt_json *pair = lt_json_parse("\"\\ud83d\\ude00\"");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pair);
+    CU_ASSERT_STRING_EQUAL(lt_json_string(pair), "\xf0\x9f\x98\x80");
+    lt_json_free(pair);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -65,5 +82,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "shortest round-trip doubles", test_format_roundtrip);
     CU_add_test(s, "object order, NaN as null", test_object_order_and_nan);
     CU_add_test(s, "parse", test_parse);
+    CU_add_test(s, "parse: what the fuzzer found", test_parse_fuzz_findings);
     return lt_test_run();
 }

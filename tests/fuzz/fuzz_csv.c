@@ -1,0 +1,31 @@
+/* libFuzzer harness: the CSV reader with its options. The first two bytes
+ * choose the options, the rest is the table. */
+#include <stdlib.h>
+
+#include "core/ctx.h"
+#include "fuzz_util.h"
+#include "io/csv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    static const char *const labels[] = {NULL, "0", "-1", "label", "class", "1"};
+    static const char delimiters[] = {',', ';', '\t', ' '};
+    lt_csv_options opt = {
+        .header = data[0] & 1,
+        .label_column = labels[(data[0] >> 1) % 6],
+        .delimiter = delimiters[(data[0] >> 4) & 3],
+        .skip_lines = data[1] % 3,
+    };
+    lt_ctx *ctx = lt_ctx_new_test();
+    if (!ctx)
+        abort();
+    lt_data *out = NULL;
+    int rc = lt_csv_parse(ctx, "fuzz.csv", (const char *)data + 2, size - 2, &opt, &out);
+    if ((rc == LT_OK) != (out != NULL))
+        abort();
+    lt_data_free(&out);
+    lt_ctx_free_test(ctx);
+    return 0;
+}
