@@ -18,7 +18,7 @@
 static const char usage[] =
     "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--quiet]\n"
     "       latent check FILE... [--set STAGE.PARAM=VALUE]... [--threads N] [--quiet]\n"
-    "       latent validate FILE... [--max-points N]\n"
+    "       latent validate FILE... [--max-points N] [--format text|json|github]\n"
     "       latent sweep FILE [--list | --emit slurm | --collect | --jobs N] [--out DIR]\n"
     "       latent stages [KIND]\n"
     "       latent schema\n"
@@ -27,7 +27,7 @@ static const char usage[] =
     "\n"
     "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
     "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
-    "  validate  check configs without running; exit 2 on the first bad file\n"
+    "  validate  check configs without running; exit 2 when any file is bad\n"
     "  sweep     list, run (--jobs N in parallel), emit a Slurm array for, or collect\n"
     "            the points of a file's sweep: block; `run` on such a file runs them all,\n"
     "            `run --point K` just one\n"
@@ -52,6 +52,7 @@ struct args {
     int jobs;           /* --jobs N */
     bool list, collect; /* sweep --list / --collect */
     const char *emit;   /* sweep --emit slurm */
+    lt_diag_format format; /* validate --format: how problems are printed */
 };
 
 /* Returns 0, or 2 after printing a usage error. */
@@ -66,7 +67,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         const char *value = NULL;
         bool takes_value = !strcmp(arg, "--set") || !strcmp(arg, "--out") || !strcmp(arg, "--threads") ||
                            !strcmp(arg, "--point") || !strcmp(arg, "--max-points") ||
-                           !strcmp(arg, "--jobs") || !strcmp(arg, "--emit");
+                           !strcmp(arg, "--jobs") || !strcmp(arg, "--emit") ||
+                           !strcmp(arg, "--format");
         if (takes_value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "latent: %s needs a value\n", arg);
@@ -74,7 +76,14 @@ static int parse_args(int argc, char **argv, struct args *a)
             }
             value = argv[++i];
         }
-        if (!strcmp(arg, "--set")) {
+        if (!strcmp(arg, "--format")) {
+            int f = lt_diag_format_parse(value);
+            if (f < 0) {
+                fprintf(stderr, "latent: --format takes text, json or github, got '%s'\n", value);
+                return 2;
+            }
+            a->format = (lt_diag_format)f;
+        } else if (!strcmp(arg, "--set")) {
             a->sets[a->n_sets++] = (char *)value;
         } else if (!strcmp(arg, "--out")) {
             a->run.out_dir = value;
@@ -141,9 +150,10 @@ static lt_pipeline *load(const char *file, const struct args *a, long point)
         p = NULL;
     }
     /* A failure with nothing recorded: recording it needed memory too. */
-    if (!p && diag.n == 0)
-        fprintf(stderr, "%s: out of memory\n", file);
-    lt_diag_print(&diag, stderr);
+    if (!p && lt_diag_count(&diag) == 0)
+        lt_diag_add(&diag, file, 0, 0, "out of memory");
+    /* Machine formats go to stdout, where CI runners read workflow commands. */
+    lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
     lt_diag_clear(&diag);
     return p;
 }
@@ -192,27 +202,34 @@ static int cmd_validate(const struct args *a)
         fprintf(stderr, "latent: validate takes one or more pipeline files\n");
         return 2;
     }
+    /* Every file is checked, so one call shows every problem of a change. */
+    int rc = 0;
     for (size_t i = 0; i < a->n_files; i++) {
         lt_pipeline *p = load(a->files[i], a, -1);
-        if (!p)
-            return 2;
+        if (!p) {
+            rc = 2;
+            continue;
+        }
         size_t points = p->sweep.n_points;
+        bool bad = false;
         /* Every point of a sweep must bind: a value may be wrong for its type. */
-        for (size_t k = 0; k < points; k++) {
+        for (size_t k = 0; k < points && !bad; k++) {
             lt_pipeline *q = load(a->files[i], a, (long)k);
-            if (!q) {
-                lt_pipeline_free(p);
-                return 2;
-            }
+            bad = !q;
             lt_pipeline_free(q);
         }
-        if (points)
-            printf("%s: ok (%zu stages, %zu sweep points)\n", a->files[i], p->n_stages, points);
+        if (bad)
+            rc = 2;
+        else if (a->format != LT_DIAG_TEXT)
+            ; /* machine formats print problems only */
+        else if (points)
+            printf("%s: ok (%zu stage%s, %zu sweep points)\n", a->files[i], p->n_stages,
+                   p->n_stages == 1 ? "" : "s", points);
         else
-            printf("%s: ok (%zu stages)\n", a->files[i], p->n_stages);
+            printf("%s: ok (%zu stage%s)\n", a->files[i], p->n_stages, p->n_stages == 1 ? "" : "s");
         lt_pipeline_free(p);
     }
-    return 0;
+    return rc;
 }
 
 static int cmd_sweep(const struct args *a)

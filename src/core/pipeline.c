@@ -584,7 +584,7 @@ lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_dia
 {
     char *const *sets = opts->sets;
     size_t n_sets = opts->n_sets;
-    size_t before = diag->n;
+    size_t before = lt_diag_count(diag);
     size_t len;
     char *text = lt_read_file(file, &len);
     if (!text) {
@@ -622,7 +622,7 @@ lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_dia
         }
         load_top(p, diag);
     }
-    if (diag->n > before || !p->root) {
+    if (lt_diag_count(diag) > before || !p->root) {
         lt_pipeline_free(p);
         return NULL;
     }

@@ -173,7 +173,7 @@ int lt_sweep_parse(const char *file, const lt_node *root, char *const *sets, siz
                     lt_node_describe(block));
         return -1;
     }
-    size_t before = diag->n;
+    size_t before = lt_diag_count(diag);
     out->axes = calloc(block->n ? block->n : 1, sizeof *out->axes);
     if (!out->axes)
         return -1;
@@ -187,7 +187,7 @@ int lt_sweep_parse(const char *file, const lt_node *root, char *const *sets, siz
         if (check_target(file, root, key, axis, diag))
             read_values(file, block->items[i], axis, diag, key->value);
     }
-    if (diag->n > before)
+    if (lt_diag_count(diag) > before)
         return -1;
     out->n_points = out->n_axes ? 1 : 0;
     for (size_t i = 0; i < out->n_axes; i++) {

@@ -1,5 +1,6 @@
 /* The config layer: YAML with positions, aliases and their limits, parameter
  * binding and its messages, did-you-mean, SHA-256. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/diag.h"
@@ -34,7 +35,7 @@ static void test_duplicate_key(void)
     lt_diag d = {0};
     CU_ASSERT_PTR_NULL(parse("a: 1\nb: 2\na: 3\n", &d));
     CU_ASSERT_EQUAL_FATAL(d.n, 1);
-    CU_ASSERT_STRING_EQUAL(d.lines[0], "t.yaml:3:1: duplicate key 'a' (first defined at line 1)");
+    CU_ASSERT_STRING_EQUAL(lt_diag_line(&d, 0), "t.yaml:3:1: duplicate key 'a' (first defined at line 1)");
     lt_diag_clear(&d);
 }
 
@@ -43,8 +44,8 @@ static void test_syntax_error(void)
     lt_diag d = {0};
     CU_ASSERT_PTR_NULL(parse("a: [1, 2\nb: 3\n", &d));
     CU_ASSERT_EQUAL_FATAL(d.n, 1);
-    CU_ASSERT_NSTRING_EQUAL(d.lines[0], "t.yaml:", 7);
-    CU_ASSERT_PTR_NOT_NULL(strstr(d.lines[0], "YAML syntax error"));
+    CU_ASSERT_NSTRING_EQUAL(lt_diag_line(&d, 0), "t.yaml:", 7);
+    CU_ASSERT_PTR_NOT_NULL(strstr(lt_diag_line(&d, 0), "YAML syntax error"));
     lt_diag_clear(&d);
 }
 
@@ -72,7 +73,7 @@ static void test_billion_laughs_refused(void)
     lt_diag d = {0};
     CU_ASSERT_PTR_NULL(parse(text, &d));
     CU_ASSERT_EQUAL_FATAL(d.n, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(d.lines[0], "would expand the document past 100000 nodes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(lt_diag_line(&d, 0), "would expand the document past 100000 nodes"));
     lt_diag_clear(&d);
 }
 
@@ -86,7 +87,7 @@ static void test_deep_nesting_refused(void)
     lt_diag d = {0};
     CU_ASSERT_PTR_NULL(parse(text, &d));
     CU_ASSERT_EQUAL_FATAL(d.n, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(d.lines[0], "nesting deeper than 64 levels"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(lt_diag_line(&d, 0), "nesting deeper than 64 levels"));
     lt_diag_clear(&d);
 }
 
@@ -165,7 +166,7 @@ static void test_bind_errors(void)
         "p.yaml:7:1: stage 's': unknown parameter 'sigma' (`latent stages kind.x` lists them)",
     };
     for (size_t i = 0; i < d.n && i < 9; i++)
-        CU_ASSERT_STRING_EQUAL(d.lines[i], want[i]);
+        CU_ASSERT_STRING_EQUAL(lt_diag_line(&d, i), want[i]);
     lt_params_release(table, LT_COUNT(table), &c);
     lt_diag_clear(&d);
 }
@@ -217,9 +218,9 @@ static void test_bind_specs(void)
     c = (struct net_cfg){0};
     CU_ASSERT_EQUAL(lt_params_bind(net_params, 1, &c, with, &site, &d), 3);
     CU_ASSERT_EQUAL_FATAL(d.n, 3);
-    CU_ASSERT_STRING_EQUAL(d.lines[0], "p.yaml:2:21: stage 'ae': layers[0] dense: units: expected an integer in [1, 1000000], got \"0\"");
-    CU_ASSERT_STRING_EQUAL(d.lines[1], "p.yaml:3:5: stage 'ae': layers: unknown kind 'dens'; did you mean 'dense'?");
-    CU_ASSERT_STRING_EQUAL(d.lines[2], "p.yaml:4:6: stage 'ae': layers[2] dense: units: required parameter is missing (expected an integer in [1, 1000000])");
+    CU_ASSERT_STRING_EQUAL(lt_diag_line(&d, 0), "p.yaml:2:21: stage 'ae': layers[0] dense: units: expected an integer in [1, 1000000], got \"0\"");
+    CU_ASSERT_STRING_EQUAL(lt_diag_line(&d, 1), "p.yaml:3:5: stage 'ae': layers: unknown kind 'dens'; did you mean 'dense'?");
+    CU_ASSERT_STRING_EQUAL(lt_diag_line(&d, 2), "p.yaml:4:6: stage 'ae': layers[2] dense: units: required parameter is missing (expected an integer in [1, 1000000])");
     lt_params_release(net_params, 1, &c);
     lt_node_free(with);
     lt_diag_clear(&d);
@@ -245,6 +246,64 @@ static void test_sha256(void)
     CU_ASSERT_STRING_EQUAL(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+/* Prints D in FORMAT to a string (owned by the caller). */
+static char *printed(const lt_diag *d, lt_diag_format format)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    lt_diag_print_as(d, format, f);
+    fclose(f);
+    return buf;
+}
+
+/* One problem, three formats: people, JSON lines, GitHub workflow commands
+ * (whose escaping of '%', ',', ':' and line breaks GitHub documents). */
+static void test_diag_formats(void)
+{
+    lt_diag d = {0};
+    lt_diag_add(&d, "p,1.yaml", 4, 7, "n_components: got \"50%%\"\nnext");
+    lt_diag_add_raw(&d, "p.yaml:12:3: stage 'pca': bad");
+    lt_diag_add_raw(&d, "data.csv: cannot read");
+    char *text = printed(&d, LT_DIAG_TEXT);
+    CU_ASSERT_STRING_EQUAL(text, "p,1.yaml:4:7: n_components: got \"50%\"\nnext\n"
+                                 "p.yaml:12:3: stage 'pca': bad\n"
+                                 "data.csv: cannot read\n");
+    char *json = printed(&d, LT_DIAG_JSON);
+    CU_ASSERT_STRING_EQUAL(json,
+        "{\"severity\": \"error\", \"file\": \"p,1.yaml\", \"line\": 4, \"column\": 7, "
+        "\"message\": \"n_components: got \\\"50%\\\"\\u000anext\"}\n"
+        "{\"severity\": \"error\", \"file\": \"p.yaml\", \"line\": 12, \"column\": 3, "
+        "\"message\": \"stage 'pca': bad\"}\n"
+        "{\"severity\": \"error\", \"file\": \"data.csv\", \"line\": 0, \"column\": 0, "
+        "\"message\": \"cannot read\"}\n");
+    char *gh = printed(&d, LT_DIAG_GITHUB);
+    CU_ASSERT_STRING_EQUAL(gh, "::error file=p%2C1.yaml,line=4,col=7::n_components: got \"50%25\"%0Anext\n"
+                               "::error file=p.yaml,line=12,col=3::stage 'pca': bad\n"
+                               "::error file=data.csv::cannot read\n");
+    free(text);
+    free(json);
+    free(gh);
+    CU_ASSERT_EQUAL(lt_diag_format_parse("github"), LT_DIAG_GITHUB);
+    CU_ASSERT_EQUAL(lt_diag_format_parse("xml"), -1);
+    lt_diag_clear(&d);
+}
+
+/* Problems past the limit are counted and said, never silently lost. */
+static void test_diag_dropped(void)
+{
+    lt_diag d = {.limit = 2};
+    for (int i = 1; i <= 5; i++)
+        lt_diag_add(&d, "p.yaml", i, 1, "problem %d", i);
+    CU_ASSERT_EQUAL(d.n, 2);
+    CU_ASSERT_EQUAL(lt_diag_count(&d), 5);
+    char *text = printed(&d, LT_DIAG_TEXT);
+    CU_ASSERT_STRING_EQUAL(text, "p.yaml:1:1: problem 1\np.yaml:2:1: problem 2\n"
+                                 "3 more problems not shown (past the limit of 2, or out of memory)\n");
+    free(text);
+    lt_diag_clear(&d);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -252,6 +311,8 @@ int main(int argc, char **argv)
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("config", NULL, NULL);
     CU_add_test(s, "positions are 1-based line:col", test_positions);
+    CU_add_test(s, "diagnostics: text, JSON lines, GitHub commands", test_diag_formats);
+    CU_add_test(s, "diagnostics: problems past the limit are counted", test_diag_dropped);
     CU_add_test(s, "duplicate keys are an error", test_duplicate_key);
     CU_add_test(s, "syntax errors keep libyaml's position", test_syntax_error);
     CU_add_test(s, "aliases and merge keys", test_alias_and_merge);

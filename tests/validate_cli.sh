@@ -1,0 +1,29 @@
+#!/bin/sh
+# `latent validate`: every file is checked (not just up to the first bad
+# one), exit 2 when any is bad, and --format json|github prints the problems
+# on stdout for programs and CI runners.
+# usage: validate_cli.sh LATENT SOURCE_ROOT
+set -u
+latent=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+cd "$2/tests/bad" || exit 1
+fail=0
+check() { # NAME WANT_EXIT GOT_EXIT WANT GOT
+  if [ "$2" != "$3" ] || [ "$4" != "$5" ]; then
+    printf 'FAIL %s: exit %s (expected %s)\n--- expected\n%s\n--- got\n%s\n' "$1" "$3" "$2" "$4" "$5"
+    fail=1
+  fi
+}
+got=$("$latent" validate bad_seed.yaml ../../pipelines/breast_cancer.yaml unknown_param.yaml --format github 2>&1)
+check github 2 $? '::error file=bad_seed.yaml,line=2,col=7::seed: expected an integer in [0, 4294967295], got "-1"
+::error file=unknown_param.yaml,line=7,col=7::stage '"'pca'"': unknown parameter '"'n_compnents'"'; did you mean '"'n_components'"'?' "$got"
+got=$("$latent" validate bad_seed.yaml --format json 2>&1)
+check json 2 $? '{"severity": "error", "file": "bad_seed.yaml", "line": 2, "column": 7, "message": "seed: expected an integer in [0, 4294967295], got \"-1\""}' "$got"
+got=$("$latent" validate ../../pipelines/breast_cancer.yaml --format json 2>&1)
+check json-clean 0 $? '' "$got"
+got=$("$latent" validate bad_seed.yaml ../../pipelines/breast_cancer.yaml 2>&1)
+check text 2 $? 'bad_seed.yaml:2:7: seed: expected an integer in [0, 4294967295], got "-1"
+../../pipelines/breast_cancer.yaml: ok (9 stages)' "$got"
+got=$("$latent" validate bad_seed.yaml --format xml 2>&1)
+check bad-format 2 $? "latent: --format takes text, json or github, got 'xml'" "$got"
+[ $fail -eq 0 ] && echo "validate cli: ok"
+exit $fail
