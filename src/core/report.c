@@ -13,6 +13,7 @@
 #include "core/report_page.h"
 #include "core/sha256.h"
 #include "io/html.h"
+#include "io/yaml_write.h"
 
 /* Vectors up to this length show inline; longer ones show their first
  * values and open to the full list. Matrices up to this many rows and
@@ -492,148 +493,6 @@ static void write_plots(FILE *f, const char *dir, char **paths, const char **sta
 
 /* ---- the configuration -------------------------------------------------- */
 
-static bool is_letter(char c)
-{
-    return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-}
-
-/* Whether S reads back as the same string when written without quotes. */
-static bool plain_yaml(const char *s)
-{
-    static const char *const reserved[] = {"true", "false", "null", "yes", "no", "on", "off", NULL};
-    if (!(is_letter(s[0]) || s[0] == '_' || s[0] == '/'))
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!(is_letter(*p) || (*p >= '0' && *p <= '9') || strchr("_./- ", *p)))
-            return false;
-    for (size_t i = 0; reserved[i]; i++)
-        if (strcasecmp(s, reserved[i]) == 0)
-            return false;
-    return s[strlen(s) - 1] != ' ';
-}
-
-static void yaml_string(FILE *f, const char *s)
-{
-    if (plain_yaml(s)) {
-        fputs(s, f);
-    } else {
-        lt_json *quoted = lt_json_str(s); /* a JSON string is a YAML string */
-        lt_json_write_compact(quoted, f);
-        lt_json_free(quoted);
-    }
-}
-
-/* A scalar or a whole value in YAML flow style ("{a: 1, b: [2, 3]}"). */
-static void yaml_flow(FILE *f, const lt_json *v)
-{
-    char buf[32];
-    if (lt_json_string(v)) {
-        yaml_string(f, lt_json_string(v));
-    } else if (lt_json_is_array(v) || lt_json_is_object(v)) {
-        bool obj = lt_json_is_object(v);
-        fputc(obj ? '{' : '[', f);
-        for (size_t i = 0; i < lt_json_size(v); i++) {
-            fputs(i ? ", " : "", f);
-            if (obj) {
-                yaml_string(f, lt_json_key_at(v, i));
-                fputs(": ", f);
-            }
-            yaml_flow(f, lt_json_value_at(v, i));
-        }
-        fputc(obj ? '}' : ']', f);
-    } else if (lt_json_is_null(v)) {
-        fputs("null", f);
-    } else {
-        fputs(lt_page_value_text(v, buf), f);
-    }
-}
-
-/* V in flow style when that fits in WIDTH columns; owned text or NULL.
- * Strings with line breaks never flow: they get a literal block. */
-static char *flow_text(const lt_json *v, size_t width)
-{
-    if (lt_json_string(v) && strchr(lt_json_string(v), '\n'))
-        return NULL;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem)
-        return NULL;
-    yaml_flow(mem, v);
-    fclose(mem);
-    bool scalar = !lt_json_is_array(v) && !lt_json_is_object(v);
-    if (text && (scalar || len <= width || lt_json_size(v) == 0))
-        return text;
-    free(text);
-    return NULL;
-}
-
-/* A multi-line string as a literal block ("|", or "|-" without a final
- * line break), after its key. */
-static void yaml_literal(FILE *f, const char *s, int indent)
-{
-    size_t len = strlen(s);
-    fputs(len && s[len - 1] == '\n' ? " |\n" : " |-\n", f);
-    while (*s) {
-        const char *end = strchr(s, '\n');
-        size_t n = end ? (size_t)(end - s) : strlen(s);
-        char *line = strndup(s, n);
-        fprintf(f, "%*s", n ? indent : 0, "");
-        lt_html_text(f, line);
-        fputc('\n', f);
-        free(line);
-        s += n + (end != NULL);
-    }
-}
-
-/* Block-style YAML for a non-empty object or array, keys highlighted. The
- * first line's indent is already written when INLINE_FIRST is set (a list
- * item "- " followed by a mapping). */
-static void yaml_block(FILE *f, const lt_json *v, int indent, bool inline_first)
-{
-    bool obj = lt_json_is_object(v);
-    for (size_t i = 0; i < lt_json_size(v); i++) {
-        const lt_json *item = lt_json_value_at(v, i);
-        if (i || !inline_first)
-            fprintf(f, "%*s", indent, "");
-        if (obj) {
-            const char *key = lt_json_key_at(v, i);
-            fputs("<span class=\"k\">", f);
-            lt_html_text(f, key); /* keys are stage and parameter names: plain */
-            fputs("</span>:", f);
-            /* The top two levels (the file's keys, the stages) stay in block
-             * style so every stage reads the same way. */
-            char *flow = indent < 4 && lt_json_is_object(item) && lt_json_size(item)
-                             ? NULL
-                             : flow_text(item, (size_t)(indent > 70 ? 10 : 80 - indent) - strlen(key));
-            if (flow) {
-                fputc(' ', f);
-                lt_html_text(f, flow);
-                fputc('\n', f);
-                free(flow);
-            } else if (lt_json_string(item)) {
-                yaml_literal(f, lt_json_string(item), indent + 2);
-            } else {
-                fputc('\n', f);
-                yaml_block(f, item, indent + 2, false);
-            }
-        } else {
-            fputs("- ", f);
-            char *flow = flow_text(item, (size_t)(indent > 70 ? 10 : 78 - indent));
-            if (flow) {
-                lt_html_text(f, flow);
-                fputc('\n', f);
-                free(flow);
-            } else if (lt_json_is_object(item)) {
-                yaml_block(f, item, indent + 2, true);
-            } else {
-                fputc('\n', f);
-                yaml_block(f, item, indent + 2, false);
-            }
-        }
-    }
-}
-
 static void write_config(FILE *f, const lt_json *run)
 {
     const lt_json *config = lt_json_get(run, "config");
@@ -643,7 +502,8 @@ static void write_config(FILE *f, const lt_json *run)
           "and parameters, defaults filled in.</p>\n<pre class=\"code\">",
           f);
     if (lt_json_size(config))
-        yaml_block(f, config, 0, false);
+        lt_yaml_write(f, config, &(lt_yaml_markup){.text = lt_html_text, .key_open = "<span class=\"k\">",
+                                                   .key_close = "</span>"});
     fputs("</pre>\n", f);
     /* The file as written, if it is still the file that ran. */
     size_t len = 0;

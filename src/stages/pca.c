@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/csv.h"
+#include "io/csv_matrix.h"
 #include "latent/stage.h"
 #include "math/pca.h"
 
@@ -120,23 +120,8 @@ static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
     const char *path = lt_ctx_artifact(ctx, name);
     if (!path)
         return LT_ERUNTIME;
-    FILE *f = fopen(path, "w");
-    if (!f)
+    if (lt_csv_write_matrix(path, names, v, rows, cols) != 0)
         return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", path, strerror(errno));
-    for (size_t j = 0; j < cols; j++) {
-        if (j)
-            fputc(',', f);
-        if (names && names[j])
-            lt_csv_write_field(f, names[j]);
-        else
-            fprintf(f, "x%zu", j);
-    }
-    fputc('\n', f);
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++)
-            fprintf(f, "%.17g%c", v[i * cols + j], j + 1 < cols ? ',' : '\n');
-    if (ferror(f) | fclose(f))
-        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s", path);
     return LT_OK;
 }
 

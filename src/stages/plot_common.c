@@ -120,3 +120,33 @@ int plot_save(lt_ctx *ctx, lt_figure *fig)
     lt_report_str(ctx, "file", name);
     return LT_OK;
 }
+
+void plot_draw_by_label(lt_axes *ax, const lt_data *d, const plot_rows *r, lt_style style,
+                        double *bx, double *by, bool legend)
+{
+    /* A row's label may exceed the input's classes (labels from another
+     * stage): such classes are drawn too, unnamed. */
+    int n_classes = d->n_classes;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->label[i] + 1 > n_classes)
+            n_classes = r->label[i] + 1;
+    for (int c = 0; c < n_classes; c++) {
+        size_t m = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->label[i] == c) {
+                bx[m] = r->x[i];
+                by[m] = r->y[i];
+                m++;
+            }
+        if (!m)
+            continue;
+        char name[64];
+        if (d->class_names && c < d->n_classes && d->class_names[c])
+            snprintf(name, sizeof name, "%s", d->class_names[c]);
+        else
+            snprintf(name, sizeof name, "class %d", c);
+        style.color = lt_color_cycle(c);
+        style.label = legend ? name : NULL;
+        lt_axes_scatter(ax, bx, by, m, &style);
+    }
+}

@@ -29,6 +29,13 @@ int plot_rows_gather(lt_ctx *ctx, const lt_data *d, int split, int cx, int cy,
                      plot_rows *out);
 void plot_rows_free(plot_rows *r);
 
+/* Scatters R's points one class at a time, each in its colour of the
+ * cycle and named in the legend (when LEGEND) by D's class names, "class K"
+ * for a class without one. BX and BY are scratch space for R->n points;
+ * STYLE gives everything but the colour and the label. */
+void plot_draw_by_label(lt_axes *ax, const lt_data *d, const plot_rows *r, lt_style style,
+                        double *bx, double *by, bool legend);
+
 /* "x3", or the input's name of column COL, into BUF. */
 const char *plot_column_name(const lt_data *d, int col, char *buf, size_t size);
 

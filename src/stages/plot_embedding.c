@@ -113,33 +113,6 @@ static void value_range(const plot_rows *r, double *lo, double *hi)
         }
 }
 
-static void draw_by_label(lt_axes *ax, const lt_data *d, const plot_rows *r,
-                          lt_style style, double *bx, double *by, bool legend)
-{
-    int n_classes = d->n_classes;
-    for (size_t i = 0; i < r->n; i++)
-        if (r->label[i] + 1 > n_classes)
-            n_classes = r->label[i] + 1;
-    for (int c = 0; c < n_classes; c++) {
-        size_t m = 0;
-        for (size_t i = 0; i < r->n; i++)
-            if (r->label[i] == c) {
-                bx[m] = r->x[i];
-                by[m] = r->y[i];
-                m++;
-            }
-        char name[64];
-        if (d->class_names && c < d->n_classes && d->class_names[c])
-            snprintf(name, sizeof name, "%s", d->class_names[c]);
-        else
-            snprintf(name, sizeof name, "class %d", c);
-        style.color = lt_color_cycle(c);
-        style.label = m && legend ? name : NULL;
-        if (m)
-            lt_axes_scatter(ax, bx, by, m, &style);
-    }
-}
-
 /* Row ROW (counted over the splits the plot draws, in split order) of the
  * image dataset, as doubles into out. */
 static void image_row(const lt_data *images, int split, size_t row, double *out)
@@ -347,7 +320,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         lt_style points = {.alpha = cfg->alpha, .marker_size = plot_marker_size(r->n)};
         if (color == COLOR_LABEL) {
             /* One legend, on the last panel: the classes are the same. */
-            draw_by_label(ax, d, r, points, bx, by, last);
+            plot_draw_by_label(ax, d, r, points, bx, by, last);
             if (last)
                 lt_axes_set_legend(ax, LT_LEGEND_BEST);
         } else if (color == COLOR_VALUE) {

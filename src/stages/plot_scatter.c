@@ -42,33 +42,6 @@ static const lt_param params[] = {
 };
 #undef CFG
 
-static void draw_by_label(lt_axes *ax, const lt_data *d, const plot_rows *r,
-                          lt_style style, double *bx, double *by)
-{
-    int n_classes = d->n_classes;
-    for (size_t i = 0; i < r->n; i++)
-        if (r->label[i] + 1 > n_classes)
-            n_classes = r->label[i] + 1;
-    for (int c = 0; c < n_classes; c++) {
-        size_t m = 0;
-        for (size_t i = 0; i < r->n; i++)
-            if (r->label[i] == c) {
-                bx[m] = r->x[i];
-                by[m] = r->y[i];
-                m++;
-            }
-        char name[64];
-        if (d->class_names && c < d->n_classes && d->class_names[c])
-            snprintf(name, sizeof name, "%s", d->class_names[c]);
-        else
-            snprintf(name, sizeof name, "class %d", c);
-        style.color = lt_color_cycle(c);
-        style.label = m ? name : NULL;
-        if (m)
-            lt_axes_scatter(ax, bx, by, m, &style);
-    }
-}
-
 /* Each principal axis as a line through the mean, 2 sigma each way, with
  * its head on the side scikit-learn's sign convention points to. */
 static void draw_axes(lt_axes *ax, const lt_pca2 *p)
@@ -128,7 +101,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     char what[64];
     snprintf(what, sizeof what, "%s (%zu points)", plot_split_choices[cfg->split], r.n);
     if (cfg->color == COLOR_LABEL && r.label) {
-        draw_by_label(ax, d, &r, points, bx, by);
+        plot_draw_by_label(ax, d, &r, points, bx, by, true);
     } else if (cfg->color == COLOR_VALUE) {
         double lo = INFINITY, hi = -INFINITY;
         for (size_t i = 0; i < r.n; i++)

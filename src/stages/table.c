@@ -1,7 +1,11 @@
 /* table: shows a split's values, as the lecture's `display(df)` and
  * `print(X2D)` do: the first rows as a metric (so expect: can pin entries)
  * and the whole split as a CSV artifact. */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "io/csv_matrix.h"
 
 #include "latent/stage.h"
 
@@ -17,23 +21,6 @@ static const lt_param table_params[] = {
     LT_INT(struct table_config, rows, 20, 0, 1000,
            "rows reported in metrics.json (the CSV artifact has them all)"),
 };
-
-static int write_csv(lt_ctx *ctx, const lt_data *d, const lt_mat *x, const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s", path);
-    for (size_t j = 0; j < x->cols; j++)
-        if (d->feature_names)
-            fprintf(f, "%s%s", j ? "," : "", d->feature_names[j]);
-        else
-            fprintf(f, "%sx%zu", j ? "," : "", j);
-    fputc('\n', f);
-    for (size_t i = 0; i < x->rows; i++)
-        for (size_t j = 0; j < x->cols; j++)
-            fprintf(f, "%.17g%c", x->v[i * x->cols + j], j + 1 < x->cols ? ',' : '\n');
-    return fclose(f) == 0 ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "cannot write %s", path);
-}
 
 static int table_run(lt_ctx *ctx, const void *config, const lt_data *const *in, int n_in,
                      lt_data **out)
@@ -51,7 +38,11 @@ static int table_run(lt_ctx *ctx, const void *config, const lt_data *const *in, 
     char name[256];
     snprintf(name, sizeof name, "%s.%s.csv", lt_ctx_stage(ctx), lt_split_name(c->split));
     const char *path = lt_ctx_artifact(ctx, name);
-    return path ? write_csv(ctx, in[0], x, path) : LT_ERUNTIME;
+    if (!path)
+        return LT_ERUNTIME;
+    if (lt_csv_write_matrix(path, in[0]->feature_names, x->v, x->rows, x->cols) != 0)
+        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", path, strerror(errno));
+    return LT_OK;
 }
 
 const lt_stage_def table_stage = {

@@ -7,6 +7,7 @@
 #include "core/params.h"
 #include "core/sha256.h"
 #include "core/yaml_doc.h"
+#include "io/yaml_write.h"
 #include "testutil.h"
 
 const char *lt_test_root = ".";
@@ -304,6 +305,41 @@ static void test_diag_dropped(void)
     lt_diag_clear(&d);
 }
 
+/* lt_yaml_write's YAML reads back to the same values, quoting what would
+ * otherwise change meaning ("true", " x", "1e3") and keeping line breaks. */
+static void test_yaml_write_reads_back(void)
+{
+    lt_json *v = lt_json_parse("{\"name\": \"a b\", \"stages\": {\"s\": {\"t\": \"true\", \"n\": \"1e3\", "
+                               "\"sp\": \" x\", \"multi\": \"one\\ntwo\\n\", \"list\": [1, 2.5, true, null]}}}");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    lt_yaml_write(f, v, NULL);
+    fclose(f);
+    lt_diag d = {0};
+    lt_node *root = lt_yaml_parse("w.yaml", text, len, &d);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(root);
+    const lt_node *s = lt_node_get(lt_node_get(root, "stages"), "s");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_STRING_EQUAL(lt_node_get(root, "name")->value, "a b");
+    CU_ASSERT_STRING_EQUAL(lt_node_get(s, "t")->value, "true");
+    CU_ASSERT_FALSE(lt_node_get(s, "t")->plain);
+    CU_ASSERT_FALSE(lt_node_get(s, "n")->plain);
+    CU_ASSERT_STRING_EQUAL(lt_node_get(s, "sp")->value, " x");
+    CU_ASSERT_STRING_EQUAL(lt_node_get(s, "multi")->value, "one\ntwo\n");
+    const lt_node *list = lt_node_get(s, "list");
+    CU_ASSERT_EQUAL_FATAL(list->n, 4);
+    CU_ASSERT_STRING_EQUAL(list->items[1]->value, "2.5");
+    CU_ASSERT_STRING_EQUAL(list->items[2]->value, "true");
+    CU_ASSERT_TRUE(list->items[2]->plain);
+    CU_ASSERT_STRING_EQUAL(list->items[3]->value, "null");
+    lt_node_free(root);
+    lt_diag_clear(&d);
+    free(text);
+    lt_json_free(v);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -311,6 +347,7 @@ int main(int argc, char **argv)
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("config", NULL, NULL);
     CU_add_test(s, "positions are 1-based line:col", test_positions);
+    CU_add_test(s, "YAML written from JSON reads back the same", test_yaml_write_reads_back);
     CU_add_test(s, "diagnostics: text, JSON lines, GitHub commands", test_diag_formats);
     CU_add_test(s, "diagnostics: problems past the limit are counted", test_diag_dropped);
     CU_add_test(s, "duplicate keys are an error", test_duplicate_key);
