@@ -210,6 +210,16 @@ static int cmd_validate(const struct args *a)
             rc = 2;
             continue;
         }
+        /* The data files, as far as their first lines tell. */
+        lt_diag probe = {0};
+        int problems = lt_pipeline_probe(p, &probe);
+        lt_diag_print_as(&probe, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
+        lt_diag_clear(&probe);
+        if (problems) {
+            lt_pipeline_free(p);
+            rc = 2;
+            continue;
+        }
         size_t points = p->sweep.n_points;
         bool bad = false;
         /* Every point of a sweep must bind: a value may be wrong for its type. */

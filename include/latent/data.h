@@ -27,6 +27,10 @@ struct lt_stream {
                 size_t err_size);
     /* Releases the stream and everything it holds. */
     void (*close)(lt_stream *s);
+    /* True when the rows may hold NaN for missing values (a CSV read with
+     * missing: keep): the runner then reads the stream to find them before
+     * a stage that refuses NaN gets it. */
+    bool may_hold_nan;
 };
 
 /* A row-major matrix: element (i, j) is v[i * cols + j] (or f[...]).

@@ -40,6 +40,7 @@ typedef enum lt_param_type {
     LT_P_NCOMP,  /* double: an integer >= 1, a fraction in (0, 1), or 0 for "all" */
     LT_P_SEED,   /* int64_t: an integer >= 0, or -1 for "the pipeline's seed" */
     LT_P_SPECS,  /* lt_specs: a list of {kind: {params}}, e.g. network layers */
+    LT_P_STRINGS, /* lt_strings: a list of strings (a number is taken as its text) */
 } lt_param_type;
 
 typedef struct lt_vec {
@@ -51,6 +52,11 @@ typedef struct lt_matrix {
     double *v; /* row-major, owned by the runner */
     size_t rows, cols;
 } lt_matrix;
+
+typedef struct lt_strings {
+    char **v; /* n strings, owned by the runner */
+    size_t n;
+} lt_strings;
 
 struct lt_param;
 
@@ -141,6 +147,10 @@ typedef struct lt_param {
      .type = LT_P_SEED, .flags = LT_NULLABLE, .def = -1, .min = 0,             \
      .max = 4294967295.0}
 
+#define LT_STRINGS(ST, F, FLAGS, HELP)                                          \
+    {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_strings),          \
+     .type = LT_P_STRINGS, .flags = FLAGS}
+
 #define LT_SPECS(ST, F, FLAGS, KINDS, HELP)                                     \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_specs),            \
      .type = LT_P_SPECS, .flags = FLAGS, .kinds = KINDS}
@@ -216,10 +226,18 @@ typedef struct lt_stage_def {
     bool accepts_stream; /* run() reads streamed splits (lt_mat.stream) with
                             lt_mat_read_rows; otherwise the runner reads
                             them whole first */
+    bool accepts_nan; /* run() takes NaN as "missing" (impute, and split,
+                         which only moves rows); the runner refuses NaN in
+                         the inputs of every other stage with a data error
+                         naming the stage, split, row and column */
 
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */
     int (*check)(lt_ctx *ctx, const void *config);
+    /* Checks that need only the start of the data: files exist, headers,
+     * shapes. `latent validate` runs it; report with lt_fail or lt_fail_at.
+     * May be NULL. */
+    int (*probe)(lt_ctx *ctx, const void *config);
     /* Runs the stage. inputs[0..n_inputs) are borrowed. When the stage
      * produces, *out receives an owned new value on success. Returns LT_OK
      * or the code returned by lt_fail. */

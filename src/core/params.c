@@ -56,6 +56,7 @@ char *lt_param_expected(const lt_param *p, char *buf, size_t size)
     case LT_P_STRING: snprintf(buf, size, "a string"); break;
     case LT_P_PATH: snprintf(buf, size, "a file path"); break;
     case LT_P_VEC: snprintf(buf, size, "a list of numbers"); break;
+    case LT_P_STRINGS: snprintf(buf, size, "a list of strings"); break;
     case LT_P_MATRIX: snprintf(buf, size, "a list of equal-length lists of numbers"); break;
     case LT_P_NCOMP:
         snprintf(buf, size, "an integer >= 1, a number in (0, 1), or all");
@@ -108,6 +109,7 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
         break;
     case LT_P_VEC:
     case LT_P_MATRIX:
+    case LT_P_STRINGS:
     case LT_P_SPECS: snprintf(buf, size, "[]"); break;
     case LT_P_NCOMP: snprintf(buf, size, "all"); break;
     case LT_P_SEED: snprintf(buf, size, "the pipeline's seed"); break;
@@ -276,6 +278,36 @@ static void bind_specs(struct binder *b, const lt_param *p, void *config, const 
         bind_spec_item(b, p, i, n->items[i], &field->items[i]);
 }
 
+/* A list of scalars, or one scalar for a list of one: `ignore: id`. */
+static void bind_strings(struct binder *b, const lt_param *p, void *config, const lt_node *n)
+{
+    size_t count = n->kind == LT_SEQ ? n->n : 1;
+    for (size_t i = 0; i < count; i++) {
+        const lt_node *it = n->kind == LT_SEQ ? n->items[i] : n;
+        if (it->kind != LT_SCALAR || lt_node_is_null(it)) {
+            type_problem(b, it, p);
+            return;
+        }
+    }
+    char **v = calloc(count ? count : 1, sizeof *v);
+    for (size_t i = 0; v && i < count; i++)
+        if (!(v[i] = strdup((n->kind == LT_SEQ ? n->items[i] : n)->value))) {
+            while (i--)
+                free(v[i]);
+            free(v);
+            v = NULL;
+        }
+    if (!v) {
+        problem(b, n, p, "out of memory");
+        return;
+    }
+    lt_strings *field = FIELD(config, p, lt_strings);
+    for (size_t k = 0; k < field->n; k++)
+        free(field->v[k]);
+    free(field->v);
+    *field = (lt_strings){v, count};
+}
+
 static void bind_one(struct binder *b, const lt_param *p, void *config, const lt_node *n)
 {
     double v;
@@ -383,6 +415,7 @@ static void bind_one(struct binder *b, const lt_param *p, void *config, const lt
         break;
     }
     case LT_P_SPECS: bind_specs(b, p, config, n); break;
+    case LT_P_STRINGS: bind_strings(b, p, config, n); break;
     case LT_P_NCOMP:
         if (lt_node_is_null(n) || (n->kind == LT_SCALAR && strcmp(n->value, "all") == 0))
             *FIELD(config, p, double) = 0;
@@ -423,6 +456,7 @@ static void set_default(const lt_param *p, void *config)
     case LT_P_SEED: *FIELD(config, p, int64_t) = (int64_t)p->def; break;
     case LT_P_VEC:
     case LT_P_MATRIX:
+    case LT_P_STRINGS:
     case LT_P_SPECS: break; /* zeroed: empty */
     }
 }
@@ -508,6 +542,14 @@ void lt_params_release(const lt_param *params, size_t n_params, void *config)
             *m = (lt_matrix){0};
             break;
         }
+        case LT_P_STRINGS: {
+            lt_strings *l = FIELD(config, p, lt_strings);
+            for (size_t k = 0; k < l->n; k++)
+                free(l->v[k]);
+            free(l->v);
+            *l = (lt_strings){0};
+            break;
+        }
         case LT_P_SPECS: {
             lt_specs *list = FIELD(config, p, lt_specs);
             for (size_t k = 0; k < list->n; k++) {
@@ -551,6 +593,13 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
         case LT_P_MATRIX: {
             const lt_matrix *m = FIELD(c, p, const lt_matrix);
             v = lt_json_mat(m->v, m->rows, m->cols);
+            break;
+        }
+        case LT_P_STRINGS: {
+            const lt_strings *l = FIELD(c, p, const lt_strings);
+            v = lt_json_array();
+            for (size_t k = 0; k < l->n; k++)
+                lt_json_push(v, lt_json_str(l->v[k]));
             break;
         }
         case LT_P_NCOMP: {
@@ -641,6 +690,22 @@ lt_json *lt_param_schema(const lt_param *p)
         lt_json_set(s, "items", typed("number"));
         lt_json_set(s, "minItems", lt_json_int(1));
         break;
+    case LT_P_STRINGS: {
+        /* A list, or one item; an item is a string or a number. */
+        s = lt_json_object();
+        lt_json *any = lt_json_set(s, "anyOf", lt_json_array());
+        lt_json *item = lt_json_object();
+        lt_json *t = lt_json_set(item, "type", lt_json_array());
+        lt_json_push(t, lt_json_str("string"));
+        lt_json_push(t, lt_json_str("number"));
+        lt_json *list = lt_json_push(any, typed("array"));
+        lt_json_set(list, "items", item);
+        lt_json *one = lt_json_push(any, lt_json_object());
+        lt_json *t1 = lt_json_set(one, "type", lt_json_array());
+        lt_json_push(t1, lt_json_str("string"));
+        lt_json_push(t1, lt_json_str("number"));
+        break;
+    }
     case LT_P_MATRIX: {
         s = typed("array");
         lt_json *row = lt_json_set(s, "items", typed("array"));

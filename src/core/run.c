@@ -19,6 +19,7 @@
 #include "core/ctx.h"
 #include "core/params.h"
 #include "core/fsutil.h"
+#include "core/nan_guard.h"
 #include "core/report.h"
 #include "core/sha256.h"
 
@@ -40,6 +41,24 @@ int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag)
         lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
         if (s->def->check(&ctx, s->config) != LT_OK) {
             lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
+            problems++;
+        }
+    }
+    lt_ctx_release(&ctx);
+    return problems;
+}
+
+int lt_pipeline_probe(const lt_pipeline *p, lt_diag *diag)
+{
+    lt_ctx ctx = {.pipeline = p->name, .file = p->file, .seed = p->seed, .threads = 1, .quiet = true};
+    int problems = 0;
+    for (size_t i = 0; i < p->n_stages; i++) {
+        const lt_stage_inst *s = &p->stages[i];
+        if (!s->def->probe)
+            continue;
+        lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
+        if (s->def->probe(&ctx, s->config) != LT_OK) {
+            lt_diag_add_raw(diag, ctx.error ? ctx.error : "probe failed");
             problems++;
         }
     }
@@ -362,6 +381,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
                                  "%s", why);
                 inputs[j] = values64[from];
             }
+            if (rc == LT_OK && !s->def->accepts_nan)
+                rc = lt_nan_guard(&ctx, inputs[j], p->stages[from].name);
         }
         if (rc != LT_OK) {
             fprintf(stderr, "%s\n", ctx.error);

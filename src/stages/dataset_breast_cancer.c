@@ -55,7 +55,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     lt_csv_options opt = {.header = false, .label_column = "-1", .delimiter = ',',
                           .skip_lines = 1};
     lt_data *d = NULL;
-    int rc = lt_csv_parse(ctx, SOURCE, text, lt_breast_cancer_csv_len, &opt, &d);
+    int rc = lt_csv_parse(ctx, SOURCE, text, lt_breast_cancer_csv_len, &opt, &d, NULL);
     if (rc != LT_OK)
         return rc;
     if (lt_data_rows(d, LT_TRAIN) != N_SAMPLES || d->n_features != N_FEATURES ||

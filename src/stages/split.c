@@ -216,6 +216,7 @@ const lt_stage_def split_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .accepts_nan = true, /* it only moves rows: missing values go on to impute */
     .check = split_check,
     .run = split_run,
 };

@@ -25,7 +25,7 @@ static lt_data *open_stream(lt_ctx *ctx, const char *text, const lt_csv_options 
     fclose(f);
     lt_data *d = NULL;
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    *rc = lt_csv_open_stream(ctx, "t.csv", opt, &d);
+    *rc = lt_csv_open_stream(ctx, "t.csv", opt, &d, NULL);
     CU_ASSERT((*rc == LT_OK) == (d != NULL));
     return d;
 }
@@ -33,11 +33,12 @@ static lt_data *open_stream(lt_ctx *ctx, const char *text, const lt_csv_options 
 /* The streamed table must hold what the parsed one holds: the same shape,
  * names, labels and classes, and the same rows whichever way they are
  * read (in uneven batches, then again from an earlier row). */
-static void check_stream(const char *text, const lt_csv_options *opt, const lt_data *want)
+static void check_stream_file(const lt_csv_options *opt, const lt_data *want)
 {
     lt_ctx *ctx = lt_ctx_new_test();
-    int rc;
-    lt_data *d = open_stream(ctx, text, opt, &rc);
+    lt_data *d = NULL;
+    lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
+    int rc = lt_csv_open_stream(ctx, "t.csv", opt, &d, NULL);
     CU_ASSERT_EQUAL_FATAL(rc, LT_OK);
     const lt_mat *a = want->split[LT_TRAIN].x, *b = d->split[LT_TRAIN].x;
     CU_ASSERT_PTR_NOT_NULL_FATAL(b->stream);
@@ -71,13 +72,22 @@ static void check_stream(const char *text, const lt_csv_options *opt, const lt_d
     lt_ctx_free_test(ctx);
 }
 
+static void check_stream(const char *text, const lt_csv_options *opt, const lt_data *want)
+{
+    FILE *f = fopen("t.csv", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    check_stream_file(opt, want);
+}
+
 /* Parses TEXT as "t.csv"; returns the value (NULL on error) and the status.
  * Every good table is also read as a stream, which must agree. */
 static lt_data *parse(lt_ctx *ctx, const char *text, const lt_csv_options *opt, int *rc)
 {
     lt_data *d = NULL;
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    *rc = lt_csv_parse(ctx, "t.csv", text, strlen(text), opt, &d);
+    *rc = lt_csv_parse(ctx, "t.csv", text, strlen(text), opt, &d, NULL);
     CU_ASSERT((*rc == LT_OK) == (d != NULL));
     if (d && opt->skip_lines == 0)
         check_stream(text, opt, d);
@@ -242,31 +252,32 @@ static void test_exact_values(void)
 static void test_errors_structure(void)
 {
     lt_csv_options opt = with_header;
-    expect_error("", &opt, "t.csv: file is empty");
-    expect_error("\n  \r\n\n", &opt, "t.csv: file is empty");
+    expect_error("", &opt, "t.csv: the file is empty (0 bytes); expected a header line and data rows");
+    expect_error("\n  \r\n\n", &opt,
+                 "t.csv: the file holds only blank lines; expected a header line and data rows");
     expect_error("a,b\n\n", &opt, "t.csv:1: the header is not followed by any data rows");
-    expect_error("a,b,c\n1,2,3\n4,5\n", &opt, "t.csv:3:3: row 3 has 2 fields, expected 3");
+    expect_error("a,b,c\n1,2,3\n4,5\n", &opt, "t.csv:3:3: row 3 has 2 fields, expected 3; quote a field that holds the delimiter");
     expect_error("a,b,c\n1,2,3\n\n4,5,6,7\n", &opt,
-                 "t.csv:4:4: row 4 has 4 fields, expected 3");
+                 "t.csv:4:4: row 4 has 4 fields, expected 3; quote a field that holds the delimiter");
     expect_error("a,b\n1,\"2\n", &opt,
-                 "t.csv:2:2: unterminated quoted field (quotes cannot span lines)");
+                 "t.csv:2:2: unterminated quoted field (quotes cannot span lines); close the quote or double a quote inside it (\"\")");
     expect_error("a,b\n\"1\"x,2\n", &opt,
-                 "t.csv:2:1: unexpected text after the closing quote of a field");
+                 "t.csv:2:1: unexpected text after the closing quote of a field; quote the whole field");
 }
 
 static void test_errors_values(void)
 {
     lt_csv_options opt = with_header;
-    expect_error("a,b\n1,abc\n", &opt, "t.csv:2:2: expected a number, found \"abc\"");
+    expect_error("a,b\n1,abc\n", &opt, "t.csv:2:2: column 'b' holds text (\"abc\"); name it as label_column or list it in ignore");
     expect_error("a,b\n1,2\n0x10,3\n", &opt, "t.csv:3:1: expected a number, found \"0x10\"");
     expect_error("a,b\n1,1.5.2\n", &opt, "t.csv:2:2: expected a number, found \"1.5.2\"");
     expect_error("a,b\n1,2e\n", &opt, "t.csv:2:2: expected a number, found \"2e\"");
-    expect_error("a,b\nnan,2\n", &opt, "t.csv:2:1: NaN is not allowed, expected a finite number");
+    expect_error("a,b\nnan,2\n", &opt, "t.csv:2:1: missing value (\"nan\"); set missing: drop to drop such rows, or missing: keep and add an impute stage");
     expect_error("a,b\n1,-Infinity\n", &opt,
-                 "t.csv:2:2: Inf is not allowed, expected a finite number");
+                 "t.csv:2:2: Inf is not allowed, expected a finite number; list \"-Infinity\" in na_values to read it as missing");
     expect_error("a,b\n1,1e999\n", &opt, "t.csv:2:2: \"1e999\" is too large for a double");
-    expect_error("a,b\n1, \n", &opt, "t.csv:2:2: empty value, expected a number");
-    expect_error("a,b\n1,2\n3,,\n", &opt, "t.csv:3:3: row 3 has 3 fields, expected 2");
+    expect_error("a,b\n1, \n", &opt, "t.csv:2:2: missing value (empty); set missing: drop to drop such rows, or missing: keep and add an impute stage");
+    expect_error("a,b\n1,2\n3,,\n", &opt, "t.csv:3:3: row 3 has 3 fields, expected 2; quote a field that holds the delimiter");
 }
 
 static void test_errors_labels(void)
@@ -284,7 +295,7 @@ static void test_errors_labels(void)
                  "t.csv:1: label column -4 is out of range: the table has 3 columns "
                  "(0 to 2, or -1 for the last)");
     opt.label_column = "b";
-    expect_error("a,b,c\n1,x,3\n4,,6\n", &opt, "t.csv:3:2: empty label");
+    expect_error("a,b,c\n1,x,3\n4,,6\n", &opt, "t.csv:3:2: missing label (empty); set missing: drop to drop such rows");
     opt.label_column = "a";
     expect_error("a\n1\n", &opt, "t.csv:1: no feature columns: the only column holds the labels");
     opt = (lt_csv_options){.header = false, .label_column = "y", .delimiter = ','};
@@ -297,13 +308,13 @@ static void test_files(void)
     lt_ctx *ctx = lt_ctx_new_test();
     char *path = lt_path_join(ctx->test_dir, "nope.csv");
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &with_header, &d), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &with_header, &d, NULL), LT_EINPUT);
     char expect[4200];
     snprintf(expect, sizeof expect, "%s: cannot read: No such file or directory", path);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
 
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    CU_ASSERT_EQUAL(lt_csv_read(ctx, ctx->test_dir, &with_header, &d), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_csv_read(ctx, ctx->test_dir, &with_header, &d, NULL), LT_EINPUT);
     snprintf(expect, sizeof expect, "%s: is a folder, expected a CSV file", ctx->test_dir);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
 
@@ -314,13 +325,131 @@ static void test_files(void)
     lt_csv_options opt = with_header;
     opt.label_column = "label";
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &opt, &d), LT_OK);
+    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &opt, &d, NULL), LT_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[3], 4);
     CU_ASSERT_STRING_EQUAL(d->class_names[1], "b");
     lt_data_free(&d);
     free(path);
     lt_ctx_free_test(ctx);
+}
+
+/* ---- pandas' answers on the messy fixtures ------------------------------------- */
+
+/* The texts of a JSON array of strings, borrowed from it. */
+static size_t strings(const lt_json *a, const char **out, size_t max)
+{
+    size_t n = a ? lt_json_size(a) : 0;
+    for (size_t i = 0; i < n && i < max; i++)
+        out[i] = lt_json_string(lt_json_value_at(a, i));
+    return n < max ? n : max;
+}
+
+/* dataset.csv's options as the case writes them (see make_csv_options.py). */
+static lt_csv_options case_options(const lt_json *o, const char **cols, const char **ign,
+                                   const char **na)
+{
+    lt_csv_options opt = {.header = true};
+    const lt_json *v;
+    if ((v = lt_json_get(o, "header")))
+        opt.header = lt_json_number(v) != 0;
+    if ((v = lt_json_get(o, "delimiter")))
+        opt.delimiter = !strcmp(lt_json_string(v), "whitespace") ? LT_CSV_WHITESPACE
+                                                                 : lt_json_string(v)[0];
+    if ((v = lt_json_get(o, "decimal")))
+        opt.decimal = lt_json_string(v)[0];
+    if ((v = lt_json_get(o, "comment")))
+        opt.comment = lt_json_string(v)[0];
+    if ((v = lt_json_get(o, "label_column")))
+        opt.label_column = lt_json_string(v);
+    if ((v = lt_json_get(o, "keep_default_na")))
+        opt.no_default_na = lt_json_number(v) == 0;
+    if ((v = lt_json_get(o, "missing")))
+        opt.missing = !strcmp(lt_json_string(v), "drop")   ? LT_CSV_MISSING_DROP
+                      : !strcmp(lt_json_string(v), "keep") ? LT_CSV_MISSING_KEEP
+                                                           : LT_CSV_MISSING_ERROR;
+    opt.n_columns = strings(lt_json_get(o, "columns"), cols, 16);
+    opt.columns = cols;
+    opt.n_ignore = strings(lt_json_get(o, "ignore"), ign, 16);
+    opt.ignore = ign;
+    opt.n_na_values = strings(lt_json_get(o, "na_values"), na, 16);
+    opt.na_values = na;
+    return opt;
+}
+
+/* Every fixture read with every option as pandas.read_csv reads it: the same
+ * names, values (NaN where pandas has NaN), classes and dropped rows, held
+ * and streamed. */
+static void test_pandas_cases(void)
+{
+    lt_json *ref = lt_test_reference("csv_options.json");
+    const lt_json *cases = lt_json_get(ref, "cases");
+    CU_ASSERT_FATAL(lt_json_size(cases) >= 8);
+    for (size_t k = 0; k < lt_json_size(cases); k++) {
+        const lt_json *c = lt_json_value_at(cases, k);
+        printf("\n    %s", lt_json_string(lt_json_get(c, "name")));
+        const char *cols[16], *ign[16], *na[16];
+        lt_csv_options opt = case_options(lt_json_get(c, "options"), cols, ign, na);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tests/reference/%s", lt_test_root,
+                 lt_json_string(lt_json_get(c, "file")));
+        size_t len;
+        char *text = lt_read_file(path, &len);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+        lt_ctx *ctx = lt_ctx_new_test();
+        lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
+        lt_data *d = NULL;
+        lt_csv_counts counts;
+        int rc = lt_csv_parse(ctx, "t.csv", text, len, &opt, &d, &counts);
+        if (rc != LT_OK)
+            printf(": %s", lt_ctx_error(ctx));
+        CU_ASSERT_EQUAL_FATAL(rc, LT_OK);
+        const lt_json *x = lt_json_get(c, "x"), *names = lt_json_get(c, "feature_names");
+        size_t rows = lt_json_size(x), p = lt_json_size(lt_json_value_at(x, 0));
+        CU_ASSERT_EQUAL_FATAL(train(d)->rows, rows);
+        CU_ASSERT_EQUAL_FATAL(train(d)->cols, p);
+        CU_ASSERT_EQUAL(counts.rows_dropped,
+                        (size_t)lt_json_number(lt_json_get(c, "rows_dropped")));
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < p; j++) {
+                const lt_json *want = lt_json_value_at(lt_json_value_at(x, i), j);
+                double got = train(d)->v[i * p + j];
+                if (lt_json_is_null(want)) {
+                    CU_ASSERT(isnan(got));
+                } else {
+                    CU_ASSERT_EQUAL(got, lt_json_number(want));
+                }
+            }
+        if (lt_json_is_null(names)) {
+            CU_ASSERT_PTR_NULL(d->feature_names);
+        } else {
+            CU_ASSERT_PTR_NOT_NULL_FATAL(d->feature_names);
+            for (size_t j = 0; j < p; j++)
+                CU_ASSERT_STRING_EQUAL(d->feature_names[j],
+                                       lt_json_string(lt_json_value_at(names, j)));
+        }
+        const lt_json *y = lt_json_get(c, "y"), *classes = lt_json_get(c, "class_names");
+        if (lt_json_is_null(y)) {
+            CU_ASSERT_EQUAL(d->n_classes, 0);
+        } else {
+            CU_ASSERT_EQUAL_FATAL((size_t)d->n_classes, lt_json_size(classes));
+            for (int m = 0; m < d->n_classes; m++)
+                CU_ASSERT_STRING_EQUAL(d->class_names[m],
+                                       lt_json_string(lt_json_value_at(classes, (size_t)m)));
+            for (size_t i = 0; i < rows; i++)
+                CU_ASSERT_EQUAL(d->split[LT_TRAIN].y[i], (int)lt_json_number(lt_json_value_at(y, i)));
+        }
+        /* The stream reads the same rows (check_stream compares them). */
+        FILE *f = fopen("t.csv", "wb");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+        fwrite(text, 1, len, f);
+        fclose(f);
+        check_stream_file(&opt, d);
+        lt_data_free(&d);
+        lt_ctx_free_test(ctx);
+        free(text);
+    }
+    lt_json_free(ref);
 }
 
 int main(int argc, char **argv)
@@ -344,6 +473,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "errors: labels", test_errors_labels);
     CU_add_test(s, "files", test_files);
     CU_add_test(s, "a streamed file that changes", test_stream_changed);
+    CU_add_test(s, "messy fixtures as pandas.read_csv reads them", test_pandas_cases);
     int rc = lt_test_run();
     unlink("t.csv");
     if (chdir("/") == 0)

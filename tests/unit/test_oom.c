@@ -226,7 +226,7 @@ static int csv_step(void *state)
     lt_csv_options opt = {.header = true, .label_column = "kind", .delimiter = ','};
     lt_data *d = NULL;
     lt_ctx_enter(state, "csv", 0, 0, lt_ctx_test_metrics(state));
-    int rc = lt_csv_parse(state, "t.csv", text, strlen(text), &opt, &d);
+    int rc = lt_csv_parse(state, "t.csv", text, strlen(text), &opt, &d, NULL);
     lt_data_free(&d);
     return rc;
 }

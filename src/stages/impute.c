@@ -1,0 +1,165 @@
+/* impute: fill missing values (NaN, from dataset.csv with missing: keep)
+ * with a per-column statistic of the training rows, as scikit-learn's
+ * SimpleImputer (1.2.1, missing_values=np.nan), and apply it to every split.
+ * The one stage, with split, that takes NaN in its input. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "latent/stage.h"
+#include "stages/affine.h"
+
+enum strategy { MEAN, MEDIAN, MOST_FREQUENT, CONSTANT };
+
+struct impute_config {
+    int strategy;
+    double fill_value;
+};
+
+static const char *const strategies[] = {"mean", "median", "most_frequent", "constant", NULL};
+
+static const lt_param impute_params[] = {
+    LT_CHOICE(struct impute_config, strategy, "mean", strategies,
+              "what fills a column's missing values: the mean, median or most frequent "
+              "(the smallest of ties) of its training values, or fill_value"),
+    LT_REAL(struct impute_config, fill_value, 0, -1e308, 1e308, 0,
+            "the value strategy: constant fills in"),
+};
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The statistic of the N present values V (sorted here when needed). */
+static double statistic(enum strategy st, double *v, size_t n)
+{
+    if (st == MEAN) {
+        /* numpy's masked mean on a column: the sum in row order, over n. */
+        double sum = 0;
+        for (size_t i = 0; i < n; i++)
+            sum += v[i];
+        return sum / (double)n;
+    }
+    qsort(v, n, sizeof *v, by_value);
+    if (st == MEDIAN)
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    double best = v[0];
+    size_t best_run = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j] == v[i])
+            j++;
+        if (j - i > best_run) /* strictly more: ties keep the smaller value */
+            best = v[i], best_run = j - i;
+        i = j;
+    }
+    return best;
+}
+
+/* Fits the per-column fill values on train X into FILL. */
+static int fit(lt_ctx *ctx, const struct impute_config *cfg, const lt_data *in, const lt_mat *x,
+               double *fill)
+{
+    size_t n = x->rows, p = x->cols;
+    double *col = malloc((n ? n : 1) * sizeof *col);
+    if (!col)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    for (size_t j = 0; j < p; j++) {
+        if (cfg->strategy == CONSTANT) {
+            fill[j] = cfg->fill_value;
+            continue;
+        }
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(x->v[i * p + j]))
+                col[k++] = x->v[i * p + j];
+        if (k == 0) {
+            char name[160] = "";
+            if (in->feature_names)
+                snprintf(name, sizeof name, " ('%.120s')", in->feature_names[j]);
+            free(col);
+            /* SimpleImputer drops such a column with a warning; a column
+             * silently gone would shift every later one. */
+            return lt_fail(ctx, LT_EINPUT,
+                           "column %zu%s has no value in the training split to compute its "
+                           "%s from; drop it (the dataset's ignore) or use strategy: constant",
+                           j + 1, name, strategies[cfg->strategy]);
+        }
+        fill[j] = statistic((enum strategy)cfg->strategy, col, k);
+    }
+    free(col);
+    return LT_OK;
+}
+
+static int impute_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
+                      int n_inputs, lt_data **out)
+{
+    (void)n_inputs;
+    const struct impute_config *cfg = config;
+    const lt_data *in = inputs[0];
+    int status = LT_OK;
+    const lt_mat *x = lt_affine_train(ctx, in, &status);
+    if (!x)
+        return status;
+    size_t p = x->cols;
+    double *fill = malloc((p ? p : 1) * sizeof *fill);
+    lt_data *res = fill ? lt_data_new() : NULL;
+    if (!res || lt_data_copy_meta(res, in) != 0) {
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        goto done;
+    }
+    if ((status = fit(ctx, cfg, in, x, fill)) != LT_OK)
+        goto done;
+    long long filled[LT_N_SPLITS] = {0};
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        const lt_mat *xs = in->split[s].x;
+        if (!xs)
+            continue;
+        lt_mat *ys = res->split[s].x = lt_mat_copy(xs);
+        if (!ys) {
+            status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < ys->rows * p; i++)
+            if (isnan(ys->v[i])) {
+                ys->v[i] = fill[i % p];
+                filled[s]++;
+            }
+    }
+    if (lt_data_copy_rowinfo(res, in) != 0) {
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        goto done;
+    }
+    lt_report_vec(ctx, "statistics", fill, p);
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        if (in->split[s].x) {
+            char name[32];
+            snprintf(name, sizeof name, "%s_filled", lt_split_name(s));
+            lt_report_int(ctx, name, filled[s]);
+        }
+    *out = res;
+    res = NULL;
+done:
+    lt_data_free(&res);
+    free(fill);
+    return status;
+}
+
+const lt_stage_def impute_stage = {
+    .abi = LT_ABI_VERSION,
+    .name = "impute",
+    .summary = "fill missing values (NaN, from dataset.csv's missing: keep) with each "
+               "column's training mean, median, most frequent value or a constant, as "
+               "scikit-learn's SimpleImputer",
+    .params = impute_params,
+    .n_params = LT_COUNT(impute_params),
+    .config_size = sizeof(struct impute_config),
+    .min_inputs = 1,
+    .max_inputs = 1,
+    .produces = true,
+    .accepts_nan = true,
+    .run = impute_run,
+};
