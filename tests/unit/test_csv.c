@@ -303,6 +303,88 @@ static void test_errors_labels(void)
                                   "when the file has no header");
 }
 
+/* The new options' errors: each names its place and what to do. */
+static void test_errors_options(void)
+{
+    lt_csv_options opt = with_header;
+    opt.delimiter = 0; /* sniffed */
+    expect_error("a,b;c\n1,2;3\n4,5;6\n", &opt,
+                 "t.csv:1:1: the first lines split evenly on both ',' and ';'; set "
+                 "delimiter: ',' or delimiter: ';'");
+    opt.delimiter = ',';
+    expect_error("a;b\n1;2\n", &opt, "t.csv:1:1: one column found; the lines hold ';': set "
+                                     "delimiter: ';'");
+    expect_error("a\tb\n1\t2\n", &opt, "t.csv:1:1: one column found; the lines hold tab: set "
+                                       "delimiter: \"\\t\"");
+    expect_error("a,b\n1,caf\xE9\n", &opt,
+                 "t.csv:2:2: invalid UTF-8 (byte 0xE9); save the file as UTF-8 (a "
+                 "spreadsheet's \"CSV UTF-8\" format)");
+    expect_error("cultivar,b\nBarbera,2\n", &opt,
+                 "t.csv:2:1: column 'cultivar' holds text (\"Barbera\"); name it as "
+                 "label_column or list it in ignore");
+    expect_error("a,b\n1,\"1,5\"\n", &opt,
+                 "t.csv:2:2: expected a number, found \"1,5\"; for decimal commas set "
+                 "decimal: ','");
+    opt.delimiter = ';';
+    opt.decimal = ',';
+    expect_error("a;b\n1;1.5\n", &opt,
+                 "t.csv:2:2: expected a number with a decimal comma (decimal: ','), found "
+                 "\"1.5\"");
+    opt = with_header;
+    opt.label_column = "x";
+    expect_error("x,x,y\n1,2,3\n", &opt,
+                 "t.csv:1: label column 'x' names 2 columns of the header (1 and 2); pick one "
+                 "by its 0-based index (0 or 1) or rename it");
+    static const char *const keep_y[] = {"y"}, *const drop_y[] = {"y"},
+                             *const keep_bad[] = {"alcohl"}, *const keep_far[] = {"7"};
+    opt = with_header;
+    opt.columns = keep_y, opt.n_columns = 1;
+    opt.ignore = drop_y, opt.n_ignore = 1;
+    expect_error("x,y\n1,2\n", &opt,
+                 "t.csv:1: column 'y' is in both columns and ignore; keep it in one of them");
+    opt = with_header;
+    opt.columns = keep_bad, opt.n_columns = 1;
+    expect_error("alcohol,ash\n1,2\n", &opt,
+                 "t.csv:1: columns entry 'alcohl' is not in the header (columns: 'alcohol', "
+                 "'ash'); did you mean 'alcohol'?");
+    opt.columns = keep_far;
+    expect_error("alcohol,ash\n1,2\n", &opt,
+                 "t.csv:1: columns entry 7 is out of range: the table has 2 columns (0 to 1, "
+                 "or -1 for the last)");
+    opt = with_header;
+    opt.label_column = "y";
+    opt.ignore = drop_y, opt.n_ignore = 1;
+    expect_error("x,y\n1,2\n", &opt, "t.csv:1: label column 'y' is also in ignore; remove it there");
+    opt = with_header;
+    opt.ignore = drop_y, opt.n_ignore = 1;
+    static const char *const drop_x[] = {"x", "y"};
+    opt.ignore = drop_x, opt.n_ignore = 2;
+    expect_error("x,y\n1,2\n", &opt,
+                 "t.csv:1: no feature columns are left: columns and ignore leave none but the "
+                 "labels");
+    opt = with_header;
+    opt.missing = LT_CSV_MISSING_DROP;
+    expect_error("x,y\n1,\n,2\n", &opt,
+                 "t.csv:1: all 2 data rows have a missing value and were dropped (missing: "
+                 "drop); use missing: keep and an impute stage to fill them");
+    opt = with_header;
+    opt.missing = LT_CSV_MISSING_KEEP;
+    opt.label_column = "y";
+    expect_error("x,y\n1,a\n2,NA\n", &opt,
+                 "t.csv:3:2: missing label (\"NA\"); set missing: drop to drop such rows (a "
+                 "label cannot be imputed)");
+    opt = with_header;
+    opt.no_default_na = true;
+    expect_error("x,y\n1,nan\n", &opt,
+                 "t.csv:2:2: NaN is not allowed, expected a finite number; list \"nan\" in "
+                 "na_values to read it as missing");
+    opt = with_header;
+    opt.comment = '#';
+    expect_error("# only\n\n#this\n", &opt,
+                 "t.csv: the file holds only blank lines and comments; expected a header line "
+                 "and data rows");
+}
+
 static void test_files(void)
 {
     lt_ctx *ctx = lt_ctx_new_test();
@@ -471,6 +553,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "errors: structure", test_errors_structure);
     CU_add_test(s, "errors: values", test_errors_values);
     CU_add_test(s, "errors: labels", test_errors_labels);
+    CU_add_test(s, "errors: options", test_errors_options);
     CU_add_test(s, "files", test_files);
     CU_add_test(s, "a streamed file that changes", test_stream_changed);
     CU_add_test(s, "messy fixtures as pandas.read_csv reads them", test_pandas_cases);
