@@ -58,7 +58,7 @@ int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
             break;
         if (!first_line) {
             first_line = r.line;
-            if (f.n == 1 && (rc = csv_one_column_hint(&r, s, n, r.decimal)) != LT_OK)
+            if (f.n == 1 && (rc = csv_one_column_hint(&r, s, n, r.decimal, opt->header)) != LT_OK)
                 break;
             /* Each line left, and this one unless it is the header, can
              * hold one row: room enough without growing. */
@@ -145,7 +145,7 @@ int lt_csv_probe(lt_ctx *ctx, const char *path, const lt_csv_options *opt)
             continue;
         seen = true;
         if ((rc = csv_split(&r, s, n, &f)) == LT_OK && f.n == 1)
-            rc = csv_one_column_hint(&r, s, n, r.decimal);
+            rc = csv_one_column_hint(&r, s, n, r.decimal, opt->header);
         csv_layout L = {.label = -1};
         if (rc == LT_OK && (rc = csv_layout_init(&r, &L, &f, opt, r.line)) == LT_OK)
             csv_layout_free(&L);

@@ -69,9 +69,10 @@ int csv_fail(csv_reader *r, long line, long col, const char *fmt, ...)
  * fit equally (ambiguous). */
 int csv_sniff(csv_reader *r, const char *text, size_t len, const lt_csv_options *opt,
               char *delim);
-/* After a header line S of one field only: an error naming the candidate
- * delimiter the line holds, if any. Returns LT_OK when it holds none. */
-int csv_one_column_hint(csv_reader *r, const char *s, size_t n, char decimal);
+/* After a first table line S (the header when HEADER) of one field only: an
+ * error naming the candidate delimiter the line holds, if any. Returns
+ * LT_OK when it holds none. */
+int csv_one_column_hint(csv_reader *r, const char *s, size_t n, char decimal, bool header);
 /* "','", "';'", "tab", "whitespace": how messages name a delimiter. */
 const char *csv_delim_name(char delim, char buf[8]);
 

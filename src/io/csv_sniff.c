@@ -103,14 +103,16 @@ int csv_sniff(csv_reader *r, const char *text, size_t len, const lt_csv_options 
     return LT_OK;
 }
 
-int csv_one_column_hint(csv_reader *r, const char *s, size_t n, char decimal)
+int csv_one_column_hint(csv_reader *r, const char *s, size_t n, char decimal, bool header)
 {
-    for (const char *c = candidates(decimal); *c; c++) {
+    /* A header's commas part names: no decimal mark is in a name. */
+    for (const char *c = candidates(header ? '.' : decimal); *c; c++) {
         if (*c == r->delim || csv_count_fields(s, n, *c, r->comment) < 2)
             continue;
         char name[8], value[8];
-        return csv_fail(r, r->line, 1, "one column found; the lines hold %s: set delimiter: %s",
-                        csv_delim_name(*c, name), yaml_value(*c, value));
+        return csv_fail(r, r->line, 1, "one column found; the lines hold %s: set delimiter: %s%s",
+                        csv_delim_name(*c, name), yaml_value(*c, value),
+                        *c == ',' && decimal == ',' ? " and decimal: '.'" : "");
     }
     return LT_OK;
 }

@@ -165,7 +165,7 @@ int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
         bool skip = csv_skip_line(&r, s, n);
         if (!skip && (rc = csv_split(&r, s, n, &f)) == LT_OK && !first_line) {
             first_line = r.line;
-            if (f.n == 1 && (rc = csv_one_column_hint(&r, s, n, r.decimal)) != LT_OK)
+            if (f.n == 1 && (rc = csv_one_column_hint(&r, s, n, r.decimal, opt->header)) != LT_OK)
                 break;
             rc = csv_table_init(&r, &t, &f, opt, 1);
             t.capacity = 0;
