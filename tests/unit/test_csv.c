@@ -385,6 +385,47 @@ static void test_errors_options(void)
                  "and data rows");
 }
 
+/* What `latent validate` checks from a file's first lines (lt_csv_probe). */
+static void expect_probe(const char *text, const lt_csv_options *opt, const char *message)
+{
+    FILE *f = fopen("t.csv", "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_ctx_enter(ctx, "test", 0, 0, NULL);
+    int rc = lt_csv_probe(ctx, "t.csv", opt);
+    if (message) {
+        CU_ASSERT_EQUAL(rc, LT_EINPUT);
+        MESSAGE_IS(lt_ctx_error(ctx), message);
+    } else {
+        CU_ASSERT_EQUAL(rc, LT_OK);
+    }
+    lt_ctx_free_test(ctx);
+}
+
+static void test_probe(void)
+{
+    lt_csv_options opt = with_header;
+    opt.label_column = "cultivar";
+    expect_probe("\xEF\xBB\xBFid,cultivar,x\nW1,Barbera,1\n", &opt, NULL);
+    /* Only the start is read: a bad value further down is for the run. */
+    expect_probe("x,cultivar\n1,a\n2,b\nthree,c\n", &opt, NULL);
+    expect_probe("id,x\n1,2\n", &opt,
+                 "t.csv:1: label column 'cultivar' is not in the header (columns: 'id', 'x')");
+    expect_probe("id;cultivar\n1;a\n", &opt,
+                 "t.csv:1:1: one column found; the lines hold ';': set delimiter: ';'");
+    opt.delimiter = 0;
+    expect_probe("id;cultivar;x\n1;a;2\n", &opt, NULL);
+    expect_probe("", &opt, "t.csv: the file is empty (0 bytes); expected a header line and data "
+                           "rows");
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_ctx_enter(ctx, "test", 0, 0, NULL);
+    CU_ASSERT_EQUAL(lt_csv_probe(ctx, "nope.csv", &opt), LT_EINPUT);
+    MESSAGE_IS(lt_ctx_error(ctx), "nope.csv: cannot read: No such file or directory");
+    lt_ctx_free_test(ctx);
+}
+
 static void test_files(void)
 {
     lt_ctx *ctx = lt_ctx_new_test();
@@ -555,6 +596,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "errors: labels", test_errors_labels);
     CU_add_test(s, "errors: options", test_errors_options);
     CU_add_test(s, "files", test_files);
+    CU_add_test(s, "the probe of latent validate", test_probe);
     CU_add_test(s, "a streamed file that changes", test_stream_changed);
     CU_add_test(s, "messy fixtures as pandas.read_csv reads them", test_pandas_cases);
     int rc = lt_test_run();

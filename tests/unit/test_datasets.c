@@ -102,8 +102,9 @@ static void test_csv_stage(void)
     set_str(cfg, "delimiter", "ab");
     CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, cfg), LT_EINPUT);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx),
-                           "stage 'test': delimiter must be one character other than a "
-                           "quote or a line break (write \"\\t\" for a tab), got \"ab\"");
+                           "stage 'test': delimiter must be auto, whitespace or one character "
+                           "other than a quote or a line break (write \"\\t\" for a tab), got "
+                           "\"ab\"");
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
     set_str(cfg, "delimiter", "\t");
     set_str(cfg, "label_column", "animal");
@@ -117,9 +118,27 @@ static void test_csv_stage(void)
     set_str(cfg, "label_column", "");
     CU_ASSERT_EQUAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_EINPUT);
     char expect[4200];
-    snprintf(expect, sizeof expect, "%s:1:3: expected a number, found \"cat\"", path);
+    snprintf(expect, sizeof expect,
+             "%s:1:3: column 3 holds text (\"cat\"); name it as label_column or list it in "
+             "ignore", path);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
     CU_ASSERT_PTR_NULL(d);
+
+    /* missing: drop drops the rows and says how many, as a metric. */
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("x;y\n1;\n2;3\nNA;4\n5;6\n", f);
+    fclose(f);
+    free(cfg);
+    cfg = lt_test_config(&dataset_csv_stage);
+    set_str(cfg, "path", path);
+    lt_test_set_choice(&dataset_csv_stage, cfg, "missing", "drop");
+    lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
+    CU_ASSERT_EQUAL_FATAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->rows, 2);
+    CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[3], 6);
+    CU_ASSERT_EQUAL(lt_json_number(lt_json_get(lt_ctx_test_metrics(ctx), "rows_dropped")), 2);
+    lt_data_free(&d);
     free(cfg);
     free(path);
     lt_ctx_free_test(ctx);
