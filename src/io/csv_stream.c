@@ -46,25 +46,38 @@ static int changed(csv_stream *s, char *err, size_t err_size)
     return -1;
 }
 
-/* Reads the next kept row into OUT (NULL: only skip it); false at the end
- * of the file or when a line no longer reads as it did (the file changed). */
-static bool next_row(csv_stream *s, double *out, double *scratch)
+/* Reads the next kept row into OUT (NULL: only skip it). Returns 1, 0 at
+ * the end of the file or when a line no longer reads as it did (the file
+ * changed), or -1 when memory ran out. */
+static int next_row(csv_stream *s, double *out, double *scratch)
 {
     const char *text, *label;
     size_t n, missing = 0;
+    errno = 0;
     while (csv_next_line(&s->r, &text, &n)) {
         if (csv_skip_line(&s->r, text, n))
             continue;
-        if (csv_split(&s->r, text, n, &s->f) != LT_OK)
-            return false;
+        int rc = csv_split(&s->r, text, n, &s->f);
+        if (rc != LT_OK)
+            return rc == LT_ERUNTIME ? -1 : 0;
         enum csv_row st = csv_convert_row(&s->r, &s->L, &s->opt, &s->f, out ? out : scratch,
                                           &label, &missing);
         if (st == ROW_OK)
-            return true;
+            return 1;
         if (st == ROW_BAD)
-            return false;
+            return 0;
     }
-    return false;
+    return errno == ENOMEM ? -1 : 0; /* getline's own failure */
+}
+
+/* The message for a row that next_row could not read. */
+static int read_failed(csv_stream *s, int got, char *err, size_t err_size)
+{
+    if (got < 0) {
+        snprintf(err, err_size, "%s:%ld: out of memory reading a row", s->r.name, s->r.line);
+        return -1;
+    }
+    return changed(s, err, err_size);
 }
 
 static int stream_read(lt_stream *base, size_t first, size_t n, double *out, char *err,
@@ -72,23 +85,23 @@ static int stream_read(lt_stream *base, size_t first, size_t n, double *out, cha
 {
     csv_stream *s = (csv_stream *)base;
     double *scratch = malloc((s->L.n_features + 1) * sizeof *scratch);
-    if (!scratch) {
-        snprintf(err, err_size, "%s: out of memory reading a row", s->r.name);
-        return -1;
-    }
-    int rc = 0;
+    if (!scratch)
+        return read_failed(s, -1, err, err_size);
+    int rc = 0, got;
     if (first != s->next_row) {
         if (fseek(s->r.file, s->data_offset, SEEK_SET) != 0)
             rc = changed(s, err, err_size);
         s->r.line = s->data_line;
         for (s->next_row = 0; rc == 0 && s->next_row < first; s->next_row++)
-            if (!next_row(s, NULL, scratch))
-                rc = changed(s, err, err_size);
+            if ((got = next_row(s, NULL, scratch)) != 1)
+                rc = read_failed(s, got, err, err_size);
     }
     for (size_t i = 0; rc == 0 && i < n; i++, s->next_row++)
-        if (!next_row(s, out + i * s->L.n_features, scratch))
-            rc = changed(s, err, err_size);
+        if ((got = next_row(s, out + i * s->L.n_features, scratch)) != 1)
+            rc = read_failed(s, got, err, err_size);
     free(scratch);
+    if (rc != 0)
+        s->next_row = (size_t)-1; /* where the file stands is unknown: seek next time */
     return rc;
 }
 

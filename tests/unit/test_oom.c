@@ -7,6 +7,7 @@
  * LAPACKE allocate as usual. */
 #include <CUnit/Basic.h>
 #include <errno.h>
+#include <math.h>
 #include <execinfo.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,7 +30,7 @@
 
 const char *lt_test_root = ".";
 
-extern const lt_stage_def pca_stage, kernel_pca_stage, scaler_standard_stage;
+extern const lt_stage_def pca_stage, kernel_pca_stage, scaler_standard_stage, impute_stage;
 
 /* ---- the failing allocator ------------------------------------------------ */
 
@@ -229,6 +230,61 @@ static int csv_step(void *state)
     int rc = lt_csv_parse(state, "t.csv", text, strlen(text), &opt, &d, NULL);
     lt_data_free(&d);
     return rc;
+}
+
+/* Every option at once: sniffed ';', decimal commas, a comment, a BOM,
+ * columns dropped, a text label, missing values kept and dropped. */
+static const char messy[] = "\xEF\xBB\xBFid;x;\"y; z\";kind # units\n"
+                            "a;1,5;2;cat\n# pause\nb;;4e-1;dog\nc;5;-6;cat\n";
+static const char *const messy_ignore[] = {"id"};
+static const char *const messy_na[] = {"-999"};
+
+static lt_csv_options messy_options(enum lt_csv_missing missing)
+{
+    return (lt_csv_options){.header = true, .label_column = "kind", .decimal = ',',
+                            .comment = '#', .ignore = messy_ignore, .n_ignore = 1,
+                            .na_values = messy_na, .n_na_values = 1, .missing = missing};
+}
+
+static int csv_messy_step(void *state)
+{
+    lt_data *d = NULL;
+    lt_ctx_enter(state, "csv", 0, 0, lt_ctx_test_metrics(state));
+    lt_csv_options opt = messy_options(LT_CSV_MISSING_KEEP);
+    int rc = lt_csv_parse(state, "t.csv", messy, strlen(messy), &opt, &d, NULL);
+    lt_data_free(&d);
+    opt = messy_options(LT_CSV_MISSING_DROP);
+    if (rc == LT_OK)
+        rc = lt_csv_parse(state, "t.csv", messy, strlen(messy), &opt, &d, NULL);
+    lt_data_free(&d);
+    return rc;
+}
+
+static char messy_path[4200];
+
+/* The stream's two passes: open (check whole), then read every row. */
+static int csv_stream_step(void *state)
+{
+    lt_data *d = NULL;
+    lt_ctx_enter(state, "csv", 0, 0, lt_ctx_test_metrics(state));
+    lt_csv_options opt = messy_options(LT_CSV_MISSING_KEEP);
+    int rc = lt_csv_open_stream(state, messy_path, &opt, &d, NULL);
+    double rows[3 * 2];
+    char err[256];
+    if (rc == LT_OK &&
+        lt_mat_read_rows(d->split[LT_TRAIN].x, 0, 3, rows, err, sizeof err) != 0)
+        rc = strstr(err, "out of memory") ? LT_ERUNTIME : LT_EINPUT;
+    lt_data_free(&d);
+    return rc;
+}
+
+static void *impute_median(void)
+{
+    struct stage_state *s = stage_setup(&impute_stage);
+    lt_test_set_choice(&impute_stage, s->cfg, "strategy", "median");
+    s->in->split[LT_TRAIN].x->v[7] = NAN;
+    s->in->split[LT_TEST].x->v[3] = NAN;
+    return s;
 }
 
 static char pipeline_path[4200];
@@ -473,9 +529,19 @@ static void test_stages(void)
         {"kernel_pca with pre-images", kpca_preimage, stage_step, stage_teardown},
         {"scaler.standard", scaler, stage_step, stage_teardown},
         {"CSV parser", ctx_setup, csv_step, ctx_teardown},
+        {"CSV parser, every option", ctx_setup, csv_messy_step, ctx_teardown},
+        {"CSV stream, every option", ctx_setup, csv_stream_step, ctx_teardown},
+        {"impute, median", impute_median, stage_step, stage_teardown},
     };
+    lt_ctx *ctx = lt_ctx_new_test();
+    snprintf(messy_path, sizeof messy_path, "%s/messy.csv", ctx->test_dir);
+    FILE *f = fopen(messy_path, "wb");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(messy, f);
+    fclose(f);
     for (size_t i = 0; i < LT_COUNT(list); i++)
         run_scenario(&list[i]);
+    lt_ctx_free_test(ctx);
 }
 
 static void test_pipeline_load(void)
