@@ -41,6 +41,16 @@ static char *range_text(const lt_param *p, const char *noun, char *buf, size_t s
     return buf;
 }
 
+/* True for a choice that reads as a word; others (".", ",") are quoted. */
+static bool plain_word(const char *s)
+{
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
+            return false;
+    return true;
+}
+
 char *lt_param_expected(const lt_param *p, char *buf, size_t size)
 {
     switch (p->type) {
@@ -72,7 +82,8 @@ char *lt_param_expected(const lt_param *p, char *buf, size_t size)
     case LT_P_CHOICE: {
         size_t k = (size_t)snprintf(buf, size, "one of ");
         for (size_t i = 0; p->choices[i] && k < size; i++)
-            k += (size_t)snprintf(buf + k, size - k, "%s%s", i ? ", " : "", p->choices[i]);
+            k += (size_t)snprintf(buf + k, size - k, plain_word(p->choices[i]) ? "%s%s" : "%s'%s'",
+                                  i ? ", " : "", p->choices[i]);
         break;
     }
     }
@@ -105,7 +116,11 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
     case LT_P_STRING:
     case LT_P_PATH:
     case LT_P_CHOICE:
-        snprintf(buf, size, "%s", p->def_str ? p->def_str : "\"\"");
+        /* An empty default reads as "" rather than as nothing at all. */
+        snprintf(buf, size, p->def_str && *p->def_str && plain_word(p->def_str) ? "%s"
+                            : p->def_str && *p->def_str                          ? "'%s'"
+                                                                                 : "\"\"",
+                 p->def_str);
         break;
     case LT_P_VEC:
     case LT_P_MATRIX:

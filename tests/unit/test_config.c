@@ -227,6 +227,56 @@ static void test_bind_specs(void)
     lt_diag_clear(&d);
 }
 
+struct strings_cfg {
+    lt_strings names;
+    char *label;
+    int decimal;
+};
+static const char *const marks[] = {".", ",", NULL};
+static const lt_param strings_table[] = {
+    LT_STRINGS(struct strings_cfg, names, 0, "names"),
+    LT_STRING(struct strings_cfg, label, "", 0, "a label"),
+    LT_CHOICE(struct strings_cfg, decimal, ".", marks, "a mark"),
+};
+
+/* A list of strings takes names, numbers as their text, or one scalar; an
+ * empty default reads as "" and a choice that is no word is quoted. */
+static void test_bind_strings(void)
+{
+    const char *texts[] = {"names: [id, 2, 'Wine ID']\n", "names: Tasting note\n",
+                           "names: {a: 1}\n", "names: [a, [b]]\n"};
+    size_t want_n[] = {3, 1};
+    for (int t = 0; t < 4; t++) {
+        lt_diag pd = {0}, d = {0};
+        lt_node *with = parse(texts[t], &pd);
+        struct strings_cfg c = {0};
+        lt_bind_site site = {.file = "p.yaml", .stage = "s", .kind = "k", .basedir = "."};
+        int n = lt_params_bind(strings_table, LT_COUNT(strings_table), &c, with, &site, &d);
+        if (t < 2) {
+            CU_ASSERT_EQUAL(n, 0);
+            CU_ASSERT_EQUAL_FATAL(c.names.n, want_n[t]);
+            CU_ASSERT_STRING_EQUAL(c.names.v[c.names.n - 1], t ? "Tasting note" : "Wine ID");
+            if (t == 0)
+                CU_ASSERT_STRING_EQUAL(c.names.v[1], "2");
+        } else {
+            CU_ASSERT_EQUAL_FATAL(d.n, 1);
+            MESSAGE_IS(d.lines[0], t == 2 ? "p.yaml:1:8: stage 's': names: expected a list of "
+                                            "strings, got a mapping"
+                                          : "p.yaml:1:12: stage 's': names: expected a list of "
+                                            "strings, got a list");
+        }
+        lt_params_release(strings_table, LT_COUNT(strings_table), &c);
+        CU_ASSERT_PTR_NULL(c.names.v);
+        lt_node_free(with);
+        lt_diag_clear(&d);
+    }
+    char buf[64], want[128];
+    CU_ASSERT_STRING_EQUAL(lt_param_default_text(&strings_table[1], buf, sizeof buf), "\"\"");
+    CU_ASSERT_STRING_EQUAL(lt_param_default_text(&strings_table[2], buf, sizeof buf), "'.'");
+    CU_ASSERT_STRING_EQUAL(lt_param_expected(&strings_table[2], want, sizeof want),
+                           "one of '.', ','");
+}
+
 static void test_did_you_mean(void)
 {
     const char *cands[] = {"n_components", "solver", "whiten", NULL};
@@ -358,6 +408,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "binding values and defaults", test_bind_values);
     CU_add_test(s, "binding errors name place and expectation", test_bind_errors);
     CU_add_test(s, "lists of {kind: {params}}", test_bind_specs);
+    CU_add_test(s, "lists of strings, default texts", test_bind_strings);
     CU_add_test(s, "did you mean", test_did_you_mean);
     CU_add_test(s, "sha256 test vectors", test_sha256);
     return lt_test_run();
