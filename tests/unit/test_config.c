@@ -260,7 +260,7 @@ static void test_bind_strings(void)
                 CU_ASSERT_STRING_EQUAL(c.names.v[1], "2");
         } else {
             CU_ASSERT_EQUAL_FATAL(d.n, 1);
-            MESSAGE_IS(d.lines[0], t == 2 ? "p.yaml:1:8: stage 's': names: expected a list of "
+            MESSAGE_IS(lt_diag_line(&d, 0), t == 2 ? "p.yaml:1:8: stage 's': names: expected a list of "
                                             "strings, got a mapping"
                                           : "p.yaml:1:12: stage 's': names: expected a list of "
                                             "strings, got a list");
