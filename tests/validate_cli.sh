@@ -23,6 +23,16 @@ check json-clean 0 $? '' "$got"
 got=$("$latent" validate bad_seed.yaml ../../pipelines/breast_cancer.yaml 2>&1)
 check text 2 $? 'bad_seed.yaml:2:7: seed: expected an integer in [0, 4294967295], got "-1"
 ../../pipelines/breast_cancer.yaml: ok (9 stages)' "$got"
+# The data files, from their first lines: a CSV that is missing, one whose
+# header lacks the label column, one whose delimiter leaves one column.
+got=$("$latent" validate csv_missing_file.yaml csv_unknown_label.yaml csv_one_column_hint.yaml \
+      ../../pipelines/own_csv.yaml 2>&1)
+check csv-probe 2 $? "data/no_such_file.csv: cannot read: No such file or directory
+data/good.csv:1: label column 'clas' is not in the header (columns: 'a', 'b', 'class'); did you mean 'class'?
+data/european.csv:1:1: one column found; the lines hold ';': set delimiter: ';'
+../../pipelines/own_csv.yaml: ok (12 stages)" "$got"
+got=$("$latent" validate csv_one_column_hint.yaml --format json 2>&1)
+check csv-probe-json 2 $? '{"severity": "error", "file": "data/european.csv", "line": 1, "column": 1, "message": "one column found; the lines hold '"';'"': set delimiter: '"';'"'"}' "$got"
 got=$("$latent" validate bad_seed.yaml --format xml 2>&1)
 check bad-format 2 $? "latent: --format takes text, json or github, got 'xml'" "$got"
 [ $fail -eq 0 ] && echo "validate cli: ok"
