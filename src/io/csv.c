@@ -18,23 +18,6 @@ static size_t count_lines(const char *p, const char *end)
     return n;
 }
 
-/* The error for a table without rows: what the file held instead. */
-static int no_rows(csv_reader *r, size_t len, long header_line, const csv_table *t)
-{
-    if (len == 0)
-        return csv_fail(r, 0, 0, "the file is empty (0 bytes); expected a header line and "
-                                 "data rows");
-    if (!header_line)
-        return csv_fail(r, 0, 0, "the file holds only blank lines%s; expected a header line "
-                                 "and data rows", r->comment ? " and comments" : "");
-    if (t->counts.rows_dropped)
-        return csv_fail(r, header_line, 0,
-                        "all %zu data rows have a missing value and were dropped (missing: "
-                        "drop); use missing: keep and an impute stage to fill them",
-                        t->counts.rows_dropped);
-    return csv_fail(r, header_line, 0, "the header is not followed by any data rows");
-}
-
 int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
                  const lt_csv_options *opt, lt_data **out, lt_csv_counts *counts)
 {
@@ -69,7 +52,7 @@ int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
         rc = csv_table_add(&r, &t, &f, opt);
     }
     if (rc == LT_OK && t.rows == 0)
-        rc = no_rows(&r, len, first_line, &t);
+        rc = csv_no_rows(&r, len == 0, first_line, t.counts.rows_dropped);
     if (rc == LT_OK)
         rc = csv_table_finish(&r, &t, out);
     if (rc == LT_OK && counts)
@@ -151,7 +134,7 @@ int lt_csv_probe(lt_ctx *ctx, const char *path, const lt_csv_options *opt)
             csv_layout_free(&L);
     }
     if (rc == LT_OK && !seen)
-        rc = no_rows(&r, len, 0, &(csv_table){0});
+        rc = csv_no_rows(&r, len == 0, 0, 0);
     csv_fields_free(&f);
     free(text);
     return rc;

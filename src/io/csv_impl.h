@@ -139,6 +139,9 @@ int csv_table_init(csv_reader *r, csv_table *t, const csv_fields *f,
                    const lt_csv_options *opt, size_t max_rows);
 int csv_table_add(csv_reader *r, csv_table *t, const csv_fields *f,
                   const lt_csv_options *opt);
+/* The error for a table that kept no row: what the file held instead (it
+ * was EMPTY_FILE, only blank lines when HEADER_LINE is 0, or DROPPED rows). */
+int csv_no_rows(csv_reader *r, bool empty_file, long header_line, size_t dropped);
 /* Moves the finished table into a new lt_data. */
 int csv_table_finish(csv_reader *r, csv_table *t, lt_data **out);
 void csv_table_free(csv_table *t);

@@ -195,21 +195,8 @@ int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
     }
     if (rc == LT_OK && ferror(fp))
         rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
-    if (rc == LT_OK && t.rows == 0) {
-        if (!first_line && ftell(fp) == 0)
-            rc = csv_fail(&r, 0, 0, "the file is empty (0 bytes); expected a header line and "
-                                    "data rows");
-        else if (!first_line)
-            rc = csv_fail(&r, 0, 0, "the file holds only blank lines%s; expected a header "
-                                    "line and data rows", r.comment ? " and comments" : "");
-        else if (t.counts.rows_dropped)
-            rc = csv_fail(&r, first_line, 0,
-                          "all %zu data rows have a missing value and were dropped (missing: "
-                          "drop); use missing: keep and an impute stage to fill them",
-                          t.counts.rows_dropped);
-        else
-            rc = csv_fail(&r, first_line, 0, "the header is not followed by any data rows");
-    }
+    if (rc == LT_OK && t.rows == 0)
+        rc = csv_no_rows(&r, !first_line && ftell(fp) == 0, first_line, t.counts.rows_dropped);
     size_t rows = t.rows;
     if (rc == LT_OK)
         rc = csv_table_finish(&r, &t, out);

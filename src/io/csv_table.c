@@ -107,6 +107,22 @@ enum csv_row csv_convert_row(csv_reader *r, const csv_layout *L, const lt_csv_op
     return ROW_OK;
 }
 
+int csv_no_rows(csv_reader *r, bool empty_file, long header_line, size_t dropped)
+{
+    if (empty_file)
+        return csv_fail(r, 0, 0, "the file is empty (0 bytes); expected a header line and "
+                                 "data rows");
+    if (!header_line)
+        return csv_fail(r, 0, 0, "the file holds only blank lines%s; expected a header line "
+                                 "and data rows", r->comment ? " and comments" : "");
+    if (dropped)
+        return csv_fail(r, header_line, 0,
+                        "all %zu data rows have a missing value and were dropped (missing: "
+                        "drop); use missing: keep and an impute stage to fill them", dropped);
+    return csv_fail(r, header_line, 0, "the header is not followed by any data rows; add "
+                                       "rows below it, or set header: false if it holds data");
+}
+
 void csv_table_free(csv_table *t)
 {
     lt_mat_free(&t->x);

@@ -135,6 +135,9 @@ case("tabs, comments, na_values, numeric labels", "lab.tsv",
 case("whitespace, no header, columns by index", "spaces.txt",
      {"header": False, "columns": ["0", "2", "-1"]},
      {"sep": r"\s+", "header": None, "usecols": [0, 2, 3]})
+case("whitespace given, no header, numeric labels by index", "spaces.txt",
+     {"header": False, "delimiter": "whitespace", "label_column": "-1"},
+     {"sep": r"\s+", "header": None}, label=3)
 case("quotes, UTF-8, text labels", "quoted.csv",
      {"ignore": ["b"], "label_column": "label"},
      {}, label="label", drop=["b"])

@@ -255,7 +255,8 @@ static void test_errors_structure(void)
     expect_error("", &opt, "t.csv: the file is empty (0 bytes); expected a header line and data rows");
     expect_error("\n  \r\n\n", &opt,
                  "t.csv: the file holds only blank lines; expected a header line and data rows");
-    expect_error("a,b\n\n", &opt, "t.csv:1: the header is not followed by any data rows");
+    expect_error("a,b\n\n", &opt, "t.csv:1: the header is not followed by any data rows; add rows below it, or "
+                 "set header: false if it holds data");
     expect_error("a,b,c\n1,2,3\n4,5\n", &opt, "t.csv:3:3: row 3 has 2 fields, expected 3; quote a field that holds the delimiter");
     expect_error("a,b,c\n1,2,3\n\n4,5,6,7\n", &opt,
                  "t.csv:4:4: row 4 has 4 fields, expected 3; quote a field that holds the delimiter");
