@@ -220,6 +220,10 @@ typedef struct lt_stage_def {
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */
     int (*check)(lt_ctx *ctx, const void *config);
+    /* Checks that need only the start of the data: files exist and can be
+     * read, headers, shapes and types. Run by `latent validate` and by
+     * `latent run` before anything runs; reports like check. May be NULL. */
+    int (*probe)(lt_ctx *ctx, const void *config);
     /* Runs the stage. inputs[0..n_inputs) are borrowed. When the stage
      * produces, *out receives an owned new value on success. Returns LT_OK
      * or the code returned by lt_fail. */
