@@ -168,6 +168,11 @@ void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
  * is prefixed with the stage's position in the pipeline file and its name. */
 int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* As lt_fail, for a problem with parameter PARAM's value (a cross-field
+ * check, say): the message points at that value in the pipeline file (or
+ * the --set that gave it), or at the stage when the file leaves it unset. */
+int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* As lt_fail, for an error inside a data file: the message is prefixed with
  * FILE:ROW:COL (1-based; col 0 leaves the column out). */
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,

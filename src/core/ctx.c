@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/yaml_doc.h"
 
 void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
                   lt_json *metrics)
@@ -17,6 +18,7 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->line = line;
     ctx->col = col;
     ctx->metrics = metrics;
+    ctx->with = NULL;
     free(ctx->error);
     ctx->error = NULL;
     for (size_t i = 0; i < ctx->n_artifacts; i++)
@@ -105,6 +107,24 @@ int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
 {
     char prefix[512] = "";
     if (ctx)
+        stage_prefix(ctx, prefix, sizeof prefix);
+    va_list ap;
+    va_start(ap, fmt);
+    record(ctx, prefix, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...)
+{
+    char prefix[512] = "";
+    const lt_node *v = ctx ? lt_node_get(ctx->with, param) : NULL;
+    const char *stage = ctx && ctx->stage ? ctx->stage : "?";
+    if (v && v->source)
+        snprintf(prefix, sizeof prefix, "%s: stage '%s': ", v->source, stage);
+    else if (v && ctx->file && v->line > 0)
+        snprintf(prefix, sizeof prefix, "%s:%d:%d: stage '%s': ", ctx->file, v->line, v->col, stage);
+    else if (ctx)
         stage_prefix(ctx, prefix, sizeof prefix);
     va_list ap;
     va_start(ap, fmt);

@@ -22,6 +22,8 @@ struct lt_ctx {
     /* The stage running now. */
     const char *stage;        /* borrowed */
     int line, col;            /* the stage's position in the file (1-based) */
+    const struct lt_node *with; /* the stage's `with:` mapping, for lt_fail_param;
+                                   borrowed, may be NULL (lt_ctx_enter clears it) */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
 
     /* Owned. */

@@ -214,7 +214,8 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
     }
     lt_bind_site site = {.file = p->file, .stage = s->name, .kind = s->def->name, .basedir = p->dir,
                          .line = s->line, .col = s->col};
-    lt_params_bind(s->def->params, s->def->n_params, s->config, lt_node_get(body, "with"), &site, diag);
+    s->with = lt_node_get(body, "with");
+    lt_params_bind(s->def->params, s->def->n_params, s->config, s->with, &site, diag);
 }
 
 static long stage_index(const lt_pipeline *p, const char *name)
@@ -239,6 +240,14 @@ static void unknown_stage(lt_pipeline *p, const lt_node *at, const char *what, c
         lt_diag_add(diag, AT(p, at), "%s%s: no stage named '%s'; did you mean '%s'?", who, what, name, hint);
     else
         lt_diag_add(diag, AT(p, at), "%s%s: no stage named '%s'", who, what, name);
+}
+
+static bool listed_before(const size_t *v, size_t n, size_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
 }
 
 static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt_diag *diag)
@@ -268,6 +277,9 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
                 unknown_stage(p, nm, "input", who, nm->value, diag);
             } else if ((size_t)j == index) {
                 lt_diag_add(diag, AT(p, nm), "%sinput: a stage cannot read its own output", who);
+            } else if (listed_before(s->inputs, s->n_inputs, (size_t)j)) {
+                lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is listed twice; name each input once",
+                            who, nm->value);
             } else if (p->stages[j].def && !p->stages[j].def->produces) {
                 lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who,
                             nm->value, p->stages[j].def->name);

@@ -35,12 +35,18 @@ int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag)
     int problems = 0;
     for (size_t i = 0; i < p->n_stages; i++) {
         const lt_stage_inst *s = &p->stages[i];
-        if (!s->def->check)
-            continue;
-        lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
-        if (s->def->check(&ctx, s->config) != LT_OK) {
-            lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
-            problems++;
+        /* The config first: a probe trusts what check accepted. */
+        for (int step = 0; step < 2; step++) {
+            int (*fn)(lt_ctx *, const void *) = step == 0 ? s->def->check : s->def->probe;
+            if (!fn)
+                continue;
+            lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
+            ctx.with = s->with;
+            if (fn(&ctx, s->config) != LT_OK) {
+                lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
+                problems++;
+                break;
+            }
         }
     }
     lt_ctx_release(&ctx);
@@ -345,6 +351,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         const lt_stage_inst *s = &p->stages[i];
         lt_json *m = lt_json_object();
         lt_ctx_enter(&ctx, s->name, s->line, s->col, m);
+        ctx.with = s->with;
         /* Without its metrics object a stage's reports would vanish. */
         if (!m)
             rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory");

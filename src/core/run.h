@@ -20,7 +20,8 @@ typedef struct lt_run_opts {
     bool no_cache;       /* neither read nor write the stage cache */
 } lt_run_opts;
 
-/* Runs every stage's cross-field check. Problems go to DIAG. Returns the
+/* Runs every stage's cross-field check, then its probe (the data checks
+ * that need only the start of the files). Problems go to DIAG. Returns the
  * number of problems. */
 int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag);
 
