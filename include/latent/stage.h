@@ -147,6 +147,20 @@ typedef struct lt_param {
 
 #define LT_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 
+/* ---- metrics ------------------------------------------------------------- */
+
+/* A metric a stage kind reports, declared in its descriptor: what
+ * `latent stages KIND` lists, what an `expect:` target may name, and all a
+ * stage may report (the runner fails a run whose stage reports anything
+ * else). In NAME, "{split}" stands for train, valid or test, and "{P}" for
+ * any kind of the stage's list parameter P (an autoencoder's `metrics`:
+ * "val_{metrics}" is val_rounded_accuracy, ...). A metric holding a list
+ * or a matrix is named without indices; `expect:` adds them (loss[3]). */
+typedef struct lt_metric {
+    const char *name;
+    const char *help; /* one line */
+} lt_metric;
+
 /* ---- the run context ---------------------------------------------------- */
 
 typedef struct lt_ctx lt_ctx;
@@ -234,6 +248,10 @@ typedef struct lt_stage_def {
      * or the code returned by lt_fail. */
     int (*run)(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                int n_inputs, lt_data **out);
+
+    /* Every metric run() may report (see lt_metric); NULL, 0 for none. */
+    const lt_metric *metrics;
+    size_t n_metrics;
 } lt_stage_def;
 
 #endif

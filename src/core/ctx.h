@@ -24,6 +24,8 @@ struct lt_ctx {
     int line, col;            /* the stage's position in the file (1-based) */
     const struct lt_node *with; /* the stage's `with:` mapping, for lt_fail_param;
                                    borrowed, may be NULL (lt_ctx_enter clears it) */
+    const lt_stage_def *def;  /* the stage's kind: a report of a metric it does not
+                                 declare is an error; NULL (tests): no check */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
 
     /* Owned. */
@@ -40,6 +42,11 @@ struct lt_ctx {
  * Clears any previous error. */
 void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
                   lt_json *metrics);
+
+/* Checks that every value of D's dense splits is finite; LT_OK, or
+ * LT_ERUNTIME recorded as the stage's error naming the split, row and
+ * column of the first NaN or infinity. */
+int lt_ctx_check_output(lt_ctx *ctx, const lt_data *d);
 
 /* Frees what the context owns (not the context itself: the runner's lives
  * on its stack). */

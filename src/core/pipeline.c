@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/metrics.h"
 #include "core/params.h"
 #include "core/registry.h"
 #include "core/sha256.h"
@@ -428,6 +429,25 @@ static bool parse_target(const char *t, lt_expect *e)
     return e->stage && e->metric;
 }
 
+/* An expect: target naming a metric its stage's kind does not report. */
+static void undeclared_metric(lt_pipeline *p, const lt_node *key, const lt_expect *e, const lt_stage_def *def,
+                              lt_diag *diag)
+{
+    char *names[256];
+    size_t n = lt_metric_names(def, names, LT_COUNT(names));
+    const char *hint = n ? lt_did_you_mean(e->metric, (const char *const *)names) : NULL;
+    if (hint)
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s'; did you mean '%s'?", e->target,
+                    def->name, e->metric, hint);
+    else if (n)
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s' (`latent stages %s` lists its metrics)",
+                    e->target, def->name, e->metric, def->name);
+    else
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metrics", e->target, def->name);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+}
+
 static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
 {
     if (!expect || lt_node_is_null(expect))
@@ -451,8 +471,11 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
                         key->value);
             continue;
         }
-        if (stage_index(p, e->stage) < 0)
+        long si = stage_index(p, e->stage);
+        if (si < 0)
             unknown_stage(p, key, e->target, "expect: ", e->stage, diag);
+        else if (p->stages[si].def && !lt_metric_declared(p->stages[si].def, e->metric))
+            undeclared_metric(p, key, e, p->stages[si].def, diag);
         if (spec->kind != LT_MAP) {
             lt_diag_add(diag, AT(p, spec), "expect: %s: expected a mapping such as {near: 0.95, tol: 0.01}, got %s",
                         e->target, lt_node_describe(spec));

@@ -352,6 +352,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         lt_json *m = lt_json_object();
         lt_ctx_enter(&ctx, s->name, s->line, s->col, m);
         ctx.with = s->with;
+        ctx.def = s->def;
         /* Without its metrics object a stage's reports would vanish. */
         if (!m)
             rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory");
@@ -394,6 +395,12 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
             if (rc == LT_OK)
                 rc = s->def->run(&ctx, s->config, inputs, (int)s->n_inputs, s->def->produces ? &out : NULL);
+            /* A report refused (a NaN, a metric not declared) or an output
+             * that is not finite fails the stage, whatever run() said. */
+            if (rc == LT_OK && ctx.error)
+                rc = LT_ERUNTIME;
+            if (rc == LT_OK)
+                rc = lt_ctx_check_output(&ctx, out);
             if (rc == LT_OK && cacheable && (out || !s->def->produces))
                 lt_cache_store(&cache, keys[i], out, m, staging, ctx.artifacts, ctx.n_artifacts);
         }

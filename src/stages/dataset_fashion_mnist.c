@@ -337,6 +337,10 @@ done:
     return LT_OK;
 }
 
+static const lt_metric dataset_fashion_mnist_metrics[] = {
+    {"{split}_rows", "images in the split (0 when absent)"},
+};
+
 const lt_stage_def dataset_fashion_mnist_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.fashion_mnist",
@@ -351,4 +355,6 @@ const lt_stage_def dataset_fashion_mnist_stage = {
     .accepts_f32 = true,
     .probe = probe,
     .run = run,
+    .metrics = dataset_fashion_mnist_metrics,
+    .n_metrics = LT_COUNT(dataset_fashion_mnist_metrics),
 };

@@ -211,6 +211,11 @@ fail:
     return rc;
 }
 
+static const lt_metric dataset_hdf5_metrics[] = {
+    {"rows", "rows read (the first axis)"},
+    {"features", "features per row (the other axes, after columns)"},
+};
+
 const lt_stage_def dataset_hdf5_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.hdf5",
@@ -224,4 +229,6 @@ const lt_stage_def dataset_hdf5_stage = {
     .produces = true,
     .probe = probe,
     .run = run,
+    .metrics = dataset_hdf5_metrics,
+    .n_metrics = LT_COUNT(dataset_hdf5_metrics),
 };

@@ -258,6 +258,11 @@ fail:
     return rc;
 }
 
+static const lt_metric dataset_npy_metrics[] = {
+    {"rows", "rows read"},
+    {"features", "features per row"},
+};
+
 const lt_stage_def dataset_npy_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.npy",
@@ -271,4 +276,6 @@ const lt_stage_def dataset_npy_stage = {
     .produces = true,
     .probe = probe,
     .run = run,
+    .metrics = dataset_npy_metrics,
+    .n_metrics = LT_COUNT(dataset_npy_metrics),
 };

@@ -267,6 +267,17 @@ done:
     return LT_OK;
 }
 
+static const lt_metric kernel_pca_metrics[] = {
+    {"n_components", "components kept"},
+    {"kernel", "the kernel used"},
+    {"gamma", "the kernel's gamma as used (1 / n_features when unset)"},
+    {"eigen_solver", "the eigensolver used"},
+    {"kernel_products", "kernel matrix entries computed"},
+    {"eigenvalues", "the kept eigenvalues of the centred kernel matrix"},
+    {"projection_head", "the first rows of the train split's projection"},
+    {"reconstruction_mse", "mean squared error of the pre-image reconstruction (fit_inverse_transform)"},
+};
+
 const lt_stage_def kernel_pca_stage = {
     .abi = LT_ABI_VERSION,
     .name = "kernel_pca",
@@ -280,4 +291,6 @@ const lt_stage_def kernel_pca_stage = {
     .produces = true,
     .check = check,
     .run = run,
+    .metrics = kernel_pca_metrics,
+    .n_metrics = LT_COUNT(kernel_pca_metrics),
 };

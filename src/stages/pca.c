@@ -459,6 +459,24 @@ done:
     return LT_OK;
 }
 
+static const lt_metric pca_metrics[] = {
+    {"n_components", "components kept"},
+    {"solver", "the solver used"},
+    {"explained_variance", "variance along each component (n - 1 denominator)"},
+    {"explained_variance_ratio", "variance share of each component"},
+    {"cumulative_variance_ratio", "running sum of explained_variance_ratio"},
+    {"singular_values", "singular values of the centred train split"},
+    {"components", "the components, one per row (when at most 4096 numbers)"},
+    {"mean", "the train split's column means (when components is reported)"},
+    {"components_for_95", "components needed for 95% of the variance (exact solvers)"},
+    {"n_iter", "power iterations (randomized solver)"},
+    {"power_iteration_normalizer", "the normaliser between power iterations (randomized solver)"},
+    {"n_batches", "batches seen (incremental solver)"},
+    {"total_variance", "the train split's total variance"},
+    {"noise_variance", "scikit-learn's noise_variance_"},
+    {"reconstruction_mse", "mean squared error of the train split projected and mapped back"},
+};
+
 const lt_stage_def pca_stage = {
     .abi = LT_ABI_VERSION,
     .name = "pca",
@@ -474,4 +492,6 @@ const lt_stage_def pca_stage = {
     .accepts_stream = true,
     .check = check,
     .run = run,
+    .metrics = pca_metrics,
+    .n_metrics = LT_COUNT(pca_metrics),
 };

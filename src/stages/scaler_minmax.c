@@ -88,6 +88,13 @@ done:
     return status;
 }
 
+static const lt_metric scaler_minmax_metrics[] = {
+    {"data_min", "the train split's column minima"},
+    {"data_max", "the train split's column maxima"},
+    {"scale", "scikit-learn's scale_"},
+    {"min", "scikit-learn's min_"},
+};
+
 const lt_stage_def scaler_minmax_stage = {
     .abi = LT_ABI_VERSION,
     .name = "scaler.minmax",
@@ -101,4 +108,6 @@ const lt_stage_def scaler_minmax_stage = {
     .produces = true,
     .check = minmax_check,
     .run = minmax_run,
+    .metrics = scaler_minmax_metrics,
+    .n_metrics = LT_COUNT(scaler_minmax_metrics),
 };

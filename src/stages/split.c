@@ -31,10 +31,11 @@ static const lt_param split_params[] = {
             "test share: a fraction in (0, 1) of the rows (rounded up), or a "
             "whole number of rows >= 1"),
     LT_REAL(struct split_config, valid_size, 0, 0, 1e15, 0,
-            "valid share of the whole data, taken from what the test split leaves: 0 for "
-            "none, a fraction in (0, 1) (ceil(valid_size * rows) rows) or a whole number of "
-            "rows; the rows of train_test_split(X_rest, test_size=n_valid, "
-            "random_state=random_state) on the first call's train rows"),
+            "valid share: 0 for none, a fraction in (0, 1) of the WHOLE data (n_valid = "
+            "ceil(valid_size * rows)) or a whole number of rows. As two scikit-learn calls: "
+            "X_rest, X_test = train_test_split(X, test_size=test_size, random_state=random_state); "
+            "X_train, X_valid = train_test_split(X_rest, test_size=n_valid, "
+            "random_state=random_state) (stratify=y_rest when stratify)"),
     LT_SEED(struct split_config, random_state,
             "train_test_split's random_state; unset: the pipeline's seed"),
     LT_BOOL(struct split_config, shuffle, true,
@@ -279,6 +280,12 @@ done:
     return rc;
 }
 
+static const lt_metric split_metrics[] = {
+    {"n_train", "rows in the train split"},
+    {"n_valid", "rows in the valid split (with valid_size)"},
+    {"n_test", "rows in the test split"},
+};
+
 const lt_stage_def split_stage = {
     .abi = LT_ABI_VERSION,
     .name = "split",
@@ -291,4 +298,6 @@ const lt_stage_def split_stage = {
     .produces = true,
     .check = split_check,
     .run = split_run,
+    .metrics = split_metrics,
+    .n_metrics = LT_COUNT(split_metrics),
 };

@@ -125,6 +125,15 @@ static int stats_run(lt_ctx *ctx, const void *config, const lt_data *const *inpu
     return LT_OK;
 }
 
+static const lt_metric stats_metrics[] = {
+    {"{split}.mean", "the split's column means"},
+    {"{split}.cov", "the split's covariance matrix (n - 1 denominator)"},
+    {"{split}.corr", "the split's correlation matrix"},
+    {"{split}.eigenvalues", "the covariance matrix's eigenvalues, largest first"},
+    {"{split}.eigenvectors", "their eigenvectors, one per row"},
+    {"{split}.first_ratio", "the largest eigenvalue's share of the total"},
+};
+
 const lt_stage_def stats_stage = {
     .abi = LT_ABI_VERSION,
     .name = "stats",
@@ -137,4 +146,6 @@ const lt_stage_def stats_stage = {
     .max_inputs = 1,
     .produces = false,
     .run = stats_run,
+    .metrics = stats_metrics,
+    .n_metrics = LT_COUNT(stats_metrics),
 };
