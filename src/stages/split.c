@@ -159,14 +159,14 @@ static size_t test_rows(lt_ctx *ctx, double test_size, size_t n)
 {
     size_t n_test = lt_split_n_test(test_size, n);
     if (test_size >= 1 && n_test >= n) {
-        lt_fail(ctx, LT_EINPUT,
+        lt_fail_param(ctx, LT_EINPUT, "test_size",
                 "test_size is %zu rows but the data have only %zu; expected "
                 "fewer rows, or a fraction in (0, 1)",
                 n_test, n);
         return 0;
     }
     if (n_test >= n) {
-        lt_fail(ctx, LT_EINPUT,
+        lt_fail_param(ctx, LT_EINPUT, "test_size",
                 "test_size %g of %zu rows leaves no train rows (ceil(%g * %zu) "
                 "= %zu); expected a smaller fraction",
                 test_size, n, test_size, n, n_test);
@@ -181,7 +181,7 @@ static size_t valid_rows(lt_ctx *ctx, double valid_size, size_t n, size_t n_rest
 {
     size_t n_valid = lt_split_n_test(valid_size, n);
     if (n_valid >= n_rest) {
-        lt_fail(ctx, LT_EINPUT,
+        lt_fail_param(ctx, LT_EINPUT, "valid_size",
                 "valid_size %g gives %zu valid rows but the test split leaves only %zu; "
                 "expected fewer, so that train keeps at least one",
                 valid_size, n_valid, n_rest);
