@@ -73,17 +73,17 @@ static int check(lt_ctx *ctx, const void *config)
     double k = cfg->n_components;
     const char *solver = solver_choices[cfg->solver];
     if (!(k == 0 || (k > 0 && k < 1) || (k >= 1 && k == (double)(long long)k)))
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "n_components is %g; expected an integer >= 1, a fraction "
                        "in (0, 1) or null for all",
                        k);
     if (cfg->solver == LT_PCA_RANDOMIZED && k < 1)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "the randomized solver needs n_components as an integer >= 1, "
                        "not %s",
                        k == 0 ? "null" : "a variance fraction");
     if (cfg->solver == LT_PCA_INCREMENTAL && k > 0 && k < 1)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "the incremental solver needs n_components as an integer >= 1 "
                        "or null, not a variance fraction");
     /* A parameter of the other solvers is a mistake worth pointing out: it
@@ -98,12 +98,12 @@ static int check(lt_ctx *ctx, const void *config)
                             ? "batch_size"
                             : NULL;
     if (stray)
-        return lt_fail(ctx, LT_EINPUT, "%s applies to the %s solver only, not to %s",
+        return lt_fail_param(ctx, LT_EINPUT, stray, "%s applies to the %s solver only, not to %s",
                        stray, strcmp(stray, "batch_size") ? "randomized" : "incremental",
                        solver);
     if (cfg->solver == LT_PCA_INCREMENTAL && cfg->batch_size > 0 && k >= 1 &&
         (double)cfg->batch_size < k)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "batch_size",
                        "batch_size is %d but each batch needs at least n_components "
                        "(%g) rows",
                        cfg->batch_size, k);

@@ -74,7 +74,7 @@ static int check(lt_ctx *ctx, const void *config)
 {
     const struct plot_embedding_config *cfg = config;
     if (cfg->titles && cfg->thumbnails)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "titles",
                        "titles names the panels of several embeddings, but thumbnails "
                        "draw one: use title");
     return LT_OK;

@@ -30,10 +30,10 @@ static int minmax_check(lt_ctx *ctx, const void *config)
     if (r->n == 0)
         return LT_OK;
     if (r->n != 2)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "feature_range",
                        "feature_range has %zu numbers; expected two, [min, max]", r->n);
     if (!(r->v[0] < r->v[1]))
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "feature_range",
                        "feature_range is [%g, %g]; expected min < max", r->v[0], r->v[1]);
     return LT_OK;
 }

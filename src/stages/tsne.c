@@ -57,7 +57,7 @@ static int check(lt_ctx *ctx, const void *config)
 {
     const struct tsne_config *cfg = config;
     if (cfg->method == LT_TSNE_BARNES_HUT && cfg->n_components > 3)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "n_components is %d but barnes_hut embeds in at most 3 "
                        "dimensions; use method: exact for more",
                        cfg->n_components);
