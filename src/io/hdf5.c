@@ -212,6 +212,31 @@ static int pick_columns(lt_h5 *h, const double *keep, size_t n_keep, lt_h5_err *
     return 0;
 }
 
+/* A compression filter the data need that this libhdf5 lacks (h5py's
+ * LZF, a Blosc plugin) would fail every read; say so at once. */
+static int missing_filter(lt_h5 *h, lt_h5_err *e)
+{
+    hid_t dcpl = H5Dget_create_plist(h->dset);
+    int n = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0, rc = 0;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        unsigned flags, config;
+        size_t n_values = 0;
+        char name[64] = "";
+        H5Z_filter_t id = H5Pget_filter2(dcpl, (unsigned)i, &flags, &n_values, NULL, sizeof name, name,
+                                         &config);
+        if (id >= 0 && H5Zfilter_avail(id) <= 0) {
+            say(e, h->where, 0,
+                "is compressed with filter %d (%s), which this libhdf5 cannot read; "
+                "rewrite it with gzip compression (h5py: compression=\"gzip\")",
+                (int)id, *name ? name : id == 32000 ? "lzf" : "unnamed");
+            rc = -1;
+        }
+    }
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    return rc;
+}
+
 lt_h5 *lt_h5_open(const char *file, const char *dset, const double *keep, size_t n_keep,
                   lt_h5_err *e)
 {
@@ -239,6 +264,8 @@ lt_h5 *lt_h5_open(const char *file, const char *dset, const double *keep, size_t
         goto fail;
     }
     H5Tclose(type);
+    if (missing_filter(h, e) != 0)
+        goto fail;
     h->space = H5Dget_space(h->dset);
     h->rank = h->space >= 0 ? H5Sget_simple_extent_ndims(h->space) : -1;
     if (h->rank < 1 || h->rank > LT_H5_MAX_RANK) {

@@ -9,8 +9,9 @@ The files (tests/reference/hdf5/) cover float64, float32, big-endian
 int16, uint8 images, int64, a 4-d array, chunked gzip-compressed data,
 integer, variable-length string and fixed-length byte-string labels, and
 the bad cases: a NaN, an infinity, compound records, booleans (an HDF5
-enum), strings as data, a scalar, labels of the wrong length, labels that
-are not whole numbers, and a file that is not HDF5.
+enum), strings as data, a scalar, data compressed with h5py's LZF filter
+(which libhdf5 lacks), labels of the wrong length, labels that are not
+whole numbers, and a file that is not HDF5.
 Run from anywhere: /usr/bin/python3 tests/reference/make_hdf5.py"""
 import json
 import os
@@ -66,6 +67,8 @@ def main():
         f.create_dataset("bad/names", data=strs, dtype=h5py.string_dtype())
         f.create_dataset("bad/scalar", data=3.0)
         f.create_dataset("bad/empty", data=np.zeros((0, 3)))
+        # h5py's own LZF filter, which Debian's libhdf5 does not have.
+        f.create_dataset("bad/lzf", data=np.ones((4, 2)), chunks=(2, 2), compression="lzf")
     with open(os.path.join(DIR, "not_hdf5.h5"), "w") as f:
         f.write("pt,eta\n1,2\n")
 

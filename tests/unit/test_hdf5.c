@@ -167,10 +167,13 @@ static void test_errors(void)
                  "@/events.h5:/bad/empty: holds no table: an axis has extent 0");
     expect_error((request){.dataset = "/events/feature"}, true,
                  "@/events.h5:/events/feature: no such dataset; the file holds /bad/empty, "
-                 "/bad/flags, /bad/inf, /bad/names, ...");
+                 "/bad/flags, /bad/inf, /bad/lzf, ...");
     expect_error((request){.dataset = "/nowhere/x"}, true,
                  "@/events.h5:/nowhere/x: no such dataset; the file holds /bad/empty, "
-                 "/bad/flags, /bad/inf, /bad/names, ...");
+                 "/bad/flags, /bad/inf, /bad/lzf, ...");
+    expect_error((request){.dataset = "/bad/lzf"}, true,
+                 "@/events.h5:/bad/lzf: is compressed with filter 32000 (lzf), which this libhdf5 "
+                 "cannot read; rewrite it with gzip compression (h5py: compression=\"gzip\")");
     expect_error((request){.dataset = "/events"}, true, "@/events.h5:/events: is a group, not a dataset");
     expect_error((request){.dataset = "/events/features", .columns = far, .n_columns = 1}, true,
                  "@/events.h5:/events/features: columns[0] is 3; the last axis has 3 entries, so "
