@@ -210,16 +210,6 @@ static int cmd_validate(const struct args *a)
             rc = 2;
             continue;
         }
-        /* The data files, as far as their first lines tell. */
-        lt_diag probe = {0};
-        int problems = lt_pipeline_probe(p, &probe);
-        lt_diag_print_as(&probe, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
-        lt_diag_clear(&probe);
-        if (problems) {
-            lt_pipeline_free(p);
-            rc = 2;
-            continue;
-        }
         size_t points = p->sweep.n_points;
         bool bad = false;
         /* Every point of a sweep must bind: a value may be wrong for its type. */
@@ -287,7 +277,7 @@ static void print_params(const lt_param *params, size_t n, int indent)
             printf("%*s%-18s %s; optional\n", indent, "", p->name, type);
         else
             printf("%*s%-18s %s; %s%s\n", indent, "", p->name, type,
-                   dflt ? "default " : "required", dflt ? dflt : "");
+                   dflt ? "default " : "required", dflt ? (*dflt ? dflt : "\"\" (empty)") : "");
         printf("%*s%-18s %s\n", indent, "", "", p->help);
         for (size_t k = 0; p->type == LT_P_SPECS && p->kinds[k]; k++) {
             const lt_spec_def *kind = p->kinds[k];
@@ -309,10 +299,18 @@ static void print_kind(const lt_stage_def *d)
     printf("; output: %s\n", d->produces ? "data" : "none (metrics and files only)");
     if (d->n_params == 0) {
         printf("  no parameters\n");
+    } else {
+        printf("  parameters:\n");
+        print_params(d->params, d->n_params, 4);
+    }
+    if (d->n_metrics == 0) {
+        printf("  no metrics\n");
         return;
     }
-    printf("  parameters:\n");
-    print_params(d->params, d->n_params, 4);
+    /* {split} and {P} spell out in expect: targets; the help says so. */
+    printf("  metrics ({split}: train, valid or test; {P}: a kind of list parameter P):\n");
+    for (size_t i = 0; i < d->n_metrics; i++)
+        printf("    %-26s %s\n", d->metrics[i].name, d->metrics[i].help);
 }
 
 static int cmd_stages(const struct args *a)

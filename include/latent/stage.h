@@ -157,6 +157,20 @@ typedef struct lt_param {
 
 #define LT_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 
+/* ---- metrics ------------------------------------------------------------- */
+
+/* A metric a stage kind reports, declared in its descriptor: what
+ * `latent stages KIND` lists, what an `expect:` target may name, and all a
+ * stage may report (the runner fails a run whose stage reports anything
+ * else). In NAME, "{split}" stands for train, valid or test, and "{P}" for
+ * any kind of the stage's list parameter P (an autoencoder's `metrics`:
+ * "val_{metrics}" is val_rounded_accuracy, ...). A metric holding a list
+ * or a matrix is named without indices; `expect:` adds them (loss[3]). */
+typedef struct lt_metric {
+    const char *name;
+    const char *help; /* one line */
+} lt_metric;
+
 /* ---- the run context ---------------------------------------------------- */
 
 typedef struct lt_ctx lt_ctx;
@@ -178,6 +192,11 @@ void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
  * is prefixed with the stage's position in the pipeline file and its name. */
 int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* As lt_fail, for a problem with parameter PARAM's value (a cross-field
+ * check, say): the message points at that value in the pipeline file (or
+ * the --set that gave it), or at the stage when the file leaves it unset. */
+int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* As lt_fail, for an error inside a data file: the message is prefixed with
  * FILE:ROW:COL (1-based; col 0 leaves the column out). */
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
@@ -234,15 +253,19 @@ typedef struct lt_stage_def {
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */
     int (*check)(lt_ctx *ctx, const void *config);
-    /* Checks that need only the start of the data: files exist, headers,
-     * shapes. `latent validate` runs it; report with lt_fail or lt_fail_at.
-     * May be NULL. */
+    /* Checks that need only the start of the data: files exist and can be
+     * read, headers, shapes and types. Run by `latent validate` and by
+     * `latent run` before anything runs; reports like check. May be NULL. */
     int (*probe)(lt_ctx *ctx, const void *config);
     /* Runs the stage. inputs[0..n_inputs) are borrowed. When the stage
      * produces, *out receives an owned new value on success. Returns LT_OK
      * or the code returned by lt_fail. */
     int (*run)(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                int n_inputs, lt_data **out);
+
+    /* Every metric run() may report (see lt_metric); NULL, 0 for none. */
+    const lt_metric *metrics;
+    size_t n_metrics;
 } lt_stage_def;
 
 #endif

@@ -170,8 +170,24 @@ static void got_text(const lt_node *n, char *buf, size_t size)
         snprintf(buf, size, "%s", lt_node_describe(n));
 }
 
+/* A quoted scalar that would be a number unquoted: `"0.3"`. */
+static bool quoted_number(const lt_node *n)
+{
+    if (n->kind != LT_SCALAR || n->plain || !*n->value)
+        return false;
+    char *end;
+    double v = strtod(n->value, &end);
+    return !*end && isfinite(v);
+}
+
 static void type_problem(struct binder *b, const lt_node *n, const lt_param *p)
 {
+    bool numeric = p->type == LT_P_INT || p->type == LT_P_REAL || p->type == LT_P_NCOMP ||
+                   p->type == LT_P_SEED || p->type == LT_P_VEC || p->type == LT_P_MATRIX;
+    if (numeric && quoted_number(n)) {
+        problem(b, n, p, "a string where a number is expected; remove the quotes");
+        return;
+    }
     char want[256], got[128];
     got_text(n, got, sizeof got);
     problem(b, n, p, "expected %s, got %s", lt_param_expected(p, want, sizeof want), got);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/metrics.h"
 #include "core/params.h"
 #include "core/registry.h"
 #include "core/sha256.h"
@@ -214,7 +215,8 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
     }
     lt_bind_site site = {.file = p->file, .stage = s->name, .kind = s->def->name, .basedir = p->dir,
                          .line = s->line, .col = s->col};
-    lt_params_bind(s->def->params, s->def->n_params, s->config, lt_node_get(body, "with"), &site, diag);
+    s->with = lt_node_get(body, "with");
+    lt_params_bind(s->def->params, s->def->n_params, s->config, s->with, &site, diag);
 }
 
 static long stage_index(const lt_pipeline *p, const char *name)
@@ -239,6 +241,14 @@ static void unknown_stage(lt_pipeline *p, const lt_node *at, const char *what, c
         lt_diag_add(diag, AT(p, at), "%s%s: no stage named '%s'; did you mean '%s'?", who, what, name, hint);
     else
         lt_diag_add(diag, AT(p, at), "%s%s: no stage named '%s'", who, what, name);
+}
+
+static bool listed_before(const size_t *v, size_t n, size_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
 }
 
 static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt_diag *diag)
@@ -268,6 +278,9 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
                 unknown_stage(p, nm, "input", who, nm->value, diag);
             } else if ((size_t)j == index) {
                 lt_diag_add(diag, AT(p, nm), "%sinput: a stage cannot read its own output", who);
+            } else if (listed_before(s->inputs, s->n_inputs, (size_t)j)) {
+                lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is listed twice; name each input once",
+                            who, nm->value);
             } else if (p->stages[j].def && !p->stages[j].def->produces) {
                 lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who,
                             nm->value, p->stages[j].def->name);
@@ -416,6 +429,25 @@ static bool parse_target(const char *t, lt_expect *e)
     return e->stage && e->metric;
 }
 
+/* An expect: target naming a metric its stage's kind does not report. */
+static void undeclared_metric(lt_pipeline *p, const lt_node *key, const lt_expect *e, const lt_stage_def *def,
+                              lt_diag *diag)
+{
+    char *names[256];
+    size_t n = lt_metric_names(def, names, LT_COUNT(names));
+    const char *hint = n ? lt_did_you_mean(e->metric, (const char *const *)names) : NULL;
+    if (hint)
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s'; did you mean '%s'?", e->target,
+                    def->name, e->metric, hint);
+    else if (n)
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s' (`latent stages %s` lists its metrics)",
+                    e->target, def->name, e->metric, def->name);
+    else
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metrics", e->target, def->name);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+}
+
 static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
 {
     if (!expect || lt_node_is_null(expect))
@@ -439,8 +471,11 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
                         key->value);
             continue;
         }
-        if (stage_index(p, e->stage) < 0)
+        long si = stage_index(p, e->stage);
+        if (si < 0)
             unknown_stage(p, key, e->target, "expect: ", e->stage, diag);
+        else if (p->stages[si].def && !lt_metric_declared(p->stages[si].def, e->metric))
+            undeclared_metric(p, key, e, p->stages[si].def, diag);
         if (spec->kind != LT_MAP) {
             lt_diag_add(diag, AT(p, spec), "expect: %s: expected a mapping such as {near: 0.95, tol: 0.01}, got %s",
                         e->target, lt_node_describe(spec));

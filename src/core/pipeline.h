@@ -20,6 +20,7 @@ typedef struct lt_stage_inst {
     const lt_stage_def *def;
     void *config; /* owned: def->config_size bytes bound from `with` */
     int line, col; /* of the stage's name in the file */
+    const lt_node *with; /* its `with:` mapping in root, or NULL; borrowed */
     size_t inputs[8]; /* indices of the stages it reads */
     size_t n_inputs;
     size_t n_consumers; /* stages reading this one's output */

@@ -36,30 +36,18 @@ int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag)
     int problems = 0;
     for (size_t i = 0; i < p->n_stages; i++) {
         const lt_stage_inst *s = &p->stages[i];
-        if (!s->def->check)
-            continue;
-        lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
-        if (s->def->check(&ctx, s->config) != LT_OK) {
-            lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
-            problems++;
-        }
-    }
-    lt_ctx_release(&ctx);
-    return problems;
-}
-
-int lt_pipeline_probe(const lt_pipeline *p, lt_diag *diag)
-{
-    lt_ctx ctx = {.pipeline = p->name, .file = p->file, .seed = p->seed, .threads = 1, .quiet = true};
-    int problems = 0;
-    for (size_t i = 0; i < p->n_stages; i++) {
-        const lt_stage_inst *s = &p->stages[i];
-        if (!s->def->probe)
-            continue;
-        lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
-        if (s->def->probe(&ctx, s->config) != LT_OK) {
-            lt_diag_add_raw(diag, ctx.error ? ctx.error : "probe failed");
-            problems++;
+        /* The config first: a probe trusts what check accepted. */
+        for (int step = 0; step < 2; step++) {
+            int (*fn)(lt_ctx *, const void *) = step == 0 ? s->def->check : s->def->probe;
+            if (!fn)
+                continue;
+            lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
+            ctx.with = s->with;
+            if (fn(&ctx, s->config) != LT_OK) {
+                lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
+                problems++;
+                break;
+            }
         }
     }
     lt_ctx_release(&ctx);
@@ -364,6 +352,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         const lt_stage_inst *s = &p->stages[i];
         lt_json *m = lt_json_object();
         lt_ctx_enter(&ctx, s->name, s->line, s->col, m);
+        ctx.with = s->with;
+        ctx.def = s->def;
         /* Without its metrics object a stage's reports would vanish. */
         if (!m)
             rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory");
@@ -408,6 +398,12 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
             if (rc == LT_OK)
                 rc = s->def->run(&ctx, s->config, inputs, (int)s->n_inputs, s->def->produces ? &out : NULL);
+            /* A report refused (a NaN, a metric not declared) or an output
+             * that is not finite fails the stage, whatever run() said. */
+            if (rc == LT_OK && ctx.error)
+                rc = LT_ERUNTIME;
+            if (rc == LT_OK)
+                rc = lt_ctx_check_output(&ctx, out, s->def->min_inputs == 0 || s->def->accepts_nan);
             if (rc == LT_OK && cacheable && (out || !s->def->produces))
                 lt_cache_store(&cache, keys[i], out, m, staging, ctx.artifacts, ctx.n_artifacts);
         }

@@ -151,7 +151,9 @@ int lt_npy_open(lt_ctx *ctx, const char *path, lt_npy *info, FILE **out)
     unsigned char lead[MAGIC_LEN + 6];
     size_t got = fread(lead, 1, sizeof lead, f);
     int rc = LT_OK;
-    if (got < MAGIC_LEN + 4 || memcmp(lead, MAGIC, MAGIC_LEN) != 0)
+    if (got == 0 && !ferror(f))
+        rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "is empty; expected a .npy file (np.save writes one)");
+    else if (got < MAGIC_LEN + 4 || memcmp(lead, MAGIC, MAGIC_LEN) != 0)
         rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
                         "not a .npy file: it does not start with \\x93NUMPY (np.save writes it)");
     int major = lead[MAGIC_LEN];

@@ -356,6 +356,33 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     return rc;
 }
 
+static const lt_metric autoencoder_metrics[] = {
+    {"params", "trainable weights and biases of the whole network"},
+    {"layer_params", "trainable parameters of each layer, in order"},
+    {"encoder_params", "trainable parameters of the encoder"},
+    {"decoder_params", "trainable parameters of the decoder"},
+    {"codings_shape", "the shape of the encoder's output (the codings)"},
+    {"epochs_run", "epochs trained (fewer than epochs when stopped early)"},
+    {"best_epoch", "the epoch with the lowest monitored loss (val_loss with a valid split, else loss)"},
+    {"final_epoch", "the epoch whose weights the model keeps (best_epoch with restore_best)"},
+    {"stopped_early", "whether patience ended the training"},
+    {"history.loss", "the training loss of every epoch (a list: history.loss[0] is epoch 1)"},
+    {"history.val_loss", "the valid split's loss of every epoch (with a valid split)"},
+    {"history.{metrics}", "each metric on the training batches, every epoch"},
+    {"history.val_{metrics}", "each metric on the valid split, every epoch (with a valid split)"},
+    {"loss", "the loss on the train split with the kept weights"},
+    {"val_loss", "the loss on the valid split with the kept weights (with a valid split)"},
+    {"test_loss", "the loss on the test split (with a test split)"},
+    {"{metrics}", "each metric on the train split with the kept weights"},
+    {"val_{metrics}", "each metric on the valid split (with a valid split)"},
+    {"test_{metrics}", "each metric on the test split (with a test split)"},
+    {"weights", "the file the trained weights were written to"},
+    {"history_plot", "the learning-curve figure's file"},
+    {"subspace_angle_to_pca", "linear autoencoders: the largest principal angle (degrees) between the codings' subspace and PCA's"},
+    {"reconstruction_mse", "linear autoencoders: mean squared reconstruction error on train"},
+    {"pca_reconstruction_mse", "linear autoencoders: PCA's reconstruction error with as many components"},
+};
+
 const lt_stage_def autoencoder_stage = {
     .abi = LT_ABI_VERSION,
     .name = "autoencoder",
@@ -370,4 +397,6 @@ const lt_stage_def autoencoder_stage = {
     .accepts_f32 = true,
     .check = check,
     .run = run,
+    .metrics = autoencoder_metrics,
+    .n_metrics = LT_COUNT(autoencoder_metrics),
 };

@@ -25,6 +25,10 @@ static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inp
     return status;
 }
 
+static const lt_metric center_metrics[] = {
+    {"mean", "the train split's column means that were subtracted"},
+};
+
 const lt_stage_def center_stage = {
     .abi = LT_ABI_VERSION,
     .name = "center",
@@ -34,4 +38,6 @@ const lt_stage_def center_stage = {
     .max_inputs = 1,
     .produces = true,
     .run = center_run,
+    .metrics = center_metrics,
+    .n_metrics = LT_COUNT(center_metrics),
 };

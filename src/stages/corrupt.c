@@ -126,6 +126,10 @@ oom:
     return lt_fail(ctx, LT_ERUNTIME, "out of memory for the corrupted data");
 }
 
+static const lt_metric corrupt_metrics[] = {
+    {"{split}_rms_change", "root mean square change the noise made to the split"},
+};
+
 const lt_stage_def corrupt_stage = {
     .abi = LT_ABI_VERSION,
     .name = "corrupt",
@@ -139,4 +143,6 @@ const lt_stage_def corrupt_stage = {
     .produces = true,
     .accepts_f32 = true,
     .run = run,
+    .metrics = corrupt_metrics,
+    .n_metrics = LT_COUNT(corrupt_metrics),
 };

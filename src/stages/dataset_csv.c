@@ -163,6 +163,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     return LT_OK;
 }
 
+static const lt_metric dataset_csv_metrics[] = {
+    {"rows_dropped", "rows left out for a missing value (missing: drop)"},
+    {"missing_values", "missing values passed on as NaN (missing: keep)"},
+};
+
 const lt_stage_def dataset_csv_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.csv",
@@ -176,5 +181,7 @@ const lt_stage_def dataset_csv_stage = {
     .produces = true,
     .check = check,
     .probe = csv_probe,
+    .metrics = dataset_csv_metrics,
+    .n_metrics = LT_COUNT(dataset_csv_metrics),
     .run = run,
 };

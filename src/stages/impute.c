@@ -148,6 +148,11 @@ done:
     return status;
 }
 
+static const lt_metric impute_metrics[] = {
+    {"statistics", "the value each column's missing entries get (fitted on train)"},
+    {"{split}_filled", "missing entries filled in the split"},
+};
+
 const lt_stage_def impute_stage = {
     .abi = LT_ABI_VERSION,
     .name = "impute",
@@ -161,5 +166,7 @@ const lt_stage_def impute_stage = {
     .max_inputs = 1,
     .produces = true,
     .accepts_nan = true,
+    .metrics = impute_metrics,
+    .n_metrics = LT_COUNT(impute_metrics),
     .run = impute_run,
 };

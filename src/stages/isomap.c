@@ -107,6 +107,13 @@ done:
     return LT_OK;
 }
 
+static const lt_metric isomap_metrics[] = {
+    {"reconstruction_error", "scikit-learn's Isomap.reconstruction_error()"},
+    {"eigenvalues", "the kept eigenvalues of the centred geodesic kernel"},
+    {"graph_components", "connected components of the neighbour graph"},
+    {"n_samples", "rows embedded"},
+};
+
 const lt_stage_def isomap_stage = {
     .abi = LT_ABI_VERSION,
     .name = "isomap",
@@ -119,4 +126,6 @@ const lt_stage_def isomap_stage = {
     .max_inputs = 1,
     .produces = true,
     .run = run,
+    .metrics = isomap_metrics,
+    .n_metrics = LT_COUNT(isomap_metrics),
 };

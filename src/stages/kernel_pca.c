@@ -77,24 +77,24 @@ static int check(lt_ctx *ctx, const void *config)
     bool uses_gamma = k == LT_KERNEL_RBF || k == LT_KERNEL_POLY || k == LT_KERNEL_SIGMOID ||
                       k == LT_KERNEL_LAPLACIAN;
     if (is_set(cfg->gamma) && !uses_gamma)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "gamma",
                        "gamma applies to the rbf, poly, sigmoid and laplacian kernels "
                        "only, not to %s: remove it or change the kernel",
                        name);
     if (is_set(cfg->degree) && k != LT_KERNEL_POLY)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "degree",
                        "degree applies to the poly kernel only, not to %s: remove it "
                        "or use kernel: poly",
                        name);
     if (is_set(cfg->coef0) && k != LT_KERNEL_POLY && k != LT_KERNEL_SIGMOID)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "coef0",
                        "coef0 applies to the poly and sigmoid kernels only, not to %s: "
                        "remove it or change the kernel",
                        name);
     if (is_set(cfg->degree) && cfg->degree != floor(cfg->degree))
-        return lt_fail(ctx, LT_EINPUT, "degree is %g; expected a whole number", cfg->degree);
+        return lt_fail_param(ctx, LT_EINPUT, "degree", "degree is %g; expected a whole number", cfg->degree);
     if (is_set(cfg->alpha) && !cfg->fit_inverse_transform)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "alpha",
                        "alpha is the ridge of the pre-image map and applies only with "
                        "fit_inverse_transform: true");
     return LT_OK;
@@ -267,6 +267,17 @@ done:
     return LT_OK;
 }
 
+static const lt_metric kernel_pca_metrics[] = {
+    {"n_components", "components kept"},
+    {"kernel", "the kernel used"},
+    {"gamma", "the kernel's gamma as used (1 / n_features when unset)"},
+    {"eigen_solver", "the eigensolver used"},
+    {"kernel_products", "kernel matrix entries computed"},
+    {"eigenvalues", "the kept eigenvalues of the centred kernel matrix"},
+    {"projection_head", "the first rows of the train split's projection"},
+    {"reconstruction_mse", "mean squared error of the pre-image reconstruction (fit_inverse_transform)"},
+};
+
 const lt_stage_def kernel_pca_stage = {
     .abi = LT_ABI_VERSION,
     .name = "kernel_pca",
@@ -280,4 +291,6 @@ const lt_stage_def kernel_pca_stage = {
     .produces = true,
     .check = check,
     .run = run,
+    .metrics = kernel_pca_metrics,
+    .n_metrics = LT_COUNT(kernel_pca_metrics),
 };

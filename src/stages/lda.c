@@ -200,6 +200,13 @@ done:
     return LT_OK;
 }
 
+static const lt_metric lda_metrics[] = {
+    {"{split}_accuracy", "share of the split's rows classified right"},
+    {"n_components", "discriminant axes kept"},
+    {"explained_variance_ratio", "variance share of each discriminant axis"},
+    {"priors", "class shares in the train split"},
+};
+
 const lt_stage_def lda_stage = {
     .abi = LT_ABI_VERSION,
     .name = "lda",
@@ -212,4 +219,6 @@ const lt_stage_def lda_stage = {
     .max_inputs = 1,
     .produces = true,
     .run = run,
+    .metrics = lda_metrics,
+    .n_metrics = LT_COUNT(lda_metrics),
 };

@@ -218,6 +218,16 @@ done:
     return rc;
 }
 
+static const lt_metric logreg_metrics[] = {
+    {"{split}_accuracy", "share of the split's rows classified right"},
+    {"log_loss", "mean log-loss on the train split"},
+    {"n_iter", "L-BFGS iterations"},
+    {"converged", "whether L-BFGS met its tolerance within max_iter"},
+    {"coef", "the weights (a list for two classes, classes x features otherwise)"},
+    {"intercept", "the intercepts (a number for two classes, one per class otherwise)"},
+    {"{split}_confusion_matrix", "rows: true class, columns: predicted class, in class order"},
+};
+
 const lt_stage_def logreg_stage = {
     .abi = LT_ABI_VERSION,
     .name = "logreg",
@@ -230,4 +240,6 @@ const lt_stage_def logreg_stage = {
     .max_inputs = 1,
     .produces = false,
     .run = run,
+    .metrics = logreg_metrics,
+    .n_metrics = LT_COUNT(logreg_metrics),
 };

@@ -82,6 +82,13 @@ done:
     return LT_OK;
 }
 
+static const lt_metric mds_metrics[] = {
+    {"stress", "the best run's raw stress, as scikit-learn's MDS.stress_"},
+    {"n_iter", "SMACOF iterations of the best run"},
+    {"best_init", "which initialisation won (0-based)"},
+    {"n_samples", "rows embedded"},
+};
+
 const lt_stage_def mds_stage = {
     .abi = LT_ABI_VERSION,
     .name = "mds",
@@ -94,4 +101,6 @@ const lt_stage_def mds_stage = {
     .max_inputs = 1,
     .produces = true,
     .run = run,
+    .metrics = mds_metrics,
+    .n_metrics = LT_COUNT(mds_metrics),
 };

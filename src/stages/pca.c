@@ -73,17 +73,17 @@ static int check(lt_ctx *ctx, const void *config)
     double k = cfg->n_components;
     const char *solver = solver_choices[cfg->solver];
     if (!(k == 0 || (k > 0 && k < 1) || (k >= 1 && k == (double)(long long)k)))
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "n_components is %g; expected an integer >= 1, a fraction "
                        "in (0, 1) or null for all",
                        k);
     if (cfg->solver == LT_PCA_RANDOMIZED && k < 1)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "the randomized solver needs n_components as an integer >= 1, "
                        "not %s",
                        k == 0 ? "null" : "a variance fraction");
     if (cfg->solver == LT_PCA_INCREMENTAL && k > 0 && k < 1)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "the incremental solver needs n_components as an integer >= 1 "
                        "or null, not a variance fraction");
     /* A parameter of the other solvers is a mistake worth pointing out: it
@@ -98,12 +98,12 @@ static int check(lt_ctx *ctx, const void *config)
                             ? "batch_size"
                             : NULL;
     if (stray)
-        return lt_fail(ctx, LT_EINPUT, "%s applies to the %s solver only, not to %s",
+        return lt_fail_param(ctx, LT_EINPUT, stray, "%s applies to the %s solver only, not to %s",
                        stray, strcmp(stray, "batch_size") ? "randomized" : "incremental",
                        solver);
     if (cfg->solver == LT_PCA_INCREMENTAL && cfg->batch_size > 0 && k >= 1 &&
         (double)cfg->batch_size < k)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "batch_size",
                        "batch_size is %d but each batch needs at least n_components "
                        "(%g) rows",
                        cfg->batch_size, k);
@@ -459,6 +459,24 @@ done:
     return LT_OK;
 }
 
+static const lt_metric pca_metrics[] = {
+    {"n_components", "components kept"},
+    {"solver", "the solver used"},
+    {"explained_variance", "variance along each component (n - 1 denominator)"},
+    {"explained_variance_ratio", "variance share of each component"},
+    {"cumulative_variance_ratio", "running sum of explained_variance_ratio"},
+    {"singular_values", "singular values of the centred train split"},
+    {"components", "the components, one per row (when at most 4096 numbers)"},
+    {"mean", "the train split's column means (when components is reported)"},
+    {"components_for_95", "components needed for 95% of the variance (exact solvers)"},
+    {"n_iter", "power iterations (randomized solver)"},
+    {"power_iteration_normalizer", "the normaliser between power iterations (randomized solver)"},
+    {"n_batches", "batches seen (incremental solver)"},
+    {"total_variance", "the train split's total variance"},
+    {"noise_variance", "scikit-learn's noise_variance_"},
+    {"reconstruction_mse", "mean squared error of the train split projected and mapped back"},
+};
+
 const lt_stage_def pca_stage = {
     .abi = LT_ABI_VERSION,
     .name = "pca",
@@ -474,4 +492,6 @@ const lt_stage_def pca_stage = {
     .accepts_stream = true,
     .check = check,
     .run = run,
+    .metrics = pca_metrics,
+    .n_metrics = LT_COUNT(pca_metrics),
 };

@@ -74,7 +74,7 @@ static int check(lt_ctx *ctx, const void *config)
 {
     const struct plot_embedding_config *cfg = config;
     if (cfg->titles && cfg->thumbnails)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "titles",
                        "titles names the panels of several embeddings, but thumbnails "
                        "draw one: use title");
     return LT_OK;
@@ -353,6 +353,13 @@ done:
     return rc;
 }
 
+static const lt_metric plot_embedding_metrics[] = {
+    {"file", "the figure's file"},
+    {"panels", "panels drawn"},
+    {"color", "what colours the points"},
+    {"thumbnails", "image thumbnails drawn (with images)"},
+};
+
 const lt_stage_def plot_embedding_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.embedding",
@@ -367,4 +374,6 @@ const lt_stage_def plot_embedding_stage = {
     .accepts_f32 = true,
     .check = check,
     .run = run,
+    .metrics = plot_embedding_metrics,
+    .n_metrics = LT_COUNT(plot_embedding_metrics),
 };

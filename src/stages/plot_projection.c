@@ -171,6 +171,14 @@ done:
     return rc;
 }
 
+static const lt_metric plot_projection_metrics[] = {
+    {"file", "the figure's file"},
+    {"mean", "the data's mean"},
+    {"component", "the drawn principal axis (unit vector)"},
+    {"explained_variance_ratio", "variance share of the drawn axis"},
+    {"reconstruction_error", "mean squared distance of the points to their projections"},
+};
+
 const lt_stage_def plot_projection_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.projection",
@@ -183,4 +191,6 @@ const lt_stage_def plot_projection_stage = {
     .max_inputs = 1,
     .produces = false,
     .run = run,
+    .metrics = plot_projection_metrics,
+    .n_metrics = LT_COUNT(plot_projection_metrics),
 };

@@ -211,6 +211,15 @@ done:
     return rc;
 }
 
+static const lt_metric plot_reconstructions_metrics[] = {
+    {"file", "the figure's file"},
+    {"split", "the split drawn"},
+    {"start", "first row drawn (0-based)"},
+    {"n_images", "images drawn"},
+    {"image_mse", "each drawn reconstruction's mean squared error"},
+    {"mean_image_mse", "mean of image_mse"},
+};
+
 const lt_stage_def plot_reconstructions_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.reconstructions",
@@ -224,4 +233,6 @@ const lt_stage_def plot_reconstructions_stage = {
     .produces = false,
     .accepts_f32 = true,
     .run = run,
+    .metrics = plot_reconstructions_metrics,
+    .n_metrics = LT_COUNT(plot_reconstructions_metrics),
 };

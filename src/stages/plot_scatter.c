@@ -139,6 +139,13 @@ done:
     return rc;
 }
 
+static const lt_metric plot_scatter_metrics[] = {
+    {"file", "the figure's file"},
+    {"mean", "the points' mean (with axes)"},
+    {"components", "the principal axes drawn, one per row (with axes)"},
+    {"explained_variance", "variance along each drawn axis (with axes)"},
+};
+
 const lt_stage_def plot_scatter_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.scatter",
@@ -151,4 +158,6 @@ const lt_stage_def plot_scatter_stage = {
     .max_inputs = 1,
     .produces = false,
     .run = run,
+    .metrics = plot_scatter_metrics,
+    .n_metrics = LT_COUNT(plot_scatter_metrics),
 };

@@ -101,6 +101,12 @@ done:
     return rc;
 }
 
+static const lt_metric plot_variance_metrics[] = {
+    {"file", "the figure's file"},
+    {"threshold", "the variance share drawn as a cut"},
+    {"n_components", "components the cut keeps"},
+};
+
 const lt_stage_def plot_variance_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.variance",
@@ -113,4 +119,6 @@ const lt_stage_def plot_variance_stage = {
     .max_inputs = 1,
     .produces = false,
     .run = run,
+    .metrics = plot_variance_metrics,
+    .n_metrics = LT_COUNT(plot_variance_metrics),
 };

@@ -30,10 +30,10 @@ static int minmax_check(lt_ctx *ctx, const void *config)
     if (r->n == 0)
         return LT_OK;
     if (r->n != 2)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "feature_range",
                        "feature_range has %zu numbers; expected two, [min, max]", r->n);
     if (!(r->v[0] < r->v[1]))
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "feature_range",
                        "feature_range is [%g, %g]; expected min < max", r->v[0], r->v[1]);
     return LT_OK;
 }
@@ -88,6 +88,13 @@ done:
     return status;
 }
 
+static const lt_metric scaler_minmax_metrics[] = {
+    {"data_min", "the train split's column minima"},
+    {"data_max", "the train split's column maxima"},
+    {"scale", "scikit-learn's scale_"},
+    {"min", "scikit-learn's min_"},
+};
+
 const lt_stage_def scaler_minmax_stage = {
     .abi = LT_ABI_VERSION,
     .name = "scaler.minmax",
@@ -101,4 +108,6 @@ const lt_stage_def scaler_minmax_stage = {
     .produces = true,
     .check = minmax_check,
     .run = minmax_run,
+    .metrics = scaler_minmax_metrics,
+    .n_metrics = LT_COUNT(scaler_minmax_metrics),
 };

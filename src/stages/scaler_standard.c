@@ -82,6 +82,12 @@ done:
     return status;
 }
 
+static const lt_metric scaler_standard_metrics[] = {
+    {"mean", "the train split's column means"},
+    {"var", "the train split's column variances (with_std)"},
+    {"scale", "the divisors used: standard deviations, 1 for constant columns (with_std)"},
+};
+
 const lt_stage_def scaler_standard_stage = {
     .abi = LT_ABI_VERSION,
     .name = "scaler.standard",
@@ -94,4 +100,6 @@ const lt_stage_def scaler_standard_stage = {
     .max_inputs = 1,
     .produces = true,
     .run = standard_run,
+    .metrics = scaler_standard_metrics,
+    .n_metrics = LT_COUNT(scaler_standard_metrics),
 };
