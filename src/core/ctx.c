@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/model.h"
 
 void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
                   lt_json *metrics)
@@ -17,6 +18,9 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->line = line;
     ctx->col = col;
     ctx->metrics = metrics;
+    ctx->model_in = NULL;
+    lt_model_free(ctx->model_out);
+    ctx->model_out = NULL;
     free(ctx->error);
     ctx->error = NULL;
     for (size_t i = 0; i < ctx->n_artifacts; i++)
