@@ -246,6 +246,8 @@ int lt_model_num(lt_ctx *ctx, const lt_model *m, const char *name, double *x);
 /* The strings of array NAME (a 0-d string is one), *n of them, owned by M;
  * NULL with the error recorded when absent or not strings. */
 char *const *lt_model_strs(lt_ctx *ctx, const lt_model *m, const char *name, size_t *n);
+/* True when M holds an array NAME. */
+bool lt_model_has(const lt_model *m, const char *name);
 /* The file M was read from. */
 const char *lt_model_path(const lt_model *m);
 

@@ -37,6 +37,8 @@ long lt_model_find(const lt_model *m, const char *name)
     return -1;
 }
 
+bool lt_model_has(const lt_model *m, const char *name) { return lt_model_find(m, name) >= 0; }
+
 /* ---- filling ------------------------------------------------------------ */
 
 /* Stores an encoded array under NAME, replacing one of that name. */
@@ -134,6 +136,10 @@ static void put_strings(lt_model *m, const char *name, const char *const *s, siz
 {
     if (!m)
         return;
+    if (!s && n) {
+        m->failed = true;
+        return;
+    }
     size_t width = 1;
     for (size_t i = 0; i < n; i++) {
         size_t chars = 0;
