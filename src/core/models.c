@@ -27,8 +27,8 @@ int lt_models_bind_from(lt_stage_inst *s, const lt_node *from, const lt_node *wi
                     "got %s", s->name, lt_node_describe(from));
         return 1;
     }
-    s->from = from->value[0] == '/' || !site->basedir ? strdup(from->value)
-                                                      : lt_path_join(site->basedir, from->value);
+    bool as_is = from->value[0] == '/' || !site->basedir || strcmp(site->basedir, ".") == 0;
+    s->from = as_is ? strdup(from->value) : lt_path_join(site->basedir, from->value);
     char err[1024];
     if (!s->from || !(s->model = lt_model_read(s->from, err, sizeof err))) {
         lt_diag_add(diag, file, from->line, from->col, "stage '%s': %s", s->name,
