@@ -246,6 +246,10 @@ int lt_model_num(lt_ctx *ctx, const lt_model *m, const char *name, double *x);
 /* The strings of array NAME (a 0-d string is one), *n of them, owned by M;
  * NULL with the error recorded when absent or not strings. */
 char *const *lt_model_strs(lt_ctx *ctx, const lt_model *m, const char *name, size_t *n);
+/* Records an error about the saved model M (bad data: LT_EINPUT), prefixed
+ * with the stage's position and the model file; returns LT_EINPUT. */
+int lt_model_fail(lt_ctx *ctx, const lt_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* True when M holds an array NAME. */
 bool lt_model_has(const lt_model *m, const char *name);
 /* The file M was read from. */

@@ -317,7 +317,7 @@ static int predict(apply_state *a, const lt_model *m, const lt_data *in, predict
     const double *icpt = coef ? lt_model_vec(ctx, m, "intercept_", rows) : NULL;
     if (!icpt || k < 2 || rows != (k == 2 ? 1 : k)) {
         if (icpt)
-            lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
+            lt_model_fail(ctx, m,
                        "coef_ has %zu rows for %zu classes", rows, k);
         fprintf(stderr, "%s\n", ctx->error);
         return 2;

@@ -1,5 +1,6 @@
 #include "core/model.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,16 @@ long lt_model_find(const lt_model *m, const char *name)
         if (strcmp(m->members[i].name, name) == 0)
             return (long)i;
     return -1;
+}
+
+int lt_model_fail(lt_ctx *ctx, const lt_model *m, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return lt_fail(ctx, LT_EINPUT, "%s: %s", lt_model_path(m), msg);
 }
 
 bool lt_model_has(const lt_model *m, const char *name) { return lt_model_find(m, name) >= 0; }
@@ -258,12 +269,12 @@ const double *lt_model_get(lt_ctx *ctx, const lt_model *m, const char *name, siz
 {
     long i = lt_model_find(m, name);
     if (i < 0) {
-        lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0, "has no member '%s.npy'", name);
+        lt_model_fail(ctx, m, "has no member '%s.npy'", name);
         return NULL;
     }
     const lt_npy *info = &m->members[i].info;
     if (!m->num || !m->num[i]) {
-        lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
+        lt_model_fail(ctx, m,
                    "member '%s.npy' holds strings; expected numbers", name);
         return NULL;
     }
@@ -284,7 +295,7 @@ const double *lt_model_get(lt_ctx *ctx, const lt_model *m, const char *name, siz
             snprintf(want, sizeof want, "(%zu, m)", want_r);
         else if (want_dims == 2)
             snprintf(want, sizeof want, "(%zu, %zu)", want_r, want_c);
-        lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
+        lt_model_fail(ctx, m,
                    "member '%s.npy' has shape %s; expected %s", name, have, want);
         return NULL;
     }
@@ -315,7 +326,7 @@ char *const *lt_model_strs(lt_ctx *ctx, const lt_model *m, const char *name, siz
 {
     long i = lt_model_find(m, name);
     if (i < 0 || !m->str || !m->str[i]) {
-        lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
+        lt_model_fail(ctx, m,
                    i < 0 ? "has no member '%s.npy'" : "member '%s.npy' holds numbers; expected strings",
                    name);
         return NULL;

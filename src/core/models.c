@@ -103,22 +103,22 @@ static int check_features(lt_ctx *ctx, const lt_model *m, const lt_data *in)
         if (names && in->feature_names) {
             list_names(names, n_names, want, sizeof want);
             list_names(in->feature_names, in->n_features, got, sizeof got);
-            return lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
-                              "the model was fitted on %zu features (%s), but stage '%s' gets %zu "
-                              "(%s)", (size_t)saved_n, want, lt_ctx_stage(ctx), in->n_features, got);
+            return lt_model_fail(ctx, m,
+                              "the model was fitted on %zu features (%s), but the input has %zu (%s)",
+                              (size_t)saved_n, want, in->n_features, got);
         }
-        return lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
-                          "the model was fitted on %zu features, but stage '%s' gets %zu",
-                          (size_t)saved_n, lt_ctx_stage(ctx), in->n_features);
+        return lt_model_fail(ctx, m,
+                          "the model was fitted on %zu features, but the input has %zu",
+                          (size_t)saved_n, in->n_features);
     }
     for (size_t j = 0; names && in->feature_names && j < n_names; j++)
         if (strcmp(names[j], in->feature_names[j]) != 0) {
             list_names(names, n_names, want, sizeof want);
             list_names(in->feature_names, in->n_features, got, sizeof got);
-            return lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
-                              "feature %zu is '%s' in the model but '%s' in stage '%s''s input; "
+            return lt_model_fail(ctx, m,
+                              "feature %zu is '%s' in the model but '%s' in the input; "
                               "expected %s, found %s", j + 1, names[j], in->feature_names[j],
-                              lt_ctx_stage(ctx), want, got);
+                              want, got);
         }
     size_t dims = 0, zero = 0;
     const double *shape = lt_model_get(ctx, m, LT_MODEL_SHAPE_KEY, &(size_t){LT_ANY}, &zero);
@@ -138,9 +138,8 @@ static int check_features(lt_ctx *ctx, const lt_model *m, const lt_data *in)
             snprintf(now, sizeof now, "%d x %d images", in->image_rows, in->image_cols);
         else
             snprintf(now, sizeof now, "rows of %zu features", in->n_features);
-        return lt_fail_at(ctx, LT_EINPUT, lt_model_path(m), 0, 0,
-                          "the model was fitted on %s, but stage '%s' gets %s", saved,
-                          lt_ctx_stage(ctx), now);
+        return lt_model_fail(ctx, m,
+                          "the model was fitted on %s, but the input has %s", saved, now);
     }
     return LT_OK;
 }

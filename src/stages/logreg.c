@@ -182,7 +182,7 @@ static int load(lt_ctx *ctx, const lt_model *saved, const lt_data *d, lt_logreg 
         return LT_EINPUT;
     n_iter = iters[0];
     if (k < 2 || rows != (k == 2 ? 1 : k))
-        return lt_fail_at(ctx, LT_EINPUT, lt_model_path(saved), 0, 0,
+        return lt_model_fail(ctx, saved,
                           "coef_ has %zu rows for %zu classes; expected %zu", rows, k,
                           k == 2 ? (size_t)1 : k);
     model->n_features = p;

@@ -324,7 +324,7 @@ static void test_npz_round_trip(void)
     rows = 3;
     CU_ASSERT_PTR_NULL(lt_model_get(ctx, m, "mat", &rows, &cols));
     char want[800];
-    snprintf(want, sizeof want, "%s: member 'mat.npy' has shape (2, 3); expected (3, 3)", path);
+    snprintf(want, sizeof want, "stage 'test': %s: member 'mat.npy' has shape (2, 3); expected (3, 3)", path);
     MESSAGE_IS(lt_ctx_error(ctx), want);
     lt_ctx_free_test(ctx);
     lt_model_free(m);
