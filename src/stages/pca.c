@@ -499,10 +499,16 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         save(ctx, &m);
     }
     /* The training rows go through transform(), as new rows do, so that a
-     * saved model applied to them gives the very same bits. */
-    free(scores);
-    scores = NULL;
-    if (!incremental && (!(scores = malloc(n * m.n_components * sizeof *scores + 1)) ||
+     * saved model applied to them gives the very same bits; the full SVD's
+     * U S is that to rounding. Randomized SVD's U S is not X V' (it is
+     * fit_transform's approximation, which scikit-learn reports), so a
+     * randomized fit keeps it. */
+    bool keep = !saved && m.solver == LT_PCA_RANDOMIZED;
+    if (!keep) {
+        free(scores);
+        scores = NULL;
+    }
+    if (!incremental && !keep && (!(scores = malloc(n * m.n_components * sizeof *scores + 1)) ||
                          lt_pca_transform(&m, train->v, n, false, scores) != LT_PCA_OK)) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
