@@ -387,10 +387,11 @@ static int predict(apply_state *a, const lt_model *m, const lt_data *in, predict
 
 /* Writes the results of the target stage NAME into staging. */
 static int write_results(apply_state *a, const char *name, const lt_data *d,
-                         const predictions *p)
+                         const predictions *p, const double *row_error)
 {
     const lt_split *sp = &d->split[LT_TRAIN];
-    lt_rows r = {.n = sp->x->rows, .label_header = "label"};
+    lt_rows r = {.n = sp->x->rows, .label_header = "label", .extra = row_error,
+                 .extra_name = "reconstruction_error"};
     if (p) {
         r.cols = p->k;
         r.values = p->prob;
@@ -402,6 +403,13 @@ static int write_results(apply_state *a, const char *name, const lt_data *d,
         r.values = sp->x->v;
         r.col_names = d->feature_names;
     }
+    /* A network's float32 output, as the float64 values that hold it exactly. */
+    char why[512];
+    lt_mat *wide = !p && !sp->x->v && sp->x->rows * sp->x->cols > 0 ? lt_mat_to_f64(sp->x, why, sizeof why) : NULL;
+    if (!p && !sp->x->v && sp->x->rows * sp->x->cols > 0 && !wide)
+        return 3;
+    if (wide)
+        r.values = wide->v;
     if (sp->y) {
         r.labels = sp->y;
         r.label_names = d->class_names;
@@ -426,6 +434,83 @@ static int write_results(apply_state *a, const char *name, const lt_data *d,
     free(npy);
     free(csv);
     free(metrics);
+    lt_mat_free(&wide);
+    return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* An autoencoder's reconstructions of IN (the same stage run with output:
+ * reconstruction), each row's mean squared error into *err (owned), and
+ * their summary into the stage's metrics. */
+static int reconstruction_error(apply_state *a, const lt_stage_inst *s, const lt_data *in,
+                                double **err)
+{
+    const lt_param *out = NULL;
+    for (size_t k = 0; k < s->def->n_params; k++)
+        if (!strcmp(s->def->params[k].name, "output"))
+            out = &s->def->params[k];
+    int choice = -1;
+    for (int c = 0; out && out->choices[c]; c++)
+        if (!strcmp(out->choices[c], "reconstruction"))
+            choice = c;
+    if (choice < 0)
+        return 0; /* a network without a reconstruction to compare */
+    int *field = (int *)((char *)s->config + out->offset), was = *field;
+    *field = choice;
+    lt_data *rec = NULL;
+    const lt_data *ins[1] = {in};
+    lt_json *scratch = lt_json_object();
+    lt_json *mine = a->ctx.metrics;
+    a->ctx.metrics = scratch; /* its metrics repeat the first run's */
+    int st = s->def->run(&a->ctx, s->config, ins, 1, &rec);
+    a->ctx.metrics = mine;
+    *field = was;
+    lt_json_free(scratch);
+    if (st != LT_OK) {
+        fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "the stage failed");
+        return st == LT_EINPUT ? 2 : 3;
+    }
+    const lt_mat *x = in->split[LT_TRAIN].x, *y = rec->split[LT_TRAIN].x;
+    size_t n = x->rows, p = x->cols;
+    double *xr = malloc(p * sizeof *xr + 1), *yr = malloc(p * sizeof *yr + 1);
+    double *sorted = malloc(n * sizeof *sorted + 1);
+    *err = malloc(n * sizeof **err + 1);
+    char why[512];
+    int rc = xr && yr && sorted && *err ? 0 : 3;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (lt_mat_read_rows(x, i, 1, xr, why, sizeof why) != 0 ||
+            lt_mat_read_rows(y, i, 1, yr, why, sizeof why) != 0) {
+            rc = 3;
+            break;
+        }
+        double sum = 0;
+        for (size_t j = 0; j < p; j++)
+            sum += (xr[j] - yr[j]) * (xr[j] - yr[j]);
+        (*err)[i] = sorted[i] = p ? sum / (double)p : 0;
+    }
+    if (rc == 0 && n > 0) {
+        qsort(sorted, n, sizeof *sorted, cmp_double);
+        double mean = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += sorted[i];
+        mean /= (double)n;
+        lt_json *r = lt_json_set(mine, "reconstruction_error", lt_json_object());
+        lt_json_set(r, "mean", lt_json_num(mean));
+        lt_json_set(r, "min", lt_json_num(sorted[0]));
+        lt_json_set(r, "median", lt_json_num(n % 2 ? sorted[n / 2]
+                                                   : (sorted[n / 2 - 1] + sorted[n / 2]) / 2));
+        lt_json_set(r, "p95", lt_json_num(sorted[(size_t)(0.95 * (double)(n - 1))]));
+        lt_json_set(r, "max", lt_json_num(sorted[n - 1]));
+    }
+    free(xr);
+    free(yr);
+    free(sorted);
+    lt_data_free(&rec);
     return rc;
 }
 
@@ -469,6 +554,7 @@ static int replay(apply_state *a, long target)
     lt_data *cur = NULL;
     int rc = read_data(a, src, &cur);
     predictions pred = {0};
+    double *row_error = NULL;
     const char *name = a->stages[target].name;
     for (size_t c = n - 1; rc == 0 && c-- > 0;) {
         const run_stage *rs = &a->stages[chain[c]];
@@ -494,10 +580,12 @@ static int replay(apply_state *a, long target)
         if (rc == 0 && chain[c] == (size_t)target && classifier) {
             rc = predict(a, s.model, cur, &pred);
         } else if (rc == 0 && rs->def->produces) {
+            if (chain[c] == (size_t)target && !strcmp(rs->kind, "autoencoder"))
+                rc = reconstruction_error(a, &s, cur, &row_error);
             lt_data *next = NULL;
             const lt_data *ins[1] = {cur};
-            int st = rs->def->run(&a->ctx, s.config, ins, 1, &next);
-            if (st != LT_OK) {
+            int st = rc == 0 ? rs->def->run(&a->ctx, s.config, ins, 1, &next) : LT_OK;
+            if (rc == 0 && st != LT_OK) {
                 fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "the stage failed");
                 rc = st == LT_EINPUT ? 2 : 3;
             }
@@ -511,13 +599,14 @@ static int replay(apply_state *a, long target)
     if (rc == 0 && lt_json_failed(a->metrics))
         rc = 3;
     if (rc == 0)
-        rc = write_results(a, name, cur, pred.prob ? &pred : NULL);
+        rc = write_results(a, name, cur, pred.prob ? &pred : NULL, row_error);
     if (rc == 0)
         rc = commit_results(a, name);
     if (rc == 0 && !a->opts->quiet)
         fprintf(stderr, "latent apply: wrote %s/%s.npy, %s.csv and metrics.json (%zu rows)\n",
                 a->out_dir, name, name, lt_data_rows(cur, LT_TRAIN));
     free_predictions(&pred);
+    free(row_error);
     lt_data_free(&cur);
     return rc;
 }

@@ -58,6 +58,10 @@ static void put(lt_model *m, const char *name, const char *descr, int ndim, cons
 {
     if (!m)
         return;
+    if (!data && bytes) { /* the caller could not build the array */
+        m->failed = true;
+        return;
+    }
     size_t len = 0;
     unsigned char *npy = lt_npy_encode(descr, ndim, shape, data, bytes, &len);
     char *copy = strdup(name);

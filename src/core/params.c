@@ -571,6 +571,8 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
         }
         case LT_P_SPECS: {
             const lt_specs *list = FIELD(c, p, const lt_specs);
+            if (p->flags & LT_SINGLE && list->n == 0)
+                break; /* left out: unset means the kind's default, and binds back */
             if (p->flags & LT_SINGLE && list->n == 1 && list->items[0].def) {
                 const lt_spec *it = &list->items[0];
                 v = lt_json_object();
@@ -589,7 +591,8 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
             break;
         }
         }
-        lt_json_set(o, p->name, v);
+        if (v || p->type != LT_P_SPECS)
+            lt_json_set(o, p->name, v);
     }
     return o;
 }

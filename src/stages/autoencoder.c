@@ -321,16 +321,21 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         rc = float_views(ctx, d, xs, owned);
     if (rc == LT_OK && applied != d)
         rc = float_views(ctx, applied, applied_xs, applied_owned);
-    if (rc == LT_OK && cfg->weights)
+    /* A saved model (from:) is applied as it is: nothing is trained. */
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    int epochs = saved ? 0 : cfg->epochs;
+    if (rc == LT_OK && saved)
+        rc = ae_load_model(ctx, saved, &m);
+    else if (rc == LT_OK && cfg->weights)
         rc = load_weights(ctx, cfg->weights, &m.net);
     if (rc == LT_OK) {
         if (!lt_ctx_quiet(ctx))
             ae_print_summary(ctx, cfg, &m);
         ae_report_params(ctx, &m);
     }
-    if (rc == LT_OK && cfg->epochs > 0)
+    if (rc == LT_OK && epochs > 0)
         rc = train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, &h);
-    if (rc == LT_OK && cfg->epochs > 0) {
+    if (rc == LT_OK && epochs > 0) {
         ae_report_history(ctx, cfg, &h);
         rc = ae_plot_history(ctx, cfg, &h);
     } else if (rc == LT_OK) {
@@ -343,6 +348,8 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         report_eval(ctx, cfg, &m, "test_", xs[LT_TEST], lt_data_rows(d, LT_TEST));
     if (rc == LT_OK && ae_is_linear(&m))
         rc = ae_report_linear(ctx, &m, xs[LT_TRAIN], n);
+    if (rc == LT_OK && !saved)
+        ae_save_model(ctx, &m);
     if (rc == LT_OK)
         rc = save_weights(ctx, &m.net);
     if (rc == LT_OK)
@@ -368,6 +375,7 @@ const lt_stage_def autoencoder_stage = {
     .max_inputs = 2,
     .produces = true,
     .accepts_f32 = true,
+    .fits = true,
     .check = check,
     .run = run,
 };
