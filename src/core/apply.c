@@ -618,8 +618,10 @@ int lt_apply(const lt_apply_opts *opts)
     long target = rc == 0 ? pick_target(&a) : -1;
     if (rc == 0 && target < 0)
         rc = 2;
+    bool made = false; /* the output folder, so that a failure removes it again */
     if (rc == 0) {
         a.out_dir = opts->out_dir ? strdup(opts->out_dir) : lt_path_join(opts->run_dir, "apply");
+        made = a.out_dir && !exists(a.out_dir);
         char partial[64];
         snprintf(partial, sizeof partial, ".partial-apply-%ld", (long)getpid());
         a.staging = a.out_dir ? lt_path_join(a.out_dir, partial) : NULL;
@@ -643,6 +645,8 @@ int lt_apply(const lt_apply_opts *opts)
     }
     if (a.staging)
         lt_remove_tree(a.staging);
+    if (rc != 0 && made)
+        rmdir(a.out_dir);
     free(a.staging);
     free(a.out_dir);
     lt_json_free(a.metrics);

@@ -321,6 +321,26 @@ static void test_apply_sklearn(void)
     }
 }
 
+/* Rows that do not fit the run: exit 2, and nothing left behind. */
+static void test_apply_bad_rows(void)
+{
+    static const char *const files[] = {"tests/bad/models/renamed.csv", "tests/models/nosuch.csv",
+                                        "tests/models/fit.yaml"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char data[900], out[900];
+        snprintf(data, sizeof data, "%s/%s", lt_test_root, files[i]);
+        snprintf(out, sizeof out, "%s/bad-%zu", tmp, i);
+        lt_apply_opts o = {.run_dir = run_a, .data = data, .stage = "p", .out_dir = out,
+                           .quiet = true};
+        CU_ASSERT_EQUAL(lt_apply(&o), 2);
+        struct stat st;
+        CU_ASSERT(stat(out, &st) != 0);
+    }
+    lt_apply_opts o = {.run_dir = run_a, .data = "x.csv", .stage = "t_p_test",
+                       .out_dir = tmp, .quiet = true};
+    CU_ASSERT_EQUAL(lt_apply(&o), 2); /* a table saved no model */
+}
+
 static void test_npz_round_trip(void)
 {
     lt_model *m = lt_model_new();
@@ -387,8 +407,11 @@ static void test_npz_damaged(void)
 
 int main(int argc, char **argv)
 {
-    if (argc > 1)
-        lt_test_root = argv[1];
+    /* Absolute: run B's pipeline file lives in a temporary folder. */
+    char *root = realpath(argc > 1 ? argv[1] : ".", NULL);
+    if (!root)
+        return 1;
+    lt_test_root = root;
     ref = lt_test_reference("models.json");
     snprintf(tmp, sizeof tmp, "/tmp/latent-models-XXXXXX");
     if (!mkdtemp(tmp))
@@ -409,10 +432,12 @@ int main(int argc, char **argv)
                 test_apply_reconstruction_error);
     CU_add_test(s, "latent apply on held-out rows equals scikit-learn rebuilt from the .npz",
                 test_apply_sklearn);
+    CU_add_test(s, "latent apply on rows that do not fit the run", test_apply_bad_rows);
     CU_add_test(s, ".npz round trip: strings, int64, float64", test_npz_round_trip);
     CU_add_test(s, "damaged archives name the file", test_npz_damaged);
     int rc = lt_test_run();
     lt_json_free(ref);
     lt_remove_tree(tmp);
+    free(root);
     return rc;
 }
