@@ -5,6 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cblas.h>
+
+#include "core/apply.h"
 #include "core/cache.h"
 #include "core/fsutil.h"
 #include "core/diff.h"
@@ -24,6 +27,7 @@ static const char usage[] =
     "       latent schema\n"
     "       latent cache [--size | --clear]\n"
     "       latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]\n"
+    "       latent apply RUN_DIR DATA [--stage NAME] [--out DIR] [--threads N] [--quiet]\n"
     "\n"
     "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
     "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
@@ -38,6 +42,9 @@ static const char usage[] =
     "  diff      compare two runs' metrics (a run folder or a metrics.json each);\n"
     "            a value changed when |a - b| > atol + rtol * |a| (default 0, 0);\n"
     "            exit 1 when any changed or exists on one side only\n"
+    "  apply     replay a finished run's fitted stages (its models/) on new rows of a\n"
+    "            .csv or .npy file, up to --stage NAME (default: the last that saved a\n"
+    "            model); writes NAME.npy, NAME.csv and metrics.json to DIR (RUN_DIR/apply)\n"
     "\n"
     "exit status: 0 ok, 1 an expectation missed, 2 bad config or input, 3 runtime failure\n";
 
@@ -449,6 +456,54 @@ static int cmd_diff(int argc, char **argv)
     return rc;
 }
 
+static const char apply_usage[] =
+    "latent apply RUN_DIR DATA [--stage NAME] [--out DIR] [--threads N] [--quiet]";
+
+static int cmd_apply(int argc, char **argv)
+{
+    lt_apply_opts o = {0};
+    const char *pos[2];
+    int n_pos = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        bool valued = !strcmp(arg, "--stage") || !strcmp(arg, "--out") || !strcmp(arg, "--threads");
+        if (valued && i + 1 >= argc) {
+            fprintf(stderr, "latent: %s needs a value; usage: %s\n", arg, apply_usage);
+            return 2;
+        }
+        if (!strcmp(arg, "--stage")) {
+            o.stage = argv[++i];
+        } else if (!strcmp(arg, "--out")) {
+            o.out_dir = argv[++i];
+        } else if (!strcmp(arg, "--threads")) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 1 || t > 1024) {
+                fprintf(stderr, "latent: --threads: expected an integer in [1, 1024], got '%s'\n", argv[i]);
+                return 2;
+            }
+            openblas_set_num_threads((int)t);
+        } else if (!strcmp(arg, "--quiet")) {
+            o.quiet = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            fprintf(stderr, "latent: unknown option '%s'; usage: %s\n", arg, apply_usage);
+            return 2;
+        } else if (n_pos == 2) {
+            fprintf(stderr, "latent: apply takes a run folder and a data file, got a third: '%s'\n", arg);
+            return 2;
+        } else {
+            pos[n_pos++] = arg;
+        }
+    }
+    if (n_pos != 2) {
+        fprintf(stderr, "latent: apply takes a run folder and a data file; usage: %s\n", apply_usage);
+        return 2;
+    }
+    o.run_dir = pos[0];
+    o.data = pos[1];
+    return lt_apply(&o);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -463,6 +518,8 @@ int main(int argc, char **argv)
         return cmd_cache(argc, argv);
     if (!strcmp(argv[1], "diff"))
         return cmd_diff(argc, argv);
+    if (!strcmp(argv[1], "apply"))
+        return cmd_apply(argc, argv);
     struct args a = {.point = -1};
     int rc = parse_args(argc, argv, &a);
     const char *cmd = argv[1];

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages="build-essential meson ninja-build pkg-config
   libyaml-dev libopenblas-dev liblapacke-dev libpng-dev libcunit1-dev zlib1g-dev
-  libcairo2-dev fonts-dejavu-core liblbfgs-dev libarpack2-dev libhdf5-dev dataset-fashion-mnist
+  libcairo2-dev fonts-dejavu-core liblbfgs-dev libarpack2-dev libhdf5-dev libzip-dev dataset-fashion-mnist
   python3-jsonschema python3-yaml python3-h5py chromium"
 
 missing=""

@@ -229,6 +229,61 @@ const char *lt_ctx_artifact(lt_ctx *ctx, const char *name);
  * Returns a NULL-terminated array of pairs owned by ctx. */
 const char *const *lt_ctx_png_text(const lt_ctx *ctx);
 
+/* ---- saved models --------------------------------------------------------- */
+
+/* What a stage fitted, as named arrays with scikit-learn's attribute names
+ * (mean_, components_, coef_, ...). The runner writes it to
+ * models/<stage>.npz in the run folder, staged like an artifact, together
+ * with the stage's kind, resolved parameters, the input's feature names,
+ * class names and shape, and the format and latent versions. */
+typedef struct lt_model lt_model;
+
+/* The model a fitting stage (lt_stage_def.fits) fills: created on the first
+ * call, owned by ctx. NULL only when out of memory (error recorded). */
+lt_model *lt_ctx_model_out(lt_ctx *ctx);
+/* The saved model the stage applies instead of fitting (its `from:`), or
+ * NULL when it fits. The runner has checked that it was saved by this kind
+ * from data with the input's features and shape, and has filled the
+ * stage's config with the parameters it was fitted with. Borrowed. */
+const lt_model *lt_ctx_model_in(const lt_ctx *ctx);
+
+/* Adds an array to M (a copy; M NULL is a no-op). A failure to store it
+ * makes the stage fail when the runner saves the model, not vanish. */
+void lt_model_put_num(lt_model *m, const char *name, double x);      /* float64, 0-d */
+void lt_model_put_int(lt_model *m, const char *name, long long x);   /* int64, 0-d */
+void lt_model_put_vec(lt_model *m, const char *name, const double *v, size_t n);
+void lt_model_put_mat(lt_model *m, const char *name, const double *v, size_t rows,
+                      size_t cols);
+void lt_model_put_ints(lt_model *m, const char *name, const int *v, size_t n); /* int64 */
+void lt_model_put_str(lt_model *m, const char *name, const char *s);  /* '<U', 0-d */
+void lt_model_put_strs(lt_model *m, const char *name, const char *const *s, size_t n);
+
+/* Any size, for lt_model_get. */
+#define LT_ANY ((size_t)-1)
+
+/* The numbers of array NAME of M, row-major, checked to be ROWS x COLS
+ * (COLS 0: a vector of ROWS; ROWS and COLS 0: a 0-d number; LT_ANY for
+ * either: whatever it holds, stored back through *rows / *cols when not
+ * NULL). Returns a pointer owned by M, or NULL with an error naming the
+ * model file recorded (LT_EINPUT) for a missing or misshapen member. */
+const double *lt_model_get(lt_ctx *ctx, const lt_model *m, const char *name, size_t *rows,
+                           size_t *cols);
+/* lt_model_get of a vector of exactly N numbers. */
+const double *lt_model_vec(lt_ctx *ctx, const lt_model *m, const char *name, size_t n);
+/* A 0-d number NAME of M into *x. Returns LT_OK or the lt_fail code. */
+int lt_model_num(lt_ctx *ctx, const lt_model *m, const char *name, double *x);
+/* The strings of array NAME (a 0-d string is one), *n of them, owned by M;
+ * NULL with the error recorded when absent or not strings. */
+char *const *lt_model_strs(lt_ctx *ctx, const lt_model *m, const char *name, size_t *n);
+/* Records an error about the saved model M (bad data: LT_EINPUT), prefixed
+ * with the stage's position and the model file; returns LT_EINPUT. */
+int lt_model_fail(lt_ctx *ctx, const lt_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* True when M holds an array NAME. */
+bool lt_model_has(const lt_model *m, const char *name);
+/* The file M was read from. */
+const char *lt_model_path(const lt_model *m);
+
 /* ---- the stage kind ------------------------------------------------------ */
 
 typedef struct lt_stage_def {
@@ -249,6 +304,8 @@ typedef struct lt_stage_def {
                          which only moves rows); the runner refuses NaN in
                          the inputs of every other stage with a data error
                          naming the stage, split, row and column */
+    bool fits; /* fits a model: saves it through lt_ctx_model_out, and with
+                  `from: FILE.npz` applies lt_ctx_model_in instead */
 
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */

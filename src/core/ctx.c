@@ -11,6 +11,7 @@
 #include "core/fsutil.h"
 #include "core/metrics.h"
 #include "core/yaml_doc.h"
+#include "core/model.h"
 
 void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
                   lt_json *metrics)
@@ -21,6 +22,9 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->metrics = metrics;
     ctx->with = NULL;
     ctx->def = NULL;
+    ctx->model_in = NULL;
+    lt_model_free(ctx->model_out);
+    ctx->model_out = NULL;
     free(ctx->error);
     ctx->error = NULL;
     for (size_t i = 0; i < ctx->n_artifacts; i++)

@@ -27,12 +27,14 @@ struct lt_ctx {
     const lt_stage_def *def;  /* the stage's kind: a report of a metric it does not
                                  declare is an error; NULL (tests): no check */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
+    const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */
 
     /* Owned. */
     char *error;              /* the first error of the current stage */
     char *artifact;           /* the path last handed out by lt_ctx_artifact */
     char **artifacts;         /* names handed out to the current stage (for the cache) */
     size_t n_artifacts;
+    lt_model *model_out;      /* what the current stage fitted, or NULL */
     char *test_dir;           /* a test context's own staging folder */
     lt_json *test_metrics;    /* a test context's metrics object */
     int n_warnings;

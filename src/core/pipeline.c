@@ -9,6 +9,8 @@
 
 #include "core/fsutil.h"
 #include "core/metrics.h"
+#include "core/model.h"
+#include "core/models.h"
 #include "core/params.h"
 #include "core/registry.h"
 #include "core/sha256.h"
@@ -138,7 +140,7 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
 
 /* ---- stages ------------------------------------------------------------- */
 
-static const char *const stage_keys[] = {"use", "with", "input", NULL};
+static const char *const stage_keys[] = {"use", "with", "input", "from", NULL};
 
 static const lt_stage_def *resolve_kind(lt_pipeline *p, const lt_node *use, const char *stage,
                                         lt_diag *diag)
@@ -196,7 +198,7 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
                         key->value, k, hint);
         else
             lt_diag_add(diag, AT(p, body->keys[i]),
-                        "stage '%s': unknown key '%s' (a stage has 'use', 'with' and 'input')",
+                        "stage '%s': unknown key '%s' (a stage has 'use', 'with', 'input' and 'from')",
                         key->value, k);
     }
     const lt_node *use = lt_node_get(body, "use");
@@ -216,7 +218,11 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
     lt_bind_site site = {.file = p->file, .stage = s->name, .kind = s->def->name, .basedir = p->dir,
                          .line = s->line, .col = s->col};
     s->with = lt_node_get(body, "with");
-    lt_params_bind(s->def->params, s->def->n_params, s->config, s->with, &site, diag);
+    const lt_node *from = lt_node_get(body, "from");
+    if (from)
+        lt_models_bind_from(s, from, s->with, &site, diag);
+    else
+        lt_params_bind(s->def->params, s->def->n_params, s->config, s->with, &site, diag);
 }
 
 static long stage_index(const lt_pipeline *p, const char *name)
@@ -674,6 +680,8 @@ void lt_pipeline_free(lt_pipeline *p)
             lt_params_release(s->def->params, s->def->n_params, s->config);
         free(s->config);
         free(s->name);
+        free(s->from);
+        lt_model_free(s->model);
     }
     for (size_t i = 0; i < p->n_expects; i++) {
         free(p->expects[i].target);
@@ -710,6 +718,8 @@ lt_json *lt_pipeline_resolved(const lt_pipeline *p)
         lt_json *in = lt_json_set(st, "input", lt_json_array());
         for (size_t k = 0; k < s->n_inputs; k++)
             lt_json_push(in, lt_json_str(p->stages[s->inputs[k]].name));
+        if (s->from)
+            lt_json_set(st, "from", lt_json_str(s->from));
         lt_json_set(st, "with", lt_params_to_json(s->def->params, s->def->n_params, s->config));
     }
     return o;

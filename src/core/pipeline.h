@@ -24,6 +24,9 @@ typedef struct lt_stage_inst {
     size_t inputs[8]; /* indices of the stages it reads */
     size_t n_inputs;
     size_t n_consumers; /* stages reading this one's output */
+    char *from;         /* `from:`, the saved model it applies, resolved; owned, or NULL */
+    char from_sha256[65]; /* of that file's bytes */
+    struct lt_model *model; /* read from it; owned, or NULL */
 } lt_stage_inst;
 
 enum lt_expect_op { LT_EXPECT_NEAR, LT_EXPECT_RANGE, LT_EXPECT_EQUALS };

@@ -20,6 +20,7 @@
 #include "core/params.h"
 #include "core/fsutil.h"
 #include "core/nan_guard.h"
+#include "core/models.h"
 #include "core/report.h"
 #include "core/sha256.h"
 
@@ -240,6 +241,8 @@ static void stage_key(const lt_pipeline *p, const lt_stage_inst *s, char (*keys)
                       char out[65])
 {
     lt_json *config = lt_params_to_json(s->def->params, s->def->n_params, s->config);
+    if (s->from) /* a saved model counts by its content */
+        lt_json_set(config, "from", lt_json_str(s->from_sha256));
     const char *inputs[8], *paths[16];
     size_t n_paths = 0;
     for (size_t j = 0; j < s->n_inputs; j++)
@@ -397,6 +400,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         } else {
             rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
             if (rc == LT_OK)
+                rc = lt_models_enter(&ctx, s, s->n_inputs ? inputs[0] : NULL);
+            if (rc == LT_OK)
                 rc = s->def->run(&ctx, s->config, inputs, (int)s->n_inputs, s->def->produces ? &out : NULL);
             /* A report refused (a NaN, a metric not declared) or an output
              * that is not finite fails the stage, whatever run() said. */
@@ -404,6 +409,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
                 rc = LT_ERUNTIME;
             if (rc == LT_OK)
                 rc = lt_ctx_check_output(&ctx, out, s->def->min_inputs == 0 || s->def->accepts_nan);
+            if (rc == LT_OK)
+                rc = lt_models_leave(&ctx, s, s->n_inputs ? inputs[0] : NULL);
             if (rc == LT_OK && cacheable && (out || !s->def->produces))
                 lt_cache_store(&cache, keys[i], out, m, staging, ctx.artifacts, ctx.n_artifacts);
         }

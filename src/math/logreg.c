@@ -345,38 +345,59 @@ int lt_logreg_predict(const lt_logreg *m, const lt_mat *x, int *pred)
     return 0;
 }
 
-double lt_logreg_log_loss(const lt_logreg *m, const lt_mat *x, const int *y)
+/* The class probabilities of one row from its scores ZI (k of them). */
+static void row_proba(const double *zi, size_t k, double *prob)
+{
+    if (k == 1) {
+        prob[1] = sigmoid(zi[0]);
+        prob[0] = 1 - prob[1];
+    } else {
+        double top = zi[0], sum = 0;
+        for (size_t r = 1; r < k; r++)
+            top = fmax(top, zi[r]);
+        for (size_t r = 0; r < k; r++)
+            sum += (prob[r] = exp(zi[r] - top));
+        for (size_t r = 0; r < k; r++)
+            prob[r] /= sum;
+    }
+}
+
+int lt_logreg_proba(const lt_logreg *m, const lt_mat *x, double *prob)
 {
     double *z = model_scores(m, x);
+    if (!z)
+        return -1;
     size_t c = (size_t)m->n_classes, k = (size_t)m->n_rows;
-    double *prob = malloc(c * sizeof *prob);
-    if (!z || !prob) {
-        free(z);
+    for (size_t i = 0; i < x->rows; i++)
+        row_proba(z + i * k, k, prob + i * c);
+    free(z);
+    return 0;
+}
+
+double lt_logreg_row_loss(const double *prob, size_t n_classes, int y)
+{
+    /* sklearn clips to [eps, 1 - eps], then renormalises each row. */
+    double sum = 0, mine = 0;
+    for (size_t r = 0; r < n_classes; r++) {
+        double q = fmin(fmax(prob[r], DBL_EPSILON), 1 - DBL_EPSILON);
+        sum += q;
+        if ((int)r == y)
+            mine = q;
+    }
+    return -log(mine / sum);
+}
+
+double lt_logreg_log_loss(const lt_logreg *m, const lt_mat *x, const int *y)
+{
+    size_t c = (size_t)m->n_classes;
+    double *prob = malloc((x->rows ? x->rows : 1) * c * sizeof *prob);
+    if (!prob || lt_logreg_proba(m, x, prob) != 0) {
         free(prob);
         return NAN;
     }
     double total = 0;
-    for (size_t i = 0; i < x->rows; i++) {
-        const double *zi = z + i * k;
-        if (k == 1) {
-            prob[1] = sigmoid(zi[0]);
-            prob[0] = 1 - prob[1];
-        } else {
-            double top = zi[0], sum = 0;
-            for (size_t r = 1; r < k; r++)
-                top = fmax(top, zi[r]);
-            for (size_t r = 0; r < k; r++)
-                sum += (prob[r] = exp(zi[r] - top));
-            for (size_t r = 0; r < k; r++)
-                prob[r] /= sum;
-        }
-        /* sklearn clips to [eps, 1 - eps], then renormalises each row. */
-        double sum = 0;
-        for (size_t r = 0; r < c; r++)
-            sum += (prob[r] = fmin(fmax(prob[r], DBL_EPSILON), 1 - DBL_EPSILON));
-        total -= log(prob[y[i]] / sum);
-    }
-    free(z);
+    for (size_t i = 0; i < x->rows; i++)
+        total += lt_logreg_row_loss(prob + i * c, c, y[i]);
     free(prob);
     return x->rows ? total / (double)x->rows : NAN;
 }

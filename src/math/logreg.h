@@ -68,6 +68,15 @@ int lt_logreg_predict(const lt_logreg *model, const lt_mat *x, int *pred);
  * NAN when out of memory. */
 double lt_logreg_log_loss(const lt_logreg *model, const lt_mat *x, const int *y);
 
+/* The class probabilities of every row of X into prob (rows x n_classes),
+ * as sklearn's predict_proba: the logistic of the score when binary, the
+ * softmax of the scores otherwise. Returns 0, or -1 when out of memory. */
+int lt_logreg_proba(const lt_logreg *model, const lt_mat *x, double *prob);
+
+/* One row's term of sklearn's log_loss: -log of its clipped, renormalised
+ * probability of class Y. */
+double lt_logreg_row_loss(const double *prob, size_t n_classes, int y);
+
 /* The objective and its gradient at THETA, for tests and diagnostics.
  * THETA and GRAD hold one row per weight row: n_features weights, then the
  * intercept when fit_intercept. Returns NAN when out of memory. */

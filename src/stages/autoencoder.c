@@ -5,7 +5,8 @@
  * pipeline file; shapes are checked before anything runs (as far as they
  * can be without the data) and again with the data's shape before any
  * weight is allocated. The stage trains on the train split, validates on
- * the valid split after each epoch, saves the weights to <stage>.weights,
+ * the valid split after each epoch, saves its weights in its model
+ * (models/<stage>.npz, ae_model.c),
  * and passes on the codings (or the reconstructions) of every split.
  *
  * Matrix products of batch-sized operands take tens of microseconds, less
@@ -34,7 +35,7 @@
 #include "nn/metric.h"
 #include "nn/optim.h"
 #include "nn/parallel.h"
-#include "nn/weights.h"
+#include "core/model.h"
 #include "stages/autoencoder.h"
 
 #define BLAS_THREADED_BATCH 128
@@ -66,8 +67,9 @@ static const lt_param params[] = {
     LT_BOOL(CFG, restore_best, false,
             "end with the weights of the epoch with the lowest monitored loss"),
     LT_PATH(CFG, weights, NULL, LT_NULLABLE,
-            "weights to start from instead of random ones: the <stage>.weights file an "
-            "earlier run of the same network wrote to its run folder"),
+            "weights to start training from instead of random ones: the "
+            "models/<stage>.npz an earlier run of the same network saved (from: applies "
+            "one without training)"),
     LT_CHOICE(CFG, output, "codings", output_choices,
               "what goes downstream: the encoder's output or the decoder's (for the "
               "second input's splits when there is one)"),
@@ -194,28 +196,20 @@ static void free_model(ae_model *m)
     m->specs = NULL;
 }
 
-static int load_weights(lt_ctx *ctx, const char *path, lt_net *net)
+/* Starting weights from the saved model at PATH (an autoencoder's .npz). */
+static int load_weights(lt_ctx *ctx, const char *path, ae_model *m)
 {
-    char err[512];
-    int rc = lt_weights_load(net, path, err, sizeof err);
-    if (rc == LT_WEIGHTS_EIO)
-        return lt_fail(ctx, LT_EINPUT, "weights: cannot read %s: %s", path, strerror(errno));
-    if (rc != LT_WEIGHTS_OK)
-        return lt_fail(ctx, LT_EINPUT, "weights: %s does not fit this network: %s", path, err);
-    return LT_OK;
-}
-
-static int save_weights(lt_ctx *ctx, const lt_net *net)
-{
-    char name[512];
-    snprintf(name, sizeof name, "%s.weights", lt_ctx_stage(ctx));
-    const char *path = lt_ctx_artifact(ctx, name);
-    if (!path)
-        return LT_ERUNTIME;
-    if (lt_weights_save(net, path) != 0)
-        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", name, strerror(errno));
-    lt_report_str(ctx, "weights", name);
-    return LT_OK;
+    char err[1024];
+    lt_model *saved = lt_model_read(path, err, sizeof err);
+    if (!saved)
+        return lt_fail(ctx, LT_EINPUT, "weights: %s", err);
+    const char *kind = lt_model_text(saved, LT_MODEL_KIND_KEY);
+    int rc = strcmp(kind, "autoencoder") == 0
+                 ? ae_load_model(ctx, saved, m)
+                 : lt_fail(ctx, LT_EINPUT, "weights: %s: the model was saved by a %s stage, not "
+                           "an autoencoder", path, kind);
+    lt_model_free(saved);
+    return rc;
 }
 
 static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
@@ -321,16 +315,21 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         rc = float_views(ctx, d, xs, owned);
     if (rc == LT_OK && applied != d)
         rc = float_views(ctx, applied, applied_xs, applied_owned);
-    if (rc == LT_OK && cfg->weights)
-        rc = load_weights(ctx, cfg->weights, &m.net);
+    /* A saved model (from:) is applied as it is: nothing is trained. */
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    int epochs = saved ? 0 : cfg->epochs;
+    if (rc == LT_OK && saved)
+        rc = ae_load_model(ctx, saved, &m);
+    else if (rc == LT_OK && cfg->weights)
+        rc = load_weights(ctx, cfg->weights, &m);
     if (rc == LT_OK) {
         if (!lt_ctx_quiet(ctx))
             ae_print_summary(ctx, cfg, &m);
         ae_report_params(ctx, &m);
     }
-    if (rc == LT_OK && cfg->epochs > 0)
+    if (rc == LT_OK && epochs > 0)
         rc = train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, &h);
-    if (rc == LT_OK && cfg->epochs > 0) {
+    if (rc == LT_OK && epochs > 0) {
         ae_report_history(ctx, cfg, &h);
         rc = ae_plot_history(ctx, cfg, &h);
     } else if (rc == LT_OK) {
@@ -343,8 +342,8 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         report_eval(ctx, cfg, &m, "test_", xs[LT_TEST], lt_data_rows(d, LT_TEST));
     if (rc == LT_OK && ae_is_linear(&m))
         rc = ae_report_linear(ctx, &m, xs[LT_TRAIN], n);
-    if (rc == LT_OK)
-        rc = save_weights(ctx, &m.net);
+    if (rc == LT_OK && !saved)
+        ae_save_model(ctx, &m);
     if (rc == LT_OK)
         rc = ae_make_output(ctx, cfg, &m, applied, applied != d ? applied_xs : xs, out);
     lt_history_free(&h);
@@ -395,6 +394,7 @@ const lt_stage_def autoencoder_stage = {
     .max_inputs = 2,
     .produces = true,
     .accepts_f32 = true,
+    .fits = true,
     .check = check,
     .run = run,
     .metrics = autoencoder_metrics,

@@ -1,5 +1,6 @@
 /* center: subtract the training mean of each feature from every split. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "latent/stage.h"
 #include "math/linalg.h"
@@ -17,7 +18,17 @@ static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inp
     double *mean = malloc(x->cols * sizeof *mean + 1);
     if (!mean)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    lt_col_means(x->v, x->rows, x->cols, mean);
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    const double *saved_mean = saved ? lt_model_vec(ctx, saved, "mean_", x->cols) : NULL;
+    if (saved && !saved_mean) {
+        free(mean);
+        return LT_EINPUT;
+    }
+    if (saved)
+        memcpy(mean, saved_mean, x->cols * sizeof *mean);
+    else
+        lt_col_means(x->v, x->rows, x->cols, mean);
+    lt_model_put_vec(saved ? NULL : lt_ctx_model_out(ctx), "mean_", mean, x->cols);
     lt_report_vec(ctx, "mean", mean, x->cols);
     struct lt_affine a = {.sub = mean};
     status = lt_affine_apply(ctx, inputs[0], &a, out);
@@ -37,6 +48,7 @@ const lt_stage_def center_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .fits = true,
     .run = center_run,
     .metrics = center_metrics,
     .n_metrics = LT_COUNT(center_metrics),

@@ -78,7 +78,9 @@ static int score_split(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, in
     size_t hits = 0;
     for (size_t i = 0; i < n; i++) {
         int truth = sp->y[i], guess = from_model[pred[i]];
-        if (truth < 0 || truth >= d->n_classes) {
+        if (truth < 0 || truth >= d->n_classes || guess < 0) {
+            if (truth >= 0 && truth < d->n_classes)
+                continue; /* a saved model's class the data lack: a miss */
             free(pred);
             return lt_fail(ctx, LT_EINPUT, "%s label %d of row %zu is not a class in "
                            "[0, %d)", lt_split_name(s), truth, i, d->n_classes);
@@ -141,6 +143,76 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
     return LT_OK;
 }
 
+/* Saves MODEL with scikit-learn's names: coef_, intercept_, classes_ (the
+ * class names, as sklearn keeps the labels it was fitted on), n_iter_. */
+static void save(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, const int *from_model)
+{
+    lt_model *o = lt_ctx_model_out(ctx);
+    size_t k = (size_t)model->n_classes;
+    char (*bufs)[16] = malloc(k * sizeof *bufs);
+    const char **classes = malloc(k * sizeof *classes);
+    for (size_t j = 0; bufs && classes && j < k; j++)
+        classes[j] = class_name(d, from_model[j], bufs[j], sizeof bufs[j]);
+    lt_model_put_mat(o, "coef_", model->coef, (size_t)model->n_rows, model->n_features);
+    lt_model_put_vec(o, "intercept_", model->intercept, (size_t)model->n_rows);
+    /* Without its classes the model is incomplete: a NULL list fails the save. */
+    lt_model_put_strs(o, "classes_", bufs && classes ? classes : NULL, bufs && classes ? k : 1);
+    lt_model_put_ints(o, "n_iter_", &model->n_iter, 1);
+    lt_model_put_int(o, "latent.converged", model->converged);
+    free(bufs);
+    free(classes);
+}
+
+/* The saved model, and the map between its classes and the data's (by
+ * name): to_model[data class] (-1 for a class the model lacks) and
+ * from_model[model class] (-1 for one the data lack). */
+static int load(lt_ctx *ctx, const lt_model *saved, const lt_data *d, lt_logreg *model,
+                int **to_model, int **from_model)
+{
+    size_t p = d->n_features, k = 0, rows = LT_ANY, cols = p;
+    char *const *classes = lt_model_strs(ctx, saved, "classes_", &k);
+    const double *coef = classes ? lt_model_get(ctx, saved, "coef_", &rows, &cols) : NULL;
+    const double *icpt = coef ? lt_model_vec(ctx, saved, "intercept_", rows) : NULL;
+    double n_iter = 0, converged = 0;
+    if (!icpt || lt_model_num(ctx, saved, "latent.converged", &converged) != LT_OK)
+        return LT_EINPUT;
+    size_t n_iter_rows = 1, zero = 0;
+    const double *iters = lt_model_get(ctx, saved, "n_iter_", &n_iter_rows, &zero);
+    if (!iters)
+        return LT_EINPUT;
+    n_iter = iters[0];
+    if (k < 2 || rows != (k == 2 ? 1 : k))
+        return lt_model_fail(ctx, saved,
+                          "coef_ has %zu rows for %zu classes; expected %zu", rows, k,
+                          k == 2 ? (size_t)1 : k);
+    model->n_features = p;
+    model->n_classes = (int)k;
+    model->n_rows = (int)rows;
+    model->n_iter = (int)n_iter;
+    model->converged = converged != 0;
+    model->coef = malloc(rows * p * sizeof *model->coef + 1);
+    model->intercept = malloc(rows * sizeof *model->intercept + 1);
+    *to_model = malloc(((size_t)d->n_classes + 1) * sizeof **to_model);
+    *from_model = malloc((k + 1) * sizeof **from_model);
+    if (!model->coef || !model->intercept || !*to_model || !*from_model)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(model->coef, coef, rows * p * sizeof *model->coef);
+    memcpy(model->intercept, icpt, rows * sizeof *model->intercept);
+    for (size_t j = 0; j < k; j++)
+        (*from_model)[j] = -1;
+    for (int c = 0; c < d->n_classes; c++) {
+        char buf[16];
+        const char *name = class_name(d, c, buf, sizeof buf);
+        (*to_model)[c] = -1;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(classes[j], name) == 0) {
+                (*to_model)[c] = (int)j;
+                (*from_model)[j] = c;
+            }
+    }
+    return LT_OK;
+}
+
 /* Refuses a train split the fit cannot use; LT_OK when it is fine. */
 static int check_train(lt_ctx *ctx, const lt_data *d)
 {
@@ -170,10 +242,34 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
 
     const lt_split *train = &d->split[LT_TRAIN];
     size_t n = train->x->rows;
-    int *to_model = malloc((size_t)d->n_classes * sizeof *to_model);
-    int *from_model = malloc((size_t)d->n_classes * sizeof *from_model);
+    int *to_model = NULL, *from_model = NULL;
     int *y = malloc(n * sizeof *y);
     lt_logreg model = {0};
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if (saved) {
+        if (!y) {
+            rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            goto done;
+        }
+        if ((rc = load(ctx, saved, d, &model, &to_model, &from_model)) != LT_OK)
+            goto done;
+        for (size_t i = 0; i < n; i++) {
+            int c = train->y[i];
+            if (c < 0 || c >= d->n_classes || to_model[c] < 0) {
+                char buf[16];
+                rc = lt_fail(ctx, LT_EINPUT, "train row %zu has class '%s', which the model "
+                             "saved in %s was not fitted on", i,
+                             c >= 0 && c < d->n_classes ? class_name(d, c, buf, sizeof buf) : "?",
+                             lt_model_path(saved));
+                goto done;
+            }
+            y[i] = to_model[c];
+        }
+        rc = report(ctx, &model, d, y, from_model);
+        goto done;
+    }
+    to_model = malloc((size_t)d->n_classes * sizeof *to_model);
+    from_model = malloc((size_t)d->n_classes * sizeof *from_model);
     if (!to_model || !from_model || !y) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -209,6 +305,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     if (!model.converged)
         lt_warn(ctx, "lbfgs did not converge (%s after %d iterations); raise "
                 "max_iter or scale the data", model.stop, model.n_iter);
+    save(ctx, &model, d, from_model);
     rc = report(ctx, &model, d, y, from_model);
 done:
     lt_logreg_free(&model);
@@ -239,6 +336,7 @@ const lt_stage_def logreg_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = false,
+    .fits = true,
     .run = run,
     .metrics = logreg_metrics,
     .n_metrics = LT_COUNT(logreg_metrics),

@@ -352,6 +352,96 @@ static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train, l
     return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
 }
 
+/* A copy of the saved vector NAME (N numbers) into *out (owned). */
+static int saved_copy(lt_ctx *ctx, const lt_model *saved, const char *name, size_t n,
+                      double **out)
+{
+    const double *v = lt_model_vec(ctx, saved, name, n);
+    if (!v)
+        return LT_EINPUT;
+    if (!(*out = malloc(n * sizeof **out + 1)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(*out, v, n * sizeof **out);
+    return LT_OK;
+}
+
+/* The model saved by save(), for a stage with `from:`. */
+static int load(lt_ctx *ctx, const lt_model *saved, size_t p, lt_pca *m)
+{
+    double k = 0, spectrum = 0, solver = 0, rows = 0, n_iter = 0, batches = 0, norm = 0;
+    size_t kk = LT_ANY, pp = p;
+    int rc = lt_model_num(ctx, saved, "n_components_", &k);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.n_spectrum", &spectrum);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.solver", &solver);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "n_samples_", &rows);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.n_iter", &n_iter);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.normalizer", &norm);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.n_batches", &batches);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.total_variance", &m->total_variance);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "noise_variance_", &m->noise_variance);
+    if (rc != LT_OK)
+        return rc;
+    m->n_components = (size_t)k;
+    m->n_spectrum = (size_t)spectrum;
+    m->n_features = p;
+    m->n_samples = (size_t)rows;
+    m->solver = (lt_pca_solver)solver;
+    m->n_iter = (int)n_iter;
+    m->normalizer = (lt_pca_normalizer)norm;
+    m->n_batches = (size_t)batches;
+    kk = m->n_components;
+    const double *comp = lt_model_get(ctx, saved, "components_", &kk, &pp);
+    if (!comp)
+        return LT_EINPUT;
+    if (!(m->components = malloc(kk * pp * sizeof *m->components + 1)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(m->components, comp, kk * pp * sizeof *m->components);
+    rc = saved_copy(ctx, saved, "mean_", p, &m->mean);
+    if (rc == LT_OK)
+        rc = saved_copy(ctx, saved, "latent.spectrum.explained_variance", m->n_spectrum, &m->variance);
+    if (rc == LT_OK)
+        rc = saved_copy(ctx, saved, "latent.spectrum.explained_variance_ratio", m->n_spectrum,
+                        &m->variance_ratio);
+    if (rc == LT_OK)
+        rc = saved_copy(ctx, saved, "latent.spectrum.singular_values", m->n_spectrum,
+                        &m->singular_values);
+    return rc;
+}
+
+/* The model with scikit-learn's attribute names (PCA and IncrementalPCA
+ * keep the kept components' spectrum), and the whole spectrum for load(). */
+static void save(lt_ctx *ctx, const lt_pca *m)
+{
+    lt_model *o = lt_ctx_model_out(ctx);
+    size_t k = m->n_components;
+    lt_model_put_mat(o, "components_", m->components, k, m->n_features);
+    lt_model_put_vec(o, "explained_variance_", m->variance, k);
+    lt_model_put_vec(o, "explained_variance_ratio_", m->variance_ratio, k);
+    lt_model_put_vec(o, "singular_values_", m->singular_values, k);
+    lt_model_put_vec(o, "mean_", m->mean, m->n_features);
+    lt_model_put_num(o, "noise_variance_", m->noise_variance);
+    lt_model_put_int(o, "n_components_", (long long)k);
+    lt_model_put_int(o, "n_samples_", (long long)m->n_samples);
+    lt_model_put_int(o, "latent.n_spectrum", (long long)m->n_spectrum);
+    lt_model_put_vec(o, "latent.spectrum.explained_variance", m->variance, m->n_spectrum);
+    lt_model_put_vec(o, "latent.spectrum.explained_variance_ratio", m->variance_ratio,
+                     m->n_spectrum);
+    lt_model_put_vec(o, "latent.spectrum.singular_values", m->singular_values, m->n_spectrum);
+    lt_model_put_num(o, "latent.total_variance", m->total_variance);
+    lt_model_put_int(o, "latent.solver", (long long)m->solver);
+    lt_model_put_int(o, "latent.n_iter", m->n_iter);
+    lt_model_put_int(o, "latent.normalizer", (long long)m->normalizer);
+    lt_model_put_int(o, "latent.n_batches", (long long)m->n_batches);
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                int n_inputs, lt_data **out)
 {
@@ -379,7 +469,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         goto done;
     }
     size_t n = train->rows, p = train->cols;
-    if (n < 2 || p == 0) {
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if ((n < 2 && !saved) || p == 0) {
         status = n < 2 ? lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n)
                        : lt_fail(ctx, LT_EINPUT, "the input has no features");
         goto done;
@@ -391,7 +482,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
             goto done;
         }
     size_t most = n < p ? n : p;
-    if (cfg->n_components >= 1 && cfg->n_components > (double)most) {
+    if (saved) {
+        if ((status = load(ctx, saved, p, &m)) != LT_OK)
+            goto done;
+    } else if (cfg->n_components >= 1 && cfg->n_components > (double)most) {
         status = lt_fail(ctx, LT_EINPUT,
                          "n_components is %g but the data allow at most %zu "
                          "(min(rows, features))",
@@ -399,9 +493,27 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         goto done;
     }
 
-    if ((status = fit(ctx, cfg, train, &m, &scores)) != LT_OK)
+    if (!saved) {
+        if ((status = fit(ctx, cfg, train, &m, &scores)) != LT_OK)
+            goto done;
+        save(ctx, &m);
+    }
+    /* The training rows go through transform(), as new rows do, so that a
+     * saved model applied to them gives the very same bits; the full SVD's
+     * U S is that to rounding. Randomized SVD's U S is not X V' (it is
+     * fit_transform's approximation, which scikit-learn reports), so a
+     * randomized fit keeps it. */
+    bool keep = !saved && m.solver == LT_PCA_RANDOMIZED;
+    if (!keep) {
+        free(scores);
+        scores = NULL;
+    }
+    if (!incremental && !keep && (!(scores = malloc(n * m.n_components * sizeof *scores + 1)) ||
+                         lt_pca_transform(&m, train->v, n, false, scores) != LT_PCA_OK)) {
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
-    if (m.total_variance == 0)
+    }
+    if (m.total_variance == 0 && !saved)
         lt_warn(ctx, "the training data have zero variance: the components are "
                      "arbitrary and the variance ratios are reported as 0");
 
@@ -490,6 +602,7 @@ const lt_stage_def pca_stage = {
     .produces = true,
     .accepts_f32 = true,
     .accepts_stream = true,
+    .fits = true,
     .check = check,
     .run = run,
     .metrics = pca_metrics,

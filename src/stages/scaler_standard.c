@@ -4,6 +4,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "latent/stage.h"
 #include "math/linalg.h"
@@ -63,10 +64,29 @@ static int standard_run(lt_ctx *ctx, const void *config, const lt_data *const *i
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    lt_col_means(x->v, x->rows, p, mean);
-    column_variances(x, mean, var);
-    for (size_t j = 0; j < p; j++)
-        scale[j] = is_constant(var[j], mean[j], x->rows) ? 1.0 : sqrt(var[j]);
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if (saved) {
+        const double *sm = lt_model_vec(ctx, saved, "mean_", p);
+        const double *sv = sm ? lt_model_vec(ctx, saved, "var_", p) : NULL;
+        const double *ss = sv ? lt_model_vec(ctx, saved, "scale_", p) : NULL;
+        if (!ss) {
+            status = LT_EINPUT;
+            goto done;
+        }
+        memcpy(mean, sm, p * sizeof *mean);
+        memcpy(var, sv, p * sizeof *var);
+        memcpy(scale, ss, p * sizeof *scale);
+    } else {
+        lt_col_means(x->v, x->rows, p, mean);
+        column_variances(x, mean, var);
+        for (size_t j = 0; j < p; j++)
+            scale[j] = is_constant(var[j], mean[j], x->rows) ? 1.0 : sqrt(var[j]);
+        lt_model *m = lt_ctx_model_out(ctx);
+        lt_model_put_vec(m, "mean_", mean, p);
+        lt_model_put_vec(m, "var_", var, p);
+        lt_model_put_vec(m, "scale_", scale, p);
+        lt_model_put_int(m, "n_samples_seen_", (long long)x->rows);
+    }
     lt_report_vec(ctx, "mean", mean, p);
     if (cfg->with_std) {
         lt_report_vec(ctx, "var", var, p);
@@ -99,6 +119,7 @@ const lt_stage_def scaler_standard_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .fits = true,
     .run = standard_run,
     .metrics = scaler_standard_metrics,
     .n_metrics = LT_COUNT(scaler_standard_metrics),

@@ -1,7 +1,6 @@
 /* The network engine against PyTorch (tests/reference/make_nn.py): optimiser
  * steps, the losses, and a small stacked autoencoder trained from the same
- * initial weights; plus shape rules, initialisers, metrics and the weights
- * file. */
+ * initial weights; plus shape rules, initialisers and metrics. */
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,7 +15,6 @@
 #include "nn/net.h"
 #include "nn/optim.h"
 #include "nn/train.h"
-#include "nn/weights.h"
 #include "testnn.h"
 #include "testutil.h"
 
@@ -242,40 +240,6 @@ static void test_rounded_accuracy(void)
     CU_ASSERT_DOUBLE_EQUAL(lt_metric_mse.sum(p, t, 2), 0.04 + 0.09, 1e-7);
 }
 
-static void test_weights_file(void)
-{
-    test_specs a = test_specs_bind("layers: [{dense: {units: 4, activation: tanh}}, {dense: {units: 3}}]");
-    test_specs b = test_specs_bind("layers: [{dense: {units: 5, activation: tanh}}, {dense: {units: 3}}]");
-    lt_net n1, n2, n3;
-    size_t bad;
-    char err[256], path[] = "/tmp/latent-weights-XXXXXX";
-    lt_nn_shape in = lt_nn_shape_1d(3);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&n1, a.layers.items, 2, &in, 4, 1, &bad, err, sizeof err), 0);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&n2, a.layers.items, 2, &in, 4, 2, &bad, err, sizeof err), 0);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&n3, b.layers.items, 2, &in, 4, 1, &bad, err, sizeof err), 0);
-    int fd = mkstemp(path);
-    CU_ASSERT_FATAL(fd >= 0);
-    close(fd);
-    CU_ASSERT_EQUAL(lt_weights_save(&n1, path), 0);
-    CU_ASSERT(memcmp(n1.w, n2.w, n1.n_weights * sizeof *n1.w) != 0);
-    CU_ASSERT_EQUAL(lt_weights_load(&n2, path, err, sizeof err), LT_WEIGHTS_OK);
-    CU_ASSERT(memcmp(n1.w, n2.w, n1.n_weights * sizeof *n1.w) == 0);
-    CU_ASSERT_EQUAL(lt_weights_load(&n3, path, err, sizeof err), LT_WEIGHTS_EMISMATCH);
-    CU_ASSERT_STRING_EQUAL(err, "layer 0 is 'dense 16 [3] [4]' in the file but 'dense 20 [3] [5]' here");
-    /* A truncated file is refused and leaves the weights alone. */
-    CU_ASSERT_EQUAL(truncate(path, 100), 0);
-    float keep = n2.w[0];
-    CU_ASSERT_EQUAL(lt_weights_load(&n2, path, err, sizeof err), LT_WEIGHTS_EMISMATCH);
-    CU_ASSERT_STRING_EQUAL(err, "the file ends after 0 of 31 values");
-    CU_ASSERT_EQUAL(n2.w[0], keep);
-    remove(path);
-    lt_net_free(&n1);
-    lt_net_free(&n2);
-    lt_net_free(&n3);
-    test_specs_free(&a);
-    test_specs_free(&b);
-}
-
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -289,7 +253,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "shape rules and their messages", test_shapes);
     CU_add_test(s, "initialiser variances", test_initialisers);
     CU_add_test(s, "rounded_accuracy and mse", test_rounded_accuracy);
-    CU_add_test(s, "weights file round trip and mismatches", test_weights_file);
     int rc = lt_test_run();
     lt_json_free(ref);
     return rc;

@@ -156,7 +156,7 @@ static void test_errors(void)
                  "each of the 7 rows");
     expect_error("labels_i8.npy.missing", NULL,
                  "@/labels_i8.npy.missing: cannot read: No such file or directory");
-    expect_error("empty.npy", NULL, "@/empty.npy: is empty; expected a .npy file (np.save writes one)");
+    expect_error("empty.npy", NULL, "@/empty.npy: the file is empty; expected a .npy file (np.save writes one)");
     expect_error("../npy.json", NULL,
                  "@/../npy.json: not a .npy file: it does not start with \\x93NUMPY (np.save "
                  "writes it)");
