@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/blas_kernels.h"
 #include "core/cache.h"
 #include "core/fsutil.h"
 #include "core/diff.h"
@@ -454,7 +453,6 @@ static int cmd_diff(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    lt_blas_pick_kernels(argv);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
