@@ -5,11 +5,13 @@
 #include <string.h>
 
 #include "nn/eval.h"
+#include "nn/parallel.h"
 
 /* The buffers of one training run, allocated before the first batch. */
 struct workspace {
     size_t *order;  /* the epoch's sample order */
     float *batch;   /* the gathered inputs (also the targets) */
+    double *chunk_loss; /* the batch's loss, chunk by chunk (batch_loss) */
     double *sums;   /* the epoch's metric sums */
     double *means, *val_means; /* metrics as shown */
     float *best;    /* the best epoch's weights, for restore_best */
@@ -48,6 +50,43 @@ static bool fuse_sgd(lt_net *net, float rate)
     return rate > 0;
 }
 
+/* One batch's loss, its chunks shared among the threads. */
+struct loss_pass {
+    lt_loss loss;
+    const float *y, *t;
+    float *grad, scale;
+    size_t count, chunks, blocks;
+    double *chunk_loss;
+};
+
+/* Chunks per block: few enough blocks that each is worth a thread. */
+#define LOSS_BLOCK_CHUNKS 16
+
+static void loss_block(void *arg, size_t b)
+{
+    struct loss_pass *p = arg;
+    size_t c1 = (b + 1) * LOSS_BLOCK_CHUNKS < p->chunks ? (b + 1) * LOSS_BLOCK_CHUNKS : p->chunks;
+    for (size_t c = b * LOSS_BLOCK_CHUNKS; c < c1; c++) {
+        size_t at = c * LT_LOSS_CHUNK, n = p->count - at < LT_LOSS_CHUNK ? p->count - at : LT_LOSS_CHUNK;
+        p->chunk_loss[c] = lt_loss_sum(p->loss, p->y + at, p->t + at, n, p->scale, p->grad + at);
+    }
+}
+
+/* lt_loss_sum of the batch, with its gradient: the same bits on any number
+ * of threads, since the chunks' sums are added in order here. */
+static double batch_loss(lt_loss loss, const float *y, const float *t, size_t count, float *grad,
+                         double *chunk_loss)
+{
+    struct loss_pass p = {.loss = loss, .y = y, .t = t, .grad = grad, .scale = 1.0f / (float)count,
+                          .count = count, .chunks = (count + LT_LOSS_CHUNK - 1) / LT_LOSS_CHUNK,
+                          .chunk_loss = chunk_loss};
+    lt_nn_parallel_for(loss_block, &p, (p.chunks + LOSS_BLOCK_CHUNKS - 1) / LOSS_BLOCK_CHUNKS);
+    double sum = 0;
+    for (size_t c = 0; c < p.chunks; c++)
+        sum += chunk_loss[c];
+    return sum;
+}
+
 /* Runs one epoch; returns LT_TRAIN_OK or LT_TRAIN_NONFINITE. */
 static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float *x,
                      size_t n, struct workspace *ws, lt_progress *progress, lt_history *h, int e)
@@ -69,12 +108,12 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         for (size_t r = 0; r < rows; r++)
             memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
         const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
-        double batch_loss = lt_loss_sum(cfg->loss, y, ws->batch, count, 1.0f / (float)count,
-                                        lt_net_output_grad(net));
-        if (!isfinite(batch_loss)) {
+        double loss = batch_loss(cfg->loss, y, ws->batch, count, lt_net_output_grad(net),
+                                 ws->chunk_loss);
+        if (!isfinite(loss)) {
             h->bad_epoch = e + 1;
             h->bad_batch = batch_no;
-            h->bad_loss = batch_loss;
+            h->bad_loss = loss;
             return LT_TRAIN_NONFINITE;
         }
         for (size_t k = 0; k < cfg->n_metrics; k++)
@@ -83,7 +122,7 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         if (!fused)
             lt_optim_step(opt, net->w, net->g);
 
-        loss_sum += batch_loss;
+        loss_sum += loss;
         seen += (double)count;
         if (progress->live) {
             for (size_t k = 0; k < cfg->n_metrics; k++)
@@ -104,13 +143,15 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     int rc = history_alloc(h, cfg->epochs, cfg->n_metrics, vn > 0) ? LT_TRAIN_ENOMEM : LT_TRAIN_OK;
     ws.order = malloc((n ? n : 1) * sizeof *ws.order);
     ws.batch = malloc(net->batch * net->in_size * sizeof *ws.batch);
+    size_t out_size = net->n_layers ? net->layers[net->n_layers - 1].out_size : net->in_size;
+    ws.chunk_loss = malloc((net->batch * out_size / LT_LOSS_CHUNK + 1) * sizeof *ws.chunk_loss);
     size_t m = cfg->n_metrics ? cfg->n_metrics : 1;
     ws.sums = calloc(m, sizeof *ws.sums);
     ws.means = calloc(m, sizeof *ws.means);
     ws.val_means = calloc(m, sizeof *ws.val_means);
     if (cfg->restore_best)
         ws.best = malloc((net->n_weights ? net->n_weights : 1) * sizeof *ws.best);
-    if (!ws.order || !ws.batch || !ws.sums || !ws.means || !ws.val_means ||
+    if (!ws.order || !ws.batch || !ws.chunk_loss || !ws.sums || !ws.means || !ws.val_means ||
         (cfg->restore_best && !ws.best))
         rc = LT_TRAIN_ENOMEM;
 
@@ -152,6 +193,7 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     }
     free(ws.order);
     free(ws.batch);
+    free(ws.chunk_loss);
     free(ws.sums);
     free(ws.means);
     free(ws.val_means);
