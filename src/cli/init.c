@@ -179,8 +179,9 @@ int lt_cli_init(int argc, char **argv)
         fprintf(stderr, "%s: cannot open: %s\n", data, strerror(errno));
         return 2;
     }
-    char line[65536];
+    char line[65536], row[65536];
     bool got = fgets(line, sizeof line, in) != NULL;
+    bool got_row = got && fgets(row, sizeof row, in) != NULL;
     fclose(in);
     if (!got) {
         fprintf(stderr, "%s:1:1: the file is empty\n", data);
@@ -195,6 +196,19 @@ int lt_cli_init(int argc, char **argv)
             k++;
         if (k == n) {
             fprintf(stderr, "%s:1:1: no column named '%s' in the header\n", data, label);
+            return 2;
+        }
+    }
+    /* A text column other than the label would stop the run at its first
+     * row: say so now, with the fix. */
+    char *values[4096];
+    size_t n_values = got_row ? split_fields(row, delim, values, 4096) : 0;
+    for (size_t k = 0; k < n_values && k < n; k++) {
+        char *end;
+        strtod(values[k], &end);
+        if ((end == values[k] || *end) && !(label && !strcmp(fields[k], label))) {
+            fprintf(stderr, "%s:2:%zu: column '%s' holds text (\"%s\"): name it with --label %s\n", data, k + 1,
+                    fields[k], values[k], fields[k]);
             return 2;
         }
     }
