@@ -22,7 +22,7 @@ mkdir "$tree"
 (cd "$src" && git ls-files -co --exclude-standard -z | xargs -0 tar -cf - 2>/dev/null) | tar -xf - -C "$tree"
 echo "deb: building latent $version in $tree (log: $tmp/build.log)"
 if (cd "$tree" && dpkg-buildpackage -us -uc -b > "$tmp/build.log" 2>&1); then ok; else
-  bad "dpkg-buildpackage failed:"; tail -30 "$tmp/build.log"
+  bad "dpkg-buildpackage failed:"; grep -E 'error|FAILED|FAIL:' "$tmp/build.log" | cut -c1-300 | tail -20
   echo "deb: $pass passed, $fail failed"; exit 1
 fi
 deb=$(ls "$tmp"/latent_"$version"_*.deb)
