@@ -99,8 +99,34 @@ is "complete a parameter after STAGE." "pca2.n_components= pca2.n_oversamples=" 
 is "complete a pipeline file" "breast_cancer.yaml" "$(complete_words latent check brea)"
 is "complete a stage kind" "scaler.minmax scaler.standard" "$(complete_words latent stages sca)"
 cd "$tmp" || exit 1
+# The zsh completion, with zsh's completion builtins stubbed to print what
+# they are offered (zsh itself then keeps those matching the word typed).
 if command -v zsh > /dev/null; then
-  "$latent" completion zsh > _latent && zsh -n _latent && ok || bad "the zsh completion does not parse"
+  "$latent" completion zsh > "$tmp/_latent" && zsh -n "$tmp/_latent" && ok || bad "the zsh completion does not parse"
+  cat > "$tmp/drive.zsh" <<'ZEOF'
+compadd() {
+  local pre="" suf=""
+  while [[ $1 == -* ]]; do
+    case $1 in -S) suf=$2; shift 2 ;; -p) pre=$2; shift 2 ;; --) shift; break ;; *) shift ;; esac
+  done
+  local w; for w in "$@"; do print -r -- "$pre$w$suf"; done
+}
+_describe() { local -a c; c=(${(P)2}); print -rl -- ${c%%:*}; }
+_files() { print -r -- "files $*"; }
+source "$1" > /dev/null 2>&1
+shift
+words=("$@"); CURRENT=$#words; _latent | tr '\n' ' ' | sed 's/ $//'
+ZEOF
+  cd "$src/pipelines" || exit 1
+  z() { zsh "$tmp/drive.zsh" "$tmp/_latent" "$@"; }
+  is "zsh: commands" "run check validate sweep stages schema cache diff init man completion" "$(z latent s)"
+  is "zsh: stages after --set" "cancer. split. raw. scaled. scaled_lr. pca2. pca_lr. view. spectrum. seed=" \
+    "$(z latent run breast_cancer.yaml --set s)"
+  z latent run breast_cancer.yaml --set pca2.n | grep -q '^pca2.n_components= pca2.solver= ' && ok ||
+    bad "zsh: parameters after STAGE."
+  is "zsh: pipeline files" "files -g *.(yaml|yml)" "$(z latent check bre)"
+  is "zsh: options of run" "--set --out --threads --no-cache --point --jobs --quiet --help" "$(z latent run x.yaml --no)"
+  cd "$tmp" || exit 1
 fi
 
 echo "cli: $pass passed, $fail failed"

@@ -15,7 +15,7 @@
 static const lt_cli_option run_opts[] = {OPT_SET, OPT_OUT, OPT_THREADS, OPT_NO_CACHE, OPT_POINT,
                                          {"--jobs", "N", "sweep points to run at once"},
                                          OPT_QUIET, OPT_HELP, OPT_END};
-static const lt_cli_option check_opts[] = {OPT_SET, OPT_THREADS, OPT_NO_CACHE, OPT_POINT, OPT_QUIET,
+static const lt_cli_option check_opts[] = {OPT_SET, OPT_OUT, OPT_THREADS, OPT_NO_CACHE, OPT_POINT, OPT_QUIET,
                                            OPT_HELP, OPT_END};
 static const lt_cli_option validate_opts[] = {
     OPT_SET, {"--max-points", "N", "refuse a sweep of more than N points (default 1000)"},
