@@ -3,10 +3,11 @@
 # latent runs, the example plugin builds out of tree against the installed
 # header through pkg-config and gives scikit-learn's numbers, and bad
 # plugins are refused with the documented messages.
-# usage: install.sh BUILD_DIR SOURCE_ROOT
+# usage: install.sh BUILD_DIR SOURCE_ROOT PREFIX
 set -u
 build=$1
 src=$(cd "$2" && pwd)
+prefix=$3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export LATENT_CACHE_DIR="$tmp/cache"
@@ -21,8 +22,6 @@ same() { # same FILE EXPECTED-TEXT WHAT
 dest=$tmp/root
 meson install -C "$build" --destdir "$dest" --no-rebuild --quiet > "$tmp/install.log" 2>&1 ||
   { bad "meson install failed: $(tail -5 "$tmp/install.log")"; echo "install: $pass passed, $fail failed"; exit 1; }
-prefix=$(meson introspect "$build" --buildoptions |
-  /usr/bin/python3 -c 'import json,sys; print(next(o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"))')
 root=$dest$prefix
 for f in bin/latent share/man/man1/latent.1 share/bash-completion/completions/latent \
          share/zsh/site-functions/_latent include/latent/stage.h include/latent/data.h \
