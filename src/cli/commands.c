@@ -68,7 +68,10 @@ const lt_cli_command lt_cli_commands[] = {
      init_opts, "latent init measurements.csv --label species", false},
     {"man", "", "print latent's man page (roff), generated from the command and stage tables", NULL,
      plain_opts, "latent man | man -l -", false},
-    {"completion", "bash|zsh", "print a shell completion script", NULL, plain_opts,
+    {"completion", "bash|zsh", "print a shell completion script",
+     "The scripts complete commands, options, pipeline files, and after --set the stages of the pipeline "
+     "on the line (from `latent completion stages FILE`) and their kinds' parameters.",
+     plain_opts,
      "latent completion bash > ~/.local/share/bash-completion/completions/latent", false},
     {NULL, NULL, NULL, NULL, NULL, NULL, false},
 };
