@@ -16,7 +16,9 @@
 
 #include "latent/data.h"
 
-#define LT_ABI_VERSION 1
+/* 2: plugins are loaded and checked (lt_stream.may_hold_nan, LT_P_STRINGS
+ * since 1). Bump once per incompatible change between releases. */
+#define LT_ABI_VERSION 2
 
 /* Status codes. They double as the process exit codes main() picks. */
 enum lt_status {
