@@ -17,36 +17,8 @@
 #include "core/run.h"
 #include "core/schema.h"
 #include "core/sweep_run.h"
-
-static const char usage[] =
-    "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--quiet]\n"
-    "       latent check FILE... [--set STAGE.PARAM=VALUE]... [--threads N] [--quiet]\n"
-    "       latent validate FILE... [--max-points N] [--format text|json|github]\n"
-    "       latent sweep FILE [--list | --emit slurm | --collect | --jobs N] [--out DIR]\n"
-    "       latent stages [KIND]\n"
-    "       latent schema\n"
-    "       latent cache [--size | --clear]\n"
-    "       latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]\n"
-    "       latent apply RUN_DIR DATA [--stage NAME] [--out DIR] [--threads N] [--quiet]\n"
-    "\n"
-    "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
-    "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
-    "  validate  check configs without running; exit 2 when any file is bad\n"
-    "  sweep     list, run (--jobs N in parallel), emit a Slurm array for, or collect\n"
-    "            the points of a file's sweep: block; `run` on such a file runs them all,\n"
-    "            `run --point K` just one\n"
-    "  stages    list stage kinds, or one kind's parameters\n"
-    "  schema    print the JSON Schema of pipeline files\n"
-    "  cache     print the stage cache's folder, its size, or clear it\n"
-    "            ($LATENT_CACHE_DIR, else $XDG_CACHE_HOME/latent or ~/.cache/latent)\n"
-    "  diff      compare two runs' metrics (a run folder or a metrics.json each);\n"
-    "            a value changed when |a - b| > atol + rtol * |a| (default 0, 0);\n"
-    "            exit 1 when any changed or exists on one side only\n"
-    "  apply     replay a finished run's fitted stages (its models/) on new rows of a\n"
-    "            .csv or .npy file, up to --stage NAME (default: the last that saved a\n"
-    "            model); writes NAME.npy, NAME.csv and metrics.json to DIR (RUN_DIR/apply)\n"
-    "\n"
-    "exit status: 0 ok, 1 an expectation missed, 2 bad config or input, 3 runtime failure\n";
+#include "core/plugins.h"
+#include "cli/cli.h"
 
 struct args {
     char **files;
@@ -91,6 +63,15 @@ static int parse_args(int argc, char **argv, struct args *a)
             }
             a->format = (lt_diag_format)f;
         } else if (!strcmp(arg, "--set")) {
+            /* "--set pca.n_components 3": the value went to the next word. */
+            if (!strchr(value, '=')) {
+                if (i + 1 < argc && argv[i + 1][0] != '-')
+                    fprintf(stderr, "latent: --set %s: expected STAGE.PARAM=VALUE; write --set %s=%s\n", value,
+                            value, argv[i + 1]);
+                else
+                    fprintf(stderr, "latent: --set %s: expected STAGE.PARAM=VALUE\n", value);
+                return 2;
+            }
             a->sets[a->n_sets++] = (char *)value;
         } else if (!strcmp(arg, "--out")) {
             a->run.out_dir = value;
@@ -131,7 +112,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->run.quiet = true;
         } else if (arg[0] == '-' && arg[1]) {
-            fprintf(stderr, "latent: unknown option '%s'\n%s", arg, usage);
+            fprintf(stderr, "latent: unknown option '%s' (`latent %s --help` lists the options)\n", arg, argv[1]);
             return 2;
         } else {
             a->files[a->n_files++] = (char *)arg;
@@ -260,6 +241,8 @@ static int cmd_sweep(const struct args *a)
         lt_sweep_emit_slurm(file, p, &o, &a->run, stdout);
     } else if (a->collect) {
         rc = lt_sweep_collect(file, &o, &a->run);
+    } else if (a->point >= 0) {
+        rc = lt_sweep_run_point(file, &o, &a->run, (size_t)a->point, false);
     } else {
         rc = lt_sweep_run(file, &o, &a->run, false, a->jobs);
     }
@@ -267,83 +250,41 @@ static int cmd_sweep(const struct args *a)
     return rc;
 }
 
-/* One parameter per entry, type and default first, then its help; the kinds
- * of a list parameter (layers, say) follow it, each with its own table. */
-static void print_params(const lt_param *params, size_t n, int indent)
-{
-    for (size_t i = 0; i < n; i++) {
-        const lt_param *p = &params[i];
-        char want[512], def[128];
-        const char *dflt = lt_param_default_text(p, def, sizeof def);
-        /* A list's kinds are listed below it, not in its type. */
-        const char *type = p->type != LT_P_SPECS            ? lt_param_expected(p, want, sizeof want)
-                           : p->flags & LT_SINGLE           ? "{kind: {parameters}}"
-                                                            : "a list of {kind: {parameters}}";
-        /* A single spec left out means what its help says. */
-        if (p->type == LT_P_SPECS && (p->flags & LT_SINGLE) && dflt)
-            printf("%*s%-18s %s; optional\n", indent, "", p->name, type);
-        else
-            printf("%*s%-18s %s; %s%s\n", indent, "", p->name, type,
-                   dflt ? "default " : "required", dflt ? (*dflt ? dflt : "\"\" (empty)") : "");
-        printf("%*s%-18s %s\n", indent, "", "", p->help);
-        for (size_t k = 0; p->type == LT_P_SPECS && p->kinds[k]; k++) {
-            const lt_spec_def *kind = p->kinds[k];
-            printf("%*s  - %s: %s\n", indent + 18, "", kind->name, kind->summary);
-            print_params(kind->params, kind->n_params, indent + 24);
-        }
-    }
-}
-
-static void print_kind(const lt_stage_def *d)
-{
-    printf("%s: %s\n", d->name, d->summary);
-    if (d->max_inputs == 0)
-        printf("  inputs: none (a source)");
-    else if (d->min_inputs == d->max_inputs)
-        printf("  inputs: %d", d->min_inputs);
-    else
-        printf("  inputs: %d to %d", d->min_inputs, d->max_inputs);
-    printf("; output: %s\n", d->produces ? "data" : "none (metrics and files only)");
-    if (d->n_params == 0) {
-        printf("  no parameters\n");
-    } else {
-        printf("  parameters:\n");
-        print_params(d->params, d->n_params, 4);
-    }
-    if (d->n_metrics == 0) {
-        printf("  no metrics\n");
-        return;
-    }
-    /* {split} and {P} spell out in expect: targets; the help says so. */
-    printf("  metrics ({split}: train, valid or test; {P}: a kind of list parameter P):\n");
-    for (size_t i = 0; i < d->n_metrics; i++)
-        printf("    %-26s %s\n", d->metrics[i].name, d->metrics[i].help);
-}
-
+/* `latent stages`: every kind; for each word, the kind it names or the
+ * kinds starting with it. */
 static int cmd_stages(const struct args *a)
 {
-    size_t n;
-    const lt_stage_def *const *all = lt_registry(&n);
     if (a->n_files == 0) {
-        for (size_t i = 0; i < n; i++)
-            printf("  %-24s %s\n", all[i]->name, all[i]->summary);
+        lt_cli_print_kinds(NULL, stdout);
         return 0;
     }
+    size_t n;
+    const lt_stage_def *const *all = lt_registry(&n);
     int rc = 0;
     for (size_t k = 0; k < a->n_files; k++) {
-        const lt_stage_def *d = lt_registry_find(a->files[k]);
-        if (!d) {
-            const char *names[256];
-            for (size_t i = 0; i < n && i < 255; i++)
-                names[i] = all[i]->name;
-            names[n < 255 ? n : 255] = NULL;
-            const char *hint = lt_did_you_mean(a->files[k], names);
-            fprintf(stderr, "latent: unknown stage kind '%s'%s%s%s\n", a->files[k],
-                    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
-            rc = 2;
+        const char *word = a->files[k];
+        const lt_stage_def *d = lt_registry_find(word);
+        if (d) {
+            lt_cli_print_kind(d, stdout);
             continue;
         }
-        print_kind(d);
+        size_t len = strlen(word), matches = 0;
+        for (size_t i = 0; i < n; i++)
+            matches += !strncmp(all[i]->name, word, len);
+        if (matches) {
+            lt_cli_print_kinds(word, stdout);
+            continue;
+        }
+        const char **names = calloc(n + 1, sizeof *names);
+        if (!names)
+            return 3;
+        for (size_t i = 0; i < n; i++)
+            names[i] = all[i]->name;
+        const char *hint = lt_did_you_mean(word, names);
+        fprintf(stderr, "latent: unknown stage kind '%s'%s%s%s\n", word, hint ? "; did you mean '" : "",
+                hint ? hint : "", hint ? "'?" : " (`latent stages` lists them)");
+        free(names);
+        rc = 2;
     }
     return rc;
 }
@@ -365,7 +306,7 @@ static int cmd_cache(int argc, char **argv)
     } else if (argc == 2) {
         printf("%s\n", dir);
     } else {
-        fprintf(stderr, "usage: latent cache [--size | --clear]\n");
+        fprintf(stderr, "usage: latent cache [--size | --clear] (`latent cache --help` says more)\n");
         rc = 2;
     }
     free(dir);
@@ -456,9 +397,6 @@ static int cmd_diff(int argc, char **argv)
     return rc;
 }
 
-static const char apply_usage[] =
-    "latent apply RUN_DIR DATA [--stage NAME] [--out DIR] [--threads N] [--quiet]";
-
 static int cmd_apply(int argc, char **argv)
 {
     lt_apply_opts o = {0};
@@ -468,7 +406,7 @@ static int cmd_apply(int argc, char **argv)
         const char *arg = argv[i];
         bool valued = !strcmp(arg, "--stage") || !strcmp(arg, "--out") || !strcmp(arg, "--threads");
         if (valued && i + 1 >= argc) {
-            fprintf(stderr, "latent: %s needs a value; usage: %s\n", arg, apply_usage);
+            fprintf(stderr, "latent: %s needs a value (latent apply --help)\n", arg);
             return 2;
         }
         if (!strcmp(arg, "--stage")) {
@@ -483,10 +421,10 @@ static int cmd_apply(int argc, char **argv)
                 return 2;
             }
             openblas_set_num_threads((int)t);
-        } else if (!strcmp(arg, "--quiet")) {
+        } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             o.quiet = true;
         } else if (arg[0] == '-' && arg[1]) {
-            fprintf(stderr, "latent: unknown option '%s'; usage: %s\n", arg, apply_usage);
+            fprintf(stderr, "latent: unknown option '%s' (latent apply --help)\n", arg);
             return 2;
         } else if (n_pos == 2) {
             fprintf(stderr, "latent: apply takes a run folder and a data file, got a third: '%s'\n", arg);
@@ -496,7 +434,7 @@ static int cmd_apply(int argc, char **argv)
         }
     }
     if (n_pos != 2) {
-        fprintf(stderr, "latent: apply takes a run folder and a data file; usage: %s\n", apply_usage);
+        fprintf(stderr, "latent: apply takes a run folder and a data file (latent apply --help)\n");
         return 2;
     }
     o.run_dir = pos[0];
@@ -504,25 +442,24 @@ static int cmd_apply(int argc, char **argv)
     return lt_apply(&o);
 }
 
-int main(int argc, char **argv)
+/* The commands that take the shared options (parse_args). */
+static int dispatch(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
-    }
-    if (!strcmp(argv[1], "--version")) {
-        printf("latent %s\n", LATENT_VERSION);
-        return 0;
-    }
-    if (!strcmp(argv[1], "cache"))
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "cache"))
         return cmd_cache(argc, argv);
-    if (!strcmp(argv[1], "diff"))
+    if (!strcmp(cmd, "diff"))
         return cmd_diff(argc, argv);
-    if (!strcmp(argv[1], "apply"))
+    if (!strcmp(cmd, "apply"))
         return cmd_apply(argc, argv);
+    if (!strcmp(cmd, "init"))
+        return lt_cli_init(argc, argv);
+    if (!strcmp(cmd, "man"))
+        return argc == 2 ? lt_cli_man(stdout) : (fprintf(stderr, "latent: man takes no arguments\n"), 2);
+    if (!strcmp(cmd, "completion"))
+        return lt_cli_completion(argc, argv, stdout);
     struct args a = {.point = -1};
     int rc = parse_args(argc, argv, &a);
-    const char *cmd = argv[1];
     if (rc == 0) {
         if (!strcmp(cmd, "run"))
             rc = cmd_run(&a, false);
@@ -536,12 +473,40 @@ int main(int argc, char **argv)
             rc = cmd_sweep(&a);
         else if (!strcmp(cmd, "schema"))
             rc = cmd_schema();
-        else {
-            fprintf(stderr, "latent: unknown command '%s'\n%s", cmd, usage);
-            rc = 2;
-        }
     }
     free(a.files);
     free(a.sets);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        lt_cli_print_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        lt_cli_print_version(stdout);
+        return 0;
+    }
+    const lt_cli_command *c = lt_cli_find(argv[1]);
+    if (!c) {
+        const char *names[64];
+        size_t n = 0;
+        for (const lt_cli_command *k = lt_cli_commands; k->name && n < 63; k++)
+            names[n++] = k->name;
+        names[n] = NULL;
+        const char *hint = lt_did_you_mean(argv[1], names);
+        fprintf(stderr, "latent: unknown command '%s'%s%s%s (`latent --help` lists them)\n", argv[1],
+                hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+        return 2;
+    }
+    if (lt_cli_wants_help(argc, argv)) {
+        lt_cli_print_help(c, stdout);
+        return 0;
+    }
+    lt_plugins_load(LATENT_PLUGIN_DIR, stderr);
+    int rc = dispatch(argc, argv);
+    lt_registry_release();
     return rc;
 }

@@ -16,7 +16,9 @@
 
 #include "latent/data.h"
 
-#define LT_ABI_VERSION 1
+/* 2: plugins are loaded and checked (lt_stream.may_hold_nan, LT_P_STRINGS
+ * since 1). Bump once per incompatible change between releases. */
+#define LT_ABI_VERSION 2
 
 /* Status codes. They double as the process exit codes main() picks. */
 enum lt_status {
@@ -324,5 +326,47 @@ typedef struct lt_stage_def {
     const lt_metric *metrics;
     size_t n_metrics;
 } lt_stage_def;
+
+/* ---- plugins: stage kinds built out of tree ----------------------------- *
+ *
+ * A plugin is a shared object (name ending in .so) in a folder of
+ * $LATENT_PLUGIN_PATH (colon-separated) or in lib/latent/plugins/ under
+ * latent's install prefix. It includes only the installed headers
+ * (`pkg-config --cflags latent`), links against nothing of latent's (the
+ * functions above are resolved in the latent executable when it is loaded)
+ * and exports one NULL-terminated list of its kinds:
+ *
+ *     LT_PLUGIN_STAGES(&robust_scaler_stage);
+ *
+ * latent refuses, with one line naming the file: a plugin whose kinds were
+ * built for another LT_ABI_VERSION, a kind whose name is built in or comes
+ * from another plugin, and a file dlopen cannot open. Loaded kinds are
+ * validated, listed (`latent stages`), schematised and cached as built-in
+ * ones; the cache key holds the plugin file's size and time, so a rebuilt
+ * plugin recomputes.
+ *
+ * What a stage may and may not do (built in or not):
+ * - Ownership: inputs and config are borrowed and read-only; *out is a new
+ *   lt_data the stage allocated with lt_data_* and hands over. Memory a stage
+ *   allocates for itself it frees before it returns, on every path.
+ * - Threads: run() is called from one thread; a stage may start its own
+ *   threads (at most lt_ctx_threads) but joins them before returning and
+ *   calls lt_report_*, lt_fail and lt_warn from the calling thread only.
+ * - Output: no printing, no exit(), no abort(): messages go through lt_fail
+ *   and lt_warn, numbers through lt_report_*, files only under
+ *   lt_ctx_artifact paths. No global state that outlives one run() call.
+ * - Determinism: the same config, inputs, seed and thread count give the
+ *   same bits.
+ *
+ * ABI stability: within one major version of latent, LT_ABI_VERSION changes
+ * only when lt_stage_def, lt_param, lt_data or a function above changes
+ * incompatibly; fields are only ever added at the end, and `abi` stays the
+ * first member of lt_stage_def in every version. */
+#define LT_PLUGIN_SYMBOL "lt_plugin_stages"
+#define LT_PLUGIN_STAGES(...)                                                   \
+    __attribute__((visibility("default"))) extern const lt_stage_def           \
+        *const lt_plugin_stages[];                                              \
+    __attribute__((visibility("default"))) const lt_stage_def                  \
+        *const lt_plugin_stages[] = {__VA_ARGS__, NULL}
 
 #endif

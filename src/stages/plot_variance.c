@@ -13,6 +13,7 @@
 struct plot_variance_config {
     double threshold;
     char *title;
+    PLOT_OUTPUT_FIELDS;
 };
 
 #define CFG struct plot_variance_config
@@ -21,6 +22,7 @@ static const lt_param params[] = {
             "cumulative explained-variance ratio to mark; 0 takes the pca's "
             "fractional n_components when it had one, else 0.95"),
     LT_STRING(CFG, title, NULL, LT_NULLABLE, "title (default: the stage's name)"),
+    PLOT_OUTPUT_PARAMS(CFG),
 };
 #undef CFG
 
@@ -51,7 +53,13 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
 
     int rc = LT_OK;
     double *index = malloc(n * sizeof *index), *cumulative = malloc(n * sizeof *cumulative);
-    lt_figure *fig = lt_figure_new(800, 600, 1, 1);
+    plot_output out_opts = PLOT_OUTPUT(cfg);
+    int fig_status = LT_OK;
+    lt_figure *fig = plot_figure_new(ctx, &out_opts, 800, 600, 1, 1, false, &fig_status);
+    if (!fig) {
+        rc = fig_status;
+        goto done;
+    }
     if (!index || !cumulative || !fig) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -93,7 +101,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
 
     lt_report_num(ctx, "threshold", threshold);
     lt_report_int(ctx, "n_components", (long long)k);
-    rc = plot_save(ctx, fig);
+    rc = plot_save(ctx, fig, &out_opts);
 done:
     free(index);
     free(cumulative);
