@@ -14,12 +14,14 @@
 #include "core/run.h"
 #include "core/schema.h"
 #include "core/sweep_run.h"
+#include "core/sweep_slurm.h"
 
 static const char usage[] =
     "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--quiet]\n"
     "       latent check FILE... [--set STAGE.PARAM=VALUE]... [--threads N] [--quiet]\n"
     "       latent validate FILE... [--max-points N] [--format text|json|github]\n"
     "       latent sweep FILE [--list | --emit slurm | --collect | --jobs N] [--out DIR]\n"
+    "                 [--array-limit N] [--partition P] [--time T] [--cpus-per-task N] [--mem M]\n"
     "       latent stages [KIND]\n"
     "       latent schema\n"
     "       latent cache [--size | --clear]\n"
@@ -30,7 +32,8 @@ static const char usage[] =
     "  validate  check configs without running; exit 2 when any file is bad\n"
     "  sweep     list, run (--jobs N in parallel), emit a Slurm array for, or collect\n"
     "            the points of a file's sweep: block; `run` on such a file runs them all,\n"
-    "            `run --point K` just one\n"
+    "            `run --point K` just one; --emit slurm writes <run folder>/slurm/sweep.sbatch\n"
+    "            (--array-limit and the Slurm options go into it) and prints how to submit it\n"
     "  stages    list stage kinds, or one kind's parameters\n"
     "  schema    print the JSON Schema of pipeline files\n"
     "  cache     print the stage cache's folder, its size, or clear it\n"
@@ -53,6 +56,8 @@ struct args {
     bool list, collect; /* sweep --list / --collect */
     const char *emit;   /* sweep --emit slurm */
     lt_diag_format format; /* validate --format: how problems are printed */
+    lt_slurm_opts slurm; /* its --array-limit, --partition, --time, --cpus-per-task, --mem */
+    const char *slurm_option; /* the first of those given, to refuse them without --emit */
 };
 
 /* Returns 0, or 2 after printing a usage error. */
@@ -68,7 +73,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         bool takes_value = !strcmp(arg, "--set") || !strcmp(arg, "--out") || !strcmp(arg, "--threads") ||
                            !strcmp(arg, "--point") || !strcmp(arg, "--max-points") ||
                            !strcmp(arg, "--jobs") || !strcmp(arg, "--emit") ||
-                           !strcmp(arg, "--format");
+                           !strcmp(arg, "--format") ||
+                           !strcmp(arg, "--array-limit") || !strcmp(arg, "--cpus-per-task") ||
+                           !strcmp(arg, "--partition") || !strcmp(arg, "--time") || !strcmp(arg, "--mem");
         if (takes_value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "latent: %s needs a value\n", arg);
@@ -95,6 +102,25 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return 2;
             }
             a->run.threads = (int)n;
+        } else if (!strcmp(arg, "--partition") || !strcmp(arg, "--time") || !strcmp(arg, "--mem")) {
+            const char *want = lt_slurm_check_value(arg, value);
+            if (want) {
+                fprintf(stderr, "latent: %s: expected %s, got \"%s\"\n", arg, want, value);
+                return 2;
+            }
+            *(!strcmp(arg, "--partition") ? &a->slurm.partition
+              : !strcmp(arg, "--time")    ? &a->slurm.time
+                                          : &a->slurm.mem) = value;
+            a->slurm_option = a->slurm_option ? a->slurm_option : arg;
+        } else if (!strcmp(arg, "--array-limit") || !strcmp(arg, "--cpus-per-task")) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            if (*end || !*value || n < 1 || n > 100000) {
+                fprintf(stderr, "latent: %s: expected an integer in [1, 100000], got \"%s\"\n", arg, value);
+                return 2;
+            }
+            *(!strcmp(arg, "--array-limit") ? &a->slurm.array_limit : &a->slurm.cpus_per_task) = (int)n;
+            a->slurm_option = a->slurm_option ? a->slurm_option : arg;
         } else if (!strcmp(arg, "--point") || !strcmp(arg, "--max-points") || !strcmp(arg, "--jobs")) {
             char *end;
             long n = strtol(value, &end, 10);
@@ -160,6 +186,11 @@ static lt_pipeline *load(const char *file, const struct args *a, long point)
 
 static int cmd_run(const struct args *a, bool check)
 {
+    if (a->slurm_option) {
+        fprintf(stderr, "latent: %s goes into a Slurm script: use it with `latent sweep FILE --emit slurm`\n",
+                a->slurm_option);
+        return 2;
+    }
     if (a->n_files == 0 || (!check && a->n_files > 1)) {
         fprintf(stderr, "latent: %s takes %s\n", check ? "check" : "run",
                 check ? "one or more pipeline files" : "one pipeline file");
@@ -249,6 +280,10 @@ static int cmd_sweep(const struct args *a)
         return 2;
     }
     const char *file = a->files[0];
+    if (a->slurm_option && !a->emit) {
+        fprintf(stderr, "latent: %s goes into a Slurm script: it needs --emit slurm\n", a->slurm_option);
+        return 2;
+    }
     lt_pipeline *p = load(file, a, -1);
     if (!p)
         return 2;
@@ -260,7 +295,7 @@ static int cmd_sweep(const struct args *a)
     } else if (a->list) {
         lt_sweep_list(p, stdout);
     } else if (a->emit) {
-        lt_sweep_emit_slurm(file, p, &o, &a->run, stdout);
+        rc = lt_sweep_emit_slurm(file, p, &o, &a->run, &a->slurm);
     } else if (a->collect) {
         rc = lt_sweep_collect(file, &o, &a->run);
     } else {

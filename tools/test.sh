@@ -3,7 +3,8 @@
 # build, then all of them again under AddressSanitizer and UBSan.
 set -eu
 cd "$(dirname "$0")/.."
-tools/setup.sh
+# --slurm: tests/slurm starts a private Slurm on localhost to submit a sweep to.
+tools/setup.sh --slurm
 
 meson test -C build --print-errorlogs
 
@@ -16,4 +17,4 @@ ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 LSAN_OPTIONS=suppressions="$(pwd)/tests/lsan.supp":print_suppressions=0 \
-  meson test -C build-asan --print-errorlogs --timeout-multiplier 4
+  meson test -C build-asan --print-errorlogs --timeout-multiplier 4 --no-suite slurm

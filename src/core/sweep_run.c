@@ -182,25 +182,6 @@ void lt_sweep_list(const lt_pipeline *p, FILE *out)
     }
 }
 
-void lt_sweep_emit_slurm(const char *file, const lt_pipeline *p, const lt_load_opts *load,
-                         const lt_run_opts *run, FILE *out)
-{
-    fprintf(out, "#!/bin/sh\n");
-    fprintf(out, "# Slurm job array for the sweep of %s (%zu points), written by latent %s.\n", file,
-            p->sweep.n_points, LATENT_VERSION);
-    fprintf(out, "# Submit with sbatch; then `latent sweep %s --collect` builds the summary.\n", file);
-    fprintf(out, "#SBATCH --job-name=%s\n", p->name);
-    fprintf(out, "#SBATCH --array=0-%zu\n", p->sweep.n_points ? p->sweep.n_points - 1 : 0);
-    fprintf(out, "#SBATCH --cpus-per-task=%d\n", run->threads > 0 ? run->threads : 1);
-    fprintf(out, "set -eu\n");
-    fprintf(out, "exec latent run '%s' --point \"$SLURM_ARRAY_TASK_ID\" --threads \"$SLURM_CPUS_PER_TASK\"", file);
-    for (size_t i = 0; i < load->n_sets; i++)
-        fprintf(out, " --set '%s'", load->sets[i]);
-    if (run->out_dir)
-        fprintf(out, " --out '%s'", run->out_dir);
-    fprintf(out, " --quiet\n");
-}
-
 /* ---- the summary -------------------------------------------------------- */
 
 /* Adds every scalar metric of METRICS to ROW as "stage.metric". */
