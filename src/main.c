@@ -8,6 +8,7 @@
 #include "core/cache.h"
 #include "core/fsutil.h"
 #include "core/diff.h"
+#include "core/dist.h"
 #include "core/params.h"
 #include "core/pipeline.h"
 #include "core/registry.h"
@@ -178,8 +179,10 @@ static lt_pipeline *load(const char *file, const struct args *a, long point)
     /* A failure with nothing recorded: recording it needed memory too. */
     if (!p && lt_diag_count(&diag) == 0)
         lt_diag_add(&diag, file, 0, 0, "out of memory");
-    /* Machine formats go to stdout, where CI runners read workflow commands. */
-    lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
+    /* Machine formats go to stdout, where CI runners read workflow commands.
+     * Every rank of an MPI run finds the same problems; one prints them. */
+    if (lt_dist_rank() == 0)
+        lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
     lt_diag_clear(&diag);
     return p;
 }
@@ -216,8 +219,9 @@ static int cmd_run(const struct args *a, bool check)
         } else if (p) {
             lt_json *metrics = NULL;
             rc = lt_run(p, &a->run, check ? &metrics : NULL);
+            /* Rank 0 holds every stage's metrics; the others follow its verdict. */
             if (rc == LT_OK && check)
-                rc = lt_expect_check(p, metrics, stdout, NULL);
+                rc = lt_dist_max(lt_dist_rank() == 0 ? lt_expect_check(p, metrics, stdout, NULL) : LT_OK);
             lt_json_free(metrics);
             lt_pipeline_free(p);
         }
@@ -493,7 +497,7 @@ int main(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "--version")) {
-        printf("latent %s\n", LATENT_VERSION);
+        printf("latent %s%s\n", LATENT_VERSION, lt_dist_built_with_mpi() ? " (MPI)" : "");
         return 0;
     }
     if (!strcmp(argv[1], "cache"))
@@ -503,6 +507,9 @@ int main(int argc, char **argv)
     struct args a = {.point = -1};
     int rc = parse_args(argc, argv, &a);
     const char *cmd = argv[1];
+    /* Under mpirun or srun, run, check and sweep work on all the ranks. */
+    if (rc == 0 && lt_dist_init(&argc, &argv) != 0)
+        rc = 3;
     if (rc == 0) {
         if (!strcmp(cmd, "run"))
             rc = cmd_run(&a, false);
@@ -523,5 +530,6 @@ int main(int argc, char **argv)
     }
     free(a.files);
     free(a.sets);
+    lt_dist_finalize();
     return rc;
 }

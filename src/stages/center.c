@@ -1,8 +1,8 @@
 /* center: subtract the training mean of each feature from every split. */
 #include <stdlib.h>
 
+#include "core/dist.h"
 #include "latent/stage.h"
-#include "math/linalg.h"
 #include "stages/affine.h"
 
 static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
@@ -17,7 +17,10 @@ static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inp
     double *mean = malloc(x->cols * sizeof *mean + 1);
     if (!mean)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    lt_col_means(x->v, x->rows, x->cols, mean);
+    if (lt_dist_col_means(inputs[0], x, mean) != 0) {
+        free(mean);
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    }
     lt_report_vec(ctx, "mean", mean, x->cols);
     struct lt_affine a = {.sub = mean};
     status = lt_affine_apply(ctx, inputs[0], &a, out);
@@ -33,5 +36,6 @@ const lt_stage_def center_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .distributed = true,
     .run = center_run,
 };

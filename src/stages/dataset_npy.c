@@ -235,5 +235,6 @@ const lt_stage_def dataset_npy_stage = {
     .min_inputs = 0,
     .max_inputs = 0,
     .produces = true,
+    .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .run = run,
 };

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/dist.h"
 #include "latent/stage.h"
-#include "math/linalg.h"
 #include "stages/affine.h"
 
 struct standard_config {
@@ -24,18 +24,30 @@ static const lt_param standard_params[] = {
 /* Population variance by the corrected two-pass formula (Chan, Golub and
  * LeVeque): the sum of squared deviations minus the square of their sum
  * over n, which removes most of the rounding left in the mean. */
-static void column_variances(const lt_mat *x, const double *mean, double *var)
+static int column_variances(const lt_data *in, const lt_mat *x, const double *mean, size_t n,
+                            double *var)
 {
-    size_t n = x->rows, p = x->cols;
+    size_t rows = x->rows, p = x->cols;
+    /* The two sums of each column, over this process's rows, then over
+     * every rank's when the rows are spread over several. */
+    double *sums = malloc(2 * p * sizeof *sums + 1);
+    if (!sums)
+        return in->row_blocks ? lt_dist_max(1) : -1; /* meets lt_dist_sum's opening check */
     for (size_t j = 0; j < p; j++) {
         double sum = 0, squares = 0;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < rows; i++) {
             double d = x->v[i * p + j] - mean[j];
             sum += d;
             squares += d * d;
         }
-        var[j] = (squares - sum * sum / (double)n) / (double)n;
+        sums[j] = sum;
+        sums[p + j] = squares;
     }
+    int rc = lt_dist_rows_sum(in, sums, 2 * p);
+    for (size_t j = 0; rc == 0 && j < p; j++)
+        var[j] = (sums[p + j] - sums[j] * sums[j] / (double)n) / (double)n;
+    free(sums);
+    return rc;
 }
 
 /* scikit-learn's test for a feature indistinguishable from a constant: a
@@ -63,10 +75,13 @@ static int standard_run(lt_ctx *ctx, const void *config, const lt_data *const *i
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    lt_col_means(x->v, x->rows, p, mean);
-    column_variances(x, mean, var);
+    size_t n = lt_dist_rows(inputs[0], x);
+    if (lt_dist_col_means(inputs[0], x, mean) != 0 || column_variances(inputs[0], x, mean, n, var) != 0) {
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        goto done;
+    }
     for (size_t j = 0; j < p; j++)
-        scale[j] = is_constant(var[j], mean[j], x->rows) ? 1.0 : sqrt(var[j]);
+        scale[j] = is_constant(var[j], mean[j], n) ? 1.0 : sqrt(var[j]);
     lt_report_vec(ctx, "mean", mean, p);
     if (cfg->with_std) {
         lt_report_vec(ctx, "var", var, p);
@@ -93,5 +108,6 @@ const lt_stage_def scaler_standard_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .distributed = true,
     .run = standard_run,
 };
