@@ -93,7 +93,7 @@ int lt_dist_sum(double *v, size_t n)
      * the message sizes); gathering the parts and adding them in rank order
      * on rank 0 gives the same bits every time. */
     double *parts = NULL;
-    bool ok = n <= (size_t)INT_MAX / (size_t)world_size;
+    bool ok = v && n <= (size_t)INT_MAX / (size_t)world_size; /* v NULL: this rank failed */
     if (ok && world_rank == 0)
         ok = (parts = malloc(n * (size_t)world_size * sizeof *parts)) != NULL;
     if (!all_ok(ok)) {

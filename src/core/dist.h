@@ -38,7 +38,8 @@ void lt_dist_block(size_t n, size_t *first, size_t *count);
 
 /* Replaces V (N doubles) on every rank by the sum over the ranks, added in
  * rank order. Returns 0, or -1 when out of memory (on any rank: every rank
- * then returns -1). */
+ * then returns -1). A rank that failed before it could sum calls it with V
+ * NULL, so that the others fail too instead of waiting for it. */
 int lt_dist_sum(double *v, size_t n);
 /* The largest of every rank's V, on every rank: how the ranks agree on a
  * status (LT_OK < LT_MISS < LT_EINPUT < LT_ERUNTIME). */

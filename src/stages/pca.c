@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
 #include "io/csv_matrix.h"
 #include "latent/stage.h"
 #include "math/pca.h"
@@ -324,13 +325,34 @@ static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *
     return status;
 }
 
+/* The reconstruction error of the training rows: over every rank's rows
+ * when they are spread over several. */
+static int pca_mse(const lt_data *in, const lt_pca *m, const lt_mat *train, const double *scores,
+                   double *mse)
+{
+    int status = lt_pca_reconstruction_mse(m, train->v, scores, train->rows, mse);
+    if (!in->row_blocks)
+        return status;
+    double sse[2] = {*mse * (double)train->rows * (double)train->cols, (double)train->rows};
+    if (lt_dist_sum(status == LT_PCA_OK ? sse : NULL, 2) != 0)
+        return LT_PCA_ENOMEM;
+    *mse = sse[1] > 0 ? sse[0] / (sse[1] * (double)train->cols) : 0.0;
+    return LT_PCA_OK;
+}
+
 /* Fits the model on the train split; *scores receives the training
  * projection when the solver computes it on the way (else NULL). */
-static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train, lt_pca *m,
-               double **scores)
+static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, const lt_mat *train,
+               lt_pca *m, double **scores)
 {
     *scores = NULL;
     int status;
+    if (in->row_blocks) {
+        /* Rows spread over MPI ranks: the covariance solver's sums. */
+        lt_pca_rows spread = {.sum = lt_dist_sum, .rank = lt_dist_rank(), .size = lt_dist_size()};
+        status = lt_pca_fit_rows(m, train->v, train->rows, train->cols, cfg->n_components, &spread, scores);
+        return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
+    }
     switch (cfg->solver) {
     case LT_PCA_INCREMENTAL:
         return fit_incremental(ctx, cfg, train, m);
@@ -378,7 +400,15 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         status = lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
         goto done;
     }
-    size_t n = train->rows, p = train->cols;
+    size_t n = lt_dist_rows(in, train), p = train->cols;
+    /* Under mpirun only the covariance solver sums over the ranks' rows. */
+    if (in->row_blocks && cfg->solver != LT_PCA_AUTO && cfg->solver != LT_PCA_COVARIANCE) {
+        status = lt_fail(ctx, LT_EINPUT,
+                         "solver '%s' needs every row in one process; on %d MPI ranks use "
+                         "solver: covariance (or auto)",
+                         solver_choices[cfg->solver], lt_dist_size());
+        goto done;
+    }
     if (n < 2 || p == 0) {
         status = n < 2 ? lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n)
                        : lt_fail(ctx, LT_EINPUT, "the input has no features");
@@ -399,7 +429,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         goto done;
     }
 
-    if ((status = fit(ctx, cfg, train, &m, &scores)) != LT_OK)
+    if ((status = fit(ctx, cfg, in, train, &m, &scores)) != LT_OK)
         goto done;
     if (m.total_variance == 0)
         lt_warn(ctx, "the training data have zero variance: the components are "
@@ -408,7 +438,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     double mse = 0;
     res = lt_data_new();
     if (!res || lt_data_copy_meta(res, in) != 0 ||
-        (!incremental && lt_pca_reconstruction_mse(&m, train->v, scores, n, &mse) != LT_PCA_OK) ||
+        (!incremental && pca_mse(in, &m, train, scores, &mse) != LT_PCA_OK) ||
         (!cfg->inverse && name_components(res, m.n_components) != 0)) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -470,6 +500,7 @@ const lt_stage_def pca_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .distributed = true,
     .accepts_f32 = true,
     .accepts_stream = true,
     .check = check,
