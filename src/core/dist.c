@@ -11,6 +11,7 @@
 
 static int world_rank, world_size = 1;
 static bool mpi_up, local_only;
+static bool failed_elsewhere; /* a collective failed because another rank did */
 
 bool lt_dist_built_with_mpi(void)
 {
@@ -81,7 +82,12 @@ int lt_dist_max(int v)
 
 #ifdef LATENT_MPI
 /* Every rank learns whether all of them could go on (ok on each). */
-static bool all_ok(bool ok) { return lt_dist_max(ok ? 0 : 1) == 0; }
+static bool all_ok(bool ok)
+{
+    bool all = lt_dist_max(ok ? 0 : 1) == 0;
+    failed_elsewhere |= ok && !all;
+    return all;
+}
 #endif
 
 int lt_dist_sum(double *v, size_t n)
@@ -209,6 +215,13 @@ int lt_dist_gather_int(const int *local, size_t count, int **all, size_t *total)
     int rc = gather_bytes(local, count, 1, sizeof(int), &p, total);
     *all = p;
     return rc;
+}
+
+bool lt_dist_take_failed_elsewhere(void)
+{
+    bool was = failed_elsewhere;
+    failed_elsewhere = false;
+    return was;
 }
 
 _Noreturn void lt_dist_abort(int code)

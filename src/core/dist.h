@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "latent/data.h"
+#include "latent/stage.h"
 
 /* Joins the MPI job when this process was started as one of its ranks
  * (mpirun's or srun's environment); otherwise stays a single process.
@@ -56,6 +56,11 @@ int lt_dist_gather(const double *local, size_t count, size_t width, double **all
 int lt_dist_gather_f32(const float *local, size_t count, size_t width, float **all, size_t *total);
 int lt_dist_gather_int(const int *local, size_t count, int **all, size_t *total);
 
+/* Whether a collective since the last call failed on this rank only
+ * because another rank had failed; clears it. Such a rank's own failure is
+ * an echo, and the runner prints the first rank's that is not. */
+bool lt_dist_take_failed_elsewhere(void);
+
 /* Stops every rank at once with exit status CODE (after a failure that the
  * others cannot learn of in time, such as one inside a collective). */
 _Noreturn void lt_dist_abort(int code);
@@ -78,6 +83,12 @@ int lt_dist_gather_data(const lt_data *d, lt_data **whole, char *err, size_t err
 int lt_dist_rows_sum(const lt_data *d, double *v, size_t n);
 
 
+
+/* For a stage whose input D is held in row blocks, after a step that may
+ * fail on some ranks only (checks of its own rows): every rank learns
+ * whether any failed. Returns RC, or a recorded failure when only another
+ * rank failed. A no-op returning RC when D is whole. */
+int lt_dist_check(lt_ctx *ctx, const lt_data *d, int rc);
 
 /* Rows of X (a split of D) over all ranks: the sum of the blocks when D is
  * held in row blocks, else X's own. */

@@ -197,3 +197,13 @@ int lt_dist_col_means(const lt_data *d, const lt_mat *x, double *mean)
     free(sums);
     return rc;
 }
+
+int lt_dist_check(lt_ctx *ctx, const lt_data *d, int rc)
+{
+    if (!d->row_blocks)
+        return rc;
+    double ok = 0;
+    if (lt_dist_sum(rc == LT_OK ? &ok : NULL, 1) != 0 && rc == LT_OK)
+        return lt_fail(ctx, LT_ERUNTIME, "stopped: another MPI rank failed");
+    return rc;
+}

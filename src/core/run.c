@@ -441,13 +441,17 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory");
         for (size_t j = 0; j < s->n_inputs; j++)
             lt_data_free(&whole[j]);
-        /* The ranks stop together, with the worst status of any. One of them
-         * prints the message: rank 0, or the failing rank when 0 is fine. */
-        int mine = rc, on_rank0 = rc;
-        lt_dist_bcast(&on_rank0, sizeof on_rank0);
-        rc = lt_dist_max(mine);
+        /* The ranks stop together. The first rank whose failure is its own
+         * (not an echo of another's, see lt_dist_take_failed_elsewhere)
+         * prints its message, and its status is everyone's. */
+        int mine = rc;
+        bool own = mine != LT_OK && !lt_dist_take_failed_elsewhere();
+        int first = ranks - lt_dist_max(own ? ranks - lt_dist_rank() : 0);
+        rc = lt_dist_max(own ? mine : LT_OK);
+        if (first == ranks)
+            rc = lt_dist_max(mine); /* nobody's own: echoes only */
         if (rc != LT_OK) {
-            if (mine != LT_OK && (root || on_rank0 == LT_OK))
+            if (mine != LT_OK && (lt_dist_rank() == first || (first == ranks && root)))
                 fprintf(stderr, "%s\n", ctx.error ? ctx.error : "stage failed without a message");
             lt_json_free(m);
             lt_data_free(&out);
