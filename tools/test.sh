@@ -8,6 +8,12 @@ tools/setup.sh --slurm
 
 meson test -C build --print-errorlogs
 
+# Several MPI ranks, in their own build (-Dmpi=enabled), where Open MPI is
+# installed (tools/setup.sh --mpi).
+if command -v mpirun > /dev/null && pkg-config --exists ompi-c; then
+  tests/mpi/run.sh build-mpi
+fi
+
 # -O2 so the network pipelines train at a usable speed; GCC's format-length
 # checks misfire there on sanitizer-instrumented code, so they stay warnings.
 [ -d build-asan ] || meson setup build-asan -Dbuildtype=debugoptimized -Db_sanitize=address,undefined \
