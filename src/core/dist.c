@@ -67,6 +67,7 @@ void lt_dist_block(size_t n, size_t *first, size_t *count)
 #ifdef LATENT_MPI
 static bool distributed(void) { return mpi_up && !local_only && world_size > 1; }
 #endif
+static bool all_ok_any(bool ok);
 
 int lt_dist_max(int v)
 {
@@ -80,14 +81,15 @@ int lt_dist_max(int v)
     return v;
 }
 
-#ifdef LATENT_MPI
 /* Every rank learns whether all of them could go on (ok on each). */
-static bool all_ok(bool ok)
+static bool all_ok_any(bool ok)
 {
     bool all = lt_dist_max(ok ? 0 : 1) == 0;
     failed_elsewhere |= ok && !all;
     return all;
 }
+#ifdef LATENT_MPI
+static bool all_ok(bool ok) { return all_ok_any(ok); }
 #endif
 
 int lt_dist_sum(double *v, size_t n)
@@ -215,6 +217,24 @@ int lt_dist_gather_int(const int *local, size_t count, int **all, size_t *total)
     int rc = gather_bytes(local, count, 1, sizeof(int), &p, total);
     *all = p;
     return rc;
+}
+
+int lt_dist_allgather_f32(const float *local, size_t count, size_t width, float **all, size_t *total)
+{
+    if (lt_dist_gather_f32(local, count, width, all, total) != 0)
+        return -1;
+    unsigned long long n = *total;
+    lt_dist_bcast(&n, sizeof n);
+    if (lt_dist_rank() != 0)
+        *all = malloc((size_t)n * width * sizeof **all + 1);
+    if (!all_ok_any(*all != NULL)) {
+        free(*all);
+        *all = NULL;
+        return -1;
+    }
+    lt_dist_bcast(*all, (size_t)n * width * sizeof **all);
+    *total = (size_t)n;
+    return 0;
 }
 
 bool lt_dist_take_failed_elsewhere(void)
