@@ -1,6 +1,6 @@
 #!/bin/sh
-# Scaling over MPI ranks on this machine: PCA of Fashion-MNIST (covariance
-# solver) and one autoencoder epoch, each as 1 rank x 1 thread, 1 rank x 2
+# Scaling over MPI ranks on this machine: PCA of Fashion-MNIST (incremental
+# and covariance solvers) and one autoencoder epoch, each as 1 rank x 1 thread, 1 rank x 2
 # threads and 2 ranks x 1 thread. Prints the stage's wall time (run.json),
 # the speed-up over 1 x 1 and the efficiency (speed-up / cores used).
 # usage: bench/mpi_scaling.sh [BUILD_DIR]   (default build-mpi, configured
@@ -21,7 +21,8 @@ stage_seconds() {
 }
 
 printf '%-34s %-14s %9s %9s %11s\n' "work" "layout" "seconds" "speed-up" "efficiency"
-for job in "mpi_pca:pca:PCA 55000 x 784, 30 comps" "mpi_ae_epoch:ae:AE epoch, 20000 images"; do
+for job in "mpi_ipca:pca:incremental PCA 55000 x 784" "mpi_pca:pca:covariance PCA 55000 x 784" \
+           "mpi_ae_epoch:ae:AE epoch, 20000 images"; do
   file=bench/${job%%:*}.yaml rest=${job#*:}
   stage=${rest%%:*} what=${rest#*:}
   base=

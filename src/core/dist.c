@@ -68,6 +68,8 @@ void lt_dist_block(size_t n, size_t *first, size_t *count)
 static bool distributed(void) { return mpi_up && !local_only && world_size > 1; }
 #endif
 static bool all_ok_any(bool ok);
+static int gather_bytes(const void *local, size_t count, size_t width, size_t size, void **all,
+                        size_t *total);
 
 int lt_dist_max(int v)
 {
@@ -219,22 +221,40 @@ int lt_dist_gather_int(const int *local, size_t count, int **all, size_t *total)
     return rc;
 }
 
-int lt_dist_allgather_f32(const float *local, size_t count, size_t width, float **all, size_t *total)
+/* Every rank receives what gather_bytes gives rank 0. */
+static int allgather_bytes(const void *local, size_t count, size_t width, size_t size, void **all,
+                           size_t *total)
 {
-    if (lt_dist_gather_f32(local, count, width, all, total) != 0)
+    if (gather_bytes(local, count, width, size, all, total) != 0)
         return -1;
     unsigned long long n = *total;
     lt_dist_bcast(&n, sizeof n);
     if (lt_dist_rank() != 0)
-        *all = malloc((size_t)n * width * sizeof **all + 1);
+        *all = malloc((size_t)n * width * size + 1);
     if (!all_ok_any(*all != NULL)) {
         free(*all);
         *all = NULL;
         return -1;
     }
-    lt_dist_bcast(*all, (size_t)n * width * sizeof **all);
+    lt_dist_bcast(*all, (size_t)n * width * size);
     *total = (size_t)n;
     return 0;
+}
+
+int lt_dist_allgather_f32(const float *local, size_t count, size_t width, float **all, size_t *total)
+{
+    void *p;
+    int rc = allgather_bytes(local, count, width, sizeof(float), &p, total);
+    *all = p;
+    return rc;
+}
+
+int lt_dist_allgather(const double *local, size_t count, size_t width, double **all, size_t *total)
+{
+    void *p;
+    int rc = allgather_bytes(local, count, width, sizeof(double), &p, total);
+    *all = p;
+    return rc;
 }
 
 bool lt_dist_take_failed_elsewhere(void)

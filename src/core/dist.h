@@ -61,7 +61,8 @@ int lt_dist_gather_int(const int *local, size_t count, int **all, size_t *total)
  * an echo, and the runner prints the first rank's that is not. */
 bool lt_dist_take_failed_elsewhere(void);
 
-/* As lt_dist_gather_f32, but every rank receives all the rows. */
+/* As lt_dist_gather and lt_dist_gather_f32, but every rank receives all the rows. */
+int lt_dist_allgather(const double *local, size_t count, size_t width, double **all, size_t *total);
 int lt_dist_allgather_f32(const float *local, size_t count, size_t width, float **all, size_t *total);
 
 /* Stops every rank at once with exit status CODE (after a failure that the
