@@ -312,12 +312,12 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     if (existed && !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "%s: the output folder exists and is not a folder\n", run_dir);
         free(run_dir);
-        return LT_EINPUT;
+        return lt_dist_max(LT_EINPUT); /* meets the other ranks' first agreement */
     }
     if (!run_dir || lt_mkdir_p(run_dir) != 0) {
         fprintf(stderr, "%s: cannot create the output folder: %s\n", run_dir ? run_dir : "?", strerror(errno));
         free(run_dir);
-        return LT_ERUNTIME;
+        return lt_dist_max(LT_ERUNTIME);
     }
     /* One run per folder at a time: two runs committing into the same
      * folder would interleave their files. */
@@ -329,7 +329,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         if (lock_fd >= 0)
             close(lock_fd);
         free(run_dir);
-        return LT_ERUNTIME;
+        return lt_dist_max(LT_ERUNTIME);
     }
     remove_stale_staging(run_dir);
     char partial[64];
@@ -340,7 +340,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         free(staging);
         free(run_dir);
         close(lock_fd);
-        return LT_ERUNTIME;
+        return lt_dist_max(LT_ERUNTIME);
     }
     snprintf(interrupted_staging, sizeof interrupted_staging, "%s", staging);
     signal(SIGINT, on_signal);
@@ -371,7 +371,10 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     int rc = (metrics && timings && values && values64 && left && keys && cached && on_root && gathered)
                  ? LT_OK
                  : LT_ERUNTIME;
+    /* The ranks' first agreement; rank 0 makes it on its way out when the
+     * run folder cannot be had (above). */
     rc = lt_dist_max(rc);
+    bool started_together = rc == LT_OK;
     for (size_t i = 0; i < p->n_stages && rc == LT_OK; i++)
         left[i] = p->stages[i].n_consumers;
     if (!opts->quiet && root)
@@ -552,7 +555,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     /* Rank 0's commit may fail; every rank exits with its status. */
-    rc = lt_dist_max(rc);
+    if (started_together)
+        rc = lt_dist_max(rc);
     lt_json_free(timings);
     lt_json_free(cached);
     lt_json_free(gathered);

@@ -70,6 +70,13 @@ for name in bad_csv nan dropout; do
 done
 grep -q '^tests/mpi/table_nan.npy:96:3: NaN is not allowed' "$tmp/nan.err" && ok || bad "the NaN is not named at row 96, column 3"
 
+# Rank 0 cannot have the run folder: every rank stops (no rank waits for it).
+: > "$tmp/a-file"
+mpi 3 run "$here/table.yaml" --quiet --out "$tmp/a-file" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && grep -q 'exists and is not a folder' "$tmp/err" && ok ||
+  bad "an output path that is a file: exit $rc (124: the ranks hung)"
+
 # A sweep shared out over 3 ranks gives the one-process summary.
 "$latent" sweep "$here/sweep.yaml" --threads 1 --out "$tmp/sweep.plain" > /dev/null || bad "the plain sweep failed"
 mpi 3 sweep "$here/sweep.yaml" --threads 1 --out "$tmp/sweep.3" > "$tmp/sweep.log" || bad "the sweep on 3 ranks failed"
