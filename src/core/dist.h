@@ -5,7 +5,14 @@
  * through this module.
  *
  * Every reduction is in a fixed order (rank 0's part, then rank 1's, ...),
- * so a run's numbers depend on the rank count but never on timing. */
+ * so a run's numbers depend on the rank count but never on timing.
+ *
+ * How a stage takes part: a source whose descriptor sets .distributed has
+ * its rows cut into one block per rank by the runner (lt_dist_shard: dense
+ * rows copied, a stream wrapped to read only its block); a new source, such
+ * as an HDF5 reader, joins by setting it. A transform or model that sets it
+ * runs on every rank and calls lt_dist_rows_sum where it sums over rows;
+ * every other stage runs on rank 0 after lt_dist_gather_data (run_dist.c). */
 #ifndef LATENT_CORE_DIST_H
 #define LATENT_CORE_DIST_H
 
