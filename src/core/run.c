@@ -397,12 +397,11 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         for (size_t j = 0; j < s->n_inputs && rc == LT_OK && here; j++) {
             size_t from = s->inputs[j];
             inputs[j] = whole[j] ? whole[j] : values[from];
-            if (whole[j])
-                continue; /* gathered as float64 where the stage needs it */
             /* A float64 view of float32 data, made once per value for all
-             * the stages that need it and freed with the value. */
-            if ((!s->def->accepts_f32 && lt_data_has_f32(values[from])) ||
-                (!s->def->accepts_stream && lt_data_has_stream(values[from]))) {
+             * the stages that need it and freed with the value (a value
+             * gathered to rank 0 comes as float64 where the stage needs it). */
+            if (!whole[j] && ((!s->def->accepts_f32 && lt_data_has_f32(values[from])) ||
+                              (!s->def->accepts_stream && lt_data_has_stream(values[from])))) {
                 char why[512];
                 if (!values64[from] && !(values64[from] = lt_data_to_f64(values[from], why, sizeof why)))
                     rc = lt_fail(&ctx, lt_data_has_stream(values[from]) ? LT_EINPUT : LT_ERUNTIME,
