@@ -32,7 +32,8 @@ static const lt_param params[] = {
 /* The classes present in the train labels, in order: the model's classes
  * (sklearn fits on np.unique(y_train)). Fills to_model[class] with the
  * model's index of each class, or -1, and returns how many are present, or
- * -1 after recording an error for a label out of range. */
+ * minus the status after recording an error (-LT_EINPUT for a label out of
+ * range, -LT_ERUNTIME when out of memory). */
 static int present_classes(lt_ctx *ctx, const lt_data *d, int *to_model)
 {
     const lt_split *train = &d->split[LT_TRAIN];
@@ -55,7 +56,7 @@ static int present_classes(lt_ctx *ctx, const lt_data *d, int *to_model)
         else
             lt_fail(ctx, LT_ERUNTIME, "out of memory");
         free(count);
-        return -1;
+        return bad >= 0 ? -LT_EINPUT : -LT_ERUNTIME;
     }
     int n = 0;
     for (size_t c = 0; c < c_all; c++)
@@ -202,7 +203,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     }
     int n_present = present_classes(ctx, d, to_model);
     if (n_present < 0) {
-        rc = LT_EINPUT;
+        rc = -n_present;
         goto done;
     }
     if (n_present < 2) {
