@@ -17,6 +17,8 @@
 #include "core/run.h"
 #include "core/schema.h"
 #include "core/sweep_run.h"
+#include "core/sweep_slurm.h"
+#include "core/dist.h"
 #include "core/plugins.h"
 #include "cli/cli.h"
 
@@ -32,6 +34,8 @@ struct args {
     bool list, collect; /* sweep --list / --collect */
     const char *emit;   /* sweep --emit slurm */
     lt_diag_format format; /* validate --format: how problems are printed */
+    lt_slurm_opts slurm; /* its --array-limit, --partition, --time, --cpus-per-task, --mem */
+    const char *slurm_option; /* the first of those given, to refuse them without --emit */
 };
 
 /* Returns 0, or 2 after printing a usage error. */
@@ -47,7 +51,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         bool takes_value = !strcmp(arg, "--set") || !strcmp(arg, "--out") || !strcmp(arg, "--threads") ||
                            !strcmp(arg, "--point") || !strcmp(arg, "--max-points") ||
                            !strcmp(arg, "--jobs") || !strcmp(arg, "--emit") ||
-                           !strcmp(arg, "--format");
+                           !strcmp(arg, "--format") ||
+                           !strcmp(arg, "--array-limit") || !strcmp(arg, "--cpus-per-task") ||
+                           !strcmp(arg, "--partition") || !strcmp(arg, "--time") || !strcmp(arg, "--mem");
         if (takes_value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "latent: %s needs a value\n", arg);
@@ -83,6 +89,25 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return 2;
             }
             a->run.threads = (int)n;
+        } else if (!strcmp(arg, "--partition") || !strcmp(arg, "--time") || !strcmp(arg, "--mem")) {
+            const char *want = lt_slurm_check_value(arg, value);
+            if (want) {
+                fprintf(stderr, "latent: %s: expected %s, got \"%s\"\n", arg, want, value);
+                return 2;
+            }
+            *(!strcmp(arg, "--partition") ? &a->slurm.partition
+              : !strcmp(arg, "--time")    ? &a->slurm.time
+                                          : &a->slurm.mem) = value;
+            a->slurm_option = a->slurm_option ? a->slurm_option : arg;
+        } else if (!strcmp(arg, "--array-limit") || !strcmp(arg, "--cpus-per-task")) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            if (*end || !*value || n < 1 || n > 100000) {
+                fprintf(stderr, "latent: %s: expected an integer in [1, 100000], got \"%s\"\n", arg, value);
+                return 2;
+            }
+            *(!strcmp(arg, "--array-limit") ? &a->slurm.array_limit : &a->slurm.cpus_per_task) = (int)n;
+            a->slurm_option = a->slurm_option ? a->slurm_option : arg;
         } else if (!strcmp(arg, "--point") || !strcmp(arg, "--max-points") || !strcmp(arg, "--jobs")) {
             char *end;
             long n = strtol(value, &end, 10);
@@ -141,13 +166,20 @@ static lt_pipeline *load(const char *file, const struct args *a, long point)
     if (!p && lt_diag_count(&diag) == 0)
         lt_diag_add(&diag, file, 0, 0, "out of memory");
     /* Machine formats go to stdout, where CI runners read workflow commands. */
-    lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
+    /* Every rank of an MPI run finds the same problems; one prints them. */
+    if (lt_dist_rank() == 0)
+        lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
     lt_diag_clear(&diag);
     return p;
 }
 
 static int cmd_run(const struct args *a, bool check)
 {
+    if (a->slurm_option) {
+        fprintf(stderr, "latent: %s goes into a Slurm script: use it with `latent sweep FILE --emit slurm`\n",
+                a->slurm_option);
+        return 2;
+    }
     if (a->n_files == 0 || (!check && a->n_files > 1)) {
         fprintf(stderr, "latent: %s takes %s\n", check ? "check" : "run",
                 check ? "one or more pipeline files" : "one pipeline file");
@@ -174,7 +206,8 @@ static int cmd_run(const struct args *a, bool check)
             lt_json *metrics = NULL;
             rc = lt_run(p, &a->run, check ? &metrics : NULL);
             if (rc == LT_OK && check)
-                rc = lt_expect_check(p, metrics, stdout, NULL);
+                /* Rank 0 holds every stage's metrics; the others follow its verdict. */
+                rc = lt_dist_max(lt_dist_rank() == 0 ? lt_expect_check(p, metrics, stdout, NULL) : LT_OK);
             lt_json_free(metrics);
             lt_pipeline_free(p);
         }
@@ -227,6 +260,10 @@ static int cmd_sweep(const struct args *a)
         return 2;
     }
     const char *file = a->files[0];
+    if (a->slurm_option && !a->emit) {
+        fprintf(stderr, "latent: %s goes into a Slurm script: it needs --emit slurm\n", a->slurm_option);
+        return 2;
+    }
     lt_pipeline *p = load(file, a, -1);
     if (!p)
         return 2;
@@ -238,7 +275,7 @@ static int cmd_sweep(const struct args *a)
     } else if (a->list) {
         lt_sweep_list(p, stdout);
     } else if (a->emit) {
-        lt_sweep_emit_slurm(file, p, &o, &a->run, stdout);
+        rc = lt_sweep_emit_slurm(file, p, &o, &a->run, &a->slurm);
     } else if (a->collect) {
         rc = lt_sweep_collect(file, &o, &a->run);
     } else if (a->point >= 0) {
@@ -460,6 +497,9 @@ static int dispatch(int argc, char **argv)
         return lt_cli_completion(argc, argv, stdout);
     struct args a = {.point = -1};
     int rc = parse_args(argc, argv, &a);
+    /* Under mpirun or srun, run, check and sweep work on all the ranks. */
+    if (rc == 0 && lt_dist_init(&argc, &argv) != 0)
+        rc = 3;
     if (rc == 0) {
         if (!strcmp(cmd, "run"))
             rc = cmd_run(&a, false);
@@ -476,6 +516,7 @@ static int dispatch(int argc, char **argv)
     }
     free(a.files);
     free(a.sets);
+    lt_dist_finalize();
     return rc;
 }
 

@@ -1,22 +1,31 @@
 #!/bin/sh
 # Installs what latent needs from Debian's archive, then builds it in build/.
 # Safe to run again: apt and meson skip what is already done.
-# --deb: also what building the Debian package takes, then tests/deb.sh
-# (builds the .deb in a temporary copy, checks it, copies it here).
+# Optional parts, each with what it adds:
+#   --slurm  slurm-wlm and munge, for tests/slurm (a private Slurm on localhost)
+#   --mpi    Open MPI, for -Dmpi=enabled and tests/mpi
+#   --fuzz   clang's libFuzzer runtime, for tools/fuzz.sh
+#   --bench  the reference tools the benchmarks in bench/ run beside latent
+#   --deb    what building the Debian package takes, then tests/deb.sh
+#            (builds the .deb in a temporary copy, checks it, copies it here)
 set -eu
 cd "$(dirname "$0")/.."
-deb=false
-for arg in "$@"; do
-  case $arg in
-    --deb) deb=true ;;
-  esac
-done
 
 packages="build-essential meson ninja-build pkg-config
   libyaml-dev libopenblas-dev liblapacke-dev libpng-dev libcunit1-dev zlib1g-dev
-  libcairo2-dev fonts-dejavu-core liblbfgs-dev libarpack2-dev libhdf5-dev libzip-dev dataset-fashion-mnist
-  python3-jsonschema python3-yaml python3-h5py chromium poppler-utils"
-if $deb; then packages="$packages debhelper dpkg-dev git"; fi
+  libcairo2-dev fonts-dejavu-core liblbfgs-dev libarpack2-dev libhdf5-dev libzip-dev
+  dataset-fashion-mnist python3-jsonschema python3-yaml python3-h5py chromium poppler-utils"
+deb=false
+for opt in "$@"; do
+  case $opt in
+    --slurm) packages="$packages slurm-wlm munge" ;;
+    --mpi) packages="$packages libopenmpi-dev openmpi-bin" ;;
+    --fuzz) packages="$packages clang libclang-rt-14-dev" ;;
+    --bench) packages="$packages python3-sklearn python3-torch python3-threadpoolctl python3-numpy linux-perf" ;;
+    --deb) packages="$packages debhelper dpkg-dev git"; deb=true ;;
+    *) echo "setup.sh: unknown option $opt (known: --slurm --mpi --fuzz --bench --deb)" >&2; exit 2 ;;
+  esac
+done
 
 missing=""
 for p in $packages; do

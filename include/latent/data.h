@@ -86,6 +86,11 @@ typedef struct lt_data {
     double *explained_variance_ratio; /* n_spectrum entries: the full spectrum */
     size_t n_spectrum;
     double variance_threshold; /* the cut plot.variance draws; 0 when none */
+
+    /* In a run on several MPI ranks: each rank holds only its own block of
+     * every split's rows, so sums over rows must be summed over the ranks
+     * too (src/core/dist.h). Copied with the metadata. */
+    bool row_blocks;
 } lt_data;
 
 /* Returns an empty value owned by the caller, or NULL when out of memory. */

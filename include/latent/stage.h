@@ -308,6 +308,12 @@ typedef struct lt_stage_def {
                          naming the stage, split, row and column */
     bool fits; /* fits a model: saves it through lt_ctx_model_out, and with
                   `from: FILE.npz` applies lt_ctx_model_in instead */
+    bool distributed; /* for an MPI run on several ranks (src/core/dist.h):
+                         a source whose rows may be cut into one block per
+                         rank; a stage whose run() sums over rows through
+                         lt_dist_rows_sum, so that it runs on every rank with
+                         its block. Any other stage runs on rank 0 with its
+                         inputs gathered there. */
 
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */

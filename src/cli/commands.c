@@ -23,9 +23,14 @@ static const lt_cli_option validate_opts[] = {
     OPT_HELP, OPT_END};
 static const lt_cli_option sweep_opts[] = {
     {"--list", NULL, "print the points, one line each"},
-    {"--emit", "slurm", "print a Slurm array job script that runs every point"},
+    {"--emit", "slurm", "write a Slurm array job script (RUN/slurm/sweep.sbatch) and print how to submit it"},
     {"--collect", NULL, "gather finished points into the sweep's summary and report"},
     {"--jobs", "N", "points to run at once"},
+    {"--array-limit", "N", "with --emit slurm: at most N array tasks at once (Slurm's %N)"},
+    {"--partition", "P", "with --emit slurm: the Slurm partition"},
+    {"--time", "T", "with --emit slurm: each task's time limit (Slurm's --time)"},
+    {"--cpus-per-task", "N", "with --emit slurm: CPUs per task; --threads defaults to them"},
+    {"--mem", "M", "with --emit slurm: memory per task (Slurm's --mem)"},
     OPT_POINT, OPT_SET, OPT_OUT, OPT_THREADS, OPT_NO_CACHE, OPT_QUIET, OPT_HELP, OPT_END};
 static const lt_cli_option plain_opts[] = {OPT_HELP, OPT_END};
 static const lt_cli_option cache_opts[] = {{"--size", NULL, "print the cache's size"},

@@ -17,6 +17,8 @@
 
 #include "core/cache.h"
 #include "core/ctx.h"
+#include "core/dist.h"
+#include "core/run_dist.h"
 #include "core/params.h"
 #include "core/fsutil.h"
 #include "core/nan_guard.h"
@@ -283,19 +285,30 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     if (opts->threads > 0)
         openblas_set_num_threads(opts->threads);
     int threads = openblas_get_num_threads();
+    /* Several MPI ranks: rank 0 alone writes the run folder; the others
+     * stage what their stages write in a private folder they remove. */
+    int ranks = lt_dist_size();
+    bool root = lt_dist_rank() == 0;
+    char private_dir[] = "/tmp/latent-rank-XXXXXX";
+    if (!root && !mkdtemp(private_dir)) {
+        fprintf(stderr, "%s: cannot create a temporary folder: %s\n", private_dir, strerror(errno));
+        return lt_dist_max(LT_ERUNTIME);
+    }
 
-    char *run_dir = opts->out_dir ? strdup(opts->out_dir) : lt_path_join("outputs", p->name);
+    char *run_dir = !root                ? strdup(private_dir)
+                    : opts->out_dir ? strdup(opts->out_dir)
+                                    : lt_path_join("outputs", p->name);
     struct stat st;
     bool existed = run_dir && stat(run_dir, &st) == 0;
     if (existed && !S_ISDIR(st.st_mode)) {
         fprintf(stderr, "%s: the output folder exists and is not a folder\n", run_dir);
         free(run_dir);
-        return LT_EINPUT;
+        return lt_dist_max(LT_EINPUT); /* meets the other ranks' first agreement */
     }
     if (!run_dir || lt_mkdir_p(run_dir) != 0) {
         fprintf(stderr, "%s: cannot create the output folder: %s\n", run_dir ? run_dir : "?", strerror(errno));
         free(run_dir);
-        return LT_ERUNTIME;
+        return lt_dist_max(LT_ERUNTIME);
     }
     /* One run per folder at a time: two runs committing into the same
      * folder would interleave their files. */
@@ -307,7 +320,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         if (lock_fd >= 0)
             close(lock_fd);
         free(run_dir);
-        return LT_ERUNTIME;
+        return lt_dist_max(LT_ERUNTIME);
     }
     remove_stale_staging(run_dir);
     char partial[64];
@@ -318,7 +331,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         free(staging);
         free(run_dir);
         close(lock_fd);
-        return LT_ERUNTIME;
+        return lt_dist_max(LT_ERUNTIME);
     }
     snprintf(interrupted_staging, sizeof interrupted_staging, "%s", staging);
     signal(SIGINT, on_signal);
@@ -330,12 +343,13 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     lt_pipeline_config_hash(p, config_hash);
 
     lt_ctx ctx = {.pipeline = p->name, .file = p->file, .staging = staging, .seed = p->seed,
-                  .threads = threads, .quiet = opts->quiet};
+                  .threads = threads, .quiet = opts->quiet || !root};
     const char *png_text[] = {"Software", "latent " LATENT_VERSION, "Title", p->name,
                               "latent:config-hash", config_hash, NULL};
     memcpy(ctx.png_text, png_text, sizeof png_text);
 
-    lt_cache cache = open_cache(opts->no_cache);
+    /* A rank's stage output is its block of rows: not what the cache keeps. */
+    lt_cache cache = open_cache(opts->no_cache || ranks > 1);
     char (*keys)[65] = calloc(p->n_stages ? p->n_stages : 1, sizeof *keys);
     lt_json *cached = lt_json_object();
     lt_json *metrics = lt_json_object();
@@ -343,12 +357,20 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     lt_data **values = calloc(p->n_stages, sizeof *values);
     lt_data **values64 = calloc(p->n_stages, sizeof *values64);
     size_t *left = calloc(p->n_stages, sizeof *left);
-    int rc = (metrics && timings && values && values64 && left && keys && cached) ? LT_OK : LT_ERUNTIME;
+    bool *on_root = calloc(p->n_stages, sizeof *on_root); /* the value exists on rank 0 only */
+    lt_json *gathered = lt_json_array(); /* the stages that ran on rank 0 alone */
+    int rc = (metrics && timings && values && values64 && left && keys && cached && on_root && gathered)
+                 ? LT_OK
+                 : LT_ERUNTIME;
+    /* The ranks' first agreement; rank 0 makes it on its way out when the
+     * run folder cannot be had (above). */
+    rc = lt_dist_max(rc);
+    bool started_together = rc == LT_OK;
     for (size_t i = 0; i < p->n_stages && rc == LT_OK; i++)
         left[i] = p->stages[i].n_consumers;
-    if (!opts->quiet)
-        fprintf(stderr, "latent: running %s (%zu stages, %d thread%s)\n", p->name, p->n_stages, threads,
-                threads == 1 ? "" : "s");
+    if (!opts->quiet && root)
+        fprintf(stderr, "latent: running %s (%zu stages, %d thread%s%s)\n", p->name, p->n_stages, threads,
+                threads == 1 ? "" : "s", ranks > 1 ? " on each of the ranks" : "");
 
     for (size_t k = 0; k < p->n_stages && rc == LT_OK; k++) {
         size_t i = p->order[k];
@@ -361,13 +383,18 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         if (!m)
             rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory");
         const lt_data *inputs[8];
-        for (size_t j = 0; j < s->n_inputs && rc == LT_OK; j++) {
+        lt_data *whole[8] = {0};
+        bool here = true; /* whether this rank runs the stage */
+        if (ranks > 1 && rc == LT_OK)
+            rc = lt_run_place(&ctx, s, i, values, on_root, whole, &here, gathered);
+        for (size_t j = 0; j < s->n_inputs && rc == LT_OK && here; j++) {
             size_t from = s->inputs[j];
-            inputs[j] = values[from];
+            inputs[j] = whole[j] ? whole[j] : values[from];
             /* A float64 view of float32 data, made once per value for all
-             * the stages that need it and freed with the value. */
-            if ((!s->def->accepts_f32 && lt_data_has_f32(values[from])) ||
-                (!s->def->accepts_stream && lt_data_has_stream(values[from]))) {
+             * the stages that need it and freed with the value (a value
+             * gathered to rank 0 comes as float64 where the stage needs it). */
+            if (!whole[j] && ((!s->def->accepts_f32 && lt_data_has_f32(values[from])) ||
+                              (!s->def->accepts_stream && lt_data_has_stream(values[from])))) {
                 char why[512];
                 if (!values64[from] && !(values64[from] = lt_data_to_f64(values[from], why, sizeof why)))
                     rc = lt_fail(&ctx, lt_data_has_stream(values[from]) ? LT_EINPUT : LT_ERUNTIME,
@@ -377,11 +404,6 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
             if (rc == LT_OK && !s->def->accepts_nan)
                 rc = lt_nan_guard(&ctx, inputs[j], p->stages[from].name);
         }
-        if (rc != LT_OK) {
-            fprintf(stderr, "%s\n", ctx.error);
-            lt_json_free(m);
-            break;
-        }
         lt_data *out = NULL;
         double t0 = now_seconds();
         /* Sources are not cached: reading their data again costs what
@@ -389,7 +411,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         stage_key(p, s, keys, threads, keys[i]);
         bool cacheable = s->def->max_inputs > 0;
         lt_json *hit_metrics = NULL;
-        bool hit = cacheable && lt_cache_load(&cache, keys[i], staging, &out, &hit_metrics);
+        bool hit = rc == LT_OK && here && cacheable && lt_cache_load(&cache, keys[i], staging, &out, &hit_metrics);
         if (hit && s->def->produces && !out) {
             hit = false; /* an entry without the output this stage must give */
             lt_json_free(hit_metrics);
@@ -397,7 +419,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         if (hit) {
             lt_json_free(m);
             m = hit_metrics;
-        } else {
+        } else if (rc == LT_OK && here) {
             rc = s->def->check ? s->def->check(&ctx, s->config) : LT_OK;
             if (rc == LT_OK)
                 rc = lt_models_enter(&ctx, s, s->n_inputs ? inputs[0] : NULL);
@@ -416,10 +438,26 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         }
         lt_json_set(cached, s->name, lt_json_bool(hit));
         double dt = now_seconds() - t0;
-        if (rc == LT_OK && s->def->produces && !out)
+        if (rc == LT_OK && here && s->def->produces && !out)
             rc = lt_fail(&ctx, LT_ERUNTIME, "produced no output (a bug in the stage)");
+        /* A source's rows are cut into one block per rank. */
+        if (rc == LT_OK && ranks > 1 && s->n_inputs == 0 && s->def->distributed && out &&
+            lt_dist_shard(out) != 0)
+            rc = lt_fail(&ctx, LT_ERUNTIME, "out of memory");
+        for (size_t j = 0; j < s->n_inputs; j++)
+            lt_data_free(&whole[j]);
+        /* The ranks stop together. The first rank whose failure is its own
+         * (not an echo of another's, see lt_dist_take_failed_elsewhere)
+         * prints its message, and its status is everyone's. */
+        int mine = rc;
+        bool own = mine != LT_OK && !lt_dist_take_failed_elsewhere();
+        int first = ranks - lt_dist_max(own ? ranks - lt_dist_rank() : 0);
+        rc = lt_dist_max(own ? mine : LT_OK);
+        if (first == ranks)
+            rc = lt_dist_max(mine); /* nobody's own: echoes only */
         if (rc != LT_OK) {
-            fprintf(stderr, "%s\n", ctx.error ? ctx.error : "stage failed without a message");
+            if (mine != LT_OK && (lt_dist_rank() == first || (first == ranks && root)))
+                fprintf(stderr, "%s\n", ctx.error ? ctx.error : "stage failed without a message");
             lt_json_free(m);
             lt_data_free(&out);
             break;
@@ -451,8 +489,9 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     free(values);
     free(values64);
     free(left);
+    free(on_root);
 
-    if (rc == LT_OK) {
+    if (rc == LT_OK && root) {
         lt_json *files = lt_json_array();
         list_files(staging, NULL, files);
         lt_json_push(files, lt_json_str("metrics.json"));
@@ -467,6 +506,12 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         lt_json_set(run, "openblas", lt_json_str(openblas_get_config()));
         lt_json_set(run, "seed", lt_json_int(p->seed));
         lt_json_set(run, "threads", lt_json_int(threads));
+        if (ranks > 1) {
+            lt_json *d = lt_json_set(run, "distributed", lt_json_object());
+            lt_json_set(d, "ranks", lt_json_int(ranks));
+            lt_json_set(d, "gathered_to_rank_0", gathered);
+            gathered = NULL;
+        }
         lt_json_set(run, "started", lt_json_str(started));
         lt_json_set(run, "wall_seconds", lt_json_num(now_seconds() - t_start));
         lt_json_set(run, "stage_seconds", timings);
@@ -494,7 +539,9 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
         lt_json_free(verdicts);
         free(report);
     }
-    if (rc != LT_OK) {
+    if (!root) {
+        lt_remove_tree(run_dir);
+    } else if (rc != LT_OK) {
         lt_remove_tree(staging);
         if (!existed) {
             /* Only what this run made: the lock file, then the folder if empty. */
@@ -509,8 +556,12 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     interrupted_staging[0] = '\0';
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    /* Rank 0's commit may fail; every rank exits with its status. */
+    if (started_together)
+        rc = lt_dist_max(rc);
     lt_json_free(timings);
     lt_json_free(cached);
+    lt_json_free(gathered);
     free(keys);
     free(cache.dir);
     lt_json_free(resolved);

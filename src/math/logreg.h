@@ -35,6 +35,10 @@ typedef struct lt_logreg_options {
     int max_iter;       /* iterations (line searches) at most, >= 1 */
     double gtol;        /* stopping rule 2 */
     double ftol;        /* stopping rule 3; LT_LOGREG_FTOL as scipy */
+    /* Rows spread over processes (an MPI run's ranks): sums N doubles over
+     * them in a fixed order, as lt_dist_sum; every process then takes the
+     * same steps. NULL: this process holds every row. */
+    int (*sum)(double *v, size_t n);
 } lt_logreg_options;
 
 typedef struct lt_logreg {

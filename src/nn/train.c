@@ -15,6 +15,7 @@ struct workspace {
     double *sums;   /* the epoch's metric sums */
     double *means, *val_means; /* metrics as shown */
     float *best;    /* the best epoch's weights, for restore_best */
+    double *parts;  /* data parallel: gradient, loss and metric sums to add up */
 };
 
 static int history_alloc(lt_history *h, int epochs, size_t n_metrics, bool has_valid)
@@ -87,6 +88,40 @@ static double batch_loss(lt_loss loss, const float *y, const float *t, size_t co
     return sum;
 }
 
+/* One batch of a data-parallel epoch: forward and backward over this
+ * process's ROWS samples of the epoch's order from FIRST on, the loss's
+ * gradient scaled by the whole batch's COUNT, then the gradient, the loss
+ * (*batch_loss) and the metric sums added up over the processes. Returns 0,
+ * or -1 when the sum failed (on every process). */
+static int parallel_batch(lt_net *net, const lt_train_config *cfg, const float *x,
+                          struct workspace *ws, size_t first, size_t rows, size_t count,
+                          double *batch_loss)
+{
+    size_t in = net->in_size, out = net->layers[net->n_layers - 1].out_size, w = net->n_weights;
+    double *parts = ws->parts;
+    memset(parts, 0, (w + 1 + cfg->n_metrics) * sizeof *parts);
+    if (rows) {
+        for (size_t r = 0; r < rows; r++)
+            memcpy(ws->batch + r * in, x + ws->order[first + r] * in, in * sizeof *x);
+        const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
+        parts[w] = lt_loss_sum(cfg->loss, y, ws->batch, rows * out, 1.0f / (float)count,
+                               lt_net_output_grad(net));
+        for (size_t k = 0; k < cfg->n_metrics; k++)
+            parts[w + 1 + k] = lt_metric_of(&cfg->metrics[k])->sum(y, ws->batch, rows * out);
+        lt_net_backward(net, rows, NULL);
+        for (size_t i = 0; i < w; i++)
+            parts[i] = net->g[i];
+    }
+    if (cfg->sum(parts, w + 1 + cfg->n_metrics) != 0)
+        return -1;
+    for (size_t i = 0; i < w; i++)
+        net->g[i] = (float)parts[i];
+    *batch_loss = parts[w];
+    for (size_t k = 0; k < cfg->n_metrics; k++)
+        ws->sums[k] += parts[w + 1 + k];
+    return 0;
+}
+
 /* Runs one epoch; returns LT_TRAIN_OK or LT_TRAIN_NONFINITE. */
 static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float *x,
                      size_t n, struct workspace *ws, lt_progress *progress, lt_history *h, int e)
@@ -105,6 +140,24 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
     for (size_t start = 0; start < n; start += net->batch) {
         size_t rows = n - start < net->batch ? n - start : net->batch, count = rows * out;
         batch_no++;
+        /* Data parallel: this process's share [lo, hi) of the batch. */
+        size_t lo = cfg->sum ? rows * (size_t)cfg->rank / (size_t)cfg->size : 0;
+        size_t hi = cfg->sum ? rows * (size_t)(cfg->rank + 1) / (size_t)cfg->size : rows;
+        if (cfg->sum) {
+            double batch_loss;
+            if (parallel_batch(net, cfg, x, ws, start + lo, hi - lo, count, &batch_loss) != 0)
+                return LT_TRAIN_ENOMEM;
+            if (!isfinite(batch_loss)) {
+                h->bad_epoch = e + 1;
+                h->bad_batch = batch_no;
+                h->bad_loss = batch_loss;
+                return LT_TRAIN_NONFINITE;
+            }
+            lt_optim_step(opt, net->w, net->g);
+            loss_sum += batch_loss;
+            seen += (double)count;
+            continue;
+        }
         for (size_t r = 0; r < rows; r++)
             memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
         const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
@@ -151,11 +204,18 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     ws.val_means = calloc(m, sizeof *ws.val_means);
     if (cfg->restore_best)
         ws.best = malloc((net->n_weights ? net->n_weights : 1) * sizeof *ws.best);
+    if (cfg->sum)
+        ws.parts = malloc((net->n_weights + 1 + m) * sizeof *ws.parts);
     if (!ws.order || !ws.batch || !ws.chunk_loss || !ws.sums || !ws.means || !ws.val_means ||
-        (cfg->restore_best && !ws.best))
+        (cfg->restore_best && !ws.best) || (cfg->sum && !ws.parts))
         rc = LT_TRAIN_ENOMEM;
+    /* A process out of memory fails the others' first sum with it. */
+    if (cfg->sum && rc != LT_TRAIN_OK)
+        cfg->sum(NULL, 0);
 
-    fuse_sgd(net, lt_optim_plain_sgd_rate(opt));
+    /* Fused SGD updates the weights inside backward, before the gradients
+     * of a data-parallel batch are added up: not then. */
+    fuse_sgd(net, cfg->sum ? 0 : lt_optim_plain_sgd_rate(opt));
     double best = INFINITY;
     int waited = 0;
     for (int e = 0; rc == LT_TRAIN_OK && e < cfg->epochs; e++) {
@@ -198,5 +258,6 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     free(ws.means);
     free(ws.val_means);
     free(ws.best);
+    free(ws.parts);
     return rc;
 }

@@ -29,6 +29,7 @@
 
 #include <cblas.h>
 
+#include "core/dist.h"
 #include "nn/eval.h"
 #include "nn/layer.h"
 #include "nn/loss.h"
@@ -162,6 +163,33 @@ static int float_views(lt_ctx *ctx, const lt_data *d, const float **xs, float **
             return lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
     return LT_OK;
 }
+
+/* Data parallel over MPI ranks (D in row blocks): every rank trains on all
+ * rows, each taking its share of every batch, so each gets the float
+ * rows of every split (ALL, owned) from its block's (XS). */
+static int gather_views(lt_ctx *ctx, const lt_data *d, const float *const *xs, float **all)
+{
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        size_t total;
+        if (d->split[s].x &&
+            lt_dist_allgather_f32(xs[s], d->split[s].x->rows, d->split[s].x->cols, &all[s], &total) != 0)
+            return lt_fail(ctx, LT_ERUNTIME, "out of memory gathering the rows to every rank");
+    }
+    return LT_OK;
+}
+
+/* Noise layers draw from the network's one stream as they go, so ranks
+ * training on different shares of a batch would draw differently. */
+static int check_spread(lt_ctx *ctx, const ae_model *m)
+{
+    for (size_t i = 0; i < m->net.n_layers; i++) {
+        const char *kind = m->specs[i].def->name;
+        if (!strcmp(kind, "dropout") || !strcmp(kind, "gaussian_noise"))
+            return lt_fail(ctx, LT_EINPUT, "a %s layer cannot train on several MPI ranks (each "
+                           "rank would draw its own noise); run it without mpirun", kind);
+    }
+    return LT_OK;
+}
 /* Builds the model for the data's shape; reports shape errors at the
  * layer's place, and a decoder whose output differs from the input. */
 static int build_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_nn_shape *in,
@@ -213,7 +241,7 @@ static int load_weights(lt_ctx *ctx, const char *path, ae_model *m)
 }
 
 static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
-                 const float *x, size_t n, const float *vx, size_t vn, lt_history *h)
+                 const float *x, size_t n, const float *vx, size_t vn, bool spread, lt_history *h)
 {
     const lt_spec *spec = cfg->optimizer.n == 1 ? &cfg->optimizer.items[0] : lt_optim_default();
     lt_optim opt;
@@ -227,6 +255,11 @@ static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
                           .patience = cfg->patience, .restore_best = cfg->restore_best,
                           .loss = cfg->loss, .metrics = cfg->metrics.items,
                           .n_metrics = n_metrics};
+    if (spread) {
+        tc.sum = lt_dist_sum;
+        tc.rank = lt_dist_rank();
+        tc.size = lt_dist_size();
+    }
     size_t batches = (n + m->net.batch - 1) / m->net.batch;
     lt_progress progress;
     lt_progress_init(&progress, !lt_ctx_quiet(ctx), cfg->epochs, batches, names, n_metrics);
@@ -282,7 +315,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
 static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
                      const lt_data *applied, lt_data **out)
 {
-    size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID);
+    /* Rows over every rank when they are spread over several. */
+    bool spread = d->row_blocks;
+    size_t n = spread ? lt_dist_rows(d, d->split[LT_TRAIN].x) : lt_data_rows(d, LT_TRAIN);
+    size_t vn = spread && d->split[LT_VALID].x ? lt_dist_rows(d, d->split[LT_VALID].x)
+                                               : lt_data_rows(d, LT_VALID);
     if (n == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no training rows");
     if (d->n_features > 0x7fffffff)
@@ -302,11 +339,13 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     ae_model m = {0};
     lt_history h = {0};
     float *owned[LT_N_SPLITS] = {0}, *applied_owned[LT_N_SPLITS] = {0};
+    float *all_rows[LT_N_SPLITS] = {0};
     const float *xs[LT_N_SPLITS] = {0}, *applied_xs[LT_N_SPLITS] = {0};
     /* Buffers for more rows than any split has would never be used. */
     size_t most = 1;
     for (int s = 0; s < LT_N_SPLITS; s++) {
-        most = lt_data_rows(d, s) > most ? lt_data_rows(d, s) : most;
+        size_t rows = spread && d->split[s].x ? lt_dist_rows(d, d->split[s].x) : lt_data_rows(d, s);
+        most = rows > most ? rows : most;
         most = lt_data_rows(applied, s) > most ? lt_data_rows(applied, s) : most;
     }
     size_t batch = (size_t)cfg->batch_size < most ? (size_t)cfg->batch_size : most;
@@ -318,6 +357,15 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     /* A saved model (from:) is applied as it is: nothing is trained. */
     const lt_model *saved = lt_ctx_model_in(ctx);
     int epochs = saved ? 0 : cfg->epochs;
+    if (spread)
+        rc = lt_dist_check(ctx, d, rc == LT_OK ? check_spread(ctx, &m) : rc);
+    if (rc == LT_OK && spread)
+        rc = gather_views(ctx, d, xs, all_rows);
+    /* Training and evaluation see every row; the output is this rank's. */
+    const float *local_xs[LT_N_SPLITS];
+    memcpy(local_xs, xs, sizeof xs);
+    for (int s = 0; spread && s < LT_N_SPLITS; s++)
+        xs[s] = all_rows[s];
     if (rc == LT_OK && saved)
         rc = ae_load_model(ctx, saved, &m);
     else if (rc == LT_OK && cfg->weights)
@@ -328,7 +376,7 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         ae_report_params(ctx, &m);
     }
     if (rc == LT_OK && epochs > 0)
-        rc = train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, &h);
+        rc = train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, spread, &h);
     if (rc == LT_OK && epochs > 0) {
         ae_report_history(ctx, cfg, &h);
         rc = ae_plot_history(ctx, cfg, &h);
@@ -345,11 +393,12 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     if (rc == LT_OK && !saved)
         ae_save_model(ctx, &m);
     if (rc == LT_OK)
-        rc = ae_make_output(ctx, cfg, &m, applied, applied != d ? applied_xs : xs, out);
+        rc = ae_make_output(ctx, cfg, &m, applied, applied != d ? applied_xs : local_xs, out);
     lt_history_free(&h);
     for (int s = 0; s < LT_N_SPLITS; s++) {
         free(owned[s]);
         free(applied_owned[s]);
+        free(all_rows[s]);
     }
     free_model(&m);
     return rc;
@@ -395,6 +444,7 @@ const lt_stage_def autoencoder_stage = {
     .produces = true,
     .accepts_f32 = true,
     .fits = true,
+    .distributed = true,
     .check = check,
     .run = run,
     .metrics = autoencoder_metrics,

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
 #include "latent/stage.h"
-#include "math/linalg.h"
 #include "stages/affine.h"
 
 static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
@@ -24,10 +24,12 @@ static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inp
         free(mean);
         return LT_EINPUT;
     }
-    if (saved)
+    if (saved) {
         memcpy(mean, saved_mean, x->cols * sizeof *mean);
-    else
-        lt_col_means(x->v, x->rows, x->cols, mean);
+    } else if (lt_dist_col_means(inputs[0], x, mean) != 0) {
+        free(mean);
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    }
     lt_model_put_vec(saved ? NULL : lt_ctx_model_out(ctx), "mean_", mean, x->cols);
     lt_report_vec(ctx, "mean", mean, x->cols);
     struct lt_affine a = {.sub = mean};
@@ -49,6 +51,7 @@ const lt_stage_def center_stage = {
     .max_inputs = 1,
     .produces = true,
     .fits = true,
+    .distributed = true,
     .run = center_run,
     .metrics = center_metrics,
     .n_metrics = LT_COUNT(center_metrics),

@@ -179,6 +179,7 @@ const lt_stage_def dataset_csv_stage = {
     .min_inputs = 0,
     .max_inputs = 0,
     .produces = true,
+    .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .check = check,
     .probe = csv_probe,
     .metrics = dataset_csv_metrics,

@@ -352,6 +352,7 @@ const lt_stage_def dataset_fashion_mnist_stage = {
     .min_inputs = 0,
     .max_inputs = 0,
     .produces = true,
+    .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .accepts_f32 = true,
     .probe = probe,
     .run = run,

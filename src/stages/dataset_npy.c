@@ -275,6 +275,7 @@ const lt_stage_def dataset_npy_stage = {
     .max_inputs = 0,
     .produces = true,
     .probe = probe,
+    .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .run = run,
     .metrics = dataset_npy_metrics,
     .n_metrics = LT_COUNT(dataset_npy_metrics),

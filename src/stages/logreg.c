@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
 #include "latent/stage.h"
 #include "math/logreg.h"
 #include "stages/logreg.h"
@@ -31,25 +32,36 @@ static const lt_param params[] = {
 /* The classes present in the train labels, in order: the model's classes
  * (sklearn fits on np.unique(y_train)). Fills to_model[class] with the
  * model's index of each class, or -1, and returns how many are present, or
- * -1 after recording an error for a label out of range. */
+ * minus the status after recording an error (-LT_EINPUT for a label out of
+ * range, -LT_ERUNTIME when out of memory). */
 static int present_classes(lt_ctx *ctx, const lt_data *d, int *to_model)
 {
     const lt_split *train = &d->split[LT_TRAIN];
-    for (int c = 0; c < d->n_classes; c++)
-        to_model[c] = -1;
-    for (size_t i = 0; i < train->x->rows; i++) {
+    size_t c_all = (size_t)d->n_classes;
+    /* Rows counted per class; over every rank's rows when they are spread. */
+    double *count = calloc(c_all + 1, sizeof *count);
+    int bad = -1;
+    for (size_t i = 0; count && i < train->x->rows && bad < 0; i++) {
         int c = train->y[i];
-        if (c < 0 || c >= d->n_classes) {
+        if (c < 0 || c >= d->n_classes)
+            bad = (int)i;
+        else
+            count[c] += 1;
+    }
+    int sum = lt_dist_rows_sum(d, bad < 0 ? count : NULL, c_all);
+    if (!count || bad >= 0 || sum != 0) {
+        if (bad >= 0)
             lt_fail(ctx, LT_EINPUT, "train label %d of row %zu is not a class in [0, %d)",
-                    c, i, d->n_classes);
-            return -1;
-        }
-        to_model[c] = 0;
+                    train->y[bad], (size_t)bad, d->n_classes);
+        else
+            lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        free(count);
+        return bad >= 0 ? -LT_EINPUT : -LT_ERUNTIME;
     }
     int n = 0;
-    for (int c = 0; c < d->n_classes; c++)
-        if (to_model[c] == 0)
-            to_model[c] = n++;
+    for (size_t c = 0; c < c_all; c++)
+        to_model[c] = count[c] > 0 ? n++ : -1;
+    free(count);
     return n;
 }
 
@@ -70,27 +82,34 @@ static int score_split(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, in
     const lt_split *sp = &d->split[s];
     size_t n = sp->x->rows, c = (size_t)d->n_classes;
     int *pred = malloc((n ? n : 1) * sizeof *pred);
-    if (!pred || lt_logreg_predict(model, sp->x, pred) != 0) {
-        free(pred);
-        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    }
-    memset(confusion, 0, c * c * sizeof *confusion);
-    size_t hits = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* The confusion matrix, then the hits and rows: one sum over the ranks. */
+    double *counts = malloc((c * c + 2) * sizeof *counts);
+    int rc = pred && counts && lt_logreg_predict(model, sp->x, pred) == 0 ? LT_OK : LT_ERUNTIME;
+    if (counts)
+        memset(counts, 0, (c * c + 2) * sizeof *counts);
+    for (size_t i = 0; rc == LT_OK && i < n; i++) {
         int truth = sp->y[i], guess = from_model[pred[i]];
-        if (truth < 0 || truth >= d->n_classes || guess < 0) {
-            if (truth >= 0 && truth < d->n_classes)
-                continue; /* a saved model's class the data lack: a miss */
-            free(pred);
-            return lt_fail(ctx, LT_EINPUT, "%s label %d of row %zu is not a class in "
-                           "[0, %d)", lt_split_name(s), truth, i, d->n_classes);
+        if (truth < 0 || truth >= d->n_classes) {
+            rc = lt_fail(ctx, LT_EINPUT, "%s label %d of row %zu is not a class in "
+                         "[0, %d)", lt_split_name(s), truth, i, d->n_classes);
+            break;
         }
-        hits += truth == guess;
-        confusion[(size_t)truth * c + (size_t)guess] += 1;
+        if (guess < 0)
+            continue; /* a saved model's class the data lack: a miss (n counts it) */
+        counts[c * c] += truth == guess;
+        counts[(size_t)truth * c + (size_t)guess] += 1;
+    }
+    if (counts && rc == LT_OK)
+        counts[c * c + 1] = (double)n;
+    if (lt_dist_rows_sum(d, rc == LT_OK ? counts : NULL, c * c + 2) != 0 && rc == LT_OK)
+        rc = LT_ERUNTIME;
+    if (rc == LT_OK) {
+        memcpy(confusion, counts, c * c * sizeof *confusion);
+        *accuracy = counts[c * c + 1] > 0 ? counts[c * c] / counts[c * c + 1] : NAN;
     }
     free(pred);
-    *accuracy = n ? (double)hits / (double)n : NAN;
-    return LT_OK;
+    free(counts);
+    return rc == LT_ERUNTIME ? lt_fail(ctx, LT_ERUNTIME, "out of memory") : rc;
 }
 
 /* Everything the stage reports once the model is fitted: accuracies, the
@@ -101,8 +120,12 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
     size_t c = (size_t)d->n_classes;
     double accuracy[LT_N_SPLITS];
     double *confusion = malloc(LT_N_SPLITS * c * c * sizeof *confusion);
-    double loss = lt_logreg_log_loss(model, d->split[LT_TRAIN].x, y);
-    if (!confusion || isnan(loss)) {
+    const lt_mat *train = d->split[LT_TRAIN].x;
+    /* The mean log-loss over every rank's rows: the ranks' totals, summed. */
+    double mean_loss = lt_logreg_log_loss(model, train, y);
+    double loss[2] = {train->rows ? mean_loss * (double)train->rows : 0, (double)train->rows};
+    if (lt_dist_rows_sum(d, confusion && !isnan(loss[0]) ? loss : NULL, 2) != 0 || !confusion ||
+        isnan(loss[0])) {
         free(confusion);
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
@@ -123,7 +146,7 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
             snprintf(name, sizeof name, "%s_accuracy", lt_split_name(s));
             lt_report_num(ctx, name, accuracy[s]);
         }
-    lt_report_num(ctx, "log_loss", loss);
+    lt_report_num(ctx, "log_loss", d->row_blocks ? loss[0] / loss[1] : mean_loss);
     lt_report_int(ctx, "n_iter", model->n_iter);
     lt_report_bool(ctx, "converged", model->converged);
     if (model->n_rows == 1) {
@@ -217,7 +240,7 @@ static int load(lt_ctx *ctx, const lt_model *saved, const lt_data *d, lt_logreg 
 static int check_train(lt_ctx *ctx, const lt_data *d)
 {
     const lt_split *train = &d->split[LT_TRAIN];
-    if (!train->x || train->x->rows == 0)
+    if (!train->x || lt_dist_rows(d, train->x) == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no train rows to fit on");
     if (!train->y || d->n_classes < 1)
         return lt_fail(ctx, LT_EINPUT, "the input has no labels; logreg needs a "
@@ -236,7 +259,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     (void)n_inputs, (void)out;
     const struct logreg_config *cfg = config;
     const lt_data *d = inputs[0];
-    int rc = check_train(ctx, d);
+    int rc = lt_dist_check(ctx, d, check_train(ctx, d));
     if (rc != LT_OK)
         return rc;
 
@@ -276,7 +299,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     }
     int n_present = present_classes(ctx, d, to_model);
     if (n_present < 0) {
-        rc = LT_EINPUT;
+        rc = -n_present;
         goto done;
     }
     if (n_present < 2) {
@@ -297,6 +320,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         .max_iter = cfg->max_iter,
         .gtol = cfg->tol,
         .ftol = LT_LOGREG_FTOL,
+        .sum = d->row_blocks ? lt_dist_sum : NULL,
     };
     if (lt_logreg_fit(train->x, y, n_present, &opt, &model) != 0) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
@@ -337,6 +361,7 @@ const lt_stage_def logreg_stage = {
     .max_inputs = 1,
     .produces = false,
     .fits = true,
+    .distributed = true,
     .run = run,
     .metrics = logreg_metrics,
     .n_metrics = LT_COUNT(logreg_metrics),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
 #include "io/csv_matrix.h"
 #include "latent/stage.h"
 #include "math/pca.h"
@@ -247,10 +248,17 @@ static size_t batch_rows(const struct pca_config *cfg, size_t p)
 /* The incremental solver, batch by batch over TRAIN (dense or streamed),
  * with scikit-learn's batches: gen_batches(rows, batch_size,
  * min_batch_size=n_components). */
-static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train,
-                           lt_pca *m)
+static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in,
+                           const lt_mat *train, lt_pca *m)
 {
-    size_t n = train->rows, p = train->cols, k = (size_t)cfg->n_components;
+    size_t n = lt_dist_rows(in, train), p = train->cols, k = (size_t)cfg->n_components;
+    /* Rows spread over MPI ranks: each rank reads its part of every batch
+     * (the rows of the batch inside its own block) and the parts are
+     * gathered on every rank in rank order, which is row order, so that the
+     * update is the one-process one, batch for batch. */
+    size_t mine = 0, count = train->rows;
+    if (in->row_blocks)
+        lt_dist_block(n, &mine, &count);
     size_t batch = batch_rows(cfg, p);
     size_t widest = 0;
     for (size_t start = 0, end; start < n; start = end) {
@@ -264,16 +272,28 @@ static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_m
     for (size_t start = 0, end; status == LT_OK && start < n; start = end) {
         end = lt_ipca_batch_end(start, n, batch, k);
         char why[512];
-        if (lt_mat_read_rows(train, start, end - start, buf, why, sizeof why) != 0)
+        double *rows = buf, *whole = NULL;
+        if (in->row_blocks) {
+            size_t lo = start > mine ? start : mine, hi = end < mine + count ? end : mine + count;
+            size_t part = hi > lo ? hi - lo : 0, got;
+            if (part && lt_mat_read_rows(train, lo - mine, part, buf, why, sizeof why) != 0)
+                status = lt_fail(ctx, LT_EINPUT, "%s", why);
+            if ((status = lt_dist_check(ctx, in, status)) == LT_OK &&
+                lt_dist_allgather(buf, part, p, &whole, &got) != 0)
+                status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            rows = whole;
+        } else if (lt_mat_read_rows(train, start, end - start, buf, why, sizeof why) != 0) {
             status = lt_fail(ctx, LT_EINPUT, "%s", why);
-        else if (start == 0 && end - start < 2)
+        }
+        if (status == LT_OK && start == 0 && end - start < 2)
             status = lt_fail(ctx, LT_EINPUT,
                              "the first batch has 1 row; give a batch_size of at least 2");
-        else {
-            int fitted = lt_ipca_partial_fit(fit, buf, end - start);
+        else if (status == LT_OK) {
+            int fitted = lt_ipca_partial_fit(fit, rows, end - start);
             if (fitted != LT_PCA_OK)
                 status = fail_fit(ctx, fitted, cfg);
         }
+        free(whole);
     }
     if (status == LT_OK && lt_ipca_finish(fit, m) != LT_PCA_OK)
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
@@ -324,16 +344,37 @@ static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *
     return status;
 }
 
+/* The reconstruction error of the training rows: over every rank's rows
+ * when they are spread over several. */
+static int pca_mse(const lt_data *in, const lt_pca *m, const lt_mat *train, const double *scores,
+                   double *mse)
+{
+    int status = lt_pca_reconstruction_mse(m, train->v, scores, train->rows, mse);
+    if (!in->row_blocks)
+        return status;
+    double sse[2] = {*mse * (double)train->rows * (double)train->cols, (double)train->rows};
+    if (lt_dist_sum(status == LT_PCA_OK ? sse : NULL, 2) != 0)
+        return LT_PCA_ENOMEM;
+    *mse = sse[1] > 0 ? sse[0] / (sse[1] * (double)train->cols) : 0.0;
+    return LT_PCA_OK;
+}
+
 /* Fits the model on the train split; *scores receives the training
  * projection when the solver computes it on the way (else NULL). */
-static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train, lt_pca *m,
-               double **scores)
+static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, const lt_mat *train,
+               lt_pca *m, double **scores)
 {
     *scores = NULL;
     int status;
+    if (in->row_blocks && cfg->solver != LT_PCA_INCREMENTAL) {
+        /* Rows spread over MPI ranks: the covariance solver's sums. */
+        lt_pca_rows spread = {.sum = lt_dist_sum, .rank = lt_dist_rank(), .size = lt_dist_size()};
+        status = lt_pca_fit_rows(m, train->v, train->rows, train->cols, cfg->n_components, &spread, scores);
+        return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
+    }
     switch (cfg->solver) {
     case LT_PCA_INCREMENTAL:
-        return fit_incremental(ctx, cfg, train, m);
+        return fit_incremental(ctx, cfg, in, train, m);
     case LT_PCA_RANDOMIZED: {
         lt_pca_randomized opt = {
             .n_oversamples = cfg->n_oversamples >= 0 ? (size_t)cfg->n_oversamples : 10,
@@ -468,8 +509,17 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         status = lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
         goto done;
     }
-    size_t n = train->rows, p = train->cols;
+    size_t n = lt_dist_rows(in, train), p = train->cols;
     const lt_model *saved = lt_ctx_model_in(ctx);
+    /* Under mpirun only the covariance solver sums over the ranks' rows. */
+    if (in->row_blocks && !saved && cfg->solver != LT_PCA_AUTO && cfg->solver != LT_PCA_COVARIANCE &&
+        cfg->solver != LT_PCA_INCREMENTAL) {
+        status = lt_fail(ctx, LT_EINPUT,
+                         "solver '%s' needs every row in one process; on %d MPI ranks use "
+                         "solver: covariance (or auto) or incremental",
+                         solver_choices[cfg->solver], lt_dist_size());
+        goto done;
+    }
     if ((n < 2 && !saved) || p == 0) {
         status = n < 2 ? lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n)
                        : lt_fail(ctx, LT_EINPUT, "the input has no features");
@@ -494,7 +544,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     }
 
     if (!saved) {
-        if ((status = fit(ctx, cfg, train, &m, &scores)) != LT_OK)
+        if ((status = fit(ctx, cfg, in, train, &m, &scores)) != LT_OK)
             goto done;
         save(ctx, &m);
     }
@@ -508,8 +558,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         free(scores);
         scores = NULL;
     }
-    if (!incremental && !keep && (!(scores = malloc(n * m.n_components * sizeof *scores + 1)) ||
-                         lt_pca_transform(&m, train->v, n, false, scores) != LT_PCA_OK)) {
+    /* This process's rows: all of them, or its block under mpirun. */
+    if (!incremental && !keep &&
+        (!(scores = malloc(train->rows * m.n_components * sizeof *scores + 1)) ||
+         lt_pca_transform(&m, train->v, train->rows, false, scores) != LT_PCA_OK)) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
@@ -520,7 +572,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     double mse = 0;
     res = lt_data_new();
     if (!res || lt_data_copy_meta(res, in) != 0 ||
-        (!incremental && lt_pca_reconstruction_mse(&m, train->v, scores, n, &mse) != LT_PCA_OK) ||
+        (!incremental && pca_mse(in, &m, train, scores, &mse) != LT_PCA_OK) ||
         (!cfg->inverse && name_components(res, m.n_components) != 0)) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -539,6 +591,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                        output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL)))
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
+    /* A rank that could not read its rows stops the others here. */
+    status = lt_dist_check(ctx, in, status);
+    if (status == LT_OK && incremental && lt_dist_rows_sum(in, &sse, 1) != 0)
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
     if (status != LT_OK)
         goto done;
     if (incremental)
@@ -600,6 +656,7 @@ const lt_stage_def pca_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .produces = true,
+    .distributed = true,
     .accepts_f32 = true,
     .accepts_stream = true,
     .fits = true,

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
 #include "latent/stage.h"
-#include "math/linalg.h"
 #include "stages/affine.h"
 
 struct standard_config {
@@ -25,18 +25,30 @@ static const lt_param standard_params[] = {
 /* Population variance by the corrected two-pass formula (Chan, Golub and
  * LeVeque): the sum of squared deviations minus the square of their sum
  * over n, which removes most of the rounding left in the mean. */
-static void column_variances(const lt_mat *x, const double *mean, double *var)
+static int column_variances(const lt_data *in, const lt_mat *x, const double *mean, size_t n,
+                            double *var)
 {
-    size_t n = x->rows, p = x->cols;
+    size_t rows = x->rows, p = x->cols;
+    /* The two sums of each column, over this process's rows, then over
+     * every rank's when the rows are spread over several. */
+    double *sums = malloc(2 * p * sizeof *sums + 1);
+    if (!sums)
+        return in->row_blocks ? lt_dist_max(1) : -1; /* meets lt_dist_sum's opening check */
     for (size_t j = 0; j < p; j++) {
         double sum = 0, squares = 0;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < rows; i++) {
             double d = x->v[i * p + j] - mean[j];
             sum += d;
             squares += d * d;
         }
-        var[j] = (squares - sum * sum / (double)n) / (double)n;
+        sums[j] = sum;
+        sums[p + j] = squares;
     }
+    int rc = lt_dist_rows_sum(in, sums, 2 * p);
+    for (size_t j = 0; rc == 0 && j < p; j++)
+        var[j] = (sums[p + j] - sums[j] * sums[j] / (double)n) / (double)n;
+    free(sums);
+    return rc;
 }
 
 /* scikit-learn's test for a feature indistinguishable from a constant: a
@@ -77,15 +89,19 @@ static int standard_run(lt_ctx *ctx, const void *config, const lt_data *const *i
         memcpy(var, sv, p * sizeof *var);
         memcpy(scale, ss, p * sizeof *scale);
     } else {
-        lt_col_means(x->v, x->rows, p, mean);
-        column_variances(x, mean, var);
+        size_t n = lt_dist_rows(inputs[0], x);
+        if (lt_dist_col_means(inputs[0], x, mean) != 0 ||
+            column_variances(inputs[0], x, mean, n, var) != 0) {
+            status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            goto done;
+        }
         for (size_t j = 0; j < p; j++)
-            scale[j] = is_constant(var[j], mean[j], x->rows) ? 1.0 : sqrt(var[j]);
+            scale[j] = is_constant(var[j], mean[j], n) ? 1.0 : sqrt(var[j]);
         lt_model *m = lt_ctx_model_out(ctx);
         lt_model_put_vec(m, "mean_", mean, p);
         lt_model_put_vec(m, "var_", var, p);
         lt_model_put_vec(m, "scale_", scale, p);
-        lt_model_put_int(m, "n_samples_seen_", (long long)x->rows);
+        lt_model_put_int(m, "n_samples_seen_", (long long)n);
     }
     lt_report_vec(ctx, "mean", mean, p);
     if (cfg->with_std) {
@@ -120,6 +136,7 @@ const lt_stage_def scaler_standard_stage = {
     .max_inputs = 1,
     .produces = true,
     .fits = true,
+    .distributed = true,
     .run = standard_run,
     .metrics = scaler_standard_metrics,
     .n_metrics = LT_COUNT(scaler_standard_metrics),
