@@ -16,7 +16,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 # is WHAT EXPECTED GOT
 is() { if [ "$3" = "$2" ]; then ok; else bad "$1: got '$3', expected '$2'"; fi; }
 
-for c in run check validate sweep stages schema cache diff init man completion; do
+for c in run check validate sweep stages schema cache diff apply init man completion; do
   out=$("$latent" "$c" --help) && ok || bad "$c --help failed"
   case $out in "usage: latent $c"*) ok ;; *) bad "$c --help does not start with its usage" ;; esac
   echo "$out" | grep -q '^options:$' && echo "$out" | grep -q "^  latent $c" && ok ||
@@ -119,7 +119,7 @@ words=("$@"); CURRENT=$#words; _latent | tr '\n' ' ' | sed 's/ $//'
 ZEOF
   cd "$src/pipelines" || exit 1
   z() { zsh "$tmp/drive.zsh" "$tmp/_latent" "$@"; }
-  is "zsh: commands" "run check validate sweep stages schema cache diff init man completion" "$(z latent s)"
+  is "zsh: commands" "run check validate sweep stages schema cache diff apply init man completion" "$(z latent s)"
   is "zsh: stages after --set" "cancer. split. raw. scaled. scaled_lr. pca2. pca_lr. view. spectrum. seed=" \
     "$(z latent run breast_cancer.yaml --set s)"
   z latent run breast_cancer.yaml --set pca2.n | grep -q '^pca2.n_components= pca2.solver= ' && ok ||
