@@ -39,7 +39,6 @@ def run(model, epochs, rows, latent, seed):
 def main():
     names = sys.argv[1:] or [k for k in SETTINGS if k.endswith("_short")]
     path = os.path.join(HERE, "vae_bounds.json")
-    out = json.load(open(path)) if os.path.exists(path) else {}
     for name in names:
         model, epochs, rows, latent = SETTINGS[name]
         runs = [run(model, epochs, rows, latent, s) for s in SEEDS]
@@ -50,6 +49,8 @@ def main():
             v = [r[key] for r in runs]
             entry[key] = {"runs": v, "min": min(v), "median": statistics.median(v),
                           "max": max(v), "spread": max(v) - min(v)}
+        # Read just before writing: another setting may be running at once.
+        out = json.load(open(path)) if os.path.exists(path) else {}
         out[name] = entry
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
