@@ -7,6 +7,8 @@
             weights after every step.
   sampling  z = mean + exp(log_var / 2) * eps and the KL term per sample for
             given float32 mean, log_var and eps.
+  quantile  scipy.stats.norm.ppf at the latent grid's probabilities
+            (k + 0.5) / 15 and in the tails, for plot.latent_grid's z values.
   steps     a few training steps of a VAE written out in torch (dense layers
             as x @ K + b with Keras's [inputs, units] kernels, SELU, sigmoid,
             Keras's clipped binary cross-entropy) from the starting weights
@@ -61,6 +63,12 @@ def sampling_case():
     kl = -0.5 * torch.sum(1 + lv.double() - torch.exp(lv.double()) - m.double() ** 2, dim=1)
     return {"mean": f32list(mean), "log_var": f32list(log_var), "eps": f32list(eps),
             "z": f32list(z.numpy()), "kl": [float(v) for v in kl]}
+
+
+def quantile_case():
+    from scipy.stats import norm
+    p = [(k + 0.5) / 15 for k in range(15)] + [1e-10, 1e-4, 0.999999]
+    return {"p": p, "z": [float(norm.ppf(v)) for v in p]}
 
 
 def glorot(rs, fan_in, fan_out):
@@ -146,7 +154,8 @@ def steps_case(name, features, encoder, latent, decoder, batch, n_steps, reducti
 
 
 def main():
-    ref = {"nadam": nadam_case(), "sampling": sampling_case(), "training": [
+    ref = {"nadam": nadam_case(), "sampling": sampling_case(), "quantile": quantile_case(),
+           "training": [
         steps_case("small", 12, [8], 3, [8, 12], 16, 6, "mean", 1.0, 0.01, 5, 6),
         steps_case("geron", 784, [150, 100], 10, [100, 150, 784], 64, 4, "mean", 1.0, 0.001,
                    7, 8),

@@ -2,7 +2,8 @@
  * (tests/reference/make_vae.py): Nadam step by step, the
  * reparameterisation and KL term, gradient checks of the sampling layer
  * with fixed eps and of the KL term, and a few training steps of small and
- * Geron-sized VAEs from the same weights and eps. */
+ * Geron-sized VAEs from the same weights and eps; the latent grid's normal
+ * quantiles against scipy. */
 #include <CUnit/Basic.h>
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "nn/optim.h"
 #include "nn/vae_latent.h"
 #include "nn/vae_train.h"
+#include "stages/vae.h"
 #include "testnn.h"
 #include "testutil.h"
 
@@ -327,6 +329,17 @@ static void test_training(void)
 }
 
 
+static void test_quantiles(void)
+{
+    const lt_json *c = lt_json_get(ref, "quantile");
+    const lt_json *p = lt_json_get(c, "p"), *z = lt_json_get(c, "z");
+    double worst = 0;
+    for (size_t i = 0; i < lt_json_size(p); i++)
+        worst = fmax(worst, fabs(vae_normal_quantile(lt_json_number(lt_json_value_at(p, i))) -
+                                 lt_json_number(lt_json_value_at(z, i))));
+    NEAR("normal quantiles of the latent grid vs scipy's norm.ppf", worst, 1e-12);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -338,6 +351,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "reparameterisation and KL vs torch", test_reparameterisation);
     CU_add_test(s, "gradient checks: sampling with fixed eps, KL", test_gradients);
     CU_add_test(s, "VAE training steps vs torch", test_training);
+    CU_add_test(s, "normal quantiles vs scipy", test_quantiles);
     int rc = lt_test_run();
     lt_json_free(ref);
     return rc;
