@@ -5,8 +5,9 @@ split, optimiser and batch size) trained in each pipeline's setting for ten
 seeds. latent draws its own initial weights, shuffles and eps, so its run is
 one more draw from the distribution these seeds sample.
 
-usage: make_vae_bounds.py [SETTING...]   (default: the short settings; `full`
-is Geron's full 25-epoch run, about 5 minutes a seed on one core)
+usage: make_vae_bounds.py [--seeds N] [SETTING...]   (default: the short
+settings, ten seeds; `full` is Geron's full 25-epoch run, about 5 minutes a
+seed on one idle core)
 Updates tests/reference/vae_bounds.json, keeping the settings not rerun.
 """
 import json
@@ -37,7 +38,11 @@ def run(model, epochs, rows, latent, seed):
 
 
 def main():
-    names = sys.argv[1:] or [k for k in SETTINGS if k.endswith("_short")]
+    args = sys.argv[1:]
+    global SEEDS
+    if args[:1] == ["--seeds"]:
+        SEEDS, args = range(int(args[1])), args[2:]
+    names = args or [k for k in SETTINGS if k.endswith("_short")]
     path = os.path.join(HERE, "vae_bounds.json")
     for name in names:
         model, epochs, rows, latent = SETTINGS[name]
