@@ -54,6 +54,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     return rc;
 }
 
+static const lt_metric plot_interpolation_metrics[] = {
+    {"file", "the figure's file"},
+    {"n_images", "images drawn"},
+};
+
 const lt_stage_def plot_interpolation_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.interpolation",
@@ -61,6 +66,8 @@ const lt_stage_def plot_interpolation_stage = {
                "interpolation)",
     .params = params,
     .n_params = LT_COUNT(params),
+    .metrics = plot_interpolation_metrics,
+    .n_metrics = LT_COUNT(plot_interpolation_metrics),
     .config_size = sizeof(struct plot_interpolation_config),
     .min_inputs = 1,
     .max_inputs = 1,

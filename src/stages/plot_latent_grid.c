@@ -61,6 +61,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     return rc;
 }
 
+static const lt_metric plot_latent_grid_metrics[] = {
+    {"file", "the figure's file"},
+    {"grid_size", "tiles along each axis"},
+};
+
 const lt_stage_def plot_latent_grid_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.latent_grid",
@@ -68,6 +73,8 @@ const lt_stage_def plot_latent_grid_stage = {
                "quantiles (a vae stage's latent_grid)",
     .params = params,
     .n_params = LT_COUNT(params),
+    .metrics = plot_latent_grid_metrics,
+    .n_metrics = LT_COUNT(plot_latent_grid_metrics),
     .config_size = sizeof(struct plot_latent_grid_config),
     .min_inputs = 1,
     .max_inputs = 1,

@@ -42,12 +42,19 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     return rc;
 }
 
+static const lt_metric plot_samples_metrics[] = {
+    {"file", "the figure's file"},
+    {"n_images", "images drawn"},
+};
+
 const lt_stage_def plot_samples_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.samples",
     .summary = "a grid of generated images (a vae stage's samples)",
     .params = params,
     .n_params = LT_COUNT(params),
+    .metrics = plot_samples_metrics,
+    .n_metrics = LT_COUNT(plot_samples_metrics),
     .config_size = sizeof(struct plot_samples_config),
     .min_inputs = 1,
     .max_inputs = 1,

@@ -332,6 +332,34 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     return rc;
 }
 
+static const lt_metric vae_metrics[] = {
+    {"params", "trainable weights and biases of the whole network"},
+    {"latent_dim", "size of the codings"},
+    {"epochs_run", "epochs trained"},
+    {"history.loss", "the training loss of every epoch (running mean over its batches)"},
+    {"history.reconstruction_loss", "its reconstruction part, every epoch"},
+    {"history.kl_loss", "its KL part (unweighted, in the loss's scale), every epoch"},
+    {"history.val_loss", "the valid split's loss after every epoch (with a valid split)"},
+    {"history.val_reconstruction_loss", "its reconstruction part, every epoch"},
+    {"history.val_kl_loss", "its KL part, every epoch"},
+    {"loss", "the last epoch's training loss: reconstruction_loss + kl_weight * kl_loss"},
+    {"reconstruction_loss", "the last epoch's reconstruction part"},
+    {"kl_loss", "the last epoch's KL part"},
+    {"val_loss", "the valid split's loss after the last epoch"},
+    {"val_reconstruction_loss", "its reconstruction part"},
+    {"val_kl_loss", "its KL part"},
+    {"test_loss", "the test split's loss after training (with a test split)"},
+    {"test_reconstruction_loss", "its reconstruction part"},
+    {"test_kl_loss", "its KL part"},
+    {"elbo_nats", "the ELBO on the train split, nats per sample (a lower bound of log p(x))"},
+    {"val_elbo_nats", "the ELBO on the valid split, nats per sample"},
+    {"test_elbo_nats", "the ELBO on the test split, nats per sample"},
+    {"rounded_accuracy", "binary_crossentropy: share of train values with round(t) == round(p)"},
+    {"val_rounded_accuracy", "the same on the valid split"},
+    {"test_rounded_accuracy", "the same on the test split"},
+    {"weights", "the file the trained weights were written to"},
+};
+
 const lt_stage_def vae_stage = {
     .abi = LT_ABI_VERSION,
     .name = "vae",
@@ -340,6 +368,8 @@ const lt_stage_def vae_stage = {
                "samples, reconstructions, a latent grid or an interpolation",
     .params = params,
     .n_params = LT_COUNT(params),
+    .metrics = vae_metrics,
+    .n_metrics = LT_COUNT(vae_metrics),
     .config_size = sizeof(struct vae_config),
     .min_inputs = 1,
     .max_inputs = 1,
