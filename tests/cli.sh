@@ -33,7 +33,7 @@ grep -q '^latent [0-9][0-9.]*$' "$tmp/v" && grep -q '^git: ' "$tmp/v" && grep -q
   ok || bad "--version: $(cat "$tmp/v")"
 
 is "stages scaler" "scaler.minmax scaler.standard" "$("$latent" stages scaler | awk '{print $1}' | tr '\n' ' ' | sed 's/ $//')"
-is "stages plot" 5 "$("$latent" stages plot | grep -c '^  plot\.')"
+is "stages plot" 8 "$("$latent" stages plot | grep -c '^  plot\.')"
 is "stages PCA" "latent: unknown stage kind 'PCA'; did you mean 'pca'?" "$("$latent" stages PCA 2>&1)"
 is "stages xyz" "latent: unknown stage kind 'xyz' (\`latent stages\` lists them)" "$("$latent" stages xyz 2>&1)"
 # Papercut: an empty default is shown as "", not as nothing.
