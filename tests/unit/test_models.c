@@ -33,6 +33,7 @@ static const struct {
     bool transforms, train_rows;
 } fitted[] = {
     {"c", "center", "split", true, true},
+    {"imp", "impute", "split", true, true},
     {"std", "scaler.standard", "split", true, true},
     {"mm", "scaler.minmax", "split", true, true},
     {"p", "pca", "std", true, true},
