@@ -306,7 +306,22 @@ static void print_kind(const lt_stage_def *d)
         printf("  inputs: %d", d->min_inputs);
     else
         printf("  inputs: %d to %d", d->min_inputs, d->max_inputs);
-    printf("; output: %s\n", d->produces ? "data" : "none (metrics and files only)");
+    if (d->reads & ~LT_READS(LT_DATASET)) {
+        printf(" (reading ");
+        for (int k = 0, first = 1; k < LT_N_VALUE_KINDS; k++)
+            if (d->reads >> k & 1u) {
+                printf("%s%s", first ? "" : " or ", lt_value_kind_name((lt_value_kind)k));
+                first = 0;
+            }
+        printf(")");
+    }
+    if (d->n_outputs == 0)
+        printf("; outputs: none (metrics and files only)\n");
+    else
+        printf("; outputs (input: STAGE.OUTPUT; STAGE alone reads the first):\n");
+    for (size_t k = 0; k < d->n_outputs; k++)
+        printf("    %-18s %s%s; %s\n", d->outputs[k].name, lt_value_kind_name(d->outputs[k].kind),
+               k == 0 ? ", the default" : ", computed only when read", d->outputs[k].help);
     if (d->n_params == 0) {
         printf("  no parameters\n");
         return;

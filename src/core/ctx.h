@@ -23,6 +23,7 @@ struct lt_ctx {
     const char *stage;        /* borrowed */
     int line, col;            /* the stage's position in the file (1-based) */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
+    unsigned wanted;          /* bit k: output k is read (lt_ctx_wants) */
 
     /* Owned. */
     char *error;              /* the first error of the current stage */
@@ -50,6 +51,8 @@ const char *lt_ctx_error(const lt_ctx *ctx);
  * in a fresh temporary folder. Owned; free with lt_ctx_free_test. */
 lt_ctx *lt_ctx_new_test(void);
 void lt_ctx_free_test(lt_ctx *ctx);
+/* A test context wants the default output only; a test of an optional
+ * output sets bit k of ctx->wanted for output k. */
 /* The metrics a stage reported through a test context. Borrowed. */
 lt_json *lt_ctx_test_metrics(lt_ctx *ctx);
 /* Numeric metric NAME (element I of a vector, I = 0 for a scalar) from a test

@@ -21,9 +21,14 @@ typedef struct lt_stage_inst {
     void *config; /* owned: def->config_size bytes bound from `with` */
     int line, col; /* of the stage's name in the file */
     size_t inputs[8]; /* indices of the stages it reads */
+    int input_output[8]; /* which output of stage inputs[k] it reads (0: the default) */
     size_t n_inputs;
-    size_t n_consumers; /* stages reading this one's output */
+    size_t n_readers[LT_MAX_OUTPUTS]; /* inputs of later stages reading output k */
 } lt_stage_inst;
+
+/* The mask of S's outputs a run computes: the default one, and every other
+ * that some stage reads (bit k: output k). */
+unsigned lt_stage_wanted(const lt_stage_inst *s);
 
 enum lt_expect_op { LT_EXPECT_NEAR, LT_EXPECT_RANGE, LT_EXPECT_EQUALS };
 

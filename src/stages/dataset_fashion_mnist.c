@@ -230,8 +230,8 @@ static int describe(lt_data *d)
     return 0;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)inputs, (void)n_inputs;
     const struct fashion_mnist_config *cfg = config;
@@ -279,9 +279,13 @@ done:
         lt_data_free(&d);
         return rc;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the images: train, valid and test splits"},
+};
 
 const lt_stage_def dataset_fashion_mnist_stage = {
     .abi = LT_ABI_VERSION,
@@ -293,7 +297,8 @@ const lt_stage_def dataset_fashion_mnist_stage = {
     .config_size = sizeof(struct fashion_mnist_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .accepts_f32 = true,
     .run = run,
 };

@@ -161,8 +161,8 @@ static int read_labels(lt_ctx *ctx, const char *path, size_t rows, lt_data *d)
     return rc;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     (void)inputs, (void)n_inputs;
     const struct dataset_npy_config *c = config;
@@ -215,7 +215,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     }
     lt_report_int(ctx, "rows", (long long)rows);
     lt_report_int(ctx, "features", (long long)cols);
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 fail:
     if (f)
@@ -223,6 +223,10 @@ fail:
     lt_data_free(&d);
     return rc;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the array, all rows train"},
+};
 
 const lt_stage_def dataset_npy_stage = {
     .abi = LT_ABI_VERSION,
@@ -234,6 +238,7 @@ const lt_stage_def dataset_npy_stage = {
     .config_size = sizeof(struct dataset_npy_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = run,
 };

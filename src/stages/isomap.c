@@ -33,12 +33,12 @@ static int fail_fit(lt_ctx *ctx, int status, size_t n)
     }
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct isomap_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_mat *train = embed_rows(ctx, in, LT_TRAIN, 2);
     if (!train)
         return LT_EINPUT;
@@ -103,9 +103,13 @@ done:
         lt_data_free(&d);
         return status;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"embedding", LT_DATASET, "the embedding of every split"},
+};
 
 const lt_stage_def isomap_stage = {
     .abi = LT_ABI_VERSION,
@@ -117,6 +121,7 @@ const lt_stage_def isomap_stage = {
     .config_size = sizeof(struct isomap_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = run,
 };

@@ -104,12 +104,12 @@ static int report(lt_ctx *ctx, const lt_lda *m, const lt_data *in, const int *fr
     return LT_OK;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct lda_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_mat *train = embed_rows(ctx, in, LT_TRAIN, 2);
     if (!train)
         return LT_EINPUT;
@@ -196,9 +196,13 @@ done:
         lt_data_free(&d);
         return status;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"projection", LT_DATASET, "every split projected on the discriminant directions"},
+};
 
 const lt_stage_def lda_stage = {
     .abi = LT_ABI_VERSION,
@@ -210,6 +214,7 @@ const lt_stage_def lda_stage = {
     .config_size = sizeof(struct lda_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = run,
 };

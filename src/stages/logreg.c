@@ -158,12 +158,12 @@ static int check_train(lt_ctx *ctx, const lt_data *d)
     return LT_OK;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
-    (void)n_inputs, (void)out;
+    (void)n_inputs, (void)outputs;
     const struct logreg_config *cfg = config;
-    const lt_data *d = inputs[0];
+    const lt_data *d = inputs[0].data;
     int rc = check_train(ctx, d);
     if (rc != LT_OK)
         return rc;
@@ -228,6 +228,5 @@ const lt_stage_def logreg_stage = {
     .config_size = sizeof(struct logreg_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
     .run = run,
 };

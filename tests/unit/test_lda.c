@@ -140,7 +140,7 @@ static int run_stage(lt_ctx *ctx, const struct lda_config *cfg, const lt_data *d
 {
     const lt_data *inputs[1] = {d};
     *out = NULL;
-    return lda_stage.run(ctx, cfg, inputs, 1, out);
+    return lt_test_call(&lda_stage, ctx, cfg, inputs, 1, out);
 }
 
 static void test_stage(void)

@@ -12,6 +12,7 @@
 #include "io/json.h"
 #include "latent/stage.h"
 #include "math/logreg.h"
+#include "testrun.h"
 #include "testutil.h"
 #include "stages/logreg.h"
 
@@ -173,7 +174,7 @@ static int run_stage(lt_ctx *ctx, const struct logreg_config *cfg, const lt_data
 {
     const lt_data *inputs[1] = {d};
     lt_data *out = NULL;
-    int rc = logreg_stage.run(ctx, cfg, inputs, 1, &out);
+    int rc = lt_test_call(&logreg_stage, ctx, cfg, inputs, 1, &out);
     CU_ASSERT_PTR_NULL(out);
     return rc;
 }
@@ -542,7 +543,7 @@ int main(int argc, char **argv)
         lt_test_root = argv[1];
     ref = lt_test_reference("logreg.json");
     lt_ctx *ctx = lt_ctx_new_test();
-    if (dataset_breast_cancer_stage.run(ctx, NULL, NULL, 0, &cancer) != LT_OK) {
+    if (lt_test_call(&dataset_breast_cancer_stage, ctx, NULL, NULL, 0, &cancer) != LT_OK) {
         fprintf(stderr, "dataset.breast_cancer failed: %s\n", lt_ctx_error(ctx));
         return 1;
     }
