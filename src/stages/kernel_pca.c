@@ -17,6 +17,7 @@
 
 #include "latent/stage.h"
 #include "math/kpca.h"
+#include "math/linalg.h"
 
 struct kernel_pca_config {
     int n_components;
@@ -175,13 +176,45 @@ static int preimage_mse(const lt_kpca *m, const double *z, int threads, double *
 
 #define HEAD_ROWS 5
 
-enum { OUT_PROJECTION, OUT_RECONSTRUCTION };
+enum { OUT_PROJECTION, OUT_RECONSTRUCTION, OUT_SPECTRUM };
 static const lt_output outputs_table[] = {
     [OUT_PROJECTION] = {"projection", LT_DATASET, "every split projected on the kernel components: columns KPC1..KPCk"},
     [OUT_RECONSTRUCTION] = {"reconstruction", LT_DATASET,
                             "every split's pre-images in the input's features (inverse_transform of the "
                             "projection)"},
+    [OUT_SPECTRUM] = {"spectrum", LT_SPECTRUM,
+                      "the kept components' eigenvalues, each as a share of the centred kernel's trace "
+                      "(the variance in feature space), for plot.variance"},
 };
+
+/* The spectrum of the K kept components: their eigenvalues and their
+ * share of the centred training kernel's trace, which is the sum of every
+ * eigenvalue (for the linear kernel, PCA's explained_variance_ratio). The
+ * trace is sum_i K(x_i, x_i) - n * mean(K), so it needs the kernel's
+ * diagonal only. Returns an LT_KPCA_ status. */
+static int kernel_spectrum(const lt_kpca *m, const lt_kernel *kernel, const double *x, lt_spectrum **out)
+{
+    lt_spectrum *s = lt_spectrum_new(m->k);
+    if (!s)
+        return LT_KPCA_ENOMEM;
+    double trace = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        double kii;
+        if (lt_kernel_matrix(kernel, x + i * m->p, 1, x + i * m->p, 1, m->p, 1, &kii, NULL) != LT_LA_OK) {
+            lt_spectrum_free(&s);
+            return LT_KPCA_ENOMEM;
+        }
+        trace += kii;
+    }
+    trace -= (double)m->n * m->kernel_mean;
+    for (size_t j = 0; j < m->k; j++) {
+        s->variance[j] = m->eigenvalues[j];
+        s->ratio[j] = trace > 0 ? m->eigenvalues[j] / trace : 0;
+    }
+    s->n_kept = m->k;
+    *out = s;
+    return LT_KPCA_OK;
+}
 
 /* The pre-images of every split of PROJ (the projections of IN) into
  * *OUT: a new value with IN's metadata. Returns an LT_KPCA_ status. */
@@ -253,6 +286,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     }
 
     lt_data *res = lt_data_new(), *rec = NULL;
+    lt_spectrum *spectrum = NULL;
     bool want_rec = lt_ctx_wants(ctx, OUT_RECONSTRUCTION);
     bool inverse = cfg->fit_inverse_transform || want_rec;
     double mse = NAN;
@@ -284,12 +318,15 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     }
     if (status == LT_KPCA_OK && want_rec)
         status = preimages(&m, in, res, threads, &rec);
+    if (status == LT_KPCA_OK && lt_ctx_wants(ctx, OUT_SPECTRUM))
+        status = kernel_spectrum(&m, &kernel, train->v, &spectrum);
 done:
     if (status != LT_KPCA_OK) {
         int rc = fail_fit(ctx, status, &m, lt_eig_method_name(method));
         lt_kpca_free(&m);
         lt_data_free(&res);
         lt_data_free(&rec);
+        lt_spectrum_free(&spectrum);
         return rc;
     }
     lt_report_int(ctx, "n_components", (long long)k);
@@ -306,6 +343,7 @@ done:
     lt_kpca_free(&m);
     outputs[OUT_PROJECTION].data = res;
     outputs[OUT_RECONSTRUCTION].data = rec;
+    outputs[OUT_SPECTRUM].spectrum = spectrum;
     return LT_OK;
 }
 
