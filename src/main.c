@@ -307,10 +307,10 @@ static void print_kind(const lt_stage_def *d)
     else
         printf("  inputs: %d to %d", d->min_inputs, d->max_inputs);
     if (d->reads & ~LT_READS(LT_DATASET)) {
-        printf(" (reading ");
+        printf(" (");
         for (int k = 0, first = 1; k < LT_N_VALUE_KINDS; k++)
             if (d->reads >> k & 1u) {
-                printf("%s%s", first ? "" : " or ", lt_value_kind_name((lt_value_kind)k));
+                printf("%sa %s", first ? "" : " or ", lt_value_kind_name((lt_value_kind)k));
                 first = 0;
             }
         printf(")");
