@@ -137,8 +137,11 @@ typedef enum lt_value_kind {
     LT_DATASET,     /* lt_value.data: splits of rows, the common case */
     LT_SPECTRUM,    /* lt_value.spectrum: a decomposition's spectrum */
     LT_PREDICTIONS, /* lt_value.data: what a classifier predicts for each row
-                       of each split; its layout is documented by the stages
-                       that give one (none yet) */
+                       of each split: x holds one column per class (named by
+                       the class names) with the row's probability of that
+                       class; the predicted class is the most probable (the
+                       first on ties); y and t are the rows' own labels and
+                       per-row values */
     LT_N_VALUE_KINDS
 } lt_value_kind;
 

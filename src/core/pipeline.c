@@ -334,17 +334,20 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
     }
 }
 
-/* The default input: the nearest earlier stage with an output this one
- * reads (for most stages: the nearest that produces data, so a plot or a
- * classifier in between does not break the chain), and its first such
- * output. */
+/* The default input: the nearest earlier stage with an output of the
+ * first kind this one reads (a dataset, for most stages: the nearest that
+ * produces data, so a plot or a classifier's predictions in between do not
+ * break the chain), and its first such output. */
 static bool bind_default_input(lt_pipeline *p, size_t index)
 {
     lt_stage_inst *s = &p->stages[index];
+    lt_value_kind want = LT_DATASET;
+    while (!reads_kind(s->def, want) && want + 1 < LT_N_VALUE_KINDS)
+        want++;
     for (size_t j = index; j-- > 0;) {
         const lt_stage_def *from = p->stages[j].def;
         for (size_t k = 0; from && k < from->n_outputs; k++)
-            if (reads_kind(s->def, from->outputs[k].kind)) {
+            if (from->outputs[k].kind == want) {
                 s->input_output[0] = (int)k;
                 s->inputs[s->n_inputs++] = j;
                 return true;

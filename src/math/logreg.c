@@ -345,6 +345,37 @@ int lt_logreg_predict(const lt_logreg *m, const lt_mat *x, int *pred)
     return 0;
 }
 
+/* The class probabilities of one row from its scores ZI (K of them: one
+ * when binary) into PROB (n_classes): sklearn's predict_proba, the sigmoid
+ * of the score when binary, else the softmax of the scores. */
+static void row_proba(const double *zi, size_t k, double *prob)
+{
+    if (k == 1) {
+        prob[1] = sigmoid(zi[0]);
+        prob[0] = 1 - prob[1];
+        return;
+    }
+    double top = zi[0], sum = 0;
+    for (size_t r = 1; r < k; r++)
+        top = fmax(top, zi[r]);
+    for (size_t r = 0; r < k; r++)
+        sum += (prob[r] = exp(zi[r] - top));
+    for (size_t r = 0; r < k; r++)
+        prob[r] /= sum;
+}
+
+int lt_logreg_proba(const lt_logreg *m, const lt_mat *x, double *proba)
+{
+    double *z = model_scores(m, x);
+    if (!z)
+        return -1;
+    size_t c = (size_t)m->n_classes, k = (size_t)m->n_rows;
+    for (size_t i = 0; i < x->rows; i++)
+        row_proba(z + i * k, k, proba + i * c);
+    free(z);
+    return 0;
+}
+
 double lt_logreg_log_loss(const lt_logreg *m, const lt_mat *x, const int *y)
 {
     double *z = model_scores(m, x);
@@ -357,19 +388,7 @@ double lt_logreg_log_loss(const lt_logreg *m, const lt_mat *x, const int *y)
     }
     double total = 0;
     for (size_t i = 0; i < x->rows; i++) {
-        const double *zi = z + i * k;
-        if (k == 1) {
-            prob[1] = sigmoid(zi[0]);
-            prob[0] = 1 - prob[1];
-        } else {
-            double top = zi[0], sum = 0;
-            for (size_t r = 1; r < k; r++)
-                top = fmax(top, zi[r]);
-            for (size_t r = 0; r < k; r++)
-                sum += (prob[r] = exp(zi[r] - top));
-            for (size_t r = 0; r < k; r++)
-                prob[r] /= sum;
-        }
+        row_proba(z + i * k, k, prob);
         /* sklearn clips to [eps, 1 - eps], then renormalises each row. */
         double sum = 0;
         for (size_t r = 0; r < c; r++)

@@ -63,6 +63,11 @@ void lt_logreg_free(lt_logreg *model);
  * Returns 0, or -1 when out of memory. */
 int lt_logreg_predict(const lt_logreg *model, const lt_mat *x, int *pred);
 
+/* The class probabilities of each row of X into PROBA (rows x n_classes,
+ * row-major), as sklearn's predict_proba. Returns 0, or -1 when out of
+ * memory. */
+int lt_logreg_proba(const lt_logreg *model, const lt_mat *x, double *proba);
+
 /* sklearn.metrics.log_loss of the model's probabilities on X (mean over
  * rows, probabilities clipped to [eps, 1 - eps] and renormalised). Returns
  * NAN when out of memory. */

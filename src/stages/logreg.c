@@ -141,6 +141,61 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
     return LT_OK;
 }
 
+static const lt_output outputs_table[] = {
+    {"predictions", LT_PREDICTIONS,
+     "for every split, each row's probability of each class (predict_proba; the predicted class is "
+     "the most probable), with the rows' labels"},
+};
+
+/* The predictions of every split of D into *OUT: an n x classes matrix per
+ * split, columns named by class, in D's class order (a class the train
+ * split lacks gets probability 0); labels and per-row values as in D.
+ * FROM_MODEL maps the model's classes to D's. */
+static int predictions(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, const int *from_model,
+                       lt_data **out)
+{
+    size_t c = (size_t)d->n_classes, k = (size_t)model->n_classes;
+    lt_data *o = lt_data_new();
+    if (!o || lt_data_copy_meta(o, d) != 0)
+        goto oom;
+    for (size_t j = 0; o->feature_names && j < o->n_features; j++)
+        free(o->feature_names[j]);
+    free(o->feature_names);
+    o->n_features = c;
+    o->image_rows = o->image_cols = 0;
+    if (!(o->feature_names = calloc(c ? c : 1, sizeof *o->feature_names)))
+        goto oom;
+    for (size_t j = 0; j < c; j++) {
+        char buf[32];
+        if (!(o->feature_names[j] = strdup(class_name(d, (int)j, buf, sizeof buf))))
+            goto oom;
+    }
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        const lt_mat *x = d->split[s].x;
+        if (!x)
+            continue;
+        double *p = malloc((x->rows > 0 ? x->rows * k : 1) * sizeof *p);
+        lt_mat *m = lt_mat_new(x->rows, c);
+        if (!p || !m || lt_logreg_proba(model, x, p) != 0) {
+            free(p);
+            lt_mat_free(&m);
+            goto oom;
+        }
+        for (size_t i = 0; i < x->rows; i++)
+            for (size_t j = 0; j < k; j++)
+                m->v[i * c + (size_t)from_model[j]] = p[i * k + j];
+        free(p);
+        o->split[s].x = m;
+    }
+    if (lt_data_copy_rowinfo(o, d) != 0)
+        goto oom;
+    *out = o;
+    return LT_OK;
+oom:
+    lt_data_free(&o);
+    return lt_fail(ctx, LT_ERUNTIME, "out of memory for the predictions");
+}
+
 /* Refuses a train split the fit cannot use; LT_OK when it is fine. */
 static int check_train(lt_ctx *ctx, const lt_data *d)
 {
@@ -161,7 +216,7 @@ static int check_train(lt_ctx *ctx, const lt_data *d)
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
-    (void)n_inputs, (void)outputs;
+    (void)n_inputs;
     const struct logreg_config *cfg = config;
     const lt_data *d = inputs[0].data;
     int rc = check_train(ctx, d);
@@ -210,6 +265,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         lt_warn(ctx, "lbfgs did not converge (%s after %d iterations); raise "
                 "max_iter or scale the data", model.stop, model.n_iter);
     rc = report(ctx, &model, d, y, from_model);
+    if (rc == LT_OK)
+        rc = predictions(ctx, &model, d, from_model, &outputs[0].data);
 done:
     lt_logreg_free(&model);
     free(to_model);
@@ -228,5 +285,7 @@ const lt_stage_def logreg_stage = {
     .config_size = sizeof(struct logreg_config),
     .min_inputs = 1,
     .max_inputs = 1,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = run,
 };

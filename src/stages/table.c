@@ -54,5 +54,6 @@ const lt_stage_def table_stage = {
     .config_size = sizeof(struct table_config),
     .min_inputs = 1,
     .max_inputs = 1,
+    .reads = LT_READS(LT_DATASET) | LT_READS(LT_PREDICTIONS),
     .run = table_run,
 };
