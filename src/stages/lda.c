@@ -10,6 +10,7 @@
 #include "math/lda.h"
 #include "stages/embedding.h"
 #include "stages/lda.h"
+#include "stages/predictions.h"
 
 static const char *const solver_choices[] = {"svd", "eigen", NULL};
 
@@ -104,6 +105,12 @@ static int report(lt_ctx *ctx, const lt_lda *m, const lt_data *in, const int *fr
     return LT_OK;
 }
 
+static int lda_proba(const void *model, const lt_mat *x, double *proba)
+{
+    lt_lda_proba(model, x->v, x->rows, proba);
+    return 0;
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
@@ -187,6 +194,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     }
     if (status == LT_OK)
         status = report(ctx, &m, in, from_model);
+    if (status == LT_OK && lt_ctx_wants(ctx, 1))
+        status = predictions_make(ctx, in, &m, k, from_model, lda_proba, &outputs[1].data);
 done:
     lt_lda_free(&m);
     free(to_model);
@@ -202,6 +211,9 @@ done:
 
 static const lt_output outputs_table[] = {
     {"projection", LT_DATASET, "every split projected on the discriminant directions"},
+    {"predictions", LT_PREDICTIONS,
+     "for every split, each row's probability of each class (predict_proba; the predicted class is "
+     "the most probable), with the rows' labels"},
 };
 
 const lt_stage_def lda_stage = {

@@ -9,6 +9,7 @@
 #include "latent/stage.h"
 #include "math/logreg.h"
 #include "stages/logreg.h"
+#include "stages/predictions.h"
 
 enum { PENALTY_L2, PENALTY_NONE };
 static const char *const penalties[] = {"l2", "none", NULL};
@@ -147,53 +148,9 @@ static const lt_output outputs_table[] = {
      "the most probable), with the rows' labels"},
 };
 
-/* The predictions of every split of D into *OUT: an n x classes matrix per
- * split, columns named by class, in D's class order (a class the train
- * split lacks gets probability 0); labels and per-row values as in D.
- * FROM_MODEL maps the model's classes to D's. */
-static int predictions(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, const int *from_model,
-                       lt_data **out)
+static int logreg_proba(const void *model, const lt_mat *x, double *proba)
 {
-    size_t c = (size_t)d->n_classes, k = (size_t)model->n_classes;
-    lt_data *o = lt_data_new();
-    if (!o || lt_data_copy_meta(o, d) != 0)
-        goto oom;
-    for (size_t j = 0; o->feature_names && j < o->n_features; j++)
-        free(o->feature_names[j]);
-    free(o->feature_names);
-    o->n_features = c;
-    o->image_rows = o->image_cols = 0;
-    if (!(o->feature_names = calloc(c ? c : 1, sizeof *o->feature_names)))
-        goto oom;
-    for (size_t j = 0; j < c; j++) {
-        char buf[32];
-        if (!(o->feature_names[j] = strdup(class_name(d, (int)j, buf, sizeof buf))))
-            goto oom;
-    }
-    for (int s = 0; s < LT_N_SPLITS; s++) {
-        const lt_mat *x = d->split[s].x;
-        if (!x)
-            continue;
-        double *p = malloc((x->rows > 0 ? x->rows * k : 1) * sizeof *p);
-        lt_mat *m = lt_mat_new(x->rows, c);
-        if (!p || !m || lt_logreg_proba(model, x, p) != 0) {
-            free(p);
-            lt_mat_free(&m);
-            goto oom;
-        }
-        for (size_t i = 0; i < x->rows; i++)
-            for (size_t j = 0; j < k; j++)
-                m->v[i * c + (size_t)from_model[j]] = p[i * k + j];
-        free(p);
-        o->split[s].x = m;
-    }
-    if (lt_data_copy_rowinfo(o, d) != 0)
-        goto oom;
-    *out = o;
-    return LT_OK;
-oom:
-    lt_data_free(&o);
-    return lt_fail(ctx, LT_ERUNTIME, "out of memory for the predictions");
+    return lt_logreg_proba(model, x, proba);
 }
 
 /* Refuses a train split the fit cannot use; LT_OK when it is fine. */
@@ -266,7 +223,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                 "max_iter or scale the data", model.stop, model.n_iter);
     rc = report(ctx, &model, d, y, from_model);
     if (rc == LT_OK)
-        rc = predictions(ctx, &model, d, from_model, &outputs[0].data);
+        rc = predictions_make(ctx, d, &model, model.n_classes, from_model, logreg_proba, &outputs[0].data);
 done:
     lt_logreg_free(&model);
     free(to_model);
