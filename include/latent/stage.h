@@ -247,7 +247,18 @@ typedef struct lt_output {
  *     and caches it with the stage's other outputs.
  * A new kind of value (a model, ...) is a new lt_value_kind and, when it is
  * not an lt_data, a new member of lt_value, its free in lt_value_free and its
- * serialisation in the stage cache (src/io/datafile.c). */
+ * serialisation in the stage cache (src/io/datafile.c).
+ *
+ * For example, a variational autoencoder with codings (default), samples
+ * and reconstruction declares
+ *     static const lt_output vae_outputs[] = {
+ *         {"codings", LT_DATASET, "the encoder's means for every split"},
+ *         {"samples", LT_DATASET, "rows decoded from draws of the prior"},
+ *         {"reconstruction", LT_DATASET, "the decoder's output for every split"},
+ *     };
+ * with .outputs = vae_outputs, .n_outputs = LT_COUNT(vae_outputs), and in
+ * run() trains once, sets outputs[0].data, and decodes samples only when
+ * lt_ctx_wants(ctx, 1). */
 typedef struct lt_stage_def {
     int abi; /* LT_ABI_VERSION */
     const char *name;    /* "pca", "dataset.breast_cancer", ... */
@@ -257,11 +268,13 @@ typedef struct lt_stage_def {
     size_t config_size; /* sizeof the config struct the table points into */
     int min_inputs, max_inputs; /* 0, 0 for a source */
     /* What the stage gives: a table of at most LT_MAX_OUTPUTS rows, the
-     * first one the default. NULL and 0 for a sink (plots, logreg, stats). */
+     * first one the default. NULL and 0 for a sink (plots, stats). */
     const lt_output *outputs;
     size_t n_outputs;
     /* The kinds of value its inputs may be, as LT_READS(kind) | ...;
-     * 0 means datasets only (LT_READS(LT_DATASET)). */
+     * 0 means datasets only (LT_READS(LT_DATASET)). An input left out is
+     * the nearest earlier output of the first kind it reads (a dataset for
+     * most stages, so a classifier's predictions do not break a chain). */
     unsigned reads;
     bool accepts_f32; /* run() handles float32 splits (lt_mat.f); otherwise
                          the runner hands it a float64 copy of such inputs */
