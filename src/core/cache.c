@@ -139,8 +139,9 @@ static bool load_output(const char *dir, const lt_json *sums, size_t k, lt_value
 }
 
 bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, const lt_output *outputs,
-                   size_t n_outputs, unsigned wanted, lt_value *out, lt_json **metrics)
+                   size_t n_outputs, unsigned wanted, lt_value *out, lt_json **metrics, bool *damaged)
 {
+    *damaged = false;
     if (!c->dir)
         return false;
     char *dir = entry_dir(c, key);
@@ -173,8 +174,10 @@ bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, cons
             free(to);
         }
     }
-    if (!hit && entry && dir)
+    if (!hit && entry && dir) {
         lt_remove_tree(dir); /* damaged: drop it so the next store replaces it */
+        *damaged = true;
+    }
     if (hit) {
         *metrics = m;
     } else {

@@ -43,9 +43,10 @@ void lt_cache_key(const char *stage, const char *kind, const lt_json *config,
  * output k in WANTED (OUTPUTS, N_OUTPUTS: the kind's table), sets *METRICS
  * (owned), and copies the entry's files into STAGING under their names. A
  * damaged entry, or one without a wanted output, is removed and counts as a
- * miss, with OUT left empty. */
+ * miss, with OUT left empty and *DAMAGED set (else cleared), so the caller
+ * can say so. */
 bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, const lt_output *outputs,
-                   size_t n_outputs, unsigned wanted, lt_value *out, lt_json **metrics);
+                   size_t n_outputs, unsigned wanted, lt_value *out, lt_json **metrics, bool *damaged);
 
 /* Stores the non-empty values of OUT[0..N_OUTPUTS), one file each, METRICS
  * and the files NAMES (relative to STAGING) under KEY. Failures are silent:

@@ -113,8 +113,12 @@ static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, co
      * it from the cache would. */
     bool cacheable = s->def->max_inputs > 0;
     lt_json *hit_metrics = NULL;
-    *hit = cacheable &&
-           lt_cache_load(cache, rv->keys[i], ctx->staging, s->def->outputs, s->def->n_outputs, wanted, out, &hit_metrics);
+    bool damaged = false;
+    *hit = cacheable && lt_cache_load(cache, rv->keys[i], ctx->staging, s->def->outputs, s->def->n_outputs,
+                                      wanted, out, &hit_metrics, &damaged);
+    if (damaged)
+        lt_warn(ctx, "its stage cache entry %.16s was damaged (a file missing or changed); computing it again",
+                rv->keys[i]);
     if (*hit) {
         lt_json_free(*m);
         *m = hit_metrics;
