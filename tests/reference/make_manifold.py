@@ -227,6 +227,7 @@ pipes["manifolds"] = {
     "lda_train_accuracy": float(lda_model.score(scaler.transform(Xtr), ytr)),
     "lda_test_accuracy": float(lda_model.score(scaler.transform(Xte), yte)),
     "lda_explained_variance_ratio": tolist(lda_model.explained_variance_ratio_),
+    "lda_test_proba_head": tolist(lda_model.predict_proba(scaler.transform(Xte))[:3]),
 }
 # tsne_small.yaml: the whole breast-cancer table standardised.
 Xs = StandardScaler().fit_transform(load_breast_cancer().data)
