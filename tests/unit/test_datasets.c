@@ -134,7 +134,7 @@ static void test_csv_stage(void)
     set_str(cfg, "path", path);
     lt_test_set_choice(&dataset_csv_stage, cfg, "missing", "drop");
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
-    CU_ASSERT_EQUAL_FATAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&dataset_csv_stage, ctx, cfg, NULL, 0, &d), LT_OK);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->rows, 2);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[3], 6);
     CU_ASSERT_EQUAL(lt_json_number(lt_json_get(lt_ctx_test_metrics(ctx), "rows_dropped")), 2);
