@@ -5,6 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <cblas.h>
+
+#include "core/apply.h"
 #include "core/cache.h"
 #include "core/fsutil.h"
 #include "core/diff.h"
@@ -14,32 +17,10 @@
 #include "core/run.h"
 #include "core/schema.h"
 #include "core/sweep_run.h"
-
-static const char usage[] =
-    "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--quiet]\n"
-    "       latent check FILE... [--set STAGE.PARAM=VALUE]... [--threads N] [--quiet]\n"
-    "       latent validate FILE... [--max-points N] [--format text|json|github]\n"
-    "       latent sweep FILE [--list | --emit slurm | --collect | --jobs N] [--out DIR]\n"
-    "       latent stages [KIND]\n"
-    "       latent schema\n"
-    "       latent cache [--size | --clear]\n"
-    "       latent diff RUN_A RUN_B [--atol X] [--rtol Y] [--json] [--all]\n"
-    "\n"
-    "  run       run a pipeline; outputs land in outputs/<pipeline>/ (or --out DIR)\n"
-    "  check     run, then verify the file's expect: block; exit 1 on a miss\n"
-    "  validate  check configs without running; exit 2 when any file is bad\n"
-    "  sweep     list, run (--jobs N in parallel), emit a Slurm array for, or collect\n"
-    "            the points of a file's sweep: block; `run` on such a file runs them all,\n"
-    "            `run --point K` just one\n"
-    "  stages    list stage kinds, or one kind's parameters\n"
-    "  schema    print the JSON Schema of pipeline files\n"
-    "  cache     print the stage cache's folder, its size, or clear it\n"
-    "            ($LATENT_CACHE_DIR, else $XDG_CACHE_HOME/latent or ~/.cache/latent)\n"
-    "  diff      compare two runs' metrics (a run folder or a metrics.json each);\n"
-    "            a value changed when |a - b| > atol + rtol * |a| (default 0, 0);\n"
-    "            exit 1 when any changed or exists on one side only\n"
-    "\n"
-    "exit status: 0 ok, 1 an expectation missed, 2 bad config or input, 3 runtime failure\n";
+#include "core/sweep_slurm.h"
+#include "core/dist.h"
+#include "core/plugins.h"
+#include "cli/cli.h"
 
 struct args {
     char **files;
@@ -53,6 +34,8 @@ struct args {
     bool list, collect; /* sweep --list / --collect */
     const char *emit;   /* sweep --emit slurm */
     lt_diag_format format; /* validate --format: how problems are printed */
+    lt_slurm_opts slurm; /* its --array-limit, --partition, --time, --cpus-per-task, --mem */
+    const char *slurm_option; /* the first of those given, to refuse them without --emit */
 };
 
 /* Returns 0, or 2 after printing a usage error. */
@@ -68,7 +51,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         bool takes_value = !strcmp(arg, "--set") || !strcmp(arg, "--out") || !strcmp(arg, "--threads") ||
                            !strcmp(arg, "--point") || !strcmp(arg, "--max-points") ||
                            !strcmp(arg, "--jobs") || !strcmp(arg, "--emit") ||
-                           !strcmp(arg, "--format");
+                           !strcmp(arg, "--format") ||
+                           !strcmp(arg, "--array-limit") || !strcmp(arg, "--cpus-per-task") ||
+                           !strcmp(arg, "--partition") || !strcmp(arg, "--time") || !strcmp(arg, "--mem");
         if (takes_value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "latent: %s needs a value\n", arg);
@@ -84,6 +69,15 @@ static int parse_args(int argc, char **argv, struct args *a)
             }
             a->format = (lt_diag_format)f;
         } else if (!strcmp(arg, "--set")) {
+            /* "--set pca.n_components 3": the value went to the next word. */
+            if (!strchr(value, '=')) {
+                if (i + 1 < argc && argv[i + 1][0] != '-')
+                    fprintf(stderr, "latent: --set %s: expected STAGE.PARAM=VALUE; write --set %s=%s\n", value,
+                            value, argv[i + 1]);
+                else
+                    fprintf(stderr, "latent: --set %s: expected STAGE.PARAM=VALUE\n", value);
+                return 2;
+            }
             a->sets[a->n_sets++] = (char *)value;
         } else if (!strcmp(arg, "--out")) {
             a->run.out_dir = value;
@@ -95,6 +89,25 @@ static int parse_args(int argc, char **argv, struct args *a)
                 return 2;
             }
             a->run.threads = (int)n;
+        } else if (!strcmp(arg, "--partition") || !strcmp(arg, "--time") || !strcmp(arg, "--mem")) {
+            const char *want = lt_slurm_check_value(arg, value);
+            if (want) {
+                fprintf(stderr, "latent: %s: expected %s, got \"%s\"\n", arg, want, value);
+                return 2;
+            }
+            *(!strcmp(arg, "--partition") ? &a->slurm.partition
+              : !strcmp(arg, "--time")    ? &a->slurm.time
+                                          : &a->slurm.mem) = value;
+            a->slurm_option = a->slurm_option ? a->slurm_option : arg;
+        } else if (!strcmp(arg, "--array-limit") || !strcmp(arg, "--cpus-per-task")) {
+            char *end;
+            long n = strtol(value, &end, 10);
+            if (*end || !*value || n < 1 || n > 100000) {
+                fprintf(stderr, "latent: %s: expected an integer in [1, 100000], got \"%s\"\n", arg, value);
+                return 2;
+            }
+            *(!strcmp(arg, "--array-limit") ? &a->slurm.array_limit : &a->slurm.cpus_per_task) = (int)n;
+            a->slurm_option = a->slurm_option ? a->slurm_option : arg;
         } else if (!strcmp(arg, "--point") || !strcmp(arg, "--max-points") || !strcmp(arg, "--jobs")) {
             char *end;
             long n = strtol(value, &end, 10);
@@ -124,7 +137,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->run.quiet = true;
         } else if (arg[0] == '-' && arg[1]) {
-            fprintf(stderr, "latent: unknown option '%s'\n%s", arg, usage);
+            fprintf(stderr, "latent: unknown option '%s' (`latent %s --help` lists the options)\n", arg, argv[1]);
             return 2;
         } else {
             a->files[a->n_files++] = (char *)arg;
@@ -153,13 +166,20 @@ static lt_pipeline *load(const char *file, const struct args *a, long point)
     if (!p && lt_diag_count(&diag) == 0)
         lt_diag_add(&diag, file, 0, 0, "out of memory");
     /* Machine formats go to stdout, where CI runners read workflow commands. */
-    lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
+    /* Every rank of an MPI run finds the same problems; one prints them. */
+    if (lt_dist_rank() == 0)
+        lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
     lt_diag_clear(&diag);
     return p;
 }
 
 static int cmd_run(const struct args *a, bool check)
 {
+    if (a->slurm_option) {
+        fprintf(stderr, "latent: %s goes into a Slurm script: use it with `latent sweep FILE --emit slurm`\n",
+                a->slurm_option);
+        return 2;
+    }
     if (a->n_files == 0 || (!check && a->n_files > 1)) {
         fprintf(stderr, "latent: %s takes %s\n", check ? "check" : "run",
                 check ? "one or more pipeline files" : "one pipeline file");
@@ -186,7 +206,8 @@ static int cmd_run(const struct args *a, bool check)
             lt_json *metrics = NULL;
             rc = lt_run(p, &a->run, check ? &metrics : NULL);
             if (rc == LT_OK && check)
-                rc = lt_expect_check(p, metrics, stdout, NULL);
+                /* Rank 0 holds every stage's metrics; the others follow its verdict. */
+                rc = lt_dist_max(lt_dist_rank() == 0 ? lt_expect_check(p, metrics, stdout, NULL) : LT_OK);
             lt_json_free(metrics);
             lt_pipeline_free(p);
         }
@@ -207,16 +228,6 @@ static int cmd_validate(const struct args *a)
     for (size_t i = 0; i < a->n_files; i++) {
         lt_pipeline *p = load(a->files[i], a, -1);
         if (!p) {
-            rc = 2;
-            continue;
-        }
-        /* The data files, as far as their first lines tell. */
-        lt_diag probe = {0};
-        int problems = lt_pipeline_probe(p, &probe);
-        lt_diag_print_as(&probe, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
-        lt_diag_clear(&probe);
-        if (problems) {
-            lt_pipeline_free(p);
             rc = 2;
             continue;
         }
@@ -249,6 +260,10 @@ static int cmd_sweep(const struct args *a)
         return 2;
     }
     const char *file = a->files[0];
+    if (a->slurm_option && !a->emit) {
+        fprintf(stderr, "latent: %s goes into a Slurm script: it needs --emit slurm\n", a->slurm_option);
+        return 2;
+    }
     lt_pipeline *p = load(file, a, -1);
     if (!p)
         return 2;
@@ -260,9 +275,11 @@ static int cmd_sweep(const struct args *a)
     } else if (a->list) {
         lt_sweep_list(p, stdout);
     } else if (a->emit) {
-        lt_sweep_emit_slurm(file, p, &o, &a->run, stdout);
+        rc = lt_sweep_emit_slurm(file, p, &o, &a->run, &a->slurm);
     } else if (a->collect) {
         rc = lt_sweep_collect(file, &o, &a->run);
+    } else if (a->point >= 0) {
+        rc = lt_sweep_run_point(file, &o, &a->run, (size_t)a->point, false);
     } else {
         rc = lt_sweep_run(file, &o, &a->run, false, a->jobs);
     }
@@ -270,90 +287,41 @@ static int cmd_sweep(const struct args *a)
     return rc;
 }
 
-/* One parameter per entry, type and default first, then its help; the kinds
- * of a list parameter (layers, say) follow it, each with its own table. */
-static void print_params(const lt_param *params, size_t n, int indent)
-{
-    for (size_t i = 0; i < n; i++) {
-        const lt_param *p = &params[i];
-        char want[512], def[128];
-        const char *dflt = lt_param_default_text(p, def, sizeof def);
-        /* A list's kinds are listed below it, not in its type. */
-        const char *type = p->type != LT_P_SPECS            ? lt_param_expected(p, want, sizeof want)
-                           : p->flags & LT_SINGLE           ? "{kind: {parameters}}"
-                                                            : "a list of {kind: {parameters}}";
-        /* A single spec left out means what its help says. */
-        if (p->type == LT_P_SPECS && (p->flags & LT_SINGLE) && dflt)
-            printf("%*s%-18s %s; optional\n", indent, "", p->name, type);
-        else
-            printf("%*s%-18s %s; %s%s\n", indent, "", p->name, type,
-                   dflt ? "default " : "required", dflt ? dflt : "");
-        printf("%*s%-18s %s\n", indent, "", "", p->help);
-        for (size_t k = 0; p->type == LT_P_SPECS && p->kinds[k]; k++) {
-            const lt_spec_def *kind = p->kinds[k];
-            printf("%*s  - %s: %s\n", indent + 18, "", kind->name, kind->summary);
-            print_params(kind->params, kind->n_params, indent + 24);
-        }
-    }
-}
-
-static void print_kind(const lt_stage_def *d)
-{
-    printf("%s: %s\n", d->name, d->summary);
-    if (d->max_inputs == 0)
-        printf("  inputs: none (a source)");
-    else if (d->min_inputs == d->max_inputs)
-        printf("  inputs: %d", d->min_inputs);
-    else
-        printf("  inputs: %d to %d", d->min_inputs, d->max_inputs);
-    if (d->reads & ~LT_READS(LT_DATASET)) {
-        printf(" (");
-        for (int k = 0, first = 1; k < LT_N_VALUE_KINDS; k++)
-            if (d->reads >> k & 1u) {
-                printf("%sa %s", first ? "" : " or ", lt_value_kind_name((lt_value_kind)k));
-                first = 0;
-            }
-        printf(")");
-    }
-    if (d->n_outputs == 0)
-        printf("; outputs: none (metrics and files only)\n");
-    else
-        printf("; outputs (input: STAGE.OUTPUT; STAGE alone reads the first):\n");
-    for (size_t k = 0; k < d->n_outputs; k++)
-        printf("    %-18s %s%s; %s\n", d->outputs[k].name, lt_value_kind_name(d->outputs[k].kind),
-               k == 0 ? ", the default" : ", computed only when read", d->outputs[k].help);
-    if (d->n_params == 0) {
-        printf("  no parameters\n");
-        return;
-    }
-    printf("  parameters:\n");
-    print_params(d->params, d->n_params, 4);
-}
-
+/* `latent stages`: every kind; for each word, the kind it names or the
+ * kinds starting with it. */
 static int cmd_stages(const struct args *a)
 {
-    size_t n;
-    const lt_stage_def *const *all = lt_registry(&n);
     if (a->n_files == 0) {
-        for (size_t i = 0; i < n; i++)
-            printf("  %-24s %s\n", all[i]->name, all[i]->summary);
+        lt_cli_print_kinds(NULL, stdout);
         return 0;
     }
+    size_t n;
+    const lt_stage_def *const *all = lt_registry(&n);
     int rc = 0;
     for (size_t k = 0; k < a->n_files; k++) {
-        const lt_stage_def *d = lt_registry_find(a->files[k]);
-        if (!d) {
-            const char *names[256];
-            for (size_t i = 0; i < n && i < 255; i++)
-                names[i] = all[i]->name;
-            names[n < 255 ? n : 255] = NULL;
-            const char *hint = lt_did_you_mean(a->files[k], names);
-            fprintf(stderr, "latent: unknown stage kind '%s'%s%s%s\n", a->files[k],
-                    hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
-            rc = 2;
+        const char *word = a->files[k];
+        const lt_stage_def *d = lt_registry_find(word);
+        if (d) {
+            lt_cli_print_kind(d, stdout);
             continue;
         }
-        print_kind(d);
+        size_t len = strlen(word), matches = 0;
+        for (size_t i = 0; i < n; i++)
+            matches += !strncmp(all[i]->name, word, len);
+        if (matches) {
+            lt_cli_print_kinds(word, stdout);
+            continue;
+        }
+        const char **names = calloc(n + 1, sizeof *names);
+        if (!names)
+            return 3;
+        for (size_t i = 0; i < n; i++)
+            names[i] = all[i]->name;
+        const char *hint = lt_did_you_mean(word, names);
+        fprintf(stderr, "latent: unknown stage kind '%s'%s%s%s\n", word, hint ? "; did you mean '" : "",
+                hint ? hint : "", hint ? "'?" : " (`latent stages` lists them)");
+        free(names);
+        rc = 2;
     }
     return rc;
 }
@@ -375,7 +343,7 @@ static int cmd_cache(int argc, char **argv)
     } else if (argc == 2) {
         printf("%s\n", dir);
     } else {
-        fprintf(stderr, "usage: latent cache [--size | --clear]\n");
+        fprintf(stderr, "usage: latent cache [--size | --clear] (`latent cache --help` says more)\n");
         rc = 2;
     }
     free(dir);
@@ -466,23 +434,72 @@ static int cmd_diff(int argc, char **argv)
     return rc;
 }
 
-int main(int argc, char **argv)
+static int cmd_apply(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    lt_apply_opts o = {0};
+    const char *pos[2];
+    int n_pos = 0;
+    for (int i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        bool valued = !strcmp(arg, "--stage") || !strcmp(arg, "--out") || !strcmp(arg, "--threads");
+        if (valued && i + 1 >= argc) {
+            fprintf(stderr, "latent: %s needs a value (latent apply --help)\n", arg);
+            return 2;
+        }
+        if (!strcmp(arg, "--stage")) {
+            o.stage = argv[++i];
+        } else if (!strcmp(arg, "--out")) {
+            o.out_dir = argv[++i];
+        } else if (!strcmp(arg, "--threads")) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 1 || t > 1024) {
+                fprintf(stderr, "latent: --threads: expected an integer in [1, 1024], got '%s'\n", argv[i]);
+                return 2;
+            }
+            openblas_set_num_threads((int)t);
+        } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            o.quiet = true;
+        } else if (arg[0] == '-' && arg[1]) {
+            fprintf(stderr, "latent: unknown option '%s' (latent apply --help)\n", arg);
+            return 2;
+        } else if (n_pos == 2) {
+            fprintf(stderr, "latent: apply takes a run folder and a data file, got a third: '%s'\n", arg);
+            return 2;
+        } else {
+            pos[n_pos++] = arg;
+        }
     }
-    if (!strcmp(argv[1], "--version")) {
-        printf("latent %s\n", LATENT_VERSION);
-        return 0;
+    if (n_pos != 2) {
+        fprintf(stderr, "latent: apply takes a run folder and a data file (latent apply --help)\n");
+        return 2;
     }
-    if (!strcmp(argv[1], "cache"))
+    o.run_dir = pos[0];
+    o.data = pos[1];
+    return lt_apply(&o);
+}
+
+/* The commands that take the shared options (parse_args). */
+static int dispatch(int argc, char **argv)
+{
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "cache"))
         return cmd_cache(argc, argv);
-    if (!strcmp(argv[1], "diff"))
+    if (!strcmp(cmd, "diff"))
         return cmd_diff(argc, argv);
+    if (!strcmp(cmd, "apply"))
+        return cmd_apply(argc, argv);
+    if (!strcmp(cmd, "init"))
+        return lt_cli_init(argc, argv);
+    if (!strcmp(cmd, "man"))
+        return argc == 2 ? lt_cli_man(stdout) : (fprintf(stderr, "latent: man takes no arguments\n"), 2);
+    if (!strcmp(cmd, "completion"))
+        return lt_cli_completion(argc, argv, stdout);
     struct args a = {.point = -1};
     int rc = parse_args(argc, argv, &a);
-    const char *cmd = argv[1];
+    /* Under mpirun or srun, run, check and sweep work on all the ranks. */
+    if (rc == 0 && lt_dist_init(&argc, &argv) != 0)
+        rc = 3;
     if (rc == 0) {
         if (!strcmp(cmd, "run"))
             rc = cmd_run(&a, false);
@@ -496,12 +513,41 @@ int main(int argc, char **argv)
             rc = cmd_sweep(&a);
         else if (!strcmp(cmd, "schema"))
             rc = cmd_schema();
-        else {
-            fprintf(stderr, "latent: unknown command '%s'\n%s", cmd, usage);
-            rc = 2;
-        }
     }
     free(a.files);
     free(a.sets);
+    lt_dist_finalize();
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        lt_cli_print_usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        lt_cli_print_version(stdout);
+        return 0;
+    }
+    const lt_cli_command *c = lt_cli_find(argv[1]);
+    if (!c) {
+        const char *names[64];
+        size_t n = 0;
+        for (const lt_cli_command *k = lt_cli_commands; k->name && n < 63; k++)
+            names[n++] = k->name;
+        names[n] = NULL;
+        const char *hint = lt_did_you_mean(argv[1], names);
+        fprintf(stderr, "latent: unknown command '%s'%s%s%s (`latent --help` lists them)\n", argv[1],
+                hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
+        return 2;
+    }
+    if (lt_cli_wants_help(argc, argv)) {
+        lt_cli_print_help(c, stdout);
+        return 0;
+    }
+    lt_plugins_load(LATENT_PLUGIN_DIR, stderr);
+    int rc = dispatch(argc, argv);
+    lt_registry_release();
     return rc;
 }

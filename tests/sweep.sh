@@ -35,10 +35,24 @@ grep -c "up to date" "$tmp/again.log" | grep -q '^40$' && ok || bad "a second ru
 "$latent" sweep "$file" --jobs 2 --threads 2 --out "$tmp/p" --no-cache > /dev/null || bad "--jobs 2 failed"
 cmp -s "$tmp/q/summary.json" "$tmp/p/summary.json" && ok || bad "--jobs 2 gives other results"
 
-"$latent" sweep "$file" --emit slurm > "$tmp/job.sh"
-grep -q '^#SBATCH --array=0-39$' "$tmp/job.sh" && ok || bad "the Slurm array does not cover points 0-39"
-grep -q -- '--point "$SLURM_ARRAY_TASK_ID"' "$tmp/job.sh" && ok || bad "Slurm tasks do not run their point"
-sh -n "$tmp/job.sh" && ok || bad "the Slurm script is not valid sh"
+# The Slurm script (tests/slurm/ submits one to a real Slurm).
+"$latent" sweep "$file" --emit slurm --out "$tmp/e" > "$tmp/emit.log" || bad "--emit slurm failed"
+job=$tmp/e/slurm/sweep.sbatch
+grep -q '^#SBATCH --array=0-39$' "$job" && ok || bad "the Slurm array does not cover points 0-39"
+grep -q -- '--point "$SLURM_ARRAY_TASK_ID"' "$job" && ok || bad "Slurm tasks do not run their point"
+grep -q -- '--threads "${SLURM_CPUS_PER_TASK:-1}"' "$job" && ok || bad "Slurm tasks do not use their CPUs"
+sh -n "$job" && ok || bad "the Slurm script is not valid sh"
+grep -q "^  sbatch $job\$" "$tmp/emit.log" && ok || bad "no sbatch command printed"
+grep -q -- "--out $tmp/e --collect\$" "$tmp/emit.log" && ok || bad "the printed --collect forgets --out"
+"$latent" sweep "$file" --emit slurm --array-limit 3 --partition short --mem 2G --cpus-per-task 4 \
+  --out "$tmp/e" > /dev/null || bad "--emit slurm with Slurm options failed"
+for want in '--array=0-39%3' '--partition=short' '--mem=2G' '--cpus-per-task=4'; do
+  grep -q -- "^#SBATCH $want\$" "$job" && ok || bad "#SBATCH $want missing"
+done
+"$latent" sweep "$file" --emit slurm --time 'x y' 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q 'expected a Slurm time' "$tmp/err" && ok || bad "a bad --time was not refused"
+"$latent" sweep "$file" --array-limit 2 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q 'needs --emit slurm' "$tmp/err" && ok || bad "--array-limit without --emit was not refused"
 
 "$latent" run "$file" --set pca.n_components=3 --out "$tmp/narrow" > "$tmp/narrow.log"
 [ "$(ls "$tmp/narrow/sweep" | wc -l)" -eq 4 ] && ok || bad "--set on a swept parameter should leave 4 points"

@@ -19,7 +19,7 @@ done
 build=build-fuzz
 [ -d $build ] || CC=clang meson setup $build -Dfuzz=true -Dbuildtype=debugoptimized \
   -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-harnesses="pipeline csv npy idx json"
+harnesses="pipeline csv npy idx json npz"
 targets=""
 for h in $harnesses; do targets="$targets tests/fuzz/fuzz_$h"; done
 ninja -C $build $targets >/dev/null
@@ -36,6 +36,7 @@ for f in tests/bad/data/*.csv data/*.csv; do
   { printf '\006\000'; cat "$f"; } > "$seeds/csv/l-$(basename "$f")"
 done
 cp tests/reference/npy/*.npy $seeds/npy/
+cp tests/bad/models/*.npz $seeds/npz/
 # IDX: a 2 x 2 x 2 image file, plain and gzipped, and a 3-item label file;
 # the first byte asks for 3 and 1 dimensions (see fuzz_idx.c).
 printf '\002\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $seeds/idx/images

@@ -81,6 +81,11 @@ typedef struct lt_data {
     int n_classes;        /* 0 when unlabelled */
     char **class_names;   /* n_classes names, or NULL */
     int image_rows, image_cols; /* > 0 when each row is an image */
+
+    /* In a run on several MPI ranks: each rank holds only its own block of
+     * every split's rows, so sums over rows must be summed over the ranks
+     * too (src/core/dist.h). Copied with the metadata. */
+    bool row_blocks;
 } lt_data;
 
 /* Returns an empty value owned by the caller, or NULL when out of memory. */

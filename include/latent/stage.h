@@ -16,7 +16,10 @@
 
 #include "latent/data.h"
 
-#define LT_ABI_VERSION 2
+/* 3: run() takes and gives lt_value (named outputs, the outputs table and
+ * `reads` in lt_stage_def); 2: plugins are loaded and checked. Bump once per
+ * incompatible change between releases. */
+#define LT_ABI_VERSION 3
 
 /* Status codes. They double as the process exit codes main() picks. */
 enum lt_status {
@@ -157,6 +160,20 @@ typedef struct lt_param {
 
 #define LT_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 
+/* ---- metrics ------------------------------------------------------------- */
+
+/* A metric a stage kind reports, declared in its descriptor: what
+ * `latent stages KIND` lists, what an `expect:` target may name, and all a
+ * stage may report (the runner fails a run whose stage reports anything
+ * else). In NAME, "{split}" stands for train, valid or test, and "{P}" for
+ * any kind of the stage's list parameter P (an autoencoder's `metrics`:
+ * "val_{metrics}" is val_rounded_accuracy, ...). A metric holding a list
+ * or a matrix is named without indices; `expect:` adds them (loss[3]). */
+typedef struct lt_metric {
+    const char *name;
+    const char *help; /* one line */
+} lt_metric;
+
 /* ---- the run context ---------------------------------------------------- */
 
 typedef struct lt_ctx lt_ctx;
@@ -178,6 +195,11 @@ void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
  * is prefixed with the stage's position in the pipeline file and its name. */
 int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* As lt_fail, for a problem with parameter PARAM's value (a cross-field
+ * check, say): the message points at that value in the pipeline file (or
+ * the --set that gave it), or at the stage when the file leaves it unset. */
+int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* As lt_fail, for an error inside a data file: the message is prefixed with
  * FILE:ROW:COL (1-based; col 0 leaves the column out). */
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
@@ -234,6 +256,60 @@ typedef struct lt_output {
 
 /* A mask of value kinds, for lt_stage_def.reads. */
 #define LT_READS(kind) (1u << (kind))
+/* ---- saved models --------------------------------------------------------- */
+
+/* What a stage fitted, as named arrays with scikit-learn's attribute names
+ * (mean_, components_, coef_, ...). The runner writes it to
+ * models/<stage>.npz in the run folder, staged like an artifact, together
+ * with the stage's kind, resolved parameters, the input's feature names,
+ * class names and shape, and the format and latent versions. */
+typedef struct lt_model lt_model;
+
+/* The model a fitting stage (lt_stage_def.fits) fills: created on the first
+ * call, owned by ctx. NULL only when out of memory (error recorded). */
+lt_model *lt_ctx_model_out(lt_ctx *ctx);
+/* The saved model the stage applies instead of fitting (its `from:`), or
+ * NULL when it fits. The runner has checked that it was saved by this kind
+ * from data with the input's features and shape, and has filled the
+ * stage's config with the parameters it was fitted with. Borrowed. */
+const lt_model *lt_ctx_model_in(const lt_ctx *ctx);
+
+/* Adds an array to M (a copy; M NULL is a no-op). A failure to store it
+ * makes the stage fail when the runner saves the model, not vanish. */
+void lt_model_put_num(lt_model *m, const char *name, double x);      /* float64, 0-d */
+void lt_model_put_int(lt_model *m, const char *name, long long x);   /* int64, 0-d */
+void lt_model_put_vec(lt_model *m, const char *name, const double *v, size_t n);
+void lt_model_put_mat(lt_model *m, const char *name, const double *v, size_t rows,
+                      size_t cols);
+void lt_model_put_ints(lt_model *m, const char *name, const int *v, size_t n); /* int64 */
+void lt_model_put_str(lt_model *m, const char *name, const char *s);  /* '<U', 0-d */
+void lt_model_put_strs(lt_model *m, const char *name, const char *const *s, size_t n);
+
+/* Any size, for lt_model_get. */
+#define LT_ANY ((size_t)-1)
+
+/* The numbers of array NAME of M, row-major, checked to be ROWS x COLS
+ * (COLS 0: a vector of ROWS; ROWS and COLS 0: a 0-d number; LT_ANY for
+ * either: whatever it holds, stored back through *rows / *cols when not
+ * NULL). Returns a pointer owned by M, or NULL with an error naming the
+ * model file recorded (LT_EINPUT) for a missing or misshapen member. */
+const double *lt_model_get(lt_ctx *ctx, const lt_model *m, const char *name, size_t *rows,
+                           size_t *cols);
+/* lt_model_get of a vector of exactly N numbers. */
+const double *lt_model_vec(lt_ctx *ctx, const lt_model *m, const char *name, size_t n);
+/* A 0-d number NAME of M into *x. Returns LT_OK or the lt_fail code. */
+int lt_model_num(lt_ctx *ctx, const lt_model *m, const char *name, double *x);
+/* The strings of array NAME (a 0-d string is one), *n of them, owned by M;
+ * NULL with the error recorded when absent or not strings. */
+char *const *lt_model_strs(lt_ctx *ctx, const lt_model *m, const char *name, size_t *n);
+/* Records an error about the saved model M (bad data: LT_EINPUT), prefixed
+ * with the stage's position and the model file; returns LT_EINPUT. */
+int lt_model_fail(lt_ctx *ctx, const lt_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* True when M holds an array NAME. */
+bool lt_model_has(const lt_model *m, const char *name);
+/* The file M was read from. */
+const char *lt_model_path(const lt_model *m);
 
 /* ---- the stage kind ------------------------------------------------------ */
 
@@ -285,13 +361,21 @@ typedef struct lt_stage_def {
                          which only moves rows); the runner refuses NaN in
                          the inputs of every other stage with a data error
                          naming the stage, split, row and column */
+    bool fits; /* fits a model: saves it through lt_ctx_model_out, and with
+                  `from: FILE.npz` applies lt_ctx_model_in instead */
+    bool distributed; /* for an MPI run on several ranks (src/core/dist.h):
+                         a source whose rows may be cut into one block per
+                         rank; a stage whose run() sums over rows through
+                         lt_dist_rows_sum, so that it runs on every rank with
+                         its block. Any other stage runs on rank 0 with its
+                         inputs gathered there. */
 
     /* Cross-field checks on a filled config, before anything runs. Report
      * with lt_fail(ctx, LT_EINPUT, ...). May be NULL. */
     int (*check)(lt_ctx *ctx, const void *config);
-    /* Checks that need only the start of the data: files exist, headers,
-     * shapes. `latent validate` runs it; report with lt_fail or lt_fail_at.
-     * May be NULL. */
+    /* Checks that need only the start of the data: files exist and can be
+     * read, headers, shapes and types. Run by `latent validate` and by
+     * `latent run` before anything runs; reports like check. May be NULL. */
     int (*probe)(lt_ctx *ctx, const void *config);
     /* Runs the stage. inputs[0..n_inputs) are borrowed and read only: each
      * holds the member of the kind the reader's `input:` names.
@@ -302,7 +386,53 @@ typedef struct lt_stage_def {
      * that too. Returns LT_OK or the code returned by lt_fail. */
     int (*run)(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
                lt_value *outputs);
+
+    /* Every metric run() may report (see lt_metric); NULL, 0 for none. */
+    const lt_metric *metrics;
+    size_t n_metrics;
 } lt_stage_def;
 
+/* ---- plugins: stage kinds built out of tree ----------------------------- *
+ *
+ * A plugin is a shared object (name ending in .so) in a folder of
+ * $LATENT_PLUGIN_PATH (colon-separated) or in lib/latent/plugins/ under
+ * latent's install prefix. It includes only the installed headers
+ * (`pkg-config --cflags latent`), links against nothing of latent's (the
+ * functions above are resolved in the latent executable when it is loaded)
+ * and exports one NULL-terminated list of its kinds:
+ *
+ *     LT_PLUGIN_STAGES(&robust_scaler_stage);
+ *
+ * latent refuses, with one line naming the file: a plugin whose kinds were
+ * built for another LT_ABI_VERSION, a kind whose name is built in or comes
+ * from another plugin, and a file dlopen cannot open. Loaded kinds are
+ * validated, listed (`latent stages`), schematised and cached as built-in
+ * ones; the cache key holds the plugin file's size and time, so a rebuilt
+ * plugin recomputes.
+ *
+ * What a stage may and may not do (built in or not):
+ * - Ownership: inputs and config are borrowed and read-only; each output
+ *   run() sets is a new value the stage allocated (lt_data_*, ...) and hands
+ *   over to the runner. Memory a stage
+ *   allocates for itself it frees before it returns, on every path.
+ * - Threads: run() is called from one thread; a stage may start its own
+ *   threads (at most lt_ctx_threads) but joins them before returning and
+ *   calls lt_report_*, lt_fail and lt_warn from the calling thread only.
+ * - Output: no printing, no exit(), no abort(): messages go through lt_fail
+ *   and lt_warn, numbers through lt_report_*, files only under
+ *   lt_ctx_artifact paths. No global state that outlives one run() call.
+ * - Determinism: the same config, inputs, seed and thread count give the
+ *   same bits.
+ *
+ * ABI stability: within one major version of latent, LT_ABI_VERSION changes
+ * only when lt_stage_def, lt_param, lt_data or a function above changes
+ * incompatibly; fields are only ever added at the end, and `abi` stays the
+ * first member of lt_stage_def in every version. */
+#define LT_PLUGIN_SYMBOL "lt_plugin_stages"
+#define LT_PLUGIN_STAGES(...)                                                   \
+    __attribute__((visibility("default"))) extern const lt_stage_def           \
+        *const lt_plugin_stages[];                                              \
+    __attribute__((visibility("default"))) const lt_stage_def                  \
+        *const lt_plugin_stages[] = {__VA_ARGS__, NULL}
 
 #endif

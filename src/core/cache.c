@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/registry.h"
 #include "core/sha256.h"
 #include "io/datafile.h"
 
@@ -46,6 +47,13 @@ void lt_cache_key(const char *stage, const char *kind, const lt_json *config,
             LATENT_VERSION, (long long)exe.st_size, (long long)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec,
             stage, kind, outputs, seed, threads);
     lt_json_write_compact(config, f);
+    /* A plugin's kind: its file's identity, as the executable's above. */
+    const lt_stage_def *def = lt_registry_find(kind);
+    const char *plugin = def ? lt_registry_origin(def) : NULL;
+    struct stat so;
+    if (plugin && stat(plugin, &so) == 0)
+        fprintf(f, "\nplugin %s %lld %lld.%09ld", plugin, (long long)so.st_size, (long long)so.st_mtim.tv_sec,
+                so.st_mtim.tv_nsec);
     for (size_t i = 0; i < n_inputs; i++)
         fprintf(f, "\ninput %s", input_keys[i]);
     for (size_t i = 0; paths && paths[i]; i++) {

@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/metrics.h"
+#include "core/yaml_doc.h"
+#include "core/model.h"
 
 void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
                   lt_json *metrics)
@@ -17,6 +20,11 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->line = line;
     ctx->col = col;
     ctx->metrics = metrics;
+    ctx->with = NULL;
+    ctx->def = NULL;
+    ctx->model_in = NULL;
+    lt_model_free(ctx->model_out);
+    ctx->model_out = NULL;
     free(ctx->error);
     ctx->error = NULL;
     for (size_t i = 0; i < ctx->n_artifacts; i++)
@@ -47,28 +55,56 @@ bool lt_ctx_wants(const lt_ctx *ctx, int index)
     return index == 0 || (index > 0 && index < LT_MAX_OUTPUTS && (ctx->wanted >> index & 1u));
 }
 
+/* A report the runner can keep: a metric the stage declares (when the
+ * context knows its kind), with finite values. Otherwise the stage's
+ * error, which fails the run: a NaN must not reach metrics.json. */
+static bool reportable(lt_ctx *ctx, const char *name, const double *v, size_t n)
+{
+    if (ctx->def && !lt_metric_declared(ctx->def, name)) {
+        lt_fail(ctx, LT_ERUNTIME, "reports metric '%s', which %s does not declare (a bug in the "
+                "stage: add it to its metrics table)", name, ctx->def->name);
+        return false;
+    }
+    for (size_t i = 0; v && i < n; i++)
+        if (!isfinite(v[i])) {
+            char at[32] = "";
+            if (n > 1)
+                snprintf(at, sizeof at, "[%zu]", i);
+            lt_fail(ctx, LT_ERUNTIME, "metric '%s'%s is %s; a run's results must be finite numbers",
+                    name, at, isnan(v[i]) ? "NaN" : v[i] > 0 ? "Inf" : "-Inf");
+            return false;
+        }
+    return true;
+}
+
 void lt_report_num(lt_ctx *ctx, const char *name, double value)
 {
-    lt_json_set(ctx->metrics, name, lt_json_num(value));
+    if (reportable(ctx, name, &value, 1))
+        lt_json_set(ctx->metrics, name, lt_json_num(value));
 }
 
 void lt_report_int(lt_ctx *ctx, const char *name, long long value)
 {
-    lt_json_set(ctx->metrics, name, lt_json_int(value));
+    if (reportable(ctx, name, NULL, 0))
+        lt_json_set(ctx->metrics, name, lt_json_int(value));
 }
 
 void lt_report_bool(lt_ctx *ctx, const char *name, bool value)
 {
-    lt_json_set(ctx->metrics, name, lt_json_bool(value));
+    if (reportable(ctx, name, NULL, 0))
+        lt_json_set(ctx->metrics, name, lt_json_bool(value));
 }
 
 void lt_report_str(lt_ctx *ctx, const char *name, const char *value)
 {
-    lt_json_set(ctx->metrics, name, lt_json_str(value));
+    if (reportable(ctx, name, NULL, 0))
+        lt_json_set(ctx->metrics, name, lt_json_str(value));
 }
 
 void lt_report_vec(lt_ctx *ctx, const char *name, const double *v, size_t n)
 {
+    if (!reportable(ctx, name, v, n))
+        return;
     /* NULL for n > 0: the caller could not build the vector; adding NULL
      * marks the metrics incomplete, so the run fails instead of silently
      * leaving the metric out. */
@@ -78,7 +114,25 @@ void lt_report_vec(lt_ctx *ctx, const char *name, const double *v, size_t n)
 void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
                    size_t cols)
 {
-    lt_json_set(ctx->metrics, name, lt_json_mat(v, rows, cols));
+    if (reportable(ctx, name, v, rows * cols))
+        lt_json_set(ctx->metrics, name, lt_json_mat(v, rows, cols));
+}
+
+int lt_ctx_check_output(lt_ctx *ctx, const lt_data *d, bool nan_is_missing)
+{
+    for (int s = 0; d && s < LT_N_SPLITS; s++) {
+        const lt_mat *x = d->split[s].x;
+        size_t count = x && (x->v || x->f) ? x->rows * x->cols : 0;
+        for (size_t k = 0; k < count; k++) {
+            double v = x->v ? x->v[k] : (double)x->f[k];
+            if (!isfinite(v) && !(nan_is_missing && isnan(v)))
+                return lt_fail(ctx, LT_ERUNTIME, "its output's %s split holds %s at row %zu, column %zu; "
+                               "a run's results must be finite numbers", lt_split_name(s),
+                               isnan(v) ? "NaN" : v > 0 ? "Inf" : "-Inf", k / x->cols + 1,
+                               k % x->cols + 1);
+        }
+    }
+    return LT_OK;
 }
 
 /* Keeps the first error of a stage: later ones are usually consequences. */
@@ -110,6 +164,24 @@ int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
 {
     char prefix[512] = "";
     if (ctx)
+        stage_prefix(ctx, prefix, sizeof prefix);
+    va_list ap;
+    va_start(ap, fmt);
+    record(ctx, prefix, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...)
+{
+    char prefix[512] = "";
+    const lt_node *v = ctx ? lt_node_get(ctx->with, param) : NULL;
+    const char *stage = ctx && ctx->stage ? ctx->stage : "?";
+    if (v && v->source)
+        snprintf(prefix, sizeof prefix, "%s: stage '%s': ", v->source, stage);
+    else if (v && ctx->file && v->line > 0)
+        snprintf(prefix, sizeof prefix, "%s:%d:%d: stage '%s': ", ctx->file, v->line, v->col, stage);
+    else if (ctx)
         stage_prefix(ctx, prefix, sizeof prefix);
     va_list ap;
     va_start(ap, fmt);

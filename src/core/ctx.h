@@ -22,14 +22,20 @@ struct lt_ctx {
     /* The stage running now. */
     const char *stage;        /* borrowed */
     int line, col;            /* the stage's position in the file (1-based) */
+    const struct lt_node *with; /* the stage's `with:` mapping, for lt_fail_param;
+                                   borrowed, may be NULL (lt_ctx_enter clears it) */
+    const lt_stage_def *def;  /* the stage's kind: a report of a metric it does not
+                                 declare is an error; NULL (tests): no check */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
     unsigned wanted;          /* bit k: output k is read (lt_ctx_wants) */
+    const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */
 
     /* Owned. */
     char *error;              /* the first error of the current stage */
     char *artifact;           /* the path last handed out by lt_ctx_artifact */
     char **artifacts;         /* names handed out to the current stage (for the cache) */
     size_t n_artifacts;
+    lt_model *model_out;      /* what the current stage fitted, or NULL */
     char *test_dir;           /* a test context's own staging folder */
     lt_json *test_metrics;    /* a test context's metrics object */
     int n_warnings;
@@ -39,6 +45,14 @@ struct lt_ctx {
  * Clears any previous error. */
 void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
                   lt_json *metrics);
+
+/* Checks that every value of D's dense splits is finite; LT_OK, or
+ * LT_ERUNTIME recorded as the stage's error naming the split, row and
+ * column of the first NaN or infinity. */
+/* NAN_IS_MISSING: NaN stands for a missing value here (a source's data read
+ * with missing: keep, or split and impute passing them on) and is left to the
+ * NaN guard of the stage that reads it; an infinity is always refused. */
+int lt_ctx_check_output(lt_ctx *ctx, const lt_data *d, bool nan_is_missing);
 
 /* Frees what the context owns (not the context itself: the runner's lives
  * on its stack). */

@@ -131,6 +131,7 @@ int lt_data_copy_meta(lt_data *dst, const lt_data *src)
     dst->n_classes = src->n_classes;
     dst->image_rows = src->image_rows;
     dst->image_cols = src->image_cols;
+    dst->row_blocks = src->row_blocks;
     dst->feature_names = copy_names(src->feature_names, src->n_features);
     dst->class_names = copy_names(src->class_names, (size_t)src->n_classes);
     if ((src->feature_names && !dst->feature_names) ||

@@ -225,6 +225,9 @@ static size_t edit_distance(const char *a, const char *b)
 
 const char *lt_did_you_mean(const char *word, const char *const *candidates)
 {
+    const char *alias = lt_alias_of(word, candidates);
+    if (alias)
+        return alias;
     const char *best = NULL;
     size_t best_d = (size_t)-1;
     for (size_t i = 0; candidates && candidates[i]; i++) {

@@ -170,8 +170,24 @@ static void got_text(const lt_node *n, char *buf, size_t size)
         snprintf(buf, size, "%s", lt_node_describe(n));
 }
 
+/* A quoted scalar that would be a number unquoted: `"0.3"`. */
+static bool quoted_number(const lt_node *n)
+{
+    if (n->kind != LT_SCALAR || n->plain || !*n->value)
+        return false;
+    char *end;
+    double v = strtod(n->value, &end);
+    return !*end && isfinite(v);
+}
+
 static void type_problem(struct binder *b, const lt_node *n, const lt_param *p)
 {
+    bool numeric = p->type == LT_P_INT || p->type == LT_P_REAL || p->type == LT_P_NCOMP ||
+                   p->type == LT_P_SEED || p->type == LT_P_VEC || p->type == LT_P_MATRIX;
+    if (numeric && quoted_number(n)) {
+        problem(b, n, p, "a string where a number is expected; remove the quotes");
+        return;
+    }
     char want[256], got[128];
     got_text(n, got, sizeof got);
     problem(b, n, p, "expected %s, got %s", lt_param_expected(p, want, sizeof want), got);
@@ -590,7 +606,13 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
         const void *c = config;
         lt_json *v = NULL;
         switch (p->type) {
-        case LT_P_INT: v = lt_json_int(*FIELD(c, p, const int)); break;
+        case LT_P_INT: {
+            /* A nullable integer outside its range is the "unset" sentinel
+             * (-1, 0) the stage resolves itself: null, which binds back. */
+            int x = *FIELD(c, p, const int);
+            v = p->flags & LT_NULLABLE && (x < p->min || x > p->max) ? lt_json_null() : lt_json_int(x);
+            break;
+        }
         case LT_P_REAL: v = lt_json_num(*FIELD(c, p, const double)); break;
         case LT_P_BOOL: v = lt_json_bool(*FIELD(c, p, const bool)); break;
         case LT_P_STRING:
@@ -602,12 +624,12 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
         case LT_P_CHOICE: v = lt_json_str(p->choices[*FIELD(c, p, const int)]); break;
         case LT_P_VEC: {
             const lt_vec *x = FIELD(c, p, const lt_vec);
-            v = lt_json_vec(x->v, x->n);
+            v = p->flags & LT_NULLABLE && x->n == 0 ? lt_json_null() : lt_json_vec(x->v, x->n);
             break;
         }
         case LT_P_MATRIX: {
             const lt_matrix *m = FIELD(c, p, const lt_matrix);
-            v = lt_json_mat(m->v, m->rows, m->cols);
+            v = p->flags & LT_NULLABLE && m->rows == 0 ? lt_json_null() : lt_json_mat(m->v, m->rows, m->cols);
             break;
         }
         case LT_P_STRINGS: {
@@ -629,6 +651,8 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
         }
         case LT_P_SPECS: {
             const lt_specs *list = FIELD(c, p, const lt_specs);
+            if (p->flags & LT_SINGLE && list->n == 0)
+                break; /* left out: unset means the kind's default, and binds back */
             if (p->flags & LT_SINGLE && list->n == 1 && list->items[0].def) {
                 const lt_spec *it = &list->items[0];
                 v = lt_json_object();
@@ -647,7 +671,8 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
             break;
         }
         }
-        lt_json_set(o, p->name, v);
+        if (v || p->type != LT_P_SPECS)
+            lt_json_set(o, p->name, v);
     }
     return o;
 }

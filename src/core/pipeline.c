@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "core/fsutil.h"
+#include "core/metrics.h"
+#include "core/model.h"
+#include "core/models.h"
 #include "core/params.h"
 #include "core/registry.h"
 #include "core/sha256.h"
@@ -137,7 +140,7 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
 
 /* ---- stages ------------------------------------------------------------- */
 
-static const char *const stage_keys[] = {"use", "with", "input", NULL};
+static const char *const stage_keys[] = {"use", "with", "input", "from", NULL};
 
 static const lt_stage_def *resolve_kind(lt_pipeline *p, const lt_node *use, const char *stage,
                                         lt_diag *diag)
@@ -195,7 +198,7 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
                         key->value, k, hint);
         else
             lt_diag_add(diag, AT(p, body->keys[i]),
-                        "stage '%s': unknown key '%s' (a stage has 'use', 'with' and 'input')",
+                        "stage '%s': unknown key '%s' (a stage has 'use', 'with', 'input' and 'from')",
                         key->value, k);
     }
     const lt_node *use = lt_node_get(body, "use");
@@ -214,7 +217,12 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
     }
     lt_bind_site site = {.file = p->file, .stage = s->name, .kind = s->def->name, .basedir = p->dir,
                          .line = s->line, .col = s->col};
-    lt_params_bind(s->def->params, s->def->n_params, s->config, lt_node_get(body, "with"), &site, diag);
+    s->with = lt_node_get(body, "with");
+    const lt_node *from = lt_node_get(body, "from");
+    if (from)
+        lt_models_bind_from(s, from, s->with, &site, diag);
+    else
+        lt_params_bind(s->def->params, s->def->n_params, s->config, s->with, &site, diag);
 }
 
 static long stage_index(const lt_pipeline *p, const char *name)
@@ -328,6 +336,12 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
                         lt_value_kind_name(kind), s->def->name, reads);
         return;
     }
+    for (size_t k = 0; k < s->n_inputs; k++)
+        if (s->inputs[k] == (size_t)j && s->input_output[k] == out) {
+            lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is listed twice; name each input once", who,
+                        nm->value);
+            return;
+        }
     if (s->n_inputs < LT_COUNT(s->inputs)) {
         s->input_output[s->n_inputs] = out;
         s->inputs[s->n_inputs++] = (size_t)j;
@@ -518,6 +532,25 @@ static bool parse_target(const char *t, lt_expect *e)
     return e->stage && e->metric;
 }
 
+/* An expect: target naming a metric its stage's kind does not report. */
+static void undeclared_metric(lt_pipeline *p, const lt_node *key, const lt_expect *e, const lt_stage_def *def,
+                              lt_diag *diag)
+{
+    char *names[256];
+    size_t n = lt_metric_names(def, names, LT_COUNT(names));
+    const char *hint = n ? lt_did_you_mean(e->metric, (const char *const *)names) : NULL;
+    if (hint)
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s'; did you mean '%s'?", e->target,
+                    def->name, e->metric, hint);
+    else if (n)
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s' (`latent stages %s` lists its metrics)",
+                    e->target, def->name, e->metric, def->name);
+    else
+        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metrics", e->target, def->name);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+}
+
 static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
 {
     if (!expect || lt_node_is_null(expect))
@@ -541,8 +574,11 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
                         key->value);
             continue;
         }
-        if (stage_index(p, e->stage) < 0)
+        long si = stage_index(p, e->stage);
+        if (si < 0)
             unknown_stage(p, key, e->target, "expect: ", e->stage, diag);
+        else if (p->stages[si].def && !lt_metric_declared(p->stages[si].def, e->metric))
+            undeclared_metric(p, key, e, p->stages[si].def, diag);
         if (spec->kind != LT_MAP) {
             lt_diag_add(diag, AT(p, spec), "expect: %s: expected a mapping such as {near: 0.95, tol: 0.01}, got %s",
                         e->target, lt_node_describe(spec));
@@ -741,6 +777,8 @@ void lt_pipeline_free(lt_pipeline *p)
             lt_params_release(s->def->params, s->def->n_params, s->config);
         free(s->config);
         free(s->name);
+        free(s->from);
+        lt_model_free(s->model);
     }
     for (size_t i = 0; i < p->n_expects; i++) {
         free(p->expects[i].target);
@@ -797,6 +835,8 @@ lt_json *lt_pipeline_resolved(const lt_pipeline *p)
                 free(ref);
             }
         }
+        if (s->from)
+            lt_json_set(st, "from", lt_json_str(s->from));
         lt_json_set(st, "with", lt_params_to_json(s->def->params, s->def->n_params, s->config));
     }
     return o;

@@ -395,10 +395,11 @@ static void write_metrics(FILE *f, const lt_json *metrics, const lt_report_stage
 
 /* ---- plots -------------------------------------------------------------- */
 
+/* A figure the page can show: PNG or SVG (a PDF is only listed). */
 static bool is_png(const char *name)
 {
     size_t len = strlen(name);
-    return len > 4 && strcmp(name + len - 4, ".png") == 0;
+    return len > 4 && (strcmp(name + len - 4, ".png") == 0 || strcmp(name + len - 4, ".svg") == 0);
 }
 
 static int compare_names(const void *a, const void *b)

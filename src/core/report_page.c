@@ -205,7 +205,9 @@ void lt_page_figure(FILE *f, const char *path, const char *caption, const char *
     if (png) {
         fputs("<img alt=\"", f);
         lt_html_text(f, caption);
-        fputs("\" src=\"data:image/png;base64,", f);
+        size_t len = strlen(path);
+        bool svg = len > 4 && !strcmp(path + len - 4, ".svg");
+        fputs(svg ? "\" src=\"data:image/svg+xml;base64," : "\" src=\"data:image/png;base64,", f);
         lt_html_base64(f, (const unsigned char *)png, n);
         fputs("\">", f);
         free(png);

@@ -13,6 +13,7 @@
 
 #include "core/cache.h"
 #include "core/ctx.h"
+#include "core/dist.h"
 #include "core/fsutil.h"
 #include "core/report.h"
 #include "core/run_folder.h"
@@ -31,30 +32,19 @@ int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag)
     int problems = 0;
     for (size_t i = 0; i < p->n_stages; i++) {
         const lt_stage_inst *s = &p->stages[i];
-        if (!s->def->check)
-            continue;
-        lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
-        if (s->def->check(&ctx, s->config) != LT_OK) {
-            lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
-            problems++;
-        }
-    }
-    lt_ctx_release(&ctx);
-    return problems;
-}
-
-int lt_pipeline_probe(const lt_pipeline *p, lt_diag *diag)
-{
-    lt_ctx ctx = {.pipeline = p->name, .file = p->file, .seed = p->seed, .threads = 1, .quiet = true};
-    int problems = 0;
-    for (size_t i = 0; i < p->n_stages; i++) {
-        const lt_stage_inst *s = &p->stages[i];
-        if (!s->def->probe)
-            continue;
-        lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
-        if (s->def->probe(&ctx, s->config) != LT_OK) {
-            lt_diag_add_raw(diag, ctx.error ? ctx.error : "probe failed");
-            problems++;
+        /* The config first: a probe trusts what check accepted. */
+        for (int step = 0; step < 2; step++) {
+            int (*fn)(lt_ctx *, const void *) = step == 0 ? s->def->check : s->def->probe;
+            if (!fn)
+                continue;
+            lt_ctx_enter(&ctx, s->name, s->line, s->col, NULL);
+            ctx.with = s->with;
+            ctx.wanted = lt_stage_wanted(s); /* a check may depend on which outputs are read */
+            if (fn(&ctx, s->config) != LT_OK) {
+                lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
+                problems++;
+                break;
+            }
         }
     }
     lt_ctx_release(&ctx);
@@ -79,7 +69,7 @@ static void iso_time(char *buf, size_t size)
 }
 
 /* What identifies a run and how long it took: the run.json tree, owned.
- * Takes over REC's timings and cached objects and FILES. */
+ * Takes over REC's timings, cached and gathered objects and FILES. */
 static lt_json *run_json(const lt_pipeline *p, const char *config_hash, int threads, const char *started,
                          double t_start, lt_run_record *rec, lt_json *files)
 {
@@ -92,6 +82,12 @@ static lt_json *run_json(const lt_pipeline *p, const char *config_hash, int thre
     lt_json_set(run, "openblas", lt_json_str(openblas_get_config()));
     lt_json_set(run, "seed", lt_json_int(p->seed));
     lt_json_set(run, "threads", lt_json_int(threads));
+    if (lt_dist_size() > 1) {
+        lt_json *d = lt_json_set(run, "distributed", lt_json_object());
+        lt_json_set(d, "ranks", lt_json_int(lt_dist_size()));
+        lt_json_set(d, "gathered_to_rank_0", rec->gathered);
+        rec->gathered = NULL;
+    }
     lt_json_set(run, "started", lt_json_str(started));
     lt_json_set(run, "wall_seconds", lt_json_num(now_seconds() - t_start));
     lt_json_set(run, "stage_seconds", rec->timings);
@@ -143,42 +139,67 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     if (opts->threads > 0)
         openblas_set_num_threads(opts->threads);
     int threads = openblas_get_num_threads();
+    /* Several MPI ranks: rank 0 alone writes the run folder; the others
+     * stage what their stages write in a private folder they remove. Every
+     * failure before the stages meets the other ranks' first agreement
+     * (lt_dist_max), so that no rank waits for one that has left. */
+    int ranks = lt_dist_size();
+    bool root = lt_dist_rank() == 0;
+    char private_dir[] = "/tmp/latent-rank-XXXXXX";
+    if (!root && !mkdtemp(private_dir)) {
+        fprintf(stderr, "%s: cannot create a temporary folder: %s\n", private_dir, strerror(errno));
+        return lt_dist_max(LT_ERUNTIME);
+    }
 
-    char *dir = opts->out_dir ? strdup(opts->out_dir) : lt_path_join("outputs", p->name);
+    char *dir = !root ? strdup(private_dir) : opts->out_dir ? strdup(opts->out_dir) : lt_path_join("outputs", p->name);
     lt_run_folder folder;
     int rc = dir ? lt_run_folder_open(&folder, dir) : LT_ERUNTIME;
     if (!dir)
         fprintf(stderr, "%s: out of memory\n", p->file);
     free(dir);
-    if (rc != LT_OK)
-        return rc;
+    if (rc != LT_OK) {
+        if (!root)
+            lt_remove_tree(private_dir);
+        return lt_dist_max(rc);
+    }
 
     /* The config hash identifies what was run; plots carry it. */
     char config_hash[17];
     lt_pipeline_config_hash(p, config_hash);
     lt_ctx ctx = {.pipeline = p->name, .file = p->file, .staging = folder.staging, .seed = p->seed,
-                  .threads = threads, .quiet = opts->quiet};
+                  .threads = threads, .quiet = opts->quiet || !root};
     const char *png_text[] = {"Software", "latent " LATENT_VERSION, "Title", p->name,
                               "latent:config-hash", config_hash, NULL};
     memcpy(ctx.png_text, png_text, sizeof png_text);
-    lt_cache cache = open_cache(opts->no_cache);
-    lt_run_record rec = {.metrics = lt_json_object(), .timings = lt_json_object(), .cached = lt_json_object()};
-    if (!rec.metrics || !rec.timings || !rec.cached) {
+    /* A rank's stage output is its block of rows: not what the cache keeps. */
+    lt_cache cache = open_cache(opts->no_cache || ranks > 1);
+    lt_run_record rec = {.metrics = lt_json_object(), .timings = lt_json_object(), .cached = lt_json_object(),
+                         .gathered = lt_json_array()};
+    if (!rec.metrics || !rec.timings || !rec.cached || !rec.gathered) {
         fprintf(stderr, "%s: out of memory\n", p->file);
         rc = LT_ERUNTIME;
     }
-    if (rc == LT_OK && !opts->quiet)
-        fprintf(stderr, "latent: running %s (%zu stage%s, %d thread%s)\n", p->name, p->n_stages,
-                p->n_stages == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+    rc = lt_dist_max(rc); /* the ranks' first agreement */
+    bool started_together = rc == LT_OK;
+    if (rc == LT_OK && !opts->quiet && root)
+        fprintf(stderr, "latent: running %s (%zu stage%s, %d thread%s%s)\n", p->name, p->n_stages,
+                p->n_stages == 1 ? "" : "s", threads, threads == 1 ? "" : "s",
+                ranks > 1 ? " on each of the ranks" : "");
     if (rc == LT_OK)
         rc = lt_run_stages(p, &ctx, &cache, &rec);
-    if (rc == LT_OK)
+    if (rc == LT_OK && root)
         rc = record_and_commit(p, &folder, config_hash, threads, started, t_start, &rec, opts->quiet);
-    lt_run_folder_close(&folder, rc == LT_OK);
+    lt_run_folder_close(&folder, rc == LT_OK && root);
+    if (!root)
+        lt_remove_tree(private_dir);
+    /* Rank 0's commit may fail; every rank exits with its status. */
+    if (started_together)
+        rc = lt_dist_max(rc);
     lt_ctx_release(&ctx);
     free(cache.dir);
     lt_json_free(rec.timings);
     lt_json_free(rec.cached);
+    lt_json_free(rec.gathered);
     if (rc == LT_OK && metrics_out)
         *metrics_out = rec.metrics;
     else

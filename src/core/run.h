@@ -20,12 +20,10 @@ typedef struct lt_run_opts {
     bool no_cache;       /* neither read nor write the stage cache */
 } lt_run_opts;
 
-/* Runs every stage's cross-field check. Problems go to DIAG. Returns the
+/* Runs every stage's cross-field check, then its probe (the data checks
+ * that need only the start of the files). Problems go to DIAG. Returns the
  * number of problems. */
 int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag);
-/* Runs every stage's probe (the checks on the start of its data files that
- * `latent validate` makes); adds each problem to DIAG; returns their count. */
-int lt_pipeline_probe(const lt_pipeline *p, lt_diag *diag);
 
 /* Runs P. On success returns LT_OK and, when METRICS is not NULL, gives the
  * caller the metrics tree (owned). On failure prints the error to stderr and

@@ -5,7 +5,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/dist.h"
+#include "core/models.h"
 #include "core/nan_guard.h"
+#include "core/run_dist.h"
 #include "core/params.h"
 
 static double now_seconds(void)
@@ -21,6 +24,7 @@ typedef struct run_values {
     lt_data **f64; /* float64 copies of data outputs, made once for the stages that need one */
     size_t *left;  /* readers still to run */
     char (*keys)[65]; /* each stage's cache key */
+    bool *on_root;    /* per stage: its outputs exist on MPI rank 0 only */
 } run_values;
 
 static size_t slot(size_t stage, int output) { return stage * LT_MAX_OUTPUTS + (size_t)output; }
@@ -38,6 +42,8 @@ static void stage_key(const lt_pipeline *p, const lt_stage_inst *s, const run_va
                       char out[65])
 {
     lt_json *config = lt_params_to_json(s->def->params, s->def->n_params, s->config);
+    if (s->from) /* a saved model counts by its content */
+        lt_json_set(config, "from", lt_json_str(s->from_sha256));
     char input_keys[8][80];
     const char *inputs[8], *paths[16];
     size_t n_paths = 0;
@@ -57,17 +63,30 @@ static void stage_key(const lt_pipeline *p, const lt_stage_inst *s, const run_va
     lt_json_free(config);
 }
 
-/* Fills IN with S's inputs, borrowed from RV: a float64 view of float32 or
- * streamed data for a stage that reads neither; NaN refused for a stage
- * that does not take missing values. */
-static int gather_inputs(lt_ctx *ctx, const lt_pipeline *p, const lt_stage_inst *s, run_values *rv,
-                         lt_value *in)
+/* Points IN at S's inputs: borrowed from RV, or WHOLE[j] where the rows of
+ * a row-block input were gathered to rank 0 for S (see lt_run_place). */
+static void borrow_inputs(const lt_stage_inst *s, const run_values *rv, lt_data *const *whole, lt_value *in)
 {
     for (size_t j = 0; j < s->n_inputs; j++) {
+        in[j] = rv->v[slot(s->inputs[j], s->input_output[j])];
+        if (whole[j])
+            in[j].data = whole[j];
+    }
+}
+
+/* Fills IN with S's inputs, borrowed from RV: a float64 view of float32 or
+ * streamed data for a stage that reads neither; NaN refused for a stage
+ * that does not take missing values (gathered copies too). */
+static int gather_inputs(lt_ctx *ctx, const lt_pipeline *p, const lt_stage_inst *s, run_values *rv,
+                         lt_data *const *whole, lt_value *in)
+{
+    borrow_inputs(s, rv, whole, in);
+    for (size_t j = 0; j < s->n_inputs; j++) {
         size_t at = slot(s->inputs[j], s->input_output[j]);
-        const lt_data *d = rv->v[at].data;
-        in[j] = rv->v[at];
-        if ((!s->def->accepts_f32 && lt_data_has_f32(d)) || (!s->def->accepts_stream && lt_data_has_stream(d))) {
+        const lt_data *d = in[j].data;
+        /* A gathered copy is float64 already where the stage needs it. */
+        if (!whole[j] && ((!s->def->accepts_f32 && lt_data_has_f32(d)) ||
+                          (!s->def->accepts_stream && lt_data_has_stream(d)))) {
             char why[512];
             if (!rv->f64[at] && !(rv->f64[at] = lt_data_to_f64(d, why, sizeof why)))
                 return lt_fail(ctx, lt_data_has_stream(d) ? LT_EINPUT : LT_ERUNTIME, "%s", why);
@@ -98,12 +117,13 @@ static int check_outputs(lt_ctx *ctx, const lt_stage_def *def, unsigned wanted, 
 }
 
 /* Gives S's outputs, from the cache or from run(), into OUT; *M becomes the
- * metrics object to record, *HIT whether it came from the cache. */
+ * metrics object to record, *HIT whether it came from the cache. IN holds
+ * its inputs, WHOLE[j] the gathered copy of input j or NULL. */
 static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, const lt_cache *cache,
-                   run_values *rv, size_t i, lt_value *out, lt_json **m, bool *hit)
+                   run_values *rv, size_t i, lt_data *const *whole, lt_value *out, lt_json **m, bool *hit)
 {
     lt_value in[8];
-    int rc = gather_inputs(ctx, p, s, rv, in);
+    int rc = gather_inputs(ctx, p, s, rv, whole, in);
     if (rc != LT_OK)
         return rc;
     unsigned wanted = lt_stage_wanted(s);
@@ -124,14 +144,41 @@ static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, co
         *m = hit_metrics;
         return LT_OK;
     }
+    const lt_data *first = s->n_inputs ? in[0].data : NULL;
     rc = s->def->check ? s->def->check(ctx, s->config) : LT_OK;
     if (rc == LT_OK)
+        rc = lt_models_enter(ctx, s, first);
+    if (rc == LT_OK)
         rc = s->def->run(ctx, s->config, in, (int)s->n_inputs, s->def->n_outputs ? out : NULL);
+    /* A report refused (a NaN, a metric not declared) or an output that is
+     * not finite fails the stage, whatever run() said. */
+    if (rc == LT_OK && ctx->error)
+        rc = LT_ERUNTIME;
     if (rc == LT_OK)
         rc = check_outputs(ctx, s->def, wanted, out);
+    for (size_t k = 0; rc == LT_OK && k < s->def->n_outputs; k++)
+        rc = lt_ctx_check_output(ctx, out[k].data, s->def->min_inputs == 0 || s->def->accepts_nan);
+    if (rc == LT_OK)
+        rc = lt_models_leave(ctx, s, first);
     if (rc == LT_OK && cacheable)
         lt_cache_store(cache, rv->keys[i], out, s->def->n_outputs, *m, ctx->staging, ctx->artifacts,
                        ctx->n_artifacts);
+    return rc;
+}
+
+/* The ranks stop together: the first rank whose failure is its own (not an
+ * echo of another's, see lt_dist_take_failed_elsewhere) prints its message,
+ * and its status is everyone's. One process: MINE, printed when a failure. */
+static int agree(lt_ctx *ctx, int mine)
+{
+    int ranks = lt_dist_size();
+    bool own = mine != LT_OK && !lt_dist_take_failed_elsewhere();
+    int first = ranks - lt_dist_max(own ? ranks - lt_dist_rank() : 0);
+    int rc = lt_dist_max(own ? mine : LT_OK);
+    if (first == ranks)
+        rc = lt_dist_max(mine); /* nobody's own: echoes only */
+    if (rc != LT_OK && mine != LT_OK && (lt_dist_rank() == first || (first == ranks && lt_dist_rank() == 0)))
+        fprintf(stderr, "%s\n", ctx->error ? ctx->error : "stage failed without a message");
     return rc;
 }
 
@@ -142,14 +189,30 @@ static int run_one(const lt_pipeline *p, size_t i, lt_ctx *ctx, const lt_cache *
     const lt_stage_inst *s = &p->stages[i];
     lt_json *m = lt_json_object();
     lt_ctx_enter(ctx, s->name, s->line, s->col, m);
+    ctx->with = s->with;
+    ctx->def = s->def;
     lt_value out[LT_MAX_OUTPUTS] = {{0}};
-    bool hit = false;
+    lt_data *whole[8] = {0};
+    bool hit = false, here = true; /* whether this rank runs the stage */
     double t0 = now_seconds();
     /* Without its metrics object a stage's reports would vanish. */
-    int rc = m ? compute(p, s, ctx, cache, rv, i, out, &m, &hit) : lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    int rc = m ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    if (rc == LT_OK && lt_dist_size() > 1) {
+        lt_value in[8];
+        borrow_inputs(s, rv, whole, in);
+        rc = lt_run_place(ctx, s, i, in, rv->on_root, whole, &here, rec->gathered);
+    }
+    if (rc == LT_OK && here)
+        rc = compute(p, s, ctx, cache, rv, i, whole, out, &m, &hit);
     double dt = now_seconds() - t0;
+    /* A source's rows are cut into one block per rank. */
+    if (rc == LT_OK && lt_dist_size() > 1 && s->n_inputs == 0 && s->def->distributed && out[0].data &&
+        lt_dist_shard(out[0].data) != 0)
+        rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    for (size_t j = 0; j < s->n_inputs; j++)
+        lt_data_free(&whole[j]);
+    rc = agree(ctx, rc);
     if (rc != LT_OK) {
-        fprintf(stderr, "%s\n", ctx->error ? ctx->error : "stage failed without a message");
         lt_json_free(m);
         for (size_t k = 0; k < LT_MAX_OUTPUTS; k++)
             lt_value_free(&out[k]);
@@ -185,8 +248,9 @@ int lt_run_stages(const lt_pipeline *p, lt_ctx *ctx, const lt_cache *cache, lt_r
     size_t n_slots = (p->n_stages ? p->n_stages : 1) * LT_MAX_OUTPUTS;
     run_values rv = {.v = calloc(n_slots, sizeof *rv.v), .f64 = calloc(n_slots, sizeof *rv.f64),
                      .left = calloc(n_slots, sizeof *rv.left),
-                     .keys = calloc(p->n_stages ? p->n_stages : 1, sizeof *rv.keys)};
-    int rc = rv.v && rv.f64 && rv.left && rv.keys ? LT_OK : LT_ERUNTIME;
+                     .keys = calloc(p->n_stages ? p->n_stages : 1, sizeof *rv.keys),
+                     .on_root = calloc(p->n_stages ? p->n_stages : 1, sizeof *rv.on_root)};
+    int rc = rv.v && rv.f64 && rv.left && rv.keys && rv.on_root ? LT_OK : LT_ERUNTIME;
     if (rc != LT_OK)
         fprintf(stderr, "%s: out of memory\n", p->file);
     for (size_t i = 0; rc == LT_OK && i < p->n_stages; i++)
@@ -200,5 +264,6 @@ int lt_run_stages(const lt_pipeline *p, lt_ctx *ctx, const lt_cache *cache, lt_r
     free(rv.f64);
     free(rv.left);
     free(rv.keys);
+    free(rv.on_root);
     return rc;
 }

@@ -88,6 +88,9 @@ static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
     lt_json_push(any, typed("null"));
     lt_json *with = lt_json_set(props, "with", lt_json_object());
     lt_json_set(with, "description", lt_json_str("The stage's parameters."));
+    lt_json *from = lt_json_set(props, "from", typed("string"));
+    lt_json_set(from, "description",
+                lt_json_str("A fitting stage's saved model (a run's models/<stage>.npz), relative to the pipeline file: the stage applies it instead of fitting, with its saved parameters (which `with` overrides)."));
     lt_json *all_of = lt_json_set(s, "allOf", lt_json_array());
     for (size_t i = 0; i < n; i++) {
         lt_json *rule = lt_json_push(all_of, lt_json_object());
@@ -99,6 +102,10 @@ static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
         lt_json *tp = lt_json_set(then, "properties", lt_json_object());
         lt_json *w = lt_json_set(tp, "with", with_schema(all[i]));
         lt_json_set(w, "description", lt_json_str(all[i]->summary));
+        if (!all[i]->fits) { /* only fitting stages take a saved model */
+            lt_json *no = lt_json_set(then, "not", lt_json_object());
+            lt_json_push(lt_json_set(no, "required", lt_json_array()), lt_json_str("from"));
+        }
         bool needs_with = false;
         for (size_t k = 0; k < all[i]->n_params; k++)
             needs_with |= (all[i]->params[k].flags & LT_REQUIRED) != 0;

@@ -8,6 +8,7 @@
 
 #include <cblas.h>
 
+#include "core/dist.h"
 #include "core/fsutil.h"
 #include "core/report.h"
 #include "io/csv.h"
@@ -57,7 +58,8 @@ static lt_pipeline *load_point(const char *file, const lt_load_opts *load, size_
     o.point = (long)k;
     lt_diag diag = {0};
     lt_pipeline *p = lt_pipeline_load(file, &o, &diag);
-    lt_diag_print(&diag, stderr);
+    if (lt_dist_rank() == 0) /* every rank of an MPI run finds the same */
+        lt_diag_print(&diag, stderr);
     lt_diag_clear(&diag);
     return p;
 }
@@ -116,7 +118,23 @@ int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *
         lt_pipeline_free(p);
     }
     int worst = LT_OK;
-    if (jobs <= 1) {
+    int ranks = lt_dist_size(), rank = lt_dist_rank();
+    if (ranks > 1) {
+        /* Under mpirun the ranks share out the points, K to rank K mod P,
+         * each point a one-process run; rank 0 then writes the summary. */
+        lt_dist_local(true);
+        for (size_t k = (size_t)rank; k < n; k += (size_t)ranks) {
+            int rc = run_point(file, load, run, root, k, n, check);
+            if (rc > worst)
+                worst = rc;
+        }
+        lt_dist_local(false);
+        worst = lt_dist_max(worst);
+        free(root);
+        int rc = rank == 0 ? lt_sweep_collect(file, load, run) : LT_OK;
+        rc = lt_dist_max(rc);
+        return worst > rc ? worst : rc;
+    } else if (jobs <= 1) {
         for (size_t k = 0; k < n; k++) {
             int rc = run_point(file, load, run, root, k, n, check);
             if (rc > worst)
@@ -180,25 +198,6 @@ void lt_sweep_list(const lt_pipeline *p, FILE *out)
         lt_sweep_folder(&p->sweep, k, folder, sizeof folder);
         fprintf(out, "%4zu  %-40s  %s\n", k, folder, what);
     }
-}
-
-void lt_sweep_emit_slurm(const char *file, const lt_pipeline *p, const lt_load_opts *load,
-                         const lt_run_opts *run, FILE *out)
-{
-    fprintf(out, "#!/bin/sh\n");
-    fprintf(out, "# Slurm job array for the sweep of %s (%zu points), written by latent %s.\n", file,
-            p->sweep.n_points, LATENT_VERSION);
-    fprintf(out, "# Submit with sbatch; then `latent sweep %s --collect` builds the summary.\n", file);
-    fprintf(out, "#SBATCH --job-name=%s\n", p->name);
-    fprintf(out, "#SBATCH --array=0-%zu\n", p->sweep.n_points ? p->sweep.n_points - 1 : 0);
-    fprintf(out, "#SBATCH --cpus-per-task=%d\n", run->threads > 0 ? run->threads : 1);
-    fprintf(out, "set -eu\n");
-    fprintf(out, "exec latent run '%s' --point \"$SLURM_ARRAY_TASK_ID\" --threads \"$SLURM_CPUS_PER_TASK\"", file);
-    for (size_t i = 0; i < load->n_sets; i++)
-        fprintf(out, " --set '%s'", load->sets[i]);
-    if (run->out_dir)
-        fprintf(out, " --out '%s'", run->out_dir);
-    fprintf(out, " --quiet\n");
 }
 
 /* ---- the summary -------------------------------------------------------- */

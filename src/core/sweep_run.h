@@ -28,10 +28,6 @@ int lt_sweep_run_point(const char *file, const lt_load_opts *load, const lt_run_
 /* Prints each point's index, folder and values. */
 void lt_sweep_list(const lt_pipeline *p, FILE *out);
 
-/* Writes a Slurm job-array script whose task K runs point K. */
-void lt_sweep_emit_slurm(const char *file, const lt_pipeline *p, const lt_load_opts *load,
-                         const lt_run_opts *run, FILE *out);
-
 /* Builds the summary from the points' folders as they are. Returns LT_OK, or
  * LT_EINPUT when some point has no results yet (the summary still lists it). */
 int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_opts *run);

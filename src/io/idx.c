@@ -82,6 +82,20 @@ static int gz_failed(lt_ctx *ctx, const char *path, gzFile f)
     return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "corrupt gzip data: %s", msg);
 }
 
+/* After reading past the data: true when a gzip stream ended without its
+ * 8-byte trailer (CRC-32 and length), which zlib reports as an early end
+ * (Z_BUF_ERROR) rather than as an error. `gzip -t` refuses such a file. */
+static bool trailer_missing(gzFile f)
+{
+    int errnum;
+    gzerror(f, &errnum);
+    return !gzdirect(f) && errnum == Z_BUF_ERROR;
+}
+
+#define TRAILER_MISSING                                                         \
+    "truncated: the gzip trailer (CRC-32 and length) is missing or cut short, so the "   \
+    "data cannot be verified (gzip -t fails too)"
+
 /* Reads and checks the magic number and the dimensions. */
 static int read_header(lt_ctx *ctx, const char *path, gzFile f, int ndim, lt_idx *out)
 {
@@ -171,6 +185,8 @@ static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
     size_t more = read_up_to(f, &extra, 1);
     if ((rc = gz_failed(ctx, path, f)) != LT_OK)
         return rc;
+    if (trailer_missing(f))
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "%s", TRAILER_MISSING);
     if (more)
         return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
                           "has data past the %zu bytes its header announces (%s)",
@@ -277,6 +293,27 @@ int lt_idx_read_items(lt_idx_reader *r, size_t first, size_t n, unsigned char *o
                      r->path, first + got / (r->item ? r->item : 1), r->items);
         r->next = (size_t)-1; /* the position is unknown: seek next time */
         return -1;
+    }
+    /* The last item: the gzip trailer that follows must check out too. */
+    if (r->next == r->items) {
+        unsigned char extra;
+        size_t more = read_up_to(r->f, &extra, 1);
+        int errnum;
+        const char *msg = gzerror(r->f, &errnum);
+        r->next = (size_t)-1;
+        if (errnum != Z_OK && errnum != Z_BUF_ERROR) {
+            snprintf(err, err_size, "%s: corrupt gzip data: %s", r->path, msg);
+            return -1;
+        }
+        if (trailer_missing(r->f)) {
+            snprintf(err, err_size, "%s: %s", r->path, TRAILER_MISSING);
+            return -1;
+        }
+        if (more) {
+            snprintf(err, err_size, "%s: has data past the %zu items its header announces", r->path,
+                     r->items);
+            return -1;
+        }
     }
     return 0;
 }

@@ -24,8 +24,8 @@ typedef struct lt_npy {
     int ndim;                      /* 0 to LT_NPY_MAX_DIMS */
     size_t shape[LT_NPY_MAX_DIMS];
     size_t count;                  /* elements: the product of the shape */
-    char kind;                     /* 'f', 'i', 'u' or 'b' */
-    int size;                      /* bytes per element */
+    char kind;                     /* 'f', 'i', 'u', 'b', or 'U' (lt_npy_parse only) */
+    int size;                      /* bytes per element (4 per character for 'U') */
     bool big_endian;
     bool fortran_order;
     long data_offset;              /* where the elements start in the file */
@@ -47,5 +47,29 @@ int lt_npy_read_rows(FILE *f, const char *path, const lt_npy *info, size_t first
 /* Rows and columns of the array read as a table (see lt_npy_read_rows). */
 size_t lt_npy_rows(const lt_npy *info);
 size_t lt_npy_cols(const lt_npy *info);
+
+/* ---- in memory (the members of an .npz archive) ---- */
+
+/* Reads the header of the .npy image BUF (LEN bytes) into *info, checking
+ * that BUF holds exactly the elements announced. Unicode strings ('<U8')
+ * are accepted too. Returns 0, or -1 with the reason in err (no file name:
+ * the caller knows which file and member). */
+int lt_npy_parse(const unsigned char *buf, size_t len, lt_npy *info, char *err, size_t err_size);
+/* The numbers of a parsed numeric image as doubles, row-major (C order)
+ * whatever the image's order, into out (info->count entries). Returns 0,
+ * or -1 for a string array. */
+int lt_npy_values(const unsigned char *buf, const lt_npy *info, double *out);
+/* The strings of a parsed 'U' image as UTF-8: an owned array of
+ * info->count owned strings (free with lt_npy_strings_free), or NULL when
+ * out of memory, not a C-order string array, or holding a non-character. */
+char **lt_npy_strings(const unsigned char *buf, const lt_npy *info);
+void lt_npy_strings_free(char **s, size_t n);
+
+/* An .npy image (format 1.0, C order) of DATA_BYTES bytes of elements of
+ * type DESCR ("<f8", "<i8", "<U12") and shape SHAPE[0..NDIM): owned
+ * (free()), *len bytes, or NULL when out of memory or the header would be
+ * too long. DATA must be in the byte order DESCR names. */
+unsigned char *lt_npy_encode(const char *descr, int ndim, const size_t *shape, const void *data,
+                             size_t data_bytes, size_t *len);
 
 #endif

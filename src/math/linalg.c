@@ -81,8 +81,7 @@ void lt_center(double *dst, const double *x, size_t rows, size_t cols,
             dst[i * cols + j] = x[i * cols + j] - mean[j];
 }
 
-int lt_covariance(const double *x, size_t rows, size_t cols, const double *mean,
-                  double *cov)
+int lt_scatter(const double *x, size_t rows, size_t cols, const double *mean, double *out)
 {
     if (!lt_linalg_fits(rows, cols))
         return LT_LA_ETOOBIG;
@@ -92,19 +91,28 @@ int lt_covariance(const double *x, size_t rows, size_t cols, const double *mean,
     double *buf = malloc(block * cols * sizeof *buf + 1);
     if (!buf)
         return LT_LA_ENOMEM;
-    memset(cov, 0, cols * cols * sizeof *cov);
+    memset(out, 0, cols * cols * sizeof *out);
     for (size_t r0 = 0; r0 < rows; r0 += block) {
         size_t b = r0 + block < rows ? block : rows - r0;
         lt_center(buf, x + r0 * cols, b, cols, mean);
         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)cols, (int)b,
-                    1.0, buf, (int)cols, 1.0, cov, (int)cols);
+                    1.0, buf, (int)cols, 1.0, out, (int)cols);
     }
     free(buf);
-    double scale = 1.0 / (double)(rows - 1);
     for (size_t i = 0; i < cols; i++)
-        for (size_t j = i; j < cols; j++)
-            cov[j * cols + i] = cov[i * cols + j] = cov[i * cols + j] * scale;
+        for (size_t j = i + 1; j < cols; j++)
+            out[j * cols + i] = out[i * cols + j];
     return LT_LA_OK;
+}
+
+int lt_covariance(const double *x, size_t rows, size_t cols, const double *mean,
+                  double *cov)
+{
+    int la = lt_scatter(x, rows, cols, mean, cov);
+    double scale = 1.0 / (double)(rows - 1);
+    for (size_t i = 0; la == LT_LA_OK && i < cols * cols; i++)
+        cov[i] *= scale;
+    return la;
 }
 
 void lt_symeig_free(lt_symeig *s)

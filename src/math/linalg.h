@@ -39,6 +39,9 @@ void lt_col_means(const double *x, size_t rows, size_t cols, double *mean);
 void lt_center(double *dst, const double *x, size_t rows, size_t cols,
                const double *mean);
 
+/* out (cols x cols) = (X - mean)^T (X - mean), the scatter matrix whose
+ * sums over row blocks (an MPI run's ranks) make the covariance. */
+int lt_scatter(const double *x, size_t rows, size_t cols, const double *mean, double *out);
 /* cov = (X - mean)^T (X - mean) / (rows - 1): the sample covariance, full
  * cols x cols (both triangles). rows >= 2. X is centred block by block into
  * a small buffer (no centred copy of X) and the blocks are accumulated with

@@ -21,6 +21,8 @@ typedef struct problem {
     bool intercept;
     double l2;
     double *z;          /* rows x k: scores, then d loss / d score; owned */
+    int (*sum)(double *v, size_t n); /* rows spread over processes, or NULL */
+    double *parts;      /* the gradient and loss to sum; owned, with sum */
 } problem;
 
 static int problem_init(problem *p, const lt_mat *x, const int *y, int n_classes,
@@ -32,8 +34,10 @@ static int problem_init(problem *p, const lt_mat *x, const int *y, int n_classes
     p->intercept = opt->fit_intercept;
     p->stride = x->cols + opt->fit_intercept;
     p->l2 = opt->l2;
+    p->sum = opt->sum;
     p->z = malloc((x->rows ? x->rows : 1) * (size_t)p->k * sizeof *p->z);
-    return p->z ? 0 : -1;
+    p->parts = opt->sum ? malloc((p->stride * (size_t)p->k + 1) * sizeof *p->parts) : NULL;
+    return p->z && (p->parts || !opt->sum) ? 0 : -1;
 }
 
 /* Z = X W^T + b for the k rows of theta; Z is rows x k. */
@@ -101,6 +105,20 @@ static double objective(problem *p, const double *theta, double *grad)
     if (n > 0 && d > 0)
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)d, (int)n,
                     1.0, z, (int)k, x->v, (int)d, 0.0, grad, (int)p->stride);
+    for (size_t r = 0; r < k; r++)
+        for (size_t i = 0; p->intercept && i < n; i++)
+            grad[r * p->stride + d] += z[i * k + r];
+    /* The data's share of loss and gradient, summed over the processes
+     * that hold the rows; the penalty is added once, after. */
+    if (p->sum) {
+        size_t m = p->stride * k;
+        memcpy(p->parts, grad, m * sizeof *grad);
+        p->parts[m] = loss;
+        if (p->sum(p->parts, m + 1) != 0)
+            return NAN;
+        memcpy(grad, p->parts, m * sizeof *grad);
+        loss = p->parts[m];
+    }
     double penalty = 0;
     for (size_t r = 0; r < k; r++) {
         const double *w = theta + r * p->stride;
@@ -109,8 +127,6 @@ static double objective(problem *p, const double *theta, double *grad)
             penalty += w[j] * w[j];
             g[j] += p->l2 * w[j];
         }
-        for (size_t i = 0; p->intercept && i < n; i++)
-            g[d] += z[i * k + r];
     }
     return loss + 0.5 * p->l2 * penalty;
 }
@@ -120,10 +136,14 @@ double lt_logreg_objective(const lt_mat *x, const int *y, int n_classes,
                            double *grad)
 {
     problem p;
-    if (problem_init(&p, x, y, n_classes, opt) != 0)
+    if (problem_init(&p, x, y, n_classes, opt) != 0) {
+        free(p.z);
+        free(p.parts);
         return NAN;
+    }
     double f = objective(&p, theta, grad);
     free(p.z);
+    free(p.parts);
     return f;
 }
 
@@ -254,11 +274,17 @@ int lt_logreg_fit(const lt_mat *x, const int *y, int n_classes,
 {
     memset(model, 0, sizeof *model);
     problem p;
-    if (problem_init(&p, x, y, n_classes, opt) != 0)
+    if (problem_init(&p, x, y, n_classes, opt) != 0) {
+        free(p.z);
+        free(p.parts);
+        if (opt->sum)
+            opt->sum(NULL, 0); /* the other processes fail with this one */
         return -1;
+    }
     size_t n = p.stride * (size_t)p.k;
     if (n > INT_MAX) {
         free(p.z);
+        free(p.parts);
         return -1;
     }
     model->n_features = x->cols;
@@ -270,8 +296,11 @@ int lt_logreg_fit(const lt_mat *x, const int *y, int n_classes,
     lbfgsfloatval_t *theta = lbfgs_malloc((int)n);
     double *grad = malloc(n * sizeof *grad);
     int rc = -1;
-    if (!model->coef || !model->intercept || !theta || !grad)
+    if (!model->coef || !model->intercept || !theta || !grad) {
+        if (opt->sum)
+            opt->sum(NULL, 0); /* the other processes fail with this one */
         goto done;
+    }
     memset(theta, 0, n * sizeof *theta);
 
     fit_state s = {.p = &p, .opt = opt};
@@ -298,6 +327,7 @@ done:
     lbfgs_free(theta);
     free(grad);
     free(p.z);
+    free(p.parts);
     return rc;
 }
 
@@ -345,57 +375,59 @@ int lt_logreg_predict(const lt_logreg *m, const lt_mat *x, int *pred)
     return 0;
 }
 
-/* The class probabilities of one row from its scores ZI (K of them: one
- * when binary) into PROB (n_classes): sklearn's predict_proba, the sigmoid
- * of the score when binary, else the softmax of the scores. */
+/* The class probabilities of one row from its scores ZI (k of them). */
 static void row_proba(const double *zi, size_t k, double *prob)
 {
     if (k == 1) {
         prob[1] = sigmoid(zi[0]);
         prob[0] = 1 - prob[1];
-        return;
+    } else {
+        double top = zi[0], sum = 0;
+        for (size_t r = 1; r < k; r++)
+            top = fmax(top, zi[r]);
+        for (size_t r = 0; r < k; r++)
+            sum += (prob[r] = exp(zi[r] - top));
+        for (size_t r = 0; r < k; r++)
+            prob[r] /= sum;
     }
-    double top = zi[0], sum = 0;
-    for (size_t r = 1; r < k; r++)
-        top = fmax(top, zi[r]);
-    for (size_t r = 0; r < k; r++)
-        sum += (prob[r] = exp(zi[r] - top));
-    for (size_t r = 0; r < k; r++)
-        prob[r] /= sum;
 }
 
-int lt_logreg_proba(const lt_logreg *m, const lt_mat *x, double *proba)
+int lt_logreg_proba(const lt_logreg *m, const lt_mat *x, double *prob)
 {
     double *z = model_scores(m, x);
     if (!z)
         return -1;
     size_t c = (size_t)m->n_classes, k = (size_t)m->n_rows;
     for (size_t i = 0; i < x->rows; i++)
-        row_proba(z + i * k, k, proba + i * c);
+        row_proba(z + i * k, k, prob + i * c);
     free(z);
     return 0;
 }
 
+double lt_logreg_row_loss(const double *prob, size_t n_classes, int y)
+{
+    /* sklearn clips to [eps, 1 - eps], then renormalises each row. */
+    double sum = 0, mine = 0;
+    for (size_t r = 0; r < n_classes; r++) {
+        double q = fmin(fmax(prob[r], DBL_EPSILON), 1 - DBL_EPSILON);
+        sum += q;
+        if ((int)r == y)
+            mine = q;
+    }
+    return -log(mine / sum);
+}
+
 double lt_logreg_log_loss(const lt_logreg *m, const lt_mat *x, const int *y)
 {
-    double *z = model_scores(m, x);
-    size_t c = (size_t)m->n_classes, k = (size_t)m->n_rows;
-    double *prob = malloc(c * sizeof *prob);
-    if (!z || !prob) {
-        free(z);
+    size_t c = (size_t)m->n_classes;
+    double *prob = malloc((x->rows ? x->rows : 1) * c * sizeof *prob);
+    if (!prob || lt_logreg_proba(m, x, prob) != 0) {
         free(prob);
         return NAN;
     }
     double total = 0;
-    for (size_t i = 0; i < x->rows; i++) {
-        row_proba(z + i * k, k, prob);
-        /* sklearn clips to [eps, 1 - eps], then renormalises each row. */
-        double sum = 0;
-        for (size_t r = 0; r < c; r++)
-            sum += (prob[r] = fmin(fmax(prob[r], DBL_EPSILON), 1 - DBL_EPSILON));
-        total -= log(prob[y[i]] / sum);
-    }
-    free(z);
+    for (size_t i = 0; i < x->rows; i++)
+        total += lt_logreg_row_loss(prob + i * c, c, y[i]);
     free(prob);
     return x->rows ? total / (double)x->rows : NAN;
 }

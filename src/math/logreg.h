@@ -35,6 +35,10 @@ typedef struct lt_logreg_options {
     int max_iter;       /* iterations (line searches) at most, >= 1 */
     double gtol;        /* stopping rule 2 */
     double ftol;        /* stopping rule 3; LT_LOGREG_FTOL as scipy */
+    /* Rows spread over processes (an MPI run's ranks): sums N doubles over
+     * them in a fixed order, as lt_dist_sum; every process then takes the
+     * same steps. NULL: this process holds every row. */
+    int (*sum)(double *v, size_t n);
 } lt_logreg_options;
 
 typedef struct lt_logreg {
@@ -63,15 +67,19 @@ void lt_logreg_free(lt_logreg *model);
  * Returns 0, or -1 when out of memory. */
 int lt_logreg_predict(const lt_logreg *model, const lt_mat *x, int *pred);
 
-/* The class probabilities of each row of X into PROBA (rows x n_classes,
- * row-major), as sklearn's predict_proba. Returns 0, or -1 when out of
- * memory. */
-int lt_logreg_proba(const lt_logreg *model, const lt_mat *x, double *proba);
-
 /* sklearn.metrics.log_loss of the model's probabilities on X (mean over
  * rows, probabilities clipped to [eps, 1 - eps] and renormalised). Returns
  * NAN when out of memory. */
 double lt_logreg_log_loss(const lt_logreg *model, const lt_mat *x, const int *y);
+
+/* The class probabilities of every row of X into prob (rows x n_classes),
+ * as sklearn's predict_proba: the logistic of the score when binary, the
+ * softmax of the scores otherwise. Returns 0, or -1 when out of memory. */
+int lt_logreg_proba(const lt_logreg *model, const lt_mat *x, double *prob);
+
+/* One row's term of sklearn's log_loss: -log of its clipped, renormalised
+ * probability of class Y. */
+double lt_logreg_row_loss(const double *prob, size_t n_classes, int y);
 
 /* The objective and its gradient at THETA, for tests and diagnostics.
  * THETA and GRAD hold one row per weight row: n_features weights, then the

@@ -137,7 +137,7 @@ static bool uncentred_ok(const lt_pca *m)
 /* out (rows x k) = (X - mean) components^T; when sign is not NULL, also the
  * sign search over out. */
 static int project(const lt_pca *m, const double *x, size_t rows, double *out,
-                   double *sign)
+                   double *sign, double *best)
 {
     size_t p = m->n_features, k = m->n_components;
     if (!lt_linalg_fits(rows, p))
@@ -172,6 +172,8 @@ static int project(const lt_pca *m, const double *x, size_t rows, double *out,
         }
     }
     free(buf);
+    if (sign && best)
+        memcpy(best, search.best, k * sizeof *best);
     if (sign)
         sign_search_done(&search);
     return LT_PCA_OK;
@@ -196,14 +198,26 @@ static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
 /* Covariance solver, step one: the eigenvalues of the sample covariance.
  * Fills the spectrum and hands back the reduction from which step two
  * computes only the eigenvectors it keeps. */
-static int decompose_covariance(lt_pca *m, const double *x, lt_symeig *eig)
+static int decompose_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+                                lt_symeig *eig)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
     double *cov = malloc(p * p * sizeof *cov);
     double *values = malloc(p * sizeof *values);
     memset(eig, 0, sizeof *eig);
-    int status = cov && values ? lt_pca_status_from_la(lt_covariance(x, n, p, m->mean, cov))
-                               : LT_PCA_ENOMEM;
+    int status = cov && values ? LT_PCA_OK : LT_PCA_ENOMEM;
+    if (status == LT_PCA_OK && !spread) {
+        status = lt_pca_status_from_la(lt_covariance(x, n, p, m->mean, cov));
+    } else if (spread) {
+        /* Rows spread over processes: the blocks' scatter matrices, summed.
+         * Every process sums, a failed one with NULL, so all fail together. */
+        if (status == LT_PCA_OK)
+            status = lt_pca_status_from_la(lt_scatter(x, rows, p, m->mean, cov));
+        if (spread->sum(status == LT_PCA_OK ? cov : NULL, p * p) != 0 && status == LT_PCA_OK)
+            status = LT_PCA_ENOMEM;
+        for (size_t i = 0; status == LT_PCA_OK && i < p * p; i++)
+            cov[i] *= 1.0 / (double)(n - 1);
+    }
     if (status == LT_PCA_OK)
         status = lt_pca_status_from_la(lt_symeig_values(eig, cov, p, values));
     /* Eigenvalues that rounding pushed below zero are zero variances. */
@@ -239,9 +253,9 @@ static size_t resolve_count(lt_pca *m, double request)
 
 /* Multiplies component j and score column j by sign[j]; a no-op pass is
  * skipped, which is the common case for the scores of a tall matrix. */
-static void apply_signs(lt_pca *m, double *scores, const double *sign)
+static void apply_signs(lt_pca *m, double *scores, size_t n, const double *sign)
 {
-    size_t n = m->n_samples, p = m->n_features, k = m->n_components;
+    size_t p = m->n_features, k = m->n_components;
     bool any = false;
     for (size_t j = 0; j < k; j++)
         any |= sign[j] < 0;
@@ -273,39 +287,96 @@ static int keep_full(lt_pca *m, const double *u, const double *vt, double *score
     }
     sign_search_feed(&search, u, n, q);
     sign_search_done(&search);
-    apply_signs(m, scores, sign);
+    apply_signs(m, scores, n, sign);
     free(sign);
+    return LT_PCA_OK;
+}
+
+/* The signs of the search over every process's rows: each process's best
+ * magnitudes and signs go to its own slots of one vector that the sum
+ * fills in, and the first process (the earliest rows) holding the largest
+ * magnitude decides, as numpy's argmax over all rows would. BEST NULL: this
+ * process failed, and so do the others. */
+static int spread_signs(const lt_pca_rows *spread, size_t k, const double *best, double *sign)
+{
+    size_t P = (size_t)spread->size, r = (size_t)spread->rank;
+    double *all = best ? calloc(2 * P * k + 1, sizeof *all) : NULL;
+    if (!all) {
+        spread->sum(NULL, 0); /* fails every process's sum with this one's */
+        return LT_PCA_ENOMEM;
+    }
+    memcpy(all + r * k, best, k * sizeof *all);
+    memcpy(all + (P + r) * k, sign, k * sizeof *all);
+    if (spread->sum(all, 2 * P * k) != 0) {
+        free(all);
+        return LT_PCA_ENOMEM;
+    }
+    for (size_t j = 0; j < k; j++) {
+        double top = -1;
+        for (size_t q = 0; q < P; q++)
+            if (all[q * k + j] > top) {
+                top = all[q * k + j];
+                sign[j] = all[(P + q) * k + j];
+            }
+    }
+    free(all);
     return LT_PCA_OK;
 }
 
 /* Step two of the covariance solver: the k leading eigenvectors, and the
  * projection; (X - mean) v is column j of U S, so it decides the sign. */
-static int keep_covariance(lt_pca *m, const double *x, const lt_symeig *eig,
-                           double *scores)
+static int keep_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+                           const lt_symeig *eig, double *scores)
 {
     size_t k = m->n_components;
     double *sign = malloc(k * sizeof *sign);
-    int status = sign ? lt_pca_status_from_la(lt_symeig_vectors(eig, k, m->components)) : LT_PCA_ENOMEM;
+    double *best = malloc(k * sizeof *best);
+    int status = sign && best ? lt_pca_status_from_la(lt_symeig_vectors(eig, k, m->components))
+                              : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK)
-        status = project(m, x, m->n_samples, scores, sign);
+        status = project(m, x, rows, scores, sign, best);
+    if (spread)
+        status = spread_signs(spread, k, status == LT_PCA_OK ? best : NULL, sign);
     if (status == LT_PCA_OK)
-        apply_signs(m, scores, sign);
+        apply_signs(m, scores, rows, sign);
     free(sign);
+    free(best);
     return status;
 }
 
-int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
-               double n_components, lt_pca_solver solver, double **scores_out)
+/* The column means over every process's rows: the blocks' sums, added. */
+static int spread_means(const lt_pca_rows *spread, const double *x, size_t rows, size_t cols, size_t n,
+                        double *mean)
+{
+    memset(mean, 0, cols * sizeof *mean);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            mean[j] += x[i * cols + j];
+    if (spread->sum(mean, cols) != 0)
+        return LT_PCA_ENOMEM;
+    for (size_t j = 0; j < cols; j++)
+        mean[j] /= (double)n;
+    return LT_PCA_OK;
+}
+
+/* lt_pca_fit, or with SPREAD lt_pca_fit_rows. */
+static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_components,
+               lt_pca_solver solver, const lt_pca_rows *spread, double **scores_out)
 {
     memset(m, 0, sizeof *m);
     if (!lt_linalg_fits(rows, cols))
         return LT_PCA_ETOOBIG;
+    double n_all = (double)rows; /* exact: row counts are far below 2^53 */
+    if (spread && spread->sum(&n_all, 1) != 0)
+        return LT_PCA_ENOMEM;
     if (solver == LT_PCA_AUTO)
         solver = lt_pca_pick_solver(rows, cols);
+    if (spread)
+        solver = LT_PCA_COVARIANCE;
     m->solver = solver;
-    m->n_samples = rows;
+    m->n_samples = (size_t)n_all;
     m->n_features = cols;
-    m->n_spectrum = rows < cols ? rows : cols;
+    m->n_spectrum = m->n_samples < cols ? m->n_samples : cols;
     size_t q = m->n_spectrum;
     m->mean = malloc(cols * sizeof *m->mean);
     m->variance = malloc(q * sizeof *m->variance);
@@ -314,10 +385,17 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
     double *u = NULL, *vt = NULL, *scores = NULL; /* the full path's SVD */
     lt_symeig eig = {0};                          /* the covariance path's */
     int status = LT_PCA_ENOMEM;
-    if (m->mean && m->variance && m->variance_ratio && m->singular_values) {
+    bool ready = m->mean && m->variance && m->variance_ratio && m->singular_values;
+    if (spread) {
+        status = ready ? spread_means(spread, x, rows, cols, m->n_samples, m->mean) : LT_PCA_ENOMEM;
+        if (!ready)
+            spread->sum(NULL, 0); /* fails every process's sum with this one's */
+        if (status == LT_PCA_OK)
+            status = decompose_covariance(m, x, rows, spread, &eig);
+    } else if (ready) {
         lt_col_means(x, rows, cols, m->mean);
         status = solver == LT_PCA_FULL ? decompose_full(m, x, &u, &vt)
-                                       : decompose_covariance(m, x, &eig);
+                                       : decompose_covariance(m, x, rows, NULL, &eig);
     }
     if (status == LT_PCA_OK) {
         m->n_components = resolve_count(m, n_components);
@@ -325,12 +403,15 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
         if (k == 0)
             status = LT_PCA_EZEROVAR;
         else if (!(m->components = malloc(k * cols * sizeof *m->components)) ||
-                 !(scores = lt_big_alloc(rows * k * sizeof *scores)))
+                 !(scores = lt_big_alloc(rows * k * sizeof *scores + 1)))
             status = LT_PCA_ENOMEM;
     }
+    /* A process that stops here meets the others' sign search with a failure. */
+    if (spread && status != LT_PCA_OK)
+        spread->sum(NULL, 0);
     if (status == LT_PCA_OK) {
         status = solver == LT_PCA_FULL ? keep_full(m, u, vt, scores)
-                                       : keep_covariance(m, x, &eig, scores);
+                                       : keep_covariance(m, x, rows, spread, &eig, scores);
     }
     free(u);
     free(vt);
@@ -352,10 +433,22 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
     return LT_PCA_OK;
 }
 
+int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
+               double n_components, lt_pca_solver solver, double **scores)
+{
+    return fit(m, x, rows, cols, n_components, solver, NULL, scores);
+}
+
+int lt_pca_fit_rows(lt_pca *m, const double *x, size_t rows, size_t cols, double n_components,
+                    const lt_pca_rows *spread, double **scores)
+{
+    return fit(m, x, rows, cols, n_components, LT_PCA_COVARIANCE, spread, scores);
+}
+
 int lt_pca_transform(const lt_pca *m, const double *x, size_t rows, bool whiten,
                      double *out)
 {
-    int status = project(m, x, rows, out, NULL);
+    int status = project(m, x, rows, out, NULL, NULL);
     if (status == LT_PCA_OK && whiten)
         lt_pca_whiten(m, out, rows);
     return status;

@@ -110,6 +110,24 @@ size_t lt_pca_count_reaching(const double *ratio, size_t n, double fraction);
 int lt_pca_fit(lt_pca *model, const double *x, size_t rows, size_t cols,
                double n_components, lt_pca_solver solver, double **scores);
 
+/* Rows spread over several processes (an MPI run's ranks), each holding a
+ * block of them in order. SUM replaces V (N doubles) on every process by
+ * the sum over the processes, in a fixed order; it returns 0, or -1 on
+ * every process when any failed (a process that failed before summing
+ * calls it with V NULL). */
+typedef struct lt_pca_rows {
+    int (*sum)(double *v, size_t n);
+    int rank, size;
+} lt_pca_rows;
+
+/* lt_pca_fit by the covariance solver for data whose rows are spread as
+ * SPREAD says: X is this process's block (rows may be 0), the mean and the
+ * scatter matrix are summed over the processes and the signs found over all
+ * rows, so every process gets the model of all the rows (n_samples counts
+ * them all) and *scores holds its own rows' projection. */
+int lt_pca_fit_rows(lt_pca *model, const double *x, size_t rows, size_t cols,
+                    double n_components, const lt_pca_rows *spread, double **scores);
+
 /* scikit-learn's randomized_svd parameters. */
 typedef struct lt_pca_randomized {
     size_t n_oversamples;         /* extra random columns (10) */

@@ -12,6 +12,7 @@
 #include "nn/init.h"
 #include "nn/kernels.h"
 #include "nn/layer.h"
+#include "nn/parallel.h"
 
 struct dense_config {
     int units;
@@ -68,44 +69,132 @@ static void init(lt_layer *l, lt_rng *rng)
         memset(l->w + inputs * units, 0, units * sizeof *l->w);
 }
 
+/* The products of one pass, split among the threads (nn/parallel.h) in
+ * blocks that each write their own part of the outputs, so the numbers do
+ * not depend on which thread ran which block. */
+struct pass {
+    lt_layer *l;
+    const struct dense_config *c;
+    const float *x, *y;
+    float *out, *dy, *dx;
+    size_t rows, inputs, units, blocks;
+};
+
+/* Below this many multiply-adds a pass runs on one thread: waking a second
+ * one would cost more than it saves. */
+#define PARALLEL_MIN ((size_t)1 << 17)
+
+/* Block B's share [*from, *to) of LEN items cut into BLOCKS, at
+ * multiples of 8. */
+static void share(size_t len, size_t blocks, size_t b, size_t *from, size_t *to)
+{
+    size_t step = (len + blocks - 1) / blocks;
+    step = (step + 7) / 8 * 8;
+    *from = b * step < len ? b * step : len;
+    *to = (b + 1) * step < len ? (b + 1) * step : len;
+}
+
+/* How many blocks a dimension of LEN is cut into, for a pass of that many
+ * multiply-adds: a number that depends on the shapes alone, never on the
+ * threads, so that any thread count computes the same products and gives
+ * the same bits. Up to 4 (2 per thread on 2 cores), each at least 48 wide,
+ * and one below PARALLEL_MIN. */
+static size_t blocks_for(size_t len, size_t macs)
+{
+    size_t b = len / 48;
+    return macs < PARALLEL_MIN || b < 1 ? 1 : b > 4 ? 4 : b;
+}
+
+/* Forward block: the columns [j0, j1) of y = act(x W + b). Softmax, which
+ * normalises whole rows, is applied after all blocks. */
+static void forward_block(void *arg, size_t b)
+{
+    struct pass *p = arg;
+    size_t j0, j1;
+    share(p->units, p->blocks, b, &j0, &j1);
+    if (j0 == j1)
+        return;
+    size_t w = j1 - j0, units = p->units;
+    const float *kernel = p->l->w;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->rows, (int)w, (int)p->inputs,
+                1.0f, p->x, (int)p->inputs, kernel + j0, (int)units, 0.0f, p->out + j0,
+                (int)units);
+    lt_act act = p->c->activation == LT_ACT_SOFTMAX ? LT_ACT_LINEAR : p->c->activation;
+    const float *bias = kernel + p->inputs * units;
+    for (size_t r = 0; r < p->rows; r++) {
+        float *row = p->out + r * units + j0;
+        if (p->c->use_bias)
+            lt_act_forward_bias(act, row, bias + j0, 1, w);
+        else
+            lt_act_forward(act, row, 1, w);
+    }
+}
+
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
 {
     (void)train;
     const struct dense_config *c = l->config;
-    int units = c->units, inputs = (int)fan_in(l);
-    int rows = (int)(n * (l->in_size / (size_t)inputs));
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, units, inputs, 1.0f, x, inputs,
-                l->w, units, 0.0f, y, units);
-    if (c->use_bias)
-        lt_act_forward_bias(c->activation, y, l->w + (size_t)inputs * (size_t)units,
-                            (size_t)rows, (size_t)units);
-    else
-        lt_act_forward(c->activation, y, (size_t)rows, (size_t)units);
+    size_t units = (size_t)c->units, inputs = fan_in(l), rows = n * (l->in_size / inputs);
+    struct pass p = {.l = l, .c = c, .x = x, .out = y, .rows = rows, .inputs = inputs,
+                     .units = units, .blocks = blocks_for(units, rows * inputs * units)};
+    lt_nn_parallel_for(forward_block, &p, p.blocks);
+    if (c->activation == LT_ACT_SOFTMAX)
+        lt_act_forward(LT_ACT_SOFTMAX, y, rows, units);
+}
+
+/* dy = dy * act'(z) for the rows of block B (of as many blocks as the
+ * gradient pass has). */
+static void activation_block(void *arg, size_t b)
+{
+    struct pass *p = arg;
+    size_t r0, r1;
+    share(p->rows, p->blocks, b, &r0, &r1);
+    if (r0 < r1)
+        lt_act_backward(p->c->activation, p->y + r0 * p->units, p->dy + r0 * p->units, r1 - r0,
+                        p->units);
+}
+
+/* Gradient block B < blocks: the kernel's rows [i0, i1), which are also
+ * dx's columns [i0, i1). The input gradient goes first: with sgd_rate set,
+ * those rows of W change next (and no other block reads them). Block
+ * `blocks` is the bias. */
+static void gradient_block(void *arg, size_t b)
+{
+    struct pass *p = arg;
+    lt_layer *l = p->l;
+    bool fused = l->sgd_rate > 0;
+    float *kernel = fused ? l->w : l->g;
+    float scale = fused ? -l->sgd_rate : 1.0f, beta = fused ? 1.0f : 0.0f;
+    int rows = (int)p->rows, units = (int)p->units, inputs = (int)p->inputs;
+    if (b == p->blocks) {
+        lt_column_sums(p->dy, p->rows, p->units, scale, !fused, kernel + p->inputs * p->units);
+        return;
+    }
+    size_t i0, i1;
+    share(p->inputs, p->blocks, b, &i0, &i1);
+    if (i0 == i1)
+        return;
+    int h = (int)(i1 - i0);
+    if (p->dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, h, units, 1.0f, p->dy, units,
+                    l->w + i0 * p->units, units, 0.0f, p->dx + i0, inputs);
+    /* Either W -= rate x' dz in place, or g = x' dz. */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, h, units, rows, scale, p->x + i0, inputs,
+                p->dy, units, beta, kernel + i0 * p->units, units);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,
                      size_t n)
 {
     const struct dense_config *c = l->config;
-    int units = c->units, inputs = (int)fan_in(l);
-    int rows = (int)(n * (l->in_size / (size_t)inputs));
-    lt_act_backward(c->activation, y, dy, (size_t)rows, (size_t)units);
-    /* dy now holds dL/dz for z = x W + b. The input gradient goes first:
-     * with sgd_rate set, W changes below. */
-    if (dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, inputs, units, 1.0f, dy,
-                    units, l->w, units, 0.0f, dx, inputs);
-    /* Either W -= rate x' dz in place, or g = x' dz. */
-    bool fused = l->sgd_rate > 0;
-    float *kernel = fused ? l->w : l->g;
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, inputs, units, rows,
-                fused ? -l->sgd_rate : 1.0f, x, inputs, dy, units, fused ? 1.0f : 0.0f, kernel,
-                units);
-    if (c->use_bias) {
-        float *bias = kernel + (size_t)inputs * (size_t)units;
-        lt_column_sums(dy, (size_t)rows, (size_t)units, fused ? -l->sgd_rate : 1.0f, !fused,
-                       bias);
-    }
+    size_t units = (size_t)c->units, inputs = fan_in(l), rows = n * (l->in_size / inputs);
+    struct pass p = {.l = l, .c = c, .x = x, .y = y, .dy = dy, .dx = dx, .rows = rows,
+                     .inputs = inputs, .units = units,
+                     .blocks = blocks_for(inputs, rows * inputs * units)};
+    /* dy becomes dL/dz for z = x W + b. */
+    if (c->activation != LT_ACT_LINEAR)
+        lt_nn_parallel_for(activation_block, &p, p.blocks);
+    lt_nn_parallel_for(gradient_block, &p, p.blocks + (c->use_bias ? 1 : 0));
 }
 
 static bool affine(const void *config)

@@ -8,7 +8,7 @@ const char *const lt_loss_names[] = {"mse", "binary_crossentropy", NULL};
 
 /* Terms are computed a chunk at a time into a small buffer by a loop the
  * compiler vectorises, then summed in double, in a fixed order. */
-#define CHUNK 256
+#define CHUNK LT_LOSS_CHUNK
 
 LT_SIMD_CLONES
 static double sum_terms(const float *term, size_t n)

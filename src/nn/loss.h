@@ -24,6 +24,13 @@ extern const char *const lt_loss_names[];
 
 #define LT_KERAS_EPSILON 1e-7f
 
+/* lt_loss_sum adds its terms LT_LOSS_CHUNK at a time: the sum of each chunk
+ * of terms, then those sums in order, starting from 0. A caller that splits
+ * COUNT at multiples of LT_LOSS_CHUNK and adds the parts' chunk sums in the
+ * same order gets the same bits (nn/train.c does, to share a batch's loss
+ * among threads). */
+#define LT_LOSS_CHUNK 256
+
 /* The sum of the loss terms of the COUNT predictions y against targets t
  * (summed in double). When GRAD is not NULL it receives SCALE times the
  * derivative of each term: with SCALE = 1 / COUNT that is the gradient of

@@ -19,6 +19,10 @@ struct rmsprop_config {
     double learning_rate, rho, momentum, epsilon;
 };
 
+struct nadam_config {
+    double learning_rate, beta_1, beta_2, epsilon, momentum_decay;
+};
+
 #define CFG struct sgd_config
 static const lt_param sgd_params[] = {
     LT_REAL(CFG, learning_rate, 0.01, 0, 1e300, LT_MIN_OPEN, "step size"),
@@ -42,6 +46,17 @@ static const lt_param rmsprop_params[] = {
     LT_REAL(CFG, epsilon, 1e-7, 0, 1e300, LT_MIN_OPEN, "added to the root mean square"),
 };
 #undef CFG
+#define CFG struct nadam_config
+static const lt_param nadam_params[] = {
+    LT_REAL(CFG, learning_rate, 0.002, 0, 1e300, LT_MIN_OPEN, "step size (PyTorch's default)"),
+    LT_REAL(CFG, beta_1, 0.9, 0, 1, LT_MAX_OPEN, "decay of the first-moment estimate"),
+    LT_REAL(CFG, beta_2, 0.999, 0, 1, LT_MAX_OPEN, "decay of the second-moment estimate"),
+    LT_REAL(CFG, epsilon, 1e-8, 0, 1e300, LT_MIN_OPEN,
+            "added to the bias-corrected root of the second moment"),
+    LT_REAL(CFG, momentum_decay, 4e-3, 0, 1e300, 0,
+            "psi of the momentum schedule mu_t = beta_1 (1 - 0.5 * 0.96^(t psi))"),
+};
+#undef CFG
 
 static size_t sgd_slots(const void *config)
 {
@@ -50,7 +65,7 @@ static size_t sgd_slots(const void *config)
 }
 
 LT_SIMD_CLONES
-static void sgd_step(const lt_optim *o, float *w, const float *g)
+static void sgd_step(lt_optim *o, float *w, const float *g)
 {
     const struct sgd_config *c = o->config;
     const float lr = (float)c->learning_rate, mu = (float)c->momentum;
@@ -72,7 +87,7 @@ static size_t two_slots(const void *config)
     return 2;
 }
 
-static void adam_step(const lt_optim *o, float *w, const float *g)
+static void adam_step(lt_optim *o, float *w, const float *g)
 {
     const struct adam_config *c = o->config;
     double t = (double)o->t;
@@ -87,7 +102,7 @@ static void adam_step(const lt_optim *o, float *w, const float *g)
     }
 }
 
-static void rmsprop_step(const lt_optim *o, float *w, const float *g)
+static void rmsprop_step(lt_optim *o, float *w, const float *g)
 {
     const struct rmsprop_config *c = o->config;
     const float lr = (float)c->learning_rate, rho = (float)c->rho,
@@ -97,6 +112,35 @@ static void rmsprop_step(const lt_optim *o, float *w, const float *g)
         v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
         u[i] = mu * u[i] + lr * g[i] / (sqrtf(v[i]) + eps);
         w[i] -= u[i];
+    }
+}
+
+/* The momentum schedule's t-th value (t 1-based). */
+static double nadam_mu(const struct nadam_config *c, double t)
+{
+    return c->beta_1 * (1.0 - 0.5 * pow(0.96, t * c->momentum_decay));
+}
+
+/* The step sizes are worked out in double from the schedule, as PyTorch
+ * does in Python floats; the per-weight update is float32 like its
+ * tensors, in its order: the gradient's share first, then the moment's. */
+static void nadam_step(lt_optim *o, float *w, const float *g)
+{
+    const struct nadam_config *c = o->config;
+    double t = (double)o->t, mu = nadam_mu(c, t), mu_next = nadam_mu(c, t + 1);
+    o->product *= mu;
+    const float root_bc2 = (float)sqrt(1.0 - pow(c->beta_2, t));
+    const float b1 = (float)c->beta_1, b2 = (float)c->beta_2, eps = (float)c->epsilon;
+    const float step_g = (float)(-c->learning_rate * (1.0 - mu) / (1.0 - o->product));
+    const float step_m =
+        (float)(-c->learning_rate * mu_next / (1.0 - o->product * mu_next));
+    float *m = o->state, *v = o->state + o->n;
+    for (size_t i = 0; i < o->n; i++) {
+        m[i] = m[i] * b1 + (1.0f - b1) * g[i];
+        v[i] = v[i] * b2 + (1.0f - b2) * g[i] * g[i];
+        float d = sqrtf(v[i]) / root_bc2 + eps;
+        w[i] += step_g * (g[i] / d);
+        w[i] += step_m * (m[i] / d);
     }
 }
 
@@ -130,8 +174,20 @@ const lt_optim_kind lt_optim_rmsprop = {
     .step = rmsprop_step,
 };
 
+const lt_optim_kind lt_optim_nadam = {
+    .spec = {.name = "nadam",
+             .summary = "NAdam as PyTorch's: Adam with Nesterov momentum on a decaying "
+                        "momentum schedule",
+             .params = nadam_params,
+             .n_params = LT_COUNT(nadam_params),
+             .config_size = sizeof(struct nadam_config)},
+    .slots = two_slots,
+    .step = nadam_step,
+};
+
 const lt_spec_def *const lt_optim_kinds[] = {&lt_optim_sgd.spec, &lt_optim_adam.spec,
-                                             &lt_optim_rmsprop.spec, NULL};
+                                             &lt_optim_rmsprop.spec, &lt_optim_nadam.spec,
+                                             NULL};
 
 const lt_spec *lt_optim_default(void)
 {
@@ -155,6 +211,8 @@ double lt_optim_learning_rate(const lt_spec *spec)
         return ((const struct sgd_config *)spec->config)->learning_rate;
     if (spec->def == &lt_optim_adam.spec)
         return ((const struct adam_config *)spec->config)->learning_rate;
+    if (spec->def == &lt_optim_nadam.spec)
+        return ((const struct nadam_config *)spec->config)->learning_rate;
     return ((const struct rmsprop_config *)spec->config)->learning_rate;
 }
 
@@ -162,7 +220,7 @@ int lt_optim_init(lt_optim *o, const lt_spec *spec, size_t n)
 {
     const lt_optim_kind *kind = (const lt_optim_kind *)spec->def;
     size_t slots = kind->slots(spec->config);
-    *o = (lt_optim){.kind = kind, .config = spec->config, .n = n};
+    *o = (lt_optim){.kind = kind, .config = spec->config, .n = n, .product = 1.0};
     if (slots && n) {
         o->state = calloc(slots * n, sizeof *o->state);
         if (!o->state)
@@ -182,6 +240,7 @@ void lt_optim_reset(lt_optim *o)
     if (o->state)
         memset(o->state, 0, o->kind->slots(o->config) * o->n * sizeof *o->state);
     o->t = 0;
+    o->product = 1.0;
 }
 
 void lt_optim_free(lt_optim *o)

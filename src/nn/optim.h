@@ -8,6 +8,15 @@
  *            lr 0.001, b1 0.9, b2 0.999, eps 1e-7
  *   rmsprop  v = rho v + (1 - rho) g^2; u = momentum u + lr g / (sqrt(v) +
  *            eps); w -= u; lr 0.001, rho 0.9, momentum 0, eps 1e-7
+ *   nadam    PyTorch's torch.optim.NAdam (not Keras's): mu_t = b1 (1 - 0.5
+ *            0.96^(t psi)), P_t = mu_1 ... mu_t; m += (1 - b1)(g - m);
+ *            v += (1 - b2)(g^2 - v); d = sqrt(v) / sqrt(1 - b2^t) + eps;
+ *            w -= lr (1 - mu_t) / (1 - P_t) g / d
+ *                 + lr mu_{t+1} / (1 - P_t mu_{t+1}) m / d;
+ *            lr 0.002, b1 0.9, b2 0.999, eps 1e-8, psi (momentum_decay) 4e-3
+ *            (the formula of PyTorch's documentation and of its foreach
+ *            implementation; Debian's 1.13 single-tensor loop multiplies
+ *            P_t mu_{t+1} by mu_t once more, a slip later releases fixed)
  * Note that Keras's momentum differs from PyTorch's (which accumulates g,
  * not lr g); with momentum 0 they agree. */
 #ifndef LATENT_NN_OPTIM_H
@@ -26,10 +35,10 @@ typedef struct lt_optim_kind {
     size_t (*slots)(const void *config);
     /* One update of w[0..n) from the gradient g; o->t is the step's
      * 1-based number. */
-    void (*step)(const lt_optim *o, float *w, const float *g);
+    void (*step)(lt_optim *o, float *w, const float *g);
 } lt_optim_kind;
 
-extern const lt_optim_kind lt_optim_sgd, lt_optim_adam, lt_optim_rmsprop;
+extern const lt_optim_kind lt_optim_sgd, lt_optim_adam, lt_optim_rmsprop, lt_optim_nadam;
 
 /* Every optimiser kind, NULL-terminated: the kinds of an LT_SPECS parameter. */
 extern const lt_spec_def *const lt_optim_kinds[];
@@ -41,6 +50,7 @@ struct lt_optim {
     size_t n;
     float *state; /* slots * n values, zero at first; owned */
     long t;       /* steps taken */
+    double product; /* nadam: mu_1 ... mu_t, the momentum schedule's product */
 };
 
 /* rmsprop with its defaults: the optimiser when none is named, as in

@@ -3,77 +3,155 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 
 #define MAX_THREADS 64
 
-/* The pool: one job at a time, published under the lock with a new
- * generation number; every worker takes part in every generation (taking
- * blocks until none is left) and reports back before the next starts. */
+/* How many times a waiting thread checks for its signal before it sleeps
+ * (some tens of microseconds). A dense layer's products at batch 32 take
+ * tens of microseconds, and a sleeping thread takes as long again to wake,
+ * so a short spin is what lets two threads share them; after it, a waiting
+ * thread sleeps on a condition variable and costs the machine nothing. */
+#define SPINS 1000
+
+/* On a machine busier than its cores, a worker may lose its core while it
+ * holds a block, and the caller then waits for the scheduler instead of
+ * working. When a job's wait for the workers exceeds the caller's own
+ * time on it, the next jobs run on the caller alone, first 1, then twice as
+ * many after each such job in a row (up to BACKOFF_MAX), before the
+ * workers are tried again. Blocks are the same either way, so this changes
+ * the time only, never a number. */
+#define BACKOFF_MAX 4096
+
+/* A job's blocks are claimed through one word: the job's generation, its
+ * number of blocks and the next unclaimed block. A thread claims a block
+ * with a compare-and-swap, which fails once the word belongs to another
+ * job; since the word also carries the job's size, a claim can succeed
+ * only while the job has blocks left, so the caller, which rewrites the
+ * job's fields only after every block is done, never does so under a
+ * thread that is about to run one. A worker that wakes late (a loaded
+ * machine) thus never takes a block of a job that is over, and the caller
+ * waits only for blocks, not for workers: never for a thread that is not
+ * scheduled unless that thread holds a block. */
+#define FIELD_BITS 16
+#define FIELD_MASK ((UINT64_C(1) << FIELD_BITS) - 1)
+
+static inline uint64_t generation_of(uint64_t word)
+{
+    return word >> (2 * FIELD_BITS);
+}
+
+static inline size_t size_of(uint64_t word)
+{
+    return (size_t)((word >> FIELD_BITS) & FIELD_MASK);
+}
+
+static inline size_t index_of(uint64_t word)
+{
+    return (size_t)(word & FIELD_MASK);
+}
+
 static struct {
     pthread_mutex_t lock;
     pthread_cond_t start, done;
     pthread_t workers[MAX_THREADS];
-    int threads;       /* the caller's included */
-    unsigned long generation;
-    unsigned long first;  /* the generation new workers start after */
-    int busy;          /* workers still on the current generation */
-    bool stopping;
+    int threads;           /* the caller's included */
+    atomic_uint_fast64_t claim; /* generation, blocks, next block */
+    atomic_size_t finished; /* blocks of the current job done */
+    atomic_bool stopping;
+    /* The current job: written before claim moves to its generation and
+     * left alone until all its blocks are finished. */
     void (*task)(void *, size_t);
     void *arg;
     size_t n_blocks;
-    atomic_size_t next; /* the next block anyone may take */
+    unsigned backoff;   /* jobs to run alone after the next slow one */
+    unsigned alone;     /* jobs still to run alone */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER,
           .start = PTHREAD_COND_INITIALIZER,
           .done = PTHREAD_COND_INITIALIZER,
-          .threads = 1};
+          .threads = 1,
+          .backoff = 1};
 
-/* Takes blocks until none is left. Blocks go to whichever thread asks
- * first, so a thread the system does not schedule for a while (a loaded
- * machine) leaves its blocks to the others instead of holding them up. */
-static void take_blocks(void (*task)(void *, size_t), void *arg, size_t n_blocks)
+static double seconds(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static inline void relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+/* Runs blocks of job GEN until none is left, or the job is another's.
+ * Blocks go to whichever thread asks first, so a thread the system does
+ * not schedule for a while leaves its blocks to the others. */
+static void take_blocks(uint64_t gen)
+{
+    uint64_t word = atomic_load_explicit(&pool.claim, memory_order_acquire);
     for (;;) {
-        size_t b = atomic_fetch_add(&pool.next, 1);
-        if (b >= n_blocks)
+        if (generation_of(word) != gen || index_of(word) >= size_of(word))
             return;
-        task(arg, b);
+        if (!atomic_compare_exchange_weak_explicit(&pool.claim, &word, word + 1,
+                                                   memory_order_acq_rel, memory_order_acquire))
+            continue;
+        /* The block is ours, so the job's fields stay put until it is done. */
+        size_t n_blocks = size_of(word);
+        pool.task(pool.arg, index_of(word));
+        if (atomic_fetch_add_explicit(&pool.finished, 1, memory_order_acq_rel) + 1 == n_blocks) {
+            pthread_mutex_lock(&pool.lock);
+            pthread_cond_signal(&pool.done);
+            pthread_mutex_unlock(&pool.lock);
+        }
+        word = atomic_load_explicit(&pool.claim, memory_order_acquire);
     }
+}
+
+/* Waits until a job after generation SEEN is published, or the pool stops;
+ * returns the generation of the claim word then. */
+static uint64_t wait_for_job(uint64_t seen)
+{
+    for (int i = 0; i < SPINS; i++) {
+        uint64_t g = generation_of(atomic_load_explicit(&pool.claim, memory_order_acquire));
+        if (g != seen || atomic_load(&pool.stopping))
+            return g;
+        relax();
+    }
+    pthread_mutex_lock(&pool.lock);
+    while (generation_of(atomic_load(&pool.claim)) == seen && !atomic_load(&pool.stopping))
+        pthread_cond_wait(&pool.start, &pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+    return generation_of(atomic_load_explicit(&pool.claim, memory_order_acquire));
 }
 
 static void *worker(void *unused)
 {
     (void)unused;
-    pthread_mutex_lock(&pool.lock);
-    /* Not pool.generation: a job may already have been published. */
-    unsigned long seen = pool.first;
+    /* Jobs are published only while no worker is being started, and none
+     * is published before lt_nn_parallel_set_threads returns. */
+    uint64_t seen = generation_of(atomic_load(&pool.claim));
     for (;;) {
-        while (pool.generation == seen && !pool.stopping)
-            pthread_cond_wait(&pool.start, &pool.lock);
-        if (pool.stopping)
+        seen = wait_for_job(seen);
+        if (atomic_load(&pool.stopping))
             break;
-        seen = pool.generation;
-        void (*task)(void *, size_t) = pool.task;
-        void *arg = pool.arg;
-        size_t n_blocks = pool.n_blocks;
-        pthread_mutex_unlock(&pool.lock);
-        take_blocks(task, arg, n_blocks);
-        pthread_mutex_lock(&pool.lock);
-        if (--pool.busy == 0)
-            pthread_cond_signal(&pool.done);
+        take_blocks(seen);
     }
-    pthread_mutex_unlock(&pool.lock);
     return NULL;
 }
 
 static void stop_workers(void)
 {
     pthread_mutex_lock(&pool.lock);
-    pool.stopping = true;
+    atomic_store(&pool.stopping, true);
     pthread_cond_broadcast(&pool.start);
     pthread_mutex_unlock(&pool.lock);
     for (int i = 1; i < pool.threads; i++)
         pthread_join(pool.workers[i], NULL);
-    pool.stopping = false;
+    atomic_store(&pool.stopping, false);
     pool.threads = 1;
 }
 
@@ -83,14 +161,10 @@ int lt_nn_parallel_set_threads(int n)
     if (n == pool.threads)
         return n;
     stop_workers();
-    pool.first = pool.generation; /* no job runs until this returns */
     int started = 1;
-    while (started < n &&
-           pthread_create(&pool.workers[started], NULL, worker, NULL) == 0)
+    while (started < n && pthread_create(&pool.workers[started], NULL, worker, NULL) == 0)
         started++;
-    pthread_mutex_lock(&pool.lock);
     pool.threads = started;
-    pthread_mutex_unlock(&pool.lock);
     return started;
 }
 
@@ -101,24 +175,40 @@ int lt_nn_parallel_threads(void)
 
 void lt_nn_parallel_for(void (*task)(void *arg, size_t block), void *arg, size_t n_blocks)
 {
-    int threads = pool.threads;
-    if (threads == 1 || n_blocks < 2) {
+    if (pool.threads == 1 || n_blocks < 2 || n_blocks > FIELD_MASK || pool.alone) {
+        if (pool.alone)
+            pool.alone--;
         for (size_t b = 0; b < n_blocks; b++)
             task(arg, b);
         return;
     }
-    pthread_mutex_lock(&pool.lock);
     pool.task = task;
     pool.arg = arg;
     pool.n_blocks = n_blocks;
-    atomic_store(&pool.next, 0);
-    pool.busy = threads - 1;
-    pool.generation++;
+    atomic_store_explicit(&pool.finished, 0, memory_order_relaxed);
+    uint64_t gen = generation_of(atomic_load(&pool.claim)) + 1;
+    /* Under the lock, so that a worker about to sleep either sees the new
+     * generation or is woken by the broadcast. */
+    pthread_mutex_lock(&pool.lock);
+    atomic_store_explicit(&pool.claim, gen << (2 * FIELD_BITS) | (uint64_t)n_blocks << FIELD_BITS,
+                          memory_order_release);
     pthread_cond_broadcast(&pool.start);
     pthread_mutex_unlock(&pool.lock);
-    take_blocks(task, arg, n_blocks);
-    pthread_mutex_lock(&pool.lock);
-    while (pool.busy > 0)
-        pthread_cond_wait(&pool.done, &pool.lock);
-    pthread_mutex_unlock(&pool.lock);
+    double t0 = seconds();
+    take_blocks(gen);
+    double t1 = seconds();
+    for (int i = 0; i < SPINS && atomic_load(&pool.finished) < n_blocks; i++)
+        relax();
+    if (atomic_load(&pool.finished) < n_blocks) {
+        pthread_mutex_lock(&pool.lock);
+        while (atomic_load(&pool.finished) < n_blocks)
+            pthread_cond_wait(&pool.done, &pool.lock);
+        pthread_mutex_unlock(&pool.lock);
+    }
+    if (seconds() - t1 > t1 - t0) {
+        pool.alone = pool.backoff;
+        pool.backoff = pool.backoff < BACKOFF_MAX ? 2 * pool.backoff : BACKOFF_MAX;
+    } else {
+        pool.backoff = 1;
+    }
 }

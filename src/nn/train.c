@@ -5,14 +5,17 @@
 #include <string.h>
 
 #include "nn/eval.h"
+#include "nn/parallel.h"
 
 /* The buffers of one training run, allocated before the first batch. */
 struct workspace {
     size_t *order;  /* the epoch's sample order */
     float *batch;   /* the gathered inputs (also the targets) */
+    double *chunk_loss; /* the batch's loss, chunk by chunk (batch_loss) */
     double *sums;   /* the epoch's metric sums */
     double *means, *val_means; /* metrics as shown */
     float *best;    /* the best epoch's weights, for restore_best */
+    double *parts;  /* data parallel: gradient, loss and metric sums to add up */
 };
 
 static int history_alloc(lt_history *h, int epochs, size_t n_metrics, bool has_valid)
@@ -48,6 +51,77 @@ static bool fuse_sgd(lt_net *net, float rate)
     return rate > 0;
 }
 
+/* One batch's loss, its chunks shared among the threads. */
+struct loss_pass {
+    lt_loss loss;
+    const float *y, *t;
+    float *grad, scale;
+    size_t count, chunks, blocks;
+    double *chunk_loss;
+};
+
+/* Chunks per block: few enough blocks that each is worth a thread. */
+#define LOSS_BLOCK_CHUNKS 16
+
+static void loss_block(void *arg, size_t b)
+{
+    struct loss_pass *p = arg;
+    size_t c1 = (b + 1) * LOSS_BLOCK_CHUNKS < p->chunks ? (b + 1) * LOSS_BLOCK_CHUNKS : p->chunks;
+    for (size_t c = b * LOSS_BLOCK_CHUNKS; c < c1; c++) {
+        size_t at = c * LT_LOSS_CHUNK, n = p->count - at < LT_LOSS_CHUNK ? p->count - at : LT_LOSS_CHUNK;
+        p->chunk_loss[c] = lt_loss_sum(p->loss, p->y + at, p->t + at, n, p->scale, p->grad + at);
+    }
+}
+
+/* lt_loss_sum of the batch, with its gradient: the same bits on any number
+ * of threads, since the chunks' sums are added in order here. */
+static double batch_loss(lt_loss loss, const float *y, const float *t, size_t count, float *grad,
+                         double *chunk_loss)
+{
+    struct loss_pass p = {.loss = loss, .y = y, .t = t, .grad = grad, .scale = 1.0f / (float)count,
+                          .count = count, .chunks = (count + LT_LOSS_CHUNK - 1) / LT_LOSS_CHUNK,
+                          .chunk_loss = chunk_loss};
+    lt_nn_parallel_for(loss_block, &p, (p.chunks + LOSS_BLOCK_CHUNKS - 1) / LOSS_BLOCK_CHUNKS);
+    double sum = 0;
+    for (size_t c = 0; c < p.chunks; c++)
+        sum += chunk_loss[c];
+    return sum;
+}
+
+/* One batch of a data-parallel epoch: forward and backward over this
+ * process's ROWS samples of the epoch's order from FIRST on, the loss's
+ * gradient scaled by the whole batch's COUNT, then the gradient, the loss
+ * (*batch_loss) and the metric sums added up over the processes. Returns 0,
+ * or -1 when the sum failed (on every process). */
+static int parallel_batch(lt_net *net, const lt_train_config *cfg, const float *x,
+                          struct workspace *ws, size_t first, size_t rows, size_t count,
+                          double *batch_loss)
+{
+    size_t in = net->in_size, out = net->layers[net->n_layers - 1].out_size, w = net->n_weights;
+    double *parts = ws->parts;
+    memset(parts, 0, (w + 1 + cfg->n_metrics) * sizeof *parts);
+    if (rows) {
+        for (size_t r = 0; r < rows; r++)
+            memcpy(ws->batch + r * in, x + ws->order[first + r] * in, in * sizeof *x);
+        const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
+        parts[w] = lt_loss_sum(cfg->loss, y, ws->batch, rows * out, 1.0f / (float)count,
+                               lt_net_output_grad(net));
+        for (size_t k = 0; k < cfg->n_metrics; k++)
+            parts[w + 1 + k] = lt_metric_of(&cfg->metrics[k])->sum(y, ws->batch, rows * out);
+        lt_net_backward(net, rows, NULL);
+        for (size_t i = 0; i < w; i++)
+            parts[i] = net->g[i];
+    }
+    if (cfg->sum(parts, w + 1 + cfg->n_metrics) != 0)
+        return -1;
+    for (size_t i = 0; i < w; i++)
+        net->g[i] = (float)parts[i];
+    *batch_loss = parts[w];
+    for (size_t k = 0; k < cfg->n_metrics; k++)
+        ws->sums[k] += parts[w + 1 + k];
+    return 0;
+}
+
 /* Runs one epoch; returns LT_TRAIN_OK or LT_TRAIN_NONFINITE. */
 static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float *x,
                      size_t n, struct workspace *ws, lt_progress *progress, lt_history *h, int e)
@@ -66,15 +140,33 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
     for (size_t start = 0; start < n; start += net->batch) {
         size_t rows = n - start < net->batch ? n - start : net->batch, count = rows * out;
         batch_no++;
+        /* Data parallel: this process's share [lo, hi) of the batch. */
+        size_t lo = cfg->sum ? rows * (size_t)cfg->rank / (size_t)cfg->size : 0;
+        size_t hi = cfg->sum ? rows * (size_t)(cfg->rank + 1) / (size_t)cfg->size : rows;
+        if (cfg->sum) {
+            double batch_loss;
+            if (parallel_batch(net, cfg, x, ws, start + lo, hi - lo, count, &batch_loss) != 0)
+                return LT_TRAIN_ENOMEM;
+            if (!isfinite(batch_loss)) {
+                h->bad_epoch = e + 1;
+                h->bad_batch = batch_no;
+                h->bad_loss = batch_loss;
+                return LT_TRAIN_NONFINITE;
+            }
+            lt_optim_step(opt, net->w, net->g);
+            loss_sum += batch_loss;
+            seen += (double)count;
+            continue;
+        }
         for (size_t r = 0; r < rows; r++)
             memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
         const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
-        double batch_loss = lt_loss_sum(cfg->loss, y, ws->batch, count, 1.0f / (float)count,
-                                        lt_net_output_grad(net));
-        if (!isfinite(batch_loss)) {
+        double loss = batch_loss(cfg->loss, y, ws->batch, count, lt_net_output_grad(net),
+                                 ws->chunk_loss);
+        if (!isfinite(loss)) {
             h->bad_epoch = e + 1;
             h->bad_batch = batch_no;
-            h->bad_loss = batch_loss;
+            h->bad_loss = loss;
             return LT_TRAIN_NONFINITE;
         }
         for (size_t k = 0; k < cfg->n_metrics; k++)
@@ -83,7 +175,7 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         if (!fused)
             lt_optim_step(opt, net->w, net->g);
 
-        loss_sum += batch_loss;
+        loss_sum += loss;
         seen += (double)count;
         if (progress->live) {
             for (size_t k = 0; k < cfg->n_metrics; k++)
@@ -104,17 +196,26 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     int rc = history_alloc(h, cfg->epochs, cfg->n_metrics, vn > 0) ? LT_TRAIN_ENOMEM : LT_TRAIN_OK;
     ws.order = malloc((n ? n : 1) * sizeof *ws.order);
     ws.batch = malloc(net->batch * net->in_size * sizeof *ws.batch);
+    size_t out_size = net->n_layers ? net->layers[net->n_layers - 1].out_size : net->in_size;
+    ws.chunk_loss = malloc((net->batch * out_size / LT_LOSS_CHUNK + 1) * sizeof *ws.chunk_loss);
     size_t m = cfg->n_metrics ? cfg->n_metrics : 1;
     ws.sums = calloc(m, sizeof *ws.sums);
     ws.means = calloc(m, sizeof *ws.means);
     ws.val_means = calloc(m, sizeof *ws.val_means);
     if (cfg->restore_best)
         ws.best = malloc((net->n_weights ? net->n_weights : 1) * sizeof *ws.best);
-    if (!ws.order || !ws.batch || !ws.sums || !ws.means || !ws.val_means ||
-        (cfg->restore_best && !ws.best))
+    if (cfg->sum)
+        ws.parts = malloc((net->n_weights + 1 + m) * sizeof *ws.parts);
+    if (!ws.order || !ws.batch || !ws.chunk_loss || !ws.sums || !ws.means || !ws.val_means ||
+        (cfg->restore_best && !ws.best) || (cfg->sum && !ws.parts))
         rc = LT_TRAIN_ENOMEM;
+    /* A process out of memory fails the others' first sum with it. */
+    if (cfg->sum && rc != LT_TRAIN_OK)
+        cfg->sum(NULL, 0);
 
-    fuse_sgd(net, lt_optim_plain_sgd_rate(opt));
+    /* Fused SGD updates the weights inside backward, before the gradients
+     * of a data-parallel batch are added up: not then. */
+    fuse_sgd(net, cfg->sum ? 0 : lt_optim_plain_sgd_rate(opt));
     double best = INFINITY;
     int waited = 0;
     for (int e = 0; rc == LT_TRAIN_OK && e < cfg->epochs; e++) {
@@ -152,9 +253,11 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     }
     free(ws.order);
     free(ws.batch);
+    free(ws.chunk_loss);
     free(ws.sums);
     free(ws.means);
     free(ws.val_means);
     free(ws.best);
+    free(ws.parts);
     return rc;
 }

@@ -26,6 +26,12 @@ typedef struct lt_train_config {
     lt_loss loss;
     const lt_spec *metrics; /* n_metrics items of lt_metric_kind, borrowed */
     size_t n_metrics;
+    /* Synchronous data parallelism over SIZE processes (an MPI run's ranks),
+     * each holding every row: process RANK takes its share of each batch
+     * and SUM (lt_dist_sum) adds the gradients, losses and metric sums over
+     * the processes, so that every one takes the same step. NULL: alone. */
+    int (*sum)(double *v, size_t n);
+    int rank, size;
 } lt_train_config;
 
 /* What happened, epoch by epoch. Arrays have room for the configured

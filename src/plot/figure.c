@@ -27,6 +27,7 @@ lt_figure *lt_figure_new(int width, int height, int rows, int cols)
     fig->cols = cols;
     /* matplotlib's 6.4 x 4.8 inch figure at 100 dpi, scaled to fit. */
     fig->scale = fmin(width / 640.0, height / 480.0) * 100.0 / 72.0;
+    fig->resolution = 1;
     for (int i = 0; i < rows * cols; i++)
         lt_axes_init(&fig->axes[i], fig);
     return fig;
@@ -68,6 +69,17 @@ void lt_figure_set_scale(lt_figure *fig, double px_per_pt)
 
 double lt_figure_scale(const lt_figure *fig) { return fig->scale; }
 
+int lt_figure_set_resolution(lt_figure *fig, double px_per_px)
+{
+    if (!(px_per_px > 0) || fig->width * px_per_px > 16384.5 || fig->height * px_per_px > 16384.5 ||
+        lround(fig->width * px_per_px) < 1 || lround(fig->height * px_per_px) < 1)
+        return -1;
+    fig->resolution = px_per_px;
+    return 0;
+}
+
+double lt_figure_resolution(const lt_figure *fig) { return fig->resolution; }
+
 void lt_figure_set_title(lt_figure *fig, const char *title)
 {
     free(fig->title);
@@ -81,19 +93,8 @@ lt_axes *lt_figure_axes(lt_figure *fig, int index)
     return &fig->axes[index];
 }
 
-int lt_figure_render(lt_figure *fig)
+void lt_figure_draw(lt_figure *fig, cairo_t *cr)
 {
-    if (fig->surface) {
-        cairo_surface_destroy(fig->surface);
-        fig->surface = NULL;
-    }
-    if (fig->out_of_memory) {
-        errno = ENOMEM;
-        return -1;
-    }
-    cairo_surface_t *surface =
-        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, fig->width, fig->height);
-    cairo_t *cr = cairo_create(surface);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
 
@@ -119,7 +120,24 @@ int lt_figure_render(lt_figure *fig)
             lt_axes_layout(ax, cr, cell);
             lt_axes_draw(ax, cr);
         }
+}
 
+int lt_figure_render(lt_figure *fig)
+{
+    if (fig->surface) {
+        cairo_surface_destroy(fig->surface);
+        fig->surface = NULL;
+    }
+    if (fig->out_of_memory) {
+        errno = ENOMEM;
+        return -1;
+    }
+    int w = (int)lround(fig->width * fig->resolution), h = (int)lround(fig->height * fig->resolution);
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    cairo_t *cr = cairo_create(surface);
+    if (fig->resolution != 1)
+        cairo_scale(cr, fig->resolution, fig->resolution);
+    lt_figure_draw(fig, cr);
     cairo_status_t status = cairo_status(cr);
     cairo_destroy(cr);
     cairo_surface_flush(surface);

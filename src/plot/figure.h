@@ -29,6 +29,12 @@ void lt_figure_free(lt_figure **fig);
 /* Pixels per point, > 0. */
 void lt_figure_set_scale(lt_figure *fig, double px_per_pt);
 double lt_figure_scale(const lt_figure *fig);
+/* Image pixels per layout pixel: the PNG is drawn PX_PER_PX times the
+ * size the figure was laid out at (a higher dpi), and a vector file is
+ * sized to match. Returns 0, or -1 (nothing changed) when the image would
+ * be empty or wider or higher than 16384 pixels. */
+int lt_figure_set_resolution(lt_figure *fig, double px_per_px);
+double lt_figure_resolution(const lt_figure *fig);
 /* A title above all panels (copied; NULL removes it). */
 void lt_figure_set_title(lt_figure *fig, const char *title);
 
@@ -46,5 +52,11 @@ cairo_surface_t *lt_figure_surface(lt_figure *fig);
  * key/value TEXT pairs (NULL-terminated, may be NULL). Returns 0, or -1
  * with errno set. */
 int lt_figure_write_png(lt_figure *fig, const char *path, const char *const *text);
+/* Draws the figure as a vector file at PATH: PDF (the TEXT pairs in its
+ * info dictionary) or SVG (the pairs in its <metadata>). An image pixel of
+ * the figure (see lt_figure_set_resolution) is 72 / DPI points, so the PDF
+ * rasterised at DPI has the PNG's size. Returns 0, or -1 with errno set. */
+int lt_figure_write_pdf(lt_figure *fig, const char *path, double dpi, const char *const *text);
+int lt_figure_write_svg(lt_figure *fig, const char *path, double dpi, const char *const *text);
 
 #endif

@@ -83,6 +83,7 @@ struct lt_axes {
 struct lt_figure {
     int width, height, rows, cols;
     double scale; /* pixels per point */
+    double resolution; /* image pixels per layout pixel (1: as laid out) */
     char *title;
     lt_axes *axes; /* rows * cols */
     cairo_surface_t *surface;
@@ -127,6 +128,10 @@ void lt_series_release(lt_series *s);
 void lt_image_extent(const lt_series *s, double ext[4]);
 void lt_image_draw(const lt_series *s, const lt_axes *ax, cairo_t *cr);
 size_t lt_image_hits(const lt_series *s, const lt_axes *ax, lt_rect r);
+/* Draws the whole figure onto CR in pixel units (figure.c); what
+ * lt_figure_render and the vector writers share. */
+void lt_figure_draw(lt_figure *fig, cairo_t *cr);
+
 /* The grey levels as an image surface: VMIN white, VMAX black, NaN clear.
  * Owned by the caller (cairo_surface_destroy); check its status. */
 cairo_surface_t *lt_image_surface(const lt_series *s);

@@ -2,6 +2,8 @@
 
 #include <stdlib.h>
 
+#include "core/dist.h"
+
 static void apply(const struct lt_affine *a, const lt_mat *x, lt_mat *y)
 {
     size_t p = x->cols;
@@ -23,7 +25,8 @@ static void apply(const struct lt_affine *a, const lt_mat *x, lt_mat *y)
 const lt_mat *lt_affine_train(lt_ctx *ctx, const lt_data *in, int *status)
 {
     const lt_mat *x = in->split[LT_TRAIN].x;
-    if (!x || x->rows == 0) {
+    /* Rows over every rank: a rank's own block may be empty. */
+    if (!x || lt_dist_rows(in, x) == 0) {
         *status = lt_fail(ctx, LT_EINPUT, "the input has no training rows to fit on");
         return NULL;
     }

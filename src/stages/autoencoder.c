@@ -5,10 +5,10 @@
  * pipeline file; shapes are checked before anything runs (as far as they
  * can be without the data) and again with the data's shape before any
  * weight is allocated. The stage trains on the train split, validates on
- * the valid split after each epoch, saves the weights to <stage>.weights,
- * and passes on the codings of every split and, when a stage reads it
- * (input: STAGE.reconstruction), their reconstructions: one network
- * trained once for both.
+ * the valid split after each epoch, saves its weights in its model
+ * (models/<stage>.npz, ae_model.c), and passes on the codings of every
+ * split and, when a stage reads it (input: STAGE.reconstruction), their
+ * reconstructions: one network trained once for both.
  *
  * Matrix products of batch-sized operands take tens of microseconds, less
  * than OpenBLAS needs to wake and join its threads: with batches under
@@ -30,13 +30,14 @@
 
 #include <cblas.h>
 
+#include "core/dist.h"
 #include "nn/eval.h"
 #include "nn/layer.h"
 #include "nn/loss.h"
 #include "nn/metric.h"
 #include "nn/optim.h"
 #include "nn/parallel.h"
-#include "nn/weights.h"
+#include "core/model.h"
 #include "stages/autoencoder.h"
 
 #define BLAS_THREADED_BATCH 128
@@ -74,8 +75,9 @@ static const lt_param params[] = {
     LT_BOOL(CFG, restore_best, false,
             "end with the weights of the epoch with the lowest monitored loss"),
     LT_PATH(CFG, weights, NULL, LT_NULLABLE,
-            "weights to start from instead of random ones: the <stage>.weights file an "
-            "earlier run of the same network wrote to its run folder"),
+            "weights to start training from instead of random ones: the "
+            "models/<stage>.npz an earlier run of the same network saved (from: applies "
+            "one without training)"),
 };
 #undef CFG
 
@@ -165,6 +167,33 @@ static int float_views(lt_ctx *ctx, const lt_data *d, const float **xs, float **
             return lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
     return LT_OK;
 }
+
+/* Data parallel over MPI ranks (D in row blocks): every rank trains on all
+ * rows, each taking its share of every batch, so each gets the float
+ * rows of every split (ALL, owned) from its block's (XS). */
+static int gather_views(lt_ctx *ctx, const lt_data *d, const float *const *xs, float **all)
+{
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        size_t total;
+        if (d->split[s].x &&
+            lt_dist_allgather_f32(xs[s], d->split[s].x->rows, d->split[s].x->cols, &all[s], &total) != 0)
+            return lt_fail(ctx, LT_ERUNTIME, "out of memory gathering the rows to every rank");
+    }
+    return LT_OK;
+}
+
+/* Noise layers draw from the network's one stream as they go, so ranks
+ * training on different shares of a batch would draw differently. */
+static int check_spread(lt_ctx *ctx, const ae_model *m)
+{
+    for (size_t i = 0; i < m->net.n_layers; i++) {
+        const char *kind = m->specs[i].def->name;
+        if (!strcmp(kind, "dropout") || !strcmp(kind, "gaussian_noise"))
+            return lt_fail(ctx, LT_EINPUT, "a %s layer cannot train on several MPI ranks (each "
+                           "rank would draw its own noise); run it without mpirun", kind);
+    }
+    return LT_OK;
+}
 /* Builds the model for the data's shape; reports shape errors at the
  * layer's place, and a decoder whose output differs from the input. */
 static int build_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_nn_shape *in,
@@ -199,32 +228,24 @@ static void free_model(ae_model *m)
     m->specs = NULL;
 }
 
-static int load_weights(lt_ctx *ctx, const char *path, lt_net *net)
+/* Starting weights from the saved model at PATH (an autoencoder's .npz). */
+static int load_weights(lt_ctx *ctx, const char *path, ae_model *m)
 {
-    char err[512];
-    int rc = lt_weights_load(net, path, err, sizeof err);
-    if (rc == LT_WEIGHTS_EIO)
-        return lt_fail(ctx, LT_EINPUT, "weights: cannot read %s: %s", path, strerror(errno));
-    if (rc != LT_WEIGHTS_OK)
-        return lt_fail(ctx, LT_EINPUT, "weights: %s does not fit this network: %s", path, err);
-    return LT_OK;
-}
-
-static int save_weights(lt_ctx *ctx, const lt_net *net)
-{
-    char name[512];
-    snprintf(name, sizeof name, "%s.weights", lt_ctx_stage(ctx));
-    const char *path = lt_ctx_artifact(ctx, name);
-    if (!path)
-        return LT_ERUNTIME;
-    if (lt_weights_save(net, path) != 0)
-        return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", name, strerror(errno));
-    lt_report_str(ctx, "weights", name);
-    return LT_OK;
+    char err[1024];
+    lt_model *saved = lt_model_read(path, err, sizeof err);
+    if (!saved)
+        return lt_fail(ctx, LT_EINPUT, "weights: %s", err);
+    const char *kind = lt_model_text(saved, LT_MODEL_KIND_KEY);
+    int rc = strcmp(kind, "autoencoder") == 0
+                 ? ae_load_model(ctx, saved, m)
+                 : lt_fail(ctx, LT_EINPUT, "weights: %s: the model was saved by a %s stage, not "
+                           "an autoencoder", path, kind);
+    lt_model_free(saved);
+    return rc;
 }
 
 static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
-                 const float *x, size_t n, const float *vx, size_t vn, lt_history *h)
+                 const float *x, size_t n, const float *vx, size_t vn, bool spread, lt_history *h)
 {
     const lt_spec *spec = cfg->optimizer.n == 1 ? &cfg->optimizer.items[0] : lt_optim_default();
     lt_optim opt;
@@ -238,6 +259,11 @@ static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
                           .patience = cfg->patience, .restore_best = cfg->restore_best,
                           .loss = cfg->loss, .metrics = cfg->metrics.items,
                           .n_metrics = n_metrics};
+    if (spread) {
+        tc.sum = lt_dist_sum;
+        tc.rank = lt_dist_rank();
+        tc.size = lt_dist_size();
+    }
     size_t batches = (n + m->net.batch - 1) / m->net.batch;
     lt_progress progress;
     lt_progress_init(&progress, !lt_ctx_quiet(ctx), cfg->epochs, batches, names, n_metrics);
@@ -293,7 +319,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_in
 static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
                      const lt_data *applied, lt_value *outputs)
 {
-    size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID);
+    /* Rows over every rank when they are spread over several. */
+    bool spread = d->row_blocks;
+    size_t n = spread ? lt_dist_rows(d, d->split[LT_TRAIN].x) : lt_data_rows(d, LT_TRAIN);
+    size_t vn = spread && d->split[LT_VALID].x ? lt_dist_rows(d, d->split[LT_VALID].x)
+                                               : lt_data_rows(d, LT_VALID);
     if (n == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no training rows");
     if (d->n_features > 0x7fffffff)
@@ -313,11 +343,13 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     ae_model m = {0};
     lt_history h = {0};
     float *owned[LT_N_SPLITS] = {0}, *applied_owned[LT_N_SPLITS] = {0};
+    float *all_rows[LT_N_SPLITS] = {0};
     const float *xs[LT_N_SPLITS] = {0}, *applied_xs[LT_N_SPLITS] = {0};
     /* Buffers for more rows than any split has would never be used. */
     size_t most = 1;
     for (int s = 0; s < LT_N_SPLITS; s++) {
-        most = lt_data_rows(d, s) > most ? lt_data_rows(d, s) : most;
+        size_t rows = spread && d->split[s].x ? lt_dist_rows(d, d->split[s].x) : lt_data_rows(d, s);
+        most = rows > most ? rows : most;
         most = lt_data_rows(applied, s) > most ? lt_data_rows(applied, s) : most;
     }
     size_t batch = (size_t)cfg->batch_size < most ? (size_t)cfg->batch_size : most;
@@ -326,16 +358,30 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         rc = float_views(ctx, d, xs, owned);
     if (rc == LT_OK && applied != d)
         rc = float_views(ctx, applied, applied_xs, applied_owned);
-    if (rc == LT_OK && cfg->weights)
-        rc = load_weights(ctx, cfg->weights, &m.net);
+    /* A saved model (from:) is applied as it is: nothing is trained. */
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    int epochs = saved ? 0 : cfg->epochs;
+    if (spread)
+        rc = lt_dist_check(ctx, d, rc == LT_OK ? check_spread(ctx, &m) : rc);
+    if (rc == LT_OK && spread)
+        rc = gather_views(ctx, d, xs, all_rows);
+    /* Training and evaluation see every row; the output is this rank's. */
+    const float *local_xs[LT_N_SPLITS];
+    memcpy(local_xs, xs, sizeof xs);
+    for (int s = 0; spread && s < LT_N_SPLITS; s++)
+        xs[s] = all_rows[s];
+    if (rc == LT_OK && saved)
+        rc = ae_load_model(ctx, saved, &m);
+    else if (rc == LT_OK && cfg->weights)
+        rc = load_weights(ctx, cfg->weights, &m);
     if (rc == LT_OK) {
         if (!lt_ctx_quiet(ctx))
             ae_print_summary(ctx, cfg, &m);
         ae_report_params(ctx, &m);
     }
-    if (rc == LT_OK && cfg->epochs > 0)
-        rc = train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, &h);
-    if (rc == LT_OK && cfg->epochs > 0) {
+    if (rc == LT_OK && epochs > 0)
+        rc = train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, spread, &h);
+    if (rc == LT_OK && epochs > 0) {
         ae_report_history(ctx, cfg, &h);
         rc = ae_plot_history(ctx, cfg, &h);
     } else if (rc == LT_OK) {
@@ -348,9 +394,9 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         report_eval(ctx, cfg, &m, "test_", xs[LT_TEST], lt_data_rows(d, LT_TEST));
     if (rc == LT_OK && ae_is_linear(&m))
         rc = ae_report_linear(ctx, &m, xs[LT_TRAIN], n);
-    if (rc == LT_OK)
-        rc = save_weights(ctx, &m.net);
-    const float *const *applied_rows = applied != d ? applied_xs : xs;
+    if (rc == LT_OK && !saved)
+        ae_save_model(ctx, &m);
+    const float *const *applied_rows = applied != d ? applied_xs : local_xs;
     if (rc == LT_OK)
         rc = ae_make_output(ctx, &m, true, applied, applied_rows, &outputs[AE_OUTPUT_CODINGS].data);
     if (rc == LT_OK && lt_ctx_wants(ctx, AE_OUTPUT_RECONSTRUCTION))
@@ -359,10 +405,40 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
     for (int s = 0; s < LT_N_SPLITS; s++) {
         free(owned[s]);
         free(applied_owned[s]);
+        free(all_rows[s]);
     }
     free_model(&m);
     return rc;
 }
+
+static const lt_metric autoencoder_metrics[] = {
+    {"params", "trainable weights and biases of the whole network"},
+    {"layer_params", "trainable parameters of each layer, in order"},
+    {"encoder_params", "trainable parameters of the encoder"},
+    {"decoder_params", "trainable parameters of the decoder"},
+    {"codings_shape", "the shape of the encoder's output (the codings)"},
+    {"epochs_run", "epochs trained (fewer than epochs when stopped early)"},
+    {"best_epoch", "the epoch with the lowest monitored loss (val_loss with a valid split, else loss)"},
+    {"final_epoch", "the epoch whose weights the model keeps (best_epoch with restore_best)"},
+    {"stopped_early", "whether patience ended the training"},
+    {"history.loss", "the training loss of every epoch (a list: history.loss[0] is epoch 1)"},
+    {"history.val_loss", "the valid split's loss of every epoch (with a valid split)"},
+    {"history.{metrics}", "each metric on the training batches, every epoch"},
+    {"history.val_{metrics}", "each metric on the valid split, every epoch (with a valid split)"},
+    {"loss", "the loss on the train split with the kept weights"},
+    {"val_loss", "the loss on the valid split with the kept weights (with a valid split)"},
+    {"test_loss", "the loss on the test split (with a test split)"},
+    {"{metrics}", "each metric on the train split with the kept weights"},
+    {"val_{metrics}", "each metric on the valid split (with a valid split)"},
+    {"test_{metrics}", "each metric on the test split (with a test split)"},
+    {"weights", "the file the trained weights were written to"},
+    {"history_plot", "the learning-curve figure's file"},
+    {"subspace_angle_to_pca", "linear autoencoders: the largest principal angle (degrees) between the codings' subspace and PCA's"},
+    {"reconstruction_mse", "linear autoencoders: mean squared reconstruction error on train"},
+    {"pca_reconstruction_mse", "linear autoencoders: PCA's reconstruction error with as many components"},
+    {"{split}_reconstruction_error", "the split's mean per-row squared reconstruction error (when the "
+                                     "reconstruction output is read)"},
+};
 
 const lt_stage_def autoencoder_stage = {
     .abi = LT_ABI_VERSION,
@@ -377,6 +453,10 @@ const lt_stage_def autoencoder_stage = {
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
     .accepts_f32 = true,
+    .fits = true,
+    .distributed = true,
     .check = check,
     .run = run,
+    .metrics = autoencoder_metrics,
+    .n_metrics = LT_COUNT(autoencoder_metrics),
 };

@@ -69,6 +69,12 @@ bool ae_is_linear(const ae_model *m);
  * input). Returns LT_OK or an lt_fail code. */
 int ae_report_linear(lt_ctx *ctx, ae_model *m, const float *x, size_t n);
 
+/* Puts the network's weights into the stage's saved model (ae_model.c). */
+void ae_save_model(lt_ctx *ctx, const ae_model *m);
+/* Sets the network's weights from the saved model, checking every array's
+ * shape. Returns LT_OK or the lt_fail code. */
+int ae_load_model(lt_ctx *ctx, const lt_model *saved, ae_model *m);
+
 /* Draws the training curves to plots/<stage>.history.png. */
 int ae_plot_history(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_history *h);
 

@@ -130,6 +130,10 @@ static const lt_output outputs_table[] = {
     {"data", LT_DATASET, "the corrupted splits"},
 };
 
+static const lt_metric corrupt_metrics[] = {
+    {"{split}_rms_change", "root mean square change the noise made to the split"},
+};
+
 const lt_stage_def corrupt_stage = {
     .abi = LT_ABI_VERSION,
     .name = "corrupt",
@@ -144,4 +148,6 @@ const lt_stage_def corrupt_stage = {
     .n_outputs = LT_COUNT(outputs_table),
     .accepts_f32 = true,
     .run = run,
+    .metrics = corrupt_metrics,
+    .n_metrics = LT_COUNT(corrupt_metrics),
 };

@@ -167,6 +167,11 @@ static const lt_output outputs_table[] = {
     {"data", LT_DATASET, "the table, all rows train"},
 };
 
+static const lt_metric dataset_csv_metrics[] = {
+    {"rows_dropped", "rows left out for a missing value (missing: drop)"},
+    {"missing_values", "missing values passed on as NaN (missing: keep)"},
+};
+
 const lt_stage_def dataset_csv_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.csv",
@@ -179,7 +184,10 @@ const lt_stage_def dataset_csv_stage = {
     .max_inputs = 0,
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
+    .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .check = check,
     .probe = csv_probe,
+    .metrics = dataset_csv_metrics,
+    .n_metrics = LT_COUNT(dataset_csv_metrics),
     .run = run,
 };

@@ -230,6 +230,60 @@ static int describe(lt_data *d)
     return 0;
 }
 
+/* The headers of PREFIX's two files: 28 x 28 images and as many labels;
+ * *n receives the image count. Reads no pixels and no labels. */
+static int probe_set(lt_ctx *ctx, const char *dir, const char *prefix, size_t *n)
+{
+    image_set s = {0};
+    char base[64];
+    snprintf(base, sizeof base, "%s-images-idx3-ubyte", prefix);
+    s.images_path = find_file(dir, base);
+    snprintf(base, sizeof base, "%s-labels-idx1-ubyte", prefix);
+    s.labels_path = find_file(dir, base);
+    lt_idx_reader *reader = NULL;
+    int rc = s.images_path && s.labels_path ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    if (rc == LT_OK)
+        rc = lt_idx_open_u8(ctx, s.images_path, 3, &s.images, &reader);
+    lt_idx_close(&reader);
+    if (rc == LT_OK)
+        rc = lt_idx_open_u8(ctx, s.labels_path, 1, &s.labels, &reader);
+    lt_idx_close(&reader);
+    const size_t *dims = s.images.dims;
+    if (rc == LT_OK && (dims[1] != SIDE || dims[2] != SIDE))
+        rc = lt_fail_at(ctx, LT_EINPUT, s.images_path, 0, 0, "images are %zu x %zu pixels, expected %d x %d",
+                        dims[1], dims[2], SIDE, SIDE);
+    if (rc == LT_OK && s.labels.count != dims[0])
+        rc = lt_fail_at(ctx, LT_EINPUT, s.labels_path, 0, 0, "holds %zu labels but %s holds %zu images",
+                        s.labels.count, s.images_path, dims[0]);
+    if (rc == LT_OK && dims[0] == 0)
+        rc = lt_fail_at(ctx, LT_EINPUT, s.images_path, 0, 0, "holds no images");
+    *n = dims[0];
+    image_set_free(&s);
+    return rc;
+}
+
+/* The four files' headers, and the split sizes against the image count. */
+static int probe(lt_ctx *ctx, const void *config)
+{
+    const struct fashion_mnist_config *cfg = config;
+    size_t n = 0, n_test = 0;
+    int rc = probe_set(ctx, cfg->path, "train", &n);
+    if (rc == LT_OK && (size_t)cfg->valid_size >= n) {
+        char *images = find_file(cfg->path, "train-images-idx3-ubyte");
+        rc = lt_fail_param(ctx, LT_EINPUT, "valid_size", "valid_size is %d but %s holds %zu images: "
+                           "none would be left to train on", cfg->valid_size,
+                           images ? images : "the training file", n);
+        free(images);
+    }
+    if (rc == LT_OK && cfg->train_rows && (size_t)cfg->train_rows > n - (size_t)cfg->valid_size)
+        rc = lt_fail_param(ctx, LT_EINPUT, "train_rows", "train_rows is %d but only %zu training images "
+                           "remain after valid_size %d", cfg->train_rows, n - (size_t)cfg->valid_size,
+                           cfg->valid_size);
+    if (rc == LT_OK && cfg->test)
+        rc = probe_set(ctx, cfg->path, "t10k", &n_test);
+    return rc;
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
@@ -287,6 +341,10 @@ static const lt_output outputs_table[] = {
     {"data", LT_DATASET, "the images: train, valid and test splits"},
 };
 
+static const lt_metric dataset_fashion_mnist_metrics[] = {
+    {"{split}_rows", "images in the split (0 when absent)"},
+};
+
 const lt_stage_def dataset_fashion_mnist_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.fashion_mnist",
@@ -299,6 +357,10 @@ const lt_stage_def dataset_fashion_mnist_stage = {
     .max_inputs = 0,
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
+    .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .accepts_f32 = true,
+    .probe = probe,
     .run = run,
+    .metrics = dataset_fashion_mnist_metrics,
+    .n_metrics = LT_COUNT(dataset_fashion_mnist_metrics),
 };

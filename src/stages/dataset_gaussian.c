@@ -36,26 +36,26 @@ static int gaussian_check(lt_ctx *ctx, const void *config)
     const struct gaussian_config *cfg = config;
     size_t d = cfg->mean.n;
     if (d == 0)
-        return lt_fail(ctx, LT_EINPUT, "mean is empty; expected one value per column");
+        return lt_fail_param(ctx, LT_EINPUT, "mean", "mean is empty; expected one value per column");
     if (cfg->cov.rows != cfg->cov.cols)
-        return lt_fail(ctx, LT_EINPUT, "cov is %zu x %zu; expected a square matrix",
+        return lt_fail_param(ctx, LT_EINPUT, "cov", "cov is %zu x %zu; expected a square matrix",
                        cfg->cov.rows, cfg->cov.cols);
     if (cfg->cov.rows != d)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "cov",
                        "cov is %zu x %zu but mean has %zu values; expected a %zu x %zu cov",
                        cfg->cov.rows, cfg->cov.cols, d, d, d);
     const double *c = cfg->cov.v;
     for (size_t i = 0; i < d; i++) {
         for (size_t j = 0; j < d; j++) {
             if (!isfinite(c[i * d + j]))
-                return lt_fail(ctx, LT_EINPUT, "cov[%zu][%zu] is not a finite number", i, j);
+                return lt_fail_param(ctx, LT_EINPUT, "cov", "cov[%zu][%zu] is not a finite number", i, j);
             if (j < i && !close_enough(c[i * d + j], c[j * d + i]))
-                return lt_fail(ctx, LT_EINPUT,
+                return lt_fail_param(ctx, LT_EINPUT, "cov",
                                "cov is not symmetric: cov[%zu][%zu] = %g but cov[%zu][%zu] = %g",
                                i, j, c[i * d + j], j, i, c[j * d + i]);
         }
         if (!isfinite(cfg->mean.v[i]))
-            return lt_fail(ctx, LT_EINPUT, "mean[%zu] is not a finite number", i);
+            return lt_fail_param(ctx, LT_EINPUT, "mean", "mean[%zu] is not a finite number", i);
     }
     return LT_OK;
 }

@@ -89,6 +89,27 @@ static int read_checked(lt_ctx *ctx, FILE *f, const char *path, const lt_npy *in
     return rc;
 }
 
+/* A table's header: ROWS x COLS, neither zero; else the error. */
+static int table_shape(lt_ctx *ctx, const char *path, const lt_npy *info)
+{
+    if (info->ndim == 0 || lt_npy_rows(info) == 0 || lt_npy_cols(info) == 0)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "holds no table: its shape has %s; expected rows x features",
+                          info->ndim == 0 ? "no dimensions (a single number)" : "a zero");
+    return LT_OK;
+}
+
+/* The labels file's header against ROWS. */
+static int labels_shape(lt_ctx *ctx, const char *path, const lt_npy *info, size_t rows)
+{
+    if (lt_npy_cols(info) != 1 || info->ndim == 0 || lt_npy_rows(info) != rows)
+        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+                          "holds %zu values in %d dimension%s; expected one label for each of "
+                          "the %zu rows",
+                          info->count, info->ndim, info->ndim == 1 ? "" : "s", rows);
+    return LT_OK;
+}
+
 static int by_value(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -103,12 +124,9 @@ static int read_labels(lt_ctx *ctx, const char *path, size_t rows, lt_data *d)
     int rc = lt_npy_open(ctx, path, &info, &f);
     if (rc != LT_OK)
         return rc;
-    if (lt_npy_cols(&info) != 1 || info.ndim == 0 || lt_npy_rows(&info) != rows) {
+    if ((rc = labels_shape(ctx, path, &info, rows)) != LT_OK) {
         fclose(f);
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
-                          "holds %zu values in %d dimension%s; expected one label for each of "
-                          "the %zu rows",
-                          info.count, info.ndim, info.ndim == 1 ? "" : "s", rows);
+        return rc;
     }
     double *v = malloc(rows * sizeof *v + 1), *sorted = malloc(rows * sizeof *v + 1);
     int *y = malloc(rows * sizeof *y + 1);
@@ -161,6 +179,24 @@ static int read_labels(lt_ctx *ctx, const char *path, size_t rows, lt_data *d)
     return rc;
 }
 
+/* The headers of both files: readable, a table, one label per row. */
+static int probe(lt_ctx *ctx, const void *config)
+{
+    const struct dataset_npy_config *c = config;
+    lt_npy info, linfo;
+    FILE *f;
+    int rc = lt_npy_open(ctx, c->path, &info, &f);
+    if (rc != LT_OK)
+        return rc;
+    fclose(f);
+    if ((rc = table_shape(ctx, c->path, &info)) != LT_OK || !c->labels || !*c->labels)
+        return rc;
+    if ((rc = lt_npy_open(ctx, c->labels, &linfo, &f)) != LT_OK)
+        return rc;
+    fclose(f);
+    return labels_shape(ctx, c->labels, &linfo, lt_npy_rows(&info));
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
                lt_value *outputs)
 {
@@ -172,11 +208,9 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_in
     if (rc != LT_OK)
         return rc;
     size_t rows = lt_npy_rows(&info), cols = lt_npy_cols(&info);
-    if (info.ndim == 0 || rows == 0 || cols == 0) {
+    if ((rc = table_shape(ctx, c->path, &info)) != LT_OK) {
         fclose(f);
-        return lt_fail_at(ctx, LT_EINPUT, c->path, 0, 0,
-                          "holds no table: its shape has %s; expected rows x features",
-                          info.ndim == 0 ? "no dimensions (a single number)" : "a zero");
+        return rc;
     }
     lt_data *d = lt_data_new();
     lt_mat *x = NULL;
@@ -228,6 +262,11 @@ static const lt_output outputs_table[] = {
     {"data", LT_DATASET, "the array, all rows train"},
 };
 
+static const lt_metric dataset_npy_metrics[] = {
+    {"rows", "rows read"},
+    {"features", "features per row"},
+};
+
 const lt_stage_def dataset_npy_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.npy",
@@ -240,5 +279,9 @@ const lt_stage_def dataset_npy_stage = {
     .max_inputs = 0,
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
+    .probe = probe,
+    .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .run = run,
+    .metrics = dataset_npy_metrics,
+    .n_metrics = LT_COUNT(dataset_npy_metrics),
 };

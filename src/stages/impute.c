@@ -111,8 +111,21 @@ static int impute_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    if ((status = fit(ctx, cfg, in, x, fill)) != LT_OK)
+    /* A saved model (from:) brings its statistics_; otherwise they are
+     * fitted on train and saved, as SimpleImputer's statistics_. */
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if (saved) {
+        const double *sv = lt_model_vec(ctx, saved, "statistics_", p);
+        if (!sv) {
+            status = LT_EINPUT;
+            goto done;
+        }
+        memcpy(fill, sv, p * sizeof *fill);
+    } else if ((status = fit(ctx, cfg, in, x, fill)) != LT_OK) {
         goto done;
+    } else {
+        lt_model_put_vec(lt_ctx_model_out(ctx), "statistics_", fill, p);
+    }
     long long filled[LT_N_SPLITS] = {0};
     for (int s = 0; s < LT_N_SPLITS; s++) {
         const lt_mat *xs = in->split[s].x;
@@ -152,6 +165,11 @@ static const lt_output outputs_table[] = {
     {"data", LT_DATASET, "every split with its missing values filled from the training statistics"},
 };
 
+static const lt_metric impute_metrics[] = {
+    {"statistics", "the value each column's missing entries get (fitted on train)"},
+    {"{split}_filled", "missing entries filled in the split"},
+};
+
 const lt_stage_def impute_stage = {
     .abi = LT_ABI_VERSION,
     .name = "impute",
@@ -166,5 +184,8 @@ const lt_stage_def impute_stage = {
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
     .accepts_nan = true,
+    .fits = true,
+    .metrics = impute_metrics,
+    .n_metrics = LT_COUNT(impute_metrics),
     .run = impute_run,
 };

@@ -83,24 +83,24 @@ static int check(lt_ctx *ctx, const void *config)
     bool uses_gamma = k == LT_KERNEL_RBF || k == LT_KERNEL_POLY || k == LT_KERNEL_SIGMOID ||
                       k == LT_KERNEL_LAPLACIAN;
     if (is_set(cfg->gamma) && !uses_gamma)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "gamma",
                        "gamma applies to the rbf, poly, sigmoid and laplacian kernels "
                        "only, not to %s: remove it or change the kernel",
                        name);
     if (is_set(cfg->degree) && k != LT_KERNEL_POLY)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "degree",
                        "degree applies to the poly kernel only, not to %s: remove it "
                        "or use kernel: poly",
                        name);
     if (is_set(cfg->coef0) && k != LT_KERNEL_POLY && k != LT_KERNEL_SIGMOID)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "coef0",
                        "coef0 applies to the poly and sigmoid kernels only, not to %s: "
                        "remove it or change the kernel",
                        name);
     if (is_set(cfg->degree) && cfg->degree != floor(cfg->degree))
-        return lt_fail(ctx, LT_EINPUT, "degree is %g; expected a whole number", cfg->degree);
+        return lt_fail_param(ctx, LT_EINPUT, "degree", "degree is %g; expected a whole number", cfg->degree);
     if (is_set(cfg->alpha) && !cfg->fit_inverse_transform)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "alpha",
                        "alpha is the ridge of the pre-image map and applies only with "
                        "fit_inverse_transform: true");
     return LT_OK;
@@ -239,6 +239,110 @@ static int preimages(const lt_kpca *m, const lt_data *in, const lt_data *proj, i
     return status;
 }
 
+/* The model with scikit-learn's names (KernelPCA and its KernelCenterer's
+ * K_fit_rows_, K_fit_all_; the pre-image map's X_transformed_fit_ and
+ * dual_coef_ when fitted) and what load() needs besides. */
+static void save(lt_ctx *ctx, const lt_kpca *m, const lt_kernel *kernel)
+{
+    lt_model *o = lt_ctx_model_out(ctx);
+    lt_model_put_vec(o, "eigenvalues_", m->eigenvalues, m->k);
+    lt_model_put_mat(o, "eigenvectors_", m->eigenvectors, m->n, m->k);
+    lt_model_put_mat(o, "X_fit_", m->x_fit, m->n, m->p);
+    lt_model_put_vec(o, "K_fit_rows_", m->kernel_means, m->n);
+    lt_model_put_num(o, "K_fit_all_", m->kernel_mean);
+    lt_model_put_num(o, "gamma_", lt_kernel_gamma(kernel, m->p));
+    lt_model_put_str(o, "kernel", lt_kernel_name(kernel->kind));
+    lt_model_put_num(o, "degree", kernel->degree);
+    lt_model_put_num(o, "coef0", kernel->coef0);
+    lt_model_put_int(o, "latent.eigen_solver", (long long)m->method);
+    lt_model_put_int(o, "latent.kernel_products", m->products);
+    lt_model_put_num(o, "latent.min_eigenvalue", m->min_eigenvalue);
+    lt_model_put_num(o, "latent.max_eigenvalue", m->max_eigenvalue);
+    if (m->dual) {
+        lt_model_put_mat(o, "X_transformed_fit_", m->z_fit, m->n, m->k);
+        lt_model_put_mat(o, "dual_coef_", m->dual, m->n, m->p);
+        lt_model_put_num(o, "alpha", m->alpha);
+    }
+}
+
+/* A copy of saved array NAME (ROWS x COLS) into *out (owned). */
+static int copy_saved(lt_ctx *ctx, const lt_model *saved, const char *name, size_t rows,
+                      size_t cols, double **out)
+{
+    const double *v = lt_model_get(ctx, saved, name, &rows, &cols);
+    size_t count = rows * (cols ? cols : 1);
+    if (!v)
+        return LT_EINPUT;
+    if (!(*out = malloc(count * sizeof **out + 1)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(*out, v, count * sizeof **out);
+    return LT_OK;
+}
+
+/* The model save() wrote; its x_fit points into SAVED, which outlives it. */
+static int load(lt_ctx *ctx, const lt_model *saved, const lt_kernel *kernel, size_t p,
+                lt_kpca *m)
+{
+    memset(m, 0, sizeof *m);
+    size_t n = LT_ANY, pp = p, k = LT_ANY;
+    double method = 0, products = 0;
+    const double *x_fit = lt_model_get(ctx, saved, "X_fit_", &n, &pp);
+    if (!x_fit || !lt_model_get(ctx, saved, "eigenvalues_", &k, &(size_t){0}))
+        return LT_EINPUT;
+    m->kernel = *kernel;
+    m->n = n;
+    m->p = p;
+    m->k = k;
+    m->x_fit = x_fit;
+    int rc = copy_saved(ctx, saved, "eigenvalues_", k, 0, &m->eigenvalues);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "eigenvectors_", n, k, &m->eigenvectors);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "K_fit_rows_", n, 0, &m->kernel_means);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "K_fit_all_", &m->kernel_mean);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.eigen_solver", &method);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.kernel_products", &products);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.min_eigenvalue", &m->min_eigenvalue);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.max_eigenvalue", &m->max_eigenvalue);
+    m->method = (lt_eig_method)method;
+    m->products = (int)products;
+    if (rc == LT_OK && lt_model_has(saved, "dual_coef_")) {
+        rc = copy_saved(ctx, saved, "X_transformed_fit_", n, k, &m->z_fit);
+        if (rc == LT_OK)
+            rc = copy_saved(ctx, saved, "dual_coef_", n, p, &m->dual);
+        if (rc == LT_OK)
+            rc = lt_model_num(ctx, saved, "alpha", &m->alpha);
+    }
+    return rc;
+}
+
+/* Mean of (x - x_hat)^2 over the rows of X (rows x p) with x_hat the
+ * pre-images of their projections Z: the pre-image error of new rows. */
+static int applied_mse(const lt_kpca *m, const lt_mat *x, const double *z, int threads,
+                       double *mse)
+{
+    size_t n = x->rows, p = m->p;
+    double *rec = malloc((n * p > 0 ? n * p : 1) * sizeof *rec);
+    if (!rec)
+        return LT_KPCA_ENOMEM;
+    int status = lt_kpca_inverse(m, z, n, threads, rec);
+    if (status == LT_KPCA_OK) {
+        double s = 0;
+        for (size_t i = 0; i < n * p; i++) {
+            double d = x->v[i] - rec[i];
+            s += d * d;
+        }
+        *mse = n * p > 0 ? s / (double)(n * p) : 0;
+    }
+    free(rec);
+    return status;
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
@@ -249,12 +353,13 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     if (!train)
         return lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
     size_t n = train->rows, p = train->cols, k = (size_t)cfg->n_components;
-    if (n < 2)
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if (n < 2 && !saved)
         return lt_fail(ctx, LT_EINPUT, "kernel_pca needs at least 2 training rows, got %zu",
                        n);
     if (p == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no features");
-    if (k > n)
+    if (k > n && !saved)
         return lt_fail(ctx, LT_EINPUT,
                        "n_components is %zu but the train split has %zu rows (kernel PCA "
                        "finds at most one component per training row)",
@@ -278,7 +383,16 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     uint32_t seed = cfg->random_state < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->random_state;
     int threads = lt_ctx_threads(ctx);
     lt_kpca m;
-    int status = lt_kpca_fit(&m, train->v, n, p, k, &kernel, method, seed, threads);
+    if (saved) {
+        int rc = load(ctx, saved, &kernel, p, &m);
+        if (rc != LT_OK) {
+            lt_kpca_free(&m);
+            return rc;
+        }
+        method = m.method;
+        k = m.k;
+    }
+    int status = saved ? LT_KPCA_OK : lt_kpca_fit(&m, train->v, n, p, k, &kernel, method, seed, threads);
     if (status != LT_KPCA_OK) {
         int rc = fail_fit(ctx, status, &m, lt_eig_method_name(method));
         lt_kpca_free(&m);
@@ -303,14 +417,17 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
             status = LT_KPCA_ENOMEM;
             break;
         }
-        if (s == LT_TRAIN)
+        /* A saved model has no training rows here: the rows are new. */
+        if (s == LT_TRAIN && !saved)
             lt_kpca_train_projection(&m, res->split[s].x->v);
         else
             status = lt_kpca_transform(&m, x->v, x->rows, threads, res->split[s].x->v);
     }
     if (status == LT_KPCA_OK && lt_data_copy_rowinfo(res, in) != 0)
         status = LT_KPCA_ENOMEM;
-    if (status == LT_KPCA_OK && inverse) {
+    if (status == LT_KPCA_OK && saved && m.dual)
+        status = applied_mse(&m, train, res->split[LT_TRAIN].x->v, threads, &mse);
+    else if (status == LT_KPCA_OK && inverse) {
         const double *z = res->split[LT_TRAIN].x->v;
         status = lt_kpca_fit_inverse(&m, z, is_set(cfg->alpha) ? cfg->alpha : 1.0, threads);
         if (status == LT_KPCA_OK)
@@ -320,6 +437,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         status = preimages(&m, in, res, threads, &rec);
     if (status == LT_KPCA_OK && lt_ctx_wants(ctx, OUT_SPECTRUM))
         status = kernel_spectrum(&m, &kernel, train->v, &spectrum);
+    if (status == LT_KPCA_OK && !saved)
+        save(ctx, &m, &kernel);
 done:
     if (status != LT_KPCA_OK) {
         int rc = fail_fit(ctx, status, &m, lt_eig_method_name(method));
@@ -347,6 +466,17 @@ done:
     return LT_OK;
 }
 
+static const lt_metric kernel_pca_metrics[] = {
+    {"n_components", "components kept"},
+    {"kernel", "the kernel used"},
+    {"gamma", "the kernel's gamma as used (1 / n_features when unset)"},
+    {"eigen_solver", "the eigensolver used"},
+    {"kernel_products", "kernel matrix entries computed"},
+    {"eigenvalues", "the kept eigenvalues of the centred kernel matrix"},
+    {"projection_head", "the first rows of the train split's projection"},
+    {"reconstruction_mse", "mean squared error of the pre-image reconstruction (fit_inverse_transform)"},
+};
+
 const lt_stage_def kernel_pca_stage = {
     .abi = LT_ABI_VERSION,
     .name = "kernel_pca",
@@ -359,6 +489,9 @@ const lt_stage_def kernel_pca_stage = {
     .max_inputs = 1,
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
+    .fits = true,
     .check = check,
     .run = run,
+    .metrics = kernel_pca_metrics,
+    .n_metrics = LT_COUNT(kernel_pca_metrics),
 };

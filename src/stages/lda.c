@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "latent/stage.h"
 #include "math/lda.h"
@@ -61,7 +62,7 @@ static int accuracy(lt_ctx *ctx, const lt_lda *m, const lt_split *sp, const int 
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
     lt_lda_predict(m, sp->x->v, n, pred);
     for (size_t i = 0; i < n; i++)
-        hits += from_model[pred[i]] == sp->y[i];
+        hits += from_model[pred[i]] == sp->y[i]; /* -1: a class the data lack */
     free(pred);
     *acc = n ? (double)hits / (double)n : NAN;
     return LT_OK;
@@ -111,6 +112,120 @@ static int lda_proba(const void *model, const lt_mat *x, double *proba)
     return 0;
 }
 
+static const char *class_name(const lt_data *d, int c, char *buf, size_t size)
+{
+    if (d->class_names && d->class_names[c])
+        return d->class_names[c];
+    snprintf(buf, size, "%d", c);
+    return buf;
+}
+
+/* Saves the model with scikit-learn's names; coef_ and intercept_ folded to
+ * one row for two classes, as sklearn keeps them, and latent's unfolded
+ * rows for load(). */
+static void save(lt_ctx *ctx, const lt_lda *m, const lt_data *in, const int *from_model)
+{
+    lt_model *o = lt_ctx_model_out(ctx);
+    size_t k = (size_t)m->n_classes, p = m->n_features;
+    lt_model_put_mat(o, "scalings_", m->scalings, p, m->n_scalings);
+    lt_model_put_vec(o, "xbar_", m->xbar, p);
+    lt_model_put_vec(o, "priors_", m->priors, k);
+    lt_model_put_mat(o, "means_", m->means, k, p);
+    lt_model_put_vec(o, "explained_variance_ratio_", m->explained_variance_ratio, m->n_components);
+    if (k == 2) {
+        double *coef = malloc(p * sizeof *coef + 1);
+        if (coef)
+            for (size_t j = 0; j < p; j++)
+                coef[j] = m->coef[p + j] - m->coef[j];
+        double icpt = m->intercept[1] - m->intercept[0];
+        lt_model_put_mat(o, "coef_", coef, coef ? 1 : 0, coef ? p : 1);
+        lt_model_put_vec(o, "intercept_", &icpt, 1);
+        free(coef);
+    } else {
+        lt_model_put_mat(o, "coef_", m->coef, k, p);
+        lt_model_put_vec(o, "intercept_", m->intercept, k);
+    }
+    lt_model_put_mat(o, "latent.coef", m->coef, k, p);
+    lt_model_put_vec(o, "latent.intercept", m->intercept, k);
+    lt_model_put_int(o, "latent.n_components", (long long)m->n_components);
+    lt_model_put_int(o, "latent.solver", (long long)m->solver);
+    char (*bufs)[16] = malloc(k * sizeof *bufs);
+    const char **names = malloc(k * sizeof *names);
+    for (size_t c = 0; bufs && names && c < k; c++)
+        names[c] = class_name(in, from_model[c], bufs[c], sizeof bufs[c]);
+    lt_model_put_strs(o, "classes_", bufs && names ? names : NULL, k);
+    free(bufs);
+    free(names);
+}
+
+/* A copy of saved array NAME (ROWS x COLS; COLS 0 for a vector) into *out. */
+static int copy_saved(lt_ctx *ctx, const lt_model *saved, const char *name, size_t rows,
+                      size_t cols, double **out)
+{
+    const double *v = lt_model_get(ctx, saved, name, &rows, &cols);
+    size_t count = rows * (cols ? cols : 1);
+    if (!v)
+        return LT_EINPUT;
+    if (!(*out = malloc(count * sizeof **out + 1)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(*out, v, count * sizeof **out);
+    return LT_OK;
+}
+
+/* The model save() wrote, and the maps between its classes and the data's
+ * by name (-1 where one side lacks a class). */
+static int load(lt_ctx *ctx, const lt_model *saved, const lt_data *in, lt_lda *m,
+                int **to_model, int **from_model)
+{
+    size_t k = 0, p = in->n_features;
+    char *const *classes = lt_model_strs(ctx, saved, "classes_", &k);
+    double comps = 0, solver = 0;
+    if (!classes || lt_model_num(ctx, saved, "latent.n_components", &comps) != LT_OK ||
+        lt_model_num(ctx, saved, "latent.solver", &solver) != LT_OK)
+        return LT_EINPUT;
+    size_t rows = p, cols = LT_ANY;
+    if (!lt_model_get(ctx, saved, "scalings_", &rows, &cols))
+        return LT_EINPUT;
+    m->solver = (lt_lda_solver)solver;
+    m->n_features = p;
+    m->n_classes = (int)k;
+    m->n_components = (size_t)comps;
+    m->n_scalings = cols;
+    int rc = copy_saved(ctx, saved, "scalings_", p, cols, &m->scalings);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "xbar_", p, 0, &m->xbar);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "priors_", k, 0, &m->priors);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "means_", k, p, &m->means);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "latent.coef", k, p, &m->coef);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "latent.intercept", k, 0, &m->intercept);
+    if (rc == LT_OK)
+        rc = copy_saved(ctx, saved, "explained_variance_ratio_", m->n_components, 0,
+                        &m->explained_variance_ratio);
+    if (rc != LT_OK)
+        return rc;
+    *to_model = malloc(((size_t)in->n_classes + 1) * sizeof **to_model);
+    *from_model = malloc((k + 1) * sizeof **from_model);
+    if (!*to_model || !*from_model)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    for (size_t j = 0; j < k; j++)
+        (*from_model)[j] = -1;
+    for (int c = 0; c < in->n_classes; c++) {
+        char buf[16];
+        const char *name = class_name(in, c, buf, sizeof buf);
+        (*to_model)[c] = -1;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(classes[j], name) == 0) {
+                (*to_model)[c] = (int)j;
+                (*from_model)[j] = c;
+            }
+    }
+    return LT_OK;
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
@@ -120,19 +235,26 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     const lt_mat *train = embed_rows(ctx, in, LT_TRAIN, 2);
     if (!train)
         return LT_EINPUT;
-    if (!in->split[LT_TRAIN].y || in->n_classes < 1)
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if (!saved && (!in->split[LT_TRAIN].y || in->n_classes < 1))
         return lt_fail(ctx, LT_EINPUT, "the input has no labels; lda needs a labelled "
                        "dataset (dataset.csv: set label_column)");
     for (int s = LT_TRAIN + 1; s < LT_N_SPLITS; s++)
         if (in->split[s].x && !embed_rows(ctx, in, s, 0))
             return LT_EINPUT;
     size_t n = train->rows, p = train->cols;
-    int *to_model = malloc((size_t)in->n_classes * sizeof *to_model);
-    int *from_model = malloc((size_t)in->n_classes * sizeof *from_model);
-    int *y = malloc(n * sizeof *y);
+    int *to_model = NULL, *from_model = NULL, *y = NULL;
     lt_lda m = {0};
     lt_data *d = NULL;
     int status = LT_OK;
+    if (saved) {
+        if ((status = load(ctx, saved, in, &m, &to_model, &from_model)) != LT_OK)
+            goto done;
+        goto apply;
+    }
+    to_model = malloc((size_t)in->n_classes * sizeof *to_model);
+    from_model = malloc((size_t)in->n_classes * sizeof *from_model);
+    y = malloc(n * sizeof *y);
     if (!to_model || !from_model || !y) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -176,6 +298,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         lt_warn(ctx, "the class centres span only %zu direction%s; the output has %zu "
                 "column%s", m.n_components, m.n_components == 1 ? "" : "s",
                 m.n_components, m.n_components == 1 ? "" : "s");
+    save(ctx, &m, in, from_model);
+apply:
     if (!(d = embed_new(in, "ld", m.n_components))) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -195,7 +319,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     if (status == LT_OK)
         status = report(ctx, &m, in, from_model);
     if (status == LT_OK && lt_ctx_wants(ctx, 1))
-        status = predictions_make(ctx, in, &m, k, from_model, lda_proba, &outputs[1].data);
+        status = predictions_make(ctx, in, &m, m.n_classes, from_model, lda_proba, &outputs[1].data);
 done:
     lt_lda_free(&m);
     free(to_model);
@@ -216,6 +340,13 @@ static const lt_output outputs_table[] = {
      "the most probable), with the rows' labels"},
 };
 
+static const lt_metric lda_metrics[] = {
+    {"{split}_accuracy", "share of the split's rows classified right"},
+    {"n_components", "discriminant axes kept"},
+    {"explained_variance_ratio", "variance share of each discriminant axis"},
+    {"priors", "class shares in the train split"},
+};
+
 const lt_stage_def lda_stage = {
     .abi = LT_ABI_VERSION,
     .name = "lda",
@@ -228,5 +359,8 @@ const lt_stage_def lda_stage = {
     .max_inputs = 1,
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
+    .fits = true,
     .run = run,
+    .metrics = lda_metrics,
+    .n_metrics = LT_COUNT(lda_metrics),
 };

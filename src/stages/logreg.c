@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
 #include "latent/stage.h"
 #include "math/logreg.h"
 #include "stages/logreg.h"
@@ -32,25 +33,36 @@ static const lt_param params[] = {
 /* The classes present in the train labels, in order: the model's classes
  * (sklearn fits on np.unique(y_train)). Fills to_model[class] with the
  * model's index of each class, or -1, and returns how many are present, or
- * -1 after recording an error for a label out of range. */
+ * minus the status after recording an error (-LT_EINPUT for a label out of
+ * range, -LT_ERUNTIME when out of memory). */
 static int present_classes(lt_ctx *ctx, const lt_data *d, int *to_model)
 {
     const lt_split *train = &d->split[LT_TRAIN];
-    for (int c = 0; c < d->n_classes; c++)
-        to_model[c] = -1;
-    for (size_t i = 0; i < train->x->rows; i++) {
+    size_t c_all = (size_t)d->n_classes;
+    /* Rows counted per class; over every rank's rows when they are spread. */
+    double *count = calloc(c_all + 1, sizeof *count);
+    int bad = -1;
+    for (size_t i = 0; count && i < train->x->rows && bad < 0; i++) {
         int c = train->y[i];
-        if (c < 0 || c >= d->n_classes) {
+        if (c < 0 || c >= d->n_classes)
+            bad = (int)i;
+        else
+            count[c] += 1;
+    }
+    int sum = lt_dist_rows_sum(d, bad < 0 ? count : NULL, c_all);
+    if (!count || bad >= 0 || sum != 0) {
+        if (bad >= 0)
             lt_fail(ctx, LT_EINPUT, "train label %d of row %zu is not a class in [0, %d)",
-                    c, i, d->n_classes);
-            return -1;
-        }
-        to_model[c] = 0;
+                    train->y[bad], (size_t)bad, d->n_classes);
+        else
+            lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        free(count);
+        return bad >= 0 ? -LT_EINPUT : -LT_ERUNTIME;
     }
     int n = 0;
-    for (int c = 0; c < d->n_classes; c++)
-        if (to_model[c] == 0)
-            to_model[c] = n++;
+    for (size_t c = 0; c < c_all; c++)
+        to_model[c] = count[c] > 0 ? n++ : -1;
+    free(count);
     return n;
 }
 
@@ -71,25 +83,34 @@ static int score_split(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, in
     const lt_split *sp = &d->split[s];
     size_t n = sp->x->rows, c = (size_t)d->n_classes;
     int *pred = malloc((n ? n : 1) * sizeof *pred);
-    if (!pred || lt_logreg_predict(model, sp->x, pred) != 0) {
-        free(pred);
-        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    }
-    memset(confusion, 0, c * c * sizeof *confusion);
-    size_t hits = 0;
-    for (size_t i = 0; i < n; i++) {
+    /* The confusion matrix, then the hits and rows: one sum over the ranks. */
+    double *counts = malloc((c * c + 2) * sizeof *counts);
+    int rc = pred && counts && lt_logreg_predict(model, sp->x, pred) == 0 ? LT_OK : LT_ERUNTIME;
+    if (counts)
+        memset(counts, 0, (c * c + 2) * sizeof *counts);
+    for (size_t i = 0; rc == LT_OK && i < n; i++) {
         int truth = sp->y[i], guess = from_model[pred[i]];
         if (truth < 0 || truth >= d->n_classes) {
-            free(pred);
-            return lt_fail(ctx, LT_EINPUT, "%s label %d of row %zu is not a class in "
-                           "[0, %d)", lt_split_name(s), truth, i, d->n_classes);
+            rc = lt_fail(ctx, LT_EINPUT, "%s label %d of row %zu is not a class in "
+                         "[0, %d)", lt_split_name(s), truth, i, d->n_classes);
+            break;
         }
-        hits += truth == guess;
-        confusion[(size_t)truth * c + (size_t)guess] += 1;
+        if (guess < 0)
+            continue; /* a saved model's class the data lack: a miss (n counts it) */
+        counts[c * c] += truth == guess;
+        counts[(size_t)truth * c + (size_t)guess] += 1;
+    }
+    if (counts && rc == LT_OK)
+        counts[c * c + 1] = (double)n;
+    if (lt_dist_rows_sum(d, rc == LT_OK ? counts : NULL, c * c + 2) != 0 && rc == LT_OK)
+        rc = LT_ERUNTIME;
+    if (rc == LT_OK) {
+        memcpy(confusion, counts, c * c * sizeof *confusion);
+        *accuracy = counts[c * c + 1] > 0 ? counts[c * c] / counts[c * c + 1] : NAN;
     }
     free(pred);
-    *accuracy = n ? (double)hits / (double)n : NAN;
-    return LT_OK;
+    free(counts);
+    return rc == LT_ERUNTIME ? lt_fail(ctx, LT_ERUNTIME, "out of memory") : rc;
 }
 
 /* Everything the stage reports once the model is fitted: accuracies, the
@@ -100,8 +121,12 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
     size_t c = (size_t)d->n_classes;
     double accuracy[LT_N_SPLITS];
     double *confusion = malloc(LT_N_SPLITS * c * c * sizeof *confusion);
-    double loss = lt_logreg_log_loss(model, d->split[LT_TRAIN].x, y);
-    if (!confusion || isnan(loss)) {
+    const lt_mat *train = d->split[LT_TRAIN].x;
+    /* The mean log-loss over every rank's rows: the ranks' totals, summed. */
+    double mean_loss = lt_logreg_log_loss(model, train, y);
+    double loss[2] = {train->rows ? mean_loss * (double)train->rows : 0, (double)train->rows};
+    if (lt_dist_rows_sum(d, confusion && !isnan(loss[0]) ? loss : NULL, 2) != 0 || !confusion ||
+        isnan(loss[0])) {
         free(confusion);
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
@@ -122,7 +147,7 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
             snprintf(name, sizeof name, "%s_accuracy", lt_split_name(s));
             lt_report_num(ctx, name, accuracy[s]);
         }
-    lt_report_num(ctx, "log_loss", loss);
+    lt_report_num(ctx, "log_loss", d->row_blocks ? loss[0] / loss[1] : mean_loss);
     lt_report_int(ctx, "n_iter", model->n_iter);
     lt_report_bool(ctx, "converged", model->converged);
     if (model->n_rows == 1) {
@@ -153,11 +178,81 @@ static int logreg_proba(const void *model, const lt_mat *x, double *proba)
     return lt_logreg_proba(model, x, proba);
 }
 
+/* Saves MODEL with scikit-learn's names: coef_, intercept_, classes_ (the
+ * class names, as sklearn keeps the labels it was fitted on), n_iter_. */
+static void save(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, const int *from_model)
+{
+    lt_model *o = lt_ctx_model_out(ctx);
+    size_t k = (size_t)model->n_classes;
+    char (*bufs)[16] = malloc(k * sizeof *bufs);
+    const char **classes = malloc(k * sizeof *classes);
+    for (size_t j = 0; bufs && classes && j < k; j++)
+        classes[j] = class_name(d, from_model[j], bufs[j], sizeof bufs[j]);
+    lt_model_put_mat(o, "coef_", model->coef, (size_t)model->n_rows, model->n_features);
+    lt_model_put_vec(o, "intercept_", model->intercept, (size_t)model->n_rows);
+    /* Without its classes the model is incomplete: a NULL list fails the save. */
+    lt_model_put_strs(o, "classes_", bufs && classes ? classes : NULL, bufs && classes ? k : 1);
+    lt_model_put_ints(o, "n_iter_", &model->n_iter, 1);
+    lt_model_put_int(o, "latent.converged", model->converged);
+    free(bufs);
+    free(classes);
+}
+
+/* The saved model, and the map between its classes and the data's (by
+ * name): to_model[data class] (-1 for a class the model lacks) and
+ * from_model[model class] (-1 for one the data lack). */
+static int load(lt_ctx *ctx, const lt_model *saved, const lt_data *d, lt_logreg *model,
+                int **to_model, int **from_model)
+{
+    size_t p = d->n_features, k = 0, rows = LT_ANY, cols = p;
+    char *const *classes = lt_model_strs(ctx, saved, "classes_", &k);
+    const double *coef = classes ? lt_model_get(ctx, saved, "coef_", &rows, &cols) : NULL;
+    const double *icpt = coef ? lt_model_vec(ctx, saved, "intercept_", rows) : NULL;
+    double n_iter = 0, converged = 0;
+    if (!icpt || lt_model_num(ctx, saved, "latent.converged", &converged) != LT_OK)
+        return LT_EINPUT;
+    size_t n_iter_rows = 1, zero = 0;
+    const double *iters = lt_model_get(ctx, saved, "n_iter_", &n_iter_rows, &zero);
+    if (!iters)
+        return LT_EINPUT;
+    n_iter = iters[0];
+    if (k < 2 || rows != (k == 2 ? 1 : k))
+        return lt_model_fail(ctx, saved,
+                          "coef_ has %zu rows for %zu classes; expected %zu", rows, k,
+                          k == 2 ? (size_t)1 : k);
+    model->n_features = p;
+    model->n_classes = (int)k;
+    model->n_rows = (int)rows;
+    model->n_iter = (int)n_iter;
+    model->converged = converged != 0;
+    model->coef = malloc(rows * p * sizeof *model->coef + 1);
+    model->intercept = malloc(rows * sizeof *model->intercept + 1);
+    *to_model = malloc(((size_t)d->n_classes + 1) * sizeof **to_model);
+    *from_model = malloc((k + 1) * sizeof **from_model);
+    if (!model->coef || !model->intercept || !*to_model || !*from_model)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(model->coef, coef, rows * p * sizeof *model->coef);
+    memcpy(model->intercept, icpt, rows * sizeof *model->intercept);
+    for (size_t j = 0; j < k; j++)
+        (*from_model)[j] = -1;
+    for (int c = 0; c < d->n_classes; c++) {
+        char buf[16];
+        const char *name = class_name(d, c, buf, sizeof buf);
+        (*to_model)[c] = -1;
+        for (size_t j = 0; j < k; j++)
+            if (strcmp(classes[j], name) == 0) {
+                (*to_model)[c] = (int)j;
+                (*from_model)[j] = c;
+            }
+    }
+    return LT_OK;
+}
+
 /* Refuses a train split the fit cannot use; LT_OK when it is fine. */
 static int check_train(lt_ctx *ctx, const lt_data *d)
 {
     const lt_split *train = &d->split[LT_TRAIN];
-    if (!train->x || train->x->rows == 0)
+    if (!train->x || lt_dist_rows(d, train->x) == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no train rows to fit on");
     if (!train->y || d->n_classes < 1)
         return lt_fail(ctx, LT_EINPUT, "the input has no labels; logreg needs a "
@@ -176,23 +271,47 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     (void)n_inputs;
     const struct logreg_config *cfg = config;
     const lt_data *d = inputs[0].data;
-    int rc = check_train(ctx, d);
+    int rc = lt_dist_check(ctx, d, check_train(ctx, d));
     if (rc != LT_OK)
         return rc;
 
     const lt_split *train = &d->split[LT_TRAIN];
     size_t n = train->x->rows;
-    int *to_model = malloc((size_t)d->n_classes * sizeof *to_model);
-    int *from_model = malloc((size_t)d->n_classes * sizeof *from_model);
+    int *to_model = NULL, *from_model = NULL;
     int *y = malloc(n * sizeof *y);
     lt_logreg model = {0};
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if (saved) {
+        if (!y) {
+            rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            goto done;
+        }
+        if ((rc = load(ctx, saved, d, &model, &to_model, &from_model)) != LT_OK)
+            goto done;
+        for (size_t i = 0; i < n; i++) {
+            int c = train->y[i];
+            if (c < 0 || c >= d->n_classes || to_model[c] < 0) {
+                char buf[16];
+                rc = lt_fail(ctx, LT_EINPUT, "train row %zu has class '%s', which the model "
+                             "saved in %s was not fitted on", i,
+                             c >= 0 && c < d->n_classes ? class_name(d, c, buf, sizeof buf) : "?",
+                             lt_model_path(saved));
+                goto done;
+            }
+            y[i] = to_model[c];
+        }
+        rc = report(ctx, &model, d, y, from_model);
+        goto predict;
+    }
+    to_model = malloc((size_t)d->n_classes * sizeof *to_model);
+    from_model = malloc((size_t)d->n_classes * sizeof *from_model);
     if (!to_model || !from_model || !y) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
     int n_present = present_classes(ctx, d, to_model);
     if (n_present < 0) {
-        rc = LT_EINPUT;
+        rc = -n_present;
         goto done;
     }
     if (n_present < 2) {
@@ -213,6 +332,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         .max_iter = cfg->max_iter,
         .gtol = cfg->tol,
         .ftol = LT_LOGREG_FTOL,
+        .sum = d->row_blocks ? lt_dist_sum : NULL,
     };
     if (lt_logreg_fit(train->x, y, n_present, &opt, &model) != 0) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
@@ -221,7 +341,9 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     if (!model.converged)
         lt_warn(ctx, "lbfgs did not converge (%s after %d iterations); raise "
                 "max_iter or scale the data", model.stop, model.n_iter);
+    save(ctx, &model, d, from_model);
     rc = report(ctx, &model, d, y, from_model);
+predict:
     if (rc == LT_OK)
         rc = predictions_make(ctx, d, &model, model.n_classes, from_model, logreg_proba, &outputs[0].data);
 done:
@@ -231,6 +353,16 @@ done:
     free(y);
     return rc;
 }
+
+static const lt_metric logreg_metrics[] = {
+    {"{split}_accuracy", "share of the split's rows classified right"},
+    {"log_loss", "mean log-loss on the train split"},
+    {"n_iter", "L-BFGS iterations"},
+    {"converged", "whether L-BFGS met its tolerance within max_iter"},
+    {"coef", "the weights (a list for two classes, classes x features otherwise)"},
+    {"intercept", "the intercepts (a number for two classes, one per class otherwise)"},
+    {"{split}_confusion_matrix", "rows: true class, columns: predicted class, in class order"},
+};
 
 const lt_stage_def logreg_stage = {
     .abi = LT_ABI_VERSION,
@@ -244,5 +376,9 @@ const lt_stage_def logreg_stage = {
     .max_inputs = 1,
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
+    .fits = true,
+    .distributed = true,
     .run = run,
+    .metrics = logreg_metrics,
+    .n_metrics = LT_COUNT(logreg_metrics),
 };

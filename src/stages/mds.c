@@ -86,6 +86,13 @@ static const lt_output outputs_table[] = {
     {"embedding", LT_DATASET, "the embedding of the chosen split"},
 };
 
+static const lt_metric mds_metrics[] = {
+    {"stress", "the best run's raw stress, as scikit-learn's MDS.stress_"},
+    {"n_iter", "SMACOF iterations of the best run"},
+    {"best_init", "which initialisation won (0-based)"},
+    {"n_samples", "rows embedded"},
+};
+
 const lt_stage_def mds_stage = {
     .abi = LT_ABI_VERSION,
     .name = "mds",
@@ -99,4 +106,6 @@ const lt_stage_def mds_stage = {
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
     .run = run,
+    .metrics = mds_metrics,
+    .n_metrics = LT_COUNT(mds_metrics),
 };

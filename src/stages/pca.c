@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dist.h"
 #include "io/csv_matrix.h"
 #include "latent/stage.h"
 #include "math/pca.h"
@@ -82,17 +83,17 @@ static int check(lt_ctx *ctx, const void *config)
     double k = cfg->n_components;
     const char *solver = solver_choices[cfg->solver];
     if (!(k == 0 || (k > 0 && k < 1) || (k >= 1 && k == (double)(long long)k)))
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "n_components is %g; expected an integer >= 1, a fraction "
                        "in (0, 1) or null for all",
                        k);
     if (cfg->solver == LT_PCA_RANDOMIZED && k < 1)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "the randomized solver needs n_components as an integer >= 1, "
                        "not %s",
                        k == 0 ? "null" : "a variance fraction");
     if (cfg->solver == LT_PCA_INCREMENTAL && k > 0 && k < 1)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "the incremental solver needs n_components as an integer >= 1 "
                        "or null, not a variance fraction");
     /* A parameter of the other solvers is a mistake worth pointing out: it
@@ -107,12 +108,12 @@ static int check(lt_ctx *ctx, const void *config)
                             ? "batch_size"
                             : NULL;
     if (stray)
-        return lt_fail(ctx, LT_EINPUT, "%s applies to the %s solver only, not to %s",
+        return lt_fail_param(ctx, LT_EINPUT, stray, "%s applies to the %s solver only, not to %s",
                        stray, strcmp(stray, "batch_size") ? "randomized" : "incremental",
                        solver);
     if (cfg->solver == LT_PCA_INCREMENTAL && cfg->batch_size > 0 && k >= 1 &&
         (double)cfg->batch_size < k)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "batch_size",
                        "batch_size is %d but each batch needs at least n_components "
                        "(%g) rows",
                        cfg->batch_size, k);
@@ -257,10 +258,17 @@ static size_t batch_rows(const struct pca_config *cfg, size_t p)
 /* The incremental solver, batch by batch over TRAIN (dense or streamed),
  * with scikit-learn's batches: gen_batches(rows, batch_size,
  * min_batch_size=n_components). */
-static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train,
-                           lt_pca *m)
+static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in,
+                           const lt_mat *train, lt_pca *m)
 {
-    size_t n = train->rows, p = train->cols, k = (size_t)cfg->n_components;
+    size_t n = lt_dist_rows(in, train), p = train->cols, k = (size_t)cfg->n_components;
+    /* Rows spread over MPI ranks: each rank reads its part of every batch
+     * (the rows of the batch inside its own block) and the parts are
+     * gathered on every rank in rank order, which is row order, so that the
+     * update is the one-process one, batch for batch. */
+    size_t mine = 0, count = train->rows;
+    if (in->row_blocks)
+        lt_dist_block(n, &mine, &count);
     size_t batch = batch_rows(cfg, p);
     size_t widest = 0;
     for (size_t start = 0, end; start < n; start = end) {
@@ -274,16 +282,28 @@ static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_m
     for (size_t start = 0, end; status == LT_OK && start < n; start = end) {
         end = lt_ipca_batch_end(start, n, batch, k);
         char why[512];
-        if (lt_mat_read_rows(train, start, end - start, buf, why, sizeof why) != 0)
+        double *rows = buf, *whole = NULL;
+        if (in->row_blocks) {
+            size_t lo = start > mine ? start : mine, hi = end < mine + count ? end : mine + count;
+            size_t part = hi > lo ? hi - lo : 0, got;
+            if (part && lt_mat_read_rows(train, lo - mine, part, buf, why, sizeof why) != 0)
+                status = lt_fail(ctx, LT_EINPUT, "%s", why);
+            if ((status = lt_dist_check(ctx, in, status)) == LT_OK &&
+                lt_dist_allgather(buf, part, p, &whole, &got) != 0)
+                status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            rows = whole;
+        } else if (lt_mat_read_rows(train, start, end - start, buf, why, sizeof why) != 0) {
             status = lt_fail(ctx, LT_EINPUT, "%s", why);
-        else if (start == 0 && end - start < 2)
+        }
+        if (status == LT_OK && start == 0 && end - start < 2)
             status = lt_fail(ctx, LT_EINPUT,
                              "the first batch has 1 row; give a batch_size of at least 2");
-        else {
-            int fitted = lt_ipca_partial_fit(fit, buf, end - start);
+        else if (status == LT_OK) {
+            int fitted = lt_ipca_partial_fit(fit, rows, end - start);
             if (fitted != LT_PCA_OK)
                 status = fail_fit(ctx, fitted, cfg);
         }
+        free(whole);
     }
     if (status == LT_OK && lt_ipca_finish(fit, m) != LT_PCA_OK)
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
@@ -335,16 +355,37 @@ static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *
     return status;
 }
 
+/* The reconstruction error of the training rows: over every rank's rows
+ * when they are spread over several. */
+static int pca_mse(const lt_data *in, const lt_pca *m, const lt_mat *train, const double *scores,
+                   double *mse)
+{
+    int status = lt_pca_reconstruction_mse(m, train->v, scores, train->rows, mse);
+    if (!in->row_blocks)
+        return status;
+    double sse[2] = {*mse * (double)train->rows * (double)train->cols, (double)train->rows};
+    if (lt_dist_sum(status == LT_PCA_OK ? sse : NULL, 2) != 0)
+        return LT_PCA_ENOMEM;
+    *mse = sse[1] > 0 ? sse[0] / (sse[1] * (double)train->cols) : 0.0;
+    return LT_PCA_OK;
+}
+
 /* Fits the model on the train split; *scores receives the training
  * projection when the solver computes it on the way (else NULL). */
-static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train, lt_pca *m,
-               double **scores)
+static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, const lt_mat *train,
+               lt_pca *m, double **scores)
 {
     *scores = NULL;
     int status;
+    if (in->row_blocks && cfg->solver != LT_PCA_INCREMENTAL) {
+        /* Rows spread over MPI ranks: the covariance solver's sums. */
+        lt_pca_rows spread = {.sum = lt_dist_sum, .rank = lt_dist_rank(), .size = lt_dist_size()};
+        status = lt_pca_fit_rows(m, train->v, train->rows, train->cols, cfg->n_components, &spread, scores);
+        return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
+    }
     switch (cfg->solver) {
     case LT_PCA_INCREMENTAL:
-        return fit_incremental(ctx, cfg, train, m);
+        return fit_incremental(ctx, cfg, in, train, m);
     case LT_PCA_RANDOMIZED: {
         lt_pca_randomized opt = {
             .n_oversamples = cfg->n_oversamples >= 0 ? (size_t)cfg->n_oversamples : 10,
@@ -361,6 +402,96 @@ static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_mat *train, l
                             (lt_pca_solver)cfg->solver, scores);
     }
     return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
+}
+
+/* A copy of the saved vector NAME (N numbers) into *out (owned). */
+static int saved_copy(lt_ctx *ctx, const lt_model *saved, const char *name, size_t n,
+                      double **out)
+{
+    const double *v = lt_model_vec(ctx, saved, name, n);
+    if (!v)
+        return LT_EINPUT;
+    if (!(*out = malloc(n * sizeof **out + 1)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(*out, v, n * sizeof **out);
+    return LT_OK;
+}
+
+/* The model saved by save(), for a stage with `from:`. */
+static int load(lt_ctx *ctx, const lt_model *saved, size_t p, lt_pca *m)
+{
+    double k = 0, spectrum = 0, solver = 0, rows = 0, n_iter = 0, batches = 0, norm = 0;
+    size_t kk = LT_ANY, pp = p;
+    int rc = lt_model_num(ctx, saved, "n_components_", &k);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.n_spectrum", &spectrum);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.solver", &solver);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "n_samples_", &rows);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.n_iter", &n_iter);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.normalizer", &norm);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.n_batches", &batches);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "latent.total_variance", &m->total_variance);
+    if (rc == LT_OK)
+        rc = lt_model_num(ctx, saved, "noise_variance_", &m->noise_variance);
+    if (rc != LT_OK)
+        return rc;
+    m->n_components = (size_t)k;
+    m->n_spectrum = (size_t)spectrum;
+    m->n_features = p;
+    m->n_samples = (size_t)rows;
+    m->solver = (lt_pca_solver)solver;
+    m->n_iter = (int)n_iter;
+    m->normalizer = (lt_pca_normalizer)norm;
+    m->n_batches = (size_t)batches;
+    kk = m->n_components;
+    const double *comp = lt_model_get(ctx, saved, "components_", &kk, &pp);
+    if (!comp)
+        return LT_EINPUT;
+    if (!(m->components = malloc(kk * pp * sizeof *m->components + 1)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    memcpy(m->components, comp, kk * pp * sizeof *m->components);
+    rc = saved_copy(ctx, saved, "mean_", p, &m->mean);
+    if (rc == LT_OK)
+        rc = saved_copy(ctx, saved, "latent.spectrum.explained_variance", m->n_spectrum, &m->variance);
+    if (rc == LT_OK)
+        rc = saved_copy(ctx, saved, "latent.spectrum.explained_variance_ratio", m->n_spectrum,
+                        &m->variance_ratio);
+    if (rc == LT_OK)
+        rc = saved_copy(ctx, saved, "latent.spectrum.singular_values", m->n_spectrum,
+                        &m->singular_values);
+    return rc;
+}
+
+/* The model with scikit-learn's attribute names (PCA and IncrementalPCA
+ * keep the kept components' spectrum), and the whole spectrum for load(). */
+static void save(lt_ctx *ctx, const lt_pca *m)
+{
+    lt_model *o = lt_ctx_model_out(ctx);
+    size_t k = m->n_components;
+    lt_model_put_mat(o, "components_", m->components, k, m->n_features);
+    lt_model_put_vec(o, "explained_variance_", m->variance, k);
+    lt_model_put_vec(o, "explained_variance_ratio_", m->variance_ratio, k);
+    lt_model_put_vec(o, "singular_values_", m->singular_values, k);
+    lt_model_put_vec(o, "mean_", m->mean, m->n_features);
+    lt_model_put_num(o, "noise_variance_", m->noise_variance);
+    lt_model_put_int(o, "n_components_", (long long)k);
+    lt_model_put_int(o, "n_samples_", (long long)m->n_samples);
+    lt_model_put_int(o, "latent.n_spectrum", (long long)m->n_spectrum);
+    lt_model_put_vec(o, "latent.spectrum.explained_variance", m->variance, m->n_spectrum);
+    lt_model_put_vec(o, "latent.spectrum.explained_variance_ratio", m->variance_ratio,
+                     m->n_spectrum);
+    lt_model_put_vec(o, "latent.spectrum.singular_values", m->singular_values, m->n_spectrum);
+    lt_model_put_num(o, "latent.total_variance", m->total_variance);
+    lt_model_put_int(o, "latent.solver", (long long)m->solver);
+    lt_model_put_int(o, "latent.n_iter", m->n_iter);
+    lt_model_put_int(o, "latent.normalizer", (long long)m->normalizer);
+    lt_model_put_int(o, "latent.n_batches", (long long)m->n_batches);
 }
 
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
@@ -390,8 +521,18 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         status = lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
         goto done;
     }
-    size_t n = train->rows, p = train->cols;
-    if (n < 2 || p == 0) {
+    size_t n = lt_dist_rows(in, train), p = train->cols;
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    /* Under mpirun only the covariance solver sums over the ranks' rows. */
+    if (in->row_blocks && !saved && cfg->solver != LT_PCA_AUTO && cfg->solver != LT_PCA_COVARIANCE &&
+        cfg->solver != LT_PCA_INCREMENTAL) {
+        status = lt_fail(ctx, LT_EINPUT,
+                         "solver '%s' needs every row in one process; on %d MPI ranks use "
+                         "solver: covariance (or auto) or incremental",
+                         solver_choices[cfg->solver], lt_dist_size());
+        goto done;
+    }
+    if ((n < 2 && !saved) || p == 0) {
         status = n < 2 ? lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n)
                        : lt_fail(ctx, LT_EINPUT, "the input has no features");
         goto done;
@@ -403,7 +544,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
             goto done;
         }
     size_t most = n < p ? n : p;
-    if (cfg->n_components >= 1 && cfg->n_components > (double)most) {
+    if (saved) {
+        if ((status = load(ctx, saved, p, &m)) != LT_OK)
+            goto done;
+    } else if (cfg->n_components >= 1 && cfg->n_components > (double)most) {
         status = lt_fail(ctx, LT_EINPUT,
                          "n_components is %g but the data allow at most %zu "
                          "(min(rows, features))",
@@ -411,9 +555,29 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         goto done;
     }
 
-    if ((status = fit(ctx, cfg, train, &m, &scores)) != LT_OK)
+    if (!saved) {
+        if ((status = fit(ctx, cfg, in, train, &m, &scores)) != LT_OK)
+            goto done;
+        save(ctx, &m);
+    }
+    /* The training rows go through transform(), as new rows do, so that a
+     * saved model applied to them gives the very same bits; the full SVD's
+     * U S is that to rounding. Randomized SVD's U S is not X V' (it is
+     * fit_transform's approximation, which scikit-learn reports), so a
+     * randomized fit keeps it. */
+    bool keep = !saved && m.solver == LT_PCA_RANDOMIZED;
+    if (!keep) {
+        free(scores);
+        scores = NULL;
+    }
+    /* This process's rows: all of them, or its block under mpirun. */
+    if (!incremental && !keep &&
+        (!(scores = malloc(train->rows * m.n_components * sizeof *scores + 1)) ||
+         lt_pca_transform(&m, train->v, train->rows, false, scores) != LT_PCA_OK)) {
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
-    if (m.total_variance == 0)
+    }
+    if (m.total_variance == 0 && !saved)
         lt_warn(ctx, "the training data have zero variance: the components are "
                      "arbitrary and the variance ratios are reported as 0");
 
@@ -422,7 +586,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     proj = lt_data_new();
     rec = want_rec ? lt_data_new() : NULL;
     if (!proj || lt_data_copy_meta(proj, in) != 0 || (want_rec && (!rec || lt_data_copy_meta(rec, in) != 0)) ||
-        (!incremental && lt_pca_reconstruction_mse(&m, train->v, scores, n, &mse) != LT_PCA_OK) ||
+        (!incremental && pca_mse(in, &m, train, scores, &mse) != LT_PCA_OK) ||
         name_components(proj, m.n_components) != 0) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -439,6 +603,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         else if (output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL, &proj->split[s].x, rec_x) != 0)
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
+    /* A rank that could not read its rows stops the others here. */
+    status = lt_dist_check(ctx, in, status);
+    if (status == LT_OK && incremental && lt_dist_rows_sum(in, &sse, 1) != 0)
+        status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
     if (status != LT_OK)
         goto done;
     if (incremental)
@@ -477,6 +645,24 @@ done:
     return LT_OK;
 }
 
+static const lt_metric pca_metrics[] = {
+    {"n_components", "components kept"},
+    {"solver", "the solver used"},
+    {"explained_variance", "variance along each component (n - 1 denominator)"},
+    {"explained_variance_ratio", "variance share of each component"},
+    {"cumulative_variance_ratio", "running sum of explained_variance_ratio"},
+    {"singular_values", "singular values of the centred train split"},
+    {"components", "the components, one per row (when at most 4096 numbers)"},
+    {"mean", "the train split's column means (when components is reported)"},
+    {"components_for_95", "components needed for 95% of the variance (exact solvers)"},
+    {"n_iter", "power iterations (randomized solver)"},
+    {"power_iteration_normalizer", "the normaliser between power iterations (randomized solver)"},
+    {"n_batches", "batches seen (incremental solver)"},
+    {"total_variance", "the train split's total variance"},
+    {"noise_variance", "scikit-learn's noise_variance_"},
+    {"reconstruction_mse", "mean squared error of the train split projected and mapped back"},
+};
+
 const lt_stage_def pca_stage = {
     .abi = LT_ABI_VERSION,
     .name = "pca",
@@ -489,8 +675,12 @@ const lt_stage_def pca_stage = {
     .max_inputs = 1,
     .outputs = pca_outputs,
     .n_outputs = LT_COUNT(pca_outputs),
+    .distributed = true,
     .accepts_f32 = true,
     .accepts_stream = true,
+    .fits = true,
     .check = check,
     .run = run,
+    .metrics = pca_metrics,
+    .n_metrics = LT_COUNT(pca_metrics),
 };

@@ -106,16 +106,62 @@ double plot_marker_size(size_t n)
     return fmax(2, 6 * sqrt(500.0 / (double)n));
 }
 
-int plot_save(lt_ctx *ctx, lt_figure *fig)
+const char *const plot_format_choices[] = {"png", "svg", "pdf", NULL};
+
+lt_figure *plot_figure_new(lt_ctx *ctx, const plot_output *o, int width, int height, int rows, int cols,
+                           bool fit, int *status)
+{
+    const lt_vec *size = o->size;
+    double res = o->dpi / PLOT_BASE_DPI;
+    bool sized = size && size->n > 0;
+    if (sized && (size->n != 2 || !(size->v[0] > 0) || !(size->v[1] > 0))) {
+        *status = lt_fail(ctx, LT_EINPUT, "size: expected [width, height] in inches, both > 0");
+        return NULL;
+    }
+    if (sized && fit) {
+        /* Keep the content's layout and aspect; scale it into the box. */
+        res = fmin(size->v[0] * o->dpi / width, size->v[1] * o->dpi / height);
+    } else if (sized) {
+        width = (int)lround(size->v[0] * PLOT_BASE_DPI);
+        height = (int)lround(size->v[1] * PLOT_BASE_DPI);
+    }
+    double w_px = width * res, h_px = height * res;
+    if (width < 1 || height < 1 || w_px > 16384.5 || h_px > 16384.5 || lround(w_px) < 16 || lround(h_px) < 16) {
+        *status = lt_fail(ctx, LT_EINPUT, "size and dpi: the image would be %.0f x %.0f pixels; it must be 16 to 16384 each way",
+                          w_px, h_px);
+        return NULL;
+    }
+    lt_figure *fig = lt_figure_new(width, height, rows, cols);
+    if (!fig) {
+        *status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+        return NULL;
+    }
+    /* A size in inches keeps text at its size in points, as matplotlib's
+     * figsize does, rather than growing it with the figure. */
+    if (sized && !fit)
+        lt_figure_set_scale(fig, PLOT_BASE_DPI / 72.0);
+    lt_figure_set_resolution(fig, res);
+    return fig;
+}
+
+int plot_save(lt_ctx *ctx, lt_figure *fig, const plot_output *o)
 {
     char name[512];
-    snprintf(name, sizeof name, "plots/%s.png", lt_ctx_stage(ctx));
+    snprintf(name, sizeof name, "plots/%s.%s", lt_ctx_stage(ctx), plot_format_choices[o->format]);
     const char *path = lt_ctx_artifact(ctx, name);
     if (!path)
         return LT_ERUNTIME;
-    if (lt_figure_render(fig) != 0)
-        return lt_fail(ctx, LT_ERUNTIME, "cannot draw %s: out of memory", name);
-    if (lt_figure_write_png(fig, path, lt_ctx_png_text(ctx)) != 0)
+    int rc;
+    if (o->format == PLOT_PNG) {
+        if (lt_figure_render(fig) != 0)
+            return lt_fail(ctx, LT_ERUNTIME, "cannot draw %s: out of memory", name);
+        rc = lt_figure_write_png(fig, path, lt_ctx_png_text(ctx));
+    } else if (o->format == PLOT_SVG) {
+        rc = lt_figure_write_svg(fig, path, o->dpi, lt_ctx_png_text(ctx));
+    } else {
+        rc = lt_figure_write_pdf(fig, path, o->dpi, lt_ctx_png_text(ctx));
+    }
+    if (rc != 0)
         return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", name, strerror(errno));
     lt_report_str(ctx, "file", name);
     return LT_OK;

@@ -43,9 +43,47 @@ const char *plot_column_name(const lt_data *d, int col, char *buf, size_t size);
  * they crowd, never below 2. */
 double plot_marker_size(size_t n);
 
-/* Renders FIG and writes it to the artifact plots/<stage>.png with the
- * run's PNG text, then reports it as metric "file". Returns LT_OK or an
- * lt_fail code. */
-int plot_save(lt_ctx *ctx, lt_figure *fig);
+/* ---- the file every plot stage writes: format, size and dpi ------------- *
+ * Declared once: a plot stage's config struct holds PLOT_OUTPUT_FIELDS and
+ * its table PLOT_OUTPUT_PARAMS(struct ...). */
+extern const char *const plot_format_choices[]; /* png, svg, pdf */
+enum { PLOT_PNG, PLOT_SVG, PLOT_PDF };
+/* The resolution figures are laid out at: 800 x 600 pixels are 6.4 x 4.8
+ * inches, matplotlib's default figure. */
+#define PLOT_BASE_DPI 125.0
+#define PLOT_OUTPUT_FIELDS                                                      \
+    int format;                                                                 \
+    lt_vec size;                                                                \
+    double dpi
+#define PLOT_OUTPUT_PARAMS(ST)                                                  \
+    LT_CHOICE(ST, format, "png", plot_format_choices,                           \
+              "file format: png, or svg or pdf (vector, the same drawing)"),    \
+    LT_VECTOR(ST, size, 0,                                                      \
+              "[width, height] in inches (default: the stage's own, 6.4 x 4.8 for one panel); a figure laid "\
+              "out by its content (plot.reconstructions) keeps its aspect, scaled to fit"),                  \
+    LT_REAL(ST, dpi, PLOT_BASE_DPI, 10, 1200, 0,                                \
+            "pixels per inch of the PNG (and of a vector file's pixel sizes); the default gives 800 x 600 "  \
+            "pixels for 6.4 x 4.8 inches")
+
+typedef struct plot_output {
+    int format;
+    const lt_vec *size;
+    double dpi;
+} plot_output;
+/* The output settings of a config struct CFG that has PLOT_OUTPUT_FIELDS. */
+#define PLOT_OUTPUT(cfg) ((plot_output){(cfg)->format, &(cfg)->size, (cfg)->dpi})
+
+/* A figure laid out at WIDTH x HEIGHT pixels (the stage's default size) in
+ * ROWS x COLS panels, or at the size O asks for, drawn at O's dpi. With
+ * FIT, a size set in O scales the whole figure to fit inside it instead of
+ * laying it out anew. Returns an owned figure, or NULL with *STATUS an
+ * lt_fail code (a bad size, or out of memory). */
+lt_figure *plot_figure_new(lt_ctx *ctx, const plot_output *o, int width, int height, int rows, int cols,
+                           bool fit, int *status);
+
+/* Renders FIG and writes it to the artifact plots/<stage>.<format> with the
+ * run's provenance (PNG text chunks, PDF info dictionary, SVG metadata),
+ * then reports it as metric "file". Returns LT_OK or an lt_fail code. */
+int plot_save(lt_ctx *ctx, lt_figure *fig, const plot_output *o);
 
 #endif

@@ -37,6 +37,7 @@ struct plot_embedding_config {
     bool thumbnails;
     double spacing;
     double thumbnail_size;
+    PLOT_OUTPUT_FIELDS;
 };
 
 #define CFG struct plot_embedding_config
@@ -67,6 +68,7 @@ static const lt_param params[] = {
             "thumbnails: the smallest squared distance between two of them, in "
             "embedding coordinates scaled to [0, 1] (the lecture's 0.02)"),
     LT_REAL(CFG, thumbnail_size, 14, 1, 500, 0, "thumbnails: width in points"),
+    PLOT_OUTPUT_PARAMS(CFG),
 };
 #undef CFG
 
@@ -74,7 +76,7 @@ static int check(lt_ctx *ctx, const void *config)
 {
     const struct plot_embedding_config *cfg = config;
     if (cfg->titles && cfg->thumbnails)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "titles",
                        "titles names the panels of several embeddings, but thumbnails "
                        "draw one: use title");
     return LT_OK;
@@ -283,13 +285,19 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
 
     int width = cfg->thumbnails ? 1000 : n_panels == 1 ? 800 : 440 * n_panels + 80;
     int height = cfg->thumbnails ? 800 : n_panels == 1 ? 600 : 480;
-    fig = lt_figure_new(width, height, 1, n_panels);
+    plot_output out_opts = PLOT_OUTPUT(cfg);
+    int fig_status = LT_OK;
+    fig = plot_figure_new(ctx, &out_opts, width, height, 1, n_panels, false, &fig_status);
     bx = malloc(most * sizeof *bx);
     by = malloc(most * sizeof *by);
     pixels = images ? malloc((size_t)images->image_rows * (size_t)images->image_cols *
                              sizeof *pixels)
                     : NULL;
-    if (!fig || !bx || !by || (images && !pixels)) {
+    if (!fig) {
+        rc = fig_status;
+        goto done;
+    }
+    if (!bx || !by || (images && !pixels)) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
@@ -340,7 +348,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     lt_report_str(ctx, "color", color_choices[color]);
     if (images)
         lt_report_int(ctx, "thumbnails", (long long)thumbs);
-    rc = plot_save(ctx, fig);
+    rc = plot_save(ctx, fig, &out_opts);
 done:
     for (int p = 0; p < MAX_PANELS; p++) {
         plot_rows_free(&panels[p].rows);
@@ -352,6 +360,13 @@ done:
     lt_figure_free(&fig);
     return rc;
 }
+
+static const lt_metric plot_embedding_metrics[] = {
+    {"file", "the figure's file"},
+    {"panels", "panels drawn"},
+    {"color", "what colours the points"},
+    {"thumbnails", "image thumbnails drawn (with images)"},
+};
 
 const lt_stage_def plot_embedding_stage = {
     .abi = LT_ABI_VERSION,
@@ -366,4 +381,6 @@ const lt_stage_def plot_embedding_stage = {
     .accepts_f32 = true,
     .check = check,
     .run = run,
+    .metrics = plot_embedding_metrics,
+    .n_metrics = LT_COUNT(plot_embedding_metrics),
 };

@@ -15,6 +15,7 @@ struct plot_projection_config {
     int component;
     int split;
     char *title;
+    PLOT_OUTPUT_FIELDS;
 };
 
 #define CFG struct plot_projection_config
@@ -24,6 +25,7 @@ static const lt_param params[] = {
     LT_CHOICE(CFG, split, "train", plot_split_choices,
               "rows to draw: train, valid, test, or all splits together"),
     LT_STRING(CFG, title, NULL, LT_NULLABLE, "title (default: the stage's name)"),
+    PLOT_OUTPUT_PARAMS(CFG),
 };
 #undef CFG
 
@@ -144,8 +146,14 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     }
 
     projection p = {0};
-    lt_figure *fig = lt_figure_new(800, 600, 1, 1);
-    if (!fig || project(&r, &pca, cfg->component, &p) != 0) {
+    plot_output out_opts = PLOT_OUTPUT(cfg);
+    int fig_status = LT_OK;
+    lt_figure *fig = plot_figure_new(ctx, &out_opts, 800, 600, 1, 1, false, &fig_status);
+    if (!fig) {
+        rc = fig_status;
+        goto done;
+    }
+    if (project(&r, &pca, cfg->component, &p) != 0) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
@@ -163,13 +171,21 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     lt_report_vec(ctx, "component", pca.component[cfg->component], 2);
     lt_report_num(ctx, "explained_variance_ratio", pca.ratio[cfg->component]);
     lt_report_num(ctx, "reconstruction_error", p.mse);
-    rc = plot_save(ctx, fig);
+    rc = plot_save(ctx, fig, &out_opts);
 done:
     projection_free(&p);
     lt_figure_free(&fig);
     plot_rows_free(&r);
     return rc;
 }
+
+static const lt_metric plot_projection_metrics[] = {
+    {"file", "the figure's file"},
+    {"mean", "the data's mean"},
+    {"component", "the drawn principal axis (unit vector)"},
+    {"explained_variance_ratio", "variance share of the drawn axis"},
+    {"reconstruction_error", "mean squared distance of the points to their projections"},
+};
 
 const lt_stage_def plot_projection_stage = {
     .abi = LT_ABI_VERSION,
@@ -182,4 +198,6 @@ const lt_stage_def plot_projection_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .run = run,
+    .metrics = plot_projection_metrics,
+    .n_metrics = LT_COUNT(plot_projection_metrics),
 };

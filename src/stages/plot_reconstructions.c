@@ -20,6 +20,7 @@ struct plot_reconstructions_config {
     int start;
     bool autoscale;
     char *title;
+    PLOT_OUTPUT_FIELDS;
 };
 
 #define CFG struct plot_reconstructions_config
@@ -35,6 +36,7 @@ static const lt_param params[] = {
             "(matplotlib's imshow default) instead of 0 white to 1 black"),
     LT_STRING(CFG, title, NULL, LT_NULLABLE,
               "figure title (default: which images; \"\" for none)"),
+    PLOT_OUTPUT_PARAMS(CFG),
 };
 #undef CFG
 
@@ -162,11 +164,17 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                  first + n - 1, r ? " over their reconstructions" : "");
     if (title[0])
         top = 30 * SCALE;
-    lt_figure *fig = lt_figure_new((int)lround(cols * cell_w),
+    plot_output out_opts = PLOT_OUTPUT(cfg);
+    int fig_status = LT_OK;
+    lt_figure *fig = plot_figure_new(ctx, &out_opts, (int)lround(cols * cell_w),
                                    (int)lround(top + groups * per_group * cell_h),
-                                   groups * per_group, cols);
+                                   groups * per_group, cols, true, &fig_status);
     double *px = malloc(2 * x->cols * sizeof *px), *errors = malloc(n * sizeof *errors);
-    if (!fig || !px || !errors) {
+    if (!fig) {
+        rc = fig_status;
+        goto done;
+    }
+    if (!px || !errors) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
@@ -203,13 +211,22 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
             sum += errors[k];
         lt_report_num(ctx, "mean_image_mse", sum / (double)n);
     }
-    rc = plot_save(ctx, fig);
+    rc = plot_save(ctx, fig, &out_opts);
 done:
     free(px);
     free(errors);
     lt_figure_free(&fig);
     return rc;
 }
+
+static const lt_metric plot_reconstructions_metrics[] = {
+    {"file", "the figure's file"},
+    {"split", "the split drawn"},
+    {"start", "first row drawn (0-based)"},
+    {"n_images", "images drawn"},
+    {"image_mse", "each drawn reconstruction's mean squared error"},
+    {"mean_image_mse", "mean of image_mse"},
+};
 
 const lt_stage_def plot_reconstructions_stage = {
     .abi = LT_ABI_VERSION,
@@ -223,4 +240,6 @@ const lt_stage_def plot_reconstructions_stage = {
     .max_inputs = 2,
     .accepts_f32 = true,
     .run = run,
+    .metrics = plot_reconstructions_metrics,
+    .n_metrics = LT_COUNT(plot_reconstructions_metrics),
 };

@@ -18,6 +18,7 @@ struct plot_scatter_config {
     bool equal;
     char *title, *xlabel, *ylabel;
     double alpha;
+    PLOT_OUTPUT_FIELDS;
 };
 
 #define CFG struct plot_scatter_config
@@ -39,6 +40,7 @@ static const lt_param params[] = {
     LT_STRING(CFG, ylabel, NULL, LT_NULLABLE,
               "y axis label (default: the column's feature name, or x<column>)"),
     LT_REAL(CFG, alpha, 0.5, 0, 1, LT_MIN_OPEN, "opacity of the points"),
+    PLOT_OUTPUT_PARAMS(CFG),
 };
 #undef CFG
 
@@ -80,9 +82,17 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                        "'label' or 'none'");
     }
 
-    lt_figure *fig = lt_figure_new(800, 600, 1, 1);
+    plot_output out_opts = PLOT_OUTPUT(cfg);
+
+    int fig_status = LT_OK;
+
+    lt_figure *fig = plot_figure_new(ctx, &out_opts, 800, 600, 1, 1, false, &fig_status);
     double *bx = malloc(r.n * sizeof *bx), *by = malloc(r.n * sizeof *by);
-    if (!fig || !bx || !by) {
+    if (!fig) {
+        rc = fig_status;
+        goto done;
+    }
+    if (!bx || !by) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
@@ -130,7 +140,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                          "coordinates");
         }
     }
-    rc = plot_save(ctx, fig);
+    rc = plot_save(ctx, fig, &out_opts);
 done:
     free(bx);
     free(by);
@@ -138,6 +148,13 @@ done:
     plot_rows_free(&r);
     return rc;
 }
+
+static const lt_metric plot_scatter_metrics[] = {
+    {"file", "the figure's file"},
+    {"mean", "the points' mean (with axes)"},
+    {"components", "the principal axes drawn, one per row (with axes)"},
+    {"explained_variance", "variance along each drawn axis (with axes)"},
+};
 
 const lt_stage_def plot_scatter_stage = {
     .abi = LT_ABI_VERSION,
@@ -150,4 +167,6 @@ const lt_stage_def plot_scatter_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .run = run,
+    .metrics = plot_scatter_metrics,
+    .n_metrics = LT_COUNT(plot_scatter_metrics),
 };

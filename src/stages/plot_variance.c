@@ -14,6 +14,7 @@
 struct plot_variance_config {
     double threshold;
     char *title;
+    PLOT_OUTPUT_FIELDS;
 };
 
 #define CFG struct plot_variance_config
@@ -22,6 +23,7 @@ static const lt_param params[] = {
             "cumulative explained-variance ratio to mark; 0 takes the one that chose "
             "the decomposition's components (pca's fractional n_components), else 0.95"),
     LT_STRING(CFG, title, NULL, LT_NULLABLE, "title (default: the stage's name)"),
+    PLOT_OUTPUT_PARAMS(CFG),
 };
 #undef CFG
 
@@ -51,7 +53,13 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
 
     int rc = LT_OK;
     double *index = malloc(n * sizeof *index), *cumulative = malloc(n * sizeof *cumulative);
-    lt_figure *fig = lt_figure_new(800, 600, 1, 1);
+    plot_output out_opts = PLOT_OUTPUT(cfg);
+    int fig_status = LT_OK;
+    lt_figure *fig = plot_figure_new(ctx, &out_opts, 800, 600, 1, 1, false, &fig_status);
+    if (!fig) {
+        rc = fig_status;
+        goto done;
+    }
     if (!index || !cumulative || !fig) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
@@ -93,13 +101,19 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
 
     lt_report_num(ctx, "threshold", threshold);
     lt_report_int(ctx, "n_components", (long long)k);
-    rc = plot_save(ctx, fig);
+    rc = plot_save(ctx, fig, &out_opts);
 done:
     free(index);
     free(cumulative);
     lt_figure_free(&fig);
     return rc;
 }
+
+static const lt_metric plot_variance_metrics[] = {
+    {"file", "the figure's file"},
+    {"threshold", "the variance share drawn as a cut"},
+    {"n_components", "components the cut keeps"},
+};
 
 const lt_stage_def plot_variance_stage = {
     .abi = LT_ABI_VERSION,
@@ -113,4 +127,6 @@ const lt_stage_def plot_variance_stage = {
     .max_inputs = 1,
     .reads = LT_READS(LT_SPECTRUM),
     .run = run,
+    .metrics = plot_variance_metrics,
+    .n_metrics = LT_COUNT(plot_variance_metrics),
 };

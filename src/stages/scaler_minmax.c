@@ -2,6 +2,7 @@
  * scikit-learn's MinMaxScaler (1.2.1), constant features included. */
 #include <float.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "latent/stage.h"
 #include "stages/affine.h"
@@ -30,10 +31,10 @@ static int minmax_check(lt_ctx *ctx, const void *config)
     if (r->n == 0)
         return LT_OK;
     if (r->n != 2)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "feature_range",
                        "feature_range has %zu numbers; expected two, [min, max]", r->n);
     if (!(r->v[0] < r->v[1]))
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "feature_range",
                        "feature_range is [%g, %g]; expected min < max", r->v[0], r->v[1]);
     return LT_OK;
 }
@@ -51,9 +52,26 @@ static int minmax_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     size_t n = x->rows, p = x->cols;
     double *lo = malloc(p * sizeof *lo + 1), *hi = malloc(p * sizeof *hi + 1);
     double *scale = malloc(p * sizeof *scale + 1), *shift = malloc(p * sizeof *shift + 1);
-    if (!lo || !hi || !scale || !shift) {
+    double *range_of = malloc(p * sizeof *range_of + 1);
+    if (!lo || !hi || !scale || !shift || !range_of) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
+    }
+    const lt_model *saved = lt_ctx_model_in(ctx);
+    if (saved) {
+        const double *s_lo = lt_model_vec(ctx, saved, "data_min_", p);
+        const double *s_hi = s_lo ? lt_model_vec(ctx, saved, "data_max_", p) : NULL;
+        const double *s_scale = s_hi ? lt_model_vec(ctx, saved, "scale_", p) : NULL;
+        const double *s_min = s_scale ? lt_model_vec(ctx, saved, "min_", p) : NULL;
+        if (!s_min) {
+            status = LT_EINPUT;
+            goto done;
+        }
+        memcpy(lo, s_lo, p * sizeof *lo);
+        memcpy(hi, s_hi, p * sizeof *hi);
+        memcpy(scale, s_scale, p * sizeof *scale);
+        memcpy(shift, s_min, p * sizeof *shift);
+        goto apply;
     }
     for (size_t j = 0; j < p; j++)
         lo[j] = hi[j] = x->v[j];
@@ -74,6 +92,16 @@ static int minmax_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         scale[j] = (out_hi - out_lo) / range;
         shift[j] = out_lo - lo[j] * scale[j];
     }
+    lt_model *m = lt_ctx_model_out(ctx);
+    lt_model_put_vec(m, "min_", shift, p);
+    lt_model_put_vec(m, "scale_", scale, p);
+    lt_model_put_vec(m, "data_min_", lo, p);
+    lt_model_put_vec(m, "data_max_", hi, p);
+    for (size_t j = 0; j < p; j++) /* scikit-learn's data_range_: the raw range */
+        range_of[j] = hi[j] - lo[j];
+    lt_model_put_vec(m, "data_range_", range_of, p);
+    lt_model_put_int(m, "n_samples_seen_", (long long)n);
+apply:;
     lt_report_vec(ctx, "data_min", lo, p);
     lt_report_vec(ctx, "data_max", hi, p);
     lt_report_vec(ctx, "scale", scale, p);
@@ -85,11 +113,19 @@ done:
     free(hi);
     free(scale);
     free(shift);
+    free(range_of);
     return status;
 }
 
 static const lt_output outputs_table[] = {
     {"data", LT_DATASET, "every split mapped with the training range"},
+};
+
+static const lt_metric scaler_minmax_metrics[] = {
+    {"data_min", "the train split's column minima"},
+    {"data_max", "the train split's column maxima"},
+    {"scale", "scikit-learn's scale_"},
+    {"min", "scikit-learn's min_"},
 };
 
 const lt_stage_def scaler_minmax_stage = {
@@ -104,6 +140,9 @@ const lt_stage_def scaler_minmax_stage = {
     .max_inputs = 1,
     .outputs = outputs_table,
     .n_outputs = LT_COUNT(outputs_table),
+    .fits = true,
     .check = minmax_check,
     .run = minmax_run,
+    .metrics = scaler_minmax_metrics,
+    .n_metrics = LT_COUNT(scaler_minmax_metrics),
 };

@@ -1,9 +1,16 @@
-/* split: train/test split with scikit-learn's train_test_split semantics.
+/* split: train/test (and valid) split with scikit-learn's train_test_split
+ * semantics.
  *
  * With the same random_state the rows land where train_test_split puts them,
  * in the same order: the lecture's `train_test_split(X, y, random_state=0)`
- * is `{use: split, with: {random_state: 0}}`. See math/shuffle_split.h for
- * the draws. */
+ * is `{use: split, with: {random_state: 0}}`. A valid split is taken as
+ * scikit-learn users take one, with a second call on what the first left:
+ *     X_rest, X_test = train_test_split(X, test_size=test_size, random_state=r)
+ *     X_train, X_valid = train_test_split(X_rest, test_size=n_valid, random_state=r)
+ * where n_valid = ceil(valid_size * len(X)) for a fraction (valid_size is a
+ * share of the whole data, like test_size) or valid_size itself for a count.
+ * With stratify both calls pass the labels of the rows they split. See
+ * math/shuffle_split.h for the draws. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +20,7 @@
 
 struct split_config {
     double test_size;
+    double valid_size;
     int64_t random_state;
     bool shuffle;
     bool stratify;
@@ -22,6 +30,12 @@ static const lt_param split_params[] = {
     LT_REAL(struct split_config, test_size, 0.25, 0, 1e15, LT_MIN_OPEN,
             "test share: a fraction in (0, 1) of the rows (rounded up), or a "
             "whole number of rows >= 1"),
+    LT_REAL(struct split_config, valid_size, 0, 0, 1e15, 0,
+            "valid share: 0 for none, a fraction in (0, 1) of the WHOLE data (n_valid = "
+            "ceil(valid_size * rows)) or a whole number of rows. As two scikit-learn calls: "
+            "X_rest, X_test = train_test_split(X, test_size=test_size, random_state=random_state); "
+            "X_train, X_valid = train_test_split(X_rest, test_size=n_valid, "
+            "random_state=random_state) (stratify=y_rest when stratify)"),
     LT_SEED(struct split_config, random_state,
             "train_test_split's random_state; unset: the pipeline's seed"),
     LT_BOOL(struct split_config, shuffle, true,
@@ -34,10 +48,21 @@ static int split_check(lt_ctx *ctx, const void *config)
 {
     const struct split_config *cfg = config;
     if (cfg->test_size >= 1 && cfg->test_size != floor(cfg->test_size))
-        return lt_fail(ctx, LT_EINPUT,
-                       "test_size is %g; expected a fraction in (0, 1) or a whole "
-                       "number of rows",
-                       cfg->test_size);
+        return lt_fail_param(ctx, LT_EINPUT, "test_size",
+                             "test_size is %g; expected a fraction in (0, 1) or a whole "
+                             "number of rows",
+                             cfg->test_size);
+    if (cfg->valid_size >= 1 && cfg->valid_size != floor(cfg->valid_size))
+        return lt_fail_param(ctx, LT_EINPUT, "valid_size",
+                             "valid_size is %g; expected 0, a fraction in (0, 1) or a whole "
+                             "number of rows",
+                             cfg->valid_size);
+    if (cfg->test_size < 1 && cfg->valid_size > 0 && cfg->valid_size < 1 &&
+        cfg->test_size + cfg->valid_size >= 1)
+        return lt_fail_param(ctx, LT_EINPUT, "valid_size",
+                             "test_size %g + valid_size %g leave no train rows; expected "
+                             "shares that sum to less than 1",
+                             cfg->test_size, cfg->valid_size);
     if (cfg->stratify && !cfg->shuffle)
         return lt_fail(ctx, LT_EINPUT,
                        "stratify needs shuffle: true (scikit-learn has no "
@@ -76,8 +101,8 @@ static int take_rows(const lt_split *src, const size_t *idx, size_t n,
 /* Fills train and test with the chosen row indices. Returns LT_OK or the
  * code of lt_fail. */
 static int choose_rows(lt_ctx *ctx, const struct split_config *cfg,
-                       const lt_split *in, size_t n, size_t n_test,
-                       size_t *train, size_t *test)
+                       const int *labels, size_t n, size_t n_test,
+                       size_t *train, size_t *test, const char *part)
 {
     size_t n_train = n - n_test;
     uint32_t seed = cfg->random_state < 0 ? lt_ctx_seed(ctx)
@@ -96,11 +121,11 @@ static int choose_rows(lt_ctx *ctx, const struct split_config *cfg,
             return lt_fail(ctx, LT_ERUNTIME, "out of memory");
         return LT_OK;
     }
-    if (!in->y)
+    if (!labels)
         return lt_fail(ctx, LT_EINPUT,
                        "stratify: true needs labels but the input has none");
     lt_strat_info info;
-    switch (lt_stratified_split(seed, in->y, n, n_test, train, test, &info)) {
+    switch (lt_stratified_split(seed, labels, n, n_test, train, test, &info)) {
     case LT_STRAT_OK:
         return LT_OK;
     case LT_STRAT_SINGLETON:
@@ -111,13 +136,13 @@ static int choose_rows(lt_ctx *ctx, const struct split_config *cfg,
     case LT_STRAT_FEW_TRAIN:
         return lt_fail(ctx, LT_EINPUT,
                        "stratify: the train split gets %zu rows but there are %zu "
-                       "labels; expected at least one row per label (lower test_size)",
-                       n_train, info.n_classes);
+                       "labels; expected at least one row per label (lower %s_size)",
+                       n_train, info.n_classes, part);
     case LT_STRAT_FEW_TEST:
         return lt_fail(ctx, LT_EINPUT,
-                       "stratify: the test split gets %zu rows but there are %zu "
-                       "labels; expected at least one row per label (raise test_size)",
-                       n_test, info.n_classes);
+                       "stratify: the %s split gets %zu rows but there are %zu "
+                       "labels; expected at least one row per label (raise %s_size)",
+                       part, n_test, info.n_classes, part);
     case LT_STRAT_SHARES:
         return lt_fail(ctx, LT_ERUNTIME,
                        "stratify: rounding made the label shares miss the split "
@@ -134,20 +159,56 @@ static size_t test_rows(lt_ctx *ctx, double test_size, size_t n)
 {
     size_t n_test = lt_split_n_test(test_size, n);
     if (test_size >= 1 && n_test >= n) {
-        lt_fail(ctx, LT_EINPUT,
+        lt_fail_param(ctx, LT_EINPUT, "test_size",
                 "test_size is %zu rows but the data have only %zu; expected "
                 "fewer rows, or a fraction in (0, 1)",
                 n_test, n);
         return 0;
     }
     if (n_test >= n) {
-        lt_fail(ctx, LT_EINPUT,
+        lt_fail_param(ctx, LT_EINPUT, "test_size",
                 "test_size %g of %zu rows leaves no train rows (ceil(%g * %zu) "
                 "= %zu); expected a smaller fraction",
                 test_size, n, test_size, n, n_test);
         return 0;
     }
     return n_test;
+}
+
+/* n_valid for the N_REST rows the test split leaves of N, or 0 with an
+ * error recorded when valid_size leaves no train rows. */
+static size_t valid_rows(lt_ctx *ctx, double valid_size, size_t n, size_t n_rest)
+{
+    size_t n_valid = lt_split_n_test(valid_size, n);
+    if (n_valid >= n_rest) {
+        lt_fail_param(ctx, LT_EINPUT, "valid_size",
+                "valid_size %g gives %zu valid rows but the test split leaves only %zu; "
+                "expected fewer, so that train keeps at least one",
+                valid_size, n_valid, n_rest);
+        return 0;
+    }
+    return n_valid;
+}
+
+/* Splits the N_REST rows REST (indices into the input) into train and
+ * valid, as train_test_split(X[rest], test_size=n_valid) does, mapping the
+ * picks back to input rows. */
+static int split_rest(lt_ctx *ctx, const struct split_config *cfg, const int *labels,
+                      const size_t *rest, size_t n_rest, size_t n_valid, size_t *train,
+                      size_t *valid)
+{
+    int *sub = labels ? malloc(n_rest * sizeof *sub) : NULL;
+    if (labels && !sub)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    for (size_t i = 0; sub && i < n_rest; i++)
+        sub[i] = labels[rest[i]];
+    int rc = choose_rows(ctx, cfg, sub, n_rest, n_valid, train, valid, "valid");
+    free(sub);
+    for (size_t i = 0; rc == LT_OK && i < n_rest - n_valid; i++)
+        train[i] = rest[train[i]];
+    for (size_t i = 0; rc == LT_OK && i < n_valid; i++)
+        valid[i] = rest[valid[i]];
+    return rc;
 }
 
 static int split_run(lt_ctx *ctx, const void *config,
@@ -176,33 +237,46 @@ static int split_run(lt_ctx *ctx, const void *config,
     size_t n_test = test_rows(ctx, cfg->test_size, n);
     if (n_test == 0)
         return LT_EINPUT;
-    size_t n_train = n - n_test;
+    size_t n_rest = n - n_test, n_valid = 0;
+    if (cfg->valid_size > 0 && (n_valid = valid_rows(ctx, cfg->valid_size, n, n_rest)) == 0)
+        return LT_EINPUT;
+    size_t n_train = n_rest - n_valid;
 
-    size_t *train = malloc(n_train * sizeof *train);
+    size_t *rest = malloc(n_rest * sizeof *rest);
     size_t *test = malloc(n_test * sizeof *test);
+    size_t *train = n_valid ? malloc(n_train * sizeof *train) : rest;
+    size_t *valid = n_valid ? malloc(n_valid * sizeof *valid) : NULL;
     lt_data *d = NULL;
-    if (!train || !test) {
+    if (!rest || !test || !train || (n_valid && !valid)) {
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    rc = choose_rows(ctx, cfg, all, n, n_test, train, test);
+    rc = choose_rows(ctx, cfg, all->y, n, n_test, rest, test, "test");
+    if (rc == LT_OK && n_valid)
+        rc = split_rest(ctx, cfg, all->y, rest, n_rest, n_valid, train, valid);
     if (rc != LT_OK)
         goto done;
     d = lt_data_new();
     if (!d || lt_data_copy_meta(d, in) != 0 ||
         take_rows(all, train, n_train, &d->split[LT_TRAIN]) != 0 ||
+        (n_valid && take_rows(all, valid, n_valid, &d->split[LT_VALID]) != 0) ||
         take_rows(all, test, n_test, &d->split[LT_TEST]) != 0) {
         lt_data_free(&d);
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
     lt_report_int(ctx, "n_train", (long long)n_train);
+    if (n_valid)
+        lt_report_int(ctx, "n_valid", (long long)n_valid);
     lt_report_int(ctx, "n_test", (long long)n_test);
     outputs[0].data = d;
     rc = LT_OK;
 done:
-    free(train);
+    if (train != rest)
+        free(train);
+    free(rest);
     free(test);
+    free(valid);
     return rc;
 }
 
@@ -210,10 +284,16 @@ static const lt_output outputs_table[] = {
     {"data", LT_DATASET, "the train and test splits"},
 };
 
+static const lt_metric split_metrics[] = {
+    {"n_train", "rows in the train split"},
+    {"n_valid", "rows in the valid split (with valid_size)"},
+    {"n_test", "rows in the test split"},
+};
+
 const lt_stage_def split_stage = {
     .abi = LT_ABI_VERSION,
     .name = "split",
-    .summary = "train/test split, row for row as scikit-learn's train_test_split",
+    .summary = "train/test (and valid) split, row for row as scikit-learn's train_test_split",
     .params = split_params,
     .n_params = LT_COUNT(split_params),
     .config_size = sizeof(struct split_config),
@@ -224,4 +304,6 @@ const lt_stage_def split_stage = {
     .n_outputs = LT_COUNT(outputs_table),
     .check = split_check,
     .run = split_run,
+    .metrics = split_metrics,
+    .n_metrics = LT_COUNT(split_metrics),
 };

@@ -80,16 +80,20 @@ static int split_stats(lt_ctx *ctx, const struct stats_config *cfg, const char *
                                          "did not converge", split);
     if (la != LT_LA_OK)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    if (correlation(cov, p, corr) > 0)
+    /* A run's results are finite numbers, so an undefined correlation is
+     * never written as null: the matrix is left out, and the warning says why. */
+    bool undefined = correlation(cov, p, corr) > 0;
+    if (undefined)
         lt_warn(ctx, "split '%s' has features of zero variance: their correlations "
-                     "are undefined (null)", split);
+                     "are undefined, so %s is left out", split, key(name, split, "corr"));
     sign_rows(vectors, p);
     double total = 0;
     for (size_t i = 0; i < p; i++)
         total += values[i];
-    double first = total > 0 ? values[0] / total : NAN;
+    double first = total > 0 ? values[0] / total : 0;
     lt_report_mat(ctx, key(name, split, "cov"), cov, p, p);
-    lt_report_mat(ctx, key(name, split, "corr"), corr, p, p);
+    if (!undefined)
+        lt_report_mat(ctx, key(name, split, "corr"), corr, p, p);
     lt_report_vec(ctx, key(name, split, "eigenvalues"), values, p);
     lt_report_mat(ctx, key(name, split, "eigenvectors"), vectors, p, p);
     lt_report_num(ctx, key(name, split, "first_ratio"), first);
@@ -125,6 +129,15 @@ static int stats_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     return LT_OK;
 }
 
+static const lt_metric stats_metrics[] = {
+    {"{split}.mean", "the split's column means"},
+    {"{split}.cov", "the split's covariance matrix (n - 1 denominator)"},
+    {"{split}.corr", "the split's correlation matrix"},
+    {"{split}.eigenvalues", "the covariance matrix's eigenvalues, largest first"},
+    {"{split}.eigenvectors", "their eigenvectors, one per row"},
+    {"{split}.first_ratio", "the largest eigenvalue's share of the total"},
+};
+
 const lt_stage_def stats_stage = {
     .abi = LT_ABI_VERSION,
     .name = "stats",
@@ -136,4 +149,6 @@ const lt_stage_def stats_stage = {
     .min_inputs = 1,
     .max_inputs = 1,
     .run = stats_run,
+    .metrics = stats_metrics,
+    .n_metrics = LT_COUNT(stats_metrics),
 };

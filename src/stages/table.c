@@ -45,6 +45,12 @@ static int table_run(lt_ctx *ctx, const void *config, const lt_value *in, int n_
     return LT_OK;
 }
 
+static const lt_metric table_metrics[] = {
+    {"rows", "rows of the split"},
+    {"cols", "columns of the split"},
+    {"values", "the first rows of the split"},
+};
+
 const lt_stage_def table_stage = {
     .abi = LT_ABI_VERSION,
     .name = "table",
@@ -56,4 +62,6 @@ const lt_stage_def table_stage = {
     .max_inputs = 1,
     .reads = LT_READS(LT_DATASET) | LT_READS(LT_PREDICTIONS),
     .run = table_run,
+    .metrics = table_metrics,
+    .n_metrics = LT_COUNT(table_metrics),
 };

@@ -57,7 +57,7 @@ static int check(lt_ctx *ctx, const void *config)
 {
     const struct tsne_config *cfg = config;
     if (cfg->method == LT_TSNE_BARNES_HUT && cfg->n_components > 3)
-        return lt_fail(ctx, LT_EINPUT,
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "n_components is %d but barnes_hut embeds in at most 3 "
                        "dimensions; use method: exact for more",
                        cfg->n_components);
@@ -179,6 +179,16 @@ static const lt_output outputs_table[] = {
     {"embedding", LT_DATASET, "the embedding of the chosen split"},
 };
 
+static const lt_metric tsne_metrics[] = {
+    {"kl_divergence", "scikit-learn's kl_divergence_"},
+    {"trustworthiness", "scikit-learn's trustworthiness of the embedding"},
+    {"n_iter", "iterations run"},
+    {"kl_divergence_exaggerated", "the KL divergence at the end of early exaggeration"},
+    {"learning_rate", "the learning rate used ('auto' resolved)"},
+    {"n_neighbors", "neighbours per point in the affinities"},
+    {"n_samples", "rows embedded"},
+};
+
 const lt_stage_def tsne_stage = {
     .abi = LT_ABI_VERSION,
     .name = "tsne",
@@ -193,4 +203,6 @@ const lt_stage_def tsne_stage = {
     .n_outputs = LT_COUNT(outputs_table),
     .check = check,
     .run = run,
+    .metrics = tsne_metrics,
+    .n_metrics = LT_COUNT(tsne_metrics),
 };

@@ -18,7 +18,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t rows = lt_npy_rows(&info), cols = lt_npy_cols(&info);
         double *row = cols ? malloc(cols * sizeof *row) : NULL;
         char err[256];
-        for (size_t i = 0; i < rows && (row || !cols); i++)
+        /* Rows of no columns cost nothing to store, so a header may claim
+         * billions of them: reading the first few thousand covers the reader
+         * (found by fuzzing as a timeout of this loop, not of latent). */
+        for (size_t i = 0; i < rows && i < 4096 && (row || !cols); i++)
             if (lt_npy_read_rows(f, path, &info, i, 1, row, err, sizeof err) != 0)
                 break;
         free(row);

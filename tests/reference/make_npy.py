@@ -29,6 +29,7 @@ def save(name, a, version=None):
 
 def main():
     os.makedirs(DIR, exist_ok=True)
+    open(os.path.join(DIR, "empty.npy"), "wb").close()  # a 0-byte file
     rs = np.random.RandomState(0)
     good = {
         "table_f8.npy": rs.randn(7, 3),

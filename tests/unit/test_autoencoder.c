@@ -13,7 +13,7 @@
 #include "core/params.h"
 #include "core/yaml_doc.h"
 #include "nn/net.h"
-#include "nn/weights.h"
+#include "core/model.h"
 #include "testmat.h"
 #include "testnn.h"
 #include "testrun.h"
@@ -97,22 +97,61 @@ static double metric(struct run *r, const char *name, size_t i)
     return lt_ctx_test_metric(r->ctx, name, i);
 }
 
-/* Writes the reference's initial weights as a weights file at PATH. */
+/* The linear network's 17 weights (encoder 3 -> 2, decoder 2 -> 3, each a
+ * kernel then a bias) as the arrays of an autoencoder's saved model. */
+static const struct {
+    const char *name;
+    size_t rows, cols, at;
+} linear_arrays[] = {
+    {"encoder.0.dense.kernel", 3, 2, 0},
+    {"encoder.0.dense.bias", 2, 0, 6},
+    {"decoder.0.dense.kernel", 2, 3, 8},
+    {"decoder.0.dense.bias", 3, 0, 14},
+};
+
+/* Writes M (a model being filled) to PATH with the metadata a reader needs. */
+static void write_model(lt_model *m, const char *path)
+{
+    char err[512];
+    lt_model_put_int(m, LT_MODEL_FORMAT_KEY, LT_MODEL_FORMAT);
+    lt_model_put_str(m, LT_MODEL_KIND_KEY, "autoencoder");
+    CU_ASSERT_EQUAL(lt_model_write(m, path, err, sizeof err), 0);
+}
+
+/* Writes the reference's initial weights as a saved model at PATH. */
 static void write_initial_weights(const char *path)
 {
-    test_specs s = test_specs_bind("layers: [{dense: {units: 2}}, {dense: {units: 3}}]");
-    lt_net net;
-    size_t bad;
-    char err[256];
-    lt_nn_shape in = lt_nn_shape_1d(3);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, s.layers.items, 2, &in, 32, 0, &bad, err, sizeof err), 0);
     const lt_json *w = lt_json_get(lt_json_get(ref, "trajectory"), "initial");
-    CU_ASSERT_EQUAL_FATAL(lt_json_size(w), net.n_weights);
-    for (size_t i = 0; i < net.n_weights; i++)
-        net.w[i] = (float)lt_json_number(lt_json_value_at(w, i));
-    CU_ASSERT_EQUAL(lt_weights_save(&net, path), 0);
-    lt_net_free(&net);
-    test_specs_free(&s);
+    CU_ASSERT_EQUAL_FATAL(lt_json_size(w), 17);
+    double v[17];
+    for (size_t i = 0; i < 17; i++)
+        v[i] = (float)lt_json_number(lt_json_value_at(w, i));
+    lt_model *m = lt_model_new();
+    for (size_t k = 0; k < 4; k++)
+        if (linear_arrays[k].cols)
+            lt_model_put_mat(m, linear_arrays[k].name, v + linear_arrays[k].at,
+                             linear_arrays[k].rows, linear_arrays[k].cols);
+        else
+            lt_model_put_vec(m, linear_arrays[k].name, v + linear_arrays[k].at,
+                             linear_arrays[k].rows);
+    write_model(m, path);
+    lt_model_free(m);
+}
+
+/* The 17 weights a run of the linear network saved in its model. */
+static void saved_weights(struct run *r, const char *path, double *w)
+{
+    write_model(lt_ctx_model_out(r->ctx), path);
+    char err[512];
+    lt_model *m = lt_model_read(path, err, sizeof err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    for (size_t k = 0; k < 4; k++) {
+        size_t rows = linear_arrays[k].rows, cols = linear_arrays[k].cols;
+        const double *v = lt_model_get(r->ctx, m, linear_arrays[k].name, &rows, &cols);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        memcpy(w + linear_arrays[k].at, v, rows * (cols ? cols : 1) * sizeof *w);
+    }
+    lt_model_free(m);
 }
 
 static void test_linear_against_torch(void)
@@ -134,18 +173,10 @@ static void test_linear_against_torch(void)
     NEAR("20 epochs of SGD 1.5: loss per epoch vs torch",
          lt_test_maxdiff(losses, 20, lt_json_get(tr, "losses")), 1e-6);
 
-    /* The trained weights, read back from the stage's weights file. */
-    test_specs s = test_specs_bind("layers: [{dense: {units: 2}}, {dense: {units: 3}}]");
-    lt_net net;
-    size_t bad;
-    char err[256];
-    lt_nn_shape in = lt_nn_shape_1d(3);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, s.layers.items, 2, &in, 32, 0, &bad, err, sizeof err), 0);
-    char *file = lt_path_join(r.ctx->test_dir, "test.weights");
-    CU_ASSERT_EQUAL(lt_weights_load(&net, file, err, sizeof err), LT_WEIGHTS_OK);
+    /* The trained weights, read back from the stage's saved model. */
+    char *file = lt_path_join(r.ctx->test_dir, "test.npz");
     double w[17];
-    for (size_t i = 0; i < 17; i++)
-        w[i] = net.w[i];
+    saved_weights(&r, file, w);
     NEAR("final weights vs torch", lt_test_maxdiff(w, 17, lt_json_get(tr, "final")), 1e-5);
     NEAR("reconstruction mse vs torch",
          fabs(metric(&r, "reconstruction_mse", 0) - lt_json_number(lt_json_get(tr, "mse"))), 1e-7);
@@ -155,8 +186,6 @@ static void test_linear_against_torch(void)
          fabs(metric(&r, "pca_reconstruction_mse", 0) -
               lt_json_number(lt_json_get(ref, "pca_reconstruction_mse"))) / 0.0034, 1e-6);
     free(file);
-    lt_net_free(&net);
-    test_specs_free(&s);
     release(&r);
     lt_data_free(&d);
     remove(path);
@@ -178,8 +207,10 @@ static void test_codings_and_reuse(void)
     CU_ASSERT_EQUAL(metric(&a, "params", 0), 17);
     CU_ASSERT_EQUAL(metric(&a, "layer_params", 1), 9);
 
-    /* The weights file of run a, loaded without training, gives its codings. */
-    char *file = lt_path_join(a.ctx->test_dir, "test.weights"), yaml[512];
+    /* The model run a saved, loaded without training, gives its codings. */
+    char *file = lt_path_join(a.ctx->test_dir, "test.npz"), yaml[512];
+    double unused[17];
+    saved_weights(&a, file, unused);
     snprintf(yaml, sizeof yaml, LINEAR "epochs: 0\nweights: %s\n", file);
     struct run again = run_yaml(yaml, d);
     CU_ASSERT_EQUAL_FATAL(again.rc, LT_OK);

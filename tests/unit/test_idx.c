@@ -132,6 +132,28 @@ static void test_wrong_sizes(void)
 }
 
 /* A gzip file cut short, and one whose checksum does not match. */
+/* Reading every item of PATH (40 x 100) as a stream fails with MESSAGE:
+ * when the last item is read, or at once when zlib's buffer already
+ * reached the trailer (a small file). */
+static void expect_stream_error(const char *path, const char *message)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_idx header;
+    lt_idx_reader *r = NULL;
+    char err[512] = "", want[1024];
+    snprintf(want, sizeof want, "%s: %s", path, message);
+    if (lt_idx_open_u8(ctx, path, 2, &header, &r) != LT_OK) {
+        MESSAGE_IS(lt_ctx_error(ctx), want);
+    } else {
+        unsigned char items[4000];
+        CU_ASSERT_EQUAL(lt_idx_read_items(r, 0, 39, items, err, sizeof err), 0);
+        CU_ASSERT_EQUAL(lt_idx_read_items(r, 39, 1, items, err, sizeof err), -1);
+        MESSAGE_IS(err, want);
+    }
+    lt_idx_close(&r);
+    lt_ctx_free_test(ctx);
+}
+
 static void test_damaged_gzip(void)
 {
     const char *path = in_dir("damaged.gz");
@@ -156,10 +178,69 @@ static void test_damaged_gzip(void)
     CU_ASSERT_EQUAL(strncmp(lt_ctx_error(ctx), prefix, strlen(prefix)), 0);
     lt_ctx_free_test(ctx);
 
+    /* The trailer missing, or its length cut off: what gzip -t refuses. */
+    static const char missing[] = "truncated: the gzip trailer (CRC-32 and length) is missing or "
+                                  "cut short, so the data cannot be verified (gzip -t fails too)";
+    CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len - 8), 0);
+    expect_error(path, 2, missing);
+    expect_stream_error(path, missing);
+    CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len - 3), 0);
+    expect_error(path, 2, missing);
+    expect_stream_error(path, missing);
+
+    gz[len - 2] ^= 0x01; /* in the length (ISIZE) of the gzip trailer */
+    CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len), 0);
+    expect_error(path, 2, "corrupt gzip data: incorrect length check");
+    expect_stream_error(path, "corrupt gzip data: incorrect length check");
+    gz[len - 2] ^= 0x01;
+
     gz[len - 6] ^= 0x55; /* in the CRC-32 of the gzip trailer */
     CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len), 0);
     expect_error(path, 2, "corrupt gzip data: incorrect data check");
+    expect_stream_error(path, "corrupt gzip data: incorrect data check");
     free(gz);
+}
+
+/* A stream finds a missing trailer only when it reads the last item: a
+ * file larger than zlib's buffer, of bytes that do not compress. */
+static void test_stream_trailer(void)
+{
+    const char *path = in_dir("big.gz");
+    enum { ITEMS = 40, ITEM = 30000 };
+    unsigned char *big = malloc((size_t)ITEMS * ITEM), *items = malloc((size_t)ITEMS * ITEM);
+    CU_ASSERT_FATAL(big && items);
+    uint32_t state = 1;
+    for (size_t i = 0; i < (size_t)ITEMS * ITEM; i++) {
+        state = state * 1664525u + 1013904223u;
+        big[i] = (unsigned char)(state >> 24);
+    }
+    uint32_t dims[2] = {ITEMS, ITEM};
+    CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, true, 0x08, 2, dims, big, (size_t)ITEMS * ITEM), 0);
+    size_t len = 0;
+    char *gz = lt_read_file(path, &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(gz);
+    CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len - 8), 0);
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_idx header;
+    lt_idx_reader *r = NULL;
+    CU_ASSERT_EQUAL_FATAL(lt_idx_open_u8(ctx, path, 2, &header, &r), LT_OK);
+    char err[512] = "", want[1024];
+    CU_ASSERT_EQUAL(lt_idx_read_items(r, 0, ITEMS - 1, items, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(lt_idx_read_items(r, ITEMS - 1, 1, items, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s: truncated: the gzip trailer (CRC-32 and length) is missing or "
+             "cut short, so the data cannot be verified (gzip -t fails too)", path);
+    MESSAGE_IS(err, want);
+    /* Whole, it reads; and its last item verifies the trailer. */
+    lt_idx_close(&r);
+    CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len), 0);
+    CU_ASSERT_EQUAL_FATAL(lt_idx_open_u8(ctx, path, 2, &header, &r), LT_OK);
+    CU_ASSERT_EQUAL(lt_idx_read_items(r, 0, ITEMS, items, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(memcmp(items, big, (size_t)ITEMS * ITEM), 0);
+    lt_idx_close(&r);
+    lt_ctx_free_test(ctx);
+    free(gz);
+    free(big);
+    free(items);
 }
 
 static int setup(void)
@@ -184,5 +265,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "bad headers", test_bad_headers);
     CU_add_test(s, "data shorter or longer than announced", test_wrong_sizes);
     CU_add_test(s, "damaged gzip", test_damaged_gzip);
+    CU_add_test(s, "a stream verifies the gzip trailer", test_stream_trailer);
     return lt_test_run();
 }

@@ -21,6 +21,7 @@
 #include "plot/internal.h"
 #include "plot/plot.h"
 #include "testrun.h"
+#include "stages/plot_common.h"
 #include "testutil.h"
 
 const char *lt_test_root = ".";
@@ -523,6 +524,7 @@ struct scatter_cfg {
     bool axes, equal;
     char *title, *xlabel, *ylabel;
     double alpha;
+    PLOT_OUTPUT_FIELDS;
 };
 
 static void test_scatter(void)
@@ -530,7 +532,7 @@ static void test_scatter(void)
     const lt_json *r = lt_json_get(ref, "pca2d");
     lt_data *d = points_data(true, true);
     struct scatter_cfg cfg = {.split = 0, .x = 0, .y = 1, .color = 0, .axes = true,
-                              .equal = true, .alpha = 0.5};
+                              .equal = true, .alpha = 0.5, .dpi = PLOT_BASE_DPI};
     CU_ASSERT_EQUAL(plot_scatter_stage.config_size, sizeof cfg);
     lt_ctx *ctx;
     CU_ASSERT_EQUAL(run_stage(&plot_scatter_stage, "scatter_labels", &cfg, d, &ctx), LT_OK);
@@ -565,7 +567,7 @@ static void test_scatter(void)
 
     d = cluster_data();
     cfg = (struct scatter_cfg){.split = 3, .x = 0, .y = 1, .color = 0, .axes = true,
-                               .equal = false, .alpha = 0.5};
+                               .equal = false, .alpha = 0.5, .dpi = PLOT_BASE_DPI};
     CU_ASSERT_EQUAL(run_stage(&plot_scatter_stage, "scatter_clusters", &cfg, d, &ctx), LT_OK);
     lt_ctx_free_test(ctx);
 
@@ -586,6 +588,7 @@ static void test_scatter(void)
 struct variance_cfg {
     double threshold;
     char *title;
+    PLOT_OUTPUT_FIELDS;
 };
 
 static lt_spectrum *spectrum_data(double threshold)
@@ -603,7 +606,7 @@ static void test_variance(void)
     const lt_json *s = lt_json_get(ref, "spectrum");
     const lt_json *thresholds = lt_json_get(s, "thresholds"), *counts = lt_json_get(s, "n_components");
     lt_spectrum *d = spectrum_data(0);
-    struct variance_cfg cfg = {0};
+    struct variance_cfg cfg = {.dpi = PLOT_BASE_DPI};
     CU_ASSERT_EQUAL(plot_variance_stage.config_size, sizeof cfg);
     lt_ctx *ctx;
     for (size_t i = 0; i < lt_json_size(thresholds); i++) {
@@ -637,13 +640,14 @@ static void test_variance(void)
 struct projection_cfg {
     int component, split;
     char *title;
+    PLOT_OUTPUT_FIELDS;
 };
 
 static void test_projection(void)
 {
     const lt_json *r = lt_json_get(ref, "pca2d");
     lt_data *d = points_data(false, false);
-    struct projection_cfg cfg = {0};
+    struct projection_cfg cfg = {.dpi = PLOT_BASE_DPI};
     CU_ASSERT_EQUAL(plot_projection_stage.config_size, sizeof cfg);
     lt_ctx *ctx;
     double worst = 0;
@@ -685,7 +689,7 @@ static void test_figures_are_deterministic(void)
 {
     lt_data *d = cluster_data();
     struct scatter_cfg cfg = {.split = 0, .x = 0, .y = 1, .axes = true, .equal = true,
-                              .alpha = 0.5};
+                              .alpha = 0.5, .dpi = PLOT_BASE_DPI};
     lt_ctx *a, *b;
     CU_ASSERT_EQUAL_FATAL(run_stage(&plot_scatter_stage, "same", &cfg, d, &a), LT_OK);
     CU_ASSERT_EQUAL_FATAL(run_stage(&plot_scatter_stage, "same", &cfg, d, &b), LT_OK);

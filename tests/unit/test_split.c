@@ -51,6 +51,9 @@ static lt_data *indexed_data(size_t n, const lt_json *labels)
     return d;
 }
 
+/* valid_size for run_split: 0 (none) unless a test sets it. */
+static double valid_size;
+
 /* Runs split on IN with the given settings; returns the status. */
 static int run_split(lt_ctx *ctx, const lt_data *in, double test_size,
                      int64_t random_state, bool shuffle, bool stratify,
@@ -59,6 +62,7 @@ static int run_split(lt_ctx *ctx, const lt_data *in, double test_size,
     const lt_stage_def *def = lt_test_stage("split");
     void *cfg = lt_test_config(def);
     LT_TEST_REAL(def, cfg, "test_size") = test_size;
+    LT_TEST_REAL(def, cfg, "valid_size") = valid_size;
     LT_TEST_SEED(def, cfg, "random_state") = random_state;
     LT_TEST_BOOL(def, cfg, "shuffle") = shuffle;
     LT_TEST_BOOL(def, cfg, "stratify") = stratify;
@@ -206,6 +210,60 @@ static void test_errors(void)
     lt_ctx_free_test(ctx);
 }
 
+/* valid_size: the rows of two train_test_split calls (make_split_valid.py). */
+static void test_valid_splits(void)
+{
+    lt_json *valid_ref = lt_test_reference("split_valid.json");
+    const lt_json *cases = lt_json_get(valid_ref, "cases");
+    CU_ASSERT_EQUAL_FATAL(lt_json_size(cases), 6);
+    lt_ctx *ctx = lt_ctx_new_test();
+    for (size_t c = 0; c < lt_json_size(cases); c++) {
+        const lt_json *k = lt_json_value_at(cases, c);
+        const lt_json *labels = lt_json_get(k, "labels");
+        size_t n = (size_t)lt_json_number(lt_json_get(k, "n"));
+        lt_data *in = indexed_data(n, labels);
+        lt_data *out = NULL;
+        valid_size = lt_json_number(lt_json_get(k, "valid_size"));
+        int rc = run_split(ctx, in, lt_json_number(lt_json_get(k, "test_size")),
+                           (int64_t)lt_json_number(lt_json_get(k, "random_state")),
+                           lt_json_number(lt_json_get(k, "shuffle")) != 0, labels != NULL, &out);
+        valid_size = 0;
+        if (rc != LT_OK)
+            printf("\n    case %zu: %s", c, lt_ctx_error(ctx));
+        CU_ASSERT_EQUAL_FATAL(rc, LT_OK);
+        check_rows(out, in, LT_TRAIN, lt_json_get(k, "train"));
+        check_rows(out, in, LT_VALID, lt_json_get(k, "valid"));
+        check_rows(out, in, LT_TEST, lt_json_get(k, "test"));
+        CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "n_valid", 0), (double)lt_json_size(lt_json_get(k, "valid")));
+        lt_data_free(&out);
+        lt_data_free(&in);
+    }
+    lt_ctx_free_test(ctx);
+    lt_json_free(valid_ref);
+}
+
+static void test_valid_errors(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    lt_data *in = indexed_data(10, NULL), *out = NULL;
+    valid_size = 0.5;
+    CU_ASSERT_EQUAL(run_split(ctx, in, 0.5, 0, true, false, &out), LT_EINPUT);
+    MESSAGE_IS(lt_ctx_error(ctx), "stage 'split': test_size 0.5 + valid_size 0.5 leave no train rows; "
+                                  "expected shares that sum to less than 1");
+    valid_size = 7;
+    CU_ASSERT_EQUAL(run_split(ctx, in, 3, 0, true, false, &out), LT_EINPUT);
+    MESSAGE_IS(lt_ctx_error(ctx), "stage 'split': valid_size 7 gives 7 valid rows but the test split "
+                                  "leaves only 7; expected fewer, so that train keeps at least one");
+    valid_size = 2.5;
+    CU_ASSERT_EQUAL(run_split(ctx, in, 3, 0, true, false, &out), LT_EINPUT);
+    MESSAGE_IS(lt_ctx_error(ctx), "stage 'split': valid_size is 2.5; expected 0, a fraction in (0, 1) "
+                                  "or a whole number of rows");
+    valid_size = 0;
+    CU_ASSERT_PTR_NULL(out);
+    lt_data_free(&in);
+    lt_ctx_free_test(ctx);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -217,6 +275,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "unset random_state = pipeline seed", test_unset_random_state);
     CU_add_test(s, "stratified class shares", test_stratified_shares);
     CU_add_test(s, "errors", test_errors);
+    CU_add_test(s, "valid_size: two train_test_split calls, 6 cases", test_valid_splits);
+    CU_add_test(s, "valid_size errors", test_valid_errors);
     int rc = lt_test_run();
     lt_json_free(ref);
     return rc;

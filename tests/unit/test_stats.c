@@ -102,8 +102,7 @@ static void test_degenerate(void)
     const lt_json *cov = lt_json_get(lt_ctx_test_metrics(ctx), "train.cov");
     CU_ASSERT_EQUAL(lt_json_number(lt_json_at(lt_json_at(cov, 0), 0)), 7.0 / 3.0);
     CU_ASSERT_EQUAL(lt_json_number(lt_json_at(lt_json_at(cov, 1), 1)), 0.0);
-    CU_ASSERT_EQUAL(lt_json_number(lt_json_at(lt_json_at(corr, 0), 0)), 1.0);
-    CU_ASSERT(isnan(lt_json_number(lt_json_at(lt_json_at(corr, 0), 1))));
+    CU_ASSERT_PTR_NULL(corr); /* undefined (NaN) entries: left out, never null */
     CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "train.first_ratio", 0), 1.0);
     CU_ASSERT_EQUAL(ctx->n_warnings, 1);
     lt_ctx_free_test(ctx);

@@ -1,0 +1,22 @@
+#!/usr/bin/python3
+"""Writes the MPI tests' inputs: a 101-row table (rows not a multiple of 2
+or 3, so the ranks' blocks differ in size) with correlated features and a
+binary label, as CSV and as .npy, and a copy of the .npy with one NaN in
+row 95, which falls in the last rank's block for 2 and 3 ranks.
+Run: /usr/bin/python3 tests/mpi/make_data.py (Debian's python3-numpy)."""
+import os
+import numpy as np
+
+here = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.RandomState(14)
+x = rng.randn(101, 6) @ rng.randn(6, 6) + rng.randn(6) * 3
+y = (x[:, 0] - x[:, 1] + 0.5 * rng.randn(101) > np.median(x[:, 0] - x[:, 1])).astype(np.int64)
+with open(os.path.join(here, "table.csv"), "w") as f:
+    f.write("a,b,c,d,e,f,label\n")
+    for row, label in zip(x, y):
+        f.write(",".join(repr(float(v)) for v in row) + ",%d\n" % label)
+np.save(os.path.join(here, "table.npy"), x)
+np.save(os.path.join(here, "labels.npy"), y)
+bad = x.copy()
+bad[95, 2] = np.nan
+np.save(os.path.join(here, "table_nan.npy"), bad)

@@ -1,0 +1,358 @@
+/* The variational autoencoder's parts against PyTorch
+ * (tests/reference/make_vae.py): Nadam step by step, the
+ * reparameterisation and KL term, gradient checks of the sampling layer
+ * with fixed eps and of the KL term, and a few training steps of small and
+ * Geron-sized VAEs from the same weights and eps; the latent grid's normal
+ * quantiles against scipy. */
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/net.h"
+#include "nn/optim.h"
+#include "nn/vae_latent.h"
+#include "nn/vae_train.h"
+#include "stages/vae.h"
+#include "testnn.h"
+#include "testutil.h"
+
+const char *lt_test_root = ".";
+static lt_json *ref;
+
+/* An owned float copy of a JSON array of numbers. */
+static float *floats(const lt_json *a, size_t *n)
+{
+    *n = lt_json_size(a);
+    float *f = malloc((*n ? *n : 1) * sizeof *f);
+    if (!f)
+        exit(1);
+    for (size_t i = 0; i < *n; i++)
+        f[i] = (float)lt_json_number(lt_json_value_at(a, i));
+    return f;
+}
+
+static double maxdiff_f(const float *a, const lt_json *want)
+{
+    size_t n = lt_json_size(want);
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs((double)a[i] - lt_json_number(lt_json_value_at(want, i))));
+    return m;
+}
+
+static void test_nadam(void)
+{
+    const lt_json *c = lt_json_get(ref, "nadam");
+    char yaml[128];
+    snprintf(yaml, sizeof yaml, "optimizer: {nadam: {learning_rate: %.17g}}",
+             lt_json_number(lt_json_get(c, "lr")));
+    test_specs specs = test_specs_bind(yaml);
+    size_t n;
+    float *w = floats(lt_json_get(c, "w0"), &n);
+    lt_optim opt;
+    CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &specs.optimizer.items[0], n), 0);
+    const lt_json *grads = lt_json_get(c, "grads"), *after = lt_json_get(c, "after");
+    double worst = 0;
+    for (size_t t = 0; t < lt_json_size(grads); t++) {
+        size_t gn;
+        float *g = floats(lt_json_value_at(grads, t), &gn);
+        lt_optim_step(&opt, w, g);
+        worst = fmax(worst, maxdiff_f(w, lt_json_value_at(after, t)));
+        free(g);
+    }
+    NEAR("nadam: 25 steps of 7 weights vs torch.optim.NAdam", worst, 1e-6);
+    lt_optim_free(&opt);
+    free(w);
+    test_specs_free(&specs);
+}
+
+/* A network of one vae_latent layer whose input is [mean | log_var]: the
+ * heads are identities, so the layer samples the given mean and log_var. */
+static void identity_latent(lt_net *net, struct lt_vae_latent_config *lc, lt_spec *spec, int d,
+                            size_t batch)
+{
+    lc->latent_dim = d;
+    *spec = (lt_spec){.def = &lt_layer_vae_latent.spec, .config = lc};
+    lt_nn_shape in = lt_nn_shape_1d(2 * d);
+    size_t bad;
+    char err[128];
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(net, spec, 1, &in, batch, 1, &bad, err, sizeof err),
+                          LT_NET_OK);
+    float *w = net->w;
+    size_t in_size = (size_t)(2 * d), k = (size_t)d;
+    memset(w, 0, net->n_weights * sizeof *w);
+    for (size_t j = 0; j < k; j++) {
+        w[j * k + j] = 1;                                   /* mean head: rows 0..d */
+        w[in_size * k + k + (k + j) * k + j] = 1;           /* log_var head: rows d..2d */
+    }
+}
+
+static void test_reparameterisation(void)
+{
+    const lt_json *c = lt_json_get(ref, "sampling");
+    size_t nm, nl, ne;
+    float *mean = floats(lt_json_get(c, "mean"), &nm), *lv = floats(lt_json_get(c, "log_var"), &nl);
+    float *eps = floats(lt_json_get(c, "eps"), &ne);
+    const int d = 3;
+    size_t rows = nm / d;
+    float *x = malloc(rows * 2 * d * sizeof *x);
+    CU_ASSERT_FATAL(x != NULL);
+    for (size_t i = 0; i < rows; i++) {
+        memcpy(x + i * 2 * d, mean + i * d, d * sizeof *x);
+        memcpy(x + i * 2 * d + d, lv + i * d, d * sizeof *x);
+    }
+    lt_net net;
+    struct lt_vae_latent_config lc;
+    lt_spec spec;
+    identity_latent(&net, &lc, &spec, d, rows);
+    lt_vae_latent *st = lt_vae_latent_of(&net.layers[0]);
+    st->eps_mode = LT_VAE_EPS_FIXED;
+    st->fixed_eps = eps;
+    st->kl_sum = 0;
+    const float *z = lt_net_forward(&net, x, rows, 1, true);
+    NEAR("z = mean + exp(log_var / 2) eps vs torch", maxdiff_f(z, lt_json_get(c, "z")), 1e-6);
+    double kl_want = 0, kl_one = 0;
+    const lt_json *kl = lt_json_get(c, "kl");
+    for (size_t i = 0; i < rows; i++)
+        kl_want += lt_json_number(lt_json_value_at(kl, i));
+    kl_one = lt_vae_kl(mean, lv, d);
+    NEAR("KL summed over the batch vs torch (float64)", fabs(st->kl_sum - kl_want), 1e-9);
+    NEAR("KL of the first sample vs torch", fabs(kl_one - lt_json_number(lt_json_value_at(kl, 0))),
+         1e-12);
+    /* eps_mode zero: z is the mean (the codings). */
+    st->eps_mode = LT_VAE_EPS_ZERO;
+    z = lt_net_forward(&net, x, rows, 1, false);
+    double m = 0;
+    for (size_t i = 0; i < nm; i++)
+        m = fmax(m, fabs((double)z[i] - (double)mean[i]));
+    NEAR("eps zero: z is the mean", m, 0);
+    lt_net_free(&net);
+    free(x);
+    free(mean);
+    free(lv);
+    free(eps);
+}
+
+/* J = sum r_i z_i + kl_coef / n * sum_samples KL, through a dense layer
+ * into the latent layer, eps fixed. */
+struct kl_probe {
+    lt_net net;
+    size_t n;
+    const float *x, *r;
+    double kl_coef;
+};
+
+static double kl_objective(struct kl_probe *p)
+{
+    lt_vae_latent *st = lt_vae_latent_of(&p->net.layers[1]);
+    st->kl_sum = 0;
+    const float *z = lt_net_forward(&p->net, p->x, p->n, 2, true);
+    double s = 0;
+    for (size_t i = 0; i < p->n * 3; i++)
+        s += (double)p->r[i] * (double)z[i];
+    return s + p->kl_coef / (double)p->n * st->kl_sum;
+}
+
+/* Returns the mismatches between analytic and central-difference
+ * gradients of J for weights and inputs. */
+static int check_latent_gradients(double r_scale, double kl_coef, const char *label)
+{
+    enum { N = 4, IN = 5, D = 3 };
+    test_specs specs = test_specs_bind("layers: [{dense: {units: 6, activation: tanh}}]");
+    struct lt_vae_latent_config lc = {.latent_dim = D};
+    lt_spec layers[2] = {specs.layers.items[0], {.def = &lt_layer_vae_latent.spec, .config = &lc}};
+    struct kl_probe p = {.n = N, .kl_coef = kl_coef};
+    lt_nn_shape in = lt_nn_shape_1d(IN);
+    size_t bad;
+    char err[128];
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&p.net, layers, 2, &in, N, 3, &bad, err, sizeof err),
+                          LT_NET_OK);
+    float x[N * IN], r[N * D], eps[N * D], dx[N * IN];
+    lt_rng rng;
+    lt_rng_seed(&rng, 4);
+    for (size_t i = 0; i < N * IN; i++)
+        x[i] = (float)lt_rng_gauss(&rng);
+    for (size_t i = 0; i < N * D; i++) {
+        r[i] = (float)(r_scale * lt_rng_gauss(&rng));
+        eps[i] = (float)lt_rng_gauss(&rng);
+    }
+    for (size_t i = 0; i < p.net.n_weights; i++)
+        p.net.w[i] += (float)(0.3 * lt_rng_gauss(&rng));
+    p.x = x;
+    p.r = r;
+    lt_vae_latent *st = lt_vae_latent_of(&p.net.layers[1]);
+    st->eps_mode = LT_VAE_EPS_FIXED;
+    st->fixed_eps = eps;
+    st->kl_coef = kl_coef;
+    kl_objective(&p);
+    memcpy(lt_net_output_grad(&p.net), r, sizeof r);
+    lt_net_backward(&p.net, N, dx);
+    size_t nw = p.net.n_weights;
+    float *g = malloc(nw * sizeof *g);
+    CU_ASSERT_FATAL(g != NULL);
+    memcpy(g, p.net.g, nw * sizeof *g);
+    int bad_count = 0;
+    double worst = 0;
+    const float step = 1e-2f;
+    for (size_t j = 0; j < nw + N * IN; j++) {
+        float *v = j < nw ? &p.net.w[j] : &x[j - nw];
+        double analytic = j < nw ? g[j] : dx[j - nw];
+        float keep = *v;
+        *v = keep + step;
+        double up = kl_objective(&p);
+        *v = keep - step;
+        double down = kl_objective(&p);
+        *v = keep;
+        double numeric = (up - down) / (2.0 * step), diff = fabs(analytic - numeric);
+        worst = fmax(worst, diff);
+        if (diff > 2e-3 + 1e-2 * fmax(fabs(analytic), fabs(numeric)) && bad_count++ < 5)
+            printf("\n    %s: %s %zu analytic %.6g numeric %.6g", label,
+                   j < nw ? "weight" : "input", j < nw ? j : j - nw, analytic, numeric);
+    }
+    printf("\n    %-62s max|diff| %.2g", label, worst);
+    free(g);
+    lt_net_free(&p.net);
+    test_specs_free(&specs);
+    return bad_count;
+}
+
+static void test_gradients(void)
+{
+    CU_ASSERT_EQUAL(check_latent_gradients(1, 0, "sampling layer, fixed eps (no KL)"), 0);
+    CU_ASSERT_EQUAL(check_latent_gradients(0, 2.5, "KL term alone"), 0);
+    CU_ASSERT_EQUAL(check_latent_gradients(1, 0.7, "sampling and KL together"), 0);
+}
+
+/* "layers: [{dense: {units: 8, activation: selu}}, ...]" for UNITS, the last
+ * with LAST_ACT. */
+static void dense_yaml(const lt_json *units, const char *last_act, char *buf, size_t size)
+{
+    size_t k = (size_t)snprintf(buf, size, "layers: [");
+    for (size_t i = 0; i < lt_json_size(units); i++)
+        k += (size_t)snprintf(buf + k, size - k, "%s{dense: {units: %d, activation: %s}}",
+                              i ? ", " : "", (int)lt_json_number(lt_json_value_at(units, i)),
+                              i + 1 == lt_json_size(units) ? last_act : "selu");
+    snprintf(buf + k, size - k, "]");
+}
+
+static void training_case(const lt_json *c)
+{
+    const char *name = lt_json_string(lt_json_get(c, "name"));
+    char yaml[1024], label[128];
+    dense_yaml(lt_json_get(c, "encoder"), "selu", yaml, sizeof yaml);
+    test_specs enc = test_specs_bind(yaml);
+    dense_yaml(lt_json_get(c, "decoder"), "sigmoid", yaml, sizeof yaml);
+    test_specs dec = test_specs_bind(yaml);
+    snprintf(yaml, sizeof yaml, "optimizer: {nadam: {learning_rate: %.17g}}",
+             lt_json_number(lt_json_get(c, "learning_rate")));
+    test_specs opt_spec = test_specs_bind(yaml);
+    struct lt_vae_latent_config lc = {.latent_dim = (int)lt_json_number(lt_json_get(c, "latent_dim"))};
+    size_t ne = enc.layers.n, nd = dec.layers.n, n = ne + nd + 1;
+    lt_spec specs[16];
+    memcpy(specs, enc.layers.items, ne * sizeof *specs);
+    specs[ne] = (lt_spec){.def = &lt_layer_vae_latent.spec, .config = &lc};
+    memcpy(specs + ne + 1, dec.layers.items, nd * sizeof *specs);
+    size_t features = (size_t)lt_json_number(lt_json_get(c, "features"));
+    size_t batch = (size_t)lt_json_number(lt_json_get(c, "batch"));
+    const lt_json *steps = lt_json_get(c, "steps");
+    lt_nn_shape in = lt_nn_shape_1d((int)features);
+    lt_net net;
+    size_t bad;
+    char err[128];
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs, n, &in, batch,
+                                       (uint32_t)lt_json_number(lt_json_get(c, "seed")), &bad,
+                                       err, sizeof err),
+                          LT_NET_OK);
+    lt_optim opt;
+    CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &opt_spec.optimizer.items[0], net.n_weights), 0);
+    size_t rows = batch * lt_json_size(steps);
+    float *x = malloc(rows * features * sizeof *x);
+    CU_ASSERT_FATAL(x != NULL);
+    lt_rng data;
+    lt_rng_seed(&data, (uint32_t)lt_json_number(lt_json_get(c, "data_seed")));
+    for (size_t i = 0; i < rows * features; i++)
+        x[i] = (float)lt_rng_uniform(&data);
+    const char *reduction = lt_json_string(lt_json_get(c, "reduction"));
+    lt_vae_config cfg = {.loss = LT_LOSS_BINARY_CROSSENTROPY,
+                         .reduction = strcmp(reduction, "sum") == 0 ? LT_VAE_SUM : LT_VAE_MEAN,
+                         .kl_weight = lt_json_number(lt_json_get(c, "kl_weight")),
+                         .latent = ne};
+    double worst = 0, worst_parts = 0;
+    for (size_t s = 0; s < lt_json_size(steps); s++) {
+        const lt_json *want = lt_json_value_at(steps, s);
+        lt_vae_losses got;
+        CU_ASSERT_EQUAL(lt_vae_step(&net, &opt, &cfg, x + s * batch * features, batch, &got),
+                        LT_VAE_OK);
+        double loss = lt_json_number(lt_json_get(want, "loss"));
+        worst = fmax(worst, fabs(got.loss - loss) / fmax(1, fabs(loss)));
+        worst_parts = fmax(worst_parts, fabs(got.reconstruction -
+                                             lt_json_number(lt_json_get(want, "reconstruction"))) /
+                                            fmax(1, fabs(loss)));
+        worst_parts = fmax(worst_parts, fabs(got.kl - lt_json_number(lt_json_get(want, "kl"))) /
+                                            fmax(1, fabs(loss)));
+    }
+    snprintf(label, sizeof label, "%s (%s): %zu steps' losses vs torch, relative", name, reduction,
+             lt_json_size(steps));
+    NEAR(label, worst, 1e-6);
+    snprintf(label, sizeof label, "%s: reconstruction and KL parts, relative", name);
+    NEAR(label, worst_parts, 1e-6);
+    const lt_json *final = lt_json_get(c, "final");
+    double wd = 0;
+    for (size_t i = 0; i < ne + nd; i++) {
+        size_t li = i < ne ? i : i + 1;
+        char key[64];
+        snprintf(key, sizeof key, "layer%zu_kernel_head", i);
+        wd = fmax(wd, maxdiff_f(net.layers[li].w, lt_json_get(final, key)));
+    }
+    const lt_layer *lat = &net.layers[ne];
+    wd = fmax(wd, maxdiff_f(lat->w, lt_json_get(final, "mean_head_kernel_head")));
+    wd = fmax(wd, maxdiff_f(lat->w + lat->in_size * (size_t)lc.latent_dim + (size_t)lc.latent_dim,
+                            lt_json_get(final, "log_var_head_kernel_head")));
+    snprintf(label, sizeof label, "%s: weights after the last step", name);
+    NEAR(label, wd, 1e-6);
+    free(x);
+    lt_optim_free(&opt);
+    lt_net_free(&net);
+    test_specs_free(&enc);
+    test_specs_free(&dec);
+    test_specs_free(&opt_spec);
+}
+
+static void test_training(void)
+{
+    const lt_json *cases = lt_json_get(ref, "training");
+    CU_ASSERT_EQUAL_FATAL(lt_json_size(cases), 3);
+    for (size_t i = 0; i < lt_json_size(cases); i++)
+        training_case(lt_json_value_at(cases, i));
+}
+
+
+static void test_quantiles(void)
+{
+    const lt_json *c = lt_json_get(ref, "quantile");
+    const lt_json *p = lt_json_get(c, "p"), *z = lt_json_get(c, "z");
+    double worst = 0;
+    for (size_t i = 0; i < lt_json_size(p); i++)
+        worst = fmax(worst, fabs(vae_normal_quantile(lt_json_number(lt_json_value_at(p, i))) -
+                                 lt_json_number(lt_json_value_at(z, i))));
+    NEAR("normal quantiles of the latent grid vs scipy's norm.ppf", worst, 1e-12);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        lt_test_root = argv[1];
+    ref = lt_test_reference("vae.json");
+    CU_initialize_registry();
+    CU_pSuite s = CU_add_suite("nn_vae", NULL, NULL);
+    CU_add_test(s, "nadam steps vs torch", test_nadam);
+    CU_add_test(s, "reparameterisation and KL vs torch", test_reparameterisation);
+    CU_add_test(s, "gradient checks: sampling with fixed eps, KL", test_gradients);
+    CU_add_test(s, "VAE training steps vs torch", test_training);
+    CU_add_test(s, "normal quantiles vs scipy", test_quantiles);
+    int rc = lt_test_run();
+    lt_json_free(ref);
+    return rc;
+}
