@@ -24,11 +24,22 @@ done
 cmp -s "$tmp/a/metrics.json" "$tmp/b/metrics.json" && ok || bad "cached metrics differ"
 cmp -s "$tmp/a/plots/view.png" "$tmp/b/plots/view.png" && ok || bad "cached plot differs"
 
+# The key names the outputs a run reads: one more reader of pca2's
+# reconstruction is a new entry, computed once and then read back.
+"$latent" run "$pipeline" --out "$tmp/r1" --quiet --set view.input=pca2.reconstruction || bad "run reading pca2.reconstruction failed"
+[ "$(cached "$tmp/r1" pca2)" = False ] && ok || bad "an entry without the reconstruction served a run that reads it"
+"$latent" run "$pipeline" --out "$tmp/r2" --quiet --set view.input=pca2.reconstruction || bad "second run reading pca2.reconstruction failed"
+[ "$(cached "$tmp/r2" pca2)" = True ] && ok || bad "the entry with the reconstruction was not read back"
+cmp -s "$tmp/r1/metrics.json" "$tmp/r2/metrics.json" && ok || bad "cached metrics differ (reconstruction read)"
+ls "$tmp"/cache/*/*/output-1.data > /dev/null 2>&1 && ok || bad "no entry stores output 1 (pca2's reconstruction) in a file of its own"
+
 # Damage every stored output: truncate data files, flip a byte in metrics.
-find "$tmp/cache" -name data.bin | while read -r f; do
+find "$tmp/cache" -name 'output-*' | while read -r f; do
   head -c 100 "$f" > "$f.cut" && mv "$f.cut" "$f"
 done
-"$latent" run "$pipeline" --out "$tmp/c" --quiet || bad "run over a damaged cache failed"
+"$latent" run "$pipeline" --out "$tmp/c" 2> "$tmp/c.err" || bad "run over a damaged cache failed"
+grep -q "stage 'pca2': warning: its stage cache entry [0-9a-f]* was damaged" "$tmp/c.err" && ok ||
+  bad "no warning named the damaged entry: $(cat "$tmp/c.err")"
 [ "$(cached "$tmp/c" pca2)" = False ] && ok || bad "a truncated entry was trusted"
 cmp -s "$tmp/a/metrics.json" "$tmp/c/metrics.json" && ok || bad "recomputed metrics differ"
 "$latent" run "$pipeline" --out "$tmp/d" --quiet

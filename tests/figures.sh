@@ -31,7 +31,7 @@ stages:
   big:   {use: plot.scatter, input: data, with: {title: same, dpi: 250}}
   bigpdf: {use: plot.scatter, input: data, with: {title: same, dpi: 250, format: pdf}}
   small: {use: plot.scatter, input: data, with: {title: same, size: [3.2, 2.4], dpi: 250}}
-  wide:  {use: plot.variance, input: data2, with: {size: [8, 3], format: pdf}}
+  wide:  {use: plot.variance, input: data2.spectrum, with: {size: [8, 3], format: pdf}}
   data2: {use: pca, input: data}
 YEOF
 "$latent" run "$tmp/f.yaml" --out "$tmp/out" --quiet || bad "the figures pipeline failed"

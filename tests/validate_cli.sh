@@ -22,7 +22,7 @@ got=$("$latent" validate ../../pipelines/breast_cancer.yaml --format json 2>&1)
 check json-clean 0 $? '' "$got"
 got=$("$latent" validate bad_seed.yaml ../../pipelines/breast_cancer.yaml 2>&1)
 check text 2 $? 'bad_seed.yaml:2:7: seed: expected an integer in [0, 4294967295], got "-1"
-../../pipelines/breast_cancer.yaml: ok (9 stages)' "$got"
+../../pipelines/breast_cancer.yaml: ok (10 stages)' "$got"
 # The data files, from their first lines: a CSV that is missing, one whose
 # header lacks the label column, one whose delimiter leaves one column.
 got=$("$latent" validate csv_missing_file.yaml csv_unknown_label.yaml csv_one_column_hint.yaml \

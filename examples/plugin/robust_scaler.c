@@ -72,12 +72,12 @@ static int fit(const lt_mat *x, const struct robust_config *cfg, double *center,
     return 0;
 }
 
-static int robust_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-                      lt_data **out)
+static int robust_run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+                      lt_value *outputs)
 {
     (void)n_inputs;
     const struct robust_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_mat *train = in->split[LT_TRAIN].x;
     if (!train || train->rows == 0)
         return lt_fail(ctx, LT_EINPUT, "needs a non-empty train split");
@@ -117,7 +117,7 @@ static int robust_run(lt_ctx *ctx, const void *config, const lt_data *const *inp
         lt_report_vec(ctx, "center", center, p);
     if (cfg->with_scaling)
         lt_report_vec(ctx, "scale", scale, p);
-    *out = d;
+    outputs[0].data = d; /* handed over to latent */
     d = NULL;
 done:
     lt_data_free(&d);
@@ -133,6 +133,11 @@ static const lt_metric robust_metrics[] = {
     {"scale", "the training quantile ranges divided by (with_scaling)"},
 };
 
+/* What it gives: one dataset, read as `input: STAGE` (or STAGE.data). */
+static const lt_output robust_outputs[] = {
+    {"data", LT_DATASET, "every split scaled with the training median and range"},
+};
+
 static const lt_stage_def robust_scaler_stage = {
     .abi = LT_ABI_VERSION,
     .name = "scaler.robust",
@@ -143,7 +148,8 @@ static const lt_stage_def robust_scaler_stage = {
     .config_size = sizeof(struct robust_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = robust_outputs,
+    .n_outputs = LT_COUNT(robust_outputs),
     .check = robust_check,
     .metrics = robust_metrics,
     .n_metrics = LT_COUNT(robust_metrics),

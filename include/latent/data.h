@@ -82,11 +82,6 @@ typedef struct lt_data {
     char **class_names;   /* n_classes names, or NULL */
     int image_rows, image_cols; /* > 0 when each row is an image */
 
-    /* Set by a decomposition (pca): what it kept, for plots downstream. */
-    double *explained_variance_ratio; /* n_spectrum entries: the full spectrum */
-    size_t n_spectrum;
-    double variance_threshold; /* the cut plot.variance draws; 0 when none */
-
     /* In a run on several MPI ranks: each rank holds only its own block of
      * every split's rows, so sums over rows must be summed over the ranks
      * too (src/core/dist.h). Copied with the metadata. */
@@ -99,7 +94,7 @@ lt_data *lt_data_new(void);
 void lt_data_free(lt_data **d);
 
 /* Copies the metadata of src (names, classes, image shape, but not the
- * splits nor the spectrum) into dst, which must have none yet.
+ * splits) into dst, which must have none yet.
  * Returns 0, or -1 when out of memory. */
 int lt_data_copy_meta(lt_data *dst, const lt_data *src);
 /* Copies labels and per-row values of every split of src into dst, whose
@@ -110,11 +105,66 @@ int lt_data_copy_rowinfo(lt_data *dst, const lt_data *src);
 bool lt_data_has_f32(const lt_data *d);
 bool lt_data_has_stream(const lt_data *d);
 /* Returns an owned copy of D whose splits are all dense float64 (labels,
- * row values, metadata and spectrum copied too), or NULL with the reason in
+ * row values and metadata copied too), or NULL with the reason in
  * err (out of memory, or a stream's read error). */
 lt_data *lt_data_to_f64(const lt_data *d, char *err, size_t err_size);
 
 /* Rows of the split, 0 when absent. */
 size_t lt_data_rows(const lt_data *d, int split);
+
+/* ---- spectra ------------------------------------------------------------ */
+
+/* What a decomposition (pca, kernel_pca, lda) found along its directions,
+ * largest first: the value of an LT_SPECTRUM output, which plot.variance
+ * reads. Every pointer is owned by the spectrum. */
+typedef struct lt_spectrum {
+    size_t n;          /* entries: the whole spectrum the fit computed */
+    double *variance;  /* n variances (eigenvalues) along the directions */
+    double *ratio;     /* n fractions of the total variance, summing to <= 1 */
+    size_t n_kept;     /* how many directions the stage passes on (<= n) */
+    double threshold;  /* the cumulative ratio that chose n_kept (pca's
+                          fractional n_components), or 0 when none did */
+} lt_spectrum;
+
+/* Returns a zeroed spectrum of N entries owned by the caller (free with
+ * lt_spectrum_free), or NULL when out of memory. */
+lt_spectrum *lt_spectrum_new(size_t n);
+/* Returns an owned deep copy of S, or NULL when out of memory. */
+lt_spectrum *lt_spectrum_copy(const lt_spectrum *s);
+/* Frees *s (NULL is fine) and sets *s to NULL. */
+void lt_spectrum_free(lt_spectrum **s);
+
+/* ---- values ------------------------------------------------------------- */
+
+/* What one output of a stage holds; the stage kind's descriptor declares it
+ * for each output (lt_output in latent/stage.h). */
+typedef enum lt_value_kind {
+    LT_DATASET,     /* lt_value.data: splits of rows, the common case */
+    LT_SPECTRUM,    /* lt_value.spectrum: a decomposition's spectrum */
+    LT_PREDICTIONS, /* lt_value.data: what a classifier predicts for each row
+                       of each split: x holds one column per class (named by
+                       the class names) with the row's probability of that
+                       class; the predicted class is the most probable (the
+                       first on ties); y and t are the rows' own labels and
+                       per-row values */
+    LT_N_VALUE_KINDS
+} lt_value_kind;
+
+/* "dataset", "spectrum", "predictions": how messages and `latent stages`
+ * name a kind. */
+const char *lt_value_kind_name(lt_value_kind kind);
+
+/* One value on an edge of the graph: the member its kind names is set, the
+ * others are NULL. Whoever holds an lt_value owns what it points to unless
+ * the API that hands it over says it is borrowed. */
+typedef struct lt_value {
+    lt_data *data;         /* LT_DATASET, LT_PREDICTIONS */
+    lt_spectrum *spectrum; /* LT_SPECTRUM */
+} lt_value;
+
+/* True when V holds nothing. */
+bool lt_value_empty(const lt_value *v);
+/* Frees what V holds (either member may be NULL) and empties it. */
+void lt_value_free(lt_value *v);
 
 #endif

@@ -1,7 +1,7 @@
 /* The stage plugin interface: everything a stage kind needs, in or out of tree.
  *
  * A stage kind is one const lt_stage_def: its name as users type it, a summary,
- * its parameter table and a run function. The runner allocates the stage's
+ * its parameter table, its output table and a run function. The runner allocates the stage's
  * config struct, fills it with defaults and with the values of the pipeline
  * file (validated against the table), and hands it to run(). A stage never
  * parses YAML and never prints: it reports metrics, artifacts, warnings and
@@ -16,9 +16,10 @@
 
 #include "latent/data.h"
 
-/* 2: plugins are loaded and checked (lt_stream.may_hold_nan, LT_P_STRINGS
- * since 1). Bump once per incompatible change between releases. */
-#define LT_ABI_VERSION 2
+/* 3: run() takes and gives lt_value (named outputs, the outputs table and
+ * `reads` in lt_stage_def); 2: plugins are loaded and checked. Bump once per
+ * incompatible change between releases. */
+#define LT_ABI_VERSION 3
 
 /* Status codes. They double as the process exit codes main() picks. */
 enum lt_status {
@@ -231,6 +232,30 @@ const char *lt_ctx_artifact(lt_ctx *ctx, const char *name);
  * Returns a NULL-terminated array of pairs owned by ctx. */
 const char *const *lt_ctx_png_text(const lt_ctx *ctx);
 
+/* True when output INDEX of the running stage (its row in the kind's
+ * outputs table) is read by some stage of the pipeline, so run() must fill
+ * it. The default output (index 0) is always wanted; an optional output
+ * that nobody reads should not be computed at all, which is what makes it
+ * free to declare. Out-of-range indices are not wanted. */
+bool lt_ctx_wants(const lt_ctx *ctx, int index);
+
+/* ---- outputs ------------------------------------------------------------ */
+
+/* The most outputs a stage kind may declare. */
+#define LT_MAX_OUTPUTS 8
+
+/* One row of a stage kind's outputs table: what `input: STAGE.NAME` reads.
+ * The first row is the default, which a bare `input: STAGE` reads and run()
+ * always fills; every other row is optional and filled only when
+ * lt_ctx_wants() says a stage reads it. */
+typedef struct lt_output {
+    const char *name;   /* "codings", "reconstruction", ...: a plain name */
+    lt_value_kind kind; /* which member of lt_value run() sets */
+    const char *help;   /* one line, for `latent stages KIND` */
+} lt_output;
+
+/* A mask of value kinds, for lt_stage_def.reads. */
+#define LT_READS(kind) (1u << (kind))
 /* ---- saved models --------------------------------------------------------- */
 
 /* What a stage fitted, as named arrays with scikit-learn's attribute names
@@ -288,6 +313,28 @@ const char *lt_model_path(const lt_model *m);
 
 /* ---- the stage kind ------------------------------------------------------ */
 
+/* How to add an output to a kind (say the autoencoder's `reconstruction`):
+ *  1. add a row to its outputs table; its index is the row's position;
+ *  2. in run(), when lt_ctx_wants(ctx, INDEX), set outputs[INDEX].data (or
+ *     .spectrum, as the row's kind says) to a new owned value, and compute
+ *     what only that output needs (and metrics about it) only then;
+ *  3. a reader names it `input: STAGE.NAME`; the runner checks the kind
+ *     against the reader's `reads`, frees the value after its last reader
+ *     and caches it with the stage's other outputs.
+ * A new kind of value (a model, ...) is a new lt_value_kind and, when it is
+ * not an lt_data, a new member of lt_value, its free in lt_value_free and its
+ * serialisation in the stage cache (src/io/datafile.c).
+ *
+ * For example, a variational autoencoder with codings (default), samples
+ * and reconstruction declares
+ *     static const lt_output vae_outputs[] = {
+ *         {"codings", LT_DATASET, "the encoder's means for every split"},
+ *         {"samples", LT_DATASET, "rows decoded from draws of the prior"},
+ *         {"reconstruction", LT_DATASET, "the decoder's output for every split"},
+ *     };
+ * with .outputs = vae_outputs, .n_outputs = LT_COUNT(vae_outputs), and in
+ * run() trains once, sets outputs[0].data, and decodes samples only when
+ * lt_ctx_wants(ctx, 1). */
 typedef struct lt_stage_def {
     int abi; /* LT_ABI_VERSION */
     const char *name;    /* "pca", "dataset.breast_cancer", ... */
@@ -296,7 +343,15 @@ typedef struct lt_stage_def {
     size_t n_params;
     size_t config_size; /* sizeof the config struct the table points into */
     int min_inputs, max_inputs; /* 0, 0 for a source */
-    bool produces;              /* false for sinks (plots, logreg, stats) */
+    /* What the stage gives: a table of at most LT_MAX_OUTPUTS rows, the
+     * first one the default. NULL and 0 for a sink (plots, stats). */
+    const lt_output *outputs;
+    size_t n_outputs;
+    /* The kinds of value its inputs may be, as LT_READS(kind) | ...;
+     * 0 means datasets only (LT_READS(LT_DATASET)). An input left out is
+     * the nearest earlier output of the first kind it reads (a dataset for
+     * most stages, so a classifier's predictions do not break a chain). */
+    unsigned reads;
     bool accepts_f32; /* run() handles float32 splits (lt_mat.f); otherwise
                          the runner hands it a float64 copy of such inputs */
     bool accepts_stream; /* run() reads streamed splits (lt_mat.stream) with
@@ -322,11 +377,15 @@ typedef struct lt_stage_def {
      * read, headers, shapes and types. Run by `latent validate` and by
      * `latent run` before anything runs; reports like check. May be NULL. */
     int (*probe)(lt_ctx *ctx, const void *config);
-    /* Runs the stage. inputs[0..n_inputs) are borrowed. When the stage
-     * produces, *out receives an owned new value on success. Returns LT_OK
-     * or the code returned by lt_fail. */
-    int (*run)(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out);
+    /* Runs the stage. inputs[0..n_inputs) are borrowed and read only: each
+     * holds the member of the kind the reader's `input:` names.
+     * outputs[0..n_outputs) arrive empty (NULL when the kind has none); on
+     * success run() sets outputs[0] and every optional output k for which
+     * lt_ctx_wants(ctx, k), each to a new value it hands over to the runner
+     * (which frees it). On failure it may leave what it set: the runner frees
+     * that too. Returns LT_OK or the code returned by lt_fail. */
+    int (*run)(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs);
 
     /* Every metric run() may report (see lt_metric); NULL, 0 for none. */
     const lt_metric *metrics;
@@ -352,8 +411,9 @@ typedef struct lt_stage_def {
  * plugin recomputes.
  *
  * What a stage may and may not do (built in or not):
- * - Ownership: inputs and config are borrowed and read-only; *out is a new
- *   lt_data the stage allocated with lt_data_* and hands over. Memory a stage
+ * - Ownership: inputs and config are borrowed and read-only; each output
+ *   run() sets is a new value the stage allocated (lt_data_*, ...) and hands
+ *   over to the runner. Memory a stage
  *   allocates for itself it frees before it returns, on every path.
  * - Threads: run() is called from one thread; a stage may start its own
  *   threads (at most lt_ctx_threads) but joins them before returning and

@@ -149,7 +149,7 @@ static void write_pipeline(FILE *f, const char *name, const char *data_arg, cons
                    "  view:     {use: plot.scatter, input: pca, with: {axes: false, equal: false%s}}\n",
                 label ? ", coloured by label" : "", label ? "" : ", color: none");
     fputs("  # How much of the variance each component explains.\n"
-          "  spectrum: {use: plot.variance, input: pca}\n",
+          "  spectrum: {use: plot.variance, input: pca.spectrum}\n",
           f);
 }
 

@@ -132,7 +132,18 @@ static void man_stages(FILE *out)
             fprintf(out, "Inputs: %d", d->min_inputs);
         else
             fprintf(out, "Inputs: %d to %d", d->min_inputs, d->max_inputs);
-        fprintf(out, "; output: %s.\n", d->produces ? "data" : "none (metrics and files only)");
+        if (d->n_outputs == 0)
+            fputs("; outputs: none (metrics and files only).\n", out);
+        else
+            fputs("; outputs (input: STAGE.OUTPUT; STAGE alone reads the first):\n", out);
+        for (size_t k = 0; k < d->n_outputs; k++) {
+            fputs(".br\n", out);
+            roff(d->outputs[k].name, out);
+            fprintf(out, " (%s%s): ", lt_value_kind_name(d->outputs[k].kind),
+                    k == 0 ? ", the default" : ", computed only when read");
+            roff(d->outputs[k].help, out);
+            fputs("\n", out);
+        }
         if (d->n_params == 0)
             fputs(".br\nNo parameters.\n", out);
         else

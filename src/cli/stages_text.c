@@ -45,7 +45,22 @@ void lt_cli_print_kind(const lt_stage_def *d, FILE *out)
         fprintf(out, "  inputs: %d", d->min_inputs);
     else
         fprintf(out, "  inputs: %d to %d", d->min_inputs, d->max_inputs);
-    fprintf(out, "; output: %s\n", d->produces ? "data" : "none (metrics and files only)");
+    if (d->reads & ~LT_READS(LT_DATASET)) {
+        fprintf(out, " (");
+        for (int k = 0, first = 1; k < LT_N_VALUE_KINDS; k++)
+            if (d->reads >> k & 1u) {
+                fprintf(out, "%sa %s", first ? "" : " or ", lt_value_kind_name((lt_value_kind)k));
+                first = 0;
+            }
+        fprintf(out, ")");
+    }
+    if (d->n_outputs == 0)
+        fprintf(out, "; outputs: none (metrics and files only)\n");
+    else
+        fprintf(out, "; outputs (input: STAGE.OUTPUT; STAGE alone reads the first):\n");
+    for (size_t k = 0; k < d->n_outputs; k++)
+        fprintf(out, "    %-18s %s%s; %s\n", d->outputs[k].name, lt_value_kind_name(d->outputs[k].kind),
+                k == 0 ? ", the default" : ", computed only when read", d->outputs[k].help);
     if (d->n_params == 0) {
         fprintf(out, "  no parameters\n");
     } else {

@@ -169,6 +169,25 @@ static bool ends_with(const char *s, const char *tail)
     return n >= t && strcasecmp(s + n - t, tail) == 0;
 }
 
+/* Runs stage kind DEF with CONFIG on IN (NULL for a source), asking for the
+ * outputs in the mask WANTED (bit k: output k; the default always), and
+ * hands output INDEX over into *OUT (owned; the others are freed). */
+static int run_kind(apply_state *a, const lt_stage_def *def, const void *config, const lt_data *in,
+                    unsigned wanted, int index, lt_data **out)
+{
+    lt_value ins[1] = {{.data = (lt_data *)in}};
+    lt_value outs[LT_MAX_OUTPUTS] = {{0}};
+    a->ctx.wanted = wanted | 1u;
+    int rc = def->run(&a->ctx, config, in ? ins : NULL, in ? 1 : 0, outs);
+    *out = outs[index].data;
+    outs[index].data = NULL;
+    for (int k = 0; k < LT_MAX_OUTPUTS; k++)
+        lt_value_free(&outs[k]);
+    if (rc == LT_OK && !*out)
+        rc = lt_fail(&a->ctx, LT_ERUNTIME, "produced no output (a bug in the stage)");
+    return rc;
+}
+
 /* Reads DATA with the run's dataset options (its source stage SRC). */
 static int read_data(apply_state *a, const run_stage *src, lt_data **out)
 {
@@ -232,7 +251,7 @@ static int read_data(apply_state *a, const run_stage *src, lt_data **out)
         lt_ctx_enter(&a->ctx, src->name, 0, 0, m);
         rc = (def->check ? def->check(&a->ctx, config) : LT_OK);
         if (rc == LT_OK)
-            rc = def->run(&a->ctx, config, NULL, 0, out);
+            rc = run_kind(a, def, config, NULL, 1u, 0, out);
         if (rc != LT_OK)
             fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "cannot read the data");
         lt_json_free(m);
@@ -449,32 +468,23 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* An autoencoder's reconstructions of IN (the same stage run with output:
- * reconstruction), each row's mean squared error into *err (owned), and
+/* An autoencoder's reconstructions of IN (its reconstruction output), each row's mean squared error into *err (owned), and
  * their summary into the stage's metrics. */
 static int reconstruction_error(apply_state *a, const lt_stage_inst *s, const lt_data *in,
                                 double **err)
 {
-    const lt_param *out = NULL;
-    for (size_t k = 0; k < s->def->n_params; k++)
-        if (!strcmp(s->def->params[k].name, "output"))
-            out = &s->def->params[k];
-    int choice = -1;
-    for (int c = 0; out && out->choices[c]; c++)
-        if (!strcmp(out->choices[c], "reconstruction"))
-            choice = c;
-    if (choice < 0)
+    int index = -1;
+    for (size_t k = 0; k < s->def->n_outputs; k++)
+        if (!strcmp(s->def->outputs[k].name, "reconstruction"))
+            index = (int)k;
+    if (index < 0)
         return 0; /* a network without a reconstruction to compare */
-    int *field = (int *)((char *)s->config + out->offset), was = *field;
-    *field = choice;
     lt_data *rec = NULL;
-    const lt_data *ins[1] = {in};
     lt_json *scratch = lt_json_object();
     lt_json *mine = a->ctx.metrics;
     a->ctx.metrics = scratch; /* its metrics repeat the first run's */
-    int st = s->def->run(&a->ctx, s->config, ins, 1, &rec);
+    int st = run_kind(a, s->def, s->config, in, 1u << index, index, &rec);
     a->ctx.metrics = mine;
-    *field = was;
     lt_json_free(scratch);
     if (st != LT_OK) {
         fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "the stage failed");
@@ -584,12 +594,11 @@ static int replay(apply_state *a, long target)
         bool classifier = !strcmp(rs->kind, "logreg") || !strcmp(rs->kind, "lda");
         if (rc == 0 && chain[c] == (size_t)target && classifier) {
             rc = predict(a, s.model, cur, &pred);
-        } else if (rc == 0 && rs->def->produces) {
+        } else if (rc == 0 && rs->def->n_outputs) {
             if (chain[c] == (size_t)target && !strcmp(rs->kind, "autoencoder"))
                 rc = reconstruction_error(a, &s, cur, &row_error);
             lt_data *next = NULL;
-            const lt_data *ins[1] = {cur};
-            int st = rc == 0 ? rs->def->run(&a->ctx, s.config, ins, 1, &next) : LT_OK;
+            int st = rc == 0 ? run_kind(a, rs->def, s.config, cur, 1u, 0, &next) : LT_OK;
             if (rc == 0 && st != LT_OK) {
                 fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "the stage failed");
                 rc = st == LT_EINPUT ? 2 : 3;

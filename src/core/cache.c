@@ -27,7 +27,7 @@ char *lt_cache_default_dir(void)
 
 void lt_cache_key(const char *stage, const char *kind, const lt_json *config,
                   const char *const *input_keys, size_t n_inputs, const char *const *paths,
-                  unsigned seed, int threads, char out[65])
+                  unsigned outputs, unsigned seed, int threads, char out[65])
 {
     char *text = NULL;
     size_t len = 0;
@@ -43,9 +43,9 @@ void lt_cache_key(const char *stage, const char *kind, const lt_json *config,
     struct stat exe;
     if (stat("/proc/self/exe", &exe) != 0)
         memset(&exe, 0, sizeof exe);
-    fprintf(f, "latent %s build %lld %lld.%09ld\nstage %s\nkind %s\nseed %u\nthreads %d\nconfig ",
+    fprintf(f, "latent %s build %lld %lld.%09ld\nstage %s\nkind %s\noutputs %x\nseed %u\nthreads %d\nconfig ",
             LATENT_VERSION, (long long)exe.st_size, (long long)exe.st_mtim.tv_sec, exe.st_mtim.tv_nsec,
-            stage, kind, seed, threads);
+            stage, kind, outputs, seed, threads);
     lt_json_write_compact(config, f);
     /* A plugin's kind: its file's identity, as the executable's above. */
     const lt_stage_def *def = lt_registry_find(kind);
@@ -119,9 +119,37 @@ static bool verify(const char *dir, const lt_json *sums)
     return true;
 }
 
-bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, lt_data **out,
-                   lt_json **metrics)
+/* The entry's file for output K of kind KIND: "output-K.data" or
+ * "output-K.spectrum". */
+static void output_file(size_t k, lt_value_kind kind, char *buf, size_t size)
 {
+    snprintf(buf, size, "output-%zu.%s", k, kind == LT_SPECTRUM ? "spectrum" : "data");
+}
+
+/* Reads output K of kind KIND from DIR into *V. Returns false when the
+ * entry lacks it or it does not parse. */
+static bool load_output(const char *dir, const lt_json *sums, size_t k, lt_value_kind kind, lt_value *v)
+{
+    char name[64];
+    output_file(k, kind, name, sizeof name);
+    if (!lt_json_get(sums, name))
+        return false;
+    char *p = lt_path_join(dir, name);
+    FILE *f = p ? fopen(p, "rb") : NULL;
+    if (f && kind == LT_SPECTRUM)
+        v->spectrum = lt_spectrumfile_read(f);
+    else if (f)
+        v->data = lt_datafile_read(f);
+    if (f)
+        fclose(f);
+    free(p);
+    return !lt_value_empty(v);
+}
+
+bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, const lt_output *outputs,
+                   size_t n_outputs, unsigned wanted, lt_value *out, lt_json **metrics, bool *damaged)
+{
+    *damaged = false;
     if (!c->dir)
         return false;
     char *dir = entry_dir(c, key);
@@ -130,19 +158,12 @@ bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, lt_d
     lt_json *entry = entry_text ? lt_json_parse(entry_text) : NULL;
     const lt_json *sums = lt_json_get(entry, "sha256");
     bool hit = false;
-    lt_data *data = NULL;
     lt_json *m = NULL;
     if (entry && verify(dir, sums)) {
         hit = true;
-        if (lt_json_get(sums, "data.bin")) {
-            char *p = lt_path_join(dir, "data.bin");
-            FILE *f = p ? fopen(p, "rb") : NULL;
-            data = f ? lt_datafile_read(f) : NULL;
-            if (f)
-                fclose(f);
-            free(p);
-            hit = data != NULL;
-        }
+        for (size_t k = 0; hit && k < n_outputs; k++)
+            if (wanted & (1u << k))
+                hit = load_output(dir, sums, k, outputs[k].kind, &out[k]);
         char *mp = lt_path_join(dir, "metrics.json");
         char *mtext = mp ? lt_read_file(mp, NULL) : NULL;
         m = mtext ? lt_json_parse(mtext) : NULL;
@@ -161,13 +182,15 @@ bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, lt_d
             free(to);
         }
     }
-    if (!hit && entry && dir)
+    if (!hit && entry && dir) {
         lt_remove_tree(dir); /* damaged: drop it so the next store replaces it */
+        *damaged = true;
+    }
     if (hit) {
-        *out = data;
         *metrics = m;
     } else {
-        lt_data_free(&data);
+        for (size_t k = 0; k < n_outputs; k++)
+            lt_value_free(&out[k]);
         lt_json_free(m);
     }
     lt_json_free(entry);
@@ -179,7 +202,7 @@ bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, lt_d
 
 static long long data_bytes(const lt_data *d)
 {
-    long long n = 0;
+    long long n = 0; /* a spectrum is small: only datasets count */
     for (int s = 0; d && s < LT_N_SPLITS; s++)
         if (d->split[s].x)
             n += (long long)(d->split[s].x->rows * d->split[s].x->cols) *
@@ -209,10 +232,29 @@ static void add_sum(lt_json *sums, const char *dir, const char *name)
     free(p);
 }
 
-void lt_cache_store(const lt_cache *c, const char *key, const lt_data *out, const lt_json *metrics,
-                    const char *staging, char *const *names, size_t n_names)
+/* Writes V (output K) into the entry folder TMP and records its checksum. */
+static bool store_output(const char *tmp, lt_json *sums, size_t k, const lt_value *v)
 {
-    if (!c->dir || data_bytes(out) > (long long)c->max_bytes)
+    char name[64];
+    output_file(k, v->spectrum ? LT_SPECTRUM : LT_DATASET, name, sizeof name);
+    char *p = lt_path_join(tmp, name);
+    FILE *f = p ? fopen(p, "wb") : NULL;
+    bool ok = f && (v->spectrum ? lt_spectrumfile_write(v->spectrum, f) : lt_datafile_write(v->data, f)) == 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    free(p);
+    if (ok)
+        add_sum(sums, tmp, name);
+    return ok;
+}
+
+void lt_cache_store(const lt_cache *c, const char *key, const lt_value *out, size_t n_outputs,
+                    const lt_json *metrics, const char *staging, char *const *names, size_t n_names)
+{
+    long long bytes = 0;
+    for (size_t k = 0; k < n_outputs; k++)
+        bytes += data_bytes(out[k].data);
+    if (!c->dir || bytes > (long long)c->max_bytes)
         return;
     char *dir = entry_dir(c, key);
     char tmp_name[96];
@@ -220,16 +262,11 @@ void lt_cache_store(const lt_cache *c, const char *key, const lt_data *out, cons
     char *tmp = lt_path_join(c->dir, tmp_name);
     lt_json *entry = lt_json_object(), *sums = lt_json_object(), *files = lt_json_array();
     bool ok = dir && tmp && entry && sums && files && lt_mkdir_p(tmp) == 0;
-    if (ok && out) {
-        char *p = lt_path_join(tmp, "data.bin");
-        FILE *f = p ? fopen(p, "wb") : NULL;
-        ok = f && lt_datafile_write(out, f) == 0;
-        if (f && fclose(f) != 0)
-            ok = false;
-        free(p);
-        if (ok)
-            add_sum(sums, tmp, "data.bin");
-    }
+    /* Each output is a file of its own, so a reader loads only those its
+     * key asked for. */
+    for (size_t k = 0; ok && k < n_outputs; k++)
+        if (!lt_value_empty(&out[k]))
+            ok = store_output(tmp, sums, k, &out[k]);
     ok = ok && write_json(tmp, "metrics.json", metrics);
     if (ok)
         add_sum(sums, tmp, "metrics.json");

@@ -50,6 +50,11 @@ int lt_ctx_threads(const lt_ctx *ctx) { return ctx->threads; }
 bool lt_ctx_quiet(const lt_ctx *ctx) { return ctx->quiet; }
 const char *const *lt_ctx_png_text(const lt_ctx *ctx) { return ctx->png_text; }
 
+bool lt_ctx_wants(const lt_ctx *ctx, int index)
+{
+    return index == 0 || (index > 0 && index < LT_MAX_OUTPUTS && (ctx->wanted >> index & 1u));
+}
+
 /* A report the runner can keep: a metric the stage declares (when the
  * context knows its kind), with finite values. Otherwise the stage's
  * error, which fails the run: a NaN must not reach metrics.json. */
@@ -269,6 +274,7 @@ lt_ctx *lt_ctx_new_test(void)
     ctx->png_text[0] = "Software";
     ctx->png_text[1] = "latent (unit test)";
     lt_ctx_enter(ctx, "test", 0, 0, ctx->test_metrics);
+    ctx->wanted = 1;
     return ctx;
 }
 

@@ -27,6 +27,7 @@ struct lt_ctx {
     const lt_stage_def *def;  /* the stage's kind: a report of a metric it does not
                                  declare is an error; NULL (tests): no check */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
+    unsigned wanted;          /* bit k: output k is read (lt_ctx_wants) */
     const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */
 
     /* Owned. */
@@ -64,6 +65,8 @@ const char *lt_ctx_error(const lt_ctx *ctx);
  * in a fresh temporary folder. Owned; free with lt_ctx_free_test. */
 lt_ctx *lt_ctx_new_test(void);
 void lt_ctx_free_test(lt_ctx *ctx);
+/* A test context wants the default output only; a test of an optional
+ * output sets bit k of ctx->wanted for output k. */
 /* The metrics a stage reported through a test context. Borrowed. */
 lt_json *lt_ctx_test_metrics(lt_ctx *ctx);
 /* Numeric metric NAME (element I of a vector, I = 0 for a scalar) from a test

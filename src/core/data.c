@@ -108,7 +108,6 @@ void lt_data_free(lt_data **pd)
     }
     free_names(d->feature_names, d->n_features);
     free_names(d->class_names, (size_t)d->n_classes);
-    free(d->explained_variance_ratio);
     free(d);
     *pd = NULL;
 }
@@ -198,14 +197,6 @@ lt_data *lt_data_to_f64(const lt_data *src, char *err, size_t err_size)
     snprintf(err, err_size, "out of memory converting the input to float64");
     if (lt_data_copy_rowinfo(d, src) != 0)
         goto fail;
-    if (src->explained_variance_ratio) {
-        size_t n = src->n_spectrum;
-        if (!(d->explained_variance_ratio = malloc((n ? n : 1) * sizeof(double))))
-            goto fail;
-        memcpy(d->explained_variance_ratio, src->explained_variance_ratio, n * sizeof(double));
-        d->n_spectrum = n;
-    }
-    d->variance_threshold = src->variance_threshold;
     return d;
 fail:
     lt_data_free(&d);

@@ -129,15 +129,6 @@ int lt_dist_gather_data(const lt_data *d, lt_data **whole, char *err, size_t err
     if (lt_dist_rank() == 0) {
         w = lt_data_new();
         rc = w && lt_data_copy_meta(w, d) == 0 ? 0 : -1;
-        if (rc == 0 && d->explained_variance_ratio) {
-            w->explained_variance_ratio = malloc(d->n_spectrum * sizeof(double) + 1);
-            rc = w->explained_variance_ratio ? 0 : -1;
-            if (rc == 0) {
-                memcpy(w->explained_variance_ratio, d->explained_variance_ratio, d->n_spectrum * sizeof(double));
-                w->n_spectrum = d->n_spectrum;
-                w->variance_threshold = d->variance_threshold;
-            }
-        }
     }
     if (lt_dist_max(rc) != 0) {
         snprintf(err, err_size, "out of memory gathering the data to rank 0");

@@ -249,11 +249,124 @@ static void unknown_stage(lt_pipeline *p, const lt_node *at, const char *what, c
         lt_diag_add(diag, AT(p, at), "%s%s: no stage named '%s'", who, what, name);
 }
 
-static bool listed_before(const size_t *v, size_t n, size_t x)
+static bool reads_kind(const lt_stage_def *reader, lt_value_kind kind)
 {
-    for (size_t i = 0; i < n; i++)
-        if (v[i] == x)
-            return true;
+    unsigned mask = reader->reads ? reader->reads : LT_READS(LT_DATASET);
+    return (mask >> kind) & 1u;
+}
+
+/* "a spectrum", "a dataset or a spectrum": what READER's inputs may be. */
+static void reads_text(const lt_stage_def *reader, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < LT_N_VALUE_KINDS; k++)
+        if (reads_kind(reader, (lt_value_kind)k))
+            len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? " or a " : "a ",
+                                    lt_value_kind_name((lt_value_kind)k));
+}
+
+/* Binds one `input:` entry, "stage" or "stage.output", of stage INDEX. */
+static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const char *who, lt_diag *diag)
+{
+    lt_stage_inst *s = &p->stages[index];
+    char name[256];
+    snprintf(name, sizeof name, "%s", nm->value);
+    char *dot = strchr(name, '.');
+    const char *output = dot ? dot + 1 : NULL;
+    if (dot)
+        *dot = '\0';
+    long j = stage_index(p, name);
+    if (j < 0) {
+        unknown_stage(p, nm, "input", who, name, diag);
+        return;
+    }
+    const lt_stage_def *from = p->stages[j].def;
+    if ((size_t)j == index) {
+        lt_diag_add(diag, AT(p, nm), "%sinput: a stage cannot read its own output", who);
+        return;
+    }
+    if (!from)
+        return; /* its kind is unknown, already reported */
+    if (from->n_outputs == 0) {
+        lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who, name,
+                    from->name);
+        return;
+    }
+    const char *names[LT_MAX_OUTPUTS + 1];
+    size_t n_names = 0;
+    for (size_t k = 0; k < from->n_outputs && k < LT_MAX_OUTPUTS; k++)
+        names[n_names++] = from->outputs[k].name;
+    names[n_names] = NULL;
+    int out = 0;
+    if (output) {
+        out = -1;
+        for (size_t k = 0; k < n_names; k++)
+            if (strcmp(names[k], output) == 0)
+                out = (int)k;
+    }
+    if (out < 0) {
+        const char *hint = lt_did_you_mean(output, names);
+        if (hint) {
+            lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s'; did you mean '%s.%s'?",
+                        who, name, from->name, output, name, hint);
+        } else {
+            char list[512] = "";
+            for (size_t k = 0; k < n_names; k++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
+            lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s' (it has %s)", who, name,
+                        from->name, output, list);
+        }
+        return;
+    }
+    lt_value_kind kind = from->outputs[out].kind;
+    if (!reads_kind(s->def, kind)) {
+        /* Name an output of that stage the reader can read, if there is one. */
+        const char *fits = NULL;
+        for (size_t k = 0; k < n_names && !fits; k++)
+            if (reads_kind(s->def, from->outputs[k].kind))
+                fits = names[k];
+        char reads[128];
+        reads_text(s->def, reads, sizeof reads);
+        if (fits)
+            lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s; did you mean '%s.%s'?", who,
+                        nm->value, lt_value_kind_name(kind), s->def->name, reads, name, fits);
+        else
+            lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s", who, nm->value,
+                        lt_value_kind_name(kind), s->def->name, reads);
+        return;
+    }
+    for (size_t k = 0; k < s->n_inputs; k++)
+        if (s->inputs[k] == (size_t)j && s->input_output[k] == out) {
+            lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is listed twice; name each input once", who,
+                        nm->value);
+            return;
+        }
+    if (s->n_inputs < LT_COUNT(s->inputs)) {
+        s->input_output[s->n_inputs] = out;
+        s->inputs[s->n_inputs++] = (size_t)j;
+    }
+}
+
+/* The default input: the nearest earlier stage with an output of the
+ * first kind this one reads (a dataset, for most stages: the nearest that
+ * produces data, so a plot or a classifier's predictions in between do not
+ * break the chain), and its first such output. */
+static bool bind_default_input(lt_pipeline *p, size_t index)
+{
+    lt_stage_inst *s = &p->stages[index];
+    lt_value_kind want = LT_DATASET;
+    while (!reads_kind(s->def, want) && want + 1 < LT_N_VALUE_KINDS)
+        want++;
+    for (size_t j = index; j-- > 0;) {
+        const lt_stage_def *from = p->stages[j].def;
+        for (size_t k = 0; from && k < from->n_outputs; k++)
+            if (from->outputs[k].kind == want) {
+                s->input_output[0] = (int)k;
+                s->inputs[s->n_inputs++] = j;
+                return true;
+            }
+    }
     return false;
 }
 
@@ -273,38 +386,22 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
             n = input->n;
         }
         for (size_t i = 0; i < n; i++) {
-            const lt_node *nm = names[i];
-            if (!scalar_text(nm)) {
-                lt_diag_add(diag, AT(p, nm), "%sinput: expected a stage name or a list of them, got %s",
-                            who, lt_node_describe(nm));
-                continue;
-            }
-            long j = stage_index(p, nm->value);
-            if (j < 0) {
-                unknown_stage(p, nm, "input", who, nm->value, diag);
-            } else if ((size_t)j == index) {
-                lt_diag_add(diag, AT(p, nm), "%sinput: a stage cannot read its own output", who);
-            } else if (listed_before(s->inputs, s->n_inputs, (size_t)j)) {
-                lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is listed twice; name each input once",
-                            who, nm->value);
-            } else if (p->stages[j].def && !p->stages[j].def->produces) {
-                lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who,
-                            nm->value, p->stages[j].def->name);
-            } else if (s->n_inputs < LT_COUNT(s->inputs)) {
-                s->inputs[s->n_inputs++] = (size_t)j;
-            }
+            if (!scalar_text(names[i]))
+                lt_diag_add(diag, AT(p, names[i]),
+                            "%sinput: expected a stage name (or STAGE.OUTPUT) or a list of them, got %s", who,
+                            lt_node_describe(names[i]));
+            else
+                bind_input(p, index, names[i], who, diag);
         }
     } else if (s->def->min_inputs > 0) {
-        /* The default input: the nearest earlier stage that produces data,
-         * so a plot or a classifier in between does not break the chain. */
-        for (size_t j = index; j-- > 0;)
-            if (p->stages[j].def && p->stages[j].def->produces) {
-                s->inputs[s->n_inputs++] = j;
-                break;
-            }
-        if (!s->n_inputs)
+        char reads[128];
+        reads_text(s->def, reads, sizeof reads);
+        if (!bind_default_input(p, index) && reads_kind(s->def, LT_DATASET))
             lt_diag_add(diag, p->file, s->line, s->col,
                         "%sneeds an input, and no earlier stage produces data", who);
+        else if (!s->n_inputs)
+            lt_diag_add(diag, p->file, s->line, s->col, "%sneeds an input, and no earlier stage gives %s",
+                        who, reads);
         return;
     }
     if (s->n_inputs == 0 && input && !lt_node_is_null(input))
@@ -341,7 +438,7 @@ static void order_stages(lt_pipeline *p, lt_diag *diag)
     for (size_t i = 0; i < n; i++) {
         missing[i] = p->stages[i].n_inputs;
         for (size_t k = 0; k < p->stages[i].n_inputs; k++)
-            p->stages[p->stages[i].inputs[k]].n_consumers++;
+            p->stages[p->stages[i].inputs[k]].n_readers[p->stages[i].input_output[k]]++;
     }
     size_t placed = 0;
     while (placed < n) {
@@ -703,6 +800,15 @@ void lt_pipeline_free(lt_pipeline *p)
     free(p);
 }
 
+unsigned lt_stage_wanted(const lt_stage_inst *s)
+{
+    unsigned mask = s->def && s->def->n_outputs ? 1u : 0u;
+    for (size_t k = 1; s->def && k < s->def->n_outputs; k++)
+        if (s->n_readers[k])
+            mask |= 1u << k;
+    return mask;
+}
+
 lt_json *lt_pipeline_resolved(const lt_pipeline *p)
 {
     lt_json *o = lt_json_object();
@@ -716,8 +822,19 @@ lt_json *lt_pipeline_resolved(const lt_pipeline *p)
         lt_json *st = lt_json_set(stages, s->name, lt_json_object());
         lt_json_set(st, "use", lt_json_str(s->def->name));
         lt_json *in = lt_json_set(st, "input", lt_json_array());
-        for (size_t k = 0; k < s->n_inputs; k++)
-            lt_json_push(in, lt_json_str(p->stages[s->inputs[k]].name));
+        for (size_t k = 0; k < s->n_inputs; k++) {
+            const lt_stage_inst *from = &p->stages[s->inputs[k]];
+            int out = s->input_output[k];
+            if (out == 0) {
+                lt_json_push(in, lt_json_str(from->name));
+            } else {
+                char *ref = malloc(strlen(from->name) + strlen(from->def->outputs[out].name) + 2);
+                if (ref)
+                    sprintf(ref, "%s.%s", from->name, from->def->outputs[out].name);
+                lt_json_push(in, ref ? lt_json_str(ref) : NULL);
+                free(ref);
+            }
+        }
         if (s->from)
             lt_json_set(st, "from", lt_json_str(s->from));
         lt_json_set(st, "with", lt_params_to_json(s->def->params, s->def->n_params, s->config));

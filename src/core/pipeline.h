@@ -22,12 +22,17 @@ typedef struct lt_stage_inst {
     int line, col; /* of the stage's name in the file */
     const lt_node *with; /* its `with:` mapping in root, or NULL; borrowed */
     size_t inputs[8]; /* indices of the stages it reads */
+    int input_output[8]; /* which output of stage inputs[k] it reads (0: the default) */
     size_t n_inputs;
-    size_t n_consumers; /* stages reading this one's output */
+    size_t n_readers[LT_MAX_OUTPUTS]; /* inputs of later stages reading output k */
     char *from;         /* `from:`, the saved model it applies, resolved; owned, or NULL */
     char from_sha256[65]; /* of that file's bytes */
     struct lt_model *model; /* read from it; owned, or NULL */
 } lt_stage_inst;
+
+/* The mask of S's outputs a run computes: the default one, and every other
+ * that some stage reads (bit k: output k). */
+unsigned lt_stage_wanted(const lt_stage_inst *s);
 
 enum lt_expect_op { LT_EXPECT_NEAR, LT_EXPECT_RANGE, LT_EXPECT_EQUALS };
 

@@ -10,10 +10,12 @@
 /* Box size and spacing in pixels; text is cut to fit the box. */
 enum { NODE_W = 170, NODE_H = 58, COL_GAP = 44, ROW_GAP = 14, PAD = 6, NAME_CHARS = 19, KIND_CHARS = 25 };
 
+/* The stage an input names: "ae" or "ae.reconstruction" (an output of it). */
 static size_t find_stage(const lt_report_stage *s, size_t n, const char *name)
 {
+    size_t len = name ? strcspn(name, ".") : 0;
     for (size_t i = 0; name && i < n; i++)
-        if (strcmp(s[i].name, name) == 0)
+        if (strncmp(s[i].name, name, len) == 0 && s[i].name[len] == '\0')
             return i;
     return n;
 }

@@ -2,7 +2,7 @@
 
 #include "core/dist.h"
 
-int lt_run_place(lt_ctx *ctx, const lt_stage_inst *s, size_t index, lt_data *const *values,
+int lt_run_place(lt_ctx *ctx, const lt_stage_inst *s, size_t index, const lt_value *in,
                  bool *on_root, lt_data **whole, bool *here, lt_json *gathered)
 {
     *here = true;
@@ -20,10 +20,10 @@ int lt_run_place(lt_ctx *ctx, const lt_stage_inst *s, size_t index, lt_data *con
         size_t from = s->inputs[j];
         /* A value on rank 0 only is whole there already; the others are on
          * every rank, held whole (a source that cannot be cut) or in blocks. */
-        if (on_root[from] || !values[from]->row_blocks)
+        if (on_root[from] || !in[j].data || !in[j].data->row_blocks)
             continue;
         char why[512];
-        if (lt_dist_gather_data(values[from], &whole[j], why, sizeof why) != 0)
+        if (lt_dist_gather_data(in[j].data, &whole[j], why, sizeof why) != 0)
             return lt_dist_max(lt_fail(ctx, LT_ERUNTIME, "%s", why));
         any = true;
         if (whole[j] && !s->def->accepts_f32 && lt_data_has_f32(whole[j])) {

@@ -1,6 +1,8 @@
 #include "core/schema.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/params.h"
 #include "core/registry.h"
@@ -36,6 +38,28 @@ static lt_json *with_schema(const lt_stage_def *def)
     return s;
 }
 
+/* A stage name, optionally followed by .OUTPUT where OUTPUT is an output
+ * name some stage kind declares: "^NAME(\\.(codings|projection|...))?$". */
+static void input_pattern(const lt_stage_def *const *all, size_t n, char *out, size_t size)
+{
+    const char *seen[256];
+    size_t n_seen = 0;
+    int len = snprintf(out, size, "%.*s(\\.(", (int)strlen(NAME_PATTERN) - 1, NAME_PATTERN);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < all[i]->n_outputs; k++) {
+            const char *name = all[i]->outputs[k].name;
+            bool dup = false;
+            for (size_t j = 0; j < n_seen; j++)
+                dup |= strcmp(seen[j], name) == 0;
+            if (dup || n_seen == 256)
+                continue;
+            seen[n_seen] = name;
+            len += snprintf(out + len, size - (size_t)len, "%s%s", n_seen ? "|" : "", name);
+            n_seen++;
+        }
+    snprintf(out + len, size - (size_t)len, "))?$");
+}
+
 static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
 {
     lt_json *s = typed("object");
@@ -51,13 +75,16 @@ static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
         lt_json_push(kinds, lt_json_str(all[i]->name));
     lt_json *input = lt_json_set(props, "input", lt_json_object());
     lt_json_set(input, "description",
-                lt_json_str("The stage(s) whose output this stage reads; defaults to the nearest earlier stage that produces data."));
+                lt_json_str("The stage(s) whose output this stage reads: STAGE (its default output) or "
+                            "STAGE.OUTPUT; defaults to the nearest earlier stage that produces data."));
+    char pattern[2048];
+    input_pattern(all, n, pattern, sizeof pattern);
     lt_json *any = lt_json_set(input, "anyOf", lt_json_array());
     lt_json *one = lt_json_push(any, typed("string"));
-    lt_json_set(one, "pattern", lt_json_str(NAME_PATTERN));
+    lt_json_set(one, "pattern", lt_json_str(pattern));
     lt_json *many = lt_json_push(any, typed("array"));
     lt_json *item = lt_json_set(many, "items", typed("string"));
-    lt_json_set(item, "pattern", lt_json_str(NAME_PATTERN));
+    lt_json_set(item, "pattern", lt_json_str(pattern));
     lt_json_push(any, typed("null"));
     lt_json *with = lt_json_set(props, "with", lt_json_object());
     lt_json_set(with, "description", lt_json_str("The stage's parameters."));

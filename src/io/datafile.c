@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char magic[8] = "LTDATA1";
+static const char magic[8] = "LTDATA2";
+static const char spectrum_magic[8] = "LTSPEC1";
 
 /* Sanity limits: a corrupt count must fail cleanly, not allocate terabytes. */
 enum { MAX_NAME = 1 << 16 };
@@ -53,10 +54,7 @@ int lt_datafile_write(const lt_data *d, FILE *f)
     int32_t ints[3] = {d->n_classes, d->image_rows, d->image_cols};
     if (put(f, magic, sizeof magic) || put_u64(f, d->n_features) || put(f, ints, sizeof ints) ||
         put_names(f, d->feature_names, d->n_features) ||
-        put_names(f, d->class_names, (uint64_t)d->n_classes) || put_u64(f, d->n_spectrum) ||
-        put(f, &d->variance_threshold, sizeof(double)))
-        return -1;
-    if (d->n_spectrum && put(f, d->explained_variance_ratio, d->n_spectrum * sizeof(double)))
+        put_names(f, d->class_names, (uint64_t)d->n_classes))
         return -1;
     for (int s = 0; s < LT_N_SPLITS; s++) {
         const lt_split *sp = &d->split[s];
@@ -94,7 +92,7 @@ static void *alloc_read(FILE *f, uint64_t count, size_t size)
 lt_data *lt_datafile_read(FILE *f)
 {
     char m[8];
-    uint64_t n_features, n_spectrum;
+    uint64_t n_features;
     int32_t ints[3];
     lt_data *d = lt_data_new();
     if (!d || get(f, m, sizeof m) || memcmp(m, magic, sizeof m) || get_u64(f, &n_features) ||
@@ -105,14 +103,8 @@ lt_data *lt_datafile_read(FILE *f)
     d->image_rows = ints[1];
     d->image_cols = ints[2];
     if (get_names(f, &d->feature_names, n_features) ||
-        get_names(f, &d->class_names, (uint64_t)d->n_classes) || get_u64(f, &n_spectrum) ||
-        get(f, &d->variance_threshold, sizeof(double)))
+        get_names(f, &d->class_names, (uint64_t)d->n_classes))
         goto fail;
-    if (n_spectrum) {
-        if (!(d->explained_variance_ratio = alloc_read(f, n_spectrum, sizeof(double))))
-            goto fail;
-        d->n_spectrum = n_spectrum;
-    }
     for (int s = 0; s < LT_N_SPLITS; s++) {
         lt_split *sp = &d->split[s];
         uint8_t flags;
@@ -142,4 +134,32 @@ lt_data *lt_datafile_read(FILE *f)
 fail:
     lt_data_free(&d);
     return NULL;
+}
+
+int lt_spectrumfile_write(const lt_spectrum *s, FILE *f)
+{
+    if (put(f, spectrum_magic, sizeof spectrum_magic) || put_u64(f, s->n) || put_u64(f, s->n_kept) ||
+        put(f, &s->threshold, sizeof s->threshold) ||
+        (s->n && (put(f, s->variance, s->n * sizeof(double)) || put(f, s->ratio, s->n * sizeof(double)))))
+        return -1;
+    return ferror(f) ? -1 : 0;
+}
+
+lt_spectrum *lt_spectrumfile_read(FILE *f)
+{
+    char m[8];
+    uint64_t n, n_kept;
+    double threshold;
+    if (get(f, m, sizeof m) || memcmp(m, spectrum_magic, sizeof m) || get_u64(f, &n) ||
+        get_u64(f, &n_kept) || get(f, &threshold, sizeof threshold) || n > max_elems || n_kept > n)
+        return NULL;
+    lt_spectrum *s = lt_spectrum_new(n);
+    if (!s || (n && (get(f, s->variance, n * sizeof(double)) || get(f, s->ratio, n * sizeof(double)))) ||
+        fgetc(f) != EOF) {
+        lt_spectrum_free(&s);
+        return NULL;
+    }
+    s->n_kept = n_kept;
+    s->threshold = threshold;
+    return s;
 }

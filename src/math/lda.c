@@ -346,3 +346,35 @@ void lt_lda_predict(const lt_lda *m, const double *x, size_t rows, int *pred)
         pred[i] = best;
     }
 }
+
+void lt_lda_proba(const lt_lda *m, const double *x, size_t rows, double *proba)
+{
+    size_t p = m->n_features, k = (size_t)m->n_classes;
+    for (size_t i = 0; i < rows; i++) {
+        const double *xi = x + i * p;
+        double *pi = proba + i * k;
+        if (k == 2) {
+            /* scikit-learn: the sigmoid of the folded score. */
+            double score = 0;
+            for (size_t j = 0; j < p; j++)
+                score += xi[j] * (m->coef[p + j] - m->coef[j]);
+            score += m->intercept[1] - m->intercept[0];
+            pi[1] = 1 / (1 + exp(-score));
+            pi[0] = 1 - pi[1];
+            continue;
+        }
+        /* The softmax of the scores, shifted by their largest. */
+        double top = -INFINITY, sum = 0;
+        for (size_t g = 0; g < k; g++) {
+            double score = 0;
+            for (size_t j = 0; j < p; j++)
+                score += xi[j] * m->coef[g * p + j];
+            pi[g] = score + m->intercept[g];
+            top = pi[g] > top ? pi[g] : top;
+        }
+        for (size_t g = 0; g < k; g++)
+            sum += (pi[g] = exp(pi[g] - top));
+        for (size_t g = 0; g < k; g++)
+            pi[g] /= sum;
+    }
+}

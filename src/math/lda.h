@@ -57,6 +57,11 @@ int lt_lda_fit(lt_lda *m, const double *x, const int *y, size_t n, size_t p,
 /* out (rows x n_components) = the projection of the rows x p matrix X. */
 void lt_lda_transform(const lt_lda *m, const double *x, size_t rows, double *out);
 
+/* The class probabilities of every row of X into PROBA (rows x n_classes),
+ * as scikit-learn's predict_proba: the softmax of the scores, or with two
+ * classes the sigmoid of their difference. */
+void lt_lda_proba(const lt_lda *m, const double *x, size_t rows, double *proba);
+
 /* The predicted class of every row of X. */
 void lt_lda_predict(const lt_lda *m, const double *x, size_t rows, int *pred);
 

@@ -6,8 +6,9 @@
  * can be without the data) and again with the data's shape before any
  * weight is allocated. The stage trains on the train split, validates on
  * the valid split after each epoch, saves its weights in its model
- * (models/<stage>.npz, ae_model.c),
- * and passes on the codings (or the reconstructions) of every split.
+ * (models/<stage>.npz, ae_model.c), and passes on the codings of every
+ * split and, when a stage reads it (input: STAGE.reconstruction), their
+ * reconstructions: one network trained once for both.
  *
  * Matrix products of batch-sized operands take tens of microseconds, less
  * than OpenBLAS needs to wake and join its threads: with batches under
@@ -18,7 +19,7 @@
  * --threads either.
  *
  * A second input is data to apply the trained network to instead: its
- * codings or reconstructions go downstream (a denoising autoencoder's
+ * codings and reconstructions go downstream (a denoising autoencoder's
  * reconstructions of noisy images, say, with the clean images to train on
  * as the first input). */
 #include <errno.h>
@@ -41,7 +42,13 @@
 
 #define BLAS_THREADED_BATCH 128
 
-static const char *const output_choices[] = {"codings", "reconstruction", NULL};
+static const lt_output outputs_table[] = {
+    [AE_OUTPUT_CODINGS] = {"codings", LT_DATASET,
+                           "the encoder's output for every split (of the second input when there is one)"},
+    [AE_OUTPUT_RECONSTRUCTION] = {"reconstruction", LT_DATASET,
+                                  "the decoder's output for the same rows; per-row value: the row's "
+                                  "mean squared reconstruction error"},
+};
 
 #define CFG struct autoencoder_config
 static const lt_param params[] = {
@@ -71,9 +78,6 @@ static const lt_param params[] = {
             "weights to start training from instead of random ones: the "
             "models/<stage>.npz an earlier run of the same network saved (from: applies "
             "one without training)"),
-    LT_CHOICE(CFG, output, "codings", output_choices,
-              "what goes downstream: the encoder's output or the decoder's (for the "
-              "second input's splits when there is one)"),
 };
 #undef CFG
 
@@ -295,10 +299,10 @@ static void report_eval(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_mo
 }
 
 static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
-                     const lt_data *applied, lt_data **out);
+                     const lt_data *applied, lt_value *outputs);
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     const struct autoencoder_config *cfg = config;
     int threads = openblas_get_num_threads();
@@ -306,14 +310,14 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
         openblas_set_num_threads(1);
         lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
     }
-    int rc = run_model(ctx, cfg, inputs[0], n_inputs > 1 ? inputs[1] : inputs[0], out);
+    int rc = run_model(ctx, cfg, inputs[0].data, n_inputs > 1 ? inputs[1].data : inputs[0].data, outputs);
     lt_nn_parallel_set_threads(1);
     openblas_set_num_threads(threads);
     return rc;
 }
 
 static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt_data *d,
-                     const lt_data *applied, lt_data **out)
+                     const lt_data *applied, lt_value *outputs)
 {
     /* Rows over every rank when they are spread over several. */
     bool spread = d->row_blocks;
@@ -392,8 +396,11 @@ static int run_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const lt
         rc = ae_report_linear(ctx, &m, xs[LT_TRAIN], n);
     if (rc == LT_OK && !saved)
         ae_save_model(ctx, &m);
+    const float *const *applied_rows = applied != d ? applied_xs : local_xs;
     if (rc == LT_OK)
-        rc = ae_make_output(ctx, cfg, &m, applied, applied != d ? applied_xs : local_xs, out);
+        rc = ae_make_output(ctx, &m, true, applied, applied_rows, &outputs[AE_OUTPUT_CODINGS].data);
+    if (rc == LT_OK && lt_ctx_wants(ctx, AE_OUTPUT_RECONSTRUCTION))
+        rc = ae_make_output(ctx, &m, false, applied, applied_rows, &outputs[AE_OUTPUT_RECONSTRUCTION].data);
     lt_history_free(&h);
     for (int s = 0; s < LT_N_SPLITS; s++) {
         free(owned[s]);
@@ -429,19 +436,22 @@ static const lt_metric autoencoder_metrics[] = {
     {"subspace_angle_to_pca", "linear autoencoders: the largest principal angle (degrees) between the codings' subspace and PCA's"},
     {"reconstruction_mse", "linear autoencoders: mean squared reconstruction error on train"},
     {"pca_reconstruction_mse", "linear autoencoders: PCA's reconstruction error with as many components"},
+    {"{split}_reconstruction_error", "the split's mean per-row squared reconstruction error (when the "
+                                     "reconstruction output is read)"},
 };
 
 const lt_stage_def autoencoder_stage = {
     .abi = LT_ABI_VERSION,
     .name = "autoencoder",
-    .summary = "a network trained to reproduce its input through a narrow code; passes on "
-               "the codings (or reconstructions) of every split, or of a second input's",
+    .summary = "a network trained to reproduce its input through a narrow code: the codings "
+               "and reconstructions of every split, or of a second input's",
     .params = params,
     .n_params = LT_COUNT(params),
     .config_size = sizeof(struct autoencoder_config),
     .min_inputs = 1,
     .max_inputs = 2,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .accepts_f32 = true,
     .fits = true,
     .distributed = true,

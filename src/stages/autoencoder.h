@@ -11,6 +11,7 @@
 #include "nn/net.h"
 #include "nn/train.h"
 
+/* The stage's outputs, by their index in its outputs table. */
 enum { AE_OUTPUT_CODINGS, AE_OUTPUT_RECONSTRUCTION };
 enum { AE_MAX_METRICS = 16 };
 
@@ -26,7 +27,6 @@ struct autoencoder_config {
     int patience;
     bool restore_best;
     char *weights;
-    int output;
 };
 
 /* The network of one stage run: the encoder's layers, then the decoder's. */
@@ -42,11 +42,14 @@ lt_nn_shape ae_input_shape(const lt_data *d);
 /* The matrix's values as float32: borrowed when already so, else a copy
  * left in *owned (free()). NULL when out of memory. */
 const float *ae_f32(const lt_mat *m, float **owned);
-/* The value passed on: codings (or reconstructions, per cfg->output) of
- * every split of D, whose float32 values are XS; labels and metadata
- * copied, codings named z1, z2, ... Returns LT_OK or an lt_fail code. */
-int ae_make_output(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
-                   const lt_data *d, const float *const *xs, lt_data **out);
+/* One output into *OUT (owned): the codings (CODINGS true) or the
+ * reconstructions of every split of D, whose float32 values are XS; labels
+ * and metadata copied, codings named z1, z2, ... A reconstruction's per-row
+ * value (lt_split.t) is the row's mean squared error, and each split's mean
+ * is reported as <split>_reconstruction_error. Returns LT_OK or an lt_fail
+ * code. */
+int ae_make_output(lt_ctx *ctx, ae_model *m, bool codings, const lt_data *d, const float *const *xs,
+                   lt_data **out);
 
 /* "encoder[2]" or "decoder[0]" for layer I of the model. */
 void ae_layer_name(const struct autoencoder_config *cfg, size_t i, char *buf, size_t size);

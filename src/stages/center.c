@@ -6,13 +6,13 @@
 #include "latent/stage.h"
 #include "stages/affine.h"
 
-static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-                      int n_inputs, lt_data **out)
+static int center_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+                      int n_inputs, lt_value *outputs)
 {
     (void)config;
     (void)n_inputs;
     int status = LT_OK;
-    const lt_mat *x = lt_affine_train(ctx, inputs[0], &status);
+    const lt_mat *x = lt_affine_train(ctx, inputs[0].data, &status);
     if (!x)
         return status;
     double *mean = malloc(x->cols * sizeof *mean + 1);
@@ -26,17 +26,21 @@ static int center_run(lt_ctx *ctx, const void *config, const lt_data *const *inp
     }
     if (saved) {
         memcpy(mean, saved_mean, x->cols * sizeof *mean);
-    } else if (lt_dist_col_means(inputs[0], x, mean) != 0) {
+    } else if (lt_dist_col_means(inputs[0].data, x, mean) != 0) {
         free(mean);
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
     lt_model_put_vec(saved ? NULL : lt_ctx_model_out(ctx), "mean_", mean, x->cols);
     lt_report_vec(ctx, "mean", mean, x->cols);
     struct lt_affine a = {.sub = mean};
-    status = lt_affine_apply(ctx, inputs[0], &a, out);
+    status = lt_affine_apply(ctx, inputs[0].data, &a, &outputs[0].data);
     free(mean);
     return status;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "every split minus the training mean"},
+};
 
 static const lt_metric center_metrics[] = {
     {"mean", "the train split's column means that were subtracted"},
@@ -49,7 +53,8 @@ const lt_stage_def center_stage = {
     .config_size = 0,
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .distributed = true,
     .run = center_run,

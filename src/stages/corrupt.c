@@ -78,12 +78,12 @@ static double rms_change(const lt_mat *m, const float *y)
     return n ? sqrt(sum / (double)n) : 0;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     (void)n_inputs;
     const struct corrupt_config *cfg = config;
-    const lt_data *d = inputs[0];
+    const lt_data *d = inputs[0].data;
     if (cfg->split != CORRUPT_ALL && !d->split[cfg->split].x)
         return lt_fail(ctx, LT_EINPUT, "split '%s' is absent from the input",
                        lt_split_name(cfg->split));
@@ -117,7 +117,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
         goto oom;
     free(buf);
     lt_net_free(&net);
-    *out = o;
+    outputs[0].data = o;
     return LT_OK;
 oom:
     free(buf);
@@ -125,6 +125,10 @@ oom:
     lt_net_free(&net);
     return lt_fail(ctx, LT_ERUNTIME, "out of memory for the corrupted data");
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the corrupted splits"},
+};
 
 static const lt_metric corrupt_metrics[] = {
     {"{split}_rms_change", "root mean square change the noise made to the split"},
@@ -140,7 +144,8 @@ const lt_stage_def corrupt_stage = {
     .config_size = sizeof(struct corrupt_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .accepts_f32 = true,
     .run = run,
     .metrics = corrupt_metrics,

@@ -39,8 +39,8 @@ static int set_names(char **names, const char *const *src, size_t n)
     return 0;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)config, (void)inputs, (void)n_inputs;
     const char *text = (const char *)lt_breast_cancer_csv;
@@ -71,9 +71,13 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         lt_data_free(&d);
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the table, all rows train"},
+};
 
 const lt_stage_def dataset_breast_cancer_stage = {
     .abi = LT_ABI_VERSION,
@@ -82,6 +86,7 @@ const lt_stage_def dataset_breast_cancer_stage = {
                "as sklearn's load_breast_cancer",
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = run,
 };

@@ -142,8 +142,8 @@ static int csv_probe(lt_ctx *ctx, const void *config)
     return lt_csv_probe(ctx, c->path, &opt);
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)inputs, (void)n_inputs;
     const struct dataset_csv_config *c = config;
@@ -152,8 +152,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         return rc;
     lt_csv_options opt = options(c);
     lt_csv_counts counts = {0};
-    rc = c->stream ? lt_csv_open_stream(ctx, c->path, &opt, out, &counts)
-                   : lt_csv_read(ctx, c->path, &opt, out, &counts);
+    rc = c->stream ? lt_csv_open_stream(ctx, c->path, &opt, &outputs[0].data, &counts)
+                   : lt_csv_read(ctx, c->path, &opt, &outputs[0].data, &counts);
     if (rc != LT_OK)
         return rc;
     if (opt.missing == LT_CSV_MISSING_DROP)
@@ -162,6 +162,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         lt_report_int(ctx, "missing_values", (long long)counts.missing_values);
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the table, all rows train"},
+};
 
 static const lt_metric dataset_csv_metrics[] = {
     {"rows_dropped", "rows left out for a missing value (missing: drop)"},
@@ -178,7 +182,8 @@ const lt_stage_def dataset_csv_stage = {
     .config_size = sizeof(struct dataset_csv_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .check = check,
     .probe = csv_probe,

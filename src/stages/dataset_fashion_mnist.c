@@ -284,8 +284,8 @@ static int probe(lt_ctx *ctx, const void *config)
     return rc;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)inputs, (void)n_inputs;
     const struct fashion_mnist_config *cfg = config;
@@ -333,9 +333,13 @@ done:
         lt_data_free(&d);
         return rc;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the images: train, valid and test splits"},
+};
 
 static const lt_metric dataset_fashion_mnist_metrics[] = {
     {"{split}_rows", "images in the split (0 when absent)"},
@@ -351,7 +355,8 @@ const lt_stage_def dataset_fashion_mnist_stage = {
     .config_size = sizeof(struct fashion_mnist_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .accepts_f32 = true,
     .probe = probe,

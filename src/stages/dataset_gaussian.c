@@ -61,7 +61,7 @@ static int gaussian_check(lt_ctx *ctx, const void *config)
 }
 
 static int gaussian_run(lt_ctx *ctx, const void *config,
-                        const lt_data *const *inputs, int n_inputs, lt_data **out)
+                        const lt_value *inputs, int n_inputs, lt_value *outputs)
 {
     (void)inputs;
     (void)n_inputs;
@@ -99,9 +99,13 @@ static int gaussian_run(lt_ctx *ctx, const void *config,
     }
     data->split[LT_TRAIN].x = x;
     data->n_features = d;
-    *out = data;
+    outputs[0].data = data;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the sample, all rows train"},
+};
 
 const lt_stage_def dataset_gaussian_stage = {
     .abi = LT_ABI_VERSION,
@@ -112,7 +116,8 @@ const lt_stage_def dataset_gaussian_stage = {
     .config_size = sizeof(struct gaussian_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .check = gaussian_check,
     .run = gaussian_run,
 };

@@ -34,7 +34,7 @@ static const lt_param geron_params[] = {
 };
 
 static int geron_run(lt_ctx *ctx, const void *config,
-                     const lt_data *const *inputs, int n_inputs, lt_data **out)
+                     const lt_value *inputs, int n_inputs, lt_value *outputs)
 {
     (void)inputs;
     (void)n_inputs;
@@ -67,9 +67,13 @@ static int geron_run(lt_ctx *ctx, const void *config,
     free(angle);
     d->split[LT_TRAIN].x = x;
     d->n_features = 3;
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the points, all rows train"},
+};
 
 const lt_stage_def dataset_geron_3d_stage = {
     .abi = LT_ABI_VERSION,
@@ -80,6 +84,7 @@ const lt_stage_def dataset_geron_3d_stage = {
     .config_size = sizeof(struct geron_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = geron_run,
 };

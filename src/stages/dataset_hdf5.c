@@ -166,7 +166,7 @@ static int probe(lt_ctx *ctx, const void *config)
     return rc;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs, lt_value *outputs)
 {
     (void)inputs, (void)n_inputs;
     const struct dataset_hdf5_config *c = config;
@@ -202,7 +202,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     }
     lt_report_int(ctx, "rows", (long long)rows);
     lt_report_int(ctx, "features", (long long)cols);
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 fail:
     free(s);
@@ -216,6 +216,10 @@ static const lt_metric dataset_hdf5_metrics[] = {
     {"features", "features per row (the other axes, after columns)"},
 };
 
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the dataset's rows, all train"},
+};
+
 const lt_stage_def dataset_hdf5_stage = {
     .abi = LT_ABI_VERSION,
     .name = "dataset.hdf5",
@@ -226,7 +230,8 @@ const lt_stage_def dataset_hdf5_stage = {
     .config_size = sizeof(struct dataset_hdf5_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .probe = probe,
     .run = run,
     .metrics = dataset_hdf5_metrics,

@@ -197,8 +197,8 @@ static int probe(lt_ctx *ctx, const void *config)
     return labels_shape(ctx, c->labels, &linfo, lt_npy_rows(&info));
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     (void)inputs, (void)n_inputs;
     const struct dataset_npy_config *c = config;
@@ -249,7 +249,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     }
     lt_report_int(ctx, "rows", (long long)rows);
     lt_report_int(ctx, "features", (long long)cols);
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 fail:
     if (f)
@@ -257,6 +257,10 @@ fail:
     lt_data_free(&d);
     return rc;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the array, all rows train"},
+};
 
 static const lt_metric dataset_npy_metrics[] = {
     {"rows", "rows read"},
@@ -273,7 +277,8 @@ const lt_stage_def dataset_npy_stage = {
     .config_size = sizeof(struct dataset_npy_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .probe = probe,
     .distributed = true, /* its rows can be cut into blocks, one per MPI rank */
     .run = run,

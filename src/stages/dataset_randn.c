@@ -18,7 +18,7 @@ static const lt_param randn_params[] = {
 };
 
 static int randn_run(lt_ctx *ctx, const void *config,
-                     const lt_data *const *inputs, int n_inputs, lt_data **out)
+                     const lt_value *inputs, int n_inputs, lt_value *outputs)
 {
     (void)inputs;
     (void)n_inputs;
@@ -37,9 +37,13 @@ static int randn_run(lt_ctx *ctx, const void *config,
     lt_rng_randn(&r, x->v, x->rows * x->cols);
     d->split[LT_TRAIN].x = x;
     d->n_features = x->cols;
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the matrix, all rows train"},
+};
 
 const lt_stage_def dataset_randn_stage = {
     .abi = LT_ABI_VERSION,
@@ -50,6 +54,7 @@ const lt_stage_def dataset_randn_stage = {
     .config_size = sizeof(struct randn_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = randn_run,
 };

@@ -85,8 +85,8 @@ static int draw_positions(lt_rng *r, bool hole, size_t n, double *t, double *y)
     return 0;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)inputs;
     (void)n_inputs;
@@ -124,9 +124,13 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     d->split[LT_TRAIN].t = t;
     d->n_features = 3;
     d->feature_names = names;
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the points, with the roll position as per-row value"},
+};
 
 const lt_stage_def dataset_swiss_roll_stage = {
     .abi = LT_ABI_VERSION,
@@ -137,6 +141,7 @@ const lt_stage_def dataset_swiss_roll_stage = {
     .config_size = sizeof(struct swiss_roll_config),
     .min_inputs = 0,
     .max_inputs = 0,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = run,
 };

@@ -21,7 +21,7 @@ const lt_mat *embed_rows(lt_ctx *ctx, const lt_data *in, int split, size_t min_r
 void embed_warn_dropped(lt_ctx *ctx, const lt_data *in, int split, const char *what);
 
 /* An owned new value with the metadata of IN (classes, their names) but
- * not its image shape nor its spectrum, feature names PREFIX1 .. PREFIXk,
+ * not its image shape, feature names PREFIX1 .. PREFIXk,
  * and no splits. NULL when out of memory. */
 lt_data *embed_new(const lt_data *in, const char *prefix, size_t k);
 

@@ -94,12 +94,12 @@ static int fit(lt_ctx *ctx, const struct impute_config *cfg, const lt_data *in, 
     return LT_OK;
 }
 
-static int impute_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-                      int n_inputs, lt_data **out)
+static int impute_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+                      int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct impute_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     int status = LT_OK;
     const lt_mat *x = lt_affine_train(ctx, in, &status);
     if (!x)
@@ -153,13 +153,17 @@ static int impute_run(lt_ctx *ctx, const void *config, const lt_data *const *inp
             snprintf(name, sizeof name, "%s_filled", lt_split_name(s));
             lt_report_int(ctx, name, filled[s]);
         }
-    *out = res;
+    outputs[0].data = res;
     res = NULL;
 done:
     lt_data_free(&res);
     free(fill);
     return status;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "every split with its missing values filled from the training statistics"},
+};
 
 static const lt_metric impute_metrics[] = {
     {"statistics", "the value each column's missing entries get (fitted on train)"},
@@ -177,7 +181,8 @@ const lt_stage_def impute_stage = {
     .config_size = sizeof(struct impute_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .accepts_nan = true,
     .fits = true,
     .metrics = impute_metrics,

@@ -106,12 +106,12 @@ static int load(lt_ctx *ctx, const lt_model *saved, const struct isomap_config *
     return rc;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct isomap_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_model *saved = lt_ctx_model_in(ctx);
     const lt_mat *train = embed_rows(ctx, in, LT_TRAIN, saved ? 1 : 2);
     if (!train)
@@ -185,9 +185,13 @@ done:
         lt_data_free(&d);
         return status;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"embedding", LT_DATASET, "the embedding of every split"},
+};
 
 static const lt_metric isomap_metrics[] = {
     {"reconstruction_error", "scikit-learn's Isomap.reconstruction_error()"},
@@ -206,7 +210,8 @@ const lt_stage_def isomap_stage = {
     .config_size = sizeof(struct isomap_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .run = run,
     .metrics = isomap_metrics,

@@ -5,7 +5,11 @@
  * gamma, degree, coef0 and alpha default to NaN, meaning "not set": then
  * they take scikit-learn's defaults (1/features, 3, 1, 1), and check()
  * can tell a parameter the user set for a kernel that ignores it, which
- * scikit-learn silently drops. */
+ * scikit-learn silently drops.
+ *
+ * Outputs: the projection (default) and, when read, the reconstruction:
+ * every split's pre-images (inverse_transform), which fits the pre-image
+ * map whether or not fit_inverse_transform asks for it. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +17,7 @@
 
 #include "latent/stage.h"
 #include "math/kpca.h"
+#include "math/linalg.h"
 
 struct kernel_pca_config {
     int n_components;
@@ -57,7 +62,8 @@ static const lt_param params[] = {
               "n_components < 10 (where scikit-learn picks arpack), else dense"),
     LT_BOOL(CFG, fit_inverse_transform, false,
             "learn the pre-image map (kernel ridge regression from the "
-            "projections back to the data) and report reconstruction_mse"),
+            "projections back to the data) and report reconstruction_mse; reading "
+            "the reconstruction output learns it too"),
     {.name = "alpha", .help = "ridge of the pre-image map; needs fit_inverse_transform "
                               "(default: 1)",
      .offset = LT_FIELD(CFG, alpha, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
@@ -170,6 +176,69 @@ static int preimage_mse(const lt_kpca *m, const double *z, int threads, double *
 
 #define HEAD_ROWS 5
 
+enum { OUT_PROJECTION, OUT_RECONSTRUCTION, OUT_SPECTRUM };
+static const lt_output outputs_table[] = {
+    [OUT_PROJECTION] = {"projection", LT_DATASET, "every split projected on the kernel components: columns KPC1..KPCk"},
+    [OUT_RECONSTRUCTION] = {"reconstruction", LT_DATASET,
+                            "every split's pre-images in the input's features (inverse_transform of the "
+                            "projection)"},
+    [OUT_SPECTRUM] = {"spectrum", LT_SPECTRUM,
+                      "the kept components' eigenvalues, each as a share of the centred kernel's trace "
+                      "(the variance in feature space), for plot.variance"},
+};
+
+/* The spectrum of the K kept components: their eigenvalues and their
+ * share of the centred training kernel's trace, which is the sum of every
+ * eigenvalue (for the linear kernel, PCA's explained_variance_ratio). The
+ * trace is sum_i K(x_i, x_i) - n * mean(K), so it needs the kernel's
+ * diagonal only. Returns an LT_KPCA_ status. */
+static int kernel_spectrum(const lt_kpca *m, const lt_kernel *kernel, const double *x, lt_spectrum **out)
+{
+    lt_spectrum *s = lt_spectrum_new(m->k);
+    if (!s)
+        return LT_KPCA_ENOMEM;
+    double trace = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        double kii;
+        if (lt_kernel_matrix(kernel, x + i * m->p, 1, x + i * m->p, 1, m->p, 1, &kii, NULL) != LT_LA_OK) {
+            lt_spectrum_free(&s);
+            return LT_KPCA_ENOMEM;
+        }
+        trace += kii;
+    }
+    trace -= (double)m->n * m->kernel_mean;
+    for (size_t j = 0; j < m->k; j++) {
+        s->variance[j] = m->eigenvalues[j];
+        s->ratio[j] = trace > 0 ? m->eigenvalues[j] / trace : 0;
+    }
+    s->n_kept = m->k;
+    *out = s;
+    return LT_KPCA_OK;
+}
+
+/* The pre-images of every split of PROJ (the projections of IN) into
+ * *OUT: a new value with IN's metadata. Returns an LT_KPCA_ status. */
+static int preimages(const lt_kpca *m, const lt_data *in, const lt_data *proj, int threads, lt_data **out)
+{
+    lt_data *rec = lt_data_new();
+    int status = rec && lt_data_copy_meta(rec, in) == 0 ? LT_KPCA_OK : LT_KPCA_ENOMEM;
+    for (int s = 0; s < LT_N_SPLITS && status == LT_KPCA_OK; s++) {
+        const lt_mat *z = proj->split[s].x;
+        if (!z)
+            continue;
+        if (!(rec->split[s].x = lt_mat_new(z->rows, m->p)))
+            status = LT_KPCA_ENOMEM;
+        else if (z->rows)
+            status = lt_kpca_inverse(m, z->v, z->rows, threads, rec->split[s].x->v);
+    }
+    if (status == LT_KPCA_OK && lt_data_copy_rowinfo(rec, in) != 0)
+        status = LT_KPCA_ENOMEM;
+    if (status != LT_KPCA_OK)
+        lt_data_free(&rec);
+    *out = rec;
+    return status;
+}
+
 /* The model with scikit-learn's names (KernelPCA and its KernelCenterer's
  * K_fit_rows_, K_fit_all_; the pre-image map's X_transformed_fit_ and
  * dual_coef_ when fitted) and what load() needs besides. */
@@ -274,12 +343,12 @@ static int applied_mse(const lt_kpca *m, const lt_mat *x, const double *z, int t
     return status;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct kernel_pca_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_mat *train = in->split[LT_TRAIN].x;
     if (!train)
         return lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
@@ -330,7 +399,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         return rc;
     }
 
-    lt_data *res = lt_data_new();
+    lt_data *res = lt_data_new(), *rec = NULL;
+    lt_spectrum *spectrum = NULL;
+    bool want_rec = lt_ctx_wants(ctx, OUT_RECONSTRUCTION);
+    bool inverse = cfg->fit_inverse_transform || want_rec;
     double mse = NAN;
     if (!res || lt_data_copy_meta(res, in) != 0 || name_components(res, k) != 0) {
         status = LT_KPCA_ENOMEM;
@@ -355,12 +427,16 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         status = LT_KPCA_ENOMEM;
     if (status == LT_KPCA_OK && saved && m.dual)
         status = applied_mse(&m, train, res->split[LT_TRAIN].x->v, threads, &mse);
-    else if (status == LT_KPCA_OK && cfg->fit_inverse_transform) {
+    else if (status == LT_KPCA_OK && inverse) {
         const double *z = res->split[LT_TRAIN].x->v;
         status = lt_kpca_fit_inverse(&m, z, is_set(cfg->alpha) ? cfg->alpha : 1.0, threads);
         if (status == LT_KPCA_OK)
             status = preimage_mse(&m, z, threads, &mse);
     }
+    if (status == LT_KPCA_OK && want_rec)
+        status = preimages(&m, in, res, threads, &rec);
+    if (status == LT_KPCA_OK && lt_ctx_wants(ctx, OUT_SPECTRUM))
+        status = kernel_spectrum(&m, &kernel, train->v, &spectrum);
     if (status == LT_KPCA_OK && !saved)
         save(ctx, &m, &kernel);
 done:
@@ -368,6 +444,8 @@ done:
         int rc = fail_fit(ctx, status, &m, lt_eig_method_name(method));
         lt_kpca_free(&m);
         lt_data_free(&res);
+        lt_data_free(&rec);
+        lt_spectrum_free(&spectrum);
         return rc;
     }
     lt_report_int(ctx, "n_components", (long long)k);
@@ -379,10 +457,12 @@ done:
     lt_report_vec(ctx, "eigenvalues", m.eigenvalues, k);
     lt_report_mat(ctx, "projection_head", res->split[LT_TRAIN].x->v,
                   n < HEAD_ROWS ? n : HEAD_ROWS, k);
-    if (cfg->fit_inverse_transform)
+    if (inverse)
         lt_report_num(ctx, "reconstruction_mse", mse);
     lt_kpca_free(&m);
-    *out = res;
+    outputs[OUT_PROJECTION].data = res;
+    outputs[OUT_RECONSTRUCTION].data = rec;
+    outputs[OUT_SPECTRUM].spectrum = spectrum;
     return LT_OK;
 }
 
@@ -407,7 +487,8 @@ const lt_stage_def kernel_pca_stage = {
     .config_size = sizeof(struct kernel_pca_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .check = check,
     .run = run,

@@ -11,6 +11,7 @@
 #include "math/lda.h"
 #include "stages/embedding.h"
 #include "stages/lda.h"
+#include "stages/predictions.h"
 
 static const char *const solver_choices[] = {"svd", "eigen", NULL};
 
@@ -103,6 +104,12 @@ static int report(lt_ctx *ctx, const lt_lda *m, const lt_data *in, const int *fr
                   m->n_components);
     lt_report_vec(ctx, "priors", m->priors, (size_t)m->n_classes);
     return LT_OK;
+}
+
+static int lda_proba(const void *model, const lt_mat *x, double *proba)
+{
+    lt_lda_proba(model, x->v, x->rows, proba);
+    return 0;
 }
 
 static const char *class_name(const lt_data *d, int c, char *buf, size_t size)
@@ -219,12 +226,12 @@ static int load(lt_ctx *ctx, const lt_model *saved, const lt_data *in, lt_lda *m
     return LT_OK;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct lda_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_mat *train = embed_rows(ctx, in, LT_TRAIN, 2);
     if (!train)
         return LT_EINPUT;
@@ -311,6 +318,8 @@ apply:
     }
     if (status == LT_OK)
         status = report(ctx, &m, in, from_model);
+    if (status == LT_OK && lt_ctx_wants(ctx, 1))
+        status = predictions_make(ctx, in, &m, m.n_classes, from_model, lda_proba, &outputs[1].data);
 done:
     lt_lda_free(&m);
     free(to_model);
@@ -320,9 +329,16 @@ done:
         lt_data_free(&d);
         return status;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"projection", LT_DATASET, "every split projected on the discriminant directions"},
+    {"predictions", LT_PREDICTIONS,
+     "for every split, each row's probability of each class (predict_proba; the predicted class is "
+     "the most probable), with the rows' labels"},
+};
 
 static const lt_metric lda_metrics[] = {
     {"{split}_accuracy", "share of the split's rows classified right"},
@@ -341,7 +357,8 @@ const lt_stage_def lda_stage = {
     .config_size = sizeof(struct lda_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .run = run,
     .metrics = lda_metrics,

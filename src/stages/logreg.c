@@ -10,6 +10,7 @@
 #include "latent/stage.h"
 #include "math/logreg.h"
 #include "stages/logreg.h"
+#include "stages/predictions.h"
 
 enum { PENALTY_L2, PENALTY_NONE };
 static const char *const penalties[] = {"l2", "none", NULL};
@@ -166,6 +167,17 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
     return LT_OK;
 }
 
+static const lt_output outputs_table[] = {
+    {"predictions", LT_PREDICTIONS,
+     "for every split, each row's probability of each class (predict_proba; the predicted class is "
+     "the most probable), with the rows' labels"},
+};
+
+static int logreg_proba(const void *model, const lt_mat *x, double *proba)
+{
+    return lt_logreg_proba(model, x, proba);
+}
+
 /* Saves MODEL with scikit-learn's names: coef_, intercept_, classes_ (the
  * class names, as sklearn keeps the labels it was fitted on), n_iter_. */
 static void save(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, const int *from_model)
@@ -253,12 +265,12 @@ static int check_train(lt_ctx *ctx, const lt_data *d)
     return LT_OK;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
-    (void)n_inputs, (void)out;
+    (void)n_inputs;
     const struct logreg_config *cfg = config;
-    const lt_data *d = inputs[0];
+    const lt_data *d = inputs[0].data;
     int rc = lt_dist_check(ctx, d, check_train(ctx, d));
     if (rc != LT_OK)
         return rc;
@@ -289,7 +301,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
             y[i] = to_model[c];
         }
         rc = report(ctx, &model, d, y, from_model);
-        goto done;
+        goto predict;
     }
     to_model = malloc((size_t)d->n_classes * sizeof *to_model);
     from_model = malloc((size_t)d->n_classes * sizeof *from_model);
@@ -331,6 +343,9 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                 "max_iter or scale the data", model.stop, model.n_iter);
     save(ctx, &model, d, from_model);
     rc = report(ctx, &model, d, y, from_model);
+predict:
+    if (rc == LT_OK)
+        rc = predictions_make(ctx, d, &model, model.n_classes, from_model, logreg_proba, &outputs[0].data);
 done:
     lt_logreg_free(&model);
     free(to_model);
@@ -359,7 +374,8 @@ const lt_stage_def logreg_stage = {
     .config_size = sizeof(struct logreg_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .distributed = true,
     .run = run,

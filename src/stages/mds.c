@@ -24,12 +24,12 @@ static const lt_param params[] = {
 };
 #undef CFG
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct mds_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_mat *x = embed_rows(ctx, in, cfg->split, 2);
     if (!x)
         return LT_EINPUT;
@@ -78,9 +78,13 @@ done:
         lt_data_free(&d);
         return status;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"embedding", LT_DATASET, "the embedding of the chosen split"},
+};
 
 static const lt_metric mds_metrics[] = {
     {"stress", "the best run's raw stress, as scikit-learn's MDS.stress_"},
@@ -99,7 +103,8 @@ const lt_stage_def mds_stage = {
     .config_size = sizeof(struct mds_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .run = run,
     .metrics = mds_metrics,
     .n_metrics = LT_COUNT(mds_metrics),

@@ -1,5 +1,7 @@
 /* pca: principal component analysis fitted on train, applied to every split,
- * with scikit-learn's numbers and sign convention (see math/pca.h). */
+ * with scikit-learn's numbers and sign convention (see math/pca.h). Its
+ * outputs: the projection (default), the reconstruction (inverse_transform
+ * of the projection) and the spectrum. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +17,6 @@ struct pca_config {
     double n_components;
     int solver; /* index into solver_choices: the lt_pca_solver value */
     bool whiten;
-    bool inverse;
     /* randomized; each "unset" value means scikit-learn's default */
     int n_oversamples;          /* -1: 10 */
     int iterated_power;         /* -1: auto */
@@ -44,9 +45,6 @@ static const lt_param pca_params[] = {
               "without holding it)"),
     LT_BOOL(struct pca_config, whiten, false,
             "divide each projected column by its standard deviation"),
-    LT_BOOL(struct pca_config, inverse, false,
-            "output the reconstruction in the original feature space instead "
-            "of the projection (whitening does not change it)"),
     {.name = "n_oversamples", .help = "randomized: random columns beyond n_components "
                                       "(default: 10)",
      .offset = LT_FIELD(struct pca_config, n_oversamples, int), .type = LT_P_INT,
@@ -66,6 +64,17 @@ static const lt_param pca_params[] = {
                                    "n_components",
      .offset = LT_FIELD(struct pca_config, batch_size, int), .type = LT_P_INT,
      .flags = LT_NULLABLE, .def = 0, .min = 2, .max = 100000000},
+};
+
+enum { OUT_PROJECTION, OUT_RECONSTRUCTION, OUT_SPECTRUM };
+static const lt_output pca_outputs[] = {
+    [OUT_PROJECTION] = {"projection", LT_DATASET,
+                        "every split projected on the components (whitened if asked): columns PC1..PCk"},
+    [OUT_RECONSTRUCTION] = {"reconstruction", LT_DATASET,
+                            "every split mapped back from the components to the input's features, "
+                            "as inverse_transform (whitening does not change it)"},
+    [OUT_SPECTRUM] = {"spectrum", LT_SPECTRUM,
+                      "the explained variance of every component the solver computed, for plot.variance"},
 };
 
 static int check(lt_ctx *ctx, const void *config)
@@ -166,38 +175,39 @@ static int fail_fit(lt_ctx *ctx, int status, const struct pca_config *cfg)
     }
 }
 
-/* The output matrix of one split: its projection (whitened if asked) or
- * its reconstruction. *scores, when not NULL, is the split's unwhitened
- * projection from the fit (rows x k, malloc'ed): the projection output takes
- * it over (*scores becomes NULL) instead of copying it. */
-static lt_mat *output_split(const lt_pca *m, const struct pca_config *cfg,
-                            const lt_mat *x, double **scores)
+/* The projection of one split (whitened if asked) into *proj_out and,
+ * when REC_OUT is not NULL, its reconstruction into *rec_out. *scores, when
+ * not NULL, is the split's unwhitened projection from the fit (rows x k,
+ * malloc'ed): the projection takes it over (*scores becomes NULL) instead
+ * of copying it. Returns 0, or -1 when out of memory. */
+static int output_split(const lt_pca *m, const struct pca_config *cfg, const lt_mat *x, double **scores,
+                        lt_mat **proj_out, lt_mat **rec_out)
 {
     size_t n = x->rows, k = m->n_components;
     lt_mat *proj = lt_mat_new(scores ? 0 : n, k);
     if (!proj)
-        return NULL;
+        return -1;
     if (scores) {
         proj->rows = n;
         proj->v = *scores;
         *scores = NULL;
-    } else if (lt_pca_transform(m, x->v, n, false, proj->v) != LT_PCA_OK)
-        goto fail;
-    if (!cfg->inverse) {
-        if (cfg->whiten)
-            lt_pca_whiten(m, proj->v, n);
-        return proj;
+    } else if (lt_pca_transform(m, x->v, n, false, proj->v) != LT_PCA_OK) {
+        lt_mat_free(&proj);
+        return -1;
     }
-    lt_mat *rec = lt_mat_new(n, m->n_features);
-    if (!rec || lt_pca_inverse(m, proj->v, n, rec->v) != LT_PCA_OK) {
-        lt_mat_free(&rec);
-        goto fail;
+    if (rec_out) {
+        lt_mat *rec = lt_mat_new(n, m->n_features);
+        if (!rec || lt_pca_inverse(m, proj->v, n, rec->v) != LT_PCA_OK) {
+            lt_mat_free(&rec);
+            lt_mat_free(&proj);
+            return -1;
+        }
+        *rec_out = rec;
     }
-    lt_mat_free(&proj);
-    return rec;
-fail:
-    lt_mat_free(&proj);
-    return NULL;
+    if (cfg->whiten)
+        lt_pca_whiten(m, proj->v, n);
+    *proj_out = proj;
+    return 0;
 }
 
 static int report(lt_ctx *ctx, const lt_pca *m, double mse)
@@ -302,20 +312,21 @@ static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_d
     return status;
 }
 
-/* The output matrix of split X a batch at a time, for the incremental
- * solver (X may be streamed: only a batch of it is in memory at once). Adds
- * the split's squared reconstruction error to *sse when sse is not NULL. */
-static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *cfg,
-                         const lt_mat *x, double *sse, lt_mat **out)
+/* The projection of split X (and its reconstruction when REC_OUT is not
+ * NULL) a batch at a time, for the incremental solver (X may be streamed:
+ * only a batch of it is in memory at once). Adds the split's squared
+ * reconstruction error to *sse when sse is not NULL. */
+static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *cfg, const lt_mat *x,
+                         double *sse, lt_mat **proj_out, lt_mat **rec_out)
 {
     size_t n = x->rows, p = m->n_features, k = m->n_components;
     size_t block = batch_rows(cfg, p) < n ? batch_rows(cfg, p) : n;
-    lt_mat *o = lt_mat_new(n, cfg->inverse ? p : k);
+    lt_mat *proj = lt_mat_new(n, k), *rec = rec_out ? lt_mat_new(n, p) : NULL;
     double *buf = malloc(block * p * sizeof *buf + 1);
-    double *scores = malloc(block * k * sizeof *scores + 1);
-    int status = o && buf && scores ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    int status = proj && (rec || !rec_out) && buf ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "out of memory");
     for (size_t r0 = 0; status == LT_OK && r0 < n; r0 += block) {
         size_t b = r0 + block < n ? block : n - r0;
+        double *scores = proj->v + r0 * k;
         char why[512];
         double mse = 0;
         if (lt_mat_read_rows(x, r0, b, buf, why, sizeof why) != 0) {
@@ -324,23 +335,23 @@ static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *
         }
         if (lt_pca_transform(m, buf, b, false, scores) != LT_PCA_OK ||
             (sse && lt_pca_reconstruction_mse(m, buf, scores, b, &mse) != LT_PCA_OK) ||
-            (cfg->inverse && lt_pca_inverse(m, scores, b, o->v + r0 * p) != LT_PCA_OK)) {
+            (rec && lt_pca_inverse(m, scores, b, rec->v + r0 * p) != LT_PCA_OK)) {
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
             break;
         }
         if (sse)
             *sse += mse * (double)b * (double)p;
-        if (!cfg->inverse) {
-            if (cfg->whiten)
-                lt_pca_whiten(m, scores, b);
-            memcpy(o->v + r0 * k, scores, b * k * sizeof *scores);
-        }
+        if (cfg->whiten)
+            lt_pca_whiten(m, scores, b);
     }
     free(buf);
-    free(scores);
-    if (status != LT_OK)
-        lt_mat_free(&o);
-    *out = o;
+    if (status != LT_OK) {
+        lt_mat_free(&proj);
+        lt_mat_free(&rec);
+    }
+    *proj_out = proj;
+    if (rec_out)
+        *rec_out = rec;
     return status;
 }
 
@@ -483,12 +494,12 @@ static void save(lt_ctx *ctx, const lt_pca *m)
     lt_model_put_int(o, "latent.n_batches", (long long)m->n_batches);
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct pca_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     bool incremental = cfg->solver == LT_PCA_INCREMENTAL;
     /* The incremental solver reads batches of float64 rows from whatever
      * holds them (float32 images, a stream); the others need the data whole
@@ -504,7 +515,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     int status = LT_OK;
     lt_pca m = {0};
     double *scores = NULL;
-    lt_data *res = NULL;
+    lt_data *proj = NULL, *rec = NULL;
+    lt_spectrum *spectrum = NULL;
     if (!train) {
         status = lt_fail(ctx, LT_EINPUT, "the input has no train split to fit on");
         goto done;
@@ -570,25 +582,25 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                      "arbitrary and the variance ratios are reported as 0");
 
     double mse = 0;
-    res = lt_data_new();
-    if (!res || lt_data_copy_meta(res, in) != 0 ||
+    bool want_rec = lt_ctx_wants(ctx, OUT_RECONSTRUCTION);
+    proj = lt_data_new();
+    rec = want_rec ? lt_data_new() : NULL;
+    if (!proj || lt_data_copy_meta(proj, in) != 0 || (want_rec && (!rec || lt_data_copy_meta(rec, in) != 0)) ||
         (!incremental && pca_mse(in, &m, train, scores, &mse) != LT_PCA_OK) ||
-        (!cfg->inverse && name_components(res, m.n_components) != 0)) {
+        name_components(proj, m.n_components) != 0) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    if (!cfg->inverse)
-        res->image_rows = res->image_cols = 0;
+    proj->image_rows = proj->image_cols = 0;
     double sse = 0;
     for (int s = 0; s < LT_N_SPLITS && status == LT_OK; s++) {
         const lt_mat *x = in->split[s].x;
+        lt_mat **rec_x = rec ? &rec->split[s].x : NULL;
         if (!x)
             continue;
         if (incremental)
-            status = output_blocks(ctx, &m, cfg, x, s == LT_TRAIN ? &sse : NULL,
-                                   &res->split[s].x);
-        else if (!(res->split[s].x =
-                       output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL)))
+            status = output_blocks(ctx, &m, cfg, x, s == LT_TRAIN ? &sse : NULL, &proj->split[s].x, rec_x);
+        else if (output_split(&m, cfg, x, s == LT_TRAIN ? &scores : NULL, &proj->split[s].x, rec_x) != 0)
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
     /* A rank that could not read its rows stops the others here. */
@@ -599,15 +611,17 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
         goto done;
     if (incremental)
         mse = sse / ((double)n * (double)p);
-    if (lt_data_copy_rowinfo(res, in) != 0 ||
-        !(res->explained_variance_ratio = malloc(m.n_spectrum * sizeof(double)))) {
+    if (lt_data_copy_rowinfo(proj, in) != 0 || (rec && lt_data_copy_rowinfo(rec, in) != 0) ||
+        (lt_ctx_wants(ctx, OUT_SPECTRUM) && !(spectrum = lt_spectrum_new(m.n_spectrum)))) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    memcpy(res->explained_variance_ratio, m.variance_ratio, m.n_spectrum * sizeof(double));
-    res->n_spectrum = m.n_spectrum;
-    res->variance_threshold =
-        cfg->n_components > 0 && cfg->n_components < 1 ? cfg->n_components : 0;
+    if (spectrum) {
+        memcpy(spectrum->variance, m.variance, m.n_spectrum * sizeof(double));
+        memcpy(spectrum->ratio, m.variance_ratio, m.n_spectrum * sizeof(double));
+        spectrum->n_kept = m.n_components;
+        spectrum->threshold = cfg->n_components > 0 && cfg->n_components < 1 ? cfg->n_components : 0;
+    }
 
     status = report(ctx, &m, mse);
     if (status == LT_OK)
@@ -620,10 +634,14 @@ done:
     lt_pca_free(&m);
     lt_data_free(&whole);
     if (status != LT_OK) {
-        lt_data_free(&res);
+        lt_data_free(&proj);
+        lt_data_free(&rec);
+        lt_spectrum_free(&spectrum);
         return status;
     }
-    *out = res;
+    outputs[OUT_PROJECTION].data = proj;
+    outputs[OUT_RECONSTRUCTION].data = rec;
+    outputs[OUT_SPECTRUM].spectrum = spectrum;
     return LT_OK;
 }
 
@@ -655,7 +673,8 @@ const lt_stage_def pca_stage = {
     .config_size = sizeof(struct pca_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = pca_outputs,
+    .n_outputs = LT_COUNT(pca_outputs),
     .distributed = true,
     .accepts_f32 = true,
     .accepts_stream = true,

@@ -222,10 +222,10 @@ struct panel {
     plot_rows rows;
 };
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
-    (void)out;
+    (void)outputs;
     const struct plot_embedding_config *cfg = config;
     int n_panels = cfg->thumbnails ? 1 : n_inputs;
     if (cfg->thumbnails && n_inputs != 2)
@@ -242,10 +242,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     int rc = LT_OK;
     size_t most = 0;
     for (int p = 0; p < n_panels && rc == LT_OK; p++) {
-        panels[p].d = inputs[p];
-        if (lt_data_has_f32(inputs[p])) {
+        panels[p].d = inputs[p].data;
+        if (lt_data_has_f32(inputs[p].data)) {
             char why[256];
-            if (!(owned[p] = lt_data_to_f64(inputs[p], why, sizeof why))) {
+            if (!(owned[p] = lt_data_to_f64(inputs[p].data, why, sizeof why))) {
                 rc = lt_fail(ctx, LT_ERUNTIME, "%s", why);
                 break;
             }
@@ -274,7 +274,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
                      color == COLOR_LABEL ? "labels" : "values");
         goto done;
     }
-    const lt_data *images = cfg->thumbnails ? inputs[1] : NULL;
+    const lt_data *images = cfg->thumbnails ? inputs[1].data : NULL;
     char why[256];
     const char *mismatch =
         images ? images_mismatch(images, panels[0].d, cfg->split, why, sizeof why) : NULL;
@@ -378,7 +378,6 @@ const lt_stage_def plot_embedding_stage = {
     .config_size = sizeof(struct plot_embedding_config),
     .min_inputs = 1,
     .max_inputs = MAX_PANELS,
-    .produces = false,
     .accepts_f32 = true,
     .check = check,
     .run = run,

@@ -17,14 +17,14 @@ static const lt_param params[] = {
     PLOT_OUTPUT_PARAMS(struct plot_interpolation_config),
 };
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     (void)n_inputs;
-    (void)out;
+    (void)outputs;
     const struct plot_interpolation_config *cfg = config;
     plot_output out_opts = PLOT_OUTPUT(cfg);
-    const lt_data *d = inputs[0];
+    const lt_data *d = inputs[0].data;
     size_t n;
     int rows, cols;
     int rc = mosaic_images(ctx, d, &n, &rows, &cols);
@@ -33,7 +33,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     const double *t = d->split[LT_TRAIN].t;
     if (!t)
         return lt_fail(ctx, LT_EINPUT, "the input is not an interpolation: feed this stage "
-                       "from a vae stage with output: interpolation");
+                       "from a vae stage's interpolation");
     char title[256];
     snprintf(title, sizeof title, "%s",
              cfg->title ? cfg->title : "Decoded along the line between two images' codings");
@@ -74,7 +74,6 @@ const lt_stage_def plot_interpolation_stage = {
     .config_size = sizeof(struct plot_interpolation_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
     .accepts_f32 = true,
     .run = run,
 };

@@ -21,14 +21,14 @@ static const lt_param params[] = {
     PLOT_OUTPUT_PARAMS(struct plot_latent_grid_config),
 };
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     (void)n_inputs;
-    (void)out;
+    (void)outputs;
     const struct plot_latent_grid_config *cfg = config;
     plot_output out_opts = PLOT_OUTPUT(cfg);
-    const lt_data *d = inputs[0];
+    const lt_data *d = inputs[0].data;
     size_t n;
     int rows, cols;
     int rc = mosaic_images(ctx, d, &n, &rows, &cols);
@@ -37,7 +37,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
     size_t g = (size_t)lround(sqrt((double)n));
     if (g * g != n || !d->split[LT_TRAIN].t)
         return lt_fail(ctx, LT_EINPUT, "the input is not a latent grid: feed this stage from "
-                       "a vae stage with latent_dim 2 and output: latent_grid");
+                       "a vae stage's latent_grid");
     char title[256];
     snprintf(title, sizeof title, "%s",
              cfg->title ? cfg->title
@@ -81,7 +81,6 @@ const lt_stage_def plot_latent_grid_stage = {
     .config_size = sizeof(struct plot_latent_grid_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
     .accepts_f32 = true,
     .run = run,
 };

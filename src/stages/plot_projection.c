@@ -118,13 +118,13 @@ static void draw(lt_axes *ax, const plot_rows *r, const lt_pca2 *pca, int k,
                                 .marker_size = 12, .label = "mean \u03bc"});
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
-    (void)out;
+    (void)outputs;
     const struct plot_projection_config *cfg = config;
-    const lt_data *d = inputs[0];
+    const lt_data *d = inputs[0].data;
     if (d->n_features != 2)
         return lt_fail(ctx, LT_EINPUT,
                        "the input has %zu columns but this plot needs 2-D points: "
@@ -197,7 +197,6 @@ const lt_stage_def plot_projection_stage = {
     .config_size = sizeof(struct plot_projection_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
     .run = run,
     .metrics = plot_projection_metrics,
     .n_metrics = LT_COUNT(plot_projection_metrics),

@@ -119,17 +119,17 @@ static int check_reconstructions(lt_ctx *ctx, const lt_mat *x, const lt_data *r,
     if (y->cols != x->cols)
         return lt_fail(ctx, LT_EINPUT, "the reconstructions have %zu columns but the images "
                        "have %zu: feed the second input from a stage that reconstructs "
-                       "(pca with inverse: true, autoencoder with output: reconstruction)",
+                       "(input: STAGE.reconstruction of a pca or an autoencoder)",
                        y->cols, x->cols);
     return LT_OK;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
-    (void)out;
+    (void)outputs;
     const struct plot_reconstructions_config *cfg = config;
-    const lt_data *d = inputs[0], *r = n_inputs > 1 ? inputs[1] : NULL;
+    const lt_data *d = inputs[0].data, *r = n_inputs > 1 ? inputs[1].data : NULL;
     int s = pick_split(ctx, d, cfg->split), ir = 0, ic = 0;
     if (s < 0)
         return LT_EINPUT;
@@ -231,14 +231,13 @@ static const lt_metric plot_reconstructions_metrics[] = {
 const lt_stage_def plot_reconstructions_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.reconstructions",
-    .summary = "images over their reconstructions (inputs: the data, then a pca with "
-               "inverse: true or an autoencoder's reconstruction), or a grid of images",
+    .summary = "images over their reconstructions (inputs: the data, then e.g. "
+               "ae.reconstruction or pca.reconstruction), or a grid of images",
     .params = params,
     .n_params = LT_COUNT(params),
     .config_size = sizeof(struct plot_reconstructions_config),
     .min_inputs = 1,
     .max_inputs = 2,
-    .produces = false,
     .accepts_f32 = true,
     .run = run,
     .metrics = plot_reconstructions_metrics,

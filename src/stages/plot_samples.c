@@ -18,16 +18,16 @@ static const lt_param params[] = {
 };
 #undef CFG
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     (void)n_inputs;
-    (void)out;
+    (void)outputs;
     const struct plot_samples_config *cfg = config;
     plot_output out_opts = PLOT_OUTPUT(cfg);
     size_t n;
     int rows, cols;
-    int rc = mosaic_images(ctx, inputs[0], &n, &rows, &cols);
+    int rc = mosaic_images(ctx, inputs[0].data, &n, &rows, &cols);
     if (rc != LT_OK)
         return rc;
     char title[256];
@@ -36,7 +36,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
         snprintf(title, sizeof title, "%zu images decoded from codings drawn from N(0, I)", n);
     int columns = (size_t)cfg->columns < n ? cfg->columns : (int)n;
     lt_axes *ax;
-    lt_figure *fig = mosaic_figure(ctx, &out_opts, inputs[0], n, rows, cols, columns, 90, 0, 0, title, &ax);
+    lt_figure *fig = mosaic_figure(ctx, &out_opts, inputs[0].data, n, rows, cols, columns, 90, 0, 0, title, &ax);
     if (!fig)
         return LT_ERUNTIME;
     lt_report_int(ctx, "n_images", (long long)n);
@@ -61,7 +61,6 @@ const lt_stage_def plot_samples_stage = {
     .config_size = sizeof(struct plot_samples_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
     .accepts_f32 = true,
     .run = run,
 };

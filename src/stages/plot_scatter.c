@@ -64,13 +64,13 @@ static void draw_axes(lt_axes *ax, const lt_pca2 *p)
     }
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
-    (void)out;
+    (void)outputs;
     const struct plot_scatter_config *cfg = config;
-    const lt_data *d = inputs[0];
+    const lt_data *d = inputs[0].data;
     plot_rows r;
     int rc = plot_rows_gather(ctx, d, cfg->split, cfg->x, cfg->y, &r);
     if (rc != LT_OK)
@@ -166,7 +166,6 @@ const lt_stage_def plot_scatter_stage = {
     .config_size = sizeof(struct plot_scatter_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
     .run = run,
     .metrics = plot_scatter_metrics,
     .n_metrics = LT_COUNT(plot_scatter_metrics),

@@ -1,5 +1,6 @@
 /* plot.variance: how much of the variance each principal component
- * explains, and how many components a cumulative threshold needs. */
+ * explains, and how many components a cumulative threshold needs. It reads
+ * a decomposition's spectrum output (input: pca.spectrum). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@ struct plot_variance_config {
 #define CFG struct plot_variance_config
 static const lt_param params[] = {
     LT_REAL(CFG, threshold, 0, 0, 1, 0,
-            "cumulative explained-variance ratio to mark; 0 takes the pca's "
-            "fractional n_components when it had one, else 0.95"),
+            "cumulative explained-variance ratio to mark; 0 takes the one that chose "
+            "the decomposition's components (pca's fractional n_components), else 0.95"),
     LT_STRING(CFG, title, NULL, LT_NULLABLE, "title (default: the stage's name)"),
     PLOT_OUTPUT_PARAMS(CFG),
 };
@@ -36,20 +37,19 @@ static size_t components_for(const double *cumulative, size_t n, double threshol
     return below + 1 < n ? below + 1 : n;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
-    (void)out;
+    (void)outputs;
     const struct plot_variance_config *cfg = config;
-    const lt_data *d = inputs[0];
-    size_t n = d->n_spectrum;
-    if (!d->explained_variance_ratio || n == 0)
-        return lt_fail(ctx, LT_EINPUT,
-                       "input has no explained variance: feed this stage from a pca stage");
-    double threshold = cfg->threshold > 0           ? cfg->threshold
-                       : d->variance_threshold > 0 ? d->variance_threshold
-                                                   : 0.95;
+    const lt_spectrum *spec = inputs[0].spectrum;
+    size_t n = spec->n;
+    if (n == 0)
+        return lt_fail(ctx, LT_EINPUT, "the input spectrum is empty");
+    double threshold = cfg->threshold > 0    ? cfg->threshold
+                       : spec->threshold > 0 ? spec->threshold
+                                             : 0.95;
 
     int rc = LT_OK;
     double *index = malloc(n * sizeof *index), *cumulative = malloc(n * sizeof *cumulative);
@@ -67,7 +67,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
         index[i] = (double)(i + 1);
-        sum += d->explained_variance_ratio[i];
+        sum += spec->ratio[i];
         cumulative[i] = sum;
     }
     size_t k = components_for(cumulative, n, threshold);
@@ -85,7 +85,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
     snprintf(threshold_label, sizeof threshold_label, "threshold %g%%", 100 * threshold);
     snprintf(k_label, sizeof k_label, "%zu component%s reach it (%.1f%%)", k,
              k == 1 ? "" : "s", 100 * cumulative[k - 1]);
-    lt_axes_bars(ax, index, d->explained_variance_ratio, n, 0.8,
+    lt_axes_bars(ax, index, spec->ratio, n, 0.8,
                  &(lt_style){.color = lt_color_cycle(0), .alpha = 0.85,
                              .label = "per component"});
     lt_axes_plot(ax, index, cumulative, n,
@@ -125,7 +125,7 @@ const lt_stage_def plot_variance_stage = {
     .config_size = sizeof(struct plot_variance_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
+    .reads = LT_READS(LT_SPECTRUM),
     .run = run,
     .metrics = plot_variance_metrics,
     .n_metrics = LT_COUNT(plot_variance_metrics),

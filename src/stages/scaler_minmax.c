@@ -39,14 +39,14 @@ static int minmax_check(lt_ctx *ctx, const void *config)
     return LT_OK;
 }
 
-static int minmax_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-                      int n_inputs, lt_data **out)
+static int minmax_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+                      int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     int status = minmax_check(ctx, config);
     if (status != LT_OK)
         return status;
-    const lt_mat *x = lt_affine_train(ctx, inputs[0], &status);
+    const lt_mat *x = lt_affine_train(ctx, inputs[0].data, &status);
     if (!x)
         return status;
     size_t n = x->rows, p = x->cols;
@@ -107,7 +107,7 @@ apply:;
     lt_report_vec(ctx, "scale", scale, p);
     lt_report_vec(ctx, "min", shift, p);
     struct lt_affine a = {.mul = scale, .add = shift};
-    status = lt_affine_apply(ctx, inputs[0], &a, out);
+    status = lt_affine_apply(ctx, inputs[0].data, &a, &outputs[0].data);
 done:
     free(lo);
     free(hi);
@@ -116,6 +116,10 @@ done:
     free(range_of);
     return status;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "every split mapped with the training range"},
+};
 
 static const lt_metric scaler_minmax_metrics[] = {
     {"data_min", "the train split's column minima"},
@@ -134,7 +138,8 @@ const lt_stage_def scaler_minmax_stage = {
     .config_size = sizeof(struct minmax_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .check = minmax_check,
     .run = minmax_run,

@@ -59,13 +59,13 @@ static bool is_constant(double var, double mean, size_t n)
     return var <= dn * eps * var + (dn * mean * eps) * (dn * mean * eps);
 }
 
-static int standard_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-                        int n_inputs, lt_data **out)
+static int standard_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+                        int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct standard_config *cfg = config;
     int status = LT_OK;
-    const lt_mat *x = lt_affine_train(ctx, inputs[0], &status);
+    const lt_mat *x = lt_affine_train(ctx, inputs[0].data, &status);
     if (!x)
         return status;
     size_t p = x->cols;
@@ -89,9 +89,9 @@ static int standard_run(lt_ctx *ctx, const void *config, const lt_data *const *i
         memcpy(var, sv, p * sizeof *var);
         memcpy(scale, ss, p * sizeof *scale);
     } else {
-        size_t n = lt_dist_rows(inputs[0], x);
-        if (lt_dist_col_means(inputs[0], x, mean) != 0 ||
-            column_variances(inputs[0], x, mean, n, var) != 0) {
+        size_t n = lt_dist_rows(inputs[0].data, x);
+        if (lt_dist_col_means(inputs[0].data, x, mean) != 0 ||
+            column_variances(inputs[0].data, x, mean, n, var) != 0) {
             status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
             goto done;
         }
@@ -110,13 +110,17 @@ static int standard_run(lt_ctx *ctx, const void *config, const lt_data *const *i
     }
     struct lt_affine a = {.sub = cfg->with_mean ? mean : NULL,
                        .div = cfg->with_std ? scale : NULL};
-    status = lt_affine_apply(ctx, inputs[0], &a, out);
+    status = lt_affine_apply(ctx, inputs[0].data, &a, &outputs[0].data);
 done:
     free(mean);
     free(var);
     free(scale);
     return status;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "every split standardised with the training statistics"},
+};
 
 static const lt_metric scaler_standard_metrics[] = {
     {"mean", "the train split's column means"},
@@ -134,7 +138,8 @@ const lt_stage_def scaler_standard_stage = {
     .config_size = sizeof(struct standard_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .distributed = true,
     .run = standard_run,

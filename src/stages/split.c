@@ -212,14 +212,14 @@ static int split_rest(lt_ctx *ctx, const struct split_config *cfg, const int *la
 }
 
 static int split_run(lt_ctx *ctx, const void *config,
-                     const lt_data *const *inputs, int n_inputs, lt_data **out)
+                     const lt_value *inputs, int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct split_config *cfg = config;
     int rc = split_check(ctx, config);
     if (rc != LT_OK)
         return rc;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_split *all = &in->split[LT_TRAIN];
     if (!all->x)
         return lt_fail(ctx, LT_EINPUT, "the input has no train split to divide");
@@ -269,7 +269,7 @@ static int split_run(lt_ctx *ctx, const void *config,
     if (n_valid)
         lt_report_int(ctx, "n_valid", (long long)n_valid);
     lt_report_int(ctx, "n_test", (long long)n_test);
-    *out = d;
+    outputs[0].data = d;
     rc = LT_OK;
 done:
     if (train != rest)
@@ -279,6 +279,10 @@ done:
     free(valid);
     return rc;
 }
+
+static const lt_output outputs_table[] = {
+    {"data", LT_DATASET, "the train and test splits"},
+};
 
 static const lt_metric split_metrics[] = {
     {"n_train", "rows in the train split"},
@@ -295,8 +299,9 @@ const lt_stage_def split_stage = {
     .config_size = sizeof(struct split_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
     .accepts_nan = true, /* it only moves rows: missing values go on to impute */
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .check = split_check,
     .run = split_run,
     .metrics = split_metrics,

@@ -100,13 +100,13 @@ static int split_stats(lt_ctx *ctx, const struct stats_config *cfg, const char *
     return LT_OK;
 }
 
-static int stats_run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-                     int n_inputs, lt_data **out)
+static int stats_run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+                     int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
-    (void)out;
+    (void)outputs;
     const struct stats_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     for (int s = 0; s < LT_N_SPLITS; s++) {
         const lt_mat *x = in->split[s].x;
         if (!x)
@@ -148,7 +148,6 @@ const lt_stage_def stats_stage = {
     .config_size = sizeof(struct stats_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
     .run = stats_run,
     .metrics = stats_metrics,
     .n_metrics = LT_COUNT(stats_metrics),

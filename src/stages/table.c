@@ -22,13 +22,13 @@ static const lt_param table_params[] = {
            "rows reported in metrics.json (the CSV artifact has them all)"),
 };
 
-static int table_run(lt_ctx *ctx, const void *config, const lt_data *const *in, int n_in,
-                     lt_data **out)
+static int table_run(lt_ctx *ctx, const void *config, const lt_value *in, int n_in,
+                     lt_value *outputs)
 {
     (void)n_in;
-    (void)out;
+    (void)outputs;
     const struct table_config *c = config;
-    const lt_mat *x = in[0]->split[c->split].x;
+    const lt_mat *x = in[0].data->split[c->split].x;
     if (!x)
         return lt_fail(ctx, LT_EINPUT, "the input has no %s split", lt_split_name(c->split));
     size_t shown = x->rows < (size_t)c->rows ? x->rows : (size_t)c->rows;
@@ -40,7 +40,7 @@ static int table_run(lt_ctx *ctx, const void *config, const lt_data *const *in, 
     const char *path = lt_ctx_artifact(ctx, name);
     if (!path)
         return LT_ERUNTIME;
-    if (lt_csv_write_matrix(path, in[0]->feature_names, x->v, x->rows, x->cols) != 0)
+    if (lt_csv_write_matrix(path, in[0].data->feature_names, x->v, x->rows, x->cols) != 0)
         return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", path, strerror(errno));
     return LT_OK;
 }
@@ -60,7 +60,7 @@ const lt_stage_def table_stage = {
     .config_size = sizeof(struct table_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = false,
+    .reads = LT_READS(LT_DATASET) | LT_READS(LT_PREDICTIONS),
     .run = table_run,
     .metrics = table_metrics,
     .n_metrics = LT_COUNT(table_metrics),

@@ -87,12 +87,12 @@ static bool all_rows_equal(const lt_mat *x)
     return true;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs,
-               int n_inputs, lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
+               int n_inputs, lt_value *outputs)
 {
     (void)n_inputs;
     const struct tsne_config *cfg = config;
-    const lt_data *in = inputs[0];
+    const lt_data *in = inputs[0].data;
     const lt_mat *x = embed_rows(ctx, in, cfg->split, 2);
     if (!x)
         return LT_EINPUT;
@@ -171,9 +171,13 @@ done:
         lt_data_free(&d);
         return status;
     }
-    *out = d;
+    outputs[0].data = d;
     return LT_OK;
 }
+
+static const lt_output outputs_table[] = {
+    {"embedding", LT_DATASET, "the embedding of the chosen split"},
+};
 
 static const lt_metric tsne_metrics[] = {
     {"kl_divergence", "scikit-learn's kl_divergence_"},
@@ -195,7 +199,8 @@ const lt_stage_def tsne_stage = {
     .config_size = sizeof(struct tsne_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .check = check,
     .run = run,
     .metrics = tsne_metrics,

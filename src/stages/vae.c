@@ -9,8 +9,9 @@
  * reports loss, reconstruction_loss and kl_loss per epoch (and val_), and
  * at the end the ELBO in nats per sample and the rounded accuracy of the
  * evaluated splits; it saves its weights to models/<stage>.npz and passes on
- * the codings (means), samples from the prior, reconstructions, the latent
- * grid or an interpolation (vae_output.c). */
+ * its outputs (vae_output.c): the codings' means, samples from the prior,
+ * reconstructions, the latent grid and an interpolation, each computed only
+ * when a stage reads it. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -28,8 +29,21 @@
 
 #define BLAS_THREADED_BATCH 128
 
-static const char *const output_choices[] = {"codings", "samples", "reconstruction",
-                                             "latent_grid", "interpolation", NULL};
+static const lt_output outputs_table[] = {
+    [VAE_OUTPUT_CODINGS] = {"codings", LT_DATASET,
+                            "the means of the codings of every split (z1, z2, ...), labels kept"},
+    [VAE_OUTPUT_SAMPLES] = {"samples", LT_DATASET,
+                            "n_samples images decoded from codings drawn from N(0, I)"},
+    [VAE_OUTPUT_RECONSTRUCTION] = {"reconstruction", LT_DATASET,
+                                   "every split's rows decoded from their codings' means"},
+    [VAE_OUTPUT_LATENT_GRID] = {"latent_grid", LT_DATASET,
+                                "latent_dim 2 only: grid_size^2 images decoded at the normal "
+                                "quantiles (k + 0.5) / grid_size of each axis, row by row from "
+                                "the top left; per-row value z1"},
+    [VAE_OUTPUT_INTERPOLATION] = {"interpolation", LT_DATASET,
+                                  "interpolation_steps images decoded along the line between "
+                                  "two rows' codings; per-row value the position in [0, 1]"},
+};
 
 #define CFG struct vae_config
 static const lt_param params[] = {
@@ -52,19 +66,13 @@ static const lt_param params[] = {
     LT_INT(CFG, batch_size, 32, 1, 1 << 20, "samples per gradient step"),
     LT_BOOL(CFG, shuffle, true, "draw a new order of the training rows every epoch"),
     LT_SEED(CFG, seed, "seed of the initial weights, the shuffling and every eps drawn"),
-    LT_INT(CFG, n_samples, 30, 1, 1 << 20,
-           "images decoded from z ~ N(0, I) for output: samples"),
+    LT_INT(CFG, n_samples, 30, 1, 1 << 20, "images the samples output decodes from N(0, I)"),
     LT_INT(CFG, grid_size, 15, 2, 100,
-           "output: latent_grid decodes grid_size x grid_size codings at the normal "
-           "quantiles (k + 0.5) / grid_size of each axis"),
+           "the latent_grid output decodes grid_size x grid_size codings"),
     LT_VECTOR(CFG, interpolate, LT_NULLABLE,
-              "output: interpolation runs between the codings of these two rows of the "
+              "the interpolation output runs between the codings of these two rows of the "
               "valid split (train when there is none); default [0, 1]"),
     LT_INT(CFG, interpolation_steps, 8, 2, 1000, "images along the interpolation"),
-    LT_CHOICE(CFG, output, "codings", output_choices,
-              "what goes downstream: the codings' means of every split, samples from the "
-              "prior, reconstructions (decoded means), the latent grid (2-D codings only) "
-              "or the interpolation"),
 };
 #undef CFG
 
@@ -126,9 +134,10 @@ static int check(lt_ctx *ctx, const void *config)
     if (cfg->encoder.n == 0 || cfg->decoder.n == 0)
         return lt_fail(ctx, LT_EINPUT, "the %s has no layers; give at least one",
                        cfg->encoder.n == 0 ? "encoder" : "decoder");
-    if (cfg->output == VAE_OUTPUT_LATENT_GRID && cfg->latent_dim != 2)
+    if (lt_ctx_wants(ctx, VAE_OUTPUT_LATENT_GRID) && cfg->latent_dim != 2)
         return lt_fail(ctx, LT_EINPUT,
-                       "output latent_grid draws a 2-D latent space, but latent_dim is %d",
+                       "latent_grid is read, but a latent grid draws a 2-D latent space and "
+                       "latent_dim is %d",
                        cfg->latent_dim);
     if (cfg->interpolate.n != 0 && cfg->interpolate.n != 2)
         return lt_fail(ctx, LT_EINPUT, "interpolate takes two row numbers, got %zu values",
@@ -316,8 +325,10 @@ static void save_model(lt_ctx *ctx, const vae_model *m)
     free(buf);
 }
 
-static int run_model(lt_ctx *ctx, const struct vae_config *cfg, const lt_data *d, lt_data **out)
+static int run_model(lt_ctx *ctx, const struct vae_config *cfg, const lt_data *d,
+                     lt_value *outputs)
 {
+
     size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID),
            tn = lt_data_rows(d, LT_TEST);
     if (n == 0)
@@ -354,16 +365,17 @@ static int run_model(lt_ctx *ctx, const struct vae_config *cfg, const lt_data *d
         if (!lt_ctx_model_in(ctx))
             save_model(ctx, &m);
     }
-    if (rc == LT_OK)
-        rc = vae_make_output(ctx, cfg, &m, d, xs, out);
+    for (int k = 0; rc == LT_OK && k < VAE_N_OUTPUTS; k++)
+        if (lt_ctx_wants(ctx, k))
+            rc = vae_make_output(ctx, cfg, &m, k, d, xs, &outputs[k].data);
     for (int s = 0; s < LT_N_SPLITS; s++)
         free(owned[s]);
     free_model(&m);
     return rc;
 }
 
-static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, int n_inputs,
-               lt_data **out)
+static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
+               lt_value *outputs)
 {
     (void)n_inputs;
     const struct vae_config *cfg = config;
@@ -373,7 +385,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_data *const *inputs, in
         openblas_set_num_threads(1);
         lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
     }
-    int rc = run_model(ctx, cfg, inputs[0], out);
+    int rc = run_model(ctx, cfg, inputs[0].data, outputs);
     lt_nn_parallel_set_threads(1);
     openblas_set_num_threads(threads);
     return rc;
@@ -410,8 +422,8 @@ const lt_stage_def vae_stage = {
     .abi = LT_ABI_VERSION,
     .name = "vae",
     .summary = "a variational autoencoder: codings drawn as mean + exp(log_var / 2) eps, "
-               "trained on reconstruction + kl_weight * KL; passes on the codings' means, "
-               "samples, reconstructions, a latent grid or an interpolation",
+               "trained on reconstruction + kl_weight * KL: the codings' means, samples, "
+               "reconstructions, a latent grid and an interpolation",
     .params = params,
     .n_params = LT_COUNT(params),
     .metrics = vae_metrics,
@@ -419,7 +431,8 @@ const lt_stage_def vae_stage = {
     .config_size = sizeof(struct vae_config),
     .min_inputs = 1,
     .max_inputs = 1,
-    .produces = true,
+    .outputs = outputs_table,
+    .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .accepts_f32 = true,
     .check = check,

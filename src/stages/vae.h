@@ -1,5 +1,5 @@
-/* What the vae stage's files share: its config and its model (vae.c trains
- * and reports, vae_output.c makes the values it passes on). */
+/* What the vae stage's files share: its config, its model and its outputs
+ * (vae.c trains and reports, vae_output.c makes the values it passes on). */
 #ifndef LATENT_STAGES_VAE_H
 #define LATENT_STAGES_VAE_H
 
@@ -11,8 +11,9 @@
 #include "nn/vae_latent.h"
 #include "nn/vae_train.h"
 
+/* Rows of the stage's outputs table. */
 enum { VAE_OUTPUT_CODINGS, VAE_OUTPUT_SAMPLES, VAE_OUTPUT_RECONSTRUCTION,
-       VAE_OUTPUT_LATENT_GRID, VAE_OUTPUT_INTERPOLATION };
+       VAE_OUTPUT_LATENT_GRID, VAE_OUTPUT_INTERPOLATION, VAE_N_OUTPUTS };
 
 struct vae_config {
     lt_specs encoder, decoder;
@@ -29,7 +30,6 @@ struct vae_config {
     int grid_size;
     lt_vec interpolate;
     int interpolation_steps;
-    int output;
 };
 
 /* The network of one run: encoder layers, the latent layer, decoder layers. */
@@ -40,10 +40,11 @@ typedef struct vae_model {
     size_t latent;   /* index of the latent layer */
 } vae_model;
 
-/* The value passed on (cfg->output) for the input D whose splits' float32
- * values are XS. Returns LT_OK or an lt_fail code. */
-int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const lt_data *d,
-                    const float *const *xs, lt_data **out);
+/* Output WHICH (a VAE_OUTPUT_ row) for the input D whose splits' float32
+ * values are XS, into *out (owned by the caller). Returns LT_OK or an
+ * lt_fail code. */
+int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
+                    const lt_data *d, const float *const *xs, lt_data **out);
 
 /* The standard normal's quantile at p in (0, 1). */
 double vae_normal_quantile(double p);

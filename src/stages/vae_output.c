@@ -72,10 +72,9 @@ static int name_codings(lt_data *o, size_t d)
 }
 
 /* Codings (means) or reconstructions of every split. */
-static int per_split(const struct vae_config *cfg, vae_model *m, const lt_data *d,
+static int per_split(const struct vae_config *cfg, vae_model *m, bool codings, const lt_data *d,
                      const float *const *xs, lt_data *o)
 {
-    bool codings = cfg->output == VAE_OUTPUT_CODINGS;
     size_t dz = (size_t)cfg->latent_dim, width = codings ? dz : m->net.in_size;
     for (int s = 0; s < LT_N_SPLITS; s++) {
         const lt_mat *x = d->split[s].x;
@@ -99,17 +98,17 @@ static int per_split(const struct vae_config *cfg, vae_model *m, const lt_data *
 
 /* The codings of the image sets into z (rows x latent_dim); per-row values
  * (the grid's z1, the interpolation's position) into t. */
-static int image_codings(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m,
+static int image_codings(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
                          const lt_data *d, const float *const *xs, float *z, double *t,
                          size_t rows)
 {
     size_t dz = (size_t)cfg->latent_dim;
-    if (cfg->output == VAE_OUTPUT_SAMPLES) {
+    if (which == VAE_OUTPUT_SAMPLES) {
         for (size_t i = 0; i < rows * dz; i++)
             z[i] = (float)lt_rng_gauss(&m->net.rng);
         return LT_OK;
     }
-    if (cfg->output == VAE_OUTPUT_LATENT_GRID) {
+    if (which == VAE_OUTPUT_LATENT_GRID) {
         size_t g = (size_t)cfg->grid_size;
         for (size_t i = 0; i < g; i++)
             for (size_t j = 0; j < g; j++) {
@@ -141,11 +140,11 @@ static int image_codings(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m
     return LT_OK;
 }
 
-static int image_set(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const lt_data *d,
-                     const float *const *xs, lt_data *o)
+static int image_set(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
+                     const lt_data *d, const float *const *xs, lt_data *o)
 {
-    size_t rows = cfg->output == VAE_OUTPUT_SAMPLES       ? (size_t)cfg->n_samples
-                  : cfg->output == VAE_OUTPUT_LATENT_GRID ? (size_t)cfg->grid_size *
+    size_t rows = which == VAE_OUTPUT_SAMPLES       ? (size_t)cfg->n_samples
+                  : which == VAE_OUTPUT_LATENT_GRID ? (size_t)cfg->grid_size *
                                                                 (size_t)cfg->grid_size
                                                           : (size_t)cfg->interpolation_steps;
     float *z = malloc(rows * (size_t)cfg->latent_dim * sizeof *z);
@@ -155,10 +154,10 @@ static int image_set(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, co
     if (!z || !o->split[LT_TRAIN].x || !o->split[LT_TRAIN].t)
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory for the stage's output");
     if (rc == LT_OK)
-        rc = image_codings(ctx, cfg, m, d, xs, z, o->split[LT_TRAIN].t, rows);
+        rc = image_codings(ctx, cfg, m, which, d, xs, z, o->split[LT_TRAIN].t, rows);
     if (rc == LT_OK)
         decode(m, z, rows, o->split[LT_TRAIN].x->f);
-    if (cfg->output == VAE_OUTPUT_SAMPLES) {
+    if (which == VAE_OUTPUT_SAMPLES) {
         free(o->split[LT_TRAIN].t);
         o->split[LT_TRAIN].t = NULL;
     }
@@ -172,8 +171,8 @@ static int image_set(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, co
     return rc;
 }
 
-int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const lt_data *d,
-                    const float *const *xs, lt_data **out)
+int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
+                    const lt_data *d, const float *const *xs, lt_data **out)
 {
     lt_data *o = lt_data_new();
     if (!o || lt_data_copy_meta(o, d) != 0) {
@@ -181,11 +180,11 @@ int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, con
         return lt_fail(ctx, LT_ERUNTIME, "out of memory for the stage's output");
     }
     int rc = LT_OK;
-    if (cfg->output == VAE_OUTPUT_CODINGS || cfg->output == VAE_OUTPUT_RECONSTRUCTION) {
-        if (per_split(cfg, m, d, xs, o) != 0)
+    if (which == VAE_OUTPUT_CODINGS || which == VAE_OUTPUT_RECONSTRUCTION) {
+        if (per_split(cfg, m, which == VAE_OUTPUT_CODINGS, d, xs, o) != 0)
             rc = lt_fail(ctx, LT_ERUNTIME, "out of memory for the stage's output");
     } else {
-        rc = image_set(ctx, cfg, m, d, xs, o);
+        rc = image_set(ctx, cfg, m, which, d, xs, o);
     }
     if (rc != LT_OK) {
         lt_data_free(&o);

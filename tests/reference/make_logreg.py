@@ -160,10 +160,13 @@ def fit(X, y, Xte=None, yte=None, **params):
         "train_accuracy": model.score(X, y),
         "log_loss": log_loss(y, model.predict_proba(X)),
         "train_confusion_matrix": confusion_matrix(y, model.predict(X)).tolist(),
+        # predict_proba of the first rows: the stage's predictions output.
+        "train_proba_head": floats(model.predict_proba(X[:5])),
     }
     if Xte is not None:
         out["test_accuracy"] = model.score(Xte, yte)
         out["test_confusion_matrix"] = confusion_matrix(yte, model.predict(Xte)).tolist()
+        out["test_proba_head"] = floats(model.predict_proba(Xte[:5]))
     out["perturbed"] = perturbed(model, X, y, Xte, yte, params)
     if converged:
         multinomial = model.coef_.shape[0] > 1

@@ -195,7 +195,8 @@ for solver in ("svd", "eigen"):
                    "test": tolist(model.transform(Xw[te])),
                    "train_accuracy": float(model.score(Xw[tr], yw[tr])),
                    "test_accuracy": float(model.score(Xw[te], yw[te])),
-                   "explained_variance_ratio": tolist(model.explained_variance_ratio_)}
+                   "explained_variance_ratio": tolist(model.explained_variance_ratio_),
+                   "test_proba": tolist(model.predict_proba(Xw[te]))}
 # Two classes (wine classes 0 and 1): one direction.
 keep_tr, keep_te = tr[yw[tr] < 2], te[yw[te] < 2]
 model = LinearDiscriminantAnalysis().fit(Xw[keep_tr], yw[keep_tr])
@@ -203,7 +204,8 @@ lda["binary"] = {"train_index": keep_tr.tolist(), "test_index": keep_te.tolist()
                  "train": tolist(model.transform(Xw[keep_tr])),
                  "test": tolist(model.transform(Xw[keep_te])),
                  "train_accuracy": float(model.score(Xw[keep_tr], yw[keep_tr])),
-                 "test_accuracy": float(model.score(Xw[keep_te], yw[keep_te]))}
+                 "test_accuracy": float(model.score(Xw[keep_te], yw[keep_te])),
+                 "test_proba": tolist(model.predict_proba(Xw[keep_te]))}
 out["lda"] = lda
 
 # ---- pipelines ------------------------------------------------------------------
@@ -225,6 +227,7 @@ pipes["manifolds"] = {
     "lda_train_accuracy": float(lda_model.score(scaler.transform(Xtr), ytr)),
     "lda_test_accuracy": float(lda_model.score(scaler.transform(Xte), yte)),
     "lda_explained_variance_ratio": tolist(lda_model.explained_variance_ratio_),
+    "lda_test_proba_head": tolist(lda_model.predict_proba(scaler.transform(Xte))[:3]),
 }
 # tsne_small.yaml: the whole breast-cancer table standardised.
 Xs = StandardScaler().fit_transform(load_breast_cancer().data)

@@ -11,6 +11,7 @@
 #include "core/ctx.h"
 #include "io/json.h"
 #include "latent/stage.h"
+#include "testrun.h"
 #include "testutil.h"
 
 extern const lt_stage_def dataset_breast_cancer_stage;
@@ -127,7 +128,7 @@ static inline double *cancer_scaled(size_t rows, size_t *cols)
 {
     lt_ctx *ctx = lt_ctx_new_test();
     lt_data *d = NULL;
-    if (dataset_breast_cancer_stage.run(ctx, NULL, NULL, 0, &d) != LT_OK) {
+    if (lt_test_call(&dataset_breast_cancer_stage, ctx, NULL, NULL, 0, &d) != LT_OK) {
         fprintf(stderr, "dataset.breast_cancer failed\n");
         exit(1);
     }

@@ -16,6 +16,7 @@
 #include "core/model.h"
 #include "testmat.h"
 #include "testnn.h"
+#include "testrun.h"
 #include "testutil.h"
 
 extern const lt_stage_def autoencoder_stage;
@@ -51,26 +52,38 @@ static void free_config(void *cfg)
 
 struct run {
     lt_ctx *ctx;
-    lt_data *out;
+    lt_data *out; /* the codings */
+    lt_data *rec; /* the reconstruction, when asked for */
     int rc;
 };
 
-static struct run run_yaml(const char *yaml, const lt_data *in)
+/* Runs the stage on IN, as the runner does when some stage reads its
+ * reconstruction output (RECONSTRUCTION) or none does. */
+static struct run run_reading(const char *yaml, const lt_data *in, bool reconstruction)
 {
-    struct run r = {lt_ctx_new_test(), NULL, LT_OK};
+    struct run r = {lt_ctx_new_test(), NULL, NULL, LT_OK};
     CU_ASSERT_PTR_NOT_NULL_FATAL(r.ctx);
+    CU_ASSERT_STRING_EQUAL(autoencoder_stage.outputs[1].name, "reconstruction");
+    r.ctx->wanted = reconstruction ? 3u : 1u;
     void *cfg = bind_config(yaml);
     r.rc = autoencoder_stage.check(r.ctx, cfg);
-    const lt_data *inputs[1] = {in};
+    lt_value input = {.data = (lt_data *)in}, outs[LT_MAX_OUTPUTS] = {{0}};
     if (r.rc == LT_OK)
-        r.rc = autoencoder_stage.run(r.ctx, cfg, inputs, 1, &r.out);
+        r.rc = autoencoder_stage.run(r.ctx, cfg, &input, 1, outs);
+    r.out = outs[0].data;
+    r.rec = outs[1].data;
+    if (!reconstruction)
+        CU_ASSERT_PTR_NULL(r.rec);
     free_config(cfg);
     return r;
 }
 
+static struct run run_yaml(const char *yaml, const lt_data *in) { return run_reading(yaml, in, false); }
+
 static void release(struct run *r)
 {
     lt_data_free(&r->out);
+    lt_data_free(&r->rec);
     lt_ctx_free_test(r->ctx);
 }
 
@@ -205,10 +218,37 @@ static void test_codings_and_reuse(void)
     CU_ASSERT_DOUBLE_EQUAL(metric(&again, "loss", 0), metric(&a, "reconstruction_mse", 0), 1e-9);
     free(file);
 
-    /* output: reconstruction gives the decoder's output. */
-    struct run rec = run_yaml(LINEAR "epochs: 5\nseed: 7\noutput: reconstruction\n", d);
+    /* The reconstruction output, when read, is the decoder's output from
+     * the same training: the codings are those of a run that reads none.
+     * Its per-row value is the row's squared error, whose mean over train
+     * is the linear model's reconstruction_mse. Without a reader, neither
+     * the output nor its error metric is computed. */
+    struct run rec = run_reading(LINEAR "epochs: 5\nseed: 7\n", d, true);
+    struct run plain = run_reading(LINEAR "epochs: 5\nseed: 7\n", d, false);
     CU_ASSERT_EQUAL_FATAL(rec.rc, LT_OK);
-    CU_ASSERT_EQUAL(rec.out->split[LT_TRAIN].x->cols, 3);
+    CU_ASSERT_EQUAL_FATAL(plain.rc, LT_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rec.rec);
+    CU_ASSERT_EQUAL(rec.rec->split[LT_TRAIN].x->cols, 3);
+    CU_ASSERT_EQUAL(rec.rec->n_features, 3);
+    CU_ASSERT(memcmp(rec.out->split[LT_TRAIN].x->f, plain.out->split[LT_TRAIN].x->f, 120 * sizeof(float)) == 0);
+    const lt_split *rs = &rec.rec->split[LT_TRAIN];
+    const lt_mat *x = d->split[LT_TRAIN].x;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rs->t);
+    double row0 = 0, mean = 0;
+    for (size_t j = 0; j < 3; j++) {
+        double e = (double)rs->x->f[j] - x->v[j];
+        row0 += e * e / 3;
+    }
+    for (size_t i = 0; i < rs->x->rows; i++)
+        mean += rs->t[i] / (double)rs->x->rows;
+    NEAR("row 0's reconstruction error vs its squared difference", fabs(rs->t[0] - row0), 1e-6 * (1 + row0));
+    NEAR("train_reconstruction_error vs the mean per-row error",
+         fabs(metric(&rec, "train_reconstruction_error", 0) - mean), 1e-12);
+    NEAR("train_reconstruction_error vs reconstruction_mse (linear model)",
+         fabs(metric(&rec, "train_reconstruction_error", 0) - metric(&rec, "reconstruction_mse", 0)),
+         1e-6 * metric(&rec, "reconstruction_mse", 0));
+    CU_ASSERT(isnan(metric(&plain, "train_reconstruction_error", 0)));
+    release(&plain);
     release(&a);
     release(&b);
     release(&c);
@@ -245,16 +285,18 @@ static void test_images(void)
                       "decoder: [{dense: {units: 16, activation: sigmoid}}, {reshape: {shape: [4, 4]}}]\n"
                       "loss: binary_crossentropy\nmetrics: [rounded_accuracy, mse]\n"
                       "optimizer: {adam: {learning_rate: 0.01}}\nepochs: 4\nbatch_size: 8\n";
-    char yaml[1024];
-    snprintf(yaml, sizeof yaml, "%soutput: reconstruction\n", net);
-    struct run r = run_yaml(yaml, d);
+    struct run r = run_reading(net, d, true);
     CU_ASSERT_EQUAL_FATAL(r.rc, LT_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r.rec);
     for (int s = 0; s < 3; s++) {
-        CU_ASSERT_EQUAL(r.out->split[s].x->rows, d->split[s].x->rows);
-        CU_ASSERT_EQUAL(r.out->split[s].x->cols, 16);
-        CU_ASSERT_EQUAL(r.out->split[s].y[1], 1);
+        CU_ASSERT_EQUAL(r.rec->split[s].x->rows, d->split[s].x->rows);
+        CU_ASSERT_EQUAL(r.rec->split[s].x->cols, 16);
+        CU_ASSERT_EQUAL(r.rec->split[s].y[1], 1);
+        CU_ASSERT_EQUAL(r.out->split[s].x->cols, 3);
     }
-    CU_ASSERT_EQUAL(r.out->image_rows, 4);
+    CU_ASSERT_EQUAL(r.rec->image_rows, 4);
+    CU_ASSERT_EQUAL(r.out->image_rows, 0);
+    CU_ASSERT(isfinite(metric(&r, "valid_reconstruction_error", 0)));
     /* Validation each epoch, metrics next to the loss, test at the end. */
     CU_ASSERT(isfinite(metric(&r, "history.val_loss", 3)));
     CU_ASSERT(metric(&r, "val_rounded_accuracy", 0) > 0.4);

@@ -43,7 +43,7 @@ static void test_breast_cancer(void)
 {
     lt_ctx *ctx = lt_ctx_new_test();
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(dataset_breast_cancer_stage.run(ctx, NULL, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&dataset_breast_cancer_stage, ctx, NULL, NULL, 0, &d), LT_OK);
     const lt_mat *x = d->split[LT_TRAIN].x;
     CU_ASSERT_EQUAL_FATAL(x->rows, 569);
     CU_ASSERT_EQUAL_FATAL(x->cols, 30);
@@ -92,7 +92,7 @@ static void test_csv_stage(void)
     set_str(cfg, "delimiter", "\t");
     CU_ASSERT_EQUAL(dataset_csv_stage.check(ctx, cfg), LT_OK);
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&dataset_csv_stage, ctx, cfg, NULL, 0, &d), LT_OK);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->rows, 3);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[5], 6);
     CU_ASSERT_EQUAL(d->n_classes, 2);
@@ -116,7 +116,7 @@ static void test_csv_stage(void)
     /* A data error names the file, the line and the column. */
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
     set_str(cfg, "label_column", "");
-    CU_ASSERT_EQUAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(&dataset_csv_stage, ctx, cfg, NULL, 0, &d), LT_EINPUT);
     char expect[4200];
     snprintf(expect, sizeof expect,
              "%s:1:3: column 3 holds text (\"cat\"); name it as label_column or list it in "
@@ -134,7 +134,7 @@ static void test_csv_stage(void)
     set_str(cfg, "path", path);
     lt_test_set_choice(&dataset_csv_stage, cfg, "missing", "drop");
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
-    CU_ASSERT_EQUAL_FATAL(dataset_csv_stage.run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&dataset_csv_stage, ctx, cfg, NULL, 0, &d), LT_OK);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->rows, 2);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[3], 6);
     CU_ASSERT_EQUAL(lt_json_number(lt_json_get(lt_ctx_test_metrics(ctx), "rows_dropped")), 2);

@@ -118,7 +118,7 @@ static struct run run(const char *name, void *cfg, const lt_data *const *inputs,
     r.rc = plot_embedding_stage.check(r.ctx, cfg);
     lt_data *out = NULL;
     if (r.rc == LT_OK)
-        r.rc = plot_embedding_stage.run(r.ctx, cfg, inputs, n, &out);
+        r.rc = lt_test_call(&plot_embedding_stage, r.ctx, cfg, inputs, n, &out);
     CU_ASSERT_PTR_NULL(out);
     if (r.rc != LT_OK)
         return r;

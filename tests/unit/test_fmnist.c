@@ -84,7 +84,7 @@ static void test_debian_files(void)
     lt_data *d = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int rc = STAGE->run(ctx, cfg, NULL, 0, &d);
+    int rc = lt_test_call(STAGE, ctx, cfg, NULL, 0, &d);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (rc != LT_OK)
         printf("\n      %s\n", lt_ctx_error(ctx));
@@ -111,7 +111,7 @@ static void test_limits(void)
     lt_ctx *ctx = lt_ctx_new_test();
     void *cfg = config(NULL, 5000, 10000, false);
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(STAGE, ctx, cfg, NULL, 0, &d), LT_OK);
     check_split(d, LT_TRAIN, "train_10000");
     check_split(d, LT_VALID, "valid"); /* still the end of the full set */
     CU_ASSERT_PTR_NULL(d->split[LT_TEST].x);
@@ -157,7 +157,7 @@ static void expect_error(const char *path, int valid_size, int train_rows, bool 
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
     void *cfg = config(path, valid_size, train_rows, test);
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL(STAGE->run(ctx, cfg, NULL, 0, &d), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(STAGE, ctx, cfg, NULL, 0, &d), LT_EINPUT);
     CU_ASSERT_PTR_NULL(d);
     MESSAGE_IS(lt_ctx_error(ctx), expect);
     lt_ctx_free_test(ctx);
@@ -179,7 +179,7 @@ static void test_plain_files(void)
     lt_ctx *ctx = lt_ctx_new_test();
     void *cfg = config(dir, 2, 3, false);
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(STAGE, ctx, cfg, NULL, 0, &d), LT_OK);
     CU_ASSERT_EQUAL(lt_data_rows(d, LT_TRAIN), 3);
     CU_ASSERT_EQUAL_FATAL(lt_data_rows(d, LT_VALID), 2);
     /* Valid row 0 is file image 4: its pixel k is (4 * 784 + k) mod 256. */
@@ -260,8 +260,8 @@ static void test_streamed(void)
     void *cfg = config(NULL, 5000, 0, true), *streamed = config(NULL, 5000, 0, true);
     lt_test_set_bool(STAGE, streamed, "stream", true);
     lt_data *dense = NULL, *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, cfg, NULL, 0, &dense), LT_OK);
-    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, streamed, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(STAGE, ctx, cfg, NULL, 0, &dense), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(STAGE, ctx, streamed, NULL, 0, &d), LT_OK);
     for (int s = 0; s < LT_N_SPLITS; s++)
         check_streamed_split(d, dense, s);
     lt_data_free(&d);
@@ -278,7 +278,7 @@ static void test_streamed(void)
                                      true, 0x08, 3, dims, px, sizeof px), 0);
     void *short_cfg = config(dir, 0, 0, false);
     lt_test_set_bool(STAGE, short_cfg, "stream", true);
-    CU_ASSERT_EQUAL_FATAL(STAGE->run(ctx, short_cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(STAGE, ctx, short_cfg, NULL, 0, &d), LT_OK);
     double buf[6 * 784];
     char err[512], expect[512];
     CU_ASSERT_EQUAL(lt_mat_read_rows(d->split[LT_TRAIN].x, 0, 4, buf, err, sizeof err), 0);

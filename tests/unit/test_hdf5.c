@@ -9,6 +9,7 @@
 
 #include "core/ctx.h"
 #include "testcfg.h"
+#include "testrun.h"
 #include "testutil.h"
 
 const char *lt_test_root = ".";
@@ -45,7 +46,7 @@ static int load(lt_ctx *ctx, const request *r, lt_data **out)
     void *cfg = config_for(r);
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
     *out = NULL;
-    int rc = STAGE->run(ctx, cfg, NULL, 0, out);
+    int rc = lt_test_call(STAGE, ctx, cfg, NULL, 0, out);
     free(cfg);
     return rc;
 }

@@ -121,7 +121,7 @@ static void test_stage(void)
     lt_ctx *ctx = lt_ctx_new_test();
     const lt_data *inputs[1] = {in};
     lt_data *out = NULL;
-    CU_ASSERT_EQUAL_FATAL(isomap_stage.run(ctx, &cfg, inputs, 1, &out), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&isomap_stage, ctx, &cfg, inputs, 1, &out), LT_OK);
     double *emb = numbers("isomap/roll/embedding", NULL);
     double *tr = numbers("isomap/roll/transform", NULL);
     CU_ASSERT(diff_up_to_sign(out->split[LT_TRAIN].x->v, emb, n, 2) <= 1e-6);
@@ -134,14 +134,14 @@ static void test_stage(void)
 
     cfg.n_neighbors = 300;
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL(isomap_stage.run(ctx, &cfg, inputs, 1, &out), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(&isomap_stage, ctx, &cfg, inputs, 1, &out), LT_EINPUT);
     CU_ASSERT(strstr(lt_ctx_error(ctx), "n_neighbors is 300 but must be less than the "
                                         "training rows (300)") != NULL);
     lt_ctx_free_test(ctx);
     cfg.n_neighbors = 5;
     cfg.n_components = 301;
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL(isomap_stage.run(ctx, &cfg, inputs, 1, &out), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(&isomap_stage, ctx, &cfg, inputs, 1, &out), LT_EINPUT);
     CU_ASSERT(strstr(lt_ctx_error(ctx), "n_components is 301") != NULL);
     lt_ctx_free_test(ctx);
     free(emb);

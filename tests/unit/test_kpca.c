@@ -169,6 +169,98 @@ static void test_preimages_of_test_rows(void)
     }
 }
 
+/* The stage's reconstruction output, read without fit_inverse_transform:
+ * it fits the pre-image map itself, its test split starts with
+ * scikit-learn's pre-images of the first test projections, and it keeps
+ * the input's feature count. Unread, it is not computed. */
+static void test_reconstruction_output(void)
+{
+    const lt_json *cases = lt_json_get(ref, "kpca_cases");
+    size_t checked = 0;
+    for (size_t i = 0; i < lt_json_size(cases); i++) {
+        const lt_json *c = lt_json_at(cases, i);
+        const lt_json *want = lt_json_get(c, "test_preimage_head");
+        if (!want)
+            continue;
+        const lt_stage_def *def = &kernel_pca_stage;
+        CU_ASSERT_STRING_EQUAL(def->outputs[1].name, "reconstruction");
+        const lt_json *p = lt_json_get(c, "params");
+        void *cfg = lt_test_config(def);
+        lt_test_set_int(def, cfg, "n_components", (int)lt_json_number(lt_json_get(c, "n_components")));
+        lt_test_set_choice(def, cfg, "kernel", lt_json_string(lt_json_get(p, "kernel")));
+        lt_test_set_real(def, cfg, "gamma", param(p, "gamma", NAN));
+        lt_test_set_real(def, cfg, "degree", param(p, "degree", NAN));
+        lt_test_set_real(def, cfg, "coef0", param(p, "coef0", NAN));
+        lt_test_set_choice(def, cfg, "eigen_solver", "dense");
+        /* The references use alpha 1 (scikit-learn's default) unless set. */
+        if (lt_json_get(p, "alpha"))
+            lt_test_set_bool(def, cfg, "fit_inverse_transform", true);
+        lt_test_set_real(def, cfg, "alpha", param(p, "alpha", NAN));
+        lt_ctx *ctx = lt_ctx_new_test();
+        lt_data *rec = NULL;
+        const lt_data *in[1] = {data};
+        CU_ASSERT_EQUAL_FATAL(lt_test_call_output(def, ctx, cfg, in, 1, 1, &rec), LT_OK);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+        CU_ASSERT_EQUAL(rec->n_features, 3);
+        CU_ASSERT_EQUAL(lt_data_rows(rec, LT_TEST), lt_data_rows(data, LT_TEST));
+        char label[128];
+        snprintf(label, sizeof label, "%s: reconstruction output's test rows",
+                 lt_json_string(lt_json_get(c, "name")));
+        NEAR(label, lt_test_mat_maxdiff(rec->split[LT_TEST].x, want), scaled_tol(want));
+        const lt_json *mse = lt_json_get(c, "reconstruction_mse");
+        if (mse)
+            NEAR("  and its reconstruction_mse, relative",
+                 fabs(lt_ctx_test_metric(ctx, "reconstruction_mse", 0) - lt_json_number(mse)) /
+                     lt_json_number(mse),
+                 1e-8);
+        checked++;
+        lt_data_free(&rec);
+        lt_ctx_free_test(ctx);
+        free(cfg);
+    }
+    CU_ASSERT(checked > 0);
+}
+
+/* The spectrum output: the eigenvalues the stage reports, and for the
+ * linear kernel, whose centred kernel's eigenvalues are (n - 1) times the
+ * covariance's, ratios equal to PCA's explained_variance_ratio. */
+static void test_spectrum_output(void)
+{
+    extern const lt_stage_def pca_stage;
+    const lt_stage_def *def = &kernel_pca_stage;
+    CU_ASSERT_STRING_EQUAL(def->outputs[2].name, "spectrum");
+    void *cfg = lt_test_config(def);
+    lt_test_set_int(def, cfg, "n_components", 3);
+    lt_test_set_choice(def, cfg, "kernel", "linear");
+    lt_ctx *ctx = lt_ctx_new_test();
+    ctx->wanted = 1u | 1u << 2;
+    lt_value in = {.data = data}, out[LT_MAX_OUTPUTS] = {{0}};
+    CU_ASSERT_EQUAL_FATAL(def->run(ctx, cfg, &in, 1, out), LT_OK);
+    const lt_spectrum *sp = out[2].spectrum;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sp);
+    CU_ASSERT_EQUAL(sp->n, 3);
+    CU_ASSERT_EQUAL(sp->n_kept, 3);
+    NEAR("spectrum's variances vs the reported eigenvalues",
+         lt_test_maxdiff(sp->variance, 3, lt_json_get(lt_ctx_test_metrics(ctx), "eigenvalues")), 0);
+
+    lt_ctx *pctx = lt_ctx_new_test();
+    void *pcfg = lt_test_config(&pca_stage);
+    lt_test_set_real(&pca_stage, pcfg, "n_components", 3);
+    const lt_data *pin[1] = {data};
+    lt_data *proj = NULL;
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&pca_stage, pctx, pcfg, pin, 1, &proj), LT_OK);
+    NEAR("linear kernel: spectrum ratio vs PCA's explained_variance_ratio",
+         lt_test_maxdiff(sp->ratio, 3, lt_json_get(lt_ctx_test_metrics(pctx), "explained_variance_ratio")),
+         1e-12);
+    lt_data_free(&proj);
+    lt_ctx_free_test(pctx);
+    free(pcfg);
+    for (int k = 0; k < LT_MAX_OUTPUTS; k++)
+        lt_value_free(&out[k]);
+    lt_ctx_free_test(ctx);
+    free(cfg);
+}
+
 /* The output keeps row values and labels, names its columns and drops the
  * image shape; the default gamma is 1 / features. */
 static void test_output_and_metrics(void)
@@ -464,6 +556,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "12 features (inner products by BLAS)", test_wide_data);
     CU_add_test(s, "pre-images of held-out rows", test_preimages_of_test_rows);
     CU_add_test(s, "output and metrics", test_output_and_metrics);
+    CU_add_test(s, "the reconstruction output", test_reconstruction_output);
+    CU_add_test(s, "the spectrum output", test_spectrum_output);
     CU_add_test(s, "kernels do not depend on threads", test_threads_do_not_change_kernels);
     CU_add_test(s, "kernel parameter checks", test_parameter_checks);
     CU_add_test(s, "errors", test_errors);

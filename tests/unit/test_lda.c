@@ -64,6 +64,27 @@ static void check_projection(const lt_lda *m, const char *key, const char *which
     free(want);
 }
 
+/* The class probabilities of the N test rows X against scikit-learn's
+ * predict_proba (reference lda/KEY/test_proba). */
+static void check_proba(const lt_lda *m, const char *key, const double *x, size_t n)
+{
+    char path[64];
+    snprintf(path, sizeof path, "lda/%s/test_proba", key);
+    size_t count;
+    double *want = numbers(path, &count);
+    size_t k = (size_t)m->n_classes;
+    double *got = malloc(n * k * sizeof *got);
+    CU_ASSERT_EQUAL_FATAL(count, n * k);
+    lt_lda_proba(m, x, n, got);
+    double worst = 0;
+    for (size_t i = 0; i < n * k; i++)
+        worst = fmax(worst, fabs(got[i] - want[i]));
+    fprintf(stderr, "proba %.2g ", worst);
+    CU_ASSERT(worst <= 1e-9);
+    free(got);
+    free(want);
+}
+
 static void check_solver(const char *key, lt_lda_solver solver)
 {
     double *xtr, *xte;
@@ -85,6 +106,7 @@ static void check_solver(const char *key, lt_lda_solver solver)
     double *ratio = numbers(path, NULL);
     CU_ASSERT(rel_diff(m.explained_variance_ratio, ratio, 2) <= 1e-10);
     free(ratio);
+    check_proba(&m, key, xte, nte);
     lt_lda_free(&m);
     free(xtr);
     free(xte);
@@ -109,6 +131,7 @@ static void test_binary(void)
     check_projection(&m, "binary", "test", xte, nte);
     CU_ASSERT_EQUAL(accuracy(&m, xtr, ytr, ntr), num("lda/binary/train_accuracy"));
     CU_ASSERT_EQUAL(accuracy(&m, xte, yte, nte), num("lda/binary/test_accuracy"));
+    check_proba(&m, "binary", xte, nte);
     lt_lda_free(&m);
     free(xtr);
     free(xte);
@@ -140,7 +163,7 @@ static int run_stage(lt_ctx *ctx, const struct lda_config *cfg, const lt_data *d
 {
     const lt_data *inputs[1] = {d};
     *out = NULL;
-    return lda_stage.run(ctx, cfg, inputs, 1, out);
+    return lt_test_call(&lda_stage, ctx, cfg, inputs, 1, out);
 }
 
 static void test_stage(void)
@@ -159,6 +182,27 @@ static void test_stage(void)
               <= 1e-8);
     free(want);
     lt_data_free(&out);
+    lt_ctx_free_test(ctx);
+
+    /* The predictions output, computed only when read: the test rows'
+     * predict_proba, columns named by class, labels kept. */
+    ctx = lt_ctx_new_test();
+    lt_data *pred = NULL;
+    const lt_data *inputs[1] = {d};
+    CU_ASSERT_STRING_EQUAL(lda_stage.outputs[1].name, "predictions");
+    CU_ASSERT_EQUAL_FATAL(lt_test_call_output(&lda_stage, ctx, &cfg, inputs, 1, 1, &pred), LT_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(pred);
+    const lt_mat *p = pred->split[LT_TEST].x;
+    CU_ASSERT_FATAL(p->cols == 3 && p->rows == d->split[LT_TEST].x->rows);
+    CU_ASSERT_EQUAL(pred->n_features, 3);
+    want = numbers("lda/svd/test_proba", NULL);
+    double worst = 0;
+    for (size_t i = 0; i < p->rows * 3; i++)
+        worst = fmax(worst, fabs(p->v[i] - want[i]));
+    CU_ASSERT(worst <= 1e-9);
+    CU_ASSERT_EQUAL(pred->split[LT_TEST].y[0], d->split[LT_TEST].y[0]);
+    free(want);
+    lt_data_free(&pred);
     lt_ctx_free_test(ctx);
 
     /* One direction asked for. */

@@ -12,6 +12,8 @@
 #include "io/json.h"
 #include "latent/stage.h"
 #include "math/logreg.h"
+#include "testmat.h"
+#include "testrun.h"
 #include "testutil.h"
 #include "stages/logreg.h"
 
@@ -168,14 +170,42 @@ static lt_data *table_split(const char *name, int n_classes)
     return d;
 }
 
-/* Runs the logreg stage; returns its status. The caller frees ctx. */
-static int run_stage(lt_ctx *ctx, const struct logreg_config *cfg, const lt_data *d)
+/* Runs the logreg stage; returns its status and its predictions output
+ * in *pred (owned). The caller frees ctx. */
+static int run_predicting(lt_ctx *ctx, const struct logreg_config *cfg, const lt_data *d, lt_data **pred)
 {
     const lt_data *inputs[1] = {d};
-    lt_data *out = NULL;
-    int rc = logreg_stage.run(ctx, cfg, inputs, 1, &out);
-    CU_ASSERT_PTR_NULL(out);
+    int rc = lt_test_call(&logreg_stage, ctx, cfg, inputs, 1, pred);
+    CU_ASSERT((rc == LT_OK) == (*pred != NULL));
     return rc;
+}
+
+/* As run_predicting, without the predictions. */
+static int run_stage(lt_ctx *ctx, const struct logreg_config *cfg, const lt_data *d)
+{
+    lt_data *pred = NULL;
+    int rc = run_predicting(ctx, cfg, d, &pred);
+    lt_data_free(&pred);
+    return rc;
+}
+
+/* The predictions of split S against sklearn's predict_proba of its first
+ * rows (HEAD): returns max |diff|; checks that each row sums to 1 and that
+ * the rows keep their labels. */
+static double proba_diff(const lt_data *pred, const lt_data *d, int s, const lt_json *head)
+{
+    const lt_mat *p = pred->split[s].x;
+    CU_ASSERT_EQUAL_FATAL(p->rows, d->split[s].x->rows);
+    CU_ASSERT_EQUAL(p->cols, (size_t)d->n_classes);
+    CU_ASSERT_EQUAL(pred->n_features, (size_t)d->n_classes);
+    for (size_t i = 0; i < p->rows; i++) {
+        double sum = 0;
+        for (size_t j = 0; j < p->cols; j++)
+            sum += p->v[i * p->cols + j];
+        CU_ASSERT_DOUBLE_EQUAL(sum, 1, 1e-12);
+        CU_ASSERT_EQUAL(pred->split[s].y[i], d->split[s].y[i]);
+    }
+    return lt_test_mat_maxdiff(p, head);
 }
 
 /* max |a - b| / max |b| over the numbers of a JSON number, vector or
@@ -247,7 +277,8 @@ static void check_case(const char *label, const lt_data *d, const struct logreg_
                        const lt_json *c)
 {
     lt_ctx *ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL_FATAL(run_stage(ctx, cfg, d), LT_OK);
+    lt_data *pred = NULL;
+    CU_ASSERT_EQUAL_FATAL(run_predicting(ctx, cfg, d, &pred), LT_OK);
     const lt_json *spread = lt_json_get(c, "perturbed");
     bool converged = lt_json_number(lt_json_get(c, "converged")) != 0;
     bool stable = lt_json_number(lt_json_get(spread, "coef_rel_spread")) < 1e-8;
@@ -294,7 +325,18 @@ static void check_case(const char *label, const lt_data *d, const struct logreg_
         CU_ASSERT(di <= coef_tol);
         CU_ASSERT(fabs(loss / lt_json_number(lt_json_get(c, "log_loss")) - 1) <=
                   (stable ? 1e-6 : coef_tol));
+        /* The predictions output: probabilities move with the coefficients,
+         * by at most a quarter of the score's change. */
+        double dp = proba_diff(pred, d, LT_TRAIN, lt_json_get(c, "train_proba_head"));
+        printf(", predict_proba diff %.1e", dp);
+        CU_ASSERT(dp <= coef_tol);
+        if (lt_json_get(c, "test_proba_head")) {
+            dp = proba_diff(pred, d, LT_TEST, lt_json_get(c, "test_proba_head"));
+            printf(" (test %.1e)", dp);
+            CU_ASSERT(dp <= coef_tol);
+        }
     }
+    lt_data_free(&pred);
     lt_ctx_free_test(ctx);
 }
 
@@ -542,7 +584,7 @@ int main(int argc, char **argv)
         lt_test_root = argv[1];
     ref = lt_test_reference("logreg.json");
     lt_ctx *ctx = lt_ctx_new_test();
-    if (dataset_breast_cancer_stage.run(ctx, NULL, NULL, 0, &cancer) != LT_OK) {
+    if (lt_test_call(&dataset_breast_cancer_stage, ctx, NULL, NULL, 0, &cancer) != LT_OK) {
         fprintf(stderr, "dataset.breast_cancer failed: %s\n", lt_ctx_error(ctx));
         return 1;
     }

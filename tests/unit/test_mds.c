@@ -126,7 +126,7 @@ static void test_stage(void)
     lt_ctx *ctx = lt_ctx_new_test();
     const lt_data *inputs[1] = {in};
     lt_data *out = NULL;
-    CU_ASSERT_EQUAL_FATAL(mds_stage.run(ctx, &cfg, inputs, 1, &out), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&mds_stage, ctx, &cfg, inputs, 1, &out), LT_OK);
     CU_ASSERT(out->split[LT_TRAIN].x->rows == n && out->split[LT_TRAIN].x->cols == 2);
     CU_ASSERT(memcmp(out->split[LT_TRAIN].y, y, n * sizeof *y) == 0);
     CU_ASSERT_STRING_EQUAL(out->feature_names[0], "mds1");
@@ -138,7 +138,7 @@ static void test_stage(void)
     /* Other splits are left out, with a warning: MDS cannot place new rows. */
     in->split[LT_TEST].x = lt_mat_new(3, d);
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL_FATAL(mds_stage.run(ctx, &cfg, inputs, 1, &out), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&mds_stage, ctx, &cfg, inputs, 1, &out), LT_OK);
     CU_ASSERT_EQUAL(ctx->n_warnings, 1);
     CU_ASSERT_PTR_NULL(out->split[LT_TEST].x);
     lt_data_free(&out);
@@ -148,14 +148,14 @@ static void test_stage(void)
     /* n_components beyond the rows, and an absent split. */
     cfg.n_components = 101;
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL(mds_stage.run(ctx, &cfg, inputs, 1, &out), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(&mds_stage, ctx, &cfg, inputs, 1, &out), LT_EINPUT);
     CU_ASSERT(strstr(lt_ctx_error(ctx), "n_components is 101 but the train split has only "
                                         "100 rows") != NULL);
     lt_ctx_free_test(ctx);
     cfg.n_components = 2;
     cfg.split = LT_VALID;
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL(mds_stage.run(ctx, &cfg, inputs, 1, &out), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(&mds_stage, ctx, &cfg, inputs, 1, &out), LT_EINPUT);
     CU_ASSERT(strstr(lt_ctx_error(ctx), "no valid split") != NULL);
     lt_ctx_free_test(ctx);
     lt_data_free(&in);

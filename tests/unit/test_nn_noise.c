@@ -445,7 +445,7 @@ static lt_data *corrupt(const char *yaml, const char *split, int64_t seed, lt_ct
     *(int64_t *)((char *)cfg + lt_test_param(&corrupt_stage, "seed")->offset) = seed;
     lt_data *out = NULL;
     const lt_data *inputs[1] = {d};
-    CU_ASSERT_EQUAL(corrupt_stage.run(ctx, cfg, inputs, 1, &out), LT_OK);
+    CU_ASSERT_EQUAL(lt_test_call(&corrupt_stage, ctx, cfg, inputs, 1, &out), LT_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
     free(cfg);
     test_specs_free(&specs);
@@ -511,7 +511,7 @@ static void test_corrupt_absent_split(void)
     lt_ctx *ctx = lt_ctx_new_test();
     lt_data *out = NULL;
     const lt_data *inputs[1] = {d};
-    CU_ASSERT_EQUAL(corrupt_stage.run(ctx, cfg, inputs, 1, &out), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(&corrupt_stage, ctx, cfg, inputs, 1, &out), LT_EINPUT);
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), "stage 'test': split 'test' is absent from the input");
     lt_ctx_free_test(ctx);
@@ -535,7 +535,6 @@ static void test_autoencoder_second_input(void)
     void *cfg = lt_test_config(&autoencoder_stage);
     *(lt_specs *)((char *)cfg + lt_test_param(&autoencoder_stage, "encoder")->offset) = enc.layers;
     *(lt_specs *)((char *)cfg + lt_test_param(&autoencoder_stage, "decoder")->offset) = dec.layers;
-    lt_test_set_choice(&autoencoder_stage, cfg, "output", "reconstruction");
     lt_test_set_int(&autoencoder_stage, cfg, "epochs", 2);
 
     /* Trained on d (one input), then on d and applied to noisy (two): the
@@ -544,11 +543,11 @@ static void test_autoencoder_second_input(void)
     lt_data *clean = NULL, *denoised = NULL;
     const lt_data *one[1] = {d}, *two[2] = {d, noisy};
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL_FATAL(autoencoder_stage.run(ctx, cfg, one, 1, &clean), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call_output(&autoencoder_stage, ctx, cfg, one, 1, 1, &clean), LT_OK);
     double val_loss = lt_ctx_test_metric(ctx, "val_loss", 0);
     lt_ctx_free_test(ctx);
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL_FATAL(autoencoder_stage.run(ctx, cfg, two, 2, &denoised), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call_output(&autoencoder_stage, ctx, cfg, two, 2, 1, &denoised), LT_OK);
     CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "val_loss", 0), val_loss);
     lt_ctx_free_test(ctx);
     CU_ASSERT_PTR_NULL(denoised->split[LT_TRAIN].x);
@@ -567,7 +566,7 @@ static void test_autoencoder_second_input(void)
     const lt_data *mismatched[2] = {d, other};
     lt_data *out = NULL;
     ctx = lt_ctx_new_test();
-    CU_ASSERT_EQUAL(autoencoder_stage.run(ctx, cfg, mismatched, 2, &out), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_test_call(&autoencoder_stage, ctx, cfg, mismatched, 2, &out), LT_EINPUT);
     CU_ASSERT_PTR_NULL(out);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx),
                            "stage 'test': the second input's rows have shape [5] but the "

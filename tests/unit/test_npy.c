@@ -31,7 +31,7 @@ static int load(lt_ctx *ctx, const char *name, const char *labels, bool stream, 
     lt_test_set_bool(STAGE, cfg, "stream", stream);
     lt_ctx_enter(ctx, "data", 0, 0, lt_ctx_test_metrics(ctx));
     *out = NULL;
-    int rc = STAGE->run(ctx, cfg, NULL, 0, out);
+    int rc = lt_test_call(STAGE, ctx, cfg, NULL, 0, out);
     free(cfg);
     return rc;
 }

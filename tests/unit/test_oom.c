@@ -151,10 +151,17 @@ static int stage_step(void *state)
 {
     struct stage_state *s = state;
     lt_ctx_enter(s->ctx, "stage", 0, 0, lt_ctx_test_metrics(s->ctx));
-    lt_data *out = NULL;
-    int rc = lt_test_run_stage(s->def, s->ctx, s->cfg, s->in, &out);
-    CU_ASSERT((rc == LT_OK) == (out != NULL));
-    lt_data_free(&out);
+    /* Every output the context wants (set by the case), as the runner
+     * asks for them. */
+    int rc = s->def->check ? s->def->check(s->ctx, s->cfg) : LT_OK;
+    lt_value in = {.data = s->in}, out[LT_MAX_OUTPUTS] = {{0}};
+    if (rc == LT_OK)
+        rc = s->def->run(s->ctx, s->cfg, &in, 1, out);
+    CU_ASSERT((rc == LT_OK) == (out[0].data != NULL));
+    for (size_t k = 1; rc == LT_OK && k < s->def->n_outputs; k++)
+        CU_ASSERT(lt_value_empty(&out[k]) != lt_ctx_wants(s->ctx, (int)k));
+    for (size_t k = 0; k < LT_MAX_OUTPUTS; k++)
+        lt_value_free(&out[k]);
     return rc;
 }
 
@@ -180,7 +187,7 @@ static void *pca_covariance_inverse(void)
     struct stage_state *s = stage_setup(&pca_stage);
     lt_test_set_real(&pca_stage, s->cfg, "n_components", 0.9);
     lt_test_set_choice(&pca_stage, s->cfg, "solver", "covariance");
-    lt_test_set_bool(&pca_stage, s->cfg, "inverse", true);
+    s->ctx->wanted = 7; /* the projection, the reconstruction and the spectrum */
     return s;
 }
 
@@ -197,6 +204,7 @@ static void *pca_incremental(void)
     struct stage_state *s = stage_setup(&pca_stage);
     lt_test_set_real(&pca_stage, s->cfg, "n_components", 2);
     lt_test_set_choice(&pca_stage, s->cfg, "solver", "incremental");
+    s->ctx->wanted = 3; /* with the reconstruction, batch by batch */
     lt_test_set_int(&pca_stage, s->cfg, "batch_size", 20);
     lt_test_set_bool(&pca_stage, s->cfg, "whiten", true);
     return s;
@@ -206,7 +214,7 @@ static void *kpca_preimage(void)
 {
     struct stage_state *s = stage_setup(&kernel_pca_stage);
     lt_test_set_int(&kernel_pca_stage, s->cfg, "n_components", 2);
-    lt_test_set_bool(&kernel_pca_stage, s->cfg, "fit_inverse_transform", true);
+    s->ctx->wanted = 7; /* the projection, the pre-images and the spectrum */
     return s;
 }
 
@@ -341,7 +349,8 @@ static const char methods_yaml[] =
     "  scaled: {use: scaler.minmax}\n"
     "  centred: {use: center}\n"
     "  pca: {use: pca, with: {n_components: 0.9}}\n"
-    "  spectrum: {use: plot.variance, input: pca}\n"
+    "  spectrum: {use: plot.variance, input: pca.spectrum}\n"
+    "  recon: {use: table, input: pca.reconstruction}\n"
     "  lr: {use: logreg, input: centred}\n"
     "  lda: {use: lda, input: centred}\n"
     "  kpca: {use: kernel_pca, input: centred, with: {n_components: 2, fit_inverse_transform: true}}\n"

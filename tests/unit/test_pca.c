@@ -19,23 +19,41 @@ static lt_json *ref, *mvn_ref;
 
 static const char *const solvers[] = {"full", "covariance"};
 
+/* The stage's outputs, by their rows in its table. */
+enum { PROJECTION, RECONSTRUCTION, SPECTRUM };
+
 struct pca_run {
     lt_ctx *ctx;
-    lt_data *out;
+    lt_data *out; /* the projection */
+    lt_data *rec; /* the reconstruction, when asked for */
+    lt_spectrum *spec;
     int rc;
 };
 
+/* Runs pca on IN as the runner does, with the spectrum read and, when
+ * RECONSTRUCT, the reconstruction too. */
 static struct pca_run run_pca(const lt_data *in, double n_components,
-                              const char *solver, bool whiten, bool inverse)
+                              const char *solver, bool whiten, bool reconstruct)
 {
-    struct pca_run r = {lt_ctx_new_test(), NULL, LT_OK};
+    struct pca_run r = {lt_ctx_new_test(), NULL, NULL, NULL, LT_OK};
     CU_ASSERT_PTR_NOT_NULL_FATAL(r.ctx);
+    CU_ASSERT_STRING_EQUAL(pca_stage.outputs[RECONSTRUCTION].name, "reconstruction");
+    CU_ASSERT_STRING_EQUAL(pca_stage.outputs[SPECTRUM].name, "spectrum");
+    r.ctx->wanted = 1u << PROJECTION | 1u << SPECTRUM | (reconstruct ? 1u << RECONSTRUCTION : 0);
     void *cfg = lt_test_config(&pca_stage);
     lt_test_set_real(&pca_stage, cfg, "n_components", n_components);
     lt_test_set_choice(&pca_stage, cfg, "solver", solver);
     lt_test_set_bool(&pca_stage, cfg, "whiten", whiten);
-    lt_test_set_bool(&pca_stage, cfg, "inverse", inverse);
-    r.rc = lt_test_run_stage(&pca_stage, r.ctx, cfg, in, &r.out);
+    r.rc = pca_stage.check(r.ctx, cfg);
+    lt_value in_value = {.data = (lt_data *)in}, out[LT_MAX_OUTPUTS] = {{0}};
+    if (r.rc == LT_OK)
+        r.rc = pca_stage.run(r.ctx, cfg, &in_value, 1, out);
+    r.out = out[PROJECTION].data;
+    r.rec = out[RECONSTRUCTION].data;
+    r.spec = out[SPECTRUM].spectrum;
+    /* An output nobody reads is not computed. */
+    if (!reconstruct)
+        CU_ASSERT_PTR_NULL(r.rec);
     free(cfg);
     return r;
 }
@@ -43,6 +61,8 @@ static struct pca_run run_pca(const lt_data *in, double n_components,
 static void release(struct pca_run *r)
 {
     lt_data_free(&r->out);
+    lt_data_free(&r->rec);
+    lt_spectrum_free(&r->spec);
     lt_ctx_free_test(r->ctx);
 }
 
@@ -127,7 +147,7 @@ static void check_case(const struct pca_run *r, const lt_json *c, const char *so
 
     const lt_json *spectrum = lt_json_get(c, "full_explained_variance_ratio");
     snprintf(label, sizeof label, "%s %s full spectrum ratio (data)", name, solver);
-    NEAR(label, lt_test_maxdiff(r->out->explained_variance_ratio, r->out->n_spectrum, spectrum),
+    NEAR(label, lt_test_maxdiff(r->spec->ratio, r->spec->n, spectrum),
          1e-10);
 }
 
@@ -157,7 +177,7 @@ static void test_lecture_all(void)
         NEAR("lecture all: test projection vs transform",
              lt_test_mat_maxdiff(r.out->split[LT_TEST].x, lt_json_get(c, "transform")),
              1e-10);
-        CU_ASSERT_EQUAL(r.out->variance_threshold, 0);
+        CU_ASSERT_EQUAL(r.spec->threshold, 0);
         CU_ASSERT_STRING_EQUAL(lt_json_string(metric(&r, "solver")), solvers[s]);
         release(&r);
         lt_data_free(&d);
@@ -208,8 +228,8 @@ static void test_lecture_fraction(void)
         lt_data *d = lecture_data();
         struct pca_run r = run_pca(d, 0.8, solvers[s], false, false);
         check_case(&r, c, solvers[s], "lecture 0.8");
-        CU_ASSERT_EQUAL(r.out->variance_threshold, 0.8);
-        CU_ASSERT_EQUAL(r.out->n_spectrum, 5);
+        CU_ASSERT_EQUAL(r.spec->threshold, 0.8);
+        CU_ASSERT_EQUAL(r.spec->n, 5);
         release(&r);
         lt_data_free(&d);
     }
@@ -249,13 +269,15 @@ static void test_inverse(void)
             lt_data *d = whiten_data();
             struct pca_run r = run_pca(d, 3, solvers[s], whiten, true);
             check_case(&r, c, solvers[s], "200x6 inverse k=3");
-            CU_ASSERT_EQUAL(r.out->n_features, 6);
+            CU_ASSERT_EQUAL_FATAL(r.rec != NULL, true);
+            CU_ASSERT_EQUAL(r.rec->n_features, 6);
+            CU_ASSERT_EQUAL(r.out->n_features, 3); /* the projection still comes */
             double scale = 1 + lt_test_json_maxabs(lt_json_get(c, "inverse"));
             NEAR("200x6 inverse: train vs inverse_transform(transform)",
-                 lt_test_mat_maxdiff(r.out->split[LT_TRAIN].x, lt_json_get(c, "inverse")),
+                 lt_test_mat_maxdiff(r.rec->split[LT_TRAIN].x, lt_json_get(c, "inverse")),
                  1e-10 * scale);
             NEAR("200x6 inverse: test vs inverse_transform(transform)",
-                 lt_test_mat_maxdiff(r.out->split[LT_TEST].x, lt_json_get(c, "inverse")),
+                 lt_test_mat_maxdiff(r.rec->split[LT_TEST].x, lt_json_get(c, "inverse")),
                  1e-10 * scale);
             release(&r);
             lt_data_free(&d);
@@ -313,12 +335,12 @@ static void test_cancer_raw(void)
         CU_ASSERT_EQUAL(lt_ctx_test_metric(r.ctx, "n_components", 0), 1);
         CU_ASSERT_EQUAL(lt_ctx_test_metric(r.ctx, "components_for_95", 0),
                         lt_json_number(lt_json_get(raw, "components_for_95")));
-        CU_ASSERT_EQUAL(r.out->variance_threshold, 0.95);
+        CU_ASSERT_EQUAL(r.spec->threshold, 0.95);
         NEAR("cancer raw 0.95: components",
              lt_test_json_maxdiff(metric(&r, "components"), lt_json_get(raw, "components")),
              1e-10);
         NEAR("cancer raw 0.95: full spectrum ratio",
-             lt_test_maxdiff(r.out->explained_variance_ratio, r.out->n_spectrum,
+             lt_test_maxdiff(r.spec->ratio, r.spec->n,
                              lt_json_get(raw, "full_explained_variance_ratio")),
              1e-10);
         const lt_json *ev = lt_json_get(raw, "explained_variance");
@@ -361,7 +383,7 @@ static void test_cancer_scaled(void)
         CU_ASSERT_EQUAL(lt_ctx_test_metric(r.ctx, "components_for_95", 0),
                         lt_json_number(lt_json_get(sc, "components_for_95")));
         NEAR("cancer scaled 0.95: full spectrum ratio",
-             lt_test_maxdiff(r.out->explained_variance_ratio, r.out->n_spectrum,
+             lt_test_maxdiff(r.spec->ratio, r.spec->n,
                              lt_json_get(sc, "full_explained_variance_ratio")),
              1e-10);
         release(&r);
@@ -459,7 +481,7 @@ static void test_errors(void)
         CU_ASSERT_EQUAL(r.ctx->n_warnings, 1);
         if (r.out) {
             CU_ASSERT_EQUAL(r.out->split[LT_TRAIN].x->v[0], 0);
-            CU_ASSERT_EQUAL(r.out->explained_variance_ratio[0], 0);
+            CU_ASSERT_EQUAL(r.spec->ratio[0], 0);
         }
         release(&r);
     }
@@ -517,11 +539,13 @@ static void test_metadata_and_artifacts(void)
     free(text);
     release(&r);
 
+    /* The reconstruction keeps the input's features and image shape. */
     r = run_pca(d, 3, "auto", false, true);
     CU_ASSERT_EQUAL_FATAL(r.rc, LT_OK);
-    CU_ASSERT_EQUAL(r.out->n_features, 6);
-    CU_ASSERT_STRING_EQUAL(r.out->feature_names[1], "b,c");
-    CU_ASSERT_EQUAL(r.out->image_rows, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r.rec);
+    CU_ASSERT_EQUAL(r.rec->n_features, 6);
+    CU_ASSERT_STRING_EQUAL(r.rec->feature_names[1], "b,c");
+    CU_ASSERT_EQUAL(r.rec->image_rows, 2);
     release(&r);
     lt_data_free(&d);
 }

@@ -20,6 +20,7 @@
 #include "math/pca2.h"
 #include "plot/internal.h"
 #include "plot/plot.h"
+#include "testrun.h"
 #include "stages/plot_common.h"
 #include "testutil.h"
 
@@ -466,17 +467,16 @@ static lt_data *cluster_data(void)
     return d;
 }
 
-/* Runs DEF as stage NAME on D; on success checks the figure it wrote. */
-static int run_stage(const lt_stage_def *def, const char *name, const void *cfg,
-                     const lt_data *d, lt_ctx **pctx)
+/* Runs DEF as stage NAME on the value IN; on success checks the figure it
+ * wrote. */
+static int run_stage_on(const lt_stage_def *def, const char *name, const void *cfg, lt_value in,
+                        lt_ctx **pctx)
 {
     lt_ctx *ctx = lt_ctx_new_test();
     lt_ctx_enter(ctx, name, 0, 0, lt_ctx_test_metrics(ctx));
     *pctx = ctx;
-    const lt_data *inputs[1] = {d};
-    lt_data *out = NULL;
-    int rc = def->run(ctx, cfg, inputs, 1, &out);
-    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_EQUAL(def->n_outputs, 0);
+    int rc = def->run(ctx, cfg, &in, 1, NULL);
     if (rc != LT_OK)
         return rc;
 
@@ -510,6 +510,13 @@ static int run_stage(const lt_stage_def *def, const char *name, const void *cfg,
         free(bytes);
     }
     return rc;
+}
+
+/* As run_stage_on, for a dataset. */
+static int run_stage(const lt_stage_def *def, const char *name, const void *cfg, const lt_data *d,
+                     lt_ctx **pctx)
+{
+    return run_stage_on(def, name, cfg, (lt_value){.data = (lt_data *)d}, pctx);
 }
 
 struct scatter_cfg {
@@ -584,15 +591,13 @@ struct variance_cfg {
     PLOT_OUTPUT_FIELDS;
 };
 
-static lt_data *spectrum_data(double threshold)
+static lt_spectrum *spectrum_data(double threshold)
 {
     const lt_json *ratio = lt_json_get(lt_json_get(ref, "spectrum"), "ratio");
-    lt_data *d = lt_data_new();
-    d->n_spectrum = lt_json_size(ratio);
-    d->explained_variance_ratio = malloc(d->n_spectrum * sizeof(double));
-    for (size_t i = 0; i < d->n_spectrum; i++)
-        d->explained_variance_ratio[i] = lt_json_number(lt_json_at(ratio, i));
-    d->variance_threshold = threshold;
+    lt_spectrum *d = lt_spectrum_new(lt_json_size(ratio));
+    for (size_t i = 0; i < d->n; i++)
+        d->ratio[i] = lt_json_number(lt_json_at(ratio, i));
+    d->threshold = threshold;
     return d;
 }
 
@@ -600,37 +605,36 @@ static void test_variance(void)
 {
     const lt_json *s = lt_json_get(ref, "spectrum");
     const lt_json *thresholds = lt_json_get(s, "thresholds"), *counts = lt_json_get(s, "n_components");
-    lt_data *d = spectrum_data(0);
+    lt_spectrum *d = spectrum_data(0);
     struct variance_cfg cfg = {.dpi = PLOT_BASE_DPI};
     CU_ASSERT_EQUAL(plot_variance_stage.config_size, sizeof cfg);
     lt_ctx *ctx;
     for (size_t i = 0; i < lt_json_size(thresholds); i++) {
         cfg.threshold = lt_json_number(lt_json_at(thresholds, i));
         const char *name = cfg.threshold == 0.95 ? "variance" : "variance_other";
-        CU_ASSERT_EQUAL(run_stage(&plot_variance_stage, name, &cfg, d, &ctx), LT_OK);
+        CU_ASSERT_EQUAL(run_stage_on(&plot_variance_stage, name, &cfg, (lt_value){.spectrum = d}, &ctx), LT_OK);
         CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "n_components", 0),
                         lt_json_number(lt_json_at(counts, i)));
         lt_ctx_free_test(ctx);
     }
     /* Unset, the threshold is the pca's, else 0.95 (10 components). */
     cfg.threshold = 0;
-    CU_ASSERT_EQUAL(run_stage(&plot_variance_stage, "variance_default", &cfg, d, &ctx), LT_OK);
+    CU_ASSERT_EQUAL(run_stage_on(&plot_variance_stage, "variance_default", &cfg, (lt_value){.spectrum = d}, &ctx), LT_OK);
     CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "threshold", 0), 0.95);
     CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "n_components", 0), 10);
     lt_ctx_free_test(ctx);
-    lt_data_free(&d);
+    lt_spectrum_free(&d);
     d = spectrum_data(0.8);
-    CU_ASSERT_EQUAL(run_stage(&plot_variance_stage, "variance_pca", &cfg, d, &ctx), LT_OK);
+    CU_ASSERT_EQUAL(run_stage_on(&plot_variance_stage, "variance_pca", &cfg, (lt_value){.spectrum = d}, &ctx), LT_OK);
     CU_ASSERT_EQUAL(lt_ctx_test_metric(ctx, "n_components", 0), 5);
     lt_ctx_free_test(ctx);
-    lt_data_free(&d);
+    lt_spectrum_free(&d);
 
-    d = points_data(false, false);
-    CU_ASSERT_EQUAL(run_stage(&plot_variance_stage, "bad", &cfg, d, &ctx), LT_EINPUT);
-    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), "stage 'bad': input has no explained "
-                                              "variance: feed this stage from a pca stage");
+    d = lt_spectrum_new(0);
+    CU_ASSERT_EQUAL(run_stage_on(&plot_variance_stage, "bad", &cfg, (lt_value){.spectrum = d}, &ctx), LT_EINPUT);
+    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), "stage 'bad': the input spectrum is empty");
     lt_ctx_free_test(ctx);
-    lt_data_free(&d);
+    lt_spectrum_free(&d);
 }
 
 struct projection_cfg {

@@ -102,7 +102,7 @@ static int run(lt_ctx *ctx, void *cfg, const lt_data *a, const lt_data *b)
 {
     const lt_data *in[2] = {a, b};
     lt_ctx_enter(ctx, "recon", 0, 0, lt_ctx_test_metrics(ctx));
-    return STAGE->run(ctx, cfg, in, b ? 2 : 1, NULL);
+    return lt_test_call(STAGE, ctx, cfg, in, b ? 2 : 1, NULL);
 }
 
 static void test_stage_reports(void)
@@ -167,7 +167,7 @@ static void test_stage_errors(void)
     b->split[LT_VALID].x = lt_mat_new(3, 2);
     expect_error(cfg, a, b, "stage 'recon': the reconstructions have 2 columns but the images "
                             "have 4: feed the second input from a stage that reconstructs "
-                            "(pca with inverse: true, autoencoder with output: reconstruction)");
+                            "(input: STAGE.reconstruction of a pca or an autoencoder)");
     lt_mat_free(&b->split[LT_VALID].x);
     expect_error(cfg, a, b, "stage 'recon': the reconstructions (second input) have no "
                             "'valid' split");

@@ -9,6 +9,7 @@
 #include "io/json.h"
 #include "math/rng.h"
 #include "stage_config.h"
+#include "testrun.h"
 #include "testutil.h"
 
 const char *lt_test_root = ".";
@@ -199,7 +200,7 @@ static void test_stage_randn(void)
     CU_ASSERT_EQUAL(LT_TEST_INT(def, cfg, "cols"), 5);
     lt_ctx *ctx = lt_ctx_new_test();
     lt_data *out = NULL;
-    CU_ASSERT_EQUAL_FATAL(def->run(ctx, cfg, NULL, 0, &out), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(def, ctx, cfg, NULL, 0, &out), LT_OK);
     CU_ASSERT_EQUAL(out->split[LT_TRAIN].x->rows, 10);
     CU_ASSERT_EQUAL(out->split[LT_TRAIN].x->cols, 5);
     CU_ASSERT_EQUAL(out->n_features, 5);
@@ -211,7 +212,7 @@ static void test_stage_randn(void)
     /* Unset seed: the pipeline's (0 in a test context). */
     LT_TEST_SEED(def, cfg, "seed") = -1;
     LT_TEST_INT(def, cfg, "rows") = 4;
-    CU_ASSERT_EQUAL_FATAL(def->run(ctx, cfg, NULL, 0, &out), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(def, ctx, cfg, NULL, 0, &out), LT_OK);
     const lt_json *seed0 = lt_json_value_at(ref_get("seeds"), 0);
     CU_ASSERT_EQUAL(lt_json_number(lt_json_get(seed0, "seed")), 0);
     CU_ASSERT_EQUAL(lt_test_maxdiff(out->split[LT_TRAIN].x->v, 20,
@@ -234,7 +235,7 @@ static int run_gaussian(lt_ctx *ctx, double *mean, size_t d, double *cov,
     lt_ctx_enter(ctx, "gauss", 0, 0, lt_ctx_test_metrics(ctx));
     int rc = def->check(ctx, cfg);
     if (rc == LT_OK)
-        rc = def->run(ctx, cfg, NULL, 0, out);
+        rc = lt_test_call(def, ctx, cfg, NULL, 0, out);
     free(cfg);
     return rc;
 }
@@ -282,7 +283,7 @@ static void test_stage_geron_3d(void)
     CU_ASSERT_EQUAL(LT_TEST_SEED(def, cfg, "seed"), 4);
     lt_ctx *ctx = lt_ctx_new_test();
     lt_data *out = NULL;
-    CU_ASSERT_EQUAL_FATAL(def->run(ctx, cfg, NULL, 0, &out), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(def, ctx, cfg, NULL, 0, &out), LT_OK);
     CU_ASSERT_EQUAL(out->split[LT_TRAIN].x->rows, 60);
     CU_ASSERT_EQUAL(out->split[LT_TRAIN].x->cols, 3);
     /* numpy's float64 cos and sin are its own SIMD (AVX-512) code, which

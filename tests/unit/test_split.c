@@ -9,6 +9,7 @@
 #include "io/json.h"
 #include "math/shuffle_split.h"
 #include "stage_config.h"
+#include "testrun.h"
 #include "testutil.h"
 
 const char *lt_test_root = ".";
@@ -69,7 +70,7 @@ static int run_split(lt_ctx *ctx, const lt_data *in, double test_size,
     *out = NULL;
     int rc = def->check(ctx, cfg);
     if (rc == LT_OK)
-        rc = def->run(ctx, cfg, &in, 1, out);
+        rc = lt_test_call(def, ctx, cfg, &in, 1, out);
     free(cfg);
     return rc;
 }

@@ -35,7 +35,7 @@ static lt_data *roll(const lt_json *c, lt_ctx **pctx)
     *(int64_t *)((char *)cfg + lt_test_param(&dataset_swiss_roll_stage, "random_state")->offset) =
         (int64_t)lt_json_number(lt_json_get(c, "random_state"));
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL(dataset_swiss_roll_stage.run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL(lt_test_call(&dataset_swiss_roll_stage, ctx, cfg, NULL, 0, &d), LT_OK);
     free(cfg);
     *pctx = ctx;
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
@@ -103,7 +103,7 @@ static void test_pipeline_seed(void)
     void *cfg = lt_test_config(&dataset_swiss_roll_stage);
     lt_test_set_int(&dataset_swiss_roll_stage, cfg, "n_samples", 20);
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL_FATAL(dataset_swiss_roll_stage.run(ctx, cfg, NULL, 0, &d), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_test_call(&dataset_swiss_roll_stage, ctx, cfg, NULL, 0, &d), LT_OK);
     NEAR("unset random_state = pipeline seed 0",
          lt_test_mat_maxdiff(d->split[LT_TRAIN].x, lt_json_get(lt_json_get(ref, "swiss_noiseless"), "X")),
          TOL);

@@ -355,7 +355,7 @@ static int run_stage(lt_ctx *ctx, const struct tsne_config *cfg, const lt_data *
     const lt_data *inputs[1] = {d};
     *out = NULL;
     int rc = tsne_stage.check ? tsne_stage.check(ctx, cfg) : LT_OK;
-    return rc == LT_OK ? tsne_stage.run(ctx, cfg, inputs, 1, out) : rc;
+    return rc == LT_OK ? lt_test_call(&tsne_stage, ctx, cfg, inputs, 1, out) : rc;
 }
 
 static void test_stage(void)

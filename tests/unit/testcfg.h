@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "latent/stage.h"
+#include "testrun.h"
 
 static inline const lt_param *lt_test_param(const lt_stage_def *def, const char *name)
 {
@@ -99,7 +100,7 @@ static inline int lt_test_run_stage(const lt_stage_def *def, lt_ctx *ctx,
             return rc;
     }
     const lt_data *inputs[1] = {in};
-    return def->run(ctx, cfg, inputs, 1, out);
+    return lt_test_call(def, ctx, cfg, inputs, 1, out);
 }
 
 #endif
