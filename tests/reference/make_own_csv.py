@@ -12,10 +12,13 @@ tasting note (quoted when it holds ';' or '"'), and about 4% of the
 measurements left empty or written NA (RandomState(0)).
 
 Then it reads the file back with pandas and runs what the pipeline runs, with
-scikit-learn: train_test_split(X, y, test_size=0.25, random_state=0),
+scikit-learn: train, valid and test from two train_test_split calls as
+split's valid_size documents them (test_size=0.25 off the whole data, then
+n_valid = ceil(0.2 * 178) = 36 rows off what is left, both random_state=0),
 SimpleImputer(strategy="median"), StandardScaler, PCA(n_components=5) and
-LogisticRegression(), each fitted on train."""
+LogisticRegression(), each fitted on train and applied to valid and test."""
 import json
+import math
 import os
 
 import numpy as np
@@ -69,23 +72,30 @@ X = df[names].to_numpy(dtype=float)
 classes, y = np.unique(df["Cultivar"], return_inverse=True)
 assert np.isnan(X).sum() == holes.sum()
 
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
+n_valid = math.ceil(0.2 * len(X))
+X_train, X_valid, y_train, y_valid = train_test_split(X_rest, y_rest, test_size=n_valid,
+                                                      random_state=0)
 imputer = SimpleImputer(strategy="median").fit(X_train)
 scaler = StandardScaler().fit(imputer.transform(X_train))
 S_train = scaler.transform(imputer.transform(X_train))
+S_valid = scaler.transform(imputer.transform(X_valid))
 S_test = scaler.transform(imputer.transform(X_test))
 pca = PCA(n_components=5).fit(S_train)
-P_train, P_test = pca.transform(S_train), pca.transform(S_test)
+P_train, P_valid, P_test = pca.transform(S_train), pca.transform(S_valid), pca.transform(S_test)
 lr = LogisticRegression().fit(P_train, y_train)
 
 print(json.dumps({
     "missing_values": int(np.isnan(X).sum()),
     "class_names": classes.tolist(),
+    "n_train": len(X_train), "n_valid": len(X_valid), "n_test": len(X_test),
     "train_missing": int(np.isnan(X_train).sum()),
+    "valid_missing": int(np.isnan(X_valid).sum()),
     "test_missing": int(np.isnan(X_test).sum()),
     "impute_statistics": imputer.statistics_.tolist(),
     "scaler_mean": scaler.mean_.tolist(),
     "explained_variance_ratio": pca.explained_variance_ratio_.tolist(),
     "train_accuracy": lr.score(P_train, y_train),
+    "valid_accuracy": lr.score(P_valid, y_valid),
     "test_accuracy": lr.score(P_test, y_test),
 }, indent=1))
