@@ -492,12 +492,17 @@ static void set_default(const lt_param *p, void *config)
     }
 }
 
+void lt_params_fill_defaults(const lt_param *params, size_t n_params, void *config)
+{
+    for (size_t i = 0; i < n_params; i++)
+        set_default(&params[i], config);
+}
+
 int lt_params_bind(const lt_param *params, size_t n_params, void *config,
                    const lt_node *with, const lt_bind_site *site, lt_diag *diag)
 {
     struct binder b = {site, diag, 0};
-    for (size_t i = 0; i < n_params; i++)
-        set_default(&params[i], config);
+    lt_params_fill_defaults(params, n_params, config);
     if (with && lt_node_is_null(with))
         with = NULL;
     if (with && with->kind != LT_MAP) {

@@ -21,6 +21,13 @@ typedef struct lt_bind_site {
     int line, col;       /* the stage's own position, for missing keys */
 } lt_bind_site;
 
+/* Fills CONFIG (config_size zeroed bytes) with every parameter's default, as
+ * lt_params_bind does before reading 'with'; a choice becomes its index.
+ * Strings and paths are copies owned by CONFIG (NULL where the default is
+ * none, or a copy failed): release them with lt_params_release. Vectors,
+ * matrices and lists stay empty. */
+void lt_params_fill_defaults(const lt_param *params, size_t n_params, void *config);
+
 /* Fills CONFIG (config_size zeroed bytes) with defaults, then with the values
  * of WITH (a mapping, or NULL for none). Every problem found is added to DIAG.
  * Returns the number of problems. Whatever it allocated inside CONFIG must be

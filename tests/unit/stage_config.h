@@ -1,16 +1,17 @@
-/* Filling a stage's config struct in a unit test through its parameter
- * table, as the runner does, so tests need no copy of a stage's private
- * struct and break loudly when a field is renamed or retyped. */
+/* Reaching a stage's config fields in a unit test through its parameter
+ * table (configs come from testcfg.h's lt_test_config), so tests need no copy
+ * of a stage's private struct and break loudly when a field is renamed or
+ * retyped. */
 #ifndef LATENT_TEST_STAGE_CONFIG_H
 #define LATENT_TEST_STAGE_CONFIG_H
 
 #include <CUnit/Basic.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/registry.h"
 #include "latent/stage.h"
+#include "testcfg.h" /* lt_test_config */
 
 /* The built-in stage NAME; fails the test when missing. */
 static inline const lt_stage_def *lt_test_stage(const char *name)
@@ -18,36 +19,6 @@ static inline const lt_stage_def *lt_test_stage(const char *name)
     const lt_stage_def *def = lt_registry_find(name);
     CU_ASSERT_PTR_NOT_NULL_FATAL(def);
     return def;
-}
-
-/* A config struct with the table's defaults for numbers, booleans, choices
- * and seeds (strings, vectors and matrices left empty). Owned: free(). */
-static inline void *lt_test_config(const lt_stage_def *def)
-{
-    char *cfg = calloc(1, def->config_size);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-    for (size_t i = 0; i < def->n_params; i++) {
-        const lt_param *p = &def->params[i];
-        void *f = cfg + p->offset;
-        switch (p->type) {
-        case LT_P_INT:
-            *(int *)f = (int)p->def;
-            break;
-        case LT_P_REAL:
-        case LT_P_NCOMP:
-            *(double *)f = p->def;
-            break;
-        case LT_P_BOOL:
-            *(bool *)f = p->def != 0;
-            break;
-        case LT_P_SEED:
-            *(int64_t *)f = (int64_t)p->def;
-            break;
-        default:
-            break;
-        }
-    }
-    return cfg;
 }
 
 /* The field NAME of cfg, asserted to have parameter type TYPE. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/params.h"
 #include "latent/stage.h"
 #include "testrun.h"
 
@@ -21,30 +22,22 @@ static inline const lt_param *lt_test_param(const lt_stage_def *def, const char 
     exit(1);
 }
 
-/* An owned config (free()) holding every parameter's default, as the runner
- * would fill it. Strings point at the table's literals (borrowed). */
+/* An owned config (free()) holding every parameter's default, filled by the
+ * runner's own lt_params_fill_defaults. Its string copies are swapped for the
+ * table's literals (borrowed), so that tests may point string fields at their
+ * own literals and release the whole config with free(). */
 static inline void *lt_test_config(const lt_stage_def *def)
 {
     char *cfg = calloc(1, def->config_size ? def->config_size : 1);
     if (!cfg)
         exit(1);
+    lt_params_fill_defaults(def->params, def->n_params, cfg);
     for (size_t i = 0; i < def->n_params; i++) {
         const lt_param *p = &def->params[i];
-        void *field = cfg + p->offset;
-        switch (p->type) {
-        case LT_P_INT: *(int *)field = (int)p->def; break;
-        case LT_P_REAL:
-        case LT_P_NCOMP: *(double *)field = p->def; break;
-        case LT_P_BOOL: *(bool *)field = p->def != 0; break;
-        case LT_P_SEED: *(int64_t *)field = (int64_t)p->def; break;
-        case LT_P_STRING:
-        case LT_P_PATH: *(const char **)field = p->def_str; break;
-        case LT_P_CHOICE:
-            for (int c = 0; p->choices[c]; c++)
-                if (p->def_str && strcmp(p->choices[c], p->def_str) == 0)
-                    *(int *)field = c;
-            break;
-        default: break; /* vectors and matrices start empty */
+        if (p->type == LT_P_STRING || p->type == LT_P_PATH) {
+            char **copy = (char **)(cfg + p->offset);
+            free(*copy);
+            *(const char **)copy = p->def_str;
         }
     }
     return cfg;
