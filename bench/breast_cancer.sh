@@ -4,6 +4,7 @@
 # usage: bench/breast_cancer.sh [RUNS]   (after tools/setup.sh)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy sklearn
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 /usr/bin/python3 bench/compare_processes.py "${1:-21}" \

@@ -7,6 +7,7 @@
 #   --full also trains the lecture's 5 epochs once and prints val_loss.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy torch
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cc -O2 bench/conv_sgemm_peak.c $(pkg-config --cflags --libs openblas) -o "$tmp/conv_sgemm_peak"

@@ -11,6 +11,7 @@
 # usage: bench/denoising_bench.sh [RUNS] [THREADS]   (after meson setup build && ninja -C build)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy torch
 runs=${1:-3}
 threads=${2:-2}
 echo "$(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $threads threads each"

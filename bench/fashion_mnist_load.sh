@@ -5,6 +5,7 @@
 # usage: bench/fashion_mnist_load.sh [RUNS]   (after tools/setup.sh)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 /usr/bin/python3 bench/compare_processes.py "${1:-11}" \

@@ -4,4 +4,5 @@
 # usage: bench/kpca_bench.sh [RUNS]   (after building into build/)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy sklearn
 exec /usr/bin/python3 bench/kpca_bench.py build/latent "${1:-7}"

@@ -5,4 +5,5 @@
 # usage: bench/pca_solvers.sh [RUNS [speed | memory]]   (after building into build/)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy sklearn
 exec /usr/bin/python3 -u bench/pca_solvers.py build/latent "${1:-3}" ${2:-}

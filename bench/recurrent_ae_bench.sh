@@ -10,6 +10,7 @@
 # usage: bench/recurrent_ae_bench.sh [RUNS] [THREADS] [TRAIN_ROWS]   (after tools/setup.sh)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy torch
 runs=${1:-1}
 threads=${2:-2}
 rows=${3:-0}

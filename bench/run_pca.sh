@@ -4,6 +4,7 @@
 #   bench/run_pca.sh [THREADS] [extra pca_bench.py options]
 # Run from the source root; builds build/bench/pca_bench first.
 set -eu
+. bench/need.sh && bench_need numpy sklearn
 threads=${1:-2}
 [ $# -gt 0 ] && shift
 [ -d build ] || meson setup build

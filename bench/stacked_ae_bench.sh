@@ -6,5 +6,6 @@
 # usage: bench/stacked_ae_bench.sh [EPOCHS] [REPEATS]   (after a build in build/)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy torch
 ninja -C build latent bench/sgemm_peak > /dev/null
 /usr/bin/python3 bench/stacked_ae_bench.py build/latent build/bench/sgemm_peak "${1:-1}" "${2:-3}"

@@ -6,5 +6,6 @@
 # usage: bench/vae_bench.sh [REPEATS]   (after a build in build/)
 set -eu
 cd "$(dirname "$0")/.."
+. bench/need.sh && bench_need numpy torch
 ninja -C build latent bench/vae_sgemm > /dev/null
 /usr/bin/python3 bench/vae_bench.py build/latent build/bench/vae_sgemm "${1:-3}"
