@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 packages="build-essential meson ninja-build pkg-config
   libyaml-dev libopenblas-dev liblapacke-dev libpng-dev libcunit1-dev zlib1g-dev
-  libcairo2-dev fonts-dejavu-core liblbfgs-dev libarpack2-dev libhdf5-dev libzip-dev
+  libcairo2-dev fonts-dejavu-core liblbfgs-dev libarpack2-dev libhdf5-dev libzip-dev libfftw3-dev
   dataset-fashion-mnist python3-jsonschema python3-yaml python3-h5py chromium poppler-utils"
 deb=false
 for opt in "$@"; do
@@ -21,7 +21,7 @@ for opt in "$@"; do
     --slurm) packages="$packages slurm-wlm munge" ;;
     --mpi) packages="$packages libopenmpi-dev openmpi-bin" ;;
     --fuzz) packages="$packages clang libclang-rt-14-dev" ;;
-    --bench) packages="$packages python3-sklearn python3-torch python3-threadpoolctl python3-numpy linux-perf" ;;
+    --bench) packages="$packages python3-sklearn python3-torch python3-threadpoolctl python3-numpy python3-pandas linux-perf" ;;
     --deb) packages="$packages debhelper dpkg-dev git"; deb=true ;;
     *) echo "setup.sh: unknown option $opt (known: --slurm --mpi --fuzz --bench --deb)" >&2; exit 2 ;;
   esac
