@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "math/gram.h"
 #include "math/linalg.h"
 
 const char *lt_pca_solver_name(lt_pca_solver s)
@@ -140,43 +141,19 @@ static int project(const lt_pca *m, const double *x, size_t rows, double *out,
                    double *sign, double *best)
 {
     size_t p = m->n_features, k = m->n_components;
-    if (!lt_linalg_fits(rows, p))
-        return LT_PCA_ETOOBIG;
-    bool uncentred = uncentred_ok(m);
-    size_t block = lt_block_rows(p);
-    if (block > rows)
-        block = rows;
     struct sign_search search = {0};
-    double *buf = malloc((uncentred ? k : block * p) * sizeof *buf + 1);
-    if (!buf || (sign && sign_search_init(&search, k, sign) != LT_PCA_OK)) {
-        free(buf);
+    if (sign && sign_search_init(&search, k, sign) != LT_PCA_OK)
         return LT_PCA_ENOMEM;
+    int status = lt_pca_status_from_la(
+        lt_gram_project(x, rows, p, m->mean, m->components, k, uncentred_ok(m), out));
+    if (status == LT_PCA_OK && sign) {
+        sign_search_feed(&search, out, rows, k);
+        if (best)
+            memcpy(best, search.best, k * sizeof *best);
     }
-    if (uncentred) {
-        /* buf = mean V^T, taken off each projected row in the pass that
-         * also runs the sign search. */
-        lt_gemm(false, true, 1, k, p, 1.0, m->mean, m->components, 0.0, buf);
-        lt_gemm(false, true, rows, k, p, 1.0, x, m->components, 0.0, out);
-        for (size_t i = 0; i < rows; i++)
-            for (size_t j = 0; j < k; j++)
-                out[i * k + j] -= buf[j];
-        if (sign)
-            sign_search_feed(&search, out, rows, k);
-    } else {
-        for (size_t r0 = 0; r0 < rows; r0 += block) {
-            size_t b = r0 + block < rows ? block : rows - r0;
-            lt_center(buf, x + r0 * p, b, p, m->mean);
-            lt_gemm(false, true, b, k, p, 1.0, buf, m->components, 0.0, out + r0 * k);
-            if (sign)
-                sign_search_feed(&search, out + r0 * k, b, k);
-        }
-    }
-    free(buf);
-    if (sign && best)
-        memcpy(best, search.best, k * sizeof *best);
     if (sign)
         sign_search_done(&search);
-    return LT_PCA_OK;
+    return status;
 }
 
 /* Full solver, step one: the SVD of the centred data. Fills the spectrum
@@ -207,7 +184,10 @@ static int decompose_covariance(lt_pca *m, const double *x, size_t rows, const l
     memset(eig, 0, sizeof *eig);
     int status = cov && values ? LT_PCA_OK : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK && !spread) {
-        status = lt_pca_status_from_la(lt_covariance(x, n, p, m->mean, cov));
+        /* The means and the scatter matrix in one pass over X. */
+        status = lt_pca_status_from_la(lt_gram_centred(x, n, p, m->mean, cov));
+        for (size_t i = 0; status == LT_PCA_OK && i < p * p; i++)
+            cov[i] *= 1.0 / (double)(n - 1);
     } else if (spread) {
         /* Rows spread over processes: the blocks' scatter matrices, summed.
          * Every process sums, a failed one with NULL, so all fail together. */
@@ -393,7 +373,8 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
         if (status == LT_PCA_OK)
             status = decompose_covariance(m, x, rows, spread, &eig);
     } else if (ready) {
-        lt_col_means(x, rows, cols, m->mean);
+        if (solver == LT_PCA_FULL)
+            lt_col_means(x, rows, cols, m->mean);
         status = solver == LT_PCA_FULL ? decompose_full(m, x, &u, &vt)
                                        : decompose_covariance(m, x, rows, NULL, &eig);
     }
@@ -474,6 +455,22 @@ int lt_pca_inverse(const lt_pca *m, const double *scores, size_t rows, double *o
     for (size_t i = 0; i < rows; i++)
         memcpy(out + i * p, m->mean, p * sizeof *out);
     return lt_pca_status_from_la(lt_gemm(false, false, rows, p, k, 1.0, scores, m->components, 1.0, out));
+}
+
+bool lt_pca_training_mse(const lt_pca *m, double *mse)
+{
+    size_t k = m->n_components, q = m->n_spectrum;
+    if ((m->solver != LT_PCA_FULL && m->solver != LT_PCA_COVARIANCE) || m->n_samples < 2 ||
+        m->n_features == 0)
+        return false;
+    double rest = 0;
+    for (size_t i = k; i < q; i++)
+        rest += m->variance[i];
+    if (!(rest >= 1e-3 * m->total_variance) || !(rest > 0))
+        return false;
+    double n = (double)m->n_samples;
+    *mse = rest * (n - 1) / (n * (double)m->n_features);
+    return true;
 }
 
 int lt_pca_reconstruction_mse(const lt_pca *m, const double *x, const double *scores,

@@ -199,6 +199,16 @@ int lt_pca_inverse(const lt_pca *model, const double *scores, size_t rows,
 int lt_pca_reconstruction_mse(const lt_pca *model, const double *x,
                               const double *scores, size_t rows, double *mse);
 
+/* The reconstruction error of the rows an exact fit (full or covariance
+ * solver) was fitted on, from its spectrum: the variance it left out,
+ * sum over j >= k of variance[j], times (n - 1) / (n p). Each variance is
+ * known to about eps * (the largest), so this is used only when the left
+ * out share is at least 1e-3 of the total (then it is good to ~1e-12 of
+ * itself); otherwise, and for the approximate solvers, it returns false and
+ * the error must come from the residual (lt_pca_reconstruction_mse). Saves
+ * a pass over the data and a product the size of the projection. */
+bool lt_pca_training_mse(const lt_pca *model, double *mse);
+
 void lt_pca_free(lt_pca *model);
 
 #endif

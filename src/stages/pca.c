@@ -360,6 +360,10 @@ static int output_blocks(lt_ctx *ctx, const lt_pca *m, const struct pca_config *
 static int pca_mse(const lt_data *in, const lt_pca *m, const lt_mat *train, const double *scores,
                    double *mse)
 {
+    /* An exact fit's spectrum gives it without another pass, over every
+     * rank's rows at once. */
+    if (lt_pca_training_mse(m, mse))
+        return LT_PCA_OK;
     int status = lt_pca_reconstruction_mse(m, train->v, scores, train->rows, mse);
     if (!in->row_blocks)
         return status;
@@ -564,8 +568,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
      * saved model applied to them gives the very same bits; the full SVD's
      * U S is that to rounding. Randomized SVD's U S is not X V' (it is
      * fit_transform's approximation, which scikit-learn reports), so a
-     * randomized fit keeps it. */
-    bool keep = !saved && m.solver == LT_PCA_RANDOMIZED;
+     * randomized fit keeps it. The covariance solver's scores are
+     * transform()'s very bits already (the same projection, with signs
+     * flipped exactly after), so that fit keeps them too. */
+    bool keep = !saved && (m.solver == LT_PCA_RANDOMIZED || m.solver == LT_PCA_COVARIANCE);
     if (!keep) {
         free(scores);
         scores = NULL;

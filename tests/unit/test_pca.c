@@ -2,11 +2,15 @@
  * components entry by entry with their signs, spectra, projections,
  * whitening, reconstruction and the error cases, for both solvers. */
 #include <CUnit/Basic.h>
+#include <cblas.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ctx.h"
+#include "math/gram.h"
+#include "math/linalg.h"
 #include "math/pca.h"
 #include "testcfg.h"
 #include "testmat.h"
@@ -636,6 +640,81 @@ static void test_projection_paths(void)
     }
 }
 
+/* Rows of a decaying spectrum, OFFSET off the origin (a 64-bit LCG). */
+static double *spectrum_rows(size_t n, size_t p, double offset)
+{
+    double *x = malloc(n * p * sizeof *x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    uint64_t state = 777;
+    for (size_t i = 0; i < n * p; i++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(state >> 11) / 9007199254740992.0 - 0.5;
+        /* A mix of neighbouring columns, so the components are not axes. */
+        x[i] = offset * (1 + (double)(i % p)) + u / (1 + (double)(i % p));
+        if (i % p)
+            x[i] += 0.3 * x[i - 1] - 0.3 * offset * (double)(i % p);
+    }
+    return x;
+}
+
+/* The one-pass Gram matrix (means by a provisional shift, rows cut into one
+ * lane per thread) against two passes in long double, near the origin and
+ * 1e4 off it; the covariance fit's scores are transform()'s bits, as the
+ * stage relies on; and the spectrum's reconstruction error is the
+ * residual's. */
+static void test_gram_lanes(void)
+{
+    int threads = openblas_get_num_threads();
+    openblas_set_num_threads(2);
+    size_t n = 3001, p = 17;
+    for (int far = 0; far < 2; far++) {
+        double offset = far ? 1e4 : 0.01;
+        double *x = spectrum_rows(n, p, offset);
+        double mean[17], gram[17 * 17], worst = 0, top = 0, mworst = 0;
+        CU_ASSERT_EQUAL_FATAL(lt_gram_centred(x, n, p, mean, gram), LT_LA_OK);
+        long double mu[17] = {0};
+        for (size_t i = 0; i < n; i++)
+            for (size_t j = 0; j < p; j++)
+                mu[j] += x[i * p + j];
+        for (size_t j = 0; j < p; j++) {
+            mu[j] /= (long double)n;
+            mworst = fmax(mworst, fabs((double)(mu[j] - mean[j])));
+        }
+        for (size_t a = 0; a < p; a++)
+            for (size_t b = 0; b < p; b++) {
+                long double g = 0;
+                for (size_t i = 0; i < n; i++)
+                    g += (x[i * p + a] - mu[a]) * (x[i * p + b] - mu[b]);
+                worst = fmax(worst, fabs((double)(g - gram[a * p + b])));
+                top = fmax(top, fabs((double)g));
+            }
+        NEAR("one-pass Gram matrix vs two passes (rel. to largest)", worst / top, 1e-13);
+        NEAR("one-pass means vs two passes (rel. to the offset)", mworst / (offset * p), 1e-15);
+
+        lt_pca m;
+        double *scores = NULL;
+        CU_ASSERT_EQUAL_FATAL(lt_pca_fit(&m, x, n, p, 4, LT_PCA_COVARIANCE, &scores), LT_PCA_OK);
+        double *again = malloc(n * 4 * sizeof *again);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+        CU_ASSERT_EQUAL(lt_pca_transform(&m, x, n, false, again), LT_PCA_OK);
+        CU_ASSERT(memcmp(scores, again, n * 4 * sizeof *again) == 0);
+        double from_spectrum = -1, residual = -1;
+        CU_ASSERT_FATAL(lt_pca_training_mse(&m, &from_spectrum));
+        CU_ASSERT_EQUAL(lt_pca_reconstruction_mse(&m, x, scores, n, &residual), LT_PCA_OK);
+        NEAR("reconstruction mse, spectrum vs residual (relative)",
+             fabs(from_spectrum - residual) / residual, 1e-11);
+        free(again);
+        free(scores);
+        lt_pca_free(&m);
+        /* Every component kept: no error to speak of, left to the residual. */
+        CU_ASSERT_EQUAL_FATAL(lt_pca_fit(&m, x, n, p, 0, LT_PCA_COVARIANCE, NULL), LT_PCA_OK);
+        CU_ASSERT_FALSE(lt_pca_training_mse(&m, &from_spectrum));
+        lt_pca_free(&m);
+        free(x);
+    }
+    openblas_set_num_threads(threads);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -658,6 +737,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "auto solver rule and fraction counts", test_solver_rule);
     CU_add_test(s, "solvers agree over row blocks", test_solvers_agree_on_blocks);
     CU_add_test(s, "uncentred and centred projections agree", test_projection_paths);
+    CU_add_test(s, "one-pass Gram matrix over lanes", test_gram_lanes);
     int rc = lt_test_run();
     lt_json_free(ref);
     lt_json_free(mvn_ref);

@@ -1,0 +1,216 @@
+#include "math/gram.h"
+
+#include <cblas.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "math/linalg.h"
+#include "math/parallel.h"
+
+/* The most lanes; and the fewest rows worth a lane of their own (below
+ * that a thread's start costs more than its share of the product). */
+#define MAX_LANES 16
+#define MIN_LANE_ROWS 512
+/* Rows that fix the provisional mean: enough that its error is a small
+ * fraction of the spread, few enough to cost nothing. */
+#define SHIFT_ROWS 64
+
+/* Lanes for ROWS rows: one per OpenBLAS thread, as rows allow. */
+static size_t lane_count(size_t rows)
+{
+    int threads = openblas_get_num_threads();
+    size_t lanes = threads > 1 ? (size_t)threads : 1;
+    if (lanes > MAX_LANES)
+        lanes = MAX_LANES;
+    if (rows / MIN_LANE_ROWS < lanes)
+        lanes = rows / MIN_LANE_ROWS ? rows / MIN_LANE_ROWS : 1;
+    return lanes;
+}
+
+/* Runs FN over lanes [0, LANES), one thread each, with OpenBLAS on one
+ * thread for that time (each lane's BLAS calls are single-threaded; the
+ * lanes are the parallelism), and OpenBLAS's count restored after. */
+static void run_lanes(size_t lanes, lt_range_fn fn, void *arg)
+{
+    if (lanes == 1) {
+        fn(arg, 0, 1);
+        return;
+    }
+    int threads = openblas_get_num_threads();
+    openblas_set_num_threads(1);
+    lt_parallel_for(lanes, 1, (int)lanes, fn, arg);
+    openblas_set_num_threads(threads);
+}
+
+/* The first row of lane L of LANES over ROWS rows. */
+static size_t lane_start(size_t rows, size_t lanes, size_t l)
+{
+    return rows * l / lanes;
+}
+
+struct gram_job {
+    const double *x;
+    size_t rows, cols, lanes, block;
+    const double *shift;        /* cols */
+    double *bufs;               /* lanes x block x cols */
+    double *sums;               /* lanes x cols: column sums of the shifted rows,
+                                   then lanes x cols of one block's sums */
+    double *gram[MAX_LANES];    /* each lane's cols x cols upper triangle */
+};
+
+/* dst = src - shift for b rows, and part = their column sums. */
+static void shift_block(double *restrict dst, const double *restrict src, size_t b, size_t cols,
+                        const double *restrict shift, double *restrict part)
+{
+    memset(part, 0, cols * sizeof *part);
+    for (size_t i = 0; i < b; i++) {
+        const double *restrict row = src + i * cols;
+        double *restrict out = dst + i * cols;
+        for (size_t j = 0; j < cols; j++) {
+            double v = row[j] - shift[j];
+            out[j] = v;
+            part[j] += v;
+        }
+    }
+}
+
+static void gram_lane(void *arg, size_t lo, size_t hi)
+{
+    struct gram_job *g = arg;
+    size_t p = g->cols;
+    for (size_t l = lo; l < hi; l++) {
+        double *buf = g->bufs + l * g->block * p, *sum = g->sums + l * p;
+        double *part = g->sums + (g->lanes + l) * p, *gram = g->gram[l];
+        memset(sum, 0, p * sizeof *sum);
+        memset(gram, 0, p * p * sizeof *gram);
+        size_t r1 = lane_start(g->rows, g->lanes, l + 1);
+        for (size_t r0 = lane_start(g->rows, g->lanes, l); r0 < r1; r0 += g->block) {
+            size_t b = r0 + g->block < r1 ? g->block : r1 - r0;
+            shift_block(buf, g->x + r0 * p, b, p, g->shift, part);
+            /* Block sums added to the lane's: a short running sum each. */
+            for (size_t j = 0; j < p; j++)
+                sum[j] += part[j];
+            cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)p, (int)b, 1.0, buf,
+                        (int)p, 1.0, gram, (int)p);
+        }
+    }
+}
+
+int lt_gram_centred(const double *x, size_t rows, size_t cols, double *mean, double *out)
+{
+    if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(cols, cols))
+        return LT_LA_ETOOBIG;
+    size_t p = cols, lanes = lane_count(rows);
+    size_t block = lt_block_rows(p), per_lane = rows / lanes + 1;
+    if (block > per_lane)
+        block = per_lane;
+    struct gram_job g = {.x = x, .rows = rows, .cols = p, .lanes = lanes, .block = block};
+    double *shift = malloc(p * sizeof *shift + 1);
+    g.bufs = malloc(lanes * block * p * sizeof *g.bufs + 1);
+    g.sums = malloc(2 * lanes * p * sizeof *g.sums + 1);
+    /* Lane 0 accumulates into OUT itself, the others into MORE. */
+    double *more = lanes > 1 ? malloc((lanes - 1) * p * p * sizeof *more) : NULL;
+    int status = shift && g.bufs && g.sums && (lanes == 1 || more) ? LT_LA_OK : LT_LA_ENOMEM;
+    if (status == LT_LA_OK) {
+        g.gram[0] = out;
+        for (size_t l = 1; l < lanes; l++)
+            g.gram[l] = more + (l - 1) * p * p;
+        lt_col_means(x, rows < SHIFT_ROWS ? rows : SHIFT_ROWS, p, shift);
+        g.shift = shift;
+        run_lanes(lanes, gram_lane, &g);
+        /* The lanes' sums and matrices, added in lane order. */
+        for (size_t l = 1; l < lanes; l++) {
+            for (size_t j = 0; j < p; j++)
+                g.sums[j] += g.sums[l * p + j];
+            for (size_t i = 0; i < p; i++)
+                for (size_t j = i; j < p; j++)
+                    out[i * p + j] += g.gram[l][i * p + j];
+        }
+        /* d = mean - shift; the scatter about the mean is the scatter about
+         * the shift less rows d d^T. */
+        double *d = g.sums;
+        for (size_t j = 0; j < p; j++) {
+            d[j] /= (double)rows;
+            mean[j] = shift[j] + d[j];
+        }
+        for (size_t i = 0; i < p; i++)
+            for (size_t j = i; j < p; j++) {
+                out[i * p + j] -= (double)rows * d[i] * d[j];
+                out[j * p + i] = out[i * p + j];
+            }
+    }
+    free(shift);
+    free(g.bufs);
+    free(g.sums);
+    free(more);
+    return status;
+}
+
+struct project_job {
+    const double *x, *mean, *v;
+    size_t rows, cols, k, lanes, block;
+    bool uncentred;
+    double *bufs;        /* centred: lanes x block x cols */
+    const double *mv;    /* uncentred: mean V^T (k) */
+    double *out;
+};
+
+/* dst = src - mean for b rows (src and dst apart, unlike lt_center, which
+ * lets the loop vectorise). */
+static void centre_block(double *restrict dst, const double *restrict src, size_t b, size_t cols,
+                         const double *restrict mean)
+{
+    for (size_t i = 0; i < b; i++)
+        for (size_t j = 0; j < cols; j++)
+            dst[i * cols + j] = src[i * cols + j] - mean[j];
+}
+
+static void project_lane(void *arg, size_t lo, size_t hi)
+{
+    struct project_job *j = arg;
+    size_t p = j->cols, k = j->k;
+    for (size_t l = lo; l < hi; l++) {
+        size_t r0 = lane_start(j->rows, j->lanes, l), r1 = lane_start(j->rows, j->lanes, l + 1);
+        if (j->uncentred) {
+            lt_gemm(false, true, r1 - r0, k, p, 1.0, j->x + r0 * p, j->v, 0.0, j->out + r0 * k);
+            for (size_t i = r0; i < r1; i++)
+                for (size_t c = 0; c < k; c++)
+                    j->out[i * k + c] -= j->mv[c];
+            continue;
+        }
+        double *buf = j->bufs + l * j->block * p;
+        for (size_t b0 = r0; b0 < r1; b0 += j->block) {
+            size_t b = b0 + j->block < r1 ? j->block : r1 - b0;
+            centre_block(buf, j->x + b0 * p, b, p, j->mean);
+            lt_gemm(false, true, b, k, p, 1.0, buf, j->v, 0.0, j->out + b0 * k);
+        }
+    }
+}
+
+int lt_gram_project(const double *x, size_t rows, size_t cols, const double *mean,
+                    const double *v, size_t k, bool uncentred, double *out)
+{
+    if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(k, cols))
+        return LT_LA_ETOOBIG;
+    if (rows == 0 || k == 0)
+        return LT_LA_OK;
+    size_t p = cols, lanes = lane_count(rows);
+    size_t block = lt_block_rows(p), per_lane = rows / lanes + 1;
+    if (block > per_lane)
+        block = per_lane;
+    struct project_job j = {.x = x, .mean = mean, .v = v, .rows = rows, .cols = p, .k = k,
+                            .lanes = lanes, .block = block, .uncentred = uncentred, .out = out};
+    double *mv = NULL;
+    if (uncentred)
+        j.mv = mv = malloc(k * sizeof *mv);
+    else
+        j.bufs = malloc(lanes * block * p * sizeof *j.bufs);
+    if (uncentred ? !mv : !j.bufs)
+        return LT_LA_ENOMEM;
+    if (uncentred)
+        lt_gemm(false, true, 1, k, p, 1.0, mean, v, 0.0, mv);
+    run_lanes(lanes, project_lane, &j);
+    free(mv);
+    free(j.bufs);
+    return LT_LA_OK;
+}
