@@ -15,10 +15,9 @@
  * fraction of the spread, few enough to cost nothing. */
 #define SHIFT_ROWS 64
 
-/* Lanes for ROWS rows: one per OpenBLAS thread, as rows allow. */
-static size_t lane_count(size_t rows)
+/* Lanes for ROWS rows: one per thread, as rows allow. */
+static size_t lane_count(size_t rows, int threads)
 {
-    int threads = openblas_get_num_threads();
     size_t lanes = threads > 1 ? (size_t)threads : 1;
     if (lanes > MAX_LANES)
         lanes = MAX_LANES;
@@ -37,9 +36,11 @@ static void run_lanes(size_t lanes, lt_range_fn fn, void *arg)
         return;
     }
     int threads = openblas_get_num_threads();
-    openblas_set_num_threads(1);
+    if (threads != 1)
+        openblas_set_num_threads(1);
     lt_parallel_for(lanes, 1, (int)lanes, fn, arg);
-    openblas_set_num_threads(threads);
+    if (threads != 1)
+        openblas_set_num_threads(threads);
 }
 
 /* The first row of lane L of LANES over ROWS rows. */
@@ -96,11 +97,12 @@ static void gram_lane(void *arg, size_t lo, size_t hi)
     }
 }
 
-int lt_gram_centred(const double *x, size_t rows, size_t cols, double *mean, double *out)
+int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, double *mean,
+                    double *out)
 {
     if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(cols, cols))
         return LT_LA_ETOOBIG;
-    size_t p = cols, lanes = lane_count(rows);
+    size_t p = cols, lanes = lane_count(rows, threads);
     size_t block = lt_block_rows(p), per_lane = rows / lanes + 1;
     if (block > per_lane)
         block = per_lane;
@@ -188,13 +190,13 @@ static void project_lane(void *arg, size_t lo, size_t hi)
 }
 
 int lt_gram_project(const double *x, size_t rows, size_t cols, const double *mean,
-                    const double *v, size_t k, bool uncentred, double *out)
+                    const double *v, size_t k, bool uncentred, int threads, double *out)
 {
     if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(k, cols))
         return LT_LA_ETOOBIG;
     if (rows == 0 || k == 0)
         return LT_LA_OK;
-    size_t p = cols, lanes = lane_count(rows);
+    size_t p = cols, lanes = lane_count(rows, threads);
     size_t block = lt_block_rows(p), per_lane = rows / lanes + 1;
     if (block > per_lane)
         block = per_lane;

@@ -3,13 +3,16 @@
  *   lt_gram_centred  the column means and the scatter matrix (X - mean)^T
  *                    (X - mean), without a second pass for the means
  *   lt_gram_project  (X - mean) V^T, centring block by block
- * The rows are cut into one contiguous lane per thread; each lane runs
+ * The rows are cut into one contiguous lane per thread (THREADS, the
+ * caller's count: OpenBLAS's, typically); each lane runs
  * single-threaded BLAS on its own rows into its own result, and the lanes'
  * results are added in lane order. Splitting the long dimension this way
  * keeps both cores in the product kernel (OpenBLAS's own threads split the
  * short one, and wait on each other at every block), and the centring,
  * which is not BLAS work, runs in parallel with it. The numbers depend on
- * the thread count (how the rows are cut), never on scheduling. */
+ * the thread count (how the rows are cut), never on scheduling. With more
+ * than one lane, OpenBLAS is set to one thread while the lanes run and set
+ * back after (as the autoencoder stage does while it trains). */
 #ifndef LATENT_MATH_GRAM_H
 #define LATENT_MATH_GRAM_H
 
@@ -27,13 +30,14 @@
  * cancels nothing that matters: the accuracy is that of centring exactly
  * first, also for data far from the origin. Returns LT_LA_OK, LT_LA_ENOMEM
  * or LT_LA_ETOOBIG (then mean and out are unspecified). */
-int lt_gram_centred(const double *x, size_t rows, size_t cols, double *mean, double *out);
+int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, double *mean,
+                    double *out);
 
 /* out (rows x k) = (X - mean) V^T for V k x cols. UNCENTRED: compute X V^T
  * and take mean V^T off each row instead (the caller's accuracy rule, see
  * math/pca.c), which saves the centring copy. Returns LT_LA_OK,
  * LT_LA_ENOMEM or LT_LA_ETOOBIG. */
 int lt_gram_project(const double *x, size_t rows, size_t cols, const double *mean,
-                    const double *v, size_t k, bool uncentred, double *out);
+                    const double *v, size_t k, bool uncentred, int threads, double *out);
 
 #endif

@@ -1,5 +1,6 @@
 #include "math/pca.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +138,7 @@ static bool uncentred_ok(const lt_pca *m)
 
 /* out (rows x k) = (X - mean) components^T; when sign is not NULL, also the
  * sign search over out. */
-static int project(const lt_pca *m, const double *x, size_t rows, double *out,
+static int project(const lt_pca *m, const double *x, size_t rows, int threads, double *out,
                    double *sign, double *best)
 {
     size_t p = m->n_features, k = m->n_components;
@@ -145,7 +146,7 @@ static int project(const lt_pca *m, const double *x, size_t rows, double *out,
     if (sign && sign_search_init(&search, k, sign) != LT_PCA_OK)
         return LT_PCA_ENOMEM;
     int status = lt_pca_status_from_la(
-        lt_gram_project(x, rows, p, m->mean, m->components, k, uncentred_ok(m), out));
+        lt_gram_project(x, rows, p, m->mean, m->components, k, uncentred_ok(m), threads, out));
     if (status == LT_PCA_OK && sign) {
         sign_search_feed(&search, out, rows, k);
         if (best)
@@ -176,7 +177,7 @@ static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
  * Fills the spectrum and hands back the reduction from which step two
  * computes only the eigenvectors it keeps. */
 static int decompose_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
-                                lt_symeig *eig)
+                                int threads, lt_symeig *eig)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
     double *cov = malloc(p * p * sizeof *cov);
@@ -185,7 +186,7 @@ static int decompose_covariance(lt_pca *m, const double *x, size_t rows, const l
     int status = cov && values ? LT_PCA_OK : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK && !spread) {
         /* The means and the scatter matrix in one pass over X. */
-        status = lt_pca_status_from_la(lt_gram_centred(x, n, p, m->mean, cov));
+        status = lt_pca_status_from_la(lt_gram_centred(x, n, p, threads, m->mean, cov));
         for (size_t i = 0; status == LT_PCA_OK && i < p * p; i++)
             cov[i] *= 1.0 / (double)(n - 1);
     } else if (spread) {
@@ -306,7 +307,7 @@ static int spread_signs(const lt_pca_rows *spread, size_t k, const double *best,
 /* Step two of the covariance solver: the k leading eigenvectors, and the
  * projection; (X - mean) v is column j of U S, so it decides the sign. */
 static int keep_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
-                           const lt_symeig *eig, double *scores)
+                           int threads, const lt_symeig *eig, double *scores)
 {
     size_t k = m->n_components;
     double *sign = malloc(k * sizeof *sign);
@@ -314,7 +315,7 @@ static int keep_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca
     int status = sign && best ? lt_pca_status_from_la(lt_symeig_vectors(eig, k, m->components))
                               : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK)
-        status = project(m, x, rows, scores, sign, best);
+        status = project(m, x, rows, threads, scores, sign, best);
     if (spread)
         status = spread_signs(spread, k, status == LT_PCA_OK ? best : NULL, sign);
     if (status == LT_PCA_OK)
@@ -354,6 +355,15 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
     if (spread)
         solver = LT_PCA_COVARIANCE;
     m->solver = solver;
+    /* The covariance solver's two products run on per-thread lanes of
+     * single-threaded BLAS (math/gram.h); the eigensolver between them runs
+     * single-threaded too, so that no OpenBLAS worker is left spinning (it
+     * polls for a tenth of a second after a threaded call) on a core a lane
+     * needs. It costs the small eigenproblem a little. */
+    int threads = openblas_get_num_threads();
+    bool single = solver == LT_PCA_COVARIANCE && !spread && threads > 1;
+    if (single)
+        openblas_set_num_threads(1);
     m->n_samples = (size_t)n_all;
     m->n_features = cols;
     m->n_spectrum = m->n_samples < cols ? m->n_samples : cols;
@@ -371,12 +381,12 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
         if (!ready)
             spread->sum(NULL, 0); /* fails every process's sum with this one's */
         if (status == LT_PCA_OK)
-            status = decompose_covariance(m, x, rows, spread, &eig);
+            status = decompose_covariance(m, x, rows, spread, threads, &eig);
     } else if (ready) {
         if (solver == LT_PCA_FULL)
             lt_col_means(x, rows, cols, m->mean);
         status = solver == LT_PCA_FULL ? decompose_full(m, x, &u, &vt)
-                                       : decompose_covariance(m, x, rows, NULL, &eig);
+                                       : decompose_covariance(m, x, rows, NULL, threads, &eig);
     }
     if (status == LT_PCA_OK) {
         m->n_components = resolve_count(m, n_components);
@@ -392,8 +402,10 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
         spread->sum(NULL, 0);
     if (status == LT_PCA_OK) {
         status = solver == LT_PCA_FULL ? keep_full(m, u, vt, scores)
-                                       : keep_covariance(m, x, rows, spread, &eig, scores);
+                                       : keep_covariance(m, x, rows, spread, threads, &eig, scores);
     }
+    if (single)
+        openblas_set_num_threads(threads);
     free(u);
     free(vt);
     lt_symeig_free(&eig);
@@ -429,7 +441,7 @@ int lt_pca_fit_rows(lt_pca *m, const double *x, size_t rows, size_t cols, double
 int lt_pca_transform(const lt_pca *m, const double *x, size_t rows, bool whiten,
                      double *out)
 {
-    int status = project(m, x, rows, out, NULL, NULL);
+    int status = project(m, x, rows, openblas_get_num_threads(), out, NULL, NULL);
     if (status == LT_PCA_OK && whiten)
         lt_pca_whiten(m, out, rows);
     return status;

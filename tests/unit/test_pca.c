@@ -671,7 +671,7 @@ static void test_gram_lanes(void)
         double offset = far ? 1e4 : 0.01;
         double *x = spectrum_rows(n, p, offset);
         double mean[17], gram[17 * 17], worst = 0, top = 0, mworst = 0;
-        CU_ASSERT_EQUAL_FATAL(lt_gram_centred(x, n, p, mean, gram), LT_LA_OK);
+        CU_ASSERT_EQUAL_FATAL(lt_gram_centred(x, n, p, 2, mean, gram), LT_LA_OK);
         long double mu[17] = {0};
         for (size_t i = 0; i < n; i++)
             for (size_t j = 0; j < p; j++)
