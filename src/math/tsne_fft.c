@@ -18,8 +18,8 @@
  * so 1 + dim charges and 2 + dim convolutions per gradient. Coordinates are
  * taken from the centre of the square to keep the cancellation in rep_i
  * small. The attraction over P's entries and the KL divergence are as in
- * Barnes-Hut (tsne_grad.c). The grid scatter runs in point order on one
- * thread, FFTW plans are FFTW_ESTIMATE (deterministic), and per-point work
+ * Barnes-Hut (tsne_grad.c). Each charge's grid scatter runs in point
+ * order in one task, FFTW plans are FFTW_ESTIMATE (deterministic), and per-point work
  * lands in arrays summed in index order: the same result for any thread
  * count. */
 #include <fftw3.h>
@@ -29,7 +29,7 @@
 
 #include "math/tsne.h"
 
-enum { NODES = 3, MIN_BOXES = 50, MAX_DIM = 2 };
+enum { NODES = 3, MIN_BOXES = 50, MAX_DIM = 2, TASKS = 3 + MAX_DIM };
 
 /* The Barnes-Hut error's floor (tsne_grad.c). */
 static const double TINY = 1.1754943508222875e-38;
@@ -47,8 +47,10 @@ struct lt_tsne_fft {
     size_t m;        /* 2 N: the circular transform's length per axis */
     size_t total;    /* m^dim real values */
     size_t ctotal;   /* their spectrum's complex values */
-    double *real;    /* total: scratch in and out of the transforms */
-    fftw_complex *cwork;                 /* ctotal: scratch */
+    /* Scratch of the transforms, one per concurrent task: TASKS real
+     * arrays of total values, 2 + MAX_DIM complex ones of ctotal. */
+    double *real[TASKS];
+    fftw_complex *cwork[2 + MAX_DIM];
     fftw_complex *charge[1 + MAX_DIM];   /* spectra of the charges */
     fftw_complex *kern[2];               /* spectra of w and w^2 */
     double *pot;     /* (2 + dim) x N^dim node potentials */
@@ -85,15 +87,17 @@ static void free_grid(lt_tsne_fft *f)
     if (f->inv)
         fftw_destroy_plan(f->inv);
     f->fwd = f->inv = NULL;
-    fftw_free(f->real);
-    fftw_free(f->cwork);
+    for (int t = 0; t < TASKS; t++)
+        fftw_free(f->real[t]);
+    for (int t = 0; t < 2 + MAX_DIM; t++)
+        fftw_free(f->cwork[t]);
     for (int c = 0; c < 1 + MAX_DIM; c++)
         fftw_free(f->charge[c]);
     fftw_free(f->kern[0]);
     fftw_free(f->kern[1]);
     free(f->pot);
-    f->real = NULL;
-    f->cwork = NULL;
+    memset(f->real, 0, sizeof f->real);
+    memset(f->cwork, 0, sizeof f->cwork);
     memset(f->charge, 0, sizeof f->charge);
     memset(f->kern, 0, sizeof f->kern);
     f->pot = NULL;
@@ -126,9 +130,11 @@ static bool make_grid(lt_tsne_fft *f, size_t boxes)
     size_t total = dim == 1 ? m : m * m;
     size_t ctotal = dim == 1 ? m / 2 + 1 : m * (m / 2 + 1);
     size_t grid = dim == 1 ? nodes : nodes * nodes;
-    f->real = fftw_malloc(total * sizeof *f->real);
-    f->cwork = fftw_malloc(ctotal * sizeof *f->cwork);
-    bool ok = f->real && f->cwork;
+    bool ok = true;
+    for (size_t t = 0; t < 3 + dim; t++)
+        ok = (f->real[t] = fftw_malloc(total * sizeof(double))) && ok;
+    for (size_t t = 0; t < 2 + dim; t++)
+        ok = (f->cwork[t] = fftw_malloc(ctotal * sizeof(fftw_complex))) && ok;
     for (size_t c = 0; c < 1 + dim; c++)
         ok = (f->charge[c] = fftw_malloc(ctotal * sizeof(fftw_complex))) && ok;
     for (int k = 0; k < 2; k++)
@@ -136,8 +142,8 @@ static bool make_grid(lt_tsne_fft *f, size_t boxes)
     ok = (f->pot = malloc((2 + dim) * grid * sizeof *f->pot)) && ok;
     if (ok) {
         int len[2] = {(int)m, (int)m};
-        f->fwd = fftw_plan_dft_r2c((int)dim, len, f->real, f->cwork, FFTW_ESTIMATE);
-        f->inv = fftw_plan_dft_c2r((int)dim, len, f->cwork, f->real, FFTW_ESTIMATE);
+        f->fwd = fftw_plan_dft_r2c((int)dim, len, f->real[0], f->cwork[0], FFTW_ESTIMATE);
+        f->inv = fftw_plan_dft_c2r((int)dim, len, f->cwork[0], f->real[0], FFTW_ESTIMATE);
         ok = f->fwd && f->inv;
     }
     if (!ok) {
@@ -184,7 +190,8 @@ static void lagrange(double t, double *w)
 
 /* The spectrum of kernel w^power sampled at the circular offsets of node
  * spacing h, divided by the transform's length (FFTW does not normalise). */
-static void kernel_spectrum(lt_tsne_fft *f, double h, int power, fftw_complex *out)
+static void kernel_spectrum(lt_tsne_fft *f, double h, int power, double *real,
+                            fftw_complex *out)
 {
     size_t m = f->m, nodes = f->nodes;
     double scale = 1.0 / (double)f->total;
@@ -198,55 +205,55 @@ static void kernel_spectrum(lt_tsne_fft *f, double h, int power, fftw_complex *o
             if (f->dim == 2)
                 d2 += da * da * h * h;
             double w = 1.0 / (1.0 + d2);
-            f->real[a * m + b] = (power == 1 ? w : w * w) * scale;
+            real[a * m + b] = (power == 1 ? w : w * w) * scale;
         }
     }
-    fftw_execute_dft_r2c(f->fwd, f->real, out);
+    fftw_execute_dft_r2c(f->fwd, real, out);
 }
 
 /* Spreads charge c (0: 1, else coordinate c - 1) onto the padded grid and
  * transforms it. */
-static void charge_spectrum(lt_tsne_fft *f, size_t c)
+static void charge_spectrum(lt_tsne_fft *f, size_t c, double *real)
 {
     size_t dim = f->dim, m = f->m;
-    memset(f->real, 0, f->total * sizeof *f->real);
+    memset(real, 0, f->total * sizeof *real);
     for (size_t i = 0; i < f->n; i++) {
         double q = c == 0 ? 1.0 : f->yc[i * dim + c - 1];
         const double *w = f->wts + i * dim * NODES;
         const size_t *b = f->base + i * dim;
         if (dim == 1) {
             for (int k = 0; k < NODES; k++)
-                f->real[b[0] + (size_t)k] += w[k] * q;
+                real[b[0] + (size_t)k] += w[k] * q;
             continue;
         }
         for (int k = 0; k < NODES; k++) {
-            double *row = f->real + (b[0] + (size_t)k) * m + b[1];
+            double *row = real + (b[0] + (size_t)k) * m + b[1];
             double wq = w[k] * q;
             for (int l = 0; l < NODES; l++)
                 row[l] += wq * w[NODES + l];
         }
     }
-    fftw_execute_dft_r2c(f->fwd, f->real, f->charge[c]);
+    fftw_execute_dft_r2c(f->fwd, real, f->charge[c]);
 }
 
 /* Node potentials of convolution v: kernel K times charge C, into pot. */
 static void convolve(lt_tsne_fft *f, const fftw_complex *k, const fftw_complex *c,
-                     double *pot)
+                     double *real, fftw_complex *cwork, double *pot)
 {
     for (size_t e = 0; e < f->ctotal; e++) {
         double re = k[e][0] * c[e][0] - k[e][1] * c[e][1];
         double im = k[e][0] * c[e][1] + k[e][1] * c[e][0];
-        f->cwork[e][0] = re;
-        f->cwork[e][1] = im;
+        cwork[e][0] = re;
+        cwork[e][1] = im;
     }
-    fftw_execute_dft_c2r(f->inv, f->cwork, f->real);
+    fftw_execute_dft_c2r(f->inv, cwork, real);
     size_t nodes = f->nodes, m = f->m;
     if (f->dim == 1) {
-        memcpy(pot, f->real, nodes * sizeof *pot);
+        memcpy(pot, real, nodes * sizeof *pot);
         return;
     }
     for (size_t a = 0; a < nodes; a++)
-        memcpy(pot + a * nodes, f->real + a * m, nodes * sizeof *pot);
+        memcpy(pot + a * nodes, real + a * m, nodes * sizeof *pot);
 }
 
 /* Positions: the box and Lagrange weights of each point. */
@@ -308,6 +315,38 @@ static void gather(void *arg, size_t begin, size_t end)
     }
 }
 
+/* The transforms are independent tasks, each on its own scratch with the
+ * shared plans (FFTW's new-array execute is thread-safe): which thread runs
+ * one changes nothing in its result. */
+struct transform_job {
+    lt_tsne_fft *f;
+    double h;
+};
+
+/* Tasks 0, 1: the spectra of w and w^2; 2 + c: that of charge c. */
+static void spectra(void *arg, size_t begin, size_t end)
+{
+    const struct transform_job *job = arg;
+    lt_tsne_fft *f = job->f;
+    for (size_t t = begin; t < end; t++) {
+        if (t < 2)
+            kernel_spectrum(f, job->h, (int)t + 1, f->real[t], f->kern[t]);
+        else
+            charge_spectrum(f, t - 2, f->real[t]);
+    }
+}
+
+/* Task 0: w * charge 1 (Z); 1 + c: w^2 * charge c (the repulsion). */
+static void potentials(void *arg, size_t begin, size_t end)
+{
+    const struct transform_job *job = arg;
+    lt_tsne_fft *f = job->f;
+    size_t grid = f->dim == 1 ? f->nodes : f->nodes * f->nodes;
+    for (size_t t = begin; t < end; t++)
+        convolve(f, f->kern[t ? 1 : 0], f->charge[t ? t - 1 : 0], f->real[t], f->cwork[t],
+                 f->pot + t * grid);
+}
+
 double lt_tsne_repulsion_fft(lt_tsne_fft *f, const double *y, lt_pool *pool,
                              double *neg)
 {
@@ -329,15 +368,9 @@ double lt_tsne_repulsion_fft(lt_tsne_fft *f, const double *y, lt_pool *pool,
     struct place_job job = {.f = f, .y = y, .lo = lo, .centre = lo + span / 2,
                             .box = span / (double)boxes, .boxes = boxes};
     lt_pool_for(pool, n, 0, place, &job);
-    double h = job.box / NODES;
-    kernel_spectrum(f, h, 1, f->kern[0]);
-    kernel_spectrum(f, h, 2, f->kern[1]);
-    for (size_t c = 0; c < 1 + dim; c++)
-        charge_spectrum(f, c);
-    size_t grid = dim == 1 ? f->nodes : f->nodes * f->nodes;
-    convolve(f, f->kern[0], f->charge[0], f->pot);
-    for (size_t c = 0; c < 1 + dim; c++)
-        convolve(f, f->kern[1], f->charge[c], f->pot + (1 + c) * grid);
+    struct transform_job tj = {.f = f, .h = job.box / NODES};
+    lt_pool_for(pool, 3 + dim, 1, spectra, &tj);
+    lt_pool_for(pool, 2 + dim, 1, potentials, &tj);
     lt_pool_for(pool, n, 0, gather, f);
     double z = 0;
     for (size_t i = 0; i < n; i++)
