@@ -29,7 +29,7 @@
 
 #include "math/tsne.h"
 
-enum { NODES = 3, MIN_BOXES = 50, MAX_DIM = 2, TASKS = 3 + MAX_DIM };
+enum { NODES = 3, MIN_BOXES = 50, MAX_DIM = 2, TASKS = 2 + MAX_DIM };
 
 /* The Barnes-Hut error's floor (tsne_grad.c). */
 static const double TINY = 1.1754943508222875e-38;
@@ -48,13 +48,17 @@ struct lt_tsne_fft {
     size_t total;    /* m^dim real values */
     size_t ctotal;   /* their spectrum's complex values */
     /* Scratch of the transforms, one per concurrent task: TASKS real
-     * arrays of total values, 2 + MAX_DIM complex ones of ctotal. */
+     * arrays of total values and as many complex ones of ctotal. */
     double *real[TASKS];
     fftw_complex *cwork[2 + MAX_DIM];
     fftw_complex *charge[1 + MAX_DIM];   /* spectra of the charges */
-    fftw_complex *kern[2];               /* spectra of w and w^2 */
+    /* The kernels are even along each axis, so their spectra are real and
+     * come from a DCT-I of the (N + 1)^dim quadrant: a quarter (in 2-D) of
+     * the full transform. dct holds two pairs (in, out) of quadrants. */
+    double *dct[4];
+    double *kern[2];                     /* ctotal: spectra of w and w^2 */
     double *pot;     /* (2 + dim) x N^dim node potentials */
-    fftw_plan fwd, inv;
+    fftw_plan fwd, inv, even;
 };
 
 lt_tsne_fft *lt_tsne_fft_new(size_t n, size_t dim)
@@ -86,10 +90,15 @@ static void free_grid(lt_tsne_fft *f)
         fftw_destroy_plan(f->fwd);
     if (f->inv)
         fftw_destroy_plan(f->inv);
-    f->fwd = f->inv = NULL;
+    if (f->even)
+        fftw_destroy_plan(f->even);
+    f->fwd = f->inv = f->even = NULL;
+    for (int t = 0; t < 4; t++)
+        fftw_free(f->dct[t]);
+    memset(f->dct, 0, sizeof f->dct);
     for (int t = 0; t < TASKS; t++)
         fftw_free(f->real[t]);
-    for (int t = 0; t < 2 + MAX_DIM; t++)
+    for (int t = 0; t < TASKS; t++)
         fftw_free(f->cwork[t]);
     for (int c = 0; c < 1 + MAX_DIM; c++)
         fftw_free(f->charge[c]);
@@ -131,20 +140,26 @@ static bool make_grid(lt_tsne_fft *f, size_t boxes)
     size_t ctotal = dim == 1 ? m / 2 + 1 : m * (m / 2 + 1);
     size_t grid = dim == 1 ? nodes : nodes * nodes;
     bool ok = true;
-    for (size_t t = 0; t < 3 + dim; t++)
+    for (size_t t = 0; t < 2 + dim; t++)
         ok = (f->real[t] = fftw_malloc(total * sizeof(double))) && ok;
     for (size_t t = 0; t < 2 + dim; t++)
         ok = (f->cwork[t] = fftw_malloc(ctotal * sizeof(fftw_complex))) && ok;
     for (size_t c = 0; c < 1 + dim; c++)
         ok = (f->charge[c] = fftw_malloc(ctotal * sizeof(fftw_complex))) && ok;
     for (int k = 0; k < 2; k++)
-        ok = (f->kern[k] = fftw_malloc(ctotal * sizeof(fftw_complex))) && ok;
+        ok = (f->kern[k] = fftw_malloc(ctotal * sizeof(double))) && ok;
+    size_t quadrant = dim == 1 ? nodes + 1 : (nodes + 1) * (nodes + 1);
+    for (int t = 0; t < 4; t++)
+        ok = (f->dct[t] = fftw_malloc(quadrant * sizeof(double))) && ok;
     ok = (f->pot = malloc((2 + dim) * grid * sizeof *f->pot)) && ok;
     if (ok) {
         int len[2] = {(int)m, (int)m};
         f->fwd = fftw_plan_dft_r2c((int)dim, len, f->real[0], f->cwork[0], FFTW_ESTIMATE);
         f->inv = fftw_plan_dft_c2r((int)dim, len, f->cwork[0], f->real[0], FFTW_ESTIMATE);
-        ok = f->fwd && f->inv;
+        int half[2] = {(int)nodes + 1, (int)nodes + 1};
+        fftw_r2r_kind kinds[2] = {FFTW_REDFT00, FFTW_REDFT00};
+        f->even = fftw_plan_r2r((int)dim, half, f->dct[0], f->dct[1], kinds, FFTW_ESTIMATE);
+        ok = f->fwd && f->inv && f->even;
     }
     if (!ok) {
         free_grid(f);
@@ -189,26 +204,30 @@ static void lagrange(double t, double *w)
 }
 
 /* The spectrum of kernel w^power sampled at the circular offsets of node
- * spacing h, divided by the transform's length (FFTW does not normalise). */
-static void kernel_spectrum(lt_tsne_fft *f, double h, int power, double *real,
-                            fftw_complex *out)
+ * spacing h, divided by the transform's length (FFTW does not normalise),
+ * laid out as the r2c spectra (m x (m/2 + 1), or m/2 + 1 in 1-D). Offset
+ * index u of the circle stands for min(u, m - u) nodes; u = N is never
+ * reached by two nodes of the grid, and its value keeps the kernel even. */
+static void kernel_spectrum(lt_tsne_fft *f, double h, int power, double *in, double *out,
+                            double *spectrum)
 {
-    size_t m = f->m, nodes = f->nodes;
+    size_t nodes = f->nodes, q = nodes + 1, half = f->m / 2 + 1;
     double scale = 1.0 / (double)f->total;
-    for (size_t a = 0; a < (f->dim == 1 ? 1 : m); a++) {
-        /* Offset index u stands for u (u < N) or u - m (u > N); u = N is
-         * never reached by two nodes of the grid. */
-        double da = a < nodes ? (double)a : (double)a - (double)m;
-        for (size_t b = 0; b < m; b++) {
-            double db = b < nodes ? (double)b : (double)b - (double)m;
-            double d2 = db * db * h * h;
-            if (f->dim == 2)
-                d2 += da * da * h * h;
+    for (size_t a = 0; a < (f->dim == 1 ? 1 : q); a++)
+        for (size_t b = 0; b < q; b++) {
+            double d2 = ((double)a * (double)a + (double)b * (double)b) * h * h;
             double w = 1.0 / (1.0 + d2);
-            real[a * m + b] = (power == 1 ? w : w * w) * scale;
+            in[a * q + b] = (power == 1 ? w : w * w) * scale;
         }
+    fftw_execute_r2r(f->even, in, out);
+    if (f->dim == 1) {
+        memcpy(spectrum, out, half * sizeof *spectrum);
+        return;
     }
-    fftw_execute_dft_r2c(f->fwd, real, out);
+    for (size_t u = 0; u < f->m; u++) {
+        size_t a = u <= nodes ? u : f->m - u;
+        memcpy(spectrum + u * half, out + a * q, half * sizeof *spectrum);
+    }
 }
 
 /* Spreads charge c (0: 1, else coordinate c - 1) onto the padded grid and
@@ -237,14 +256,12 @@ static void charge_spectrum(lt_tsne_fft *f, size_t c, double *real)
 }
 
 /* Node potentials of convolution v: kernel K times charge C, into pot. */
-static void convolve(lt_tsne_fft *f, const fftw_complex *k, const fftw_complex *c,
+static void convolve(lt_tsne_fft *f, const double *k, const fftw_complex *c,
                      double *real, fftw_complex *cwork, double *pot)
 {
     for (size_t e = 0; e < f->ctotal; e++) {
-        double re = k[e][0] * c[e][0] - k[e][1] * c[e][1];
-        double im = k[e][0] * c[e][1] + k[e][1] * c[e][0];
-        cwork[e][0] = re;
-        cwork[e][1] = im;
+        cwork[e][0] = k[e] * c[e][0];
+        cwork[e][1] = k[e] * c[e][1];
     }
     fftw_execute_dft_c2r(f->inv, cwork, real);
     size_t nodes = f->nodes, m = f->m;
@@ -330,9 +347,10 @@ static void spectra(void *arg, size_t begin, size_t end)
     lt_tsne_fft *f = job->f;
     for (size_t t = begin; t < end; t++) {
         if (t < 2)
-            kernel_spectrum(f, job->h, (int)t + 1, f->real[t], f->kern[t]);
+            kernel_spectrum(f, job->h, (int)t + 1, f->dct[2 * t], f->dct[2 * t + 1],
+                            f->kern[t]);
         else
-            charge_spectrum(f, t - 2, f->real[t]);
+            charge_spectrum(f, t - 2, f->real[t - 2]);
     }
 }
 
