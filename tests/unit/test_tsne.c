@@ -467,6 +467,10 @@ static void test_errors(void)
     cfg.perplexity = 5;
     cfg.n_components = 4;
     expect_error(&cfg, d, "barnes_hut embeds in at most 3");
+    cfg.n_components = 3;
+    cfg.method = LT_TSNE_FFT;
+    expect_error(&cfg, d, "fft embeds in at most 2");
+    cfg.n_components = 4;
     cfg.method = LT_TSNE_EXACT;
     expect_error(&cfg, d, "init pca allows at most 3");
     cfg.n_components = 2;
