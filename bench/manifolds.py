@@ -18,9 +18,12 @@ scikit-learn's time is the fit call.
 Both use their default threads (latent: one per core; scikit-learn: OpenMP
 and BLAS threads per core).
 
-usage: bench/manifolds.py [RUNS] [tsne|mds|isomap|tsne-seeds ...]   (after ninja -C build)
-  (default: tsne mds isomap; tsne-seeds compares KL over RUNS seeds of init
-  random instead of timing one configuration)
+usage: bench/manifolds.py [RUNS] [tsne|tsne-fft|tsne-fft-70k|mds|isomap|tsne-seeds ...]
+  (after ninja -C build; default: tsne mds isomap; tsne-fft times latent's
+  method fft against scikit-learn's Barnes-Hut on the same 5000 x 30;
+  tsne-fft-70k times method fft alone on all 70000 images after PCA(50);
+  tsne-seeds compares KL over RUNS seeds of init random instead of timing
+  one configuration)
 """
 import gzip
 import json
@@ -106,16 +109,17 @@ def report(name, runs, ours, theirs, quality):
     sys.stdout.flush()
 
 
-def bench_tsne(tmp, runs):
+def bench_tsne(tmp, runs, method="barnes_hut"):
     x = fashion_pca30(5000)
     csv = os.path.join(tmp, "tsne.csv")
     write_csv(csv, x)
     ours, kl_ours = [], []
+    params = {"random_state": 0, "method": method}
     for _ in range(runs):
-        t, m = run_latent(tmp, csv, "tsne", "tsne", {"random_state": 0, "trust_neighbors": 0})
+        t, m = run_latent(tmp, csv, "tsne", "tsne", dict(params, trust_neighbors=0))
         ours.append(t)
         kl_ours.append(m["kl_divergence"])
-    _, m = run_latent(tmp, csv, "tsne", "tsne", {"random_state": 0})
+    _, m = run_latent(tmp, csv, "tsne", "tsne", params)
     CPU["latent"].pop()  # the untimed run with trustworthiness
     theirs, kl_theirs = [], []
     for _ in range(runs):
@@ -124,7 +128,8 @@ def bench_tsne(tmp, runs):
         theirs.append(t)
         kl_theirs.append(model.kl_divergence_)
     trust = trustworthiness(x, emb, n_neighbors=5)
-    report("t-SNE, Barnes-Hut, 5000 x 30", runs, ours, theirs, [
+    name = {"barnes_hut": "Barnes-Hut", "fft": "fft (latent) vs Barnes-Hut (sklearn)"}[method]
+    report(f"t-SNE, {name}, 5000 x 30", runs, ours, theirs, [
         f"KL divergence: latent {kl_ours[0]:.4f}, scikit-learn {kl_theirs[0]:.4f} "
         f"(latent/sklearn {kl_ours[0] / kl_theirs[0]:.3f})",
         f"trustworthiness (k=5): latent {m['trustworthiness']:.4f}, scikit-learn {trust:.4f}"])
@@ -152,6 +157,34 @@ def bench_tsne_seeds(tmp, runs):
                     f"(latent/sklearn {a / b:.3f})",
                     "latent:       " + " ".join(f"{v:.4f}" for v in kl_ours),
                     "scikit-learn: " + " ".join(f"{v:.4f}" for v in kl_theirs)])
+
+
+def bench_tsne_fft(tmp, runs):
+    bench_tsne(tmp, runs, "fft")
+
+
+def bench_tsne_fft_70k(tmp, runs):
+    """All 70000 Fashion-MNIST images (train then test), scaled to [0, 1],
+    PCA(50); latent's method fft only (scikit-learn's Barnes-Hut takes tens
+    of minutes here): its time and KL divergence."""
+    xs = []
+    for part in ("train", "t10k"):
+        with gzip.open(FASHION.replace("t10k", part)) as f:
+            xs.append(np.frombuffer(f.read(), dtype=np.uint8, offset=16).reshape(-1, 784))
+    x = np.vstack(xs).astype(np.float64) / 255.0
+    x = PCA(n_components=50, random_state=0).fit_transform(x)
+    csv = os.path.join(tmp, "tsne70k.csv")
+    write_csv(csv, x)
+    ours = []
+    for _ in range(runs):
+        t, m = run_latent(tmp, csv, "tsne", "tsne",
+                          {"random_state": 0, "method": "fft", "trust_neighbors": 0})
+        ours.append(t)
+        print(f"    latent fft, 70000 x 50: {t:.1f} s, KL {m['kl_divergence']:.4f}, "
+              f"{m['n_iter']} iterations (CPU {CPU['latent'][-1]:.1f} s)")
+    CPU["latent"].clear()
+    print(f"t-SNE fft, 70000 x 50: latent median {statistics.median(ours):.1f} s over "
+          f"{runs} runs")
 
 
 def bench_mds(tmp, runs):
@@ -197,7 +230,8 @@ def main():
     print(f"{os.cpu_count()} CPUs; latent at {LATENT}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in which:
-            {"tsne": bench_tsne, "tsne-seeds": bench_tsne_seeds, "mds": bench_mds,
+            {"tsne": bench_tsne, "tsne-fft": bench_tsne_fft,
+             "tsne-fft-70k": bench_tsne_fft_70k, "tsne-seeds": bench_tsne_seeds, "mds": bench_mds,
              "isomap": bench_isomap}[name](tmp, runs)
 
 

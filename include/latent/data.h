@@ -72,7 +72,13 @@ typedef struct lt_split {
     lt_mat *x; /* NULL when the split is absent */
     int *y;    /* x->rows labels in [0, n_classes), or NULL */
     double *t; /* x->rows continuous values (e.g. a roll position), or NULL */
+    size_t *id; /* x->rows row ids: each row's 0-based data row in the source
+                   file, kept through shuffles, splits and dropped rows; NULL
+                   when row i is the source's row i */
 } lt_split;
+
+/* The row id of row I of S (see lt_split.id). */
+size_t lt_split_row_id(const lt_split *s, size_t i);
 
 typedef struct lt_data {
     lt_split split[LT_N_SPLITS];
@@ -97,7 +103,7 @@ void lt_data_free(lt_data **d);
  * splits) into dst, which must have none yet.
  * Returns 0, or -1 when out of memory. */
 int lt_data_copy_meta(lt_data *dst, const lt_data *src);
-/* Copies labels and per-row values of every split of src into dst, whose
+/* Copies labels, per-row values and row ids of every split of src into dst, whose
  * splits must already exist with the same row counts. Returns 0 or -1. */
 int lt_data_copy_rowinfo(lt_data *dst, const lt_data *src);
 

@@ -16,10 +16,11 @@
 
 #include "latent/data.h"
 
-/* 3: run() takes and gives lt_value (named outputs, the outputs table and
+/* 4: lt_split carries row ids (id) and lt_ctx_input_kind exists;
+ * 3: run() takes and gives lt_value (named outputs, the outputs table and
  * `reads` in lt_stage_def); 2: plugins are loaded and checked. Bump once per
  * incompatible change between releases. */
-#define LT_ABI_VERSION 3
+#define LT_ABI_VERSION 4
 
 /* Status codes. They double as the process exit codes main() picks. */
 enum lt_status {
@@ -238,6 +239,10 @@ const char *const *lt_ctx_png_text(const lt_ctx *ctx);
  * that nobody reads should not be computed at all, which is what makes it
  * free to declare. Out-of-range indices are not wanted. */
 bool lt_ctx_wants(const lt_ctx *ctx, int index);
+/* What input INDEX of the running stage holds (the kind of the output it
+ * reads), for a stage whose reads allow more than one kind; LT_DATASET
+ * for an index out of range. */
+lt_value_kind lt_ctx_input_kind(const lt_ctx *ctx, int index);
 
 /* ---- outputs ------------------------------------------------------------ */
 

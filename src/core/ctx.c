@@ -50,6 +50,11 @@ int lt_ctx_threads(const lt_ctx *ctx) { return ctx->threads; }
 bool lt_ctx_quiet(const lt_ctx *ctx) { return ctx->quiet; }
 const char *const *lt_ctx_png_text(const lt_ctx *ctx) { return ctx->png_text; }
 
+lt_value_kind lt_ctx_input_kind(const lt_ctx *ctx, int index)
+{
+    return index >= 0 && index < 8 ? (lt_value_kind)ctx->input_kinds[index] : LT_DATASET;
+}
+
 bool lt_ctx_wants(const lt_ctx *ctx, int index)
 {
     return index == 0 || (index > 0 && index < LT_MAX_OUTPUTS && (ctx->wanted >> index & 1u));

@@ -28,6 +28,7 @@ struct lt_ctx {
                                  declare is an error; NULL (tests): no check */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
     unsigned wanted;          /* bit k: output k is read (lt_ctx_wants) */
+    unsigned char input_kinds[8]; /* lt_value_kind of input k (lt_ctx_input_kind) */
     const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */
 
     /* Owned. */

@@ -105,6 +105,7 @@ void lt_data_free(lt_data **pd)
         lt_mat_free(&d->split[s].x);
         free(d->split[s].y);
         free(d->split[s].t);
+        free(d->split[s].id);
     }
     free_names(d->feature_names, d->n_features);
     free_names(d->class_names, (size_t)d->n_classes);
@@ -158,8 +159,18 @@ int lt_data_copy_rowinfo(lt_data *dst, const lt_data *src)
                 return -1;
             memcpy(b->t, a->t, n * sizeof *b->t);
         }
+        if (a->id) {
+            if (!(b->id = malloc((n ? n : 1) * sizeof *b->id)))
+                return -1;
+            memcpy(b->id, a->id, n * sizeof *b->id);
+        }
     }
     return 0;
+}
+
+size_t lt_split_row_id(const lt_split *s, size_t i)
+{
+    return s->id ? s->id[i] : i;
 }
 
 size_t lt_data_rows(const lt_data *d, int split)

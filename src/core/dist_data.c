@@ -67,7 +67,8 @@ int lt_dist_shard(lt_data *d)
             return -1;
         }
         if (keep_block((void **)&sp->y, first, count, 1, sizeof(int)) != 0 ||
-            keep_block((void **)&sp->t, first, count, 1, sizeof(double)) != 0)
+            keep_block((void **)&sp->t, first, count, 1, sizeof(double)) != 0 ||
+            keep_block((void **)&sp->id, first, count, 1, sizeof(size_t)) != 0)
             return -1;
         x->rows = count;
     }
@@ -76,7 +77,34 @@ int lt_dist_shard(lt_data *d)
 }
 
 /* Gathers one split of D into W (rank 0) in the storage D holds it in. */
-static int gather_split(const lt_split *sp, lt_split *w, bool any_y, bool any_t, char *err, size_t err_size)
+/* Gathers the row ids of SP (which has ROWS rows) into *ALL on rank 0, as
+ * doubles on the wire: ids are row numbers, far below 2^53, so they travel
+ * exactly. Returns 0 or -1. */
+static int gather_ids(const lt_split *sp, size_t rows, size_t **all)
+{
+    size_t n = sp->id ? rows : 0;
+    double *mine = malloc((n ? n : 1) * sizeof *mine), *every = NULL;
+    int rc = mine ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        mine[i] = (double)sp->id[i];
+    size_t total = 0;
+    if (lt_dist_max(rc) == 0)
+        rc = lt_dist_gather(mine, n, 1, &every, &total);
+    else
+        rc = -1;
+    free(mine);
+    if (rc == 0 && lt_dist_rank() == 0) {
+        if (!(*all = malloc((total ? total : 1) * sizeof **all)))
+            rc = -1;
+        for (size_t i = 0; rc == 0 && i < total; i++)
+            (*all)[i] = (size_t)every[i];
+    }
+    free(every);
+    return rc;
+}
+
+static int gather_split(const lt_split *sp, lt_split *w, bool any_y, bool any_t, bool any_id,
+                        char *err, size_t err_size)
 {
     const lt_mat *x = sp->x;
     size_t rows = 0;
@@ -102,21 +130,25 @@ static int gather_split(const lt_split *sp, lt_split *w, bool any_y, bool any_t,
         rc = lt_dist_gather_int(sp->y, sp->y ? x->rows : 0, &y, &n);
     if (rc == 0 && any_t)
         rc = lt_dist_gather(sp->t, sp->t ? x->rows : 0, 1, &t, &n);
+    size_t *id = NULL;
+    if (rc == 0 && any_id)
+        rc = gather_ids(sp, x->rows, &id);
     if (rc != 0) {
         snprintf(err, err_size, "out of memory gathering the data to rank 0");
-        free(v), free(f), free(y), free(t);
+        free(v), free(f), free(y), free(t), free(id);
         return -1;
     }
     if (lt_dist_rank() == 0) {
         w->x = calloc(1, sizeof *w->x);
         if (!w->x) {
-            free(v), free(f), free(y), free(t);
+            free(v), free(f), free(y), free(t), free(id);
             snprintf(err, err_size, "out of memory gathering the data to rank 0");
             return -1;
         }
         *w->x = (lt_mat){.rows = rows, .cols = x->cols, .v = v, .f = f};
         w->y = y;
         w->t = t;
+        w->id = id;
     }
     return 0;
 }
@@ -142,8 +174,10 @@ int lt_dist_gather_data(const lt_data *d, lt_data **whole, char *err, size_t err
          * whose block is empty, so the ranks agree on them first. */
         bool any_y = lt_dist_max(d->split[s].y != NULL) != 0;
         bool any_t = lt_dist_max(d->split[s].t != NULL) != 0;
+        bool any_id = lt_dist_max(d->split[s].id != NULL) != 0;
         lt_split dummy = {0};
-        if (gather_split(&d->split[s], w ? &w->split[s] : &dummy, any_y, any_t, err, err_size) != 0) {
+        if (gather_split(&d->split[s], w ? &w->split[s] : &dummy, any_y, any_t, any_id, err,
+                         err_size) != 0) {
             lt_data_free(&w);
             return -1;
         }

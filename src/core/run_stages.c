@@ -128,6 +128,11 @@ static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, co
         return rc;
     unsigned wanted = lt_stage_wanted(s);
     ctx->wanted = wanted;
+    for (size_t k = 0; k < s->n_inputs && k < 8; k++) {
+        const lt_stage_def *from = p->stages[s->inputs[k]].def;
+        size_t o = (size_t)s->input_output[k];
+        ctx->input_kinds[k] = (unsigned char)(o < from->n_outputs ? from->outputs[o].kind : LT_DATASET);
+    }
     stage_key(p, s, rv, ctx->threads, rv->keys[i]);
     /* Sources are not cached: reading their data again costs what reading
      * it from the cache would. */

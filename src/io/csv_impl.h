@@ -132,6 +132,8 @@ typedef struct csv_table {
     lt_mat *x;        /* capacity rows; x->rows is set at the end */
     char **labels;    /* label text per row, when L.label >= 0 */
     int *y;
+    size_t *id;       /* each kept row's data row in the file, once a row was
+                         dropped (NULL before: kept rows are the file's rows) */
     lt_csv_counts counts;
 } csv_table;
 

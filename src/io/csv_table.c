@@ -130,6 +130,7 @@ void csv_table_free(csv_table *t)
         free(t->labels[i]);
     free(t->labels);
     free(t->y);
+    free(t->id);
     csv_layout_free(&t->L);
 }
 
@@ -164,6 +165,21 @@ static int grow_labels(csv_reader *r, csv_table *t)
     return LT_OK;
 }
 
+/* Counts a dropped row. The first drop starts the row ids, so that rows kept
+ * after it still name their row in the file (a stream keeps no rows and so
+ * no ids). */
+static int drop_row(csv_reader *r, csv_table *t)
+{
+    if (!t->id && !t->streaming) {
+        if (!(t->id = malloc((t->capacity ? t->capacity : 1) * sizeof *t->id)))
+            return csv_out_of_memory(r);
+        for (size_t i = 0; i < t->rows; i++)
+            t->id[i] = i;
+    }
+    t->counts.rows_dropped++;
+    return LT_OK;
+}
+
 int csv_table_add(csv_reader *r, csv_table *t, const csv_fields *f,
                   const lt_csv_options *opt)
 {
@@ -174,9 +190,11 @@ int csv_table_add(csv_reader *r, csv_table *t, const csv_fields *f,
     const char *label = NULL;
     switch (csv_convert_row(r, &t->L, opt, f, row, &label, &t->counts.missing_values)) {
     case ROW_BAD: return LT_EINPUT;
-    case ROW_DROP: t->counts.rows_dropped++; return LT_OK;
+    case ROW_DROP: return drop_row(r, t);
     case ROW_OK: break;
     }
+    if (t->id)
+        t->id[t->rows] = t->rows + t->counts.rows_dropped;
     if (label && !(t->labels[t->rows] = strdup(label)))
         return csv_out_of_memory(r);
     t->rows++;
@@ -201,6 +219,8 @@ int csv_table_finish(csv_reader *r, csv_table *t, lt_data **out)
     t->x->rows = t->rows;
     d->n_features = t->x->cols;
     d->split[LT_TRAIN].x = t->x;
+    d->split[LT_TRAIN].id = t->id;
+    t->id = NULL;
     d->feature_names = t->L.names;
     t->x = NULL;
     t->L.names = NULL;

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char magic[8] = "LTDATA2";
+static const char magic[8] = "LTDATA3";
 static const char spectrum_magic[8] = "LTSPEC1";
 
 /* Sanity limits: a corrupt count must fail cleanly, not allocate terabytes. */
@@ -59,7 +59,7 @@ int lt_datafile_write(const lt_data *d, FILE *f)
     for (int s = 0; s < LT_N_SPLITS; s++) {
         const lt_split *sp = &d->split[s];
         uint8_t flags = (sp->x != NULL) | (sp->x && sp->x->f) << 1 | (sp->y != NULL) << 2 |
-                        (sp->t != NULL) << 3;
+                        (sp->t != NULL) << 3 | (sp->id != NULL) << 4;
         if (put(f, &flags, 1))
             return -1;
         if (!sp->x)
@@ -72,6 +72,8 @@ int lt_datafile_write(const lt_data *d, FILE *f)
         if (sp->y && sp->x->rows && put(f, sp->y, sp->x->rows * sizeof(int)))
             return -1;
         if (sp->t && sp->x->rows && put(f, sp->t, sp->x->rows * sizeof(double)))
+            return -1;
+        if (sp->id && sp->x->rows && put(f, sp->id, sp->x->rows * sizeof(size_t)))
             return -1;
     }
     return ferror(f) ? -1 : 0;
@@ -125,6 +127,8 @@ lt_data *lt_datafile_read(FILE *f)
         if ((flags & 4) && !(sp->y = alloc_read(f, rows, sizeof(int))))
             goto fail;
         if ((flags & 8) && !(sp->t = alloc_read(f, rows, sizeof(double))))
+            goto fail;
+        if ((flags & 16) && !(sp->id = alloc_read(f, rows, sizeof(size_t))))
             goto fail;
     }
     /* Nothing may follow: trailing bytes mean the file is not what it claims. */

@@ -29,7 +29,7 @@ lt_tsne_options lt_tsne_defaults(void)
     };
 }
 
-/* The objective of either method at Y: gradient into grad, KL when asked. */
+/* The objective of any method at Y: gradient into grad, KL when asked. */
 typedef struct objective {
     lt_tsne_method method;
     size_t n, dim;
@@ -38,6 +38,7 @@ typedef struct objective {
     double *dense;          /* exact P (n x n) */
     lt_tsne_sparse sparse;  /* barnes_hut P */
     lt_tsne_bh *bh;
+    lt_tsne_fft *fft;
 } objective;
 
 static double evaluate(objective *o, const double *y, bool want_error, double *grad,
@@ -46,6 +47,8 @@ static double evaluate(objective *o, const double *y, bool want_error, double *g
     if (o->method == LT_TSNE_EXACT)
         return lt_tsne_gradient_exact(o->dense, y, o->n, o->dim, want_error, o->pool,
                                       grad, ok);
+    if (o->method == LT_TSNE_FFT)
+        return lt_tsne_gradient_fft(o->fft, &o->sparse, y, want_error, o->pool, grad, ok);
     return lt_tsne_gradient_bh(o->bh, &o->sparse, y, o->angle, want_error, o->pool,
                                grad, ok);
 }
@@ -180,8 +183,12 @@ int lt_tsne_fit(const double *x, size_t n, size_t d, const lt_tsne_options *opt,
             k = n - 1;
         res->n_neighbors = k;
         status = lt_tsne_joint_sparse(x, n, d, k, opt->perplexity, pool, &o.sparse);
-        if (status == LT_TSNE_OK && !(o.bh = lt_tsne_bh_new(n, dim)))
+        if (status == LT_TSNE_OK && opt->method == LT_TSNE_FFT) {
+            if (!(o.fft = lt_tsne_fft_new(n, dim)))
+                status = LT_TSNE_ENOMEM;
+        } else if (status == LT_TSNE_OK && !(o.bh = lt_tsne_bh_new(n, dim))) {
             status = LT_TSNE_ENOMEM;
+        }
     }
     if (status == LT_TSNE_OK)
         status = initialise(x, n, d, opt, y);
@@ -241,5 +248,6 @@ done:
     free(o.dense);
     lt_tsne_sparse_free(&o.sparse);
     lt_tsne_bh_free(o.bh);
+    lt_tsne_fft_free(o.fft);
     return status;
 }

@@ -22,7 +22,10 @@
  *      when the gradient norm falls to min_grad_norm.
  *   4. Gradient: exact O(n^2), or Barnes-Hut with a 2^d-tree over the
  *      embedding (d <= 3): a cell whose squared width is below angle^2 times
- *      its squared distance stands for its points. The Student-t kernel has
+ *      its squared distance stands for its points; or (fft, not in
+ *      scikit-learn; FIt-SNE's and openTSNE's method, n_components <= 2) the
+ *      repulsion interpolated onto a grid and convolved by FFT (tsne_fft.c),
+ *      with barnes_hut's P and schedule. The Student-t kernel has
  *      max(n_components - 1, 1) degrees of freedom.
  * Everything runs in double precision (scikit-learn runs the descent in
  * float32), so runs agree with scikit-learn's in distribution, KL and
@@ -40,7 +43,7 @@
 
 #include "math/pool.h"
 
-typedef enum lt_tsne_method { LT_TSNE_BARNES_HUT, LT_TSNE_EXACT } lt_tsne_method;
+typedef enum lt_tsne_method { LT_TSNE_BARNES_HUT, LT_TSNE_EXACT, LT_TSNE_FFT } lt_tsne_method;
 typedef enum lt_tsne_init { LT_TSNE_INIT_PCA, LT_TSNE_INIT_RANDOM } lt_tsne_init;
 
 enum lt_tsne_status {
@@ -57,7 +60,7 @@ enum lt_tsne_status {
 #define LT_TSNE_CHECK_EVERY 50
 
 typedef struct lt_tsne_options {
-    int n_components;            /* 1..3 for barnes_hut */
+    int n_components;            /* 1..3 for barnes_hut, 1..2 for fft */
     double perplexity;           /* > 0 and < n */
     double early_exaggeration;   /* > 0 */
     double learning_rate;        /* > 0, or <= 0 for auto: max(n / ee / 4, 50) */
@@ -145,5 +148,28 @@ void lt_tsne_bh_free(lt_tsne_bh *bh);
 double lt_tsne_gradient_bh(lt_tsne_bh *bh, const lt_tsne_sparse *p, const double *y,
                            double angle, bool want_error, lt_pool *pool,
                            double *grad, bool *ok);
+
+/* Workspace of the FFT-interpolated gradient: point weights, the grid,
+ * its transforms and FFTW plans, reused across iterations (regrown when the
+ * embedding's extent changes the box count). */
+typedef struct lt_tsne_fft lt_tsne_fft;
+
+/* Returns a workspace for n points in dim (1..2) dimensions, or NULL when
+ * out of memory or dim is out of range. Owned; free with lt_tsne_fft_free. */
+lt_tsne_fft *lt_tsne_fft_new(size_t n, size_t dim);
+void lt_tsne_fft_free(lt_tsne_fft *f);
+
+/* The interpolated repulsion at Y: into neg (n x dim, may be NULL) the sums
+ * sum_{j} w_ij^2 (y_i - y_j), with w = 1 / (1 + d^2); returns
+ * Z = sum_{i != j} w_ij, or NAN when out of memory. */
+double lt_tsne_repulsion_fft(lt_tsne_fft *f, const double *y, lt_pool *pool,
+                             double *neg);
+
+/* The gradient of KL(P || Q) at Y with the interpolated repulsion and the
+ * exact attraction over P's entries, and its KL divergence when want_error
+ * (else NAN), as lt_tsne_gradient_bh. Returns NAN with *ok false when out of
+ * memory. */
+double lt_tsne_gradient_fft(lt_tsne_fft *f, const lt_tsne_sparse *p, const double *y,
+                            bool want_error, lt_pool *pool, double *grad, bool *ok);
 
 #endif

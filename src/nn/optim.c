@@ -38,12 +38,18 @@ static const lt_param adam_params[] = {
     LT_REAL(CFG, epsilon, 1e-7, 0, 1e300, LT_MIN_OPEN, "added to the root of the second moment"),
 };
 #undef CFG
+/* Written once here: the table below and lt_optim_default's config (the
+ * stages' optimizer when none is given) both take them. */
+#define RMSPROP_LEARNING_RATE 0.001
+#define RMSPROP_RHO 0.9
+#define RMSPROP_MOMENTUM 0
+#define RMSPROP_EPSILON 1e-7
 #define CFG struct rmsprop_config
 static const lt_param rmsprop_params[] = {
-    LT_REAL(CFG, learning_rate, 0.001, 0, 1e300, LT_MIN_OPEN, "step size"),
-    LT_REAL(CFG, rho, 0.9, 0, 1, LT_MAX_OPEN, "decay of the mean square of the gradient"),
-    LT_REAL(CFG, momentum, 0, 0, 1, LT_MAX_OPEN, "velocity decay"),
-    LT_REAL(CFG, epsilon, 1e-7, 0, 1e300, LT_MIN_OPEN, "added to the root mean square"),
+    LT_REAL(CFG, learning_rate, RMSPROP_LEARNING_RATE, 0, 1e300, LT_MIN_OPEN, "step size"),
+    LT_REAL(CFG, rho, RMSPROP_RHO, 0, 1, LT_MAX_OPEN, "decay of the mean square of the gradient"),
+    LT_REAL(CFG, momentum, RMSPROP_MOMENTUM, 0, 1, LT_MAX_OPEN, "velocity decay"),
+    LT_REAL(CFG, epsilon, RMSPROP_EPSILON, 0, 1e300, LT_MIN_OPEN, "added to the root mean square"),
 };
 #undef CFG
 #define CFG struct nadam_config
@@ -191,8 +197,10 @@ const lt_spec_def *const lt_optim_kinds[] = {&lt_optim_sgd.spec, &lt_optim_adam.
 
 const lt_spec *lt_optim_default(void)
 {
-    static struct rmsprop_config config = {.learning_rate = 0.001, .rho = 0.9, .momentum = 0,
-                                           .epsilon = 1e-7};
+    static struct rmsprop_config config = {.learning_rate = RMSPROP_LEARNING_RATE,
+                                           .rho = RMSPROP_RHO,
+                                           .momentum = RMSPROP_MOMENTUM,
+                                           .epsilon = RMSPROP_EPSILON};
     static const lt_spec spec = {.def = &lt_optim_rmsprop.spec, .config = &config};
     return &spec;
 }

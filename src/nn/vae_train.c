@@ -95,11 +95,63 @@ void lt_vae_history_free(lt_vae_history *h)
     *h = (lt_vae_history){0};
 }
 
+/* Buffers of a data-parallel epoch (lt_vae_config.sum set). */
+struct spread {
+    float *eps;    /* the whole batch's eps: net->batch * latent_dim */
+    double *parts; /* the gradient, the reconstruction sum and the KL sum */
+};
+
+/* One data-parallel step on the batch of ROWS samples whose rows are
+ * BATCH: every process draws the batch's eps in a single process's order,
+ * runs forward and backward on its share with the whole batch's scales,
+ * and the gradients and sums are added over the processes before the
+ * step. Returns as lt_vae_step, or LT_VAE_ENOMEM when the sum failed. */
+static int spread_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *batch,
+                       size_t rows, struct spread *sp, lt_vae_losses *out)
+{
+    lt_layer *latent = &net->layers[cfg->latent];
+    lt_vae_latent *st = lt_vae_latent_of(latent);
+    size_t d = latent->out_size, w = net->n_weights;
+    for (size_t i = 0; i < rows * d; i++)
+        sp->eps[i] = (float)lt_rng_gauss(&net->rng);
+    size_t lo = rows * (size_t)cfg->rank / (size_t)cfg->size;
+    size_t hi = rows * (size_t)(cfg->rank + 1) / (size_t)cfg->size, mine = hi - lo;
+    memset(sp->parts, 0, (w + 2) * sizeof *sp->parts);
+    if (mine) {
+        double scale = sample_scale(net, cfg);
+        st->eps_mode = LT_VAE_EPS_FIXED;
+        st->fixed_eps = sp->eps + lo * d;
+        st->kl_sum = 0;
+        /* backward divides kl_coef by this share's rows; the whole batch's
+         * gradient is the mean over all its rows. */
+        st->kl_coef = cfg->kl_weight * scale * (double)mine / (double)rows;
+        const float *x = batch + lo * net->in_size;
+        const float *y = lt_net_forward(net, x, mine, net->n_layers, true);
+        sp->parts[w] = lt_loss_sum(cfg->loss, y, x, mine * out_size(net),
+                                   (float)(scale / (double)rows), lt_net_output_grad(net));
+        sp->parts[w + 1] = st->kl_sum;
+        lt_net_backward(net, mine, NULL);
+        for (size_t i = 0; i < w; i++)
+            sp->parts[i] = net->g[i];
+        st->eps_mode = LT_VAE_EPS_DRAW;
+        st->fixed_eps = NULL;
+    }
+    if (cfg->sum(sp->parts, w + 2) != 0)
+        return LT_VAE_ENOMEM;
+    *out = losses_of(net, cfg, sp->parts[w], sp->parts[w + 1], (double)rows);
+    if (!isfinite(out->loss))
+        return LT_VAE_NONFINITE;
+    for (size_t i = 0; i < w; i++)
+        net->g[i] = (float)sp->parts[i];
+    lt_optim_step(opt, net->w, net->g);
+    return LT_VAE_OK;
+}
+
 /* One epoch over x in ORDER (gathered into BATCH); h->train[e] gets the
- * running means. */
+ * running means. SP: the data-parallel buffers, NULL when alone. */
 static int run_epoch(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *x,
-                     size_t n, size_t *order, float *batch, lt_progress *progress,
-                     lt_vae_history *h, int e)
+                     size_t n, size_t *order, float *batch, struct spread *sp,
+                     lt_progress *progress, lt_vae_history *h, int e)
 {
     size_t in = net->in_size;
     if (cfg->shuffle)
@@ -115,7 +167,11 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const
         for (size_t r = 0; r < rows; r++)
             memcpy(batch + r * in, x + order[start + r] * in, in * sizeof *x);
         lt_vae_losses b;
-        if (lt_vae_step(net, opt, cfg, batch, rows, &b) != LT_VAE_OK) {
+        int rc = sp ? spread_step(net, opt, cfg, batch, rows, sp, &b)
+                    : lt_vae_step(net, opt, cfg, batch, rows, &b);
+        if (rc == LT_VAE_ENOMEM)
+            return rc;
+        if (rc != LT_VAE_OK) {
             h->bad_epoch = e + 1;
             h->bad_batch = batch_no;
             h->bad_loss = b.loss;
@@ -144,11 +200,21 @@ int lt_vae_train(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const flo
     h->valid = calloc(cap, sizeof *h->valid);
     size_t *order = malloc((n ? n : 1) * sizeof *order);
     float *batch = malloc(net->batch * net->in_size * sizeof *batch);
-    int rc = h->train && h->valid && order && batch ? LT_VAE_OK : LT_VAE_ENOMEM;
+    struct spread sp = {0};
+    if (cfg->sum) {
+        sp.eps = malloc(net->batch * net->layers[cfg->latent].out_size * sizeof *sp.eps + 1);
+        sp.parts = malloc((net->n_weights + 2) * sizeof *sp.parts);
+    }
+    bool spread_ok = !cfg->sum || (sp.eps && sp.parts);
+    int rc = h->train && h->valid && order && batch && spread_ok ? LT_VAE_OK : LT_VAE_ENOMEM;
+    /* A process short of memory still meets the others' first sum, so
+     * that they fail too instead of waiting for it. */
+    if (cfg->sum && cfg->sum(rc == LT_VAE_OK ? &(double){0} : NULL, 1) != 0)
+        rc = LT_VAE_ENOMEM;
     lt_vae_latent_of(&net->layers[cfg->latent])->eps_mode = LT_VAE_EPS_DRAW;
     for (int e = 0; rc == LT_VAE_OK && e < cfg->epochs; e++) {
         lt_progress_epoch(progress, e + 1);
-        rc = run_epoch(net, opt, cfg, x, n, order, batch, progress, h, e);
+        rc = run_epoch(net, opt, cfg, x, n, order, batch, cfg->sum ? &sp : NULL, progress, h, e);
         if (rc != LT_VAE_OK)
             break;
         lt_vae_eval v = {0};
@@ -163,5 +229,7 @@ int lt_vae_train(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const flo
     }
     free(order);
     free(batch);
+    free(sp.eps);
+    free(sp.parts);
     return rc;
 }

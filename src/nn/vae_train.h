@@ -44,6 +44,13 @@ typedef struct lt_vae_config {
     lt_vae_reduction reduction;
     double kl_weight;
     size_t latent;  /* index of the vae_latent layer in the network */
+    /* Synchronous data parallelism over SIZE processes (an MPI run's ranks),
+     * each holding every row, as lt_train_config's: process RANK takes its
+     * share of each batch, every process draws the whole batch's eps (so
+     * that each sample gets the one a single process would give it), and
+     * SUM (lt_dist_sum) adds the gradients and loss sums. NULL: alone. */
+    int (*sum)(double *v, size_t n);
+    int rank, size;
 } lt_vae_config;
 
 /* A loss and its two parts, in the loss's scale. */

@@ -85,5 +85,9 @@ int embed_put(lt_ctx *ctx, lt_data *out, const lt_data *in, int s, lt_mat *m)
         memcpy(dst->y, src->y, n * sizeof *dst->y);
     if (src->t)
         memcpy(dst->t, src->t, n * sizeof *dst->t);
+    if (src->id && !(dst->id = malloc((n ? n : 1) * sizeof *dst->id)))
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    if (src->id)
+        memcpy(dst->id, src->id, n * sizeof *dst->id);
     return LT_OK;
 }

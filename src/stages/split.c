@@ -70,7 +70,9 @@ static int split_check(lt_ctx *ctx, const void *config)
     return LT_OK;
 }
 
-/* Copies rows idx[0..n) of src (features, labels, per-row values) into dst.
+/* Copies rows idx[0..n) of src (features, labels, per-row values, row ids)
+ * into dst; dst always gets row ids, since its rows are no longer the
+ * source's rows in order.
  * Returns 0, or -1 when out of memory (dst then holds what was allocated,
  * for its owner to free). */
 static int take_rows(const lt_split *src, const size_t *idx, size_t n,
@@ -95,6 +97,10 @@ static int take_rows(const lt_split *src, const size_t *idx, size_t n,
         for (size_t i = 0; i < n; i++)
             dst->t[i] = src->t[idx[i]];
     }
+    if (!(dst->id = malloc((n ? n : 1) * sizeof *dst->id)))
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        dst->id[i] = lt_split_row_id(src, idx[i]);
     return 0;
 }
 

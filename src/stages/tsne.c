@@ -14,12 +14,12 @@
 #include "stages/tsne.h"
 
 static const char *const init_choices[] = {"pca", "random", NULL};
-static const char *const method_choices[] = {"barnes_hut", "exact", NULL};
+static const char *const method_choices[] = {"barnes_hut", "exact", "fft", NULL};
 
 #define CFG struct tsne_config
 static const lt_param params[] = {
     LT_INT(CFG, n_components, 2, 1, 1000,
-           "dimension of the embedding (at most 3 for barnes_hut)"),
+           "dimension of the embedding (at most 3 for barnes_hut, 2 for fft)"),
     LT_REAL(CFG, perplexity, 30.0, 0, INFINITY, LT_MIN_OPEN | LT_MAX_OPEN,
             "effective number of neighbours of each point; must be below the number of rows"),
     LT_REAL(CFG, early_exaggeration, 12.0, 0, INFINITY, LT_MIN_OPEN | LT_MAX_OPEN,
@@ -41,7 +41,10 @@ static const lt_param params[] = {
               "1e-4 standard normals from numpy's RandomState(random_state)"),
     LT_CHOICE(CFG, method, "barnes_hut", method_choices,
               "barnes_hut: O(n log n) gradient, P over the 3 perplexity + 1 nearest "
-              "neighbours; exact: O(n^2) over all pairs"),
+              "neighbours; exact: O(n^2) over all pairs; fft: barnes_hut's P with the "
+              "repulsion interpolated on a grid (3 nodes per box, boxes of unit width, "
+              "at least 50 per axis) and convolved by FFT, O(n), as FIt-SNE / openTSNE "
+              "(not in scikit-learn)"),
     LT_REAL(CFG, angle, 0.5, 0, 1, 0,
             "barnes_hut: a cell stands for its points when its width over its distance "
             "is below this"),
@@ -60,6 +63,11 @@ static int check(lt_ctx *ctx, const void *config)
         return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "n_components is %d but barnes_hut embeds in at most 3 "
                        "dimensions; use method: exact for more",
+                       cfg->n_components);
+    if (cfg->method == LT_TSNE_FFT && cfg->n_components > 2)
+        return lt_fail_param(ctx, LT_EINPUT, "n_components",
+                       "n_components is %d but fft embeds in at most 2 dimensions; "
+                       "use method: barnes_hut or exact for more",
                        cfg->n_components);
     return LT_OK;
 }
@@ -193,7 +201,7 @@ const lt_stage_def tsne_stage = {
     .abi = LT_ABI_VERSION,
     .name = "tsne",
     .summary = "t-SNE embedding of one split, as scikit-learn's TSNE (Barnes-Hut or "
-               "exact): KL divergence, trustworthiness",
+               "exact) or FFT-interpolated (FIt-SNE): KL divergence, trustworthiness",
     .params = params,
     .n_params = LT_COUNT(params),
     .config_size = sizeof(struct tsne_config),

@@ -20,6 +20,7 @@
 
 #include <cblas.h>
 
+#include "core/dist.h"
 #include "nn/layer.h"
 #include "nn/loss.h"
 #include "nn/optim.h"
@@ -239,7 +240,7 @@ static void report_eval(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m,
 }
 
 static int train(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const float *x,
-                 size_t n, const float *vx, size_t vn)
+                 size_t n, const float *vx, size_t vn, bool spread)
 {
     const lt_spec *spec = cfg->optimizer.n == 1 ? &cfg->optimizer.items[0] : lt_optim_default();
     lt_optim opt;
@@ -250,6 +251,11 @@ static int train(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const 
     lt_progress progress;
     lt_progress_init(&progress, !lt_ctx_quiet(ctx), cfg->epochs, batches, names, 2);
     lt_vae_config tc = train_config(cfg, m);
+    if (spread) {
+        tc.sum = lt_dist_sum;
+        tc.rank = lt_dist_rank();
+        tc.size = lt_dist_size();
+    }
     lt_vae_history h;
     int rc = lt_vae_train(&m->net, &opt, &tc, x, n, vx, vn, &progress, &h);
     lt_optim_free(&opt);
@@ -325,12 +331,42 @@ static void save_model(lt_ctx *ctx, const vae_model *m)
     free(buf);
 }
 
+/* Noise layers draw from the network's one stream as they go, so ranks
+ * training on different shares of a batch would draw differently. */
+static int check_spread(lt_ctx *ctx, const vae_model *m)
+{
+    for (size_t i = 0; i < m->net.n_layers; i++) {
+        const char *kind = m->specs[i].def->name;
+        if (!strcmp(kind, "dropout") || !strcmp(kind, "gaussian_noise"))
+            return lt_fail(ctx, LT_EINPUT, "a %s layer cannot train on several MPI ranks (each "
+                           "rank would draw its own noise); run it without mpirun", kind);
+    }
+    return LT_OK;
+}
+
+/* Data parallel over MPI ranks (D in row blocks): every rank gets the
+ * float rows of every split (ALL, owned) from its block's (XS), trains on
+ * its share of every batch and evaluates every row, as the autoencoder. */
+static int gather_views(lt_ctx *ctx, const lt_data *d, const float *const *xs, float **all)
+{
+    for (int s = 0; s < LT_N_SPLITS; s++) {
+        size_t total;
+        if (d->split[s].x &&
+            lt_dist_allgather_f32(xs[s], d->split[s].x->rows, d->split[s].x->cols, &all[s], &total) != 0)
+            return lt_fail(ctx, LT_ERUNTIME, "out of memory gathering the rows to every rank");
+    }
+    return LT_OK;
+}
+
 static int run_model(lt_ctx *ctx, const struct vae_config *cfg, const lt_data *d,
                      lt_value *outputs)
 {
-
-    size_t n = lt_data_rows(d, LT_TRAIN), vn = lt_data_rows(d, LT_VALID),
-           tn = lt_data_rows(d, LT_TEST);
+    /* Rows over every rank when they are spread over several. */
+    bool spread = d->row_blocks;
+    size_t rows[LT_N_SPLITS];
+    for (int s = 0; s < LT_N_SPLITS; s++)
+        rows[s] = spread && d->split[s].x ? lt_dist_rows(d, d->split[s].x) : lt_data_rows(d, s);
+    size_t n = rows[LT_TRAIN], vn = rows[LT_VALID], tn = rows[LT_TEST];
     if (n == 0)
         return lt_fail(ctx, LT_EINPUT, "the input has no training rows");
     if (d->n_features > 0x7fffffff)
@@ -339,22 +375,31 @@ static int run_model(lt_ctx *ctx, const struct vae_config *cfg, const lt_data *d
     uint32_t seed = cfg->seed < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->seed;
     lt_nn_shape in = ae_input_shape(d);
     vae_model m = {0};
-    float *owned[LT_N_SPLITS] = {0};
-    const float *xs[LT_N_SPLITS] = {0};
+    float *owned[LT_N_SPLITS] = {0}, *all_rows[LT_N_SPLITS] = {0};
+    const float *xs[LT_N_SPLITS] = {0}, *local_xs[LT_N_SPLITS] = {0};
     size_t most = (size_t)cfg->n_samples;
     for (int s = 0; s < LT_N_SPLITS; s++)
-        most = lt_data_rows(d, s) > most ? lt_data_rows(d, s) : most;
+        most = rows[s] > most ? rows[s] : most;
     size_t batch = (size_t)cfg->batch_size < most ? (size_t)cfg->batch_size : most;
     int rc = build_model(ctx, cfg, &in, batch, seed, &m);
     for (int s = 0; rc == LT_OK && s < LT_N_SPLITS; s++)
         if (d->split[s].x && !(xs[s] = ae_f32(d->split[s].x, &owned[s])))
             rc = lt_fail(ctx, LT_ERUNTIME, "out of memory converting the input to float32");
+    if (spread)
+        rc = lt_dist_check(ctx, d, rc == LT_OK ? check_spread(ctx, &m) : rc);
+    if (rc == LT_OK && spread)
+        rc = gather_views(ctx, d, xs, all_rows);
+    /* Training, evaluation and the image sets see every row; the codings
+     * and reconstructions are this rank's. */
+    memcpy(local_xs, xs, sizeof xs);
+    for (int s = 0; spread && s < LT_N_SPLITS; s++)
+        xs[s] = all_rows[s];
     if (rc == LT_OK) {
         lt_report_int(ctx, "params", (long long)m.net.n_weights);
         lt_report_int(ctx, "latent_dim", cfg->latent_dim);
         /* A saved model (from:) is applied as it is: nothing is trained. */
         const lt_model *saved = lt_ctx_model_in(ctx);
-        rc = saved ? load_model(ctx, saved, &m) : train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn);
+        rc = saved ? load_model(ctx, saved, &m) : train(ctx, cfg, &m, xs[LT_TRAIN], n, xs[LT_VALID], vn, spread);
     }
     if (rc == LT_OK) {
         report_eval(ctx, cfg, &m, "", xs[LT_TRAIN], n, false);
@@ -367,9 +412,11 @@ static int run_model(lt_ctx *ctx, const struct vae_config *cfg, const lt_data *d
     }
     for (int k = 0; rc == LT_OK && k < VAE_N_OUTPUTS; k++)
         if (lt_ctx_wants(ctx, k))
-            rc = vae_make_output(ctx, cfg, &m, k, d, xs, &outputs[k].data);
-    for (int s = 0; s < LT_N_SPLITS; s++)
+            rc = vae_make_output(ctx, cfg, &m, k, d, rows, local_xs, xs, &outputs[k].data);
+    for (int s = 0; s < LT_N_SPLITS; s++) {
         free(owned[s]);
+        free(all_rows[s]);
+    }
     free_model(&m);
     return rc;
 }
@@ -435,6 +482,7 @@ const lt_stage_def vae_stage = {
     .n_outputs = LT_COUNT(outputs_table),
     .fits = true,
     .accepts_f32 = true,
+    .distributed = true,
     .check = check,
     .run = run,
 };

@@ -40,11 +40,15 @@ typedef struct vae_model {
     size_t latent;   /* index of the latent layer */
 } vae_model;
 
-/* Output WHICH (a VAE_OUTPUT_ row) for the input D whose splits' float32
- * values are XS, into *out (owned by the caller). Returns LT_OK or an
- * lt_fail code. */
+/* Output WHICH (a VAE_OUTPUT_ row) for the input D, into *out (owned by
+ * the caller). ROWS: each split's rows over every rank; LOCAL: this
+ * process's float32 rows of each split (D's), from which the codings and
+ * reconstructions come, held as D is (in row blocks under mpirun); ALL:
+ * every row of each split (LOCAL itself in one process), from which the
+ * image sets come, whole on every rank. Returns LT_OK or an lt_fail code. */
 int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
-                    const lt_data *d, const float *const *xs, lt_data **out);
+                    const lt_data *d, const size_t *rows, const float *const *local,
+                    const float *const *all, lt_data **out);
 
 /* The standard normal's quantile at p in (0, 1). */
 double vae_normal_quantile(double p);

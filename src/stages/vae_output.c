@@ -99,8 +99,8 @@ static int per_split(const struct vae_config *cfg, vae_model *m, bool codings, c
 /* The codings of the image sets into z (rows x latent_dim); per-row values
  * (the grid's z1, the interpolation's position) into t. */
 static int image_codings(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
-                         const lt_data *d, const float *const *xs, float *z, double *t,
-                         size_t rows)
+                         const lt_data *d, const size_t *split_rows, const float *const *xs,
+                         float *z, double *t, size_t rows)
 {
     size_t dz = (size_t)cfg->latent_dim;
     if (which == VAE_OUTPUT_SAMPLES) {
@@ -120,7 +120,7 @@ static int image_codings(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m
     }
     int s = d->split[LT_VALID].x ? LT_VALID : LT_TRAIN;
     size_t a = cfg->interpolate.n ? (size_t)cfg->interpolate.v[0] : 0,
-           b = cfg->interpolate.n ? (size_t)cfg->interpolate.v[1] : 1, n = lt_data_rows(d, s);
+           b = cfg->interpolate.n ? (size_t)cfg->interpolate.v[1] : 1, n = split_rows[s];
     if (a >= n || b >= n)
         return lt_fail(ctx, LT_EINPUT, "interpolate: row %zu is past the %s split's %zu rows",
                        a >= n ? a : b, lt_split_name(s), n);
@@ -141,7 +141,8 @@ static int image_codings(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m
 }
 
 static int image_set(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
-                     const lt_data *d, const float *const *xs, lt_data *o)
+                     const lt_data *d, const size_t *split_rows, const float *const *xs,
+                     lt_data *o)
 {
     size_t rows = which == VAE_OUTPUT_SAMPLES       ? (size_t)cfg->n_samples
                   : which == VAE_OUTPUT_LATENT_GRID ? (size_t)cfg->grid_size *
@@ -154,7 +155,7 @@ static int image_set(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, in
     if (!z || !o->split[LT_TRAIN].x || !o->split[LT_TRAIN].t)
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory for the stage's output");
     if (rc == LT_OK)
-        rc = image_codings(ctx, cfg, m, which, d, xs, z, o->split[LT_TRAIN].t, rows);
+        rc = image_codings(ctx, cfg, m, which, d, split_rows, xs, z, o->split[LT_TRAIN].t, rows);
     if (rc == LT_OK)
         decode(m, z, rows, o->split[LT_TRAIN].x->f);
     if (which == VAE_OUTPUT_SAMPLES) {
@@ -172,7 +173,8 @@ static int image_set(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, in
 }
 
 int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int which,
-                    const lt_data *d, const float *const *xs, lt_data **out)
+                    const lt_data *d, const size_t *rows, const float *const *local,
+                    const float *const *all, lt_data **out)
 {
     lt_data *o = lt_data_new();
     if (!o || lt_data_copy_meta(o, d) != 0) {
@@ -181,10 +183,12 @@ int vae_make_output(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, int
     }
     int rc = LT_OK;
     if (which == VAE_OUTPUT_CODINGS || which == VAE_OUTPUT_RECONSTRUCTION) {
-        if (per_split(cfg, m, which == VAE_OUTPUT_CODINGS, d, xs, o) != 0)
+        if (per_split(cfg, m, which == VAE_OUTPUT_CODINGS, d, local, o) != 0)
             rc = lt_fail(ctx, LT_ERUNTIME, "out of memory for the stage's output");
     } else {
-        rc = image_set(ctx, cfg, m, which, d, xs, o);
+        rc = image_set(ctx, cfg, m, which, d, rows, all, o);
+        /* The same images on every rank: a whole value, not a block. */
+        o->row_blocks = false;
     }
     if (rc != LT_OK) {
         lt_data_free(&o);

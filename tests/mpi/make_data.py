@@ -20,3 +20,12 @@ np.save(os.path.join(here, "labels.npy"), y)
 bad = x.copy()
 bad[95, 2] = np.nan
 np.save(os.path.join(here, "table_nan.npy"), bad)
+# impute.csv: the table with cells left empty in every rank's block (for 2
+# and 3 ranks), and a column of few distinct values (f rounded) for
+# most_frequent to find.
+miss = rng.rand(101, 6) < 0.15
+with open(os.path.join(here, "impute.csv"), "w") as f:
+    f.write("a,b,c,d,e,f,label\n")
+    for row, m, label in zip(x, miss, y):
+        cells = [repr(float(v)) for v in row[:5]] + ["%d" % round(row[5] / 4)]
+        f.write(",".join("" if mi else c for c, mi in zip(cells, m)) + ",%d\n" % label)

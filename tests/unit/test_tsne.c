@@ -217,6 +217,58 @@ static void test_gradient_bh_vs_exact(void)
     free(x);
 }
 
+/* The FFT-interpolated Z and repulsion against the O(n^2) sums, on 300
+ * random points in 1-D and 2-D at three spreads: standard deviation 1
+ * (50 boxes, the minimum, of width ~0.13), 5 (50 boxes of width ~0.6) and
+ * 30 (~180 boxes of unit width, openTSNE's default resolution, where
+ * quadratic interpolation of the kernel errs most: O(width^3)). Errors:
+ * Z relative, and the repulsion's max-norm error over all points relative
+ * to the largest force. */
+static void check_fft_repulsion(size_t dim, double spread, double z_bound,
+                                double force_bound)
+{
+    size_t n = 300;
+    double *y = randn(7, n * dim), *neg = malloc(n * dim * sizeof *neg);
+    double *want = calloc(n * dim, sizeof *want);
+    for (size_t e = 0; e < n * dim; e++)
+        y[e] *= spread;
+    double z_want = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            if (i == j)
+                continue;
+            double d2 = 0;
+            for (size_t k = 0; k < dim; k++)
+                d2 += (y[i * dim + k] - y[j * dim + k]) * (y[i * dim + k] - y[j * dim + k]);
+            double w = 1.0 / (1.0 + d2);
+            z_want += w;
+            for (size_t k = 0; k < dim; k++)
+                want[i * dim + k] += w * w * (y[i * dim + k] - y[j * dim + k]);
+        }
+    lt_tsne_fft *f = lt_tsne_fft_new(n, dim);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    double z = lt_tsne_repulsion_fft(f, y, NULL, neg);
+    double zerr = fabs(z - z_want) / z_want, ferr = rel_diff(neg, want, n * dim);
+    CU_ASSERT(zerr <= z_bound);
+    CU_ASSERT(ferr <= force_bound);
+    fprintf(stderr, "\n    %zu-D spread %g: Z rel err %.2g, force rel err %.2g ", dim,
+            spread, zerr, ferr);
+    lt_tsne_fft_free(f);
+    free(want);
+    free(neg);
+    free(y);
+}
+
+static void test_fft_repulsion(void)
+{
+    check_fft_repulsion(2, 1.0, 1e-6, 1e-4);
+    check_fft_repulsion(2, 5.0, 1e-3, 0.03);
+    check_fft_repulsion(2, 30.0, 0.05, 0.1);
+    check_fft_repulsion(1, 1.0, 1e-6, 1e-4);
+    check_fft_repulsion(1, 5.0, 1e-3, 0.03);
+    check_fft_repulsion(1, 30.0, 0.05, 0.1);
+}
+
 /* ---- trustworthiness ----------------------------------------------------------- */
 
 static void test_trustworthiness(void)
@@ -323,6 +375,9 @@ static void check_seeds(const char *name, lt_tsne_method method)
 }
 
 static void test_fit_bh_seeds(void) { check_seeds("bh_random_300", LT_TSNE_BARNES_HUT); }
+/* fft against scikit-learn's Barnes-Hut fits: the same P and schedule,
+ * only the repulsion differs, so the same targets. */
+static void test_fit_fft_seeds(void) { check_seeds("bh_random_300", LT_TSNE_FFT); }
 static void test_fit_exact_seeds(void) { check_seeds("exact_random_150", LT_TSNE_EXACT); }
 
 /* The same embedding, to the bit, whatever the number of threads. */
@@ -330,9 +385,10 @@ static void test_threads(void)
 {
     size_t rows = 120, cols;
     double *x = cancer_scaled(rows, &cols);
-    for (int m = 0; m < 2; m++) {
+    const lt_tsne_method methods[] = {LT_TSNE_BARNES_HUT, LT_TSNE_EXACT, LT_TSNE_FFT};
+    for (int m = 0; m < 3; m++) {
         lt_tsne_options opt = lt_tsne_defaults();
-        opt.method = m ? LT_TSNE_EXACT : LT_TSNE_BARNES_HUT;
+        opt.method = methods[m];
         opt.max_iter = 300;
         lt_tsne_result one, many;
         lt_pool *pool = lt_pool_new(3);
@@ -411,6 +467,10 @@ static void test_errors(void)
     cfg.perplexity = 5;
     cfg.n_components = 4;
     expect_error(&cfg, d, "barnes_hut embeds in at most 3");
+    cfg.n_components = 3;
+    cfg.method = LT_TSNE_FFT;
+    expect_error(&cfg, d, "fft embeds in at most 2");
+    cfg.n_components = 4;
     cfg.method = LT_TSNE_EXACT;
     expect_error(&cfg, d, "init pca allows at most 3");
     cfg.n_components = 2;
@@ -444,10 +504,13 @@ int main(int argc, char **argv)
     CU_add_test(s, "exact gradient: sklearn and finite differences", test_gradient_exact);
     CU_add_test(s, "Barnes-Hut gradient: sklearn's", test_gradient_bh_matches_sklearn);
     CU_add_test(s, "Barnes-Hut gradient: exact at angle 0", test_gradient_bh_vs_exact);
+    CU_add_test(s, "FFT repulsion and Z: exact sums", test_fft_repulsion);
     CU_add_test(s, "trustworthiness", test_trustworthiness);
     CU_add_test(s, "fit: barnes_hut, init pca", test_fit_default);
     CU_add_test(s, "fits: barnes_hut, init random, 5 seeds", test_fit_bh_seeds);
     CU_add_test(s, "fits: exact, init random, 5 seeds", test_fit_exact_seeds);
+    CU_add_test(s, "fits: fft, init random, 5 seeds (sklearn's barnes_hut)",
+                test_fit_fft_seeds);
     CU_add_test(s, "same result for any thread count", test_threads);
     CU_add_test(s, "stage", test_stage);
     CU_add_test(s, "stage errors", test_errors);
