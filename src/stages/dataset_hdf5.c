@@ -4,8 +4,8 @@
  *
  * The first axis is the rows. A 1-d dataset is one feature, a 2-d one a
  * table, a 3-d one images (rows x height x width); more axes are flattened
- * into the features in C order. `columns` keeps some indices of the last
- * axis. Values must be finite: a NaN or an infinity is an error naming the
+ * into the features in C order. `columns` keeps some entries of the last
+ * axis, by index or by the feature name the names attribute gives them. Values must be finite: a NaN or an infinity is an error naming the
  * file, the dataset and its row and column (1-based). Labels (integers or
  * strings) become the classes 0, 1, ... in np.unique's order, and their
  * names are kept. */
@@ -21,7 +21,7 @@ struct dataset_hdf5_config {
     char *path;
     char *dataset;
     char *labels;
-    lt_vec columns;
+    lt_strings columns;
     char *names_attribute;
     bool stream;
 };
@@ -35,9 +35,9 @@ static const lt_param params[] = {
     LT_STRING(CFG, labels, "", 0,
               "the HDF5 path of one label per row in the same file (integers or strings; classes "
               "in np.unique order); empty for none"),
-    LT_VECTOR(CFG, columns, 0,
-              "indices of the last axis to keep (0-based, negative from the end, as numpy); "
-              "empty: all"),
+    LT_STRINGS(CFG, columns, 0,
+               "entries of the last axis to keep: 0-based indices (negative from the end, as "
+               "numpy) or feature names from names_attribute; empty: all"),
     LT_STRING(CFG, names_attribute, "feature_names", 0,
               "the data's attribute holding one feature name per column (1-d or 2-d data); "
               "used when present"),
@@ -78,10 +78,101 @@ static void stream_close(lt_stream *base)
     free(s);
 }
 
+/* The index of column NAME among the N names, or -1 with the error
+ * recorded (no such name, or two columns of that name). */
+static long find_name(lt_ctx *ctx, const lt_h5 *h, const char *attr, char *const *names, size_t n,
+                      const char *name)
+{
+    long found = -1;
+    for (size_t j = 0; j < n; j++) {
+        if (strcmp(names[j], name) != 0)
+            continue;
+        if (found >= 0) {
+            lt_fail_at(ctx, LT_EINPUT, lt_h5_where(h), 0, 0,
+                       "columns: '%s' names columns %ld and %zu of %s; pick one by its index",
+                       name, found, j, attr);
+            return -1;
+        }
+        found = (long)j;
+    }
+    if (found >= 0)
+        return found;
+    char list[400];
+    int used = 0;
+    for (size_t j = 0; j < n && used >= 0 && (size_t)used < sizeof list; j++)
+        used += snprintf(list + used, sizeof list - (size_t)used, "%s%s", j ? ", " : "", names[j]);
+    lt_fail_at(ctx, LT_EINPUT, lt_h5_where(h), 0, 0,
+               "columns: no column is named '%s'; its %s attribute names %s", name, attr, list);
+    return -1;
+}
+
+/* The indices the columns list picks, into *keep (owned by the caller; NULL
+ * when the list is empty). A name is looked up in the names attribute,
+ * which needs the dataset opened once with every column. */
+static int resolve_columns(lt_ctx *ctx, const struct dataset_hdf5_config *c, double **keep)
+{
+    size_t n = c->columns.n;
+    *keep = NULL;
+    if (!n)
+        return LT_OK;
+    double *k = malloc(n * sizeof *k);
+    if (!k)
+        return lt_fail(ctx, LT_ERUNTIME, "out of memory");
+    const char *first_name = NULL;
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        long v = strtol(c->columns.v[i], &end, 10);
+        bool index = end != c->columns.v[i] && !*end;
+        k[i] = index ? (double)v : NAN;
+        if (!index && !first_name)
+            first_name = c->columns.v[i];
+    }
+    if (!first_name) {
+        *keep = k;
+        return LT_OK;
+    }
+    const char *attr = c->names_attribute ? c->names_attribute : "";
+    lt_h5_err e;
+    lt_h5 *h = lt_h5_open(c->path, c->dataset, NULL, 0, &e);
+    char **names = NULL;
+    int rc = h ? LT_OK : data_error(ctx, &e);
+    if (rc == LT_OK && *attr && lt_h5_feature_names(h, attr, &names, &e) != 0)
+        rc = data_error(ctx, &e);
+    if (rc == LT_OK && !names)
+        rc = lt_fail_at(ctx, LT_EINPUT, lt_h5_where(h), 0, 0,
+                        "columns names '%s', but the data have no %s attribute to look names "
+                        "up in; give 0-based indices", first_name, *attr ? attr : "names_attribute");
+    size_t cols = h ? lt_h5_cols(h) : 0;
+    for (size_t i = 0; rc == LT_OK && i < n; i++) {
+        if (!isnan(k[i]))
+            continue;
+        long j = find_name(ctx, h, attr, names, cols, c->columns.v[i]);
+        if (j < 0)
+            rc = LT_EINPUT;
+        k[i] = (double)j;
+    }
+    for (size_t j = 0; names && j < cols; j++)
+        free(names[j]);
+    free(names);
+    lt_h5_close(h);
+    if (rc != LT_OK) {
+        free(k);
+        return rc;
+    }
+    *keep = k;
+    return LT_OK;
+}
+
 static int open_data(lt_ctx *ctx, const struct dataset_hdf5_config *c, lt_h5 **h)
 {
     lt_h5_err e;
-    if (!(*h = lt_h5_open(c->path, c->dataset, c->columns.n ? c->columns.v : NULL, c->columns.n, &e)))
+    double *keep;
+    int rc = resolve_columns(ctx, c, &keep);
+    if (rc != LT_OK)
+        return rc;
+    *h = lt_h5_open(c->path, c->dataset, keep, c->columns.n, &e);
+    free(keep);
+    if (!*h)
         return data_error(ctx, &e);
     if (lt_h5_rows(*h) == 0 || lt_h5_cols(*h) == 0) {
         lt_fail_at(ctx, LT_EINPUT, lt_h5_where(*h), 0, 0, "holds no table: an axis has extent 0");

@@ -24,10 +24,15 @@ typedef struct request {
     const char *file; /* NULL: the reference file */
     const char *dataset;
     const char *labels;
-    double *columns;
+    double *columns; /* 0-based indices, or */
+    const char **names;     /* feature names, as `columns` takes either */
     size_t n_columns;
     bool stream;
 } request;
+
+/* The columns list as the binder hands it over: indices as their text. */
+static char column_text[8][32];
+static char *column_list[8];
 
 static void *config_for(const request *r)
 {
@@ -36,7 +41,14 @@ static void *config_for(const request *r)
     *(const char **)((char *)cfg + lt_test_param(STAGE, "dataset")->offset) = r->dataset;
     if (r->labels)
         *(const char **)((char *)cfg + lt_test_param(STAGE, "labels")->offset) = r->labels;
-    lt_test_set_vec(STAGE, cfg, "columns", r->columns, r->n_columns);
+    for (size_t k = 0; k < r->n_columns && k < 8; k++) {
+        if (r->names)
+            snprintf(column_text[k], sizeof column_text[k], "%s", r->names[k]);
+        else
+            snprintf(column_text[k], sizeof column_text[k], "%.0f", r->columns[k]);
+        column_list[k] = column_text[k];
+    }
+    lt_test_set_strings(STAGE, cfg, "columns", column_list, r->n_columns);
     lt_test_set_bool(STAGE, cfg, "stream", r->stream);
     return cfg;
 }
@@ -51,7 +63,9 @@ static int load(lt_ctx *ctx, const request *r, lt_data **out)
     return rc;
 }
 
-static void check_case(const char *name, const lt_json *c, bool stream)
+/* BY_NAME asks for the case's columns by their feature names instead of
+ * their indices; the values must be the same. */
+static void check_case(const char *name, const lt_json *c, bool stream, bool by_name)
 {
     size_t rows = (size_t)lt_json_number(lt_json_get(c, "rows"));
     size_t cols = (size_t)lt_json_number(lt_json_get(c, "cols"));
@@ -63,6 +77,12 @@ static void check_case(const char *name, const lt_json *c, bool stream)
     request r = {.dataset = lt_json_string(lt_json_get(c, "dataset")),
                  .labels = jlabels ? lt_json_string(jlabels) : NULL,
                  .columns = columns, .n_columns = lt_json_size(jcols), .stream = stream};
+    const char *wanted[8];
+    const lt_json *case_names = lt_json_get(c, "feature_names");
+    for (size_t k = 0; by_name && k < r.n_columns && k < 8; k++)
+        wanted[k] = lt_json_string(lt_json_value_at(case_names, k));
+    if (by_name)
+        r.names = wanted;
     lt_ctx *ctx = lt_ctx_new_test();
     lt_data *d;
     int rc = load(ctx, &r, &d);
@@ -116,7 +136,23 @@ static void test_values(void)
     CU_ASSERT_FATAL(lt_json_size(good) >= 10);
     for (size_t i = 0; i < lt_json_size(good); i++)
         for (int stream = 0; stream < 2; stream++)
-            check_case(lt_json_key_at(good, i), lt_json_value_at(good, i), stream);
+            check_case(lt_json_key_at(good, i), lt_json_value_at(good, i), stream, false);
+}
+
+/* Every case that picks columns from named data, asked by name. */
+static void test_columns_by_name(void)
+{
+    const lt_json *good = lt_json_get(ref, "good");
+    int tried = 0;
+    for (size_t i = 0; i < lt_json_size(good); i++) {
+        const lt_json *c = lt_json_value_at(good, i);
+        if (!lt_json_size(lt_json_get(c, "columns")) || !lt_json_get(c, "feature_names"))
+            continue;
+        for (int stream = 0; stream < 2; stream++)
+            check_case(lt_json_key_at(good, i), c, stream, true);
+        tried++;
+    }
+    CU_ASSERT(tried >= 1);
 }
 
 /* Asserts that R fails, held and streamed, with MESSAGE ("@" standing for
@@ -181,6 +217,13 @@ static void test_errors(void)
                  "expected a whole number in [-3, 2]");
     expect_error((request){.dataset = "/events/features", .columns = twice, .n_columns = 2}, true,
                  "@/events.h5:/events/features: columns lists column 1 twice");
+    const char *nosuch[] = {"pt", "energy"}, *unnamed[] = {"x"};
+    expect_error((request){.dataset = "/events/features", .names = nosuch, .n_columns = 2}, true,
+                 "@/events.h5:/events/features: columns: no column is named 'energy'; its "
+                 "feature_names attribute names pt, eta, phi");
+    expect_error((request){.dataset = "/counts_be_i2", .names = unnamed, .n_columns = 1}, true,
+                 "@/events.h5:/counts_be_i2: columns names 'x', but the data have no "
+                 "feature_names attribute to look names up in; give 0-based indices");
     expect_error((request){.dataset = "/events/features", .labels = "/events/short_labels"}, true,
                  "@/events.h5:/events/short_labels: holds 5 labels in 1 axes; expected one for "
                  "each of the 7 rows");
@@ -216,6 +259,7 @@ int main(int argc, char **argv)
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("dataset.hdf5", NULL, NULL);
     CU_add_test(s, "values as h5py reads them, held and streamed", test_values);
+    CU_add_test(s, "columns picked by feature name", test_columns_by_name);
     CU_add_test(s, "bad datasets, found by run and by the probe", test_errors);
     CU_add_test(s, "the probe passes a good file", test_probe_good);
     int rc = lt_test_run();

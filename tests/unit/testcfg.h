@@ -70,6 +70,15 @@ static inline void lt_test_set_vec(const lt_stage_def *def, void *cfg,
     f->n = n;
 }
 
+/* Points a list-of-strings parameter at v (borrowed, as above). */
+static inline void lt_test_set_strings(const lt_stage_def *def, void *cfg,
+                                       const char *name, char **v, size_t n)
+{
+    lt_strings *f = (lt_strings *)((char *)cfg + lt_test_param(def, name)->offset);
+    f->v = v;
+    f->n = n;
+}
+
 static inline void lt_test_set_choice(const lt_stage_def *def, void *cfg,
                                       const char *name, const char *choice)
 {
