@@ -33,7 +33,7 @@ struct args {
     int jobs;           /* --jobs N */
     bool list, collect; /* sweep --list / --collect */
     const char *emit;   /* sweep --emit slurm */
-    lt_diag_format format; /* validate --format: how problems are printed */
+    lt_diag_format format; /* --format: how problems print (validate, check, run) */
     lt_slurm_opts slurm; /* its --array-limit, --partition, --time, --cpus-per-task, --mem */
     const char *slurm_option; /* the first of those given, to refuse them without --emit */
 };
@@ -67,7 +67,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                 fprintf(stderr, "latent: --format takes text, json or github, got '%s'\n", value);
                 return 2;
             }
-            a->format = (lt_diag_format)f;
+            a->format = a->run.format = (lt_diag_format)f;
         } else if (!strcmp(arg, "--set")) {
             /* "--set pca.n_components 3": the value went to the next word. */
             if (!strchr(value, '=')) {
@@ -164,11 +164,11 @@ static lt_pipeline *load(const char *file, const struct args *a, long point)
     }
     /* A failure with nothing recorded: recording it needed memory too. */
     if (!p && lt_diag_count(&diag) == 0)
-        lt_diag_add(&diag, file, 0, 0, "out of memory");
+        lt_diag_add(&diag, lt_code_resource, file, 0, 0, "out of memory");
     /* Machine formats go to stdout, where CI runners read workflow commands. */
     /* Every rank of an MPI run finds the same problems; one prints them. */
     if (lt_dist_rank() == 0)
-        lt_diag_print_as(&diag, a->format, a->format == LT_DIAG_TEXT ? stderr : stdout);
+        lt_diag_print_as(&diag, a->format, lt_diag_stream(a->format));
     lt_diag_clear(&diag);
     return p;
 }

@@ -38,7 +38,7 @@ find "$tmp/cache" -name 'output-*' | while read -r f; do
   head -c 100 "$f" > "$f.cut" && mv "$f.cut" "$f"
 done
 "$latent" run "$pipeline" --out "$tmp/c" 2> "$tmp/c.err" || bad "run over a damaged cache failed"
-grep -q "stage 'pca2': warning: its stage cache entry [0-9a-f]* was damaged" "$tmp/c.err" && ok ||
+grep -q "warning: stage 'pca2': its stage cache entry [0-9a-f]* was damaged" "$tmp/c.err" && ok ||
   bad "no warning named the damaged entry: $(cat "$tmp/c.err")"
 [ "$(cached "$tmp/c" pca2)" = False ] && ok || bad "a truncated entry was trusted"
 cmp -s "$tmp/a/metrics.json" "$tmp/c/metrics.json" && ok || bad "recomputed metrics differ"

@@ -23,7 +23,7 @@ for c in run check validate sweep stages schema cache diff apply init man comple
     bad "$c --help lacks options or an example"
 done
 is "run -h, first line" \
-  "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--point K] [--jobs N] [--quiet]" \
+  "usage: latent run FILE [--set STAGE.PARAM=VALUE]... [--out DIR] [--threads N] [--no-cache] [--point K] [--jobs N] [--quiet] [--format text|json|github]" \
   "$("$latent" run -h | head -n 1)"
 "$latent" --help | grep -q '^  init  *write a starter pipeline' && ok || bad "--help lacks init"
 

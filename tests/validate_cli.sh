@@ -14,10 +14,10 @@ check() { # NAME WANT_EXIT GOT_EXIT WANT GOT
   fi
 }
 got=$("$latent" validate bad_seed.yaml ../../pipelines/breast_cancer.yaml unknown_param.yaml --format github 2>&1)
-check github 2 $? '::error file=bad_seed.yaml,line=2,col=7::seed: expected an integer in [0, 4294967295], got "-1"
-::error file=unknown_param.yaml,line=7,col=7::stage '"'pca'"': unknown parameter '"'n_compnents'"'; did you mean '"'n_components'"'?' "$got"
+check github 2 $? '::error file=bad_seed.yaml,line=2,col=7,title=param.value::seed: expected an integer in [0, 4294967295], got "-1"
+::error file=unknown_param.yaml,line=7,col=7,title=key.unknown::stage '"'pca'"': unknown parameter '"'n_compnents'"'; did you mean '"'n_components'"'?' "$got"
 got=$("$latent" validate bad_seed.yaml --format json 2>&1)
-check json 2 $? '{"severity": "error", "file": "bad_seed.yaml", "line": 2, "column": 7, "message": "seed: expected an integer in [0, 4294967295], got \"-1\""}' "$got"
+check json 2 $? '{"severity": "error", "code": "param.value", "file": "bad_seed.yaml", "line": 2, "column": 7, "path": null, "message": "seed: expected an integer in [0, 4294967295], got \"-1\""}' "$got"
 got=$("$latent" validate ../../pipelines/breast_cancer.yaml --format json 2>&1)
 check json-clean 0 $? '' "$got"
 got=$("$latent" validate bad_seed.yaml ../../pipelines/breast_cancer.yaml 2>&1)
@@ -32,7 +32,16 @@ data/good.csv:1: label column 'clas' is not in the header (columns: 'a', 'b', 'c
 data/european.csv:1:1: one column found; the lines hold ';': set delimiter: ';'
 ../../pipelines/own_csv.yaml: ok (12 stages)" "$got"
 got=$("$latent" validate csv_one_column_hint.yaml --format json 2>&1)
-check csv-probe-json 2 $? '{"severity": "error", "file": "data/european.csv", "line": 1, "column": 1, "message": "one column found; the lines hold '"';'"': set delimiter: '"';'"'"}' "$got"
+check csv-probe-json 2 $? '{"severity": "error", "code": "data", "file": "data/european.csv", "line": 1, "column": 1, "path": "stages.table", "message": "one column found; the lines hold '"';'"': set delimiter: '"';'"'"}' "$got"
+# A run prints its stage's runtime error through the same formatter, with
+# the code and the config path of the value at fault, and writes nothing.
+tmp=$(mktemp -d)
+got=$("$latent" run split_test_size_position.yaml --format json --out "$tmp/run" 2>&1)
+check run-json 2 $? '{"severity": "error", "code": "param.value", "file": "split_test_size_position.yaml", "line": 8, "column": 18, "path": "stages.split.with.test_size", "message": "stage '"'split'"': test_size is 1.5; expected a fraction in (0, 1) or a whole number of rows"}' "$got"
+[ -e "$tmp/run" ] && { echo "FAIL run-json: left $tmp/run behind"; fail=1; }
+got=$("$latent" run hdf5_columns_name.yaml --format github --out "$tmp/run" 2>&1)
+check run-github 2 $? "::error file=../reference/hdf5/events.h5%3A/events/features,title=data::columns: no column is named 'energy'; its feature_names attribute names pt, eta, phi" "$got"
+rm -rf "$tmp"
 got=$("$latent" validate bad_seed.yaml --format xml 2>&1)
 check bad-format 2 $? "latent: --format takes text, json or github, got 'xml'" "$got"
 [ $fail -eq 0 ] && echo "validate cli: ok"

@@ -209,6 +209,17 @@ int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
 void lt_warn(lt_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Progress for people (a model summary, an epoch's line): a stage never
+ * prints itself, it says it here. Lines go to stderr unless the run is
+ * --quiet or prints for programs (--format json or github). A LIVE line is
+ * one a terminal redraws in place (a progress bar); it is left out where
+ * stderr is not a terminal, and the next line replaces it. */
+void lt_progress_say(lt_ctx *ctx, bool live, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Whether lt_progress_say shows lines (LIVE: live ones). A stage may skip
+ * building a line nobody sees. */
+bool lt_progress_shown(const lt_ctx *ctx, bool live);
+
 /* The pipeline file as the user named it, for lt_fail_at about a position
  * inside it (an lt_spec's line and column). */
 const char *lt_ctx_file(const lt_ctx *ctx);

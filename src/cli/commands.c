@@ -12,15 +12,18 @@
 #define OPT_HELP {"--help", NULL, "print this help (-h)"}
 #define OPT_END {NULL, NULL, NULL}
 
+#define OPT_FORMAT                                                                                 \
+    {"--format", "text|json|github",                                                               \
+     "how errors and warnings are printed: text on stderr, or JSON lines (code, position, config " \
+     "path) or GitHub workflow commands on stdout; the machine formats print no progress"}
 static const lt_cli_option run_opts[] = {OPT_SET, OPT_OUT, OPT_THREADS, OPT_NO_CACHE, OPT_POINT,
                                          {"--jobs", "N", "sweep points to run at once"},
-                                         OPT_QUIET, OPT_HELP, OPT_END};
+                                         OPT_QUIET, OPT_FORMAT, OPT_HELP, OPT_END};
 static const lt_cli_option check_opts[] = {OPT_SET, OPT_OUT, OPT_THREADS, OPT_NO_CACHE, OPT_POINT, OPT_QUIET,
-                                           OPT_HELP, OPT_END};
+                                           OPT_FORMAT, OPT_HELP, OPT_END};
 static const lt_cli_option validate_opts[] = {
     OPT_SET, {"--max-points", "N", "refuse a sweep of more than N points (default 1000)"},
-    {"--format", "text|json|github", "how problems are printed: text on stderr, or JSON or GitHub workflow commands on stdout"},
-    OPT_HELP, OPT_END};
+    OPT_FORMAT, OPT_HELP, OPT_END};
 static const lt_cli_option sweep_opts[] = {
     {"--list", NULL, "print the points, one line each"},
     {"--emit", "slurm", "write a Slurm array job script (RUN/slurm/sweep.sbatch) and print how to submit it"},

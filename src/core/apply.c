@@ -253,7 +253,7 @@ static int read_data(apply_state *a, const run_stage *src, lt_data **out)
         if (rc == LT_OK)
             rc = run_kind(a, def, config, NULL, 1u, 0, out);
         if (rc != LT_OK)
-            fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "cannot read the data");
+            fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx) ? lt_ctx_error(&a->ctx) : "cannot read the data");
         lt_json_free(m);
     }
     if (config)
@@ -343,7 +343,7 @@ static int predict(apply_state *a, const lt_model *m, const lt_data *in, predict
         if (icpt)
             lt_model_fail(ctx, m,
                        "coef_ has %zu rows for %zu classes", rows, k);
-        fprintf(stderr, "%s\n", ctx->error);
+        fprintf(stderr, "%s\n", lt_ctx_error(ctx));
         return 2;
     }
     lt_logreg lr = {.n_features = cols, .n_classes = (int)k, .n_rows = (int)rows,
@@ -487,7 +487,7 @@ static int reconstruction_error(apply_state *a, const lt_stage_inst *s, const lt
     a->ctx.metrics = mine;
     lt_json_free(scratch);
     if (st != LT_OK) {
-        fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "the stage failed");
+        fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx) ? lt_ctx_error(&a->ctx) : "the stage failed");
         return st == LT_EINPUT ? 2 : 3;
     }
     const lt_mat *x = in->split[LT_TRAIN].x, *y = rec->split[LT_TRAIN].x;
@@ -587,7 +587,7 @@ static int replay(apply_state *a, long target)
         lt_json *m = lt_json_set(a->metrics, rs->name, lt_json_object());
         lt_ctx_enter(&a->ctx, rs->name, 0, 0, m);
         if (rc == 0 && lt_models_enter(&a->ctx, &s, cur) != LT_OK) {
-            fprintf(stderr, "%s\n", a->ctx.error);
+            fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx));
             rc = 2;
         }
         lt_json_set(m, "rows", lt_json_int((long long)lt_data_rows(cur, LT_TRAIN)));
@@ -600,7 +600,7 @@ static int replay(apply_state *a, long target)
             lt_data *next = NULL;
             int st = rc == 0 ? run_kind(a, rs->def, s.config, cur, 1u, 0, &next) : LT_OK;
             if (rc == 0 && st != LT_OK) {
-                fprintf(stderr, "%s\n", a->ctx.error ? a->ctx.error : "the stage failed");
+                fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx) ? lt_ctx_error(&a->ctx) : "the stage failed");
                 rc = st == LT_EINPUT ? 2 : 3;
             }
             lt_data_free(&cur);

@@ -25,8 +25,8 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->model_in = NULL;
     lt_model_free(ctx->model_out);
     ctx->model_out = NULL;
-    free(ctx->error);
-    ctx->error = NULL;
+    lt_diag_clear(&ctx->failure);
+    ctx->failure.limit = 1;
     for (size_t i = 0; i < ctx->n_artifacts; i++)
         free(ctx->artifacts[i]);
     ctx->n_artifacts = 0;
@@ -41,7 +41,11 @@ void lt_ctx_release(lt_ctx *ctx)
     ctx->artifact = NULL;
 }
 
-const char *lt_ctx_error(const lt_ctx *ctx) { return ctx->error; }
+const char *lt_ctx_error(const lt_ctx *ctx) { return lt_diag_line(&ctx->failure, 0); }
+const lt_diag_item *lt_ctx_failure(const lt_ctx *ctx)
+{
+    return ctx->failure.n ? &ctx->failure.items[0] : NULL;
+}
 const char *lt_ctx_stage(const lt_ctx *ctx) { return ctx->stage; }
 const char *lt_ctx_file(const lt_ctx *ctx) { return ctx->file ? ctx->file : "(test)"; }
 const char *lt_ctx_pipeline(const lt_ctx *ctx) { return ctx->pipeline; }
@@ -140,57 +144,70 @@ int lt_ctx_check_output(lt_ctx *ctx, const lt_data *d, bool nan_is_missing)
     return LT_OK;
 }
 
-/* Keeps the first error of a stage: later ones are usually consequences. */
-static void record(lt_ctx *ctx, const char *prefix, const char *fmt, va_list ap)
+/* Keeps the first error of a stage: later ones are usually consequences.
+ * AT's path, when NULL, becomes the stage's own ("stages.NAME"). */
+static void record(lt_ctx *ctx, lt_diag_at at, bool stage_prefix, const char *fmt, va_list ap)
 {
     /* A NULL ctx records nothing: code that only needs the status (a
      * stream re-reading checked data) may pass one. !fmt only reassures
      * GCC's -O2 format checks. */
-    if (!ctx || ctx->error || !fmt)
+    if (!ctx || ctx->failure.n || !fmt)
         return;
-    char body[1024];
+    char body[1024], stage_path[300];
     vsnprintf(body, sizeof body, fmt, ap);
-    size_t n = strlen(prefix) + strlen(body) + 1;
-    ctx->error = malloc(n);
-    if (ctx->error)
-        snprintf(ctx->error, n, "%s%s", prefix, body);
+    const char *stage = ctx->stage ? ctx->stage : "?";
+    if (!at.path) {
+        snprintf(stage_path, sizeof stage_path, "stages.%s", stage);
+        at.path = stage_path;
+    }
+    ctx->failure.limit = 1;
+    if (stage_prefix)
+        lt_diag_report(&ctx->failure, LT_SEV_ERROR, at, "stage '%s': %s", stage, body);
+    else
+        lt_diag_report(&ctx->failure, LT_SEV_ERROR, at, "%s", body);
 }
 
-static void stage_prefix(const lt_ctx *ctx, char *buf, size_t size)
+static const char *code_of(int status)
 {
-    if (ctx->file && ctx->line > 0)
-        snprintf(buf, size, "%s:%d:%d: stage '%s': ", ctx->file, ctx->line,
-                 ctx->col, ctx->stage ? ctx->stage : "?");
-    else
-        snprintf(buf, size, "stage '%s': ", ctx->stage ? ctx->stage : "?");
+    return status == LT_EINPUT ? lt_code_stage_input : lt_code_stage_runtime;
+}
+
+/* The stage's own position, when the run has a file. */
+static lt_diag_at stage_at(const lt_ctx *ctx, int status)
+{
+    bool placed = ctx->file && ctx->line > 0;
+    return (lt_diag_at){.code = code_of(status), .file = placed ? ctx->file : NULL,
+                        .line = placed ? ctx->line : 0, .col = placed ? ctx->col : 0};
 }
 
 int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)
 {
-    char prefix[512] = "";
-    if (ctx)
-        stage_prefix(ctx, prefix, sizeof prefix);
     va_list ap;
     va_start(ap, fmt);
-    record(ctx, prefix, fmt, ap);
+    if (ctx)
+        record(ctx, stage_at(ctx, code), true, fmt, ap);
     va_end(ap);
     return code;
 }
 
 int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...)
 {
-    char prefix[512] = "";
-    const lt_node *v = ctx ? lt_node_get(ctx->with, param) : NULL;
-    const char *stage = ctx && ctx->stage ? ctx->stage : "?";
+    if (!ctx)
+        return code;
+    const lt_node *v = lt_node_get(ctx->with, param);
+    char path[300];
+    snprintf(path, sizeof path, "stages.%s.with.%s", ctx->stage ? ctx->stage : "?", param);
+    lt_diag_at at = stage_at(ctx, code);
+    at.code = code == LT_EINPUT ? lt_code_param_value : at.code;
+    at.path = path;
+    /* A value --set gave has its own "source" in place of a position. */
     if (v && v->source)
-        snprintf(prefix, sizeof prefix, "%s: stage '%s': ", v->source, stage);
+        at = (lt_diag_at){.code = at.code, .file = v->source, .path = path};
     else if (v && ctx->file && v->line > 0)
-        snprintf(prefix, sizeof prefix, "%s:%d:%d: stage '%s': ", ctx->file, v->line, v->col, stage);
-    else if (ctx)
-        stage_prefix(ctx, prefix, sizeof prefix);
+        at.line = v->line, at.col = v->col;
     va_list ap;
     va_start(ap, fmt);
-    record(ctx, prefix, fmt, ap);
+    record(ctx, at, true, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -198,16 +215,15 @@ int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
                const char *fmt, ...)
 {
-    char prefix[512];
-    if (col > 0)
-        snprintf(prefix, sizeof prefix, "%s:%ld:%ld: ", file, row, col);
-    else if (row > 0)
-        snprintf(prefix, sizeof prefix, "%s:%ld: ", file, row);
-    else
-        snprintf(prefix, sizeof prefix, "%s: ", file);
+    if (!ctx)
+        return code;
+    /* Rows past INT_MAX keep their file, not a wrapped number. */
+    bool fits = row > 0 && row < 2147483647L && col < 2147483647L;
+    lt_diag_at at = {.code = code == LT_EINPUT ? lt_code_data : lt_code_stage_runtime, .file = file,
+                     .line = fits ? (int)row : 0, .col = fits && col > 0 ? (int)col : 0};
     va_list ap;
     va_start(ap, fmt);
-    record(ctx, prefix, fmt, ap);
+    record(ctx, at, false, fmt, ap);
     va_end(ap);
     return code;
 }
@@ -217,15 +233,47 @@ void lt_warn(lt_ctx *ctx, const char *fmt, ...)
     ctx->n_warnings++;
     if (ctx->quiet)
         return;
-    char prefix[512] = "";
-    if (ctx)
-        stage_prefix(ctx, prefix, sizeof prefix);
+    char body[1024];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%swarning: ", prefix);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
+    lt_diag one = {.limit = 1};
+    lt_diag_at at = stage_at(ctx, LT_OK);
+    char path[300];
+    snprintf(path, sizeof path, "stages.%s", ctx->stage ? ctx->stage : "?");
+    at.code = lt_code_warning;
+    at.path = path;
+    lt_diag_report(&one, LT_SEV_WARNING, at, "stage '%s': %s", ctx->stage ? ctx->stage : "?", body);
+    if (ctx->live_drawn && ctx->format == LT_DIAG_TEXT)
+        fputs("\r\033[K", stderr); /* the warning takes the progress bar's line */
+    ctx->live_drawn = false;
+    lt_diag_print_as(&one, ctx->format, lt_diag_stream(ctx->format));
+    lt_diag_clear(&one);
+}
+
+bool lt_progress_shown(const lt_ctx *ctx, bool live)
+{
+    if (!ctx || ctx->quiet || ctx->format != LT_DIAG_TEXT)
+        return false;
+    return !live || isatty(fileno(stderr));
+}
+
+void lt_progress_say(lt_ctx *ctx, bool live, const char *fmt, ...)
+{
+    if (!lt_progress_shown(ctx, live))
+        return;
+    /* A live line is redrawn from the line's start; any line clears it. */
+    if (ctx->live_drawn)
+        fputs("\r\033[K", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (!live)
+        fputc('\n', stderr);
+    fflush(stderr);
+    ctx->live_drawn = live;
 }
 
 const char *lt_ctx_artifact(lt_ctx *ctx, const char *name)

@@ -6,6 +6,7 @@
 #ifndef LATENT_CORE_CTX_H
 #define LATENT_CORE_CTX_H
 
+#include "core/diag.h"
 #include "io/json.h"
 #include "latent/stage.h"
 
@@ -17,6 +18,7 @@ struct lt_ctx {
     uint32_t seed;
     int threads;
     bool quiet;
+    lt_diag_format format;    /* how warnings print (errors: the runner prints them) */
     const char *png_text[8];  /* key/value pairs + NULL; strings borrowed */
 
     /* The stage running now. */
@@ -32,7 +34,7 @@ struct lt_ctx {
     const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */
 
     /* Owned. */
-    char *error;              /* the first error of the current stage */
+    lt_diag failure;          /* the first error of the current stage (at most one item) */
     char *artifact;           /* the path last handed out by lt_ctx_artifact */
     char **artifacts;         /* names handed out to the current stage (for the cache) */
     size_t n_artifacts;
@@ -40,6 +42,7 @@ struct lt_ctx {
     char *test_dir;           /* a test context's own staging folder */
     lt_json *test_metrics;    /* a test context's metrics object */
     int n_warnings;
+    bool live_drawn;          /* a live progress line is on the terminal now */
 };
 
 /* Points ctx at a stage: its name, position and metrics object (borrowed).
@@ -61,6 +64,9 @@ void lt_ctx_release(lt_ctx *ctx);
 
 /* The error message recorded by the current stage, or NULL. Borrowed. */
 const char *lt_ctx_error(const lt_ctx *ctx);
+/* The same error as its parts (code, position, config path), for the
+ * runner to print in the user's --format; NULL when there is none. Borrowed. */
+const lt_diag_item *lt_ctx_failure(const lt_ctx *ctx);
 
 /* A standalone context for unit tests: seed 0, 1 thread, quiet, artifacts
  * in a fresh temporary folder. Owned; free with lt_ctx_free_test. */

@@ -1,12 +1,73 @@
 #include "core/diag.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void push(lt_diag *d, lt_severity severity, const char *file, int line, int col,
-                 const char *message)
+#define X(id, name, help) const char lt_code_##id[] = name;
+LT_DIAG_CODES
+#undef X
+
+/* "FILE:LINE:COL: " (or less, as much as is known) into BUF. */
+static void position(char *buf, size_t size, const char *file, int line, int col)
+{
+    if (!file)
+        snprintf(buf, size, "%s", "");
+    else if (line && col)
+        snprintf(buf, size, "%s:%d:%d: ", file, line, col);
+    else if (line)
+        snprintf(buf, size, "%s:%d: ", file, line);
+    else
+        snprintf(buf, size, "%s: ", file);
+}
+
+/* The line people read, as compilers write theirs ("FILE:LINE:COL: warning:
+ * ..." for a warning). A note stays on the same line, since every error
+ * is one line: "(first defined at line 4)", or with its file when the
+ * second position is in another one. */
+static char *render_text(const lt_diag_item *it)
+{
+    char where[1200], note[1400] = "";
+    position(where, sizeof where, it->file, it->line, it->col);
+    if (it->note && it->note_file && (!it->file || strcmp(it->note_file, it->file) != 0)) {
+        char at[1200];
+        position(at, sizeof at, it->note_file, it->note_line, it->note_col);
+        at[strlen(at) - 2] = '\0'; /* without its ": " */
+        snprintf(note, sizeof note, " (%s at %s)", it->note, at);
+    } else if (it->note) {
+        snprintf(note, sizeof note, " (%s at line %d)", it->note, it->note_line);
+    }
+    const char *kind = it->severity == LT_SEV_WARNING ? "warning: " : "";
+    size_t size = strlen(where) + strlen(kind) + strlen(it->message) + strlen(note) + 1;
+    char *text = malloc(size);
+    if (text)
+        snprintf(text, size, "%s%s%s%s", where, kind, it->message, note);
+    return text;
+}
+
+static void free_item(lt_diag_item *it)
+{
+    free(it->file);
+    free(it->path);
+    free(it->message);
+    free(it->note);
+    free(it->note_file);
+    free(it->text);
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+    char *copy = s ? strdup(s) : NULL;
+    if (s && !copy)
+        *failed = true;
+    return copy;
+}
+
+/* Records a deep copy of IT; on any failure records nothing and counts it
+ * as dropped. */
+static void push(lt_diag *d, const lt_diag_item *it)
 {
     size_t limit = d->limit ? d->limit : 100;
     if (d->n >= limit) {
@@ -23,71 +84,80 @@ static void push(lt_diag *d, lt_severity severity, const char *file, int line, i
         d->items = items;
         d->cap = cap;
     }
-    lt_diag_item it = {.severity = severity, .line = line > 0 ? line : 0,
-                       .col = line > 0 && col > 0 ? col : 0};
-    it.file = file ? strdup(file) : NULL;
-    it.message = strdup(message);
-    size_t size = (file ? strlen(file) : 0) + strlen(message) + 32;
-    it.text = malloc(size);
-    if ((file && !it.file) || !it.message || !it.text) {
-        free(it.file);
-        free(it.message);
-        free(it.text);
+    bool failed = false;
+    lt_diag_item copy = {
+        .severity = it->severity, .code = it->code ? it->code : lt_code_stage_runtime,
+        .line = it->line > 0 ? it->line : 0, .col = it->line > 0 && it->col > 0 ? it->col : 0,
+        .note_line = it->note_line, .note_col = it->note_col,
+    };
+    copy.file = dup_or_null(it->file, &failed);
+    copy.path = dup_or_null(it->path, &failed);
+    copy.message = dup_or_null(it->message ? it->message : "", &failed);
+    copy.note = dup_or_null(it->note, &failed);
+    copy.note_file = dup_or_null(it->note_file, &failed);
+    if (!failed && !(copy.text = render_text(&copy)))
+        failed = true;
+    if (failed) {
+        free_item(&copy);
         d->dropped++;
         return;
     }
-    if (!file)
-        snprintf(it.text, size, "%s", message);
-    else if (it.line && it.col)
-        snprintf(it.text, size, "%s:%d:%d: %s", file, it.line, it.col, message);
-    else if (it.line)
-        snprintf(it.text, size, "%s:%d: %s", file, it.line, message);
-    else
-        snprintf(it.text, size, "%s: %s", file, message);
-    d->items[d->n++] = it;
+    d->items[d->n++] = copy;
 }
 
-void lt_diag_add(lt_diag *d, const char *file, int line, int col,
-                 const char *fmt, ...)
+static void report(lt_diag *d, lt_severity severity, const lt_diag_at *at, const char *fmt,
+                   va_list ap)
 {
     char body[1024];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
-    va_end(ap);
-    push(d, LT_SEV_ERROR, file, line, line > 0 ? col : 0, body);
+    lt_diag_item it = {.severity = severity, .code = at->code, .file = (char *)at->file,
+                       .line = at->line, .col = at->col, .path = (char *)at->path, .message = body};
+    push(d, &it);
 }
 
-void lt_diag_add_raw(lt_diag *d, const char *text)
+void lt_diag_report(lt_diag *d, lt_severity severity, lt_diag_at at, const char *fmt, ...)
 {
-    /* "FILE:LINE:COL: message", "FILE:LINE: message" or "FILE: message". */
-    const char *sep = strstr(text, ": ");
-    if (!sep) {
-        push(d, LT_SEV_ERROR, NULL, 0, 0, text);
-        return;
-    }
-    size_t head = (size_t)(sep - text);
-    char file[1024];
-    if (head >= sizeof file) {
-        push(d, LT_SEV_ERROR, NULL, 0, 0, text);
-        return;
-    }
-    memcpy(file, text, head);
-    file[head] = '\0';
-    int line = 0, col = 0;
-    /* Peel ":COL" and ":LINE" off the end of the head, when they are numbers. */
-    for (int part = 0; part < 2; part++) {
-        char *colon = strrchr(file, ':');
-        char *end;
-        long v = colon ? strtol(colon + 1, &end, 10) : 0;
-        if (!colon || colon[1] == '\0' || *end != '\0' || v <= 0 || v > 100000000)
-            break;
-        *colon = '\0';
-        col = line;
-        line = (int)v;
-    }
-    push(d, LT_SEV_ERROR, file, line, col, sep + 2);
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, severity, &at, fmt, ap);
+    va_end(ap);
 }
+
+void lt_diag_add(lt_diag *d, const char *code, const char *file, int line, int col,
+                 const char *fmt, ...)
+{
+    lt_diag_at at = {.code = code, .file = file, .line = line, .col = col};
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, LT_SEV_ERROR, &at, fmt, ap);
+    va_end(ap);
+}
+
+void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *what)
+{
+    if (!d->n)
+        return;
+    lt_diag_item *it = &d->items[d->n - 1];
+    char *note = strdup(what), *note_file = file ? strdup(file) : NULL;
+    if (!note || (file && !note_file)) {
+        free(note);
+        free(note_file);
+        return; /* the problem stands without its second position */
+    }
+    free(it->note);
+    free(it->note_file);
+    it->note = note;
+    it->note_file = note_file;
+    it->note_line = line;
+    it->note_col = col;
+    char *text = render_text(it);
+    if (text) {
+        free(it->text);
+        it->text = text;
+    }
+}
+
+void lt_diag_push(lt_diag *d, const lt_diag_item *it) { push(d, it); }
 
 size_t lt_diag_count(const lt_diag *d) { return d->n + d->dropped; }
 
@@ -137,7 +207,17 @@ static void github_escaped(FILE *f, const char *s, int property)
     }
 }
 
-static void print_item(const lt_diag_item *it, lt_diag_format format, FILE *f)
+static void json_position(FILE *f, const char *file, int line, int col)
+{
+    fputs("\"file\": ", f);
+    if (file)
+        json_string(f, file);
+    else
+        fputs("null", f);
+    fprintf(f, ", \"line\": %d, \"column\": %d", line, col);
+}
+
+void lt_diag_print_item(const lt_diag_item *it, lt_diag_format format, FILE *f)
 {
     const char *severity = it->severity == LT_SEV_ERROR ? "error" : "warning";
     switch (format) {
@@ -145,13 +225,22 @@ static void print_item(const lt_diag_item *it, lt_diag_format format, FILE *f)
         fprintf(f, "%s\n", it->text);
         break;
     case LT_DIAG_JSON:
-        fprintf(f, "{\"severity\": \"%s\", \"file\": ", severity);
-        if (it->file)
-            json_string(f, it->file);
+        fprintf(f, "{\"severity\": \"%s\", \"code\": \"%s\", ", severity, it->code);
+        json_position(f, it->file, it->line, it->col);
+        fputs(", \"path\": ", f);
+        if (it->path)
+            json_string(f, it->path);
         else
             fputs("null", f);
-        fprintf(f, ", \"line\": %d, \"column\": %d, \"message\": ", it->line, it->col);
+        fputs(", \"message\": ", f);
         json_string(f, it->message);
+        if (it->note) {
+            fputs(", \"note\": {\"message\": ", f);
+            json_string(f, it->note);
+            fputs(", ", f);
+            json_position(f, it->note_file ? it->note_file : it->file, it->note_line, it->note_col);
+            fputc('}', f);
+        }
         fputs("}\n", f);
         break;
     case LT_DIAG_GITHUB:
@@ -163,7 +252,11 @@ static void print_item(const lt_diag_item *it, lt_diag_format format, FILE *f)
                 fprintf(f, ",line=%d", it->line);
             if (it->col)
                 fprintf(f, ",col=%d", it->col);
+            fputs(",title=", f);
+        } else {
+            fputs(" title=", f);
         }
+        github_escaped(f, it->code, 1);
         fputs("::", f);
         github_escaped(f, it->message, 0);
         fputc('\n', f);
@@ -171,16 +264,19 @@ static void print_item(const lt_diag_item *it, lt_diag_format format, FILE *f)
     }
 }
 
+FILE *lt_diag_stream(lt_diag_format format) { return format == LT_DIAG_TEXT ? stderr : stdout; }
+
 void lt_diag_print_as(const lt_diag *d, lt_diag_format format, FILE *f)
 {
     for (size_t i = 0; i < d->n; i++)
-        print_item(&d->items[i], format, f);
+        lt_diag_print_item(&d->items[i], format, f);
     if (d->dropped) {
         char msg[160];
         snprintf(msg, sizeof msg, "%zu more problem%s not shown (past the limit of %zu, or out of memory)",
                  d->dropped, d->dropped == 1 ? "" : "s", d->limit ? d->limit : 100);
-        lt_diag_item note = {.severity = LT_SEV_ERROR, .message = msg, .text = msg};
-        print_item(&note, format, f);
+        lt_diag_item note = {.severity = LT_SEV_ERROR, .code = lt_code_resource, .message = msg,
+                             .text = msg};
+        lt_diag_print_item(&note, format, f);
     }
 }
 
@@ -188,11 +284,8 @@ void lt_diag_print(const lt_diag *d, FILE *f) { lt_diag_print_as(d, LT_DIAG_TEXT
 
 void lt_diag_clear(lt_diag *d)
 {
-    for (size_t i = 0; i < d->n; i++) {
-        free(d->items[i].file);
-        free(d->items[i].message);
-        free(d->items[i].text);
-    }
+    for (size_t i = 0; i < d->n; i++)
+        free_item(&d->items[i]);
     free(d->items);
     d->items = NULL;
     d->n = d->cap = d->dropped = 0;

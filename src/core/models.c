@@ -16,13 +16,13 @@ int lt_models_bind_from(lt_stage_inst *s, const lt_node *from, const lt_node *wi
     size_t before = diag->n;
     const char *file = site->file;
     if (!s->def->fits) {
-        lt_diag_add(diag, file, from->line, from->col,
+        lt_diag_add(diag, lt_code_model, file, from->line, from->col,
                     "stage '%s': %s fits nothing, so it takes no 'from' (saved models are for "
                     "fitting stages)", s->name, s->def->name);
         return 1;
     }
     if (from->kind != LT_SCALAR || lt_node_is_null(from) || !from->value[0]) {
-        lt_diag_add(diag, file, from->line, from->col,
+        lt_diag_add(diag, lt_code_model, file, from->line, from->col,
                     "stage '%s': from: expected the path of a saved model (models/<stage>.npz), "
                     "got %s", s->name, lt_node_describe(from));
         return 1;
@@ -31,13 +31,13 @@ int lt_models_bind_from(lt_stage_inst *s, const lt_node *from, const lt_node *wi
     s->from = as_is ? strdup(from->value) : lt_path_join(site->basedir, from->value);
     char err[1024];
     if (!s->from || !(s->model = lt_model_read(s->from, err, sizeof err))) {
-        lt_diag_add(diag, file, from->line, from->col, "stage '%s': %s", s->name,
+        lt_diag_add(diag, lt_code_resource, file, from->line, from->col, "stage '%s': %s", s->name,
                     s->from ? err : "out of memory");
         return 1;
     }
     const char *kind = lt_model_text(s->model, LT_MODEL_KIND_KEY);
     if (strcmp(kind, s->def->name) != 0) {
-        lt_diag_add(diag, file, from->line, from->col,
+        lt_diag_add(diag, lt_code_model, file, from->line, from->col,
                     "stage '%s': %s: the model was saved by a %s stage, not %s", s->name, s->from,
                     kind, s->def->name);
         return 1;
@@ -46,7 +46,7 @@ int lt_models_bind_from(lt_stage_inst *s, const lt_node *from, const lt_node *wi
     size_t len = 0;
     char *bytes = lt_read_file(s->from, &len);
     if (!bytes) {
-        lt_diag_add(diag, file, from->line, from->col, "stage '%s': %s: cannot read: %s", s->name,
+        lt_diag_add(diag, lt_code_model, file, from->line, from->col, "stage '%s': %s: cannot read: %s", s->name,
                     s->from, strerror(errno));
         return 1;
     }
@@ -57,7 +57,7 @@ int lt_models_bind_from(lt_stage_inst *s, const lt_node *from, const lt_node *wi
     lt_node *saved = params ? lt_yaml_parse(s->from, params, strlen(params), diag) : NULL;
     if (!saved) {
         if (diag->n == before)
-            lt_diag_add(diag, file, from->line, from->col,
+            lt_diag_add(diag, lt_code_model, file, from->line, from->col,
                         "stage '%s': %s: the model has no readable '%s.npy'", s->name, s->from,
                         LT_MODEL_PARAMS_KEY);
         return (int)(diag->n - before);
@@ -67,7 +67,7 @@ int lt_models_bind_from(lt_stage_inst *s, const lt_node *from, const lt_node *wi
         if (!copy || lt_node_put(saved, with->keys[i]->value, copy, with->keys[i]->line,
                                  with->keys[i]->col) != 0) {
             lt_node_free(copy);
-            lt_diag_add(diag, file, 0, 0, "out of memory");
+            lt_diag_add(diag, lt_code_resource, file, 0, 0, "out of memory");
         }
     }
     lt_bind_site at = *site;

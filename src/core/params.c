@@ -140,25 +140,43 @@ struct binder {
     int errors;
 };
 
+/* Records a problem at AT (the stage, when NULL) with PARAM's config path. */
+static void vproblem(struct binder *b, const char *code, const lt_node *at, const lt_param *p,
+                     const char *fmt, va_list ap)
+{
+    char msg[900], path[400];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    int line = at ? at->line : b->site->line, col = at ? at->col : b->site->col;
+    const char *file = at && at->source ? at->source : b->site->file;
+    const char *context = b->site->context ? b->site->context : "";
+    snprintf(path, sizeof path, "stages.%s.with%s%s", b->site->stage, p ? "." : "", p ? p->name : "");
+    lt_diag_at where = {.code = code, .file = file, .line = line, .col = col, .path = path};
+    if (p)
+        lt_diag_report(b->diag, LT_SEV_ERROR, where, "stage '%s': %s%s: %s", b->site->stage, context,
+                       p->name, msg);
+    else
+        lt_diag_report(b->diag, LT_SEV_ERROR, where, "stage '%s': %s%s", b->site->stage, context, msg);
+    b->errors++;
+}
+
+/* A value that does not fit its row (or, with no row, a key no row has). */
 __attribute__((format(printf, 4, 5)))
 static void problem(struct binder *b, const lt_node *at, const lt_param *p,
                     const char *fmt, ...)
 {
-    char msg[900];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vproblem(b, p ? lt_code_param_value : lt_code_key_unknown, at, p, fmt, ap);
     va_end(ap);
-    int line = at ? at->line : b->site->line, col = at ? at->col : b->site->col;
-    const char *file = at && at->source ? at->source : b->site->file;
-    const char *context = b->site->context ? b->site->context : "";
-    if (p)
-        lt_diag_add(b->diag, file, line, col, "stage '%s': %s%s: %s",
-                    b->site->stage, context, p->name, msg);
-    else
-        lt_diag_add(b->diag, file, line, col, "stage '%s': %s%s",
-                    b->site->stage, context, msg);
-    b->errors++;
+}
+
+__attribute__((format(printf, 4, 5)))
+static void wrong_type(struct binder *b, const lt_node *at, const lt_param *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vproblem(b, lt_code_param_type, at, p, fmt, ap);
+    va_end(ap);
 }
 
 /* `"two"` for a scalar, `a mapping` for the rest. */
@@ -185,12 +203,12 @@ static void type_problem(struct binder *b, const lt_node *n, const lt_param *p)
     bool numeric = p->type == LT_P_INT || p->type == LT_P_REAL || p->type == LT_P_NCOMP ||
                    p->type == LT_P_SEED || p->type == LT_P_VEC || p->type == LT_P_MATRIX;
     if (numeric && quoted_number(n)) {
-        problem(b, n, p, "a string where a number is expected; remove the quotes");
+        wrong_type(b, n, p, "a string where a number is expected; remove the quotes");
         return;
     }
     char want[256], got[128];
     got_text(n, got, sizeof got);
-    problem(b, n, p, "expected %s, got %s", lt_param_expected(p, want, sizeof want), got);
+    wrong_type(b, n, p, "expected %s, got %s", lt_param_expected(p, want, sizeof want), got);
 }
 
 /* A plain scalar holding a finite number. */

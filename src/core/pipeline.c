@@ -50,13 +50,13 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
     const char *set = arg;
     char *eq = strchr(set, '=');
     if (!eq || eq == set) {
-        lt_diag_add(diag, label, 0, 0, "expected STAGE.PARAM=VALUE");
+        lt_diag_add(diag, lt_code_set_syntax, label, 0, 0, "expected STAGE.PARAM=VALUE");
         return;
     }
     size_t key_len = (size_t)(eq - set);
     char key[256];
     if (key_len >= sizeof key) {
-        lt_diag_add(diag, label, 0, 0, "the name is too long");
+        lt_diag_add(diag, lt_code_set_syntax, label, 0, 0, "the name is too long");
         return;
     }
     memcpy(key, set, key_len);
@@ -65,7 +65,7 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
     lt_diag local = {0};
     lt_node *value = lt_yaml_parse(label, text, strlen(text), &local);
     if (!value || local.n) {
-        lt_diag_add(diag, label, 0, 0, "the value is not valid YAML");
+        lt_diag_add(diag, lt_code_set_syntax, label, 0, 0, "the value is not valid YAML");
         lt_diag_clear(&local);
         lt_node_free(value);
         return;
@@ -94,7 +94,7 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
     char *dot = strchr(key, '.');
     if (!dot) {
         if (strcmp(key, "seed") != 0 && strcmp(key, "description") != 0) {
-            lt_diag_add(diag, label, 0, 0, "expected STAGE.PARAM=VALUE (or seed=VALUE)");
+            lt_diag_add(diag, lt_code_set_syntax, label, 0, 0, "expected STAGE.PARAM=VALUE (or seed=VALUE)");
             lt_node_free(value);
             return;
         }
@@ -113,9 +113,9 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
         names[k] = NULL;
         const char *hint = lt_did_you_mean(stage, names);
         if (hint)
-            lt_diag_add(diag, label, 0, 0, "no stage named '%s'; did you mean '%s'?", stage, hint);
+            lt_diag_add(diag, lt_code_set_syntax, label, 0, 0, "no stage named '%s'; did you mean '%s'?", stage, hint);
         else
-            lt_diag_add(diag, label, 0, 0, "no stage named '%s'", stage);
+            lt_diag_add(diag, lt_code_set_syntax, label, 0, 0, "no stage named '%s'", stage);
         lt_node_free(value);
         return;
     }
@@ -146,7 +146,7 @@ static const lt_stage_def *resolve_kind(lt_pipeline *p, const lt_node *use, cons
                                         lt_diag *diag)
 {
     if (!scalar_text(use)) {
-        lt_diag_add(diag, AT(p, use), "stage '%s': 'use' must name a stage kind, got %s", stage,
+        lt_diag_add(diag, lt_code_stage_kind, AT(p, use), "stage '%s': 'use' must name a stage kind, got %s", stage,
                     lt_node_describe(use));
         return NULL;
     }
@@ -161,10 +161,10 @@ static const lt_stage_def *resolve_kind(lt_pipeline *p, const lt_node *use, cons
     names[n < 255 ? n : 255] = NULL;
     const char *hint = lt_did_you_mean(use->value, names);
     if (hint)
-        lt_diag_add(diag, AT(p, use), "stage '%s': unknown stage kind '%s'; did you mean '%s'?",
+        lt_diag_add(diag, lt_code_stage_kind, AT(p, use), "stage '%s': unknown stage kind '%s'; did you mean '%s'?",
                     stage, use->value, hint);
     else
-        lt_diag_add(diag, AT(p, use), "stage '%s': unknown stage kind '%s' (`latent stages` lists them)",
+        lt_diag_add(diag, lt_code_stage_kind, AT(p, use), "stage '%s': unknown stage kind '%s' (`latent stages` lists them)",
                     stage, use->value);
     return NULL;
 }
@@ -177,11 +177,11 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
     s->line = key->line;
     s->col = key->col;
     if (!valid_name(key->value, false))
-        lt_diag_add(diag, AT(p, key),
+        lt_diag_add(diag, lt_code_key_shape, AT(p, key),
                     "stage name '%s' must start with a letter or '_' and hold only letters, digits, '_' and '-'",
                     key->value);
     if (body->kind != LT_MAP) {
-        lt_diag_add(diag, AT(p, body), "stage '%s': expected a mapping with 'use', 'with' and 'input', got %s",
+        lt_diag_add(diag, lt_code_key_shape, AT(p, body), "stage '%s': expected a mapping with 'use', 'with' and 'input', got %s",
                     key->value, lt_node_describe(body));
         return;
     }
@@ -194,16 +194,16 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
             continue;
         const char *hint = lt_did_you_mean(k, stage_keys);
         if (hint)
-            lt_diag_add(diag, AT(p, body->keys[i]), "stage '%s': unknown key '%s'; did you mean '%s'?",
+            lt_diag_add(diag, lt_code_key_unknown, AT(p, body->keys[i]), "stage '%s': unknown key '%s'; did you mean '%s'?",
                         key->value, k, hint);
         else
-            lt_diag_add(diag, AT(p, body->keys[i]),
+            lt_diag_add(diag, lt_code_key_unknown, AT(p, body->keys[i]),
                         "stage '%s': unknown key '%s' (a stage has 'use', 'with', 'input' and 'from')",
                         key->value, k);
     }
     const lt_node *use = lt_node_get(body, "use");
     if (!use) {
-        lt_diag_add(diag, AT(p, key), "stage '%s': missing 'use' (the stage kind, e.g. use: pca)",
+        lt_diag_add(diag, lt_code_key_missing, AT(p, key), "stage '%s': missing 'use' (the stage kind, e.g. use: pca)",
                     key->value);
         return;
     }
@@ -212,7 +212,7 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
         return;
     s->config = calloc(1, s->def->config_size ? s->def->config_size : 1);
     if (!s->config) {
-        lt_diag_add(diag, p->file, 0, 0, "out of memory");
+        lt_diag_add(diag, lt_code_resource, p->file, 0, 0, "out of memory");
         return;
     }
     lt_bind_site site = {.file = p->file, .stage = s->name, .kind = s->def->name, .basedir = p->dir,
@@ -244,9 +244,9 @@ static void unknown_stage(lt_pipeline *p, const lt_node *at, const char *what, c
     names[k] = NULL;
     const char *hint = lt_did_you_mean(name, names);
     if (hint)
-        lt_diag_add(diag, AT(p, at), "%s%s: no stage named '%s'; did you mean '%s'?", who, what, name, hint);
+        lt_diag_add(diag, lt_code_input, AT(p, at), "%s%s: no stage named '%s'; did you mean '%s'?", who, what, name, hint);
     else
-        lt_diag_add(diag, AT(p, at), "%s%s: no stage named '%s'", who, what, name);
+        lt_diag_add(diag, lt_code_input, AT(p, at), "%s%s: no stage named '%s'", who, what, name);
 }
 
 static bool reads_kind(const lt_stage_def *reader, lt_value_kind kind)
@@ -283,13 +283,13 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
     }
     const lt_stage_def *from = p->stages[j].def;
     if ((size_t)j == index) {
-        lt_diag_add(diag, AT(p, nm), "%sinput: a stage cannot read its own output", who);
+        lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: a stage cannot read its own output", who);
         return;
     }
     if (!from)
         return; /* its kind is unknown, already reported */
     if (from->n_outputs == 0) {
-        lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who, name,
+        lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who, name,
                     from->name);
         return;
     }
@@ -308,13 +308,13 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
     if (out < 0) {
         const char *hint = lt_did_you_mean(output, names);
         if (hint) {
-            lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s'; did you mean '%s.%s'?",
+            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s'; did you mean '%s.%s'?",
                         who, name, from->name, output, name, hint);
         } else {
             char list[512] = "";
             for (size_t k = 0; k < n_names; k++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
-            lt_diag_add(diag, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s' (it has %s)", who, name,
+            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s' (it has %s)", who, name,
                         from->name, output, list);
         }
         return;
@@ -329,16 +329,16 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
         char reads[128];
         reads_text(s->def, reads, sizeof reads);
         if (fits)
-            lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s; did you mean '%s.%s'?", who,
+            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s; did you mean '%s.%s'?", who,
                         nm->value, lt_value_kind_name(kind), s->def->name, reads, name, fits);
         else
-            lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s", who, nm->value,
+            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s", who, nm->value,
                         lt_value_kind_name(kind), s->def->name, reads);
         return;
     }
     for (size_t k = 0; k < s->n_inputs; k++)
         if (s->inputs[k] == (size_t)j && s->input_output[k] == out) {
-            lt_diag_add(diag, AT(p, nm), "%sinput: '%s' is listed twice; name each input once", who,
+            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: '%s' is listed twice; name each input once", who,
                         nm->value);
             return;
         }
@@ -387,7 +387,7 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
         }
         for (size_t i = 0; i < n; i++) {
             if (!scalar_text(names[i]))
-                lt_diag_add(diag, AT(p, names[i]),
+                lt_diag_add(diag, lt_code_input, AT(p, names[i]),
                             "%sinput: expected a stage name (or STAGE.OUTPUT) or a list of them, got %s", who,
                             lt_node_describe(names[i]));
             else
@@ -397,10 +397,10 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
         char reads[128];
         reads_text(s->def, reads, sizeof reads);
         if (!bind_default_input(p, index) && reads_kind(s->def, LT_DATASET))
-            lt_diag_add(diag, p->file, s->line, s->col,
+            lt_diag_add(diag, lt_code_graph, p->file, s->line, s->col,
                         "%sneeds an input, and no earlier stage produces data", who);
         else if (!s->n_inputs)
-            lt_diag_add(diag, p->file, s->line, s->col, "%sneeds an input, and no earlier stage gives %s",
+            lt_diag_add(diag, lt_code_graph, p->file, s->line, s->col, "%sneeds an input, and no earlier stage gives %s",
                         who, reads);
         return;
     }
@@ -412,12 +412,12 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
         input = &here;
     if ((int)s->n_inputs > s->def->max_inputs) {
         if (s->def->max_inputs == 0)
-            lt_diag_add(diag, AT(p, input), "%s%s takes no input", who, s->def->name);
+            lt_diag_add(diag, lt_code_input, AT(p, input), "%s%s takes no input", who, s->def->name);
         else
-            lt_diag_add(diag, AT(p, input), "%s%s takes at most %d input%s, got %zu", who, s->def->name,
+            lt_diag_add(diag, lt_code_input, AT(p, input), "%s%s takes at most %d input%s, got %zu", who, s->def->name,
                         s->def->max_inputs, s->def->max_inputs == 1 ? "" : "s", s->n_inputs);
     } else if ((int)s->n_inputs < s->def->min_inputs) {
-        lt_diag_add(diag, AT(p, input), "%s%s needs %d inputs, got %zu", who, s->def->name,
+        lt_diag_add(diag, lt_code_input, AT(p, input), "%s%s needs %d inputs, got %zu", who, s->def->name,
                     s->def->min_inputs, s->n_inputs);
     }
 }
@@ -474,7 +474,7 @@ static void order_stages(lt_pipeline *p, lt_diag *diag)
                                             p->stages[seen[j]].name);
                 if (len < sizeof path)
                     snprintf(path + len, sizeof path - len, "%s", p->stages[cur].name);
-                lt_diag_add(diag, p->file, p->stages[cur].line, p->stages[cur].col,
+                lt_diag_add(diag, lt_code_graph, p->file, p->stages[cur].line, p->stages[cur].col,
                             "stage '%s': input cycle: %s", p->stages[cur].name, path);
                 break;
             }
@@ -540,13 +540,13 @@ static void undeclared_metric(lt_pipeline *p, const lt_node *key, const lt_expec
     size_t n = lt_metric_names(def, names, LT_COUNT(names));
     const char *hint = n ? lt_did_you_mean(e->metric, (const char *const *)names) : NULL;
     if (hint)
-        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s'; did you mean '%s'?", e->target,
+        lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: %s: %s reports no metric '%s'; did you mean '%s'?", e->target,
                     def->name, e->metric, hint);
     else if (n)
-        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metric '%s' (`latent stages %s` lists its metrics)",
+        lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: %s: %s reports no metric '%s' (`latent stages %s` lists its metrics)",
                     e->target, def->name, e->metric, def->name);
     else
-        lt_diag_add(diag, AT(p, key), "expect: %s: %s reports no metrics", e->target, def->name);
+        lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: %s: %s reports no metrics", e->target, def->name);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
 }
@@ -556,7 +556,7 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
     if (!expect || lt_node_is_null(expect))
         return;
     if (expect->kind != LT_MAP) {
-        lt_diag_add(diag, AT(p, expect), "expect: expected a mapping of stage.metric to checks, got %s",
+        lt_diag_add(diag, lt_code_expect, AT(p, expect), "expect: expected a mapping of stage.metric to checks, got %s",
                     lt_node_describe(expect));
         return;
     }
@@ -570,7 +570,7 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
         e->line = key->line;
         e->col = key->col;
         if (!parse_target(key->value, e)) {
-            lt_diag_add(diag, AT(p, key), "expect: '%s' should read STAGE.METRIC, optionally with [index]",
+            lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: '%s' should read STAGE.METRIC, optionally with [index]",
                         key->value);
             continue;
         }
@@ -580,7 +580,7 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
         else if (p->stages[si].def && !lt_metric_declared(p->stages[si].def, e->metric))
             undeclared_metric(p, key, e, p->stages[si].def, diag);
         if (spec->kind != LT_MAP) {
-            lt_diag_add(diag, AT(p, spec), "expect: %s: expected a mapping such as {near: 0.95, tol: 0.01}, got %s",
+            lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: expected a mapping such as {near: 0.95, tol: 0.01}, got %s",
                         e->target, lt_node_describe(spec));
             continue;
         }
@@ -595,14 +595,14 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
                     which = j;
             if (which < 0) {
                 const char *hint = lt_did_you_mean(name, expect_keys);
-                lt_diag_add(diag, AT(p, spec->keys[k]), "expect: %s: unknown check '%s'%s%s%s", e->target,
+                lt_diag_add(diag, lt_code_expect, AT(p, spec->keys[k]), "expect: %s: unknown check '%s'%s%s%s", e->target,
                             name, hint ? "; did you mean '" : " (near with tol or rtol, min, max, equals)",
                             hint ? hint : "", hint ? "'?" : "");
                 bad = true;
                 continue;
             }
             if (!number_of(spec->items[k], &val[which])) {
-                lt_diag_add(diag, AT(p, spec->items[k]), "expect: %s: %s: expected a number, got %s",
+                lt_diag_add(diag, lt_code_expect, AT(p, spec->items[k]), "expect: %s: %s: expected a number, got %s",
                             e->target, name, lt_node_describe(spec->items[k]));
                 bad = true;
                 continue;
@@ -614,31 +614,31 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
         enum { NEAR, TOL, RTOL, MIN, MAX, EQUALS };
         if (has[NEAR]) {
             if (!has[TOL] && !has[RTOL])
-                lt_diag_add(diag, AT(p, spec), "expect: %s: 'near' needs 'tol' (absolute) or 'rtol' (relative)",
+                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: 'near' needs 'tol' (absolute) or 'rtol' (relative)",
                             e->target);
             else if ((has[TOL] && val[TOL] < 0) || (has[RTOL] && val[RTOL] < 0))
-                lt_diag_add(diag, AT(p, spec), "expect: %s: tolerances must be >= 0", e->target);
+                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: tolerances must be >= 0", e->target);
             e->op = LT_EXPECT_NEAR;
             e->value = val[NEAR];
             e->tol = val[TOL];
             e->rtol = val[RTOL];
             if (has[MIN] || has[MAX] || has[EQUALS])
-                lt_diag_add(diag, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
+                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
         } else if (has[EQUALS]) {
             e->op = LT_EXPECT_EQUALS;
             e->value = val[EQUALS];
             if (has[MIN] || has[MAX] || has[TOL] || has[RTOL])
-                lt_diag_add(diag, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
+                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
         } else if (has[MIN] || has[MAX]) {
             e->op = LT_EXPECT_RANGE;
             e->min = has[MIN] ? val[MIN] : -INFINITY;
             e->max = has[MAX] ? val[MAX] : INFINITY;
             if (has[TOL] || has[RTOL])
-                lt_diag_add(diag, AT(p, spec), "expect: %s: tol and rtol go with near", e->target);
+                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: tol and rtol go with near", e->target);
             if (e->min > e->max)
-                lt_diag_add(diag, AT(p, spec), "expect: %s: min is larger than max", e->target);
+                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: min is larger than max", e->target);
         } else {
-            lt_diag_add(diag, AT(p, spec), "expect: %s: needs near (with tol or rtol), min, max or equals",
+            lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: needs near (with tol or rtol), min, max or equals",
                         e->target);
         }
     }
@@ -652,7 +652,7 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
 {
     const lt_node *root = p->root;
     if (root->kind != LT_MAP) {
-        lt_diag_add(diag, AT(p, root), "a pipeline file is a mapping with 'pipeline' and 'stages', got %s",
+        lt_diag_add(diag, lt_code_key_shape, AT(p, root), "a pipeline file is a mapping with 'pipeline' and 'stages', got %s",
                     lt_node_describe(root));
         return;
     }
@@ -665,16 +665,16 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
             continue;
         const char *hint = lt_did_you_mean(k, top_keys);
         if (hint)
-            lt_diag_add(diag, AT(p, root->keys[i]), "unknown top-level key '%s'; did you mean '%s'?", k, hint);
+            lt_diag_add(diag, lt_code_key_unknown, AT(p, root->keys[i]), "unknown top-level key '%s'; did you mean '%s'?", k, hint);
         else
-            lt_diag_add(diag, AT(p, root->keys[i]),
+            lt_diag_add(diag, lt_code_key_unknown, AT(p, root->keys[i]),
                         "unknown top-level key '%s' (expected pipeline, description, seed, stages, expect, sweep)", k);
     }
     const lt_node *name = lt_node_get(root, "pipeline");
     if (!name)
-        lt_diag_add(diag, p->file, 1, 1, "missing 'pipeline' (the pipeline's name, e.g. pipeline: breast-cancer)");
+        lt_diag_add(diag, lt_code_key_missing, p->file, 1, 1, "missing 'pipeline' (the pipeline's name, e.g. pipeline: breast-cancer)");
     else if (!scalar_text(name) || !valid_name(name->value, true))
-        lt_diag_add(diag, AT(p, name), "pipeline: the name may hold only letters, digits, '-' and '_', got %s%s%s",
+        lt_diag_add(diag, lt_code_param_value, AT(p, name), "pipeline: the name may hold only letters, digits, '-' and '_', got %s%s%s",
                     scalar_text(name) ? "\"" : "", scalar_text(name) ? name->value : lt_node_describe(name),
                     scalar_text(name) ? "\"" : "");
     else
@@ -682,14 +682,14 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
     const lt_node *desc = lt_node_get(root, "description");
     if (desc && !lt_node_is_null(desc)) {
         if (desc->kind != LT_SCALAR)
-            lt_diag_add(diag, AT(p, desc), "description: expected text, got %s", lt_node_describe(desc));
+            lt_diag_add(diag, lt_code_param_type, AT(p, desc), "description: expected text, got %s", lt_node_describe(desc));
         else
             p->description = strdup(desc->value);
     }
     const lt_node *seed = lt_node_get(root, "seed");
     double s = 0;
     if (seed && !(number_of(seed, &s) && s == floor(s) && s >= 0 && s <= 4294967295.0)) {
-        lt_diag_add(diag, AT(p, seed), "seed: expected an integer in [0, 4294967295], got %s%s%s",
+        lt_diag_add(diag, lt_code_param_value, AT(p, seed), "seed: expected an integer in [0, 4294967295], got %s%s%s",
                     scalar_text(seed) ? "\"" : "", scalar_text(seed) ? seed->value : lt_node_describe(seed),
                     scalar_text(seed) ? "\"" : "");
         s = 0; /* converting a value out of range would be undefined (found by fuzzing) */
@@ -698,11 +698,11 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
 
     const lt_node *stages = lt_node_get(root, "stages");
     if (!stages) {
-        lt_diag_add(diag, p->file, 1, 1, "missing 'stages' (a mapping of stage names to {use, with, input})");
+        lt_diag_add(diag, lt_code_key_missing, p->file, 1, 1, "missing 'stages' (a mapping of stage names to {use, with, input})");
         return;
     }
     if (stages->kind != LT_MAP || stages->n == 0) {
-        lt_diag_add(diag, AT(p, stages), "stages: expected a mapping of stage names to {use, with, input}, got %s",
+        lt_diag_add(diag, lt_code_key_shape, AT(p, stages), "stages: expected a mapping of stage names to {use, with, input}, got %s",
                     stages->kind == LT_MAP ? "an empty mapping" : lt_node_describe(stages));
         return;
     }
@@ -726,7 +726,7 @@ lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_dia
     size_t len;
     char *text = lt_read_file(file, &len);
     if (!text) {
-        lt_diag_add(diag, file, 0, 0, "cannot read the pipeline file: %s", strerror(errno));
+        lt_diag_add(diag, lt_code_resource, file, 0, 0, "cannot read the pipeline file: %s", strerror(errno));
         return NULL;
     }
     lt_pipeline *p = calloc(1, sizeof *p);
@@ -738,7 +738,7 @@ lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_dia
     p->dir = lt_path_dirname(file);
     lt_sha256_hex(text, len, p->sha256);
     if (memchr(text, '\0', len))
-        lt_diag_add(diag, file, 0, 0, "the file holds NUL bytes; is it a YAML text file?");
+        lt_diag_add(diag, lt_code_yaml_syntax, file, 0, 0, "the file holds NUL bytes; is it a YAML text file?");
     else
         p->root = lt_yaml_parse(file, text, len, diag);
     free(text);
@@ -751,10 +751,10 @@ lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_dia
         if (p->root->kind == LT_MAP && lt_sweep_parse(file, p->root, sets, n_sets, max, &p->sweep, diag) == 0 &&
             opts->point >= 0) {
             if ((size_t)opts->point >= p->sweep.n_points)
-                lt_diag_add(diag, file, 0, 0, "--point %ld: the sweep has %zu points (0 to %zu)", opts->point,
+                lt_diag_add(diag, lt_code_sweep, file, 0, 0, "--point %ld: the sweep has %zu points (0 to %zu)", opts->point,
                             p->sweep.n_points, p->sweep.n_points ? p->sweep.n_points - 1 : 0);
             else if (lt_sweep_apply(&p->sweep, (size_t)opts->point, p->root) != 0)
-                lt_diag_add(diag, file, 0, 0, "out of memory");
+                lt_diag_add(diag, lt_code_resource, file, 0, 0, "out of memory");
             else
                 p->point = opts->point;
         }

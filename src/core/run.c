@@ -41,7 +41,11 @@ int lt_pipeline_check(const lt_pipeline *p, lt_diag *diag)
             ctx.with = s->with;
             ctx.wanted = lt_stage_wanted(s); /* a check may depend on which outputs are read */
             if (fn(&ctx, s->config) != LT_OK) {
-                lt_diag_add_raw(diag, ctx.error ? ctx.error : "check failed");
+                if (lt_ctx_failure(&ctx))
+                    lt_diag_push(diag, lt_ctx_failure(&ctx));
+                else
+                    lt_diag_add(diag, lt_code_stage_input, p->file, s->line, s->col,
+                                "stage '%s': its check failed without a message (a bug in the stage)", s->name);
                 problems++;
                 break;
             }
@@ -167,7 +171,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     char config_hash[17];
     lt_pipeline_config_hash(p, config_hash);
     lt_ctx ctx = {.pipeline = p->name, .file = p->file, .staging = folder.staging, .seed = p->seed,
-                  .threads = threads, .quiet = opts->quiet || !root};
+                  .threads = threads, .quiet = opts->quiet || !root,
+                  .format = opts->format};
     const char *png_text[] = {"Software", "latent " LATENT_VERSION, "Title", p->name,
                               "latent:config-hash", config_hash, NULL};
     memcpy(ctx.png_text, png_text, sizeof png_text);
@@ -181,14 +186,14 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     }
     rc = lt_dist_max(rc); /* the ranks' first agreement */
     bool started_together = rc == LT_OK;
-    if (rc == LT_OK && !opts->quiet && root)
+    if (rc == LT_OK && lt_progress_shown(&ctx, false))
         fprintf(stderr, "latent: running %s (%zu stage%s, %d thread%s%s)\n", p->name, p->n_stages,
                 p->n_stages == 1 ? "" : "s", threads, threads == 1 ? "" : "s",
                 ranks > 1 ? " on each of the ranks" : "");
     if (rc == LT_OK)
         rc = lt_run_stages(p, &ctx, &cache, &rec);
     if (rc == LT_OK && root)
-        rc = record_and_commit(p, &folder, config_hash, threads, started, t_start, &rec, opts->quiet);
+        rc = record_and_commit(p, &folder, config_hash, threads, started, t_start, &rec, !lt_progress_shown(&ctx, false));
     lt_run_folder_close(&folder, rc == LT_OK && root);
     if (!root)
         lt_remove_tree(private_dir);

@@ -18,6 +18,7 @@ typedef struct lt_run_opts {
     int threads;         /* 0: OpenBLAS's default */
     bool quiet;
     bool no_cache;       /* neither read nor write the stage cache */
+    lt_diag_format format; /* how errors and warnings print (--format) */
 } lt_run_opts;
 
 /* Runs every stage's cross-field check, then its probe (the data checks

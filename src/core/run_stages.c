@@ -157,7 +157,7 @@ static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, co
         rc = s->def->run(ctx, s->config, in, (int)s->n_inputs, s->def->n_outputs ? out : NULL);
     /* A report refused (a NaN, a metric not declared) or an output that is
      * not finite fails the stage, whatever run() said. */
-    if (rc == LT_OK && ctx->error)
+    if (rc == LT_OK && lt_ctx_failure(ctx))
         rc = LT_ERUNTIME;
     if (rc == LT_OK)
         rc = check_outputs(ctx, s->def, wanted, out);
@@ -169,6 +169,19 @@ static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, co
         lt_cache_store(cache, rv->keys[i], out, s->def->n_outputs, *m, ctx->staging, ctx->artifacts,
                        ctx->n_artifacts);
     return rc;
+}
+
+/* The stage's error in the user's --format. */
+static void print_failure(const lt_ctx *ctx)
+{
+    lt_diag one = {.limit = 1};
+    if (lt_ctx_failure(ctx))
+        lt_diag_push(&one, lt_ctx_failure(ctx));
+    else
+        lt_diag_add(&one, lt_code_stage_runtime, ctx->file, ctx->line, ctx->col,
+                    "stage '%s' failed without a message (a bug in the stage)", ctx->stage);
+    lt_diag_print_as(&one, ctx->format, lt_diag_stream(ctx->format));
+    lt_diag_clear(&one);
 }
 
 /* The ranks stop together: the first rank whose failure is its own (not an
@@ -183,7 +196,7 @@ static int agree(lt_ctx *ctx, int mine)
     if (first == ranks)
         rc = lt_dist_max(mine); /* nobody's own: echoes only */
     if (rc != LT_OK && mine != LT_OK && (lt_dist_rank() == first || (first == ranks && lt_dist_rank() == 0)))
-        fprintf(stderr, "%s\n", ctx->error ? ctx->error : "stage failed without a message");
+        print_failure(ctx);
     return rc;
 }
 
@@ -238,8 +251,7 @@ static int run_one(const lt_pipeline *p, size_t i, lt_ctx *ctx, const lt_cache *
         lt_json_free(m);
     lt_json_set(rec->timings, s->name, lt_json_num(dt));
     lt_json_set(rec->cached, s->name, lt_json_bool(hit));
-    if (!ctx->quiet)
-        fprintf(stderr, "  %-16s %-24s %9.3f s%s\n", s->name, s->def->name, dt, hit ? "  (cached)" : "");
+    lt_progress_say(ctx, false, "  %-16s %-24s %9.3f s%s", s->name, s->def->name, dt, hit ? "  (cached)" : "");
     for (size_t j = 0; j < s->n_inputs; j++) {
         size_t at = slot(s->inputs[j], s->input_output[j]);
         if (--rv->left[at] == 0)

@@ -183,7 +183,7 @@ static void error_at(struct loader *l, const yaml_mark_t *m, const char *fmt, ..
         va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
-        lt_diag_add(l->diag, l->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
+        lt_diag_add(l->diag, lt_code_yaml_syntax, l->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
     }
     l->failed = true;
 }
@@ -201,7 +201,7 @@ static bool next_event(struct loader *l, yaml_event_t *ev)
                  (int)l->parser.context_mark.column + 1);
     else
         snprintf(msg, sizeof msg, "YAML syntax error: %s", problem);
-    lt_diag_add(l->diag, l->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
+    lt_diag_add(l->diag, lt_code_yaml_syntax, l->file, (int)m->line + 1, (int)m->column + 1, "%s", msg);
     l->failed = true;
     return false;
 }
@@ -307,8 +307,10 @@ static lt_node *load_mapping(struct loader *l, yaml_event_t *start, int depth)
         }
         const lt_node *first = lt_node_key(map, key->value);
         if (first) {
-            error_at(l, &key_mark, "duplicate key '%.200s' (first defined at line %d)",
-                     key->value, first->line);
+            bool first_error = !l->failed;
+            error_at(l, &key_mark, "duplicate key '%.200s'", key->value);
+            if (first_error)
+                lt_diag_note(l->diag, NULL, first->line, first->col, "first defined");
             lt_node_free(key);
             lt_node_free(value);
             break;
@@ -410,7 +412,7 @@ lt_node *lt_yaml_parse(const char *file, const char *text, size_t len, lt_diag *
 {
     struct loader l = {.file = file, .diag = diag};
     if (!yaml_parser_initialize(&l.parser)) {
-        lt_diag_add(diag, file, 0, 0, "out of memory");
+        lt_diag_add(diag, lt_code_resource, file, 0, 0, "out of memory");
         return NULL;
     }
     yaml_parser_set_input_string(&l.parser, (const unsigned char *)text, len);

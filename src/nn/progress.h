@@ -1,8 +1,8 @@
-/* Training progress on stderr, the one thing a stage prints besides its
- * model summary: on a terminal a bar redrawn in place while an epoch runs
- * (batch, running loss and metrics, rate, ETA) and left as the epoch's
- * summary line; elsewhere (a log, a pipe) only that line per epoch. A
- * disabled progress prints nothing (--quiet). */
+/* Training progress, said through the run's context (lt_progress_say): on a
+ * terminal a bar redrawn in place while an epoch runs (batch, running loss
+ * and metrics, rate, ETA) and left as the epoch's summary line; elsewhere (a
+ * log, a pipe) only that line per epoch; nothing under --quiet or a machine
+ * --format. */
 #ifndef LATENT_NN_PROGRESS_H
 #define LATENT_NN_PROGRESS_H
 
@@ -10,10 +10,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "latent/stage.h"
+
 typedef struct lt_progress {
+    lt_ctx *ctx;               /* borrowed: where lines are said */
     bool enabled;
     bool live;                 /* redraw a bar in place (a terminal) */
-    FILE *out;
     int epochs;                /* of the whole run, for "epoch 3/20" */
     size_t batches;            /* per epoch */
     size_t n_metrics;
@@ -22,9 +24,9 @@ typedef struct lt_progress {
     double started, drawn;     /* seconds (monotonic) */
 } lt_progress;
 
-/* Sets up P for stderr; live when stderr is a terminal. ENABLED false
- * silences it. metric_names (n_metrics entries) are borrowed. */
-void lt_progress_init(lt_progress *p, bool enabled, int epochs, size_t batches,
+/* Sets up P to say its lines through CTX (borrowed). metric_names
+ * (n_metrics entries) are borrowed. */
+void lt_progress_init(lt_progress *p, lt_ctx *ctx, int epochs, size_t batches,
                       const char *const *metric_names, size_t n_metrics);
 void lt_progress_epoch(lt_progress *p, int epoch);
 /* After batch DONE (1-based) with the epoch's running means so far. */

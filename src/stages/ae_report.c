@@ -30,22 +30,25 @@ static size_t part_weights(const ae_model *m, size_t from, size_t to)
 void ae_print_summary(lt_ctx *ctx, const struct autoencoder_config *cfg, const ae_model *m)
 {
     char shape[64], count[32], name[64];
-    fprintf(stderr, "model of stage '%s' (input %s)\n", lt_ctx_stage(ctx),
-            lt_nn_shape_text(&m->net.in, shape, sizeof shape));
-    fprintf(stderr, "  %-26s %-16s %12s\n", "layer", "output shape", "params");
+    if (!lt_progress_shown(ctx, false))
+        return;
+    lt_progress_say(ctx, false, "model of stage '%s' (input %s)", lt_ctx_stage(ctx),
+                    lt_nn_shape_text(&m->net.in, shape, sizeof shape));
+    lt_progress_say(ctx, false, "  %-26s %-16s %12s", "layer", "output shape", "params");
     for (size_t i = 0; i < m->net.n_layers; i++) {
         const lt_layer *l = &m->net.layers[i];
         char where[32];
         ae_layer_name(cfg, i, where, sizeof where);
         snprintf(name, sizeof name, "%s %s", where, l->kind->spec.name);
-        fprintf(stderr, "  %-26s %-16s %12s\n", name, lt_nn_shape_text(&l->out, shape, sizeof shape),
-                grouped(l->n_weights, count, sizeof count));
+        lt_progress_say(ctx, false, "  %-26s %-16s %12s", name,
+                        lt_nn_shape_text(&l->out, shape, sizeof shape),
+                        grouped(l->n_weights, count, sizeof count));
     }
     char enc[32], dec[32];
-    fprintf(stderr, "  total params: %s (encoder %s, decoder %s)\n",
-            grouped(m->net.n_weights, count, sizeof count),
-            grouped(part_weights(m, 0, m->n_encoder), enc, sizeof enc),
-            grouped(part_weights(m, m->n_encoder, m->net.n_layers), dec, sizeof dec));
+    lt_progress_say(ctx, false, "  total params: %s (encoder %s, decoder %s)",
+                    grouped(m->net.n_weights, count, sizeof count),
+                    grouped(part_weights(m, 0, m->n_encoder), enc, sizeof enc),
+                    grouped(part_weights(m, m->n_encoder, m->net.n_layers), dec, sizeof dec));
 }
 
 void ae_report_params(lt_ctx *ctx, const ae_model *m)

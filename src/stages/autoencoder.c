@@ -266,7 +266,7 @@ static int train(lt_ctx *ctx, const struct autoencoder_config *cfg, ae_model *m,
     }
     size_t batches = (n + m->net.batch - 1) / m->net.batch;
     lt_progress progress;
-    lt_progress_init(&progress, !lt_ctx_quiet(ctx), cfg->epochs, batches, names, n_metrics);
+    lt_progress_init(&progress, ctx, cfg->epochs, batches, names, n_metrics);
     int rc = lt_train(&m->net, &opt, &tc, x, n, vx, vn, &progress, h);
     lt_optim_free(&opt);
     if (rc == LT_TRAIN_ENOMEM)

@@ -249,7 +249,7 @@ static int train(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const 
     static const char *const names[] = {"reconstruction_loss", "kl_loss"};
     size_t batches = (n + m->net.batch - 1) / m->net.batch;
     lt_progress progress;
-    lt_progress_init(&progress, !lt_ctx_quiet(ctx), cfg->epochs, batches, names, 2);
+    lt_progress_init(&progress, ctx, cfg->epochs, batches, names, 2);
     lt_vae_config tc = train_config(cfg, m);
     if (spread) {
         tc.sum = lt_dist_sum;

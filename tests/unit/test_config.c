@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ctx.h"
 #include "core/diag.h"
 #include "core/params.h"
 #include "core/sha256.h"
@@ -309,29 +310,44 @@ static char *printed(const lt_diag *d, lt_diag_format format)
 }
 
 /* One problem, three formats: people, JSON lines, GitHub workflow commands
- * (whose escaping of '%', ',', ':' and line breaks GitHub documents). */
+ * (whose escaping of '%', ',', ':' and line breaks GitHub documents). Each
+ * item keeps its code, config path and second position in every format. */
 static void test_diag_formats(void)
 {
     lt_diag d = {0};
-    lt_diag_add(&d, "p,1.yaml", 4, 7, "n_components: got \"50%%\"\nnext");
-    lt_diag_add_raw(&d, "p.yaml:12:3: stage 'pca': bad");
-    lt_diag_add_raw(&d, "data.csv: cannot read");
+    lt_diag_add(&d, lt_code_param_type, "p,1.yaml", 4, 7, "n_components: got \"50%%\"\nnext");
+    lt_diag_report(&d, LT_SEV_ERROR,
+                   (lt_diag_at){.code = lt_code_param_value, .file = "p.yaml", .line = 12, .col = 3,
+                                .path = "stages.pca.with.n_components"},
+                   "stage 'pca': bad");
+    lt_diag_note(&d, NULL, 4, 5, "first defined");
+    lt_diag_add(&d, lt_code_data, "data.csv", 0, 0, "cannot read");
+    lt_diag_note(&d, "p.yaml", 3, 9, "named");
+    lt_diag_report(&d, LT_SEV_WARNING, (lt_diag_at){.code = lt_code_warning, .file = "p.yaml", .line = 2, .col = 1},
+                   "stage 'mds': only train");
     char *text = printed(&d, LT_DIAG_TEXT);
     CU_ASSERT_STRING_EQUAL(text, "p,1.yaml:4:7: n_components: got \"50%\"\nnext\n"
-                                 "p.yaml:12:3: stage 'pca': bad\n"
-                                 "data.csv: cannot read\n");
+                                 "p.yaml:12:3: stage 'pca': bad (first defined at line 4)\n"
+                                 "data.csv: cannot read (named at p.yaml:3:9)\n"
+                                 "p.yaml:2:1: warning: stage 'mds': only train\n");
     char *json = printed(&d, LT_DIAG_JSON);
     CU_ASSERT_STRING_EQUAL(json,
-        "{\"severity\": \"error\", \"file\": \"p,1.yaml\", \"line\": 4, \"column\": 7, "
-        "\"message\": \"n_components: got \\\"50%\\\"\\u000anext\"}\n"
-        "{\"severity\": \"error\", \"file\": \"p.yaml\", \"line\": 12, \"column\": 3, "
-        "\"message\": \"stage 'pca': bad\"}\n"
-        "{\"severity\": \"error\", \"file\": \"data.csv\", \"line\": 0, \"column\": 0, "
-        "\"message\": \"cannot read\"}\n");
+        "{\"severity\": \"error\", \"code\": \"param.type\", \"file\": \"p,1.yaml\", \"line\": 4, "
+        "\"column\": 7, \"path\": null, \"message\": \"n_components: got \\\"50%\\\"\\u000anext\"}\n"
+        "{\"severity\": \"error\", \"code\": \"param.value\", \"file\": \"p.yaml\", \"line\": 12, "
+        "\"column\": 3, \"path\": \"stages.pca.with.n_components\", \"message\": \"stage 'pca': bad\", "
+        "\"note\": {\"message\": \"first defined\", \"file\": \"p.yaml\", \"line\": 4, \"column\": 5}}\n"
+        "{\"severity\": \"error\", \"code\": \"data\", \"file\": \"data.csv\", \"line\": 0, \"column\": 0, "
+        "\"path\": null, \"message\": \"cannot read\", \"note\": {\"message\": \"named\", \"file\": "
+        "\"p.yaml\", \"line\": 3, \"column\": 9}}\n"
+        "{\"severity\": \"warning\", \"code\": \"warning\", \"file\": \"p.yaml\", \"line\": 2, "
+        "\"column\": 1, \"path\": null, \"message\": \"stage 'mds': only train\"}\n");
     char *gh = printed(&d, LT_DIAG_GITHUB);
-    CU_ASSERT_STRING_EQUAL(gh, "::error file=p%2C1.yaml,line=4,col=7::n_components: got \"50%25\"%0Anext\n"
-                               "::error file=p.yaml,line=12,col=3::stage 'pca': bad\n"
-                               "::error file=data.csv::cannot read\n");
+    CU_ASSERT_STRING_EQUAL(gh, "::error file=p%2C1.yaml,line=4,col=7,title=param.type::n_components: got "
+                               "\"50%25\"%0Anext\n"
+                               "::error file=p.yaml,line=12,col=3,title=param.value::stage 'pca': bad\n"
+                               "::error file=data.csv,title=data::cannot read\n"
+                               "::warning file=p.yaml,line=2,col=1,title=warning::stage 'mds': only train\n");
     free(text);
     free(json);
     free(gh);
@@ -340,12 +356,39 @@ static void test_diag_formats(void)
     lt_diag_clear(&d);
 }
 
+/* A stage's runtime error is an item with the stage's code and path, and
+ * lt_fail_param points at the parameter's own value. */
+static void test_ctx_failure_item(void)
+{
+    lt_ctx *ctx = lt_ctx_new_test();
+    CU_ASSERT_PTR_NULL(lt_ctx_failure(ctx));
+    lt_fail_param(ctx, LT_EINPUT, "test_size", "must be below %g", 1.0);
+    lt_fail(ctx, LT_ERUNTIME, "a later error is a consequence and is not kept");
+    const lt_diag_item *it = lt_ctx_failure(ctx);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(it);
+    CU_ASSERT_STRING_EQUAL(it->code, "param.value");
+    CU_ASSERT_STRING_EQUAL(it->path, "stages.test.with.test_size");
+    CU_ASSERT_STRING_EQUAL(it->message, "stage 'test': must be below 1");
+    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), "stage 'test': must be below 1");
+    lt_ctx_enter(ctx, "load", 0, 0, lt_ctx_test_metrics(ctx));
+    CU_ASSERT_PTR_NULL(lt_ctx_failure(ctx));
+    lt_fail_at(ctx, LT_EINPUT, "x.csv", 3, 2, "expected a number");
+    it = lt_ctx_failure(ctx);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(it);
+    CU_ASSERT_STRING_EQUAL(it->code, "data");
+    CU_ASSERT_STRING_EQUAL(it->path, "stages.load");
+    CU_ASSERT_EQUAL(it->line, 3);
+    CU_ASSERT_EQUAL(it->col, 2);
+    CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), "x.csv:3:2: expected a number");
+    lt_ctx_free_test(ctx);
+}
+
 /* Problems past the limit are counted and said, never silently lost. */
 static void test_diag_dropped(void)
 {
     lt_diag d = {.limit = 2};
     for (int i = 1; i <= 5; i++)
-        lt_diag_add(&d, "p.yaml", i, 1, "problem %d", i);
+        lt_diag_add(&d, lt_code_param_value, "p.yaml", i, 1, "problem %d", i);
     CU_ASSERT_EQUAL(d.n, 2);
     CU_ASSERT_EQUAL(lt_diag_count(&d), 5);
     char *text = printed(&d, LT_DIAG_TEXT);
@@ -399,6 +442,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "positions are 1-based line:col", test_positions);
     CU_add_test(s, "YAML written from JSON reads back the same", test_yaml_write_reads_back);
     CU_add_test(s, "diagnostics: text, JSON lines, GitHub commands", test_diag_formats);
+    CU_add_test(s, "a stage's error is an item with code and path", test_ctx_failure_item);
     CU_add_test(s, "diagnostics: problems past the limit are counted", test_diag_dropped);
     CU_add_test(s, "duplicate keys are an error", test_duplicate_key);
     CU_add_test(s, "syntax errors keep libyaml's position", test_syntax_error);
