@@ -8,6 +8,7 @@
 #include <cblas.h>
 
 #include "core/apply.h"
+#include "util/suggest.h"
 #include "core/cache.h"
 #include "core/fsutil.h"
 #include "core/diff.h"

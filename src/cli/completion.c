@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "core/diag.h"
+#include "util/diag.h"
 #include "core/pipeline.h"
 #include "core/registry.h"
 

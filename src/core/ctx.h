@@ -6,7 +6,7 @@
 #ifndef LATENT_CORE_CTX_H
 #define LATENT_CORE_CTX_H
 
-#include "core/diag.h"
+#include "util/diag.h"
 #include "io/json.h"
 #include "latent/stage.h"
 

@@ -1,4 +1,5 @@
 #include "core/params.h"
+#include "util/suggest.h"
 
 #include <errno.h>
 #include <float.h>

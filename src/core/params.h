@@ -6,7 +6,7 @@
 #ifndef LATENT_CORE_PARAMS_H
 #define LATENT_CORE_PARAMS_H
 
-#include "core/diag.h"
+#include "util/diag.h"
 #include "core/yaml_doc.h"
 #include "io/json.h"
 #include "latent/stage.h"

@@ -1,4 +1,5 @@
 #include "core/pipeline.h"
+#include "util/suggest.h"
 
 #include <ctype.h>
 #include <errno.h>

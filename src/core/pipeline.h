@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/diag.h"
+#include "util/diag.h"
 #include "core/sweep.h"
 #include "core/yaml_doc.h"
 #include "io/json.h"

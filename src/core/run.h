@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "core/diag.h"
+#include "util/diag.h"
 #include "core/pipeline.h"
 #include "io/json.h"
 

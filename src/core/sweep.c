@@ -1,4 +1,5 @@
 #include "core/sweep.h"
+#include "util/suggest.h"
 
 #include <ctype.h>
 #include <math.h>

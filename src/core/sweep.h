@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "core/diag.h"
+#include "util/diag.h"
 #include "core/yaml_doc.h"
 
 enum { LT_SWEEP_MAX_POINTS = 1000 };

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/diag.h"
+#include "util/diag.h"
 
 typedef enum { LT_SCALAR, LT_SEQ, LT_MAP } lt_node_kind;
 

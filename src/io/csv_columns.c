@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diag.h"
+#include "util/diag.h"
+#include "util/suggest.h"
 #include "io/csv_impl.h"
 
 void csv_layout_free(csv_layout *L)

@@ -2,7 +2,7 @@
  * (the loader, the parameter binder, the graph checks and every message). */
 #include <stdlib.h>
 
-#include "core/diag.h"
+#include "util/diag.h"
 #include "core/pipeline.h"
 #include "fuzz_util.h"
 

@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "core/diag.h"
+#include "util/suggest.h"
+#include "util/diag.h"
 #include "core/params.h"
 #include "core/sha256.h"
 #include "core/yaml_doc.h"

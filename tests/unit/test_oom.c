@@ -20,7 +20,7 @@
 #include "core/ctx.h"
 #include "core/fsutil.h"
 #include "core/run.h"
-#include "core/diag.h"
+#include "util/diag.h"
 #include "core/pipeline.h"
 #include "io/csv.h"
 #include "math/rng.h"

@@ -7,9 +7,11 @@
  * formatter, as a line "FILE:LINE:COL: message" for people, as JSON lines for
  * programs, or as GitHub Actions workflow commands so a CI job shows them on
  * the pull request's lines. A stage's runtime error and a warning are items
- * too (core/ctx.c), so --format applies to every message a run prints. */
-#ifndef LATENT_CORE_DIAG_H
-#define LATENT_CORE_DIAG_H
+ * too (core/ctx.c), so --format applies to every message a run prints; so
+ * is a data file's problem, which the io readers record here themselves
+ * (lt_diag_data), below the run's context. */
+#ifndef LATENT_UTIL_DIAG_H
+#define LATENT_UTIL_DIAG_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -88,6 +90,12 @@ void lt_diag_report(lt_diag *d, lt_severity severity, lt_diag_at at, const char 
 /* Shorthand: an error with no config path. */
 void lt_diag_add(lt_diag *d, const char *code, const char *file, int line, int col,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Records a problem inside data file FILE at ROW, COL (1-based; 0 leaves
+ * them out) with code "data" (STATUS 2, bad input) or "resource" (3: out of
+ * memory, an I/O failure), and returns STATUS. A NULL D records nothing: a
+ * reader re-reading checked data only needs the status. */
+int lt_diag_data(lt_diag *d, int status, const char *file, long row, long col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* Gives the last recorded problem its second position: WHAT (e.g. "first
  * defined") at FILE (NULL: the problem's own file), LINE, COL. */
 void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *what);
@@ -109,12 +117,5 @@ FILE *lt_diag_stream(lt_diag_format format);
 void lt_diag_print_as(const lt_diag *d, lt_diag_format format, FILE *f);
 void lt_diag_print(const lt_diag *d, FILE *f); /* LT_DIAG_TEXT */
 void lt_diag_clear(lt_diag *d);
-
-/* The candidate closest to WORD by edit distance, if close enough to be a
- * likely typo, else NULL. CANDIDATES is NULL-terminated. */
-const char *lt_did_you_mean(const char *word, const char *const *candidates);
-/* Ours among CANDIDATES for a scikit-learn or Keras name (PCA -> pca,
- * svd_solver -> solver), or NULL. The table is in aliases.c. */
-const char *lt_alias_of(const char *word, const char *const *candidates);
 
 #endif

@@ -1,4 +1,4 @@
-#include "core/diag.h"
+#include "util/diag.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -131,6 +131,21 @@ void lt_diag_add(lt_diag *d, const char *code, const char *file, int line, int c
     va_start(ap, fmt);
     report(d, LT_SEV_ERROR, &at, fmt, ap);
     va_end(ap);
+}
+
+int lt_diag_data(lt_diag *d, int status, const char *file, long row, long col, const char *fmt, ...)
+{
+    if (!d || !fmt)
+        return status;
+    /* Rows past INT_MAX keep their file, not a wrapped number. */
+    bool fits = row > 0 && row < 2147483647L && col < 2147483647L;
+    lt_diag_at at = {.code = status == 2 ? lt_code_data : lt_code_resource, .file = file,
+                     .line = fits ? (int)row : 0, .col = fits && col > 0 ? (int)col : 0};
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, LT_SEV_ERROR, &at, fmt, ap);
+    va_end(ap);
+    return status;
 }
 
 void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *what)
@@ -291,51 +306,3 @@ void lt_diag_clear(lt_diag *d)
     d->n = d->cap = d->dropped = 0;
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t na = strlen(a), nb = strlen(b);
-    if (na > 64 || nb > 64)
-        return (size_t)-1;
-    size_t row[65];
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[nb];
-}
-
-const char *lt_did_you_mean(const char *word, const char *const *candidates)
-{
-    const char *alias = lt_alias_of(word, candidates);
-    if (alias)
-        return alias;
-    const char *best = NULL;
-    size_t best_d = (size_t)-1;
-    for (size_t i = 0; candidates && candidates[i]; i++) {
-        size_t d = edit_distance(word, candidates[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = candidates[i];
-        }
-    }
-    /* A third of the word's length, at least 1, at most 3 edits: beyond that
-     * a suggestion is more confusing than helpful. */
-    size_t allowed = strlen(word) / 3;
-    if (allowed < 1)
-        allowed = 1;
-    if (allowed > 3)
-        allowed = 3;
-    return best_d <= allowed ? best : NULL;
-}

@@ -1,7 +1,7 @@
 /* Names scikit-learn and Keras use for things latent calls otherwise, for
  * did-you-mean hints: a user coming from them types theirs. The one table of
  * such aliases; a hint is only given when ours is among the candidates. */
-#include "core/diag.h"
+#include "util/suggest.h"
 
 #include <string.h>
 
