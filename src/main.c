@@ -10,7 +10,7 @@
 #include "core/apply.h"
 #include "util/suggest.h"
 #include "core/cache.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/diff.h"
 #include "core/params.h"
 #include "core/pipeline.h"

@@ -11,7 +11,7 @@
 #include <cblas.h>
 
 #include "core/ctx.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/model.h"
 #include "core/models.h"
 #include "core/params.h"

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/registry.h"
 #include "core/sha256.h"
 #include "io/datafile.h"

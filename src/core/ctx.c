@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/metrics.h"
 #include "core/yaml_doc.h"
 #include "core/model.h"
@@ -178,6 +178,25 @@ static lt_diag_at stage_at(const lt_ctx *ctx, int status)
     bool placed = ctx->file && ctx->line > 0;
     return (lt_diag_at){.code = code_of(status), .file = placed ? ctx->file : NULL,
                         .line = placed ? ctx->line : 0, .col = placed ? ctx->col : 0};
+}
+
+int lt_ctx_take(lt_ctx *ctx, lt_diag *d, int status)
+{
+    if (ctx && status != LT_OK && !ctx->failure.n) {
+        if (d->n) {
+            char path[300];
+            lt_diag_item it = d->items[0];
+            snprintf(path, sizeof path, "stages.%s", ctx->stage ? ctx->stage : "?");
+            if (!it.path)
+                it.path = path;
+            ctx->failure.limit = 1;
+            lt_diag_push(&ctx->failure, &it);
+        } else {
+            lt_fail(ctx, status, "a reader failed without a message (a bug in latent)");
+        }
+    }
+    lt_diag_clear(d);
+    return status;
 }
 
 int lt_fail(lt_ctx *ctx, int code, const char *fmt, ...)

@@ -58,6 +58,12 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
  * NaN guard of the stage that reads it; an infinity is always refused. */
 int lt_ctx_check_output(lt_ctx *ctx, const lt_data *d, bool nan_is_missing);
 
+/* Makes the first problem a reader recorded in D (the io readers report
+ * to a sink, not to the context) the stage's error, with the stage's config
+ * path, unless the stage has one already; clears D. Returns STATUS, the
+ * reader's result. */
+int lt_ctx_take(lt_ctx *ctx, lt_diag *d, int status);
+
 /* Frees what the context owns (not the context itself: the runner's lives
  * on its stack). */
 void lt_ctx_release(lt_ctx *ctx);

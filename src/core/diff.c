@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 
 /* Vectors and matrices with more values than this are summarised in the
  * text table: a 30-feature scaler mean reads better as one line. */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/model.h"
 #include "core/sha256.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 
 #define FIELD(config, p, type) ((type *)((char *)(config) + (p)->offset))
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/metrics.h"
 #include "core/model.h"
 #include "core/models.h"

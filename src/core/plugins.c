@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/registry.h"
 
 static bool is_plugin_name(const char *name)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/report_graph.h"
 #include "core/report_page.h"
 #include "core/sha256.h"

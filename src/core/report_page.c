@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "io/html.h"
 
 /* The page must open from disk with no network: no fonts, scripts or

@@ -14,7 +14,7 @@
 #include "core/cache.h"
 #include "core/ctx.h"
 #include "core/dist.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/report.h"
 #include "core/run_folder.h"
 #include "core/run_stages.h"

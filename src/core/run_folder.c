@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "latent/stage.h"
 
 /* Collects the files under DIR/SUB (relative names) into a JSON array. */

@@ -9,7 +9,7 @@
 #include <cblas.h>
 
 #include "core/dist.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/report.h"
 #include "io/csv.h"
 #include "plot/plot.h"

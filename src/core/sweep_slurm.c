@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/sweep_run.h"
 
 const char *lt_slurm_check_value(const char *option, const char *value)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "io/csv_impl.h"
 
 static size_t count_lines(const char *p, const char *end)
@@ -18,10 +18,10 @@ static size_t count_lines(const char *p, const char *end)
     return n;
 }
 
-int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
+int lt_csv_parse(lt_diag *diag, const char *name, const char *text, size_t len,
                  const lt_csv_options *opt, lt_data **out, lt_csv_counts *counts)
 {
-    csv_reader r = {.ctx = ctx, .name = name, .p = text, .end = text + len,
+    csv_reader r = {.diag = diag, .name = name, .p = text, .end = text + len,
                     .comment = opt->comment, .decimal = opt->decimal ? opt->decimal : '.'};
     int rc = csv_sniff(&r, text, len, opt, &r.delim);
     if (rc != LT_OK)
@@ -62,25 +62,25 @@ int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
     return rc;
 }
 
-static int refuse_folder(lt_ctx *ctx, const char *path)
+static int refuse_folder(lt_diag *diag, const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "is a folder, expected a CSV file");
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "is a folder, expected a CSV file");
     return LT_OK;
 }
 
-int lt_csv_read(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
+int lt_csv_read(lt_diag *diag, const char *path, const lt_csv_options *opt,
                 lt_data **out, lt_csv_counts *counts)
 {
-    if (refuse_folder(ctx, path) != LT_OK)
+    if (refuse_folder(diag, path) != LT_OK)
         return LT_EINPUT;
     size_t len;
     char *text = lt_read_file(path, &len);
     if (!text)
-        return lt_fail_at(ctx, errno == ENOMEM ? LT_ERUNTIME : LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, errno == ENOMEM ? LT_ERUNTIME : LT_EINPUT, path, 0, 0,
                           "cannot read: %s", strerror(errno));
-    int rc = lt_csv_parse(ctx, path, text, len, opt, out, counts);
+    int rc = lt_csv_parse(diag, path, text, len, opt, out, counts);
     free(text);
     return rc;
 }
@@ -88,21 +88,21 @@ int lt_csv_read(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
 /* The probe reads this much of the file's start: many header lines. */
 #define PROBE_BYTES (1u << 20)
 
-int lt_csv_probe(lt_ctx *ctx, const char *path, const lt_csv_options *opt)
+int lt_csv_probe(lt_diag *diag, const char *path, const lt_csv_options *opt)
 {
-    if (refuse_folder(ctx, path) != LT_OK)
+    if (refuse_folder(diag, path) != LT_OK)
         return LT_EINPUT;
     FILE *fp = fopen(path, "rb");
     char *text = fp ? malloc(PROBE_BYTES) : NULL;
     if (!text) {
-        int rc = fp ? lt_fail(ctx, LT_ERUNTIME, "out of memory")
-                    : lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+        int rc = fp ? lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory")
+                    : lt_diag_data(diag, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
         if (fp)
             fclose(fp);
         return rc;
     }
     size_t len = fread(text, 1, PROBE_BYTES, fp);
-    int rc = ferror(fp) ? lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s",
+    int rc = ferror(fp) ? lt_diag_data(diag, LT_EINPUT, path, 0, 0, "cannot read: %s",
                                      strerror(errno))
                         : LT_OK;
     fclose(fp);
@@ -113,7 +113,7 @@ int lt_csv_probe(lt_ctx *ctx, const char *path, const lt_csv_options *opt)
             cut--;
         len = cut ? cut : len;
     }
-    csv_reader r = {.ctx = ctx, .name = path, .p = text, .end = text + len,
+    csv_reader r = {.diag = diag, .name = path, .p = text, .end = text + len,
                     .comment = opt->comment, .decimal = opt->decimal ? opt->decimal : '.'};
     if (rc == LT_OK)
         rc = csv_sniff(&r, text, len, opt, &r.delim);

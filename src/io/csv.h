@@ -22,7 +22,7 @@
  * file, COLUMN counting fields), what was found there and what to do, e.g.
  *     data.csv:2:1: column 'cultivar' holds text ("Barbera"); name it as
  *     label_column or list it in ignore
- * and are recorded in the context with lt_fail_at. */
+ * and are recorded in the caller's diagnostics sink (lt_diag_data). */
 #ifndef LATENT_IO_CSV_H
 #define LATENT_IO_CSV_H
 
@@ -32,6 +32,7 @@
 
 #include "latent/data.h"
 #include "latent/stage.h"
+#include "util/diag.h"
 
 /* What a missing value (a field in the NA set) does. */
 enum lt_csv_missing {
@@ -80,13 +81,13 @@ typedef struct lt_csv_counts {
  * row, with feature names when there is a header and classes when there is
  * a label column, and fills *counts when not NULL. Otherwise returns
  * LT_EINPUT for bad input or LT_ERUNTIME when out of memory, with the error
- * recorded in ctx, and *out untouched. */
-int lt_csv_parse(lt_ctx *ctx, const char *name, const char *text, size_t len,
+ * recorded in DIAG, and *out untouched. */
+int lt_csv_parse(lt_diag *diag, const char *name, const char *text, size_t len,
                  const lt_csv_options *opt, lt_data **out, lt_csv_counts *counts);
 
 /* Reads the file PATH and parses it as lt_csv_parse does; a file that
  * cannot be read is LT_EINPUT ("PATH: cannot read: <strerror>"). */
-int lt_csv_read(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
+int lt_csv_read(lt_diag *diag, const char *path, const lt_csv_options *opt,
                 lt_data **out, lt_csv_counts *counts);
 
 /* As lt_csv_read, but the train split is a stream (lt_mat.stream): the file
@@ -95,14 +96,14 @@ int lt_csv_read(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
  * again on demand, a batch at a time, with the same options (dropped rows
  * stay dropped, kept missing values are NaN). A file that changes between
  * the two reads gives a stream error that says so. */
-int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
+int lt_csv_open_stream(lt_diag *diag, const char *path, const lt_csv_options *opt,
                        lt_data **out, lt_csv_counts *counts);
 
 /* The checks `latent validate` makes without reading the whole file: PATH
  * exists and is readable, the delimiter sniffs (or the given one splits the
  * header), and the header has every column the options pick. Reads at most
- * the first 64 KiB. Returns LT_OK or the lt_fail_at code. */
-int lt_csv_probe(lt_ctx *ctx, const char *path, const lt_csv_options *opt);
+ * the first 64 KiB. Returns LT_OK or the code of the error recorded in DIAG. */
+int lt_csv_probe(lt_diag *diag, const char *path, const lt_csv_options *opt);
 
 /* Writes S as one CSV field, quoted (with doubled quotes) when it holds a
  * comma, quote or line break. */

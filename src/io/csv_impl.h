@@ -18,7 +18,7 @@
 /* ---- lines and fields (csv_scan.c) ---------------------------------------- */
 
 typedef struct csv_reader {
-    lt_ctx *ctx;          /* NULL: report nothing (a stream's second read) */
+    lt_diag *diag;          /* NULL: report nothing (a stream's second read) */
     const char *name;     /* the file as messages show it */
     const char *p, *end;  /* the text not read yet */
     FILE *file;           /* or, when not NULL, the file read line by line */
@@ -56,7 +56,8 @@ int csv_split(csv_reader *r, const char *s, size_t n, csv_fields *f);
 /* Counts the fields of S with delimiter DELIM, quotes honoured, errors not. */
 size_t csv_count_fields(const char *s, size_t n, char delim, char comment);
 int csv_out_of_memory(csv_reader *r);
-/* As lt_fail_at for R's file, or only the code when R has no context. */
+/* Records a problem at LINE, COL of R's file (nothing when R has no sink)
+ * and returns LT_EINPUT. */
 int csv_fail(csv_reader *r, long line, long col, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -14,20 +14,19 @@ void csv_fields_free(csv_fields *f)
 
 int csv_fail(csv_reader *r, long line, long col, const char *fmt, ...)
 {
-    if (!r->ctx)
+    if (!r->diag)
         return LT_EINPUT;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return lt_fail_at(r->ctx, LT_EINPUT, r->name, line, col, "%s", msg);
+    return lt_diag_data(r->diag, LT_EINPUT, r->name, line, col, "%s", msg);
 }
 
 int csv_out_of_memory(csv_reader *r)
 {
-    return r->ctx ? lt_fail(r->ctx, LT_ERUNTIME, "out of memory reading %s", r->name)
-                  : LT_ERUNTIME;
+    return lt_diag_data(r->diag, LT_ERUNTIME, r->name, 0, 0, "out of memory reading the file");
 }
 
 bool csv_next_line(csv_reader *r, const char **s, size_t *n)

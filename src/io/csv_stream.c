@@ -13,7 +13,7 @@
 typedef struct csv_stream {
     lt_stream base;
     char *path;       /* owned: r.name points at it */
-    csv_reader r;     /* file mode; ctx NULL: nothing here can fail on data
+    csv_reader r;     /* file mode; diag NULL: nothing here can fail on data
                          the first pass accepted, unless the file changed */
     csv_fields f;
     csv_layout L;     /* owned */
@@ -145,24 +145,24 @@ static int keep_options(csv_stream *cs, const lt_csv_options *opt)
     return 0;
 }
 
-int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
+int lt_csv_open_stream(lt_diag *diag, const char *path, const lt_csv_options *opt,
                        lt_data **out, lt_csv_counts *counts)
 {
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "is a folder, expected a CSV file");
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "is a folder, expected a CSV file");
     csv_stream *cs = calloc(1, sizeof *cs);
     char *name = strdup(path);
     FILE *fp = cs && name ? fopen(path, "rb") : NULL;
     if (!fp) {
-        int rc = !cs || !name ? lt_fail(ctx, LT_ERUNTIME, "out of memory")
-                              : lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s",
+        int rc = !cs || !name ? lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory")
+                              : lt_diag_data(diag, LT_EINPUT, path, 0, 0, "cannot read: %s",
                                            strerror(errno));
         free(cs);
         free(name);
         return rc;
     }
-    csv_reader r = {.ctx = ctx, .name = path, .file = fp, .comment = opt->comment,
+    csv_reader r = {.diag = diag, .name = path, .file = fp, .comment = opt->comment,
                     .decimal = opt->decimal ? opt->decimal : '.'};
     int rc = sniff_start(&r, opt);
     const char *s;
@@ -194,7 +194,7 @@ int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
         before = ftell(fp);
     }
     if (rc == LT_OK && ferror(fp))
-        rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+        rc = lt_diag_data(diag, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
     if (rc == LT_OK && t.rows == 0)
         rc = csv_no_rows(&r, !first_line && ftell(fp) == 0, first_line, t.counts.rows_dropped);
     size_t rows = t.rows;
@@ -222,9 +222,9 @@ int lt_csv_open_stream(lt_ctx *ctx, const char *path, const lt_csv_options *opt,
         cs->data_line = data_line;
         x->stream = &cs->base;
         if (keep_options(cs, opt) != 0)
-            rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
+            rc = lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory");
         else if (fseek(fp, data_offset, SEEK_SET) != 0)
-            rc = lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot seek: %s", strerror(errno));
+            rc = lt_diag_data(diag, LT_EINPUT, path, 0, 0, "cannot seek: %s", strerror(errno));
         if (rc != LT_OK)
             lt_data_free(out);
     } else {

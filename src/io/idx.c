@@ -65,21 +65,21 @@ static size_t read_up_to(gzFile f, unsigned char *buf, size_t n)
 /* Records a read or decompression error, if there was one, and returns
  * its code; LT_OK when the stream simply ended. A gzip stream that ends
  * early (Z_BUF_ERROR) is left to the caller's "truncated" message. */
-static int gz_failed(lt_ctx *ctx, const char *path, gzFile f)
+static int gz_failed(lt_diag *diag, const char *path, gzFile f)
 {
     int errnum;
     const char *msg = gzerror(f, &errnum);
     if (errnum == Z_OK || errnum == Z_BUF_ERROR)
         return LT_OK;
     if (errnum == Z_ERRNO)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "cannot read: %s", strerror(errno));
     if (errnum == Z_MEM_ERROR)
-        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory decompressing");
+        return lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory decompressing");
     /* zlib prefixes its message with the path, which ours already has. */
     size_t len = strlen(path);
     if (strncmp(msg, path, len) == 0 && strncmp(msg + len, ": ", 2) == 0)
         msg += len + 2;
-    return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "corrupt gzip data: %s", msg);
+    return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "corrupt gzip data: %s", msg);
 }
 
 /* After reading past the data: true when a gzip stream ended without its
@@ -97,43 +97,43 @@ static bool trailer_missing(gzFile f)
     "data cannot be verified (gzip -t fails too)"
 
 /* Reads and checks the magic number and the dimensions. */
-static int read_header(lt_ctx *ctx, const char *path, gzFile f, int ndim, lt_idx *out)
+static int read_header(lt_diag *diag, const char *path, gzFile f, int ndim, lt_idx *out)
 {
     unsigned char magic[4];
     size_t got = read_up_to(f, magic, 4);
-    int rc = gz_failed(ctx, path, f);
+    int rc = gz_failed(diag, path, f);
     if (rc != LT_OK)
         return rc;
     unsigned expect = (unsigned)TYPE_U8 << 8 | (unsigned)ndim;
     if (got == 0)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "is empty; expected an IDX file (magic number 0x%08x)", expect);
     if (got < 4)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "is too short (%zu bytes) to be an IDX file", got);
     unsigned found = (unsigned)magic[0] << 24 | (unsigned)magic[1] << 16 |
                      (unsigned)magic[2] << 8 | magic[3];
     if (magic[0] != 0 || magic[1] != 0)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "not an IDX file: the magic number is 0x%08x, expected "
                           "0x%08x (unsigned bytes, %d dimension%s)",
                           found, expect, ndim, ndim == 1 ? "" : "s");
     if (magic[2] != TYPE_U8)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "the data type is 0x%02x (%s), expected 0x08 (unsigned byte)",
                           magic[2], type_name(magic[2]));
     if (magic[3] != ndim)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "holds %d dimension%s (magic number 0x%08x), expected %d (0x%08x)",
                           magic[3], magic[3] == 1 ? "" : "s", found, ndim, expect);
 
     unsigned char raw[4 * LT_IDX_MAX_DIMS];
     size_t need = 4 * (size_t)ndim;
     got = read_up_to(f, raw, need);
-    if ((rc = gz_failed(ctx, path, f)) != LT_OK)
+    if ((rc = gz_failed(diag, path, f)) != LT_OK)
         return rc;
     if (got < need)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "truncated: the header ends after %zu of its %zu bytes",
                           4 + got, 4 + need);
     out->ndim = ndim;
@@ -143,7 +143,7 @@ static int read_header(lt_ctx *ctx, const char *path, gzFile f, int ndim, lt_idx
         out->dims[i] = (size_t)b[0] << 24 | (size_t)b[1] << 16 | (size_t)b[2] << 8 | b[3];
         if (out->dims[i] && out->count > SIZE_MAX / out->dims[i]) {
             char shape[128];
-            return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "dimensions %s are too large",
+            return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "dimensions %s are too large",
                               lt_idx_shape(out, shape, sizeof shape));
         }
         out->count *= out->dims[i];
@@ -152,7 +152,7 @@ static int read_header(lt_ctx *ctx, const char *path, gzFile f, int ndim, lt_idx
 }
 
 /* Reads the count bytes the header announced, then checks nothing follows. */
-static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
+static int read_data(lt_diag *diag, const char *path, gzFile f, lt_idx *out)
 {
     size_t cap = 0, got = 0;
     while (got < out->count) {
@@ -162,7 +162,7 @@ static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
                 next = out->count;
             unsigned char *grown = realloc(out->data, next);
             if (!grown)
-                return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
+                return lt_diag_data(diag, LT_ERUNTIME, path, 0, 0,
                                   "out of memory reading %zu bytes", out->count);
             out->data = grown;
             cap = next;
@@ -172,23 +172,23 @@ static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
         if (got < cap)
             break;
     }
-    int rc = gz_failed(ctx, path, f);
+    int rc = gz_failed(diag, path, f);
     if (rc != LT_OK)
         return rc;
     char shape[128];
     lt_idx_shape(out, shape, sizeof shape);
     if (got < out->count)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "truncated: expected %zu bytes of data (%s), found %zu",
                           out->count, shape, got);
     unsigned char extra;
     size_t more = read_up_to(f, &extra, 1);
-    if ((rc = gz_failed(ctx, path, f)) != LT_OK)
+    if ((rc = gz_failed(diag, path, f)) != LT_OK)
         return rc;
     if (trailer_missing(f))
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "%s", TRAILER_MISSING);
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "%s", TRAILER_MISSING);
     if (more)
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
                           "has data past the %zu bytes its header announces (%s)",
                           out->count, shape);
     return LT_OK;
@@ -196,22 +196,22 @@ static int read_data(lt_ctx *ctx, const char *path, gzFile f, lt_idx *out)
 
 /* Opens PATH and reads its header (NDIM dimensions of unsigned bytes) into
  * *header; on success *f is the file, positioned at the first item. */
-static int open_header(lt_ctx *ctx, const char *path, int ndim, lt_idx *header, gzFile *f)
+static int open_header(lt_diag *diag, const char *path, int ndim, lt_idx *header, gzFile *f)
 {
     memset(header, 0, sizeof *header);
     *f = NULL;
     if (ndim < 1 || ndim > LT_IDX_MAX_DIMS)
-        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0,
+        return lt_diag_data(diag, LT_ERUNTIME, path, 0, 0,
                           "cannot read IDX data of %d dimensions (at most %d)", ndim,
                           LT_IDX_MAX_DIMS);
     errno = 0;
     gzFile g = gzopen(path, "rb");
     if (!g)
-        return errno ? lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "cannot open: %s",
+        return errno ? lt_diag_data(diag, LT_EINPUT, path, 0, 0, "cannot open: %s",
                                   strerror(errno))
-                     : lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
+                     : lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory opening");
     gzbuffer(g, GZ_BUFFER);
-    int rc = read_header(ctx, path, g, ndim, header);
+    int rc = read_header(diag, path, g, ndim, header);
     if (rc != LT_OK) {
         gzclose(g);
         return rc;
@@ -220,13 +220,13 @@ static int open_header(lt_ctx *ctx, const char *path, int ndim, lt_idx *header, 
     return LT_OK;
 }
 
-int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out)
+int lt_idx_read_u8(lt_diag *diag, const char *path, int ndim, lt_idx *out)
 {
     gzFile f;
-    int rc = open_header(ctx, path, ndim, out, &f);
+    int rc = open_header(diag, path, ndim, out, &f);
     if (rc != LT_OK)
         return rc;
-    rc = read_data(ctx, path, f, out);
+    rc = read_data(diag, path, f, out);
     gzclose(f);
     if (rc != LT_OK)
         lt_idx_free(out);
@@ -242,19 +242,19 @@ struct lt_idx_reader {
     size_t next;   /* the item the file position is at */
 };
 
-int lt_idx_open_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *header,
+int lt_idx_open_u8(lt_diag *diag, const char *path, int ndim, lt_idx *header,
                    lt_idx_reader **out)
 {
     *out = NULL;
     gzFile f;
-    int rc = open_header(ctx, path, ndim, header, &f);
+    int rc = open_header(diag, path, ndim, header, &f);
     if (rc != LT_OK)
         return rc;
     lt_idx_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path))) {
         free(r);
         gzclose(f);
-        return lt_fail_at(ctx, LT_ERUNTIME, path, 0, 0, "out of memory opening");
+        return lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory opening");
     }
     r->f = f;
     r->items = header->dims[0];

@@ -8,7 +8,7 @@
  *
  * The file must hold exactly what its header announces: a short file, a
  * file with bytes past the data, the wrong type or the wrong number of
- * dimensions are errors. Messages are one line, recorded with lt_fail_at
+ * dimensions are errors. Messages are one line, recorded in the caller's sink (lt_diag_data)
  * and prefixed with the path, e.g.
  *     data/t10k-images-idx3-ubyte.gz: truncated: expected 7840000 bytes of
  *     data (10000 x 28 x 28), found 4096 */
@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "latent/stage.h"
+#include "util/diag.h"
 
 #define LT_IDX_MAX_DIMS 4
 
@@ -32,8 +33,8 @@ typedef struct lt_idx {
  * LT_IDX_MAX_DIMS). On success returns LT_OK and fills *out, which the
  * caller frees with lt_idx_free. Otherwise returns LT_EINPUT for a file
  * that is missing, unreadable or not as expected, or LT_ERUNTIME when out
- * of memory, with the error recorded in ctx and *out zeroed. */
-int lt_idx_read_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *out);
+ * of memory, with the error recorded in DIAG and *out zeroed. */
+int lt_idx_read_u8(lt_diag *diag, const char *path, int ndim, lt_idx *out);
 
 /* An IDX file of unsigned bytes opened for reading its items on demand
  * (the rows of a streamed dataset) instead of whole. */
@@ -43,7 +44,7 @@ typedef struct lt_idx_reader lt_idx_reader;
  * (dims and count; data stays NULL) and *out (close with lt_idx_close).
  * Returns LT_OK, or LT_EINPUT / LT_ERUNTIME with the error recorded. A
  * short file is only found when its missing items are read. */
-int lt_idx_open_u8(lt_ctx *ctx, const char *path, int ndim, lt_idx *header,
+int lt_idx_open_u8(lt_diag *diag, const char *path, int ndim, lt_idx *header,
                    lt_idx_reader **out);
 /* Reads items [first, first + n) (each the product of dims[1..] bytes) into
  * out. Reading on from the last item read is sequential; anything else

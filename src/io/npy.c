@@ -188,16 +188,16 @@ static int check_length(const lt_npy *info, size_t total, char *err, size_t es)
     return 0;
 }
 
-int lt_npy_open(lt_ctx *ctx, const char *path, lt_npy *info, FILE **out)
+int lt_npy_open(lt_diag *diag, const char *path, lt_npy *info, FILE **out)
 {
     memset(info, 0, sizeof *info);
     *out = NULL;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-        return lt_fail_at(ctx, LT_EINPUT, path, 0, 0, "is a folder, expected a .npy file");
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "is a folder, expected a .npy file");
     FILE *f = fopen(path, "rb");
     if (!f)
-        return lt_fail_at(ctx, errno == ENOMEM ? LT_ERUNTIME : LT_EINPUT, path, 0, 0,
+        return lt_diag_data(diag, errno == ENOMEM ? LT_ERUNTIME : LT_EINPUT, path, 0, 0,
                           "cannot read: %s", strerror(errno));
     unsigned char lead[MAGIC_LEN + 6];
     size_t got = fread(lead, 1, sizeof lead, f);
@@ -224,7 +224,7 @@ int lt_npy_open(lt_ctx *ctx, const char *path, lt_npy *info, FILE **out)
         rc = LT_EINPUT;
     if (rc != LT_OK) {
         fclose(f);
-        return lt_fail_at(ctx, rc, path, 0, 0, "%s", err);
+        return lt_diag_data(diag, rc, path, 0, 0, "%s", err);
     }
     *out = f;
     return LT_OK;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "latent/stage.h"
+#include "util/diag.h"
 
 #define LT_NPY_MAX_DIMS 3
 
@@ -35,7 +36,7 @@ typedef struct lt_npy {
  * exactly the elements the header announces. On success *f is the open
  * file (the caller closes it). Returns LT_OK, or LT_EINPUT (recorded with
  * the path) for a file that is missing or not a .npy latent can read. */
-int lt_npy_open(lt_ctx *ctx, const char *path, lt_npy *info, FILE **f);
+int lt_npy_open(lt_diag *diag, const char *path, lt_npy *info, FILE **f);
 
 /* Reads rows [first, first + n) of the array seen as rows x cols (rows =
  * shape[0], cols = the product of the other dimensions; a 1-d array is one

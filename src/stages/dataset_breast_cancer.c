@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "io/csv.h"
+#include "core/ctx.h"
 #include "latent/stage.h"
 
 /* data/breast_cancer.csv, embedded at build time by tools/embed.c. */
@@ -42,6 +43,7 @@ static int set_names(char **names, const char *const *src, size_t n)
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     (void)config, (void)inputs, (void)n_inputs;
     const char *text = (const char *)lt_breast_cancer_csv;
     /* Line 1 is sklearn's preamble, "569,30,malignant,benign": the class
@@ -55,7 +57,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     lt_csv_options opt = {.header = false, .label_column = "-1", .delimiter = ',',
                           .skip_lines = 1};
     lt_data *d = NULL;
-    int rc = lt_csv_parse(ctx, SOURCE, text, lt_breast_cancer_csv_len, &opt, &d, NULL);
+    int rc = lt_ctx_take(ctx, &sink, lt_csv_parse(&sink, SOURCE, text, lt_breast_cancer_csv_len, &opt, &d, NULL));
     if (rc != LT_OK)
         return rc;
     if (lt_data_rows(d, LT_TRAIN) != N_SAMPLES || d->n_features != N_FEATURES ||

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "io/csv.h"
+#include "core/ctx.h"
 #include "latent/stage.h"
 
 struct dataset_csv_config {
@@ -137,14 +138,16 @@ static lt_csv_options options(const struct dataset_csv_config *c)
 /* What `latent validate` checks: the file, its delimiter and its header. */
 static int csv_probe(lt_ctx *ctx, const void *config)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     const struct dataset_csv_config *c = config;
     lt_csv_options opt = options(c);
-    return lt_csv_probe(ctx, c->path, &opt);
+    return lt_ctx_take(ctx, &sink, lt_csv_probe(&sink, c->path, &opt));
 }
 
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     (void)inputs, (void)n_inputs;
     const struct dataset_csv_config *c = config;
     int rc = check(ctx, config);
@@ -152,8 +155,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         return rc;
     lt_csv_options opt = options(c);
     lt_csv_counts counts = {0};
-    rc = c->stream ? lt_csv_open_stream(ctx, c->path, &opt, &outputs[0].data, &counts)
-                   : lt_csv_read(ctx, c->path, &opt, &outputs[0].data, &counts);
+    rc = c->stream ? lt_ctx_take(ctx, &sink, lt_csv_open_stream(&sink, c->path, &opt, &outputs[0].data, &counts))
+                   : lt_ctx_take(ctx, &sink, lt_csv_read(&sink, c->path, &opt, &outputs[0].data, &counts));
     if (rc != LT_OK)
         return rc;
     if (opt.missing == LT_CSV_MISSING_DROP)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "io/idx.h"
+#include "core/ctx.h"
 #include "latent/stage.h"
 
 #define SIDE 28
@@ -79,6 +80,7 @@ static char *find_file(const char *dir, const char *base)
 static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, bool stream,
                     image_set *s)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     char base[64];
     snprintf(base, sizeof base, "%s-images-idx3-ubyte", prefix);
     s->images_path = find_file(dir, base);
@@ -90,13 +92,13 @@ static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, bool strea
     if (stream) {
         /* Only the header now; each split's stream opens its own reader. */
         lt_idx_reader *reader = NULL;
-        rc = lt_idx_open_u8(ctx, s->images_path, 3, &s->images, &reader);
+        rc = lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, s->images_path, 3, &s->images, &reader));
         lt_idx_close(&reader);
     } else {
-        rc = lt_idx_read_u8(ctx, s->images_path, 3, &s->images);
+        rc = lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, s->images_path, 3, &s->images));
     }
     if (rc == LT_OK)
-        rc = lt_idx_read_u8(ctx, s->labels_path, 1, &s->labels);
+        rc = lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, s->labels_path, 1, &s->labels));
     if (rc != LT_OK)
         return rc;
     const size_t *dims = s->images.dims;
@@ -180,6 +182,7 @@ static void image_stream_close(lt_stream *base)
 static int stream_split(lt_ctx *ctx, lt_split *out, const image_set *set, size_t first,
                         size_t rows)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     const size_t p = SIDE * SIDE;
     image_stream *s = calloc(1, sizeof *s);
     lt_idx header;
@@ -188,7 +191,7 @@ static int stream_split(lt_ctx *ctx, lt_split *out, const image_set *set, size_t
         free(s);
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
     }
-    int rc = lt_idx_open_u8(ctx, set->images_path, 3, &header, &s->reader);
+    int rc = lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, set->images_path, 3, &header, &s->reader));
     if (rc != LT_OK) {
         free(s);
         return rc;
@@ -234,6 +237,7 @@ static int describe(lt_data *d)
  * *n receives the image count. Reads no pixels and no labels. */
 static int probe_set(lt_ctx *ctx, const char *dir, const char *prefix, size_t *n)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     image_set s = {0};
     char base[64];
     snprintf(base, sizeof base, "%s-images-idx3-ubyte", prefix);
@@ -243,10 +247,10 @@ static int probe_set(lt_ctx *ctx, const char *dir, const char *prefix, size_t *n
     lt_idx_reader *reader = NULL;
     int rc = s.images_path && s.labels_path ? LT_OK : lt_fail(ctx, LT_ERUNTIME, "out of memory");
     if (rc == LT_OK)
-        rc = lt_idx_open_u8(ctx, s.images_path, 3, &s.images, &reader);
+        rc = lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, s.images_path, 3, &s.images, &reader));
     lt_idx_close(&reader);
     if (rc == LT_OK)
-        rc = lt_idx_open_u8(ctx, s.labels_path, 1, &s.labels, &reader);
+        rc = lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, s.labels_path, 1, &s.labels, &reader));
     lt_idx_close(&reader);
     const size_t *dims = s.images.dims;
     if (rc == LT_OK && (dims[1] != SIDE || dims[2] != SIDE))

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "io/npy.h"
+#include "core/ctx.h"
 #include "latent/stage.h"
 
 struct dataset_npy_config {
@@ -119,9 +120,10 @@ static int by_value(const void *a, const void *b)
 /* The labels file: ROWS values, encoded into classes in d. */
 static int read_labels(lt_ctx *ctx, const char *path, size_t rows, lt_data *d)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     lt_npy info;
     FILE *f;
-    int rc = lt_npy_open(ctx, path, &info, &f);
+    int rc = lt_ctx_take(ctx, &sink, lt_npy_open(&sink, path, &info, &f));
     if (rc != LT_OK)
         return rc;
     if ((rc = labels_shape(ctx, path, &info, rows)) != LT_OK) {
@@ -182,16 +184,17 @@ static int read_labels(lt_ctx *ctx, const char *path, size_t rows, lt_data *d)
 /* The headers of both files: readable, a table, one label per row. */
 static int probe(lt_ctx *ctx, const void *config)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     const struct dataset_npy_config *c = config;
     lt_npy info, linfo;
     FILE *f;
-    int rc = lt_npy_open(ctx, c->path, &info, &f);
+    int rc = lt_ctx_take(ctx, &sink, lt_npy_open(&sink, c->path, &info, &f));
     if (rc != LT_OK)
         return rc;
     fclose(f);
     if ((rc = table_shape(ctx, c->path, &info)) != LT_OK || !c->labels || !*c->labels)
         return rc;
-    if ((rc = lt_npy_open(ctx, c->labels, &linfo, &f)) != LT_OK)
+    if ((rc = lt_ctx_take(ctx, &sink, lt_npy_open(&sink, c->labels, &linfo, &f))) != LT_OK)
         return rc;
     fclose(f);
     return labels_shape(ctx, c->labels, &linfo, lt_npy_rows(&info));
@@ -200,11 +203,12 @@ static int probe(lt_ctx *ctx, const void *config)
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_inputs,
                lt_value *outputs)
 {
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     (void)inputs, (void)n_inputs;
     const struct dataset_npy_config *c = config;
     lt_npy info;
     FILE *f;
-    int rc = lt_npy_open(ctx, c->path, &info, &f);
+    int rc = lt_ctx_take(ctx, &sink, lt_npy_open(&sink, c->path, &info, &f));
     if (rc != LT_OK)
         return rc;
     size_t rows = lt_npy_rows(&info), cols = lt_npy_cols(&info);

@@ -8,6 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    lt_diag sink = {.limit = 1};
     if (size < 2)
         return 0;
     static const char *const labels[] = {NULL, "0", "-1", "label", "class", "1"};
@@ -29,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ctx)
         abort();
     lt_data *out = NULL;
-    int rc = lt_csv_parse(ctx, "fuzz.csv", (const char *)data + 2, size - 2, &opt, &out, NULL);
+    int rc = lt_ctx_take(ctx, &sink, lt_csv_parse(&sink, "fuzz.csv", (const char *)data + 2, size - 2, &opt, &out, NULL));
     if ((rc == LT_OK) != (out != NULL))
         abort();
     lt_data_free(&out);

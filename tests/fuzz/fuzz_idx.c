@@ -8,6 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    lt_diag sink = {.limit = 1};
     if (size < 1)
         return 0;
     int ndim = 1 + data[0] % LT_IDX_MAX_DIMS;
@@ -16,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ctx)
         abort();
     lt_idx whole;
-    if (lt_idx_read_u8(ctx, path, ndim, &whole) == LT_OK)
+    if (lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, path, ndim, &whole)) == LT_OK)
         lt_idx_free(&whole);
     lt_ctx_free_test(ctx);
 
@@ -25,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     lt_idx header;
     lt_idx_reader *r = NULL;
-    if (lt_idx_open_u8(ctx, path, ndim, &header, &r) == LT_OK) {
+    if (lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, path, ndim, &header, &r)) == LT_OK) {
         /* The header's item size is the file's claim, not yet checked against
          * its data: a real stage reads a batch of items, so cap it as the
          * batch's buffer would be capped by memory. */

@@ -7,13 +7,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    lt_diag sink = {.limit = 1};
     const char *path = lt_fuzz_file("x.npy", data, size);
     lt_ctx *ctx = lt_ctx_new_test();
     if (!ctx)
         abort();
     lt_npy info;
     FILE *f = NULL;
-    if (lt_npy_open(ctx, path, &info, &f) == LT_OK) {
+    if (lt_ctx_take(ctx, &sink, lt_npy_open(&sink, path, &info, &f)) == LT_OK) {
         /* The header was checked against the file's size, so the rows fit. */
         size_t rows = lt_npy_rows(&info), cols = lt_npy_cols(&info);
         double *row = cols ? malloc(cols * sizeof *row) : NULL;

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/report.h"
 
 int main(int argc, char **argv)

@@ -19,13 +19,14 @@ static const lt_csv_options with_header = {.header = true, .delimiter = ','};
 static lt_data *open_stream(lt_ctx *ctx, const char *text, const lt_csv_options *opt,
                             int *rc)
 {
+    lt_diag sink = {.limit = 1};
     FILE *f = fopen("t.csv", "wb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fputs(text, f);
     fclose(f);
     lt_data *d = NULL;
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    *rc = lt_csv_open_stream(ctx, "t.csv", opt, &d, NULL);
+    *rc = lt_ctx_take(ctx, &sink, lt_csv_open_stream(&sink, "t.csv", opt, &d, NULL));
     CU_ASSERT((*rc == LT_OK) == (d != NULL));
     return d;
 }
@@ -35,10 +36,11 @@ static lt_data *open_stream(lt_ctx *ctx, const char *text, const lt_csv_options 
  * read (in uneven batches, then again from an earlier row). */
 static void check_stream_file(const lt_csv_options *opt, const lt_data *want)
 {
+    lt_diag sink = {.limit = 1};
     lt_ctx *ctx = lt_ctx_new_test();
     lt_data *d = NULL;
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    int rc = lt_csv_open_stream(ctx, "t.csv", opt, &d, NULL);
+    int rc = lt_ctx_take(ctx, &sink, lt_csv_open_stream(&sink, "t.csv", opt, &d, NULL));
     CU_ASSERT_EQUAL_FATAL(rc, LT_OK);
     const lt_mat *a = want->split[LT_TRAIN].x, *b = d->split[LT_TRAIN].x;
     CU_ASSERT_PTR_NOT_NULL_FATAL(b->stream);
@@ -85,9 +87,10 @@ static void check_stream(const char *text, const lt_csv_options *opt, const lt_d
  * Every good table is also read as a stream, which must agree. */
 static lt_data *parse(lt_ctx *ctx, const char *text, const lt_csv_options *opt, int *rc)
 {
+    lt_diag sink = {.limit = 1};
     lt_data *d = NULL;
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    *rc = lt_csv_parse(ctx, "t.csv", text, strlen(text), opt, &d, NULL);
+    *rc = lt_ctx_take(ctx, &sink, lt_csv_parse(&sink, "t.csv", text, strlen(text), opt, &d, NULL));
     CU_ASSERT((*rc == LT_OK) == (d != NULL));
     if (d && opt->skip_lines == 0)
         check_stream(text, opt, d);
@@ -389,13 +392,14 @@ static void test_errors_options(void)
 /* What `latent validate` checks from a file's first lines (lt_csv_probe). */
 static void expect_probe(const char *text, const lt_csv_options *opt, const char *message)
 {
+    lt_diag sink = {.limit = 1};
     FILE *f = fopen("t.csv", "wb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fputs(text, f);
     fclose(f);
     lt_ctx *ctx = lt_ctx_new_test();
     lt_ctx_enter(ctx, "test", 0, 0, NULL);
-    int rc = lt_csv_probe(ctx, "t.csv", opt);
+    int rc = lt_ctx_take(ctx, &sink, lt_csv_probe(&sink, "t.csv", opt));
     if (message) {
         CU_ASSERT_EQUAL(rc, LT_EINPUT);
         MESSAGE_IS(lt_ctx_error(ctx), message);
@@ -407,6 +411,7 @@ static void expect_probe(const char *text, const lt_csv_options *opt, const char
 
 static void test_probe(void)
 {
+    lt_diag sink = {.limit = 1};
     lt_csv_options opt = with_header;
     opt.label_column = "cultivar";
     expect_probe("\xEF\xBB\xBFid,cultivar,x\nW1,Barbera,1\n", &opt, NULL);
@@ -422,23 +427,24 @@ static void test_probe(void)
                            "rows");
     lt_ctx *ctx = lt_ctx_new_test();
     lt_ctx_enter(ctx, "test", 0, 0, NULL);
-    CU_ASSERT_EQUAL(lt_csv_probe(ctx, "nope.csv", &opt), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_csv_probe(&sink, "nope.csv", &opt)), LT_EINPUT);
     MESSAGE_IS(lt_ctx_error(ctx), "nope.csv: cannot read: No such file or directory");
     lt_ctx_free_test(ctx);
 }
 
 static void test_files(void)
 {
+    lt_diag sink = {.limit = 1};
     lt_ctx *ctx = lt_ctx_new_test();
     char *path = lt_path_join(ctx->test_dir, "nope.csv");
     lt_data *d = NULL;
-    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &with_header, &d, NULL), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_csv_read(&sink, path, &with_header, &d, NULL)), LT_EINPUT);
     char expect[4200];
     snprintf(expect, sizeof expect, "%s: cannot read: No such file or directory", path);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
 
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    CU_ASSERT_EQUAL(lt_csv_read(ctx, ctx->test_dir, &with_header, &d, NULL), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_csv_read(&sink, ctx->test_dir, &with_header, &d, NULL)), LT_EINPUT);
     snprintf(expect, sizeof expect, "%s: is a folder, expected a CSV file", ctx->test_dir);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
 
@@ -449,7 +455,7 @@ static void test_files(void)
     lt_csv_options opt = with_header;
     opt.label_column = "label";
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    CU_ASSERT_EQUAL(lt_csv_read(ctx, path, &opt, &d, NULL), LT_OK);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_csv_read(&sink, path, &opt, &d, NULL)), LT_OK);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(d->split[LT_TRAIN].x->v[3], 4);
     CU_ASSERT_STRING_EQUAL(d->class_names[1], "b");
@@ -506,6 +512,7 @@ static lt_csv_options case_options(const lt_json *o, const char **cols, const ch
  * and streamed. */
 static void test_pandas_cases(void)
 {
+    lt_diag sink = {.limit = 1};
     lt_json *ref = lt_test_reference("csv_options.json");
     const lt_json *cases = lt_json_get(ref, "cases");
     CU_ASSERT_FATAL(lt_json_size(cases) >= 8);
@@ -524,7 +531,7 @@ static void test_pandas_cases(void)
         lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
         lt_data *d = NULL;
         lt_csv_counts counts;
-        int rc = lt_csv_parse(ctx, "t.csv", text, len, &opt, &d, &counts);
+        int rc = lt_ctx_take(ctx, &sink, lt_csv_parse(&sink, "t.csv", text, len, &opt, &d, &counts));
         if (rc != LT_OK)
             printf(": %s", lt_ctx_error(ctx));
         CU_ASSERT_EQUAL_FATAL(rc, LT_OK);

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "core/ctx.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/sha256.h"
 #include "idxfile.h"
 #include "testcfg.h"

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "core/ctx.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "idxfile.h"
 #include "io/idx.h"
 #include "testutil.h"
@@ -28,12 +28,13 @@ static const char *in_dir(const char *name)
 
 static void test_reads_gzipped_and_plain(void)
 {
+    lt_diag sink = {.limit = 1};
     for (int gz = 0; gz < 2; gz++) {
         const char *path = in_dir(gz ? "ok.gz" : "ok");
         CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x08, 3, dims3, pixels, 24), 0);
         lt_ctx *ctx = lt_ctx_new_test();
         lt_idx idx;
-        CU_ASSERT_EQUAL_FATAL(lt_idx_read_u8(ctx, path, 3, &idx), LT_OK);
+        CU_ASSERT_EQUAL_FATAL(lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, path, 3, &idx)), LT_OK);
         CU_ASSERT_EQUAL(idx.ndim, 3);
         CU_ASSERT_EQUAL(idx.dims[0], 3);
         CU_ASSERT_EQUAL(idx.dims[1], 2);
@@ -50,12 +51,13 @@ static void test_reads_gzipped_and_plain(void)
 
 static void test_empty_dimension(void)
 {
+    lt_diag sink = {.limit = 1};
     const char *path = in_dir("none.gz");
     uint32_t dims[1] = {0};
     CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, true, 0x08, 1, dims, NULL, 0), 0);
     lt_ctx *ctx = lt_ctx_new_test();
     lt_idx idx;
-    CU_ASSERT_EQUAL(lt_idx_read_u8(ctx, path, 1, &idx), LT_OK);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, path, 1, &idx)), LT_OK);
     CU_ASSERT_EQUAL(idx.count, 0);
     CU_ASSERT_PTR_NULL(idx.data);
     lt_idx_free(&idx);
@@ -66,9 +68,10 @@ static void test_empty_dimension(void)
  * "PATH: " MESSAGE with code LT_EINPUT and nothing left allocated. */
 static void expect_error(const char *path, int ndim, const char *message)
 {
+    lt_diag sink = {.limit = 1};
     lt_ctx *ctx = lt_ctx_new_test();
     lt_idx idx;
-    CU_ASSERT_EQUAL(lt_idx_read_u8(ctx, path, ndim, &idx), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, path, ndim, &idx)), LT_EINPUT);
     CU_ASSERT_PTR_NULL(idx.data);
     char expect[512];
     snprintf(expect, sizeof expect, "%s: %s", path, message);
@@ -137,12 +140,13 @@ static void test_wrong_sizes(void)
  * reached the trailer (a small file). */
 static void expect_stream_error(const char *path, const char *message)
 {
+    lt_diag sink = {.limit = 1};
     lt_ctx *ctx = lt_ctx_new_test();
     lt_idx header;
     lt_idx_reader *r = NULL;
     char err[512] = "", want[1024];
     snprintf(want, sizeof want, "%s: %s", path, message);
-    if (lt_idx_open_u8(ctx, path, 2, &header, &r) != LT_OK) {
+    if (lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, path, 2, &header, &r)) != LT_OK) {
         MESSAGE_IS(lt_ctx_error(ctx), want);
     } else {
         unsigned char items[4000];
@@ -156,6 +160,7 @@ static void expect_stream_error(const char *path, const char *message)
 
 static void test_damaged_gzip(void)
 {
+    lt_diag sink = {.limit = 1};
     const char *path = in_dir("damaged.gz");
     unsigned char big[4000];
     for (size_t i = 0; i < sizeof big; i++)
@@ -170,7 +175,7 @@ static void test_damaged_gzip(void)
     CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len / 2), 0);
     lt_ctx *ctx = lt_ctx_new_test();
     lt_idx idx;
-    CU_ASSERT_EQUAL(lt_idx_read_u8(ctx, path, 2, &idx), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, path, 2, &idx)), LT_EINPUT);
     CU_ASSERT_PTR_NOT_NULL_FATAL(lt_ctx_error(ctx));
     char prefix[512];
     snprintf(prefix, sizeof prefix,
@@ -205,6 +210,7 @@ static void test_damaged_gzip(void)
  * file larger than zlib's buffer, of bytes that do not compress. */
 static void test_stream_trailer(void)
 {
+    lt_diag sink = {.limit = 1};
     const char *path = in_dir("big.gz");
     enum { ITEMS = 40, ITEM = 30000 };
     unsigned char *big = malloc((size_t)ITEMS * ITEM), *items = malloc((size_t)ITEMS * ITEM);
@@ -223,7 +229,7 @@ static void test_stream_trailer(void)
     lt_ctx *ctx = lt_ctx_new_test();
     lt_idx header;
     lt_idx_reader *r = NULL;
-    CU_ASSERT_EQUAL_FATAL(lt_idx_open_u8(ctx, path, 2, &header, &r), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, path, 2, &header, &r)), LT_OK);
     char err[512] = "", want[1024];
     CU_ASSERT_EQUAL(lt_idx_read_items(r, 0, ITEMS - 1, items, err, sizeof err), 0);
     CU_ASSERT_EQUAL(lt_idx_read_items(r, ITEMS - 1, 1, items, err, sizeof err), -1);
@@ -233,7 +239,7 @@ static void test_stream_trailer(void)
     /* Whole, it reads; and its last item verifies the trailer. */
     lt_idx_close(&r);
     CU_ASSERT_EQUAL_FATAL(idxfile_write(path, false, gz, len), 0);
-    CU_ASSERT_EQUAL_FATAL(lt_idx_open_u8(ctx, path, 2, &header, &r), LT_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, path, 2, &header, &r)), LT_OK);
     CU_ASSERT_EQUAL(lt_idx_read_items(r, 0, ITEMS, items, err, sizeof err), 0);
     CU_ASSERT_EQUAL(memcmp(items, big, (size_t)ITEMS * ITEM), 0);
     lt_idx_close(&r);

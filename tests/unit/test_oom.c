@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "core/ctx.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/run.h"
 #include "util/diag.h"
 #include "core/pipeline.h"
@@ -234,11 +234,12 @@ static void ctx_teardown(void *state) { lt_ctx_free_test(state); }
 
 static int csv_step(void *state)
 {
+    lt_diag sink = {.limit = 1};
     static const char text[] = "x,\"y, z\",kind\n1,2,cat\n3,4e-1,dog\n\n5,-6,cat\n";
     lt_csv_options opt = {.header = true, .label_column = "kind", .delimiter = ','};
     lt_data *d = NULL;
     lt_ctx_enter(state, "csv", 0, 0, lt_ctx_test_metrics(state));
-    int rc = lt_csv_parse(state, "t.csv", text, strlen(text), &opt, &d, NULL);
+    int rc = lt_ctx_take(state, &sink, lt_csv_parse(&sink, "t.csv", text, strlen(text), &opt, &d, NULL));
     lt_data_free(&d);
     return rc;
 }
@@ -259,14 +260,15 @@ static lt_csv_options messy_options(enum lt_csv_missing missing)
 
 static int csv_messy_step(void *state)
 {
+    lt_diag sink = {.limit = 1};
     lt_data *d = NULL;
     lt_ctx_enter(state, "csv", 0, 0, lt_ctx_test_metrics(state));
     lt_csv_options opt = messy_options(LT_CSV_MISSING_KEEP);
-    int rc = lt_csv_parse(state, "t.csv", messy, strlen(messy), &opt, &d, NULL);
+    int rc = lt_ctx_take(state, &sink, lt_csv_parse(&sink, "t.csv", messy, strlen(messy), &opt, &d, NULL));
     lt_data_free(&d);
     opt = messy_options(LT_CSV_MISSING_DROP);
     if (rc == LT_OK)
-        rc = lt_csv_parse(state, "t.csv", messy, strlen(messy), &opt, &d, NULL);
+        rc = lt_ctx_take(state, &sink, lt_csv_parse(&sink, "t.csv", messy, strlen(messy), &opt, &d, NULL));
     lt_data_free(&d);
     return rc;
 }
@@ -276,10 +278,11 @@ static char messy_path[4200];
 /* The stream's two passes: open (check whole), then read every row. */
 static int csv_stream_step(void *state)
 {
+    lt_diag sink = {.limit = 1};
     lt_data *d = NULL;
     lt_ctx_enter(state, "csv", 0, 0, lt_ctx_test_metrics(state));
     lt_csv_options opt = messy_options(LT_CSV_MISSING_KEEP);
-    int rc = lt_csv_open_stream(state, messy_path, &opt, &d, NULL);
+    int rc = lt_ctx_take(state, &sink, lt_csv_open_stream(&sink, messy_path, &opt, &d, NULL));
     double rows[3 * 2];
     char err[256];
     if (rc == LT_OK &&

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/ctx.h"
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/pipeline.h"
 #include "core/run.h"
 #include "testutil.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "core/report.h"
 #include "core/sha256.h"
 #include "io/html.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 #include "io/json.h"
 
 /* Loads tests/reference/NAME (meson passes the source root as argv[1] and

@@ -1,4 +1,4 @@
-#include "core/fsutil.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <ftw.h>

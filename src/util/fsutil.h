@@ -1,6 +1,6 @@
 /* File-system helpers for the run folder: atomic writes, folder trees. */
-#ifndef LATENT_CORE_FSUTIL_H
-#define LATENT_CORE_FSUTIL_H
+#ifndef LATENT_UTIL_FSUTIL_H
+#define LATENT_UTIL_FSUTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
