@@ -23,17 +23,18 @@ struct lt_h5 {
     const char *type_name;
 };
 
-static void say(lt_h5_err *e, const char *where, long row, const char *fmt, ...)
+/* Records why a call failed at WHERE (and ROW, 1-based, when not 0): bad
+ * data, or out of memory when that is all FMT says. */
+static void say(lt_diag *e, const char *where, long row, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void say(lt_h5_err *e, const char *where, long row, const char *fmt, ...)
+static void say(lt_diag *e, const char *where, long row, const char *fmt, ...)
 {
-    snprintf(e->where, sizeof e->where, "%s", where);
-    e->row = row;
-    e->col = 0;
+    char text[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    lt_diag_data(e, strcmp(fmt, "out of memory") == 0 ? 3 : 2, where, row, 0, "%s", text);
 }
 
 /* libhdf5 prints its error stack to stderr by default; our messages say it
@@ -79,7 +80,7 @@ static herr_t list_one(hid_t group, const char *name, const H5L_info_t *info, vo
 }
 
 /* Opens dataset PATH (absolute) of FILE_ID, or says why not. */
-static hid_t open_dataset(hid_t file_id, const char *where, const char *path, lt_h5_err *e)
+static hid_t open_dataset(hid_t file_id, const char *where, const char *path, lt_diag *e)
 {
     /* Each link of the path must exist before the next can be asked about. */
     char *prefix = strdup(path);
@@ -116,7 +117,7 @@ static hid_t open_dataset(hid_t file_id, const char *where, const char *path, lt
 }
 
 /* Opens FILE read-only, or says why not: missing, unreadable, not HDF5. */
-static hid_t open_file(const char *file, lt_h5_err *e)
+static hid_t open_file(const char *file, lt_diag *e)
 {
     quiet_library();
     FILE *f = fopen(file, "rb");
@@ -185,7 +186,7 @@ void lt_h5_close(lt_h5 *h)
 }
 
 /* Fills h->keep from KEEP (indices into the last axis of extent LAST). */
-static int pick_columns(lt_h5 *h, const double *keep, size_t n_keep, lt_h5_err *e)
+static int pick_columns(lt_h5 *h, const double *keep, size_t n_keep, lt_diag *e)
 {
     size_t last = (size_t)h->dims[h->rank - 1];
     if (!(h->keep = malloc(n_keep * sizeof *h->keep + 1))) {
@@ -214,7 +215,7 @@ static int pick_columns(lt_h5 *h, const double *keep, size_t n_keep, lt_h5_err *
 
 /* A compression filter the data need that this libhdf5 lacks (h5py's
  * LZF, a Blosc plugin) would fail every read; say so at once. */
-static int missing_filter(lt_h5 *h, lt_h5_err *e)
+static int missing_filter(lt_h5 *h, lt_diag *e)
 {
     hid_t dcpl = H5Dget_create_plist(h->dset);
     int n = dcpl >= 0 ? H5Pget_nfilters(dcpl) : 0, rc = 0;
@@ -238,7 +239,7 @@ static int missing_filter(lt_h5 *h, lt_h5_err *e)
 }
 
 lt_h5 *lt_h5_open(const char *file, const char *dset, const double *keep, size_t n_keep,
-                  lt_h5_err *e)
+                  lt_diag *e)
 {
     lt_h5 *h = calloc(1, sizeof *h);
     char *path = absolute(dset);
@@ -296,7 +297,7 @@ const char *lt_h5_where(const lt_h5 *h) { return h->where; }
 const char *lt_h5_type_name(const lt_h5 *h) { return h->type_name; }
 
 /* Reads whole rows [first, first + n) into out as doubles. */
-static int read_whole(lt_h5 *h, size_t first, size_t n, double *out, lt_h5_err *e)
+static int read_whole(lt_h5 *h, size_t first, size_t n, double *out, lt_diag *e)
 {
     hsize_t start[LT_H5_MAX_RANK] = {0}, count[LT_H5_MAX_RANK];
     start[0] = first;
@@ -320,7 +321,7 @@ static int read_whole(lt_h5 *h, size_t first, size_t n, double *out, lt_h5_err *
     return 0;
 }
 
-int lt_h5_read_rows(lt_h5 *h, size_t first, size_t n, double *out, lt_h5_err *e)
+int lt_h5_read_rows(lt_h5 *h, size_t first, size_t n, double *out, lt_diag *e)
 {
     if (n == 0)
         return 0;
@@ -398,7 +399,7 @@ static void free_strings(char **s, size_t n)
     free(s);
 }
 
-int lt_h5_feature_names(lt_h5 *h, const char *attr, char ***names, lt_h5_err *e)
+int lt_h5_feature_names(lt_h5 *h, const char *attr, char ***names, lt_diag *e)
 {
     *names = NULL;
     if (h->rank > 2 || H5Aexists(h->dset, attr) <= 0)
@@ -462,7 +463,7 @@ static int by_value(const void *a, const void *b)
 
 /* Integer labels V (ROWS of them, checked whole) into classes. */
 static int encode_numbers(const char *where, const double *v, size_t rows, int *y, char ***classes,
-                          int *n_classes, lt_h5_err *e)
+                          int *n_classes, lt_diag *e)
 {
     for (size_t i = 0; i < rows; i++)
         if (!isfinite(v[i]) || v[i] != floor(v[i]) || fabs(v[i]) > 1e15) {
@@ -504,7 +505,7 @@ static int encode_numbers(const char *where, const double *v, size_t rows, int *
 
 /* String labels S (ROWS of them) into classes. */
 static int encode_strings(const char *where, char **s, size_t rows, int *y, char ***classes, int *n_classes,
-                          lt_h5_err *e)
+                          lt_diag *e)
 {
     char **sorted = malloc(rows * sizeof *sorted + 1);
     if (!sorted) {
@@ -557,7 +558,7 @@ static void labels_close(labels_ds *l)
 }
 
 /* Opens DSET of FILE and checks it holds ROWS numbers or strings. */
-static int labels_open(labels_ds *l, const char *file, const char *dset, size_t rows, lt_h5_err *e)
+static int labels_open(labels_ds *l, const char *file, const char *dset, size_t rows, lt_diag *e)
 {
     *l = (labels_ds){.f = -1, .d = -1, .type = -1, .space = -1};
     char *path = absolute(dset);
@@ -593,7 +594,7 @@ done:
     return rc;
 }
 
-int lt_h5_check_labels(const char *file, const char *dset, size_t rows, lt_h5_err *e)
+int lt_h5_check_labels(const char *file, const char *dset, size_t rows, lt_diag *e)
 {
     labels_ds l;
     int rc = labels_open(&l, file, dset, rows, e);
@@ -602,7 +603,7 @@ int lt_h5_check_labels(const char *file, const char *dset, size_t rows, lt_h5_er
 }
 
 int lt_h5_read_labels(const char *file, const char *dset, size_t rows, int **y, char ***classes,
-                      int *n_classes, lt_h5_err *e)
+                      int *n_classes, lt_diag *e)
 {
     *y = NULL;
     *classes = NULL;

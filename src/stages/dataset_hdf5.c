@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ctx.h"
 #include "io/hdf5.h"
 #include "latent/stage.h"
 
@@ -57,18 +58,20 @@ typedef struct h5_stream {
 
 static int stream_read(lt_stream *base, size_t first, size_t n, double *out, char *err, size_t err_size)
 {
-    lt_h5_err e;
+    lt_diag e = {.limit = 1};
     if (lt_h5_read_rows(((h5_stream *)base)->h, first, n, out, &e) == 0)
         return 0;
-    snprintf(err, err_size, "%s: %s", e.where, e.text);
+    snprintf(err, err_size, "%s", e.n ? lt_diag_line(&e, 0) : "cannot read the HDF5 rows");
+    lt_diag_clear(&e);
     return -1;
 }
 
-/* A data error as io/hdf5 describes it: at the file and dataset, not at
- * the stage. */
-static int data_error(lt_ctx *ctx, const lt_h5_err *e)
+/* A data error as io/hdf5 recorded it in E (at the file and dataset, not
+ * at the stage), made the stage's; clears E. */
+static int data_error(lt_ctx *ctx, lt_diag *e)
 {
-    return lt_fail_at(ctx, LT_EINPUT, e->where, e->row, 0, "%s", e->text);
+    bool memory = e->n && e->items[0].code == lt_code_resource;
+    return lt_ctx_take(ctx, e, memory ? LT_ERUNTIME : LT_EINPUT);
 }
 
 static void stream_close(lt_stream *base)
@@ -132,7 +135,7 @@ static int resolve_columns(lt_ctx *ctx, const struct dataset_hdf5_config *c, dou
         return LT_OK;
     }
     const char *attr = c->names_attribute ? c->names_attribute : "";
-    lt_h5_err e;
+    lt_diag e = {.limit = 1};
     lt_h5 *h = lt_h5_open(c->path, c->dataset, NULL, 0, &e);
     char **names = NULL;
     int rc = h ? LT_OK : data_error(ctx, &e);
@@ -165,7 +168,7 @@ static int resolve_columns(lt_ctx *ctx, const struct dataset_hdf5_config *c, dou
 
 static int open_data(lt_ctx *ctx, const struct dataset_hdf5_config *c, lt_h5 **h)
 {
-    lt_h5_err e;
+    lt_diag e = {.limit = 1};
     double *keep;
     int rc = resolve_columns(ctx, c, &keep);
     if (rc != LT_OK)
@@ -196,7 +199,7 @@ static int read_checked(lt_ctx *ctx, lt_h5 *h, double *x)
     for (size_t r0 = 0; rc == LT_OK && r0 < rows; r0 += block) {
         size_t n = r0 + block < rows ? block : rows - r0;
         double *dst = x ? x + r0 * cols : buf;
-        lt_h5_err e;
+        lt_diag e = {.limit = 1};
         if (lt_h5_read_rows(h, r0, n, dst, &e) != 0) {
             rc = data_error(ctx, &e);
             break;
@@ -216,7 +219,7 @@ static int read_checked(lt_ctx *ctx, lt_h5 *h, double *x)
 /* Image shape, feature names and labels: everything but the values. */
 static int describe(lt_ctx *ctx, const struct dataset_hdf5_config *c, lt_h5 *h, lt_data *d)
 {
-    lt_h5_err e;
+    lt_diag e = {.limit = 1};
     size_t rows = lt_h5_rows(h);
     d->n_features = lt_h5_cols(h);
     if (lt_h5_rank(h) == 3) {
@@ -242,7 +245,7 @@ static int probe(lt_ctx *ctx, const void *config)
     int rc = open_data(ctx, c, &h);
     if (rc != LT_OK)
         return rc;
-    lt_h5_err e;
+    lt_diag e = {.limit = 1};
     char **names = NULL;
     if (c->names_attribute && *c->names_attribute &&
         lt_h5_feature_names(h, c->names_attribute, &names, &e) != 0)
