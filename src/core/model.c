@@ -194,14 +194,23 @@ int lt_model_write(const lt_model *m, const char *path, char *err, size_t err_si
         snprintf(err, err_size, "%s: out of memory storing the model's arrays", path);
         return -1;
     }
-    return lt_npz_write(path, m->members, m->n, err, err_size);
+    lt_diag d = {.limit = 1};
+    int rc = lt_npz_write(path, m->members, m->n, &d);
+    if (rc != 0)
+        snprintf(err, err_size, "%s", d.n ? lt_diag_line(&d, 0) : "cannot write the archive");
+    lt_diag_clear(&d);
+    return rc;
 }
 
 /* ---- reading ------------------------------------------------------------ */
 
 lt_model *lt_model_read(const char *path, char *err, size_t err_size)
 {
-    lt_npz *z = lt_npz_read(path, err, err_size);
+    lt_diag d = {.limit = 1};
+    lt_npz *z = lt_npz_read(path, &d);
+    if (!z)
+        snprintf(err, err_size, "%s", d.n ? lt_diag_line(&d, 0) : "cannot read the archive");
+    lt_diag_clear(&d);
     if (!z)
         return NULL;
     lt_model *m = lt_model_new();

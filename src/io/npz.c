@@ -20,14 +20,13 @@ static const char *zip_reason(int code, char *buf, size_t size)
     return buf;
 }
 
-int lt_npz_write(const char *path, const lt_npz_member *members, size_t n, char *err,
-                 size_t err_size)
+int lt_npz_write(const char *path, const lt_npz_member *members, size_t n, lt_diag *d)
 {
     int code = 0;
     zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &code);
     char why[256];
     if (!za) {
-        snprintf(err, err_size, "%s: cannot create the archive: %s", path,
+        lt_diag_data(d, 2, path, 0, 0, "cannot create the archive: %s",
                  zip_reason(code, why, sizeof why));
         return -1;
     }
@@ -40,7 +39,7 @@ int lt_npz_write(const char *path, const lt_npz_member *members, size_t n, char 
         if (at < 0) {
             if (src)
                 zip_source_free(src);
-            snprintf(err, err_size, "%s: cannot add %s: %s", path, name, zip_strerror(za));
+            lt_diag_data(d, 2, path, 0, 0, "cannot add %s: %s", name, zip_strerror(za));
             zip_discard(za);
             remove(path);
             return -1;
@@ -48,7 +47,7 @@ int lt_npz_write(const char *path, const lt_npz_member *members, size_t n, char 
         zip_file_set_mtime(za, (zip_uint64_t)at, MEMBER_TIME, 0);
     }
     if (zip_close(za) != 0) {
-        snprintf(err, err_size, "%s: cannot write the archive: %s", path, zip_strerror(za));
+        lt_diag_data(d, 2, path, 0, 0, "cannot write the archive: %s", zip_strerror(za));
         zip_discard(za);
         remove(path);
         return -1;
@@ -68,25 +67,24 @@ void lt_npz_free(lt_npz *z)
     free(z);
 }
 
-/* Reads member I of ZA whole into *m. Returns 0 or -1 with err set. */
-static int read_member(zip_t *za, zip_uint64_t i, const char *path, lt_npz_member *m, char *err,
-                       size_t err_size)
+/* Reads member I of ZA whole into *m. Returns 0 or -1 with the problem recorded in D. */
+static int read_member(zip_t *za, zip_uint64_t i, const char *path, lt_npz_member *m, lt_diag *d)
 {
     zip_stat_t st;
     if (zip_stat_index(za, i, 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
         !(st.valid & ZIP_STAT_SIZE)) {
-        snprintf(err, err_size, "%s: damaged: member %llu has no name or size", path,
+        lt_diag_data(d, 2, path, 0, 0, "damaged: member %llu has no name or size",
                  (unsigned long long)i);
         return -1;
     }
     size_t len = strlen(st.name);
     if (len < 5 || strcmp(st.name + len - 4, ".npy") != 0) {
-        snprintf(err, err_size, "%s: member '%s' is not a .npy array; not an .npz archive", path,
+        lt_diag_data(d, 2, path, 0, 0, "member '%s' is not a .npy array; not an .npz archive",
                  st.name);
         return -1;
     }
     if (!(m->name = strndup(st.name, len - 4)) || !(m->data = malloc(st.size + 1))) {
-        snprintf(err, err_size, "%s: out of memory reading member '%s'", path, st.name);
+        lt_diag_data(d, 3, path, 0, 0, "out of memory reading member '%s'", st.name);
         return -1;
     }
     m->len = (size_t)st.size;
@@ -96,37 +94,37 @@ static int read_member(zip_t *za, zip_uint64_t i, const char *path, lt_npz_membe
     char extra;
     bool more = got >= 0 && zip_fread(f, &extra, 1) > 0;
     if (!f || got < 0 || (zip_uint64_t)got != st.size || more) {
-        snprintf(err, err_size, "%s: damaged: cannot read member '%s': %s", path, st.name,
+        lt_diag_data(d, 2, path, 0, 0, "damaged: cannot read member '%s': %s", st.name,
                  f ? zip_file_strerror(f) : zip_strerror(za));
         if (f)
             zip_fclose(f);
         return -1;
     }
     if (zip_fclose(f) != 0) {
-        snprintf(err, err_size, "%s: damaged: member '%s' fails its checksum", path, st.name);
+        lt_diag_data(d, 2, path, 0, 0, "damaged: member '%s' fails its checksum", st.name);
         return -1;
     }
     char why[400];
     if (lt_npy_parse(m->data, m->len, &m->info, why, sizeof why) != 0) {
-        snprintf(err, err_size, "%s: member '%s': %s", path, st.name, why);
+        lt_diag_data(d, 2, path, 0, 0, "member '%s': %s", st.name, why);
         return -1;
     }
     return 0;
 }
 
-lt_npz *lt_npz_read(const char *path, char *err, size_t err_size)
+lt_npz *lt_npz_read(const char *path, lt_diag *d)
 {
     struct stat sb;
     if (stat(path, &sb) != 0) {
-        snprintf(err, err_size, "%s: cannot read: %s", path, strerror(errno));
+        lt_diag_data(d, 2, path, 0, 0, "cannot read: %s", strerror(errno));
         return NULL;
     }
     if (S_ISDIR(sb.st_mode)) {
-        snprintf(err, err_size, "%s: is a folder, expected an .npz file", path);
+        lt_diag_data(d, 2, path, 0, 0, "is a folder, expected an .npz file");
         return NULL;
     }
     if (sb.st_size == 0) {
-        snprintf(err, err_size, "%s: the file is empty; expected an .npz archive", path);
+        lt_diag_data(d, 2, path, 0, 0, "the file is empty; expected an .npz archive");
         return NULL;
     }
     int code = 0;
@@ -134,12 +132,12 @@ lt_npz *lt_npz_read(const char *path, char *err, size_t err_size)
     if (!za) {
         char why[256];
         if (code == ZIP_ER_NOZIP)
-            snprintf(err, err_size,
-                     "%s: not an .npz archive: no zip directory at its end (truncated, or "
-                     "another kind of file)", path);
+            lt_diag_data(d, 2, path, 0, 0,
+                         "not an .npz archive: no zip directory at its end (truncated, or "
+                         "another kind of file)");
         else
-            snprintf(err, err_size, "%s: damaged .npz archive: %s", path,
-                     zip_reason(code, why, sizeof why));
+            lt_diag_data(d, 2, path, 0, 0, "damaged .npz archive: %s",
+                         zip_reason(code, why, sizeof why));
         return NULL;
     }
     zip_int64_t n = zip_get_num_entries(za, 0);
@@ -147,14 +145,14 @@ lt_npz *lt_npz_read(const char *path, char *err, size_t err_size)
     if (z && n > 0)
         z->members = calloc((size_t)n, sizeof *z->members);
     if (!z || (n > 0 && !z->members)) {
-        snprintf(err, err_size, "%s: out of memory", path);
+        lt_diag_data(d, 3, path, 0, 0, "out of memory");
         zip_discard(za);
         lt_npz_free(z);
         return NULL;
     }
     int rc = 0;
     for (zip_int64_t i = 0; rc == 0 && i < n; i++) {
-        rc = read_member(za, (zip_uint64_t)i, path, &z->members[i], err, err_size);
+        rc = read_member(za, (zip_uint64_t)i, path, &z->members[i], d);
         z->n++;
     }
     zip_discard(za);
