@@ -57,7 +57,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     lt_csv_options opt = {.header = false, .label_column = "-1", .delimiter = ',',
                           .skip_lines = 1};
     lt_data *d = NULL;
-    int rc = lt_ctx_take(ctx, &sink, lt_csv_parse(&sink, SOURCE, text, lt_breast_cancer_csv_len, &opt, &d, NULL));
+    int rc = lt_csv_parse(&sink, SOURCE, text, lt_breast_cancer_csv_len, &opt, &d, NULL);
+    rc = lt_ctx_take(ctx, &sink, rc);
     if (rc != LT_OK)
         return rc;
     if (lt_data_rows(d, LT_TRAIN) != N_SAMPLES || d->n_features != N_FEATURES ||

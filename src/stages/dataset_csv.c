@@ -155,8 +155,9 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         return rc;
     lt_csv_options opt = options(c);
     lt_csv_counts counts = {0};
-    rc = c->stream ? lt_ctx_take(ctx, &sink, lt_csv_open_stream(&sink, c->path, &opt, &outputs[0].data, &counts))
-                   : lt_ctx_take(ctx, &sink, lt_csv_read(&sink, c->path, &opt, &outputs[0].data, &counts));
+    rc = c->stream ? lt_csv_open_stream(&sink, c->path, &opt, &outputs[0].data, &counts)
+                   : lt_csv_read(&sink, c->path, &opt, &outputs[0].data, &counts);
+    rc = lt_ctx_take(ctx, &sink, rc);
     if (rc != LT_OK)
         return rc;
     if (opt.missing == LT_CSV_MISSING_DROP)

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!ctx)
         abort();
     lt_data *out = NULL;
-    int rc = lt_ctx_take(ctx, &sink, lt_csv_parse(&sink, "fuzz.csv", (const char *)data + 2, size - 2, &opt, &out, NULL));
+    int rc = lt_csv_parse(&sink, "fuzz.csv", (const char *)data + 2, size - 2, &opt, &out, NULL);
+    rc = lt_ctx_take(ctx, &sink, rc);
     if ((rc == LT_OK) != (out != NULL))
         abort();
     lt_data_free(&out);

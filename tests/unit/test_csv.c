@@ -444,7 +444,8 @@ static void test_files(void)
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
 
     lt_ctx_enter(ctx, "test", 0, 0, lt_ctx_test_metrics(ctx));
-    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_csv_read(&sink, ctx->test_dir, &with_header, &d, NULL)), LT_EINPUT);
+    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_csv_read(&sink, ctx->test_dir, &with_header, &d, NULL)),
+                    LT_EINPUT);
     snprintf(expect, sizeof expect, "%s: is a folder, expected a CSV file", ctx->test_dir);
     CU_ASSERT_STRING_EQUAL(lt_ctx_error(ctx), expect);
 
