@@ -105,7 +105,8 @@ static lt_json *run_json(const lt_pipeline *p, const char *config_hash, int thre
 /* Stages metrics.json, run.json and report.html next to the stages' files,
  * then commits them all into the run folder. */
 static int record_and_commit(const lt_pipeline *p, lt_run_folder *folder, const char *config_hash, int threads,
-                             const char *started, double t_start, lt_run_record *rec, bool quiet)
+                             const char *started, double t_start, lt_run_record *rec, bool quiet,
+                             lt_diag_format format)
 {
     lt_json *files = lt_json_array();
     lt_run_folder_list(folder, files);
@@ -123,7 +124,8 @@ static int record_and_commit(const lt_pipeline *p, lt_run_folder *folder, const 
         lt_run_folder_write_json(folder, "run.json", run) != 0 || !report ||
         lt_report_write(folder->staging, run, rec->metrics, verdicts, report) != 0 ||
         lt_run_folder_commit(folder, files) != 0) {
-        fprintf(stderr, "%s: cannot write the run's outputs: %s\n", folder->dir, strerror(errno));
+        lt_diag_emit(format, lt_code_resource, folder->dir, "cannot write the run's outputs: %s",
+                     strerror(errno));
         rc = LT_ERUNTIME;
     } else if (!quiet) {
         fprintf(stderr, "latent: wrote %s (%zu files) in %.3f s\n", folder->dir, lt_json_size(files),
@@ -151,15 +153,16 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     bool root = lt_dist_rank() == 0;
     char private_dir[] = "/tmp/latent-rank-XXXXXX";
     if (!root && !mkdtemp(private_dir)) {
-        fprintf(stderr, "%s: cannot create a temporary folder: %s\n", private_dir, strerror(errno));
+        lt_diag_emit(opts->format, lt_code_resource, private_dir, "cannot create a temporary folder: %s",
+                     strerror(errno));
         return lt_dist_max(LT_ERUNTIME);
     }
 
     char *dir = !root ? strdup(private_dir) : opts->out_dir ? strdup(opts->out_dir) : lt_path_join("outputs", p->name);
     lt_run_folder folder;
-    int rc = dir ? lt_run_folder_open(&folder, dir) : LT_ERUNTIME;
+    int rc = dir ? lt_run_folder_open(&folder, dir, opts->format) : LT_ERUNTIME;
     if (!dir)
-        fprintf(stderr, "%s: out of memory\n", p->file);
+        lt_diag_emit(opts->format, lt_code_resource, p->file, "out of memory");
     free(dir);
     if (rc != LT_OK) {
         if (!root)
@@ -181,7 +184,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     lt_run_record rec = {.metrics = lt_json_object(), .timings = lt_json_object(), .cached = lt_json_object(),
                          .gathered = lt_json_array()};
     if (!rec.metrics || !rec.timings || !rec.cached || !rec.gathered) {
-        fprintf(stderr, "%s: out of memory\n", p->file);
+        lt_diag_emit(opts->format, lt_code_resource, p->file, "out of memory");
         rc = LT_ERUNTIME;
     }
     rc = lt_dist_max(rc); /* the ranks' first agreement */
@@ -193,7 +196,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     if (rc == LT_OK)
         rc = lt_run_stages(p, &ctx, &cache, &rec);
     if (rc == LT_OK && root)
-        rc = record_and_commit(p, &folder, config_hash, threads, started, t_start, &rec, !lt_progress_shown(&ctx, false));
+        rc = record_and_commit(p, &folder, config_hash, threads, started, t_start, &rec, !lt_progress_shown(&ctx, false),
+                               opts->format);
     lt_run_folder_close(&folder, rc == LT_OK && root);
     if (!root)
         lt_remove_tree(private_dir);

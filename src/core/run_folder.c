@@ -190,17 +190,17 @@ static void on_signal(int sig)
     raise(sig);
 }
 
-int lt_run_folder_open(lt_run_folder *f, const char *dir)
+int lt_run_folder_open(lt_run_folder *f, const char *dir, lt_diag_format format)
 {
     *f = (lt_run_folder){.lock_fd = -1};
     struct stat st;
     bool existed = stat(dir, &st) == 0;
     if (existed && !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "%s: the output folder exists and is not a folder\n", dir);
+        lt_diag_emit(format, lt_code_resource, dir, "the output folder exists and is not a folder");
         return LT_EINPUT;
     }
     if (lt_mkdir_p(dir) != 0) {
-        fprintf(stderr, "%s: cannot create the output folder: %s\n", dir, strerror(errno));
+        lt_diag_emit(format, lt_code_resource, dir, "cannot create the output folder: %s", strerror(errno));
         return LT_ERUNTIME;
     }
     /* One run per folder at a time: two runs committing into the same
@@ -209,7 +209,7 @@ int lt_run_folder_open(lt_run_folder *f, const char *dir)
     int lock_fd = lock_path ? open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
     free(lock_path);
     if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-        fprintf(stderr, "%s: another latent run is writing this folder; wait for it or use --out\n", dir);
+        lt_diag_emit(format, lt_code_resource, dir, "another latent run is writing this folder; wait for it or use --out");
         if (lock_fd >= 0)
             close(lock_fd);
         return LT_ERUNTIME;
@@ -220,7 +220,7 @@ int lt_run_folder_open(lt_run_folder *f, const char *dir)
     char *staging = lt_path_join(dir, partial);
     char *copy = strdup(dir);
     if (!staging || !copy || lt_mkdir_p(staging) != 0) {
-        fprintf(stderr, "%s: cannot create the staging folder\n", dir);
+        lt_diag_emit(format, lt_code_resource, dir, "cannot create the staging folder");
         free(staging);
         free(copy);
         close(lock_fd);

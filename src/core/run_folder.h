@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "io/json.h"
+#include "util/diag.h"
 
 typedef struct lt_run_folder {
     char *dir;     /* the run folder; owned */
@@ -20,7 +21,7 @@ typedef struct lt_run_folder {
  * makes this run's staging folder and removes it on SIGINT/SIGTERM. On
  * failure prints one line naming DIR and returns LT_EINPUT (DIR is a file)
  * or LT_ERUNTIME, with F holding nothing. */
-int lt_run_folder_open(lt_run_folder *f, const char *dir);
+int lt_run_folder_open(lt_run_folder *f, const char *dir, lt_diag_format format);
 
 /* Collects every file under the staging folder (relative names) into the
  * JSON array FILES. */

@@ -269,7 +269,7 @@ int lt_run_stages(const lt_pipeline *p, lt_ctx *ctx, const lt_cache *cache, lt_r
                      .on_root = calloc(p->n_stages ? p->n_stages : 1, sizeof *rv.on_root)};
     int rc = rv.v && rv.f64 && rv.left && rv.keys && rv.on_root ? LT_OK : LT_ERUNTIME;
     if (rc != LT_OK)
-        fprintf(stderr, "%s: out of memory\n", p->file);
+        lt_diag_emit(ctx->format, lt_code_resource, p->file, "out of memory");
     for (size_t i = 0; rc == LT_OK && i < p->n_stages; i++)
         for (int k = 0; k < LT_MAX_OUTPUTS; k++)
             rv.left[slot(i, k)] = p->stages[i].n_readers[k];

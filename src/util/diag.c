@@ -174,6 +174,18 @@ void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *w
 
 void lt_diag_push(lt_diag *d, const lt_diag_item *it) { push(d, it); }
 
+void lt_diag_emit(lt_diag_format format, const char *code, const char *file, const char *fmt, ...)
+{
+    lt_diag one = {.limit = 1};
+    lt_diag_at at = {.code = code, .file = file};
+    va_list ap;
+    va_start(ap, fmt);
+    report(&one, LT_SEV_ERROR, &at, fmt, ap);
+    va_end(ap);
+    lt_diag_print_as(&one, format, lt_diag_stream(format));
+    lt_diag_clear(&one);
+}
+
 size_t lt_diag_count(const lt_diag *d) { return d->n + d->dropped; }
 
 const char *lt_diag_line(const lt_diag *d, size_t i) { return i < d->n ? d->items[i].text : NULL; }

@@ -101,6 +101,10 @@ int lt_diag_data(lt_diag *d, int status, const char *file, long row, long col, c
 void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *what);
 /* Records a copy of IT (a stage's error kept by its context). */
 void lt_diag_push(lt_diag *d, const lt_diag_item *it);
+/* Prints one error at FILE (no line) in FORMAT at once: for a runner's
+ * problem that ends the command (a folder it cannot write). */
+void lt_diag_emit(lt_diag_format format, const char *code, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Problems found, recorded or not: what callers count to decide. */
 size_t lt_diag_count(const lt_diag *d);
 /* The I-th recorded problem's line as people read it (owned by D). */
