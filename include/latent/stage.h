@@ -16,11 +16,12 @@
 
 #include "latent/data.h"
 
-/* 4: lt_split carries row ids (id) and lt_ctx_input_kind exists;
+/* 5: lt_param has `when` and `def_text`, lt_ctx_resolved exists;
+ * 4: lt_split carries row ids (id) and lt_ctx_input_kind exists;
  * 3: run() takes and gives lt_value (named outputs, the outputs table and
  * `reads` in lt_stage_def); 2: plugins are loaded and checked. Bump once per
  * incompatible change between releases. */
-#define LT_ABI_VERSION 4
+#define LT_ABI_VERSION 5
 
 /* Status codes. They double as the process exit codes main() picks. */
 enum lt_status {
@@ -106,6 +107,16 @@ typedef struct lt_param {
     double min, max;     /* range for numeric types */
     const char *const *choices; /* NULL-terminated, for LT_P_CHOICE */
     const lt_spec_def *const *kinds; /* NULL-terminated, for LT_P_SPECS */
+    /* NULL, or "PARAM=VALUE" / "PARAM=V1|V2": the row applies only while
+     * PARAM (a choice or bool of the same table) has one of those values.
+     * The binder refuses the key otherwise, run.json leaves it out, and help
+     * and schema say so: "default 10 (solver: randomized)". */
+    const char *when;
+    /* NULL, or the default in words when it depends on the data ("5 x
+     * features"): the field then holds an out-of-range "unset" value (NaN
+     * for a real) that run() resolves, telling the runner the value it used
+     * with lt_ctx_resolved. */
+    const char *def_text;
 } lt_param;
 
 /* Compile-time check that a config field has the C type its row claims.
@@ -119,9 +130,9 @@ typedef struct lt_param {
      }))
 
 /* Table rows. ST is the config struct type; F the field (and YAML key). */
-#define LT_INT(ST, F, DEF, MIN, MAX, HELP)                                      \
+#define LT_INT(ST, F, DEF, MIN, MAX, FLAGS, HELP)                               \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int),                 \
-     .type = LT_P_INT, .def = DEF, .min = MIN, .max = MAX}
+     .type = LT_P_INT, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX}
 #define LT_REAL(ST, F, DEF, MIN, MAX, FLAGS, HELP)                              \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, double),              \
      .type = LT_P_REAL, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX}
@@ -205,6 +216,11 @@ int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...
  * FILE:ROW:COL (1-based; col 0 leaves the column out). */
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Tells the runner the value a data-dependent default took: PARAM's row has
+ * def_text and the pipeline left it unset, and run() used VALUE (an integer
+ * for an integer or seed row). run.json's resolved config shows VALUE, so
+ * that config, fed back to `latent run`, does the same. */
+void lt_ctx_resolved(lt_ctx *ctx, const char *param, double value);
 /* A warning, printed at once (unless --quiet) with the stage's position. */
 void lt_warn(lt_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -51,6 +51,95 @@ static bool plain_word(const char *s)
     return true;
 }
 
+/* ---- conditions: a row's `when` ------------------------------------------ */
+
+static const lt_param *row_named(const lt_param *params, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(params[i].name) == len && strncmp(params[i].name, name, len) == 0)
+            return &params[i];
+    return NULL;
+}
+
+/* The row P's `when` names (a choice or bool of the same table), or NULL. */
+static const lt_param *controller(const lt_param *params, size_t n, const lt_param *p)
+{
+    const char *eq = p->when ? strchr(p->when, '=') : NULL;
+    const lt_param *q = eq ? row_named(params, n, p->when, (size_t)(eq - p->when)) : NULL;
+    return q && (q->type == LT_P_CHOICE || q->type == LT_P_BOOL) ? q : NULL;
+}
+
+/* The bound value of a choice or bool row, as a pipeline writes it. */
+static const char *value_text(const lt_param *q, const void *config)
+{
+    if (q->type == LT_P_CHOICE)
+        return q->choices[*FIELD(config, q, const int)];
+    return *FIELD(config, q, const bool) ? "true" : "false";
+}
+
+/* True when LIST ("a|b|c") holds VALUE. */
+static bool lists(const char *list, const char *value)
+{
+    size_t n = strlen(value);
+    for (const char *s = list;;) {
+        const char *bar = strchr(s, '|');
+        size_t len = bar ? (size_t)(bar - s) : strlen(s);
+        if (len == n && strncmp(s, value, n) == 0)
+            return true;
+        if (!bar)
+            return false;
+        s = bar + 1;
+    }
+}
+
+bool lt_param_applies(const lt_param *params, size_t n_params, const lt_param *p, const void *config)
+{
+    if (!p->when)
+        return true;
+    const lt_param *q = controller(params, n_params, p);
+    return q && lists(strchr(p->when, '=') + 1, value_text(q, config));
+}
+
+bool lt_param_when_valid(const lt_param *params, size_t n_params, const lt_param *p)
+{
+    if (!p->when)
+        return true;
+    const lt_param *q = controller(params, n_params, p);
+    if (!q || q == p)
+        return false;
+    const char *list = strchr(p->when, '=') + 1;
+    for (const char *s = list;;) {
+        const char *bar = strchr(s, '|');
+        size_t len = bar ? (size_t)(bar - s) : strlen(s);
+        bool known = false;
+        if (q->type == LT_P_BOOL)
+            known = (len == 4 && !strncmp(s, "true", 4)) || (len == 5 && !strncmp(s, "false", 5));
+        for (size_t i = 0; q->type == LT_P_CHOICE && q->choices[i]; i++)
+            known |= strlen(q->choices[i]) == len && !strncmp(q->choices[i], s, len);
+        if (!known)
+            return false;
+        if (!bar)
+            return true;
+        s = bar + 1;
+    }
+}
+
+char *lt_param_when_text(const lt_param *p, char *buf, size_t size)
+{
+    const char *eq = strchr(p->when, '=');
+    size_t k = (size_t)snprintf(buf, size, "%.*s is ", (int)(eq - p->when), p->when);
+    for (const char *s = eq + 1; k < size;) {
+        const char *bar = strchr(s, '|');
+        size_t len = bar ? (size_t)(bar - s) : strlen(s);
+        const char *sep = s == eq + 1 ? "" : bar ? ", " : " or ";
+        k += (size_t)snprintf(buf + k, size - k, "%s%.*s", sep, (int)len, s);
+        if (!bar)
+            break;
+        s = bar + 1;
+    }
+    return buf;
+}
+
 char *lt_param_expected(const lt_param *p, char *buf, size_t size)
 {
     switch (p->type) {
@@ -97,10 +186,26 @@ static bool default_is_null(const lt_param *p)
     return isnan(p->def) || (p->flags & LT_NULLABLE && (p->def < p->min || p->def > p->max));
 }
 
+static void default_value_text(const lt_param *p, char *buf, size_t size);
+
 const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
 {
     if (p->flags & LT_REQUIRED)
         return NULL;
+    if (p->def_text)
+        snprintf(buf, size, "%s", p->def_text);
+    else
+        default_value_text(p, buf, size);
+    size_t len = strlen(buf);
+    if (p->when && len + 4 < size) {
+        char cond[160];
+        snprintf(buf + len, size - len, " (when %s)", lt_param_when_text(p, cond, sizeof cond));
+    }
+    return buf;
+}
+
+static void default_value_text(const lt_param *p, char *buf, size_t size)
+{
     switch (p->type) {
     case LT_P_INT:
     case LT_P_REAL:
@@ -129,7 +234,6 @@ const char *lt_param_default_text(const lt_param *p, char *buf, size_t size)
     case LT_P_NCOMP: snprintf(buf, size, "all"); break;
     case LT_P_SEED: snprintf(buf, size, "the pipeline's seed"); break;
     }
-    return buf;
 }
 
 /* ---- binding ------------------------------------------------------------ */
@@ -528,6 +632,19 @@ int lt_params_bind(const lt_param *params, size_t n_params, void *config,
             problem(&b, NULL, p, "required parameter is missing (expected %s)",
                     lt_param_expected(p, (char[256]){0}, 256));
     }
+    /* A parameter of a solver (kernel, ...) the stage does not use would be
+     * silently ignored: refused, once every value is bound. */
+    for (size_t i = 0; with && i < n_params; i++) {
+        const lt_param *p = &params[i];
+        const lt_node *n = p->when ? lt_node_get(with, p->name) : NULL;
+        if (!n || lt_node_is_null(n) || lt_param_applies(params, n_params, p, config))
+            continue;
+        const lt_param *q = controller(params, n_params, p);
+        char cond[160];
+        problem(&b, n, p, "applies only when %s, not %s; remove it or change %s",
+                lt_param_when_text(p, cond, sizeof cond), q ? value_text(q, config) : "?",
+                q ? q->name : "?");
+    }
     /* Unknown keys: a typo must not silently become a default. */
     const char *names[128];
     size_t k = 0;
@@ -603,21 +720,61 @@ void lt_params_release(const lt_param *params, size_t n_params, void *config)
     }
 }
 
+/* True when P's field holds its "unset" value, the one a stage resolves
+ * itself: a nullable number out of its range, a NaN, a seed of -1. */
+static bool is_unset(const lt_param *p, const void *c)
+{
+    switch (p->type) {
+    case LT_P_INT: {
+        int x = *FIELD(c, p, const int);
+        return p->flags & LT_NULLABLE && (x < p->min || x > p->max);
+    }
+    case LT_P_REAL: {
+        double x = *FIELD(c, p, const double);
+        return isnan(x) || (p->flags & LT_NULLABLE && (x < p->min || x > p->max));
+    }
+    case LT_P_SEED: return *FIELD(c, p, const int64_t) < 0;
+    default: return false;
+    }
+}
+
+static lt_json *params_json(const lt_param *params, size_t n_params, const void *config,
+                            const uint32_t *seed, const lt_json *used);
+
 lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *config)
+{
+    return params_json(params, n_params, config, NULL, NULL);
+}
+
+lt_json *lt_params_resolved_json(const lt_param *params, size_t n_params, const void *config,
+                                 uint32_t seed, const lt_json *used)
+{
+    return params_json(params, n_params, config, &seed, used);
+}
+
+/* Real values only: a row that does not apply is left out, and so is an
+ * unset one unless the stage said what it used (USED) or it is a seed and
+ * SEED is given; either way the object binds back to the same run. */
+static lt_json *params_json(const lt_param *params, size_t n_params, const void *config,
+                            const uint32_t *seed, const lt_json *used)
 {
     lt_json *o = lt_json_object();
     for (size_t i = 0; i < n_params; i++) {
         const lt_param *p = &params[i];
         const void *c = config;
         lt_json *v = NULL;
-        switch (p->type) {
-        case LT_P_INT: {
-            /* A nullable integer outside its range is the "unset" sentinel
-             * (-1, 0) the stage resolves itself: null, which binds back. */
-            int x = *FIELD(c, p, const int);
-            v = p->flags & LT_NULLABLE && (x < p->min || x > p->max) ? lt_json_null() : lt_json_int(x);
-            break;
+        if (!lt_param_applies(params, n_params, p, c))
+            continue;
+        if (is_unset(p, c)) {
+            double x = lt_json_number(lt_json_get(used, p->name));
+            if (!isnan(x))
+                lt_json_set(o, p->name, p->type == LT_P_REAL ? lt_json_num(x) : lt_json_int((long long)x));
+            else if (p->type == LT_P_SEED && seed)
+                lt_json_set(o, p->name, lt_json_int(*seed));
+            continue;
         }
+        switch (p->type) {
+        case LT_P_INT: v = lt_json_int(*FIELD(c, p, const int)); break;
         case LT_P_REAL: v = lt_json_num(*FIELD(c, p, const double)); break;
         case LT_P_BOOL: v = lt_json_bool(*FIELD(c, p, const bool)); break;
         case LT_P_STRING:
@@ -649,11 +806,7 @@ lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *
             v = x == 0 ? lt_json_str("all") : x >= 1 ? lt_json_int((long long)x) : lt_json_num(x);
             break;
         }
-        case LT_P_SEED: {
-            int64_t s = *FIELD(c, p, const int64_t);
-            v = s < 0 ? lt_json_null() : lt_json_int(s);
-            break;
-        }
+        case LT_P_SEED: v = lt_json_int(*FIELD(c, p, const int64_t)); break;
         case LT_P_SPECS: {
             const lt_specs *list = FIELD(c, p, const lt_specs);
             if (p->flags & LT_SINGLE && list->n == 0)
@@ -812,8 +965,14 @@ lt_json *lt_param_schema(const lt_param *p)
         break;
     }
     }
-    lt_json_set(s, "description", lt_json_str(p->help));
-    if (!(p->flags & LT_REQUIRED)) {
+    char desc[1024], cond[160];
+    size_t len = (size_t)snprintf(desc, sizeof desc, "%s", p->help);
+    if (p->def_text && len < sizeof desc)
+        len += (size_t)snprintf(desc + len, sizeof desc - len, " (default: %s)", p->def_text);
+    if (p->when && len < sizeof desc)
+        snprintf(desc + len, sizeof desc - len, " Only when %s.", lt_param_when_text(p, cond, sizeof cond));
+    lt_json_set(s, "description", lt_json_str(desc));
+    if (!(p->flags & LT_REQUIRED) && !p->def_text) {
         switch (p->type) {
         case LT_P_INT:
         case LT_P_REAL:
@@ -833,4 +992,42 @@ lt_json *lt_param_schema(const lt_param *p)
         }
     }
     return s;
+}
+
+lt_json *lt_param_when_schema(const lt_param *params, size_t n_params, const lt_param *p)
+{
+    const lt_param *q = controller(params, n_params, p);
+    if (!q)
+        return NULL;
+    lt_json *rule = lt_json_object();
+    /* if P is given (not null) ... */
+    lt_json *given = lt_json_set(rule, "if", lt_json_object());
+    lt_json_push(lt_json_set(given, "required", lt_json_array()), lt_json_str(p->name));
+    lt_json *not_null = lt_json_set(lt_json_set(given, "properties", lt_json_object()), p->name, lt_json_object());
+    lt_json_set(lt_json_set(not_null, "not", lt_json_object()), "type", lt_json_str("null"));
+    /* ... then Q has one of the values, or is left at a default that is one. */
+    lt_json *any = lt_json_set(lt_json_set(rule, "then", lt_json_object()), "anyOf", lt_json_array());
+    lt_json *set = lt_json_push(any, lt_json_object());
+    lt_json_push(lt_json_set(set, "required", lt_json_array()), lt_json_str(q->name));
+    lt_json *e = lt_json_set(lt_json_set(lt_json_set(set, "properties", lt_json_object()), q->name, lt_json_object()),
+                             "enum", lt_json_array());
+    const char *list = strchr(p->when, '=') + 1;
+    for (const char *s = list;;) {
+        const char *bar = strchr(s, '|');
+        size_t len = bar ? (size_t)(bar - s) : strlen(s);
+        char value[128];
+        snprintf(value, sizeof value, "%.*s", (int)len, s);
+        lt_json_push(e, q->type == LT_P_BOOL ? lt_json_bool(value[0] == 't') : lt_json_str(value));
+        if (!bar)
+            break;
+        s = bar + 1;
+    }
+    char def[128];
+    default_value_text(q, def, sizeof def);
+    if (lists(list, def)) {
+        lt_json *unset = lt_json_push(any, lt_json_object());
+        lt_json_push(lt_json_set(lt_json_set(unset, "not", lt_json_object()), "required", lt_json_array()),
+                     lt_json_str(q->name));
+    }
+    return rule;
 }

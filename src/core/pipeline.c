@@ -809,7 +809,9 @@ unsigned lt_stage_wanted(const lt_stage_inst *s)
     return mask;
 }
 
-lt_json *lt_pipeline_resolved(const lt_pipeline *p)
+lt_json *lt_pipeline_resolved(const lt_pipeline *p) { return lt_pipeline_resolved_run(p, NULL); }
+
+lt_json *lt_pipeline_resolved_run(const lt_pipeline *p, const lt_json *used)
 {
     lt_json *o = lt_json_object();
     lt_json_set(o, "pipeline", lt_json_str(p->name));
@@ -837,7 +839,9 @@ lt_json *lt_pipeline_resolved(const lt_pipeline *p)
         }
         if (s->from)
             lt_json_set(st, "from", lt_json_str(s->from));
-        lt_json_set(st, "with", lt_params_to_json(s->def->params, s->def->n_params, s->config));
+        lt_json_set(st, "with", used ? lt_params_resolved_json(s->def->params, s->def->n_params, s->config,
+                                                               p->seed, lt_json_get(used, s->name))
+                                     : lt_params_to_json(s->def->params, s->def->n_params, s->config));
     }
     return o;
 }

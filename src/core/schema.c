@@ -35,6 +35,14 @@ static lt_json *with_schema(const lt_stage_def *def)
         lt_json_push(type, lt_json_str("null")); /* `with:` may be left empty */
     }
     lt_json_set(s, "additionalProperties", lt_json_bool(false));
+    lt_json *rules = lt_json_array();
+    for (size_t i = 0; i < def->n_params; i++)
+        if (def->params[i].when)
+            lt_json_push(rules, lt_param_when_schema(def->params, def->n_params, &def->params[i]));
+    if (lt_json_size(rules))
+        lt_json_set(s, "allOf", rules);
+    else
+        lt_json_free(rules);
     return s;
 }
 

@@ -22,7 +22,7 @@ struct geron_config {
 };
 
 static const lt_param geron_params[] = {
-    LT_INT(struct geron_config, m, 60, 1, 100000000, "rows (points) to draw"),
+    LT_INT(struct geron_config, m, 60, 1, 100000000, 0, "rows (points) to draw"),
     LT_REAL(struct geron_config, w1, 0.1, -1e9, 1e9, 0, "weight of x0 in x2"),
     LT_REAL(struct geron_config, w2, 0.3, -1e9, 1e9, 0, "weight of x1 in x2"),
     LT_REAL(struct geron_config, noise, 0.1, 0, 1e9, 0, "scale of the gaussian noise"),

@@ -105,7 +105,7 @@ struct cfg {
 };
 static const char *const modes[] = {"full", "covariance", "auto", NULL};
 static const lt_param table[] = {
-    LT_INT(struct cfg, k, 2, 1, 100, "an int"),
+    LT_INT(struct cfg, k, 2, 1, 100, 0, "an int"),
     LT_REAL(struct cfg, frac, 0.25, 0, 1, LT_MIN_OPEN | LT_MAX_OPEN, "a fraction"),
     LT_BOOL(struct cfg, flag, true, "a flag"),
     LT_CHOICE(struct cfg, mode, "auto", modes, "a choice"),
