@@ -46,6 +46,7 @@ typedef enum lt_param_type {
     LT_P_SEED,   /* int64_t: an integer >= 0, or -1 for "the pipeline's seed" */
     LT_P_SPECS,  /* lt_specs: a list of {kind: {params}}, e.g. network layers */
     LT_P_STRINGS, /* lt_strings: a list of strings (a number is taken as its text) */
+    LT_P_N_TYPES  /* how many there are, not a type */
 } lt_param_type;
 
 typedef struct lt_vec {
@@ -129,13 +130,20 @@ typedef struct lt_param {
          int unused;                                                            \
      }))
 
-/* Table rows. ST is the config struct type; F the field (and YAML key). */
-#define LT_INT(ST, F, DEF, MIN, MAX, FLAGS, HELP)                               \
+/* Table rows. ST is the config struct type; F the field (and YAML key).
+ * The _WHEN forms add the row's `when` and `def_text` (either NULL). */
+#define LT_INT_WHEN(ST, F, DEF, MIN, MAX, FLAGS, WHEN, DEF_TEXT, HELP)          \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int),                 \
-     .type = LT_P_INT, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX}
-#define LT_REAL(ST, F, DEF, MIN, MAX, FLAGS, HELP)                              \
+     .type = LT_P_INT, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX,     \
+     .when = WHEN, .def_text = DEF_TEXT}
+#define LT_INT(ST, F, DEF, MIN, MAX, FLAGS, HELP)                               \
+    LT_INT_WHEN(ST, F, DEF, MIN, MAX, FLAGS, NULL, NULL, HELP)
+#define LT_REAL_WHEN(ST, F, DEF, MIN, MAX, FLAGS, WHEN, DEF_TEXT, HELP)         \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, double),              \
-     .type = LT_P_REAL, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX}
+     .type = LT_P_REAL, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX,    \
+     .when = WHEN, .def_text = DEF_TEXT}
+#define LT_REAL(ST, F, DEF, MIN, MAX, FLAGS, HELP)                              \
+    LT_REAL_WHEN(ST, F, DEF, MIN, MAX, FLAGS, NULL, NULL, HELP)
 #define LT_BOOL(ST, F, DEF, HELP)                                               \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, bool),                \
      .type = LT_P_BOOL, .def = DEF}
@@ -145,9 +153,10 @@ typedef struct lt_param {
 #define LT_PATH(ST, F, DEF, FLAGS, HELP)                                        \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, char *),              \
      .type = LT_P_PATH, .flags = FLAGS, .def_str = DEF}
-#define LT_CHOICE(ST, F, DEF, CHOICES, HELP)                                    \
+#define LT_CHOICE_WHEN(ST, F, DEF, CHOICES, WHEN, HELP)                        \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int),                 \
-     .type = LT_P_CHOICE, .def_str = DEF, .choices = CHOICES}
+     .type = LT_P_CHOICE, .def_str = DEF, .choices = CHOICES, .when = WHEN}
+#define LT_CHOICE(ST, F, DEF, CHOICES, HELP) LT_CHOICE_WHEN(ST, F, DEF, CHOICES, NULL, HELP)
 #define LT_VECTOR(ST, F, FLAGS, HELP)                                           \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_vec),              \
      .type = LT_P_VEC, .flags = FLAGS}
@@ -157,10 +166,12 @@ typedef struct lt_param {
 #define LT_NCOMP(ST, F, HELP)                                                   \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, double),              \
      .type = LT_P_NCOMP, .flags = LT_NULLABLE, .def = 0}
-#define LT_SEED(ST, F, HELP)                                                    \
+/* DEF: -1 for "the pipeline's seed", or a seed of the row's own. */
+#define LT_SEED_WHEN(ST, F, DEF, WHEN, HELP)                                    \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int64_t),             \
-     .type = LT_P_SEED, .flags = LT_NULLABLE, .def = -1, .min = 0,             \
-     .max = 4294967295.0}
+     .type = LT_P_SEED, .flags = LT_NULLABLE, .def = DEF, .min = 0,            \
+     .max = 4294967295.0, .when = WHEN}
+#define LT_SEED(ST, F, HELP) LT_SEED_WHEN(ST, F, -1, NULL, HELP)
 
 #define LT_STRINGS(ST, F, FLAGS, HELP)                                          \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_strings),          \
