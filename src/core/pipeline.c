@@ -14,6 +14,7 @@
 #include "core/params.h"
 #include "core/registry.h"
 #include "core/sha256.h"
+#include "core/top_keys.h"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -93,7 +94,8 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
     }
     char *dot = strchr(key, '.');
     if (!dot) {
-        if (strcmp(key, "seed") != 0 && strcmp(key, "description") != 0) {
+        const lt_top_key *top = lt_top_key_find(key);
+        if (!top || !top->settable) {
             lt_diag_add(diag, label, 0, 0, "expected STAGE.PARAM=VALUE (or seed=VALUE)");
             lt_node_free(value);
             return;
@@ -646,8 +648,6 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
 
 /* ---- the file ----------------------------------------------------------- */
 
-static const char *const top_keys[] = {"pipeline", "description", "seed", "stages", "expect", "sweep", NULL};
-
 static void load_top(lt_pipeline *p, lt_diag *diag)
 {
     const lt_node *root = p->root;
@@ -656,19 +656,18 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
                     lt_node_describe(root));
         return;
     }
+    const char *top_keys[16];
+    lt_top_key_names(top_keys, sizeof top_keys / sizeof top_keys[0]);
     for (size_t i = 0; i < root->n; i++) {
         const char *k = root->keys[i]->value;
-        bool known = false;
-        for (size_t j = 0; top_keys[j]; j++)
-            known |= strcmp(top_keys[j], k) == 0;
-        if (known)
+        if (lt_top_key_find(k))
             continue;
         const char *hint = lt_did_you_mean(k, top_keys);
         if (hint)
             lt_diag_add(diag, AT(p, root->keys[i]), "unknown top-level key '%s'; did you mean '%s'?", k, hint);
         else
-            lt_diag_add(diag, AT(p, root->keys[i]),
-                        "unknown top-level key '%s' (expected pipeline, description, seed, stages, expect, sweep)", k);
+            lt_diag_add(diag, AT(p, root->keys[i]), "unknown top-level key '%s' (expected %s)", k,
+                        lt_top_key_list((char[256]){0}, 256));
     }
     const lt_node *name = lt_node_get(root, "pipeline");
     if (!name)

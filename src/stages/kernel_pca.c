@@ -43,16 +43,10 @@ static const lt_param params[] = {
               "linear <x,y>; poly (gamma <x,y> + coef0)^degree; rbf "
               "exp(-gamma |x-y|^2); sigmoid tanh(gamma <x,y> + coef0); cosine "
               "<x,y>/(|x||y|); laplacian exp(-gamma |x-y|_1)"),
-    {.name = "gamma", .help = "kernel coefficient",
-     .offset = LT_FIELD(CFG, gamma, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
-     .def = NAN, .min = 0, .max = 1e300, .when = "kernel=rbf|poly|sigmoid|laplacian",
-     .def_text = "1 / features (the pre-image map: 1 / n_components)"},
-    {.name = "degree", .help = "degree of the kernel, a whole number",
-     .offset = LT_FIELD(CFG, degree, double), .type = LT_P_REAL,
-     .def = 3, .min = 0, .max = 1000, .when = "kernel=poly"},
-    {.name = "coef0", .help = "constant term of the kernel",
-     .offset = LT_FIELD(CFG, coef0, double), .type = LT_P_REAL,
-     .def = 1, .min = -1e300, .max = 1e300, .when = "kernel=poly|sigmoid"},
+    LT_REAL_WHEN(CFG, gamma, NAN, 0, 1e300, LT_NULLABLE, "kernel=rbf|poly|sigmoid|laplacian",
+                 "1 / features (the pre-image map: 1 / n_components)", "kernel coefficient"),
+    LT_REAL_WHEN(CFG, degree, 3, 0, 1000, 0, "kernel=poly", NULL, "degree of the kernel, a whole number"),
+    LT_REAL_WHEN(CFG, coef0, 1, -1e300, 1e300, 0, "kernel=poly|sigmoid", NULL, "constant term of the kernel"),
     LT_CHOICE(CFG, eigen_solver, "auto", solver_choices,
               "dense: LAPACK for the top eigenpairs only (O(n^3)); arpack: "
               "ARPACK's Lanczos; randomized: Lanczos with a fully orthogonal basis "
@@ -63,9 +57,7 @@ static const lt_param params[] = {
             "learn the pre-image map (kernel ridge regression from the "
             "projections back to the data) and report reconstruction_mse; reading "
             "the reconstruction output learns it too"),
-    {.name = "alpha", .help = "ridge of the pre-image map",
-     .offset = LT_FIELD(CFG, alpha, double), .type = LT_P_REAL,
-     .def = 1, .min = 0, .max = 1e300, .when = "fit_inverse_transform=true"},
+    LT_REAL_WHEN(CFG, alpha, 1, 0, 1e300, 0, "fit_inverse_transform=true", NULL, "ridge of the pre-image map"),
     LT_SEED(CFG, random_state,
             "start of the arpack and randomized solvers (null: the pipeline's seed)"),
 };

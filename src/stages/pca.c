@@ -31,11 +31,12 @@ static const char *const solver_choices[] = {"auto", "full", "covariance",
                                              "randomized", "incremental", NULL};
 static const char *const normalizer_choices[] = {"auto", "none", "LU", "QR", NULL};
 
+#define CFG struct pca_config
 static const lt_param pca_params[] = {
-    LT_NCOMP(struct pca_config, n_components,
+    LT_NCOMP(CFG, n_components,
              "components to keep: an integer >= 1, a fraction in (0, 1) of the "
              "variance to keep, or null/\"all\" for min(rows, features)"),
-    LT_CHOICE(struct pca_config, solver, "auto", solver_choices,
+    LT_CHOICE(CFG, solver, "auto", solver_choices,
               "full: SVD of the centred data (scikit-learn's svd_solver='full'); "
               "covariance: eigenpairs of the covariance, faster when rows >> "
               "features; auto: covariance when rows >= 2 features and "
@@ -44,28 +45,19 @@ static const lt_param pca_params[] = {
               "svd_solver='randomized'); incremental: scikit-learn's "
               "IncrementalPCA, batch by batch (reads a streamed dataset "
               "without holding it)"),
-    LT_BOOL(struct pca_config, whiten, false,
-            "divide each projected column by its standard deviation"),
-    {.name = "n_oversamples", .help = "random columns beyond n_components",
-     .offset = LT_FIELD(struct pca_config, n_oversamples, int), .type = LT_P_INT,
-     .def = 10, .min = 0, .max = 100000, .when = "solver=randomized"},
-    {.name = "iterated_power", .help = "power iterations",
-     .offset = LT_FIELD(struct pca_config, iterated_power, int), .type = LT_P_INT,
-     .flags = LT_NULLABLE, .def = -1, .min = 0, .max = 1000, .when = "solver=randomized",
-     .def_text = "7 when n_components < 0.1 min(rows, features), else 4"},
-    {.name = "power_iteration_normalizer",
-     .help = "how each power iteration is renormalised; auto: none for up to 2 iterations, else LU",
-     .offset = LT_FIELD(struct pca_config, power_iteration_normalizer, int), .type = LT_P_CHOICE,
-     .def_str = "auto", .choices = normalizer_choices, .when = "solver=randomized"},
-    {.name = "random_state", .help = "seed of the Gaussian test matrix (numpy's RandomState)",
-     .offset = LT_FIELD(struct pca_config, random_state, int64_t), .type = LT_P_SEED,
-     .flags = LT_NULLABLE, .def = -1, .min = 0, .max = 4294967295.0, .when = "solver=randomized"},
-    {.name = "batch_size", .help = "rows per batch; the last batch takes in a remainder shorter "
-                                   "than n_components",
-     .offset = LT_FIELD(struct pca_config, batch_size, int), .type = LT_P_INT,
-     .flags = LT_NULLABLE, .def = 0, .min = 2, .max = 100000000, .when = "solver=incremental",
-     .def_text = "5 x features"},
+    LT_BOOL(CFG, whiten, false, "divide each projected column by its standard deviation"),
+    LT_INT_WHEN(CFG, n_oversamples, 10, 0, 100000, LT_NULLABLE, "solver=randomized", NULL,
+                "random columns beyond n_components"),
+    LT_INT_WHEN(CFG, iterated_power, -1, 0, 1000, LT_NULLABLE, "solver=randomized",
+                "7 when n_components < 0.1 min(rows, features), else 4", "power iterations"),
+    LT_CHOICE_WHEN(CFG, power_iteration_normalizer, "auto", normalizer_choices, "solver=randomized",
+                   "how each power iteration is renormalised; auto: none for up to 2 iterations, else LU"),
+    LT_SEED_WHEN(CFG, random_state, -1, "solver=randomized",
+                 "seed of the Gaussian test matrix (numpy's RandomState)"),
+    LT_INT_WHEN(CFG, batch_size, 0, 2, 100000000, LT_NULLABLE, "solver=incremental", "5 x features",
+                "rows per batch; the last batch takes in a remainder shorter than n_components"),
 };
+#undef CFG
 
 enum { OUT_PROJECTION, OUT_RECONSTRUCTION, OUT_SPECTRUM };
 static const lt_output pca_outputs[] = {

@@ -24,11 +24,9 @@ static const lt_param params[] = {
             "effective number of neighbours of each point; must be below the number of rows"),
     LT_REAL(CFG, early_exaggeration, 12.0, 0, INFINITY, LT_MIN_OPEN | LT_MAX_OPEN,
             "factor on P during the first 250 iterations"),
-    {.name = "learning_rate",
-     .help = "gradient step; 0 or null: auto, max(rows / early_exaggeration / 4, 50) "
-             "(scikit-learn's learning_rate=\"auto\")",
-     .offset = LT_FIELD(CFG, learning_rate, double), .type = LT_P_REAL,
-     .flags = LT_MAX_OPEN | LT_NULLABLE, .def = 0, .min = 0, .max = INFINITY},
+    LT_REAL_WHEN(CFG, learning_rate, 0, 0, INFINITY, LT_MIN_OPEN | LT_MAX_OPEN | LT_NULLABLE, NULL,
+                 "max(rows / early_exaggeration / 4, 50), scikit-learn's learning_rate=\"auto\"",
+                 "gradient step"),
     LT_INT(CFG, max_iter, 1000, LT_TSNE_EXPLORATION_ITER, 100000000, 0,
            "iterations at most, the 250 exaggerated ones included (scikit-learn's n_iter)"),
     LT_INT(CFG, n_iter_without_progress, 300, 1, 100000000, 0,
@@ -170,6 +168,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     lt_report_int(ctx, "n_iter", res.n_iter);
     lt_report_num(ctx, "kl_divergence_exaggerated", res.kl_exaggerated);
     lt_report_num(ctx, "learning_rate", res.learning_rate);
+    if (!(cfg->learning_rate > 0))
+        lt_ctx_resolved(ctx, "learning_rate", res.learning_rate);
     lt_report_int(ctx, "n_neighbors", (long long)res.n_neighbors);
     lt_report_int(ctx, "n_samples", (long long)n);
 done:

@@ -178,8 +178,7 @@ struct dense_cfg {
 };
 static const char *const acts[] = {"linear", "relu", "selu", NULL};
 static const lt_param dense_params[] = {
-    {.name = "units", .help = "width", .offset = LT_FIELD(struct dense_cfg, units, int),
-     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1e6},
+    LT_INT(struct dense_cfg, units, 0, 1, 1e6, LT_REQUIRED, "width"),
     LT_CHOICE(struct dense_cfg, activation, "linear", acts, "activation"),
 };
 static const lt_spec_def dense_kind = {"dense", "a dense layer", dense_params, 2, sizeof(struct dense_cfg)};

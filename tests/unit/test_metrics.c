@@ -87,7 +87,8 @@ static void test_tables(void)
                        p->name, p->when);
             CU_ASSERT(lt_param_when_valid(d->params, d->n_params, p));
             bool unset_value = (p->type == LT_P_INT || p->type == LT_P_REAL) && p->flags & LT_NULLABLE &&
-                               (isnan(p->def) || p->def < p->min || p->def > p->max);
+                               (isnan(p->def) || (p->flags & LT_MIN_OPEN ? p->def <= p->min : p->def < p->min) ||
+                                (p->flags & LT_MAX_OPEN ? p->def >= p->max : p->def > p->max));
             if (p->def_text && !unset_value)
                 printf("\n    %s: %s's default is in words but has no unset value", d->name, p->name);
             CU_ASSERT(!p->def_text || unset_value);
