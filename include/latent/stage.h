@@ -16,11 +16,12 @@
 
 #include "latent/data.h"
 
-/* 4: lt_split carries row ids (id) and lt_ctx_input_kind exists;
+/* 5: lt_param has `when` and `def_text`, lt_ctx_resolved exists;
+ * 4: lt_split carries row ids (id) and lt_ctx_input_kind exists;
  * 3: run() takes and gives lt_value (named outputs, the outputs table and
  * `reads` in lt_stage_def); 2: plugins are loaded and checked. Bump once per
  * incompatible change between releases. */
-#define LT_ABI_VERSION 4
+#define LT_ABI_VERSION 5
 
 /* Status codes. They double as the process exit codes main() picks. */
 enum lt_status {
@@ -45,6 +46,7 @@ typedef enum lt_param_type {
     LT_P_SEED,   /* int64_t: an integer >= 0, or -1 for "the pipeline's seed" */
     LT_P_SPECS,  /* lt_specs: a list of {kind: {params}}, e.g. network layers */
     LT_P_STRINGS, /* lt_strings: a list of strings (a number is taken as its text) */
+    LT_P_N_TYPES  /* how many there are, not a type */
 } lt_param_type;
 
 typedef struct lt_vec {
@@ -106,6 +108,16 @@ typedef struct lt_param {
     double min, max;     /* range for numeric types */
     const char *const *choices; /* NULL-terminated, for LT_P_CHOICE */
     const lt_spec_def *const *kinds; /* NULL-terminated, for LT_P_SPECS */
+    /* NULL, or "PARAM=VALUE" / "PARAM=V1|V2": the row applies only while
+     * PARAM (a choice or bool of the same table) has one of those values.
+     * The binder refuses the key otherwise, run.json leaves it out, and help
+     * and schema say so: "default 10 (solver: randomized)". */
+    const char *when;
+    /* NULL, or the default in words when it depends on the data ("5 x
+     * features"): the field then holds an out-of-range "unset" value (NaN
+     * for a real) that run() resolves, telling the runner the value it used
+     * with lt_ctx_resolved. */
+    const char *def_text;
 } lt_param;
 
 /* Compile-time check that a config field has the C type its row claims.
@@ -118,13 +130,20 @@ typedef struct lt_param {
          int unused;                                                            \
      }))
 
-/* Table rows. ST is the config struct type; F the field (and YAML key). */
-#define LT_INT(ST, F, DEF, MIN, MAX, HELP)                                      \
+/* Table rows. ST is the config struct type; F the field (and YAML key).
+ * The _WHEN forms add the row's `when` and `def_text` (either NULL). */
+#define LT_INT_WHEN(ST, F, DEF, MIN, MAX, FLAGS, WHEN, DEF_TEXT, HELP)          \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int),                 \
-     .type = LT_P_INT, .def = DEF, .min = MIN, .max = MAX}
-#define LT_REAL(ST, F, DEF, MIN, MAX, FLAGS, HELP)                              \
+     .type = LT_P_INT, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX,     \
+     .when = WHEN, .def_text = DEF_TEXT}
+#define LT_INT(ST, F, DEF, MIN, MAX, FLAGS, HELP)                               \
+    LT_INT_WHEN(ST, F, DEF, MIN, MAX, FLAGS, NULL, NULL, HELP)
+#define LT_REAL_WHEN(ST, F, DEF, MIN, MAX, FLAGS, WHEN, DEF_TEXT, HELP)         \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, double),              \
-     .type = LT_P_REAL, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX}
+     .type = LT_P_REAL, .flags = FLAGS, .def = DEF, .min = MIN, .max = MAX,    \
+     .when = WHEN, .def_text = DEF_TEXT}
+#define LT_REAL(ST, F, DEF, MIN, MAX, FLAGS, HELP)                              \
+    LT_REAL_WHEN(ST, F, DEF, MIN, MAX, FLAGS, NULL, NULL, HELP)
 #define LT_BOOL(ST, F, DEF, HELP)                                               \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, bool),                \
      .type = LT_P_BOOL, .def = DEF}
@@ -134,9 +153,10 @@ typedef struct lt_param {
 #define LT_PATH(ST, F, DEF, FLAGS, HELP)                                        \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, char *),              \
      .type = LT_P_PATH, .flags = FLAGS, .def_str = DEF}
-#define LT_CHOICE(ST, F, DEF, CHOICES, HELP)                                    \
+#define LT_CHOICE_WHEN(ST, F, DEF, CHOICES, WHEN, HELP)                        \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int),                 \
-     .type = LT_P_CHOICE, .def_str = DEF, .choices = CHOICES}
+     .type = LT_P_CHOICE, .def_str = DEF, .choices = CHOICES, .when = WHEN}
+#define LT_CHOICE(ST, F, DEF, CHOICES, HELP) LT_CHOICE_WHEN(ST, F, DEF, CHOICES, NULL, HELP)
 #define LT_VECTOR(ST, F, FLAGS, HELP)                                           \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_vec),              \
      .type = LT_P_VEC, .flags = FLAGS}
@@ -146,10 +166,12 @@ typedef struct lt_param {
 #define LT_NCOMP(ST, F, HELP)                                                   \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, double),              \
      .type = LT_P_NCOMP, .flags = LT_NULLABLE, .def = 0}
-#define LT_SEED(ST, F, HELP)                                                    \
+/* DEF: -1 for "the pipeline's seed", or a seed of the row's own. */
+#define LT_SEED_WHEN(ST, F, DEF, WHEN, HELP)                                    \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, int64_t),             \
-     .type = LT_P_SEED, .flags = LT_NULLABLE, .def = -1, .min = 0,             \
-     .max = 4294967295.0}
+     .type = LT_P_SEED, .flags = LT_NULLABLE, .def = DEF, .min = 0,            \
+     .max = 4294967295.0, .when = WHEN}
+#define LT_SEED(ST, F, HELP) LT_SEED_WHEN(ST, F, -1, NULL, HELP)
 
 #define LT_STRINGS(ST, F, FLAGS, HELP)                                          \
     {.name = #F, .help = HELP, .offset = LT_FIELD(ST, F, lt_strings),          \
@@ -205,6 +227,11 @@ int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...
  * FILE:ROW:COL (1-based; col 0 leaves the column out). */
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Tells the runner the value a data-dependent default took: PARAM's row has
+ * def_text and the pipeline left it unset, and run() used VALUE (an integer
+ * for an integer or seed row). run.json's resolved config shows VALUE, so
+ * that config, fed back to `latent run`, does the same. */
+void lt_ctx_resolved(lt_ctx *ctx, const char *param, double value);
 /* A warning, printed at once (unless --quiet) with the stage's position. */
 void lt_warn(lt_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -21,6 +21,7 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     ctx->col = col;
     ctx->metrics = metrics;
     ctx->with = NULL;
+    ctx->resolved = NULL;
     ctx->def = NULL;
     ctx->model_in = NULL;
     lt_model_free(ctx->model_out);
@@ -39,6 +40,18 @@ void lt_ctx_release(lt_ctx *ctx)
     ctx->artifacts = NULL;
     free(ctx->artifact);
     ctx->artifact = NULL;
+}
+
+void lt_ctx_resolved(lt_ctx *ctx, const char *param, double value)
+{
+    const lt_param *row = NULL;
+    for (size_t i = 0; ctx->def && i < ctx->def->n_params; i++)
+        if (strcmp(ctx->def->params[i].name, param) == 0)
+            row = &ctx->def->params[i];
+    if (!ctx->resolved || !row)
+        return;
+    bool whole = row->type == LT_P_INT || row->type == LT_P_SEED;
+    lt_json_set(ctx->resolved, param, whole ? lt_json_int((long long)value) : lt_json_num(value));
 }
 
 const char *lt_ctx_error(const lt_ctx *ctx) { return lt_diag_line(&ctx->failure, 0); }

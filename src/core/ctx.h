@@ -29,6 +29,8 @@ struct lt_ctx {
     const lt_stage_def *def;  /* the stage's kind: a report of a metric it does not
                                  declare is an error; NULL (tests): no check */
     lt_json *metrics;         /* this stage's metrics object; borrowed */
+    lt_json *resolved;        /* this stage's lt_ctx_resolved values; borrowed,
+                                 NULL: not kept (lt_ctx_enter clears it) */
     unsigned wanted;          /* bit k: output k is read (lt_ctx_wants) */
     unsigned char input_kinds[8]; /* lt_value_kind of input k (lt_ctx_input_kind) */
     const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */

@@ -44,9 +44,30 @@ char *lt_param_expected(const lt_param *p, char *buf, size_t size);
  * a required parameter. Writes into BUF and returns it. */
 const char *lt_param_default_text(const lt_param *p, char *buf, size_t size);
 
-/* The resolved values in CONFIG as a JSON object (owned), for run.json. */
+/* The values in CONFIG as a JSON object (owned) that binds back to the same
+ * config: real values only, a row whose `when` does not hold and an unset
+ * one (a data-dependent default, a seed of -1) left out. For cache keys and
+ * saved models. */
 lt_json *lt_params_to_json(const lt_param *params, size_t n_params, const void *config);
+/* As lt_params_to_json, for run.json after the stage ran: an unset row is
+ * the value the stage used (USED, its lt_ctx_resolved values, may be NULL),
+ * and an unset seed is SEED, the pipeline's. */
+lt_json *lt_params_resolved_json(const lt_param *params, size_t n_params, const void *config,
+                                 uint32_t seed, const lt_json *used);
+
+/* True when P (a row of PARAMS) applies to CONFIG: it has no `when`, or
+ * the parameter it names has one of the values it lists. */
+bool lt_param_applies(const lt_param *params, size_t n_params, const lt_param *p, const void *config);
+/* True when P's `when` (if any) names another choice or bool row of PARAMS
+ * and only values it can take (a check for tables, in tests). */
+bool lt_param_when_valid(const lt_param *params, size_t n_params, const lt_param *p);
+/* "solver is randomized", "kernel is poly or sigmoid": P's `when` (not
+ * NULL) in words. Writes into BUF and returns it. */
+char *lt_param_when_text(const lt_param *p, char *buf, size_t size);
 /* The JSON Schema of one parameter (owned). */
 lt_json *lt_param_schema(const lt_param *p);
+/* For a row P with a `when`: {"if": P given, "then": its condition holds}
+ * (owned), for the allOf of the `with` object; NULL for a row without. */
+lt_json *lt_param_when_schema(const lt_param *params, size_t n_params, const lt_param *p);
 
 #endif

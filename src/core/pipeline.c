@@ -15,6 +15,7 @@
 #include "core/params.h"
 #include "core/registry.h"
 #include "core/sha256.h"
+#include "core/top_keys.h"
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -94,7 +95,8 @@ static void apply_set(lt_pipeline *p, const char *arg, lt_diag *diag)
     }
     char *dot = strchr(key, '.');
     if (!dot) {
-        if (strcmp(key, "seed") != 0 && strcmp(key, "description") != 0) {
+        const lt_top_key *top = lt_top_key_find(key);
+        if (!top || !top->settable) {
             lt_diag_add(diag, lt_code_set_syntax, label, 0, 0, "expected STAGE.PARAM=VALUE (or seed=VALUE)");
             lt_node_free(value);
             return;
@@ -647,8 +649,6 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
 
 /* ---- the file ----------------------------------------------------------- */
 
-static const char *const top_keys[] = {"pipeline", "description", "seed", "stages", "expect", "sweep", NULL};
-
 static void load_top(lt_pipeline *p, lt_diag *diag)
 {
     const lt_node *root = p->root;
@@ -657,19 +657,18 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
                     lt_node_describe(root));
         return;
     }
+    const char *top_keys[16];
+    lt_top_key_names(top_keys, sizeof top_keys / sizeof top_keys[0]);
     for (size_t i = 0; i < root->n; i++) {
         const char *k = root->keys[i]->value;
-        bool known = false;
-        for (size_t j = 0; top_keys[j]; j++)
-            known |= strcmp(top_keys[j], k) == 0;
-        if (known)
+        if (lt_top_key_find(k))
             continue;
         const char *hint = lt_did_you_mean(k, top_keys);
         if (hint)
             lt_diag_add(diag, lt_code_key_unknown, AT(p, root->keys[i]), "unknown top-level key '%s'; did you mean '%s'?", k, hint);
         else
-            lt_diag_add(diag, lt_code_key_unknown, AT(p, root->keys[i]),
-                        "unknown top-level key '%s' (expected pipeline, description, seed, stages, expect, sweep)", k);
+            lt_diag_add(diag, lt_code_key_unknown, AT(p, root->keys[i]), "unknown top-level key '%s' (expected %s)",
+                        k, lt_top_key_list((char[256]){0}, 256));
     }
     const lt_node *name = lt_node_get(root, "pipeline");
     if (!name)
@@ -810,7 +809,9 @@ unsigned lt_stage_wanted(const lt_stage_inst *s)
     return mask;
 }
 
-lt_json *lt_pipeline_resolved(const lt_pipeline *p)
+lt_json *lt_pipeline_resolved(const lt_pipeline *p) { return lt_pipeline_resolved_run(p, NULL); }
+
+lt_json *lt_pipeline_resolved_run(const lt_pipeline *p, const lt_json *used)
 {
     lt_json *o = lt_json_object();
     lt_json_set(o, "pipeline", lt_json_str(p->name));
@@ -838,7 +839,9 @@ lt_json *lt_pipeline_resolved(const lt_pipeline *p)
         }
         if (s->from)
             lt_json_set(st, "from", lt_json_str(s->from));
-        lt_json_set(st, "with", lt_params_to_json(s->def->params, s->def->n_params, s->config));
+        lt_json_set(st, "with", used ? lt_params_resolved_json(s->def->params, s->def->n_params, s->config,
+                                                               p->seed, lt_json_get(used, s->name))
+                                     : lt_params_to_json(s->def->params, s->def->n_params, s->config));
     }
     return o;
 }

@@ -89,5 +89,9 @@ void lt_pipeline_config_hash(const lt_pipeline *p, char out[17]);
 /* The resolved configuration (every stage's kind, inputs and parameters with
  * defaults filled in) as JSON. Owned. */
 lt_json *lt_pipeline_resolved(const lt_pipeline *p);
+/* As lt_pipeline_resolved, for run.json after the run: each stage's unset
+ * parameters are the values it used (USED: stage name -> its lt_ctx_resolved
+ * values) and unset seeds the pipeline's, so the result runs the same. */
+lt_json *lt_pipeline_resolved_run(const lt_pipeline *p, const lt_json *used);
 
 #endif

@@ -97,7 +97,7 @@ static lt_json *run_json(const lt_pipeline *p, const char *config_hash, int thre
     lt_json_set(run, "stage_seconds", rec->timings);
     lt_json_set(run, "cached", rec->cached);
     rec->timings = rec->cached = NULL;
-    lt_json_set(run, "config", lt_pipeline_resolved(p));
+    lt_json_set(run, "config", lt_pipeline_resolved_run(p, rec->resolved));
     lt_json_set(run, "files", files);
     return run;
 }
@@ -182,8 +182,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     /* A rank's stage output is its block of rows: not what the cache keeps. */
     lt_cache cache = open_cache(opts->no_cache || ranks > 1);
     lt_run_record rec = {.metrics = lt_json_object(), .timings = lt_json_object(), .cached = lt_json_object(),
-                         .gathered = lt_json_array()};
-    if (!rec.metrics || !rec.timings || !rec.cached || !rec.gathered) {
+                         .gathered = lt_json_array(), .resolved = lt_json_object()};
+    if (!rec.metrics || !rec.timings || !rec.cached || !rec.gathered || !rec.resolved) {
         lt_diag_emit(opts->format, lt_code_resource, p->file, "out of memory");
         rc = LT_ERUNTIME;
     }
@@ -209,6 +209,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     lt_json_free(rec.timings);
     lt_json_free(rec.cached);
     lt_json_free(rec.gathered);
+    lt_json_free(rec.resolved);
     if (rc == LT_OK && metrics_out)
         *metrics_out = rec.metrics;
     else

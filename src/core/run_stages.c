@@ -209,6 +209,8 @@ static int run_one(const lt_pipeline *p, size_t i, lt_ctx *ctx, const lt_cache *
     lt_ctx_enter(ctx, s->name, s->line, s->col, m);
     ctx->with = s->with;
     ctx->def = s->def;
+    lt_json *used = lt_json_object();
+    ctx->resolved = used;
     lt_value out[LT_MAX_OUTPUTS] = {{0}};
     lt_data *whole[8] = {0};
     bool hit = false, here = true; /* whether this rank runs the stage */
@@ -230,6 +232,11 @@ static int run_one(const lt_pipeline *p, size_t i, lt_ctx *ctx, const lt_cache *
     for (size_t j = 0; j < s->n_inputs; j++)
         lt_data_free(&whole[j]);
     rc = agree(ctx, rc);
+    ctx->resolved = NULL;
+    if (lt_json_size(used))
+        lt_json_set(rec->resolved, s->name, used);
+    else
+        lt_json_free(used);
     if (rc != LT_OK) {
         lt_json_free(m);
         for (size_t k = 0; k < LT_MAX_OUTPUTS; k++)

@@ -14,9 +14,11 @@
  * stages that report any), TIMINGS (seconds) and CACHED (true for a stage
  * read from the cache), each an object keyed by stage name, and GATHERED, an
  * array of the stages that ran on MPI rank 0 alone with their inputs
- * gathered there (empty on one process). */
+ * gathered there (empty on one process). RESOLVED: for each stage that
+ * called lt_ctx_resolved, the values its data-dependent defaults took (a
+ * stage read from the cache has none: run.json leaves those keys out). */
 typedef struct lt_run_record {
-    lt_json *metrics, *timings, *cached, *gathered;
+    lt_json *metrics, *timings, *cached, *gathered, *resolved;
 } lt_run_record;
 
 /* Runs P's stages through CTX (its run-wide fields set) with CACHE (whose

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/registry.h"
+#include "core/top_keys.h"
 #include "io/json.h"
 
 #define AT(file, n) ((n) && (n)->source ? (n)->source : (file)), (n) ? (n)->line : 0, (n) ? (n)->col : 0
@@ -35,8 +36,9 @@ static bool check_target(const char *file, const lt_node *root, const lt_node *k
                          lt_sweep_axis *axis, lt_diag *diag)
 {
     const char *target = key->value;
-    if (strcmp(target, "seed") == 0) {
-        axis->param = strdup("seed");
+    const lt_top_key *top = lt_top_key_find(target);
+    if (top && top->sweepable) {
+        axis->param = strdup(target);
         return axis->param != NULL;
     }
     const char *dot = strchr(target, '.');

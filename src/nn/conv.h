@@ -28,13 +28,10 @@ typedef struct lt_conv_config {
 } lt_conv_config;
 
 #define LT_CONV_PARAMS(STRIDES_HELP, PADDING_HELP, ACTIVATION_HELP)                     \
-    {.name = "filters", .help = "output channels",                                       \
-     .offset = LT_FIELD(lt_conv_config, filters, int), .type = LT_P_INT,                 \
-     .flags = LT_REQUIRED, .min = 1, .max = 1 << 16},                                    \
-    {.name = "kernel_size", .help = "height and width of the square kernel",             \
-     .offset = LT_FIELD(lt_conv_config, kernel_size, int), .type = LT_P_INT,             \
-     .flags = LT_REQUIRED, .min = 1, .max = 1 << 10},                                    \
-    LT_INT(lt_conv_config, strides, 1, 1, 1 << 10, STRIDES_HELP),                        \
+    LT_INT(lt_conv_config, filters, 0, 1, 1 << 16, LT_REQUIRED, "output channels"),        \
+    LT_INT(lt_conv_config, kernel_size, 0, 1, 1 << 10, LT_REQUIRED,                      \
+           "height and width of the square kernel"),                                     \
+    LT_INT(lt_conv_config, strides, 1, 1, 1 << 10, 0, STRIDES_HELP),                     \
     LT_CHOICE(lt_conv_config, padding, "valid", lt_padding_names, PADDING_HELP),         \
     LT_CHOICE(lt_conv_config, activation, "linear", lt_act_names, ACTIVATION_HELP),      \
     LT_BOOL(lt_conv_config, use_bias, true, "add a bias per filter (initialised to zero)"), \

@@ -23,8 +23,7 @@ struct dense_config {
 
 #define CFG struct dense_config
 static const lt_param params[] = {
-    {.name = "units", .help = "output values per input row", .offset = LT_FIELD(CFG, units, int),
-     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1 << 24},
+    LT_INT(CFG, units, 0, 1, 1 << 24, LT_REQUIRED, "output values per input row"),
     LT_CHOICE(CFG, activation, "linear", lt_act_names, "activation applied to x W + b"),
     LT_BOOL(CFG, use_bias, true, "add a bias vector (initialised to zero)"),
     LT_CHOICE(CFG, kernel_initializer, "glorot_uniform", lt_init_names,

@@ -26,10 +26,9 @@ struct maxpool2d_config {
 
 #define CFG struct maxpool2d_config
 static const lt_param params[] = {
-    LT_INT(CFG, pool_size, 2, 1, 1 << 10, "height and width of the square window"),
-    {.name = "strides", .help = "step between windows along both axes (0 or null: pool_size, Keras's default)",
-     .offset = LT_FIELD(CFG, strides, int), .type = LT_P_INT, .flags = LT_NULLABLE, .def = 0,
-     .min = 0, .max = 1 << 10},
+    LT_INT(CFG, pool_size, 2, 1, 1 << 10, 0, "height and width of the square window"),
+    LT_INT(CFG, strides, 0, 0, 1 << 10, LT_NULLABLE,
+           "step between windows along both axes (0 or null: pool_size, Keras's default)"),
     LT_CHOICE(CFG, padding, "valid", lt_padding_names,
               "valid: windows inside the image only; same: pad so the output is "
               "ceil(input / strides)"),

@@ -11,9 +11,8 @@ struct repeat_vector_config {
 };
 
 static const lt_param params[] = {
-    {.name = "n", .help = "how many times (time steps) the vector is repeated",
-     .offset = LT_FIELD(struct repeat_vector_config, n, int), .type = LT_P_INT,
-     .flags = LT_REQUIRED, .min = 1, .max = 1 << 20},
+    LT_INT(struct repeat_vector_config, n, 0, 1, 1 << 20, LT_REQUIRED,
+           "how many times (time steps) the vector is repeated"),
 };
 
 static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,

@@ -12,7 +12,7 @@ struct upsampling2d_config {
 };
 
 static const lt_param params[] = {
-    LT_INT(struct upsampling2d_config, size, 2, 1, 1 << 10,
+    LT_INT(struct upsampling2d_config, size, 2, 1, 1 << 10, 0,
            "factor by which height and width grow"),
 };
 

@@ -18,7 +18,7 @@
 
 #define CFG struct lt_vae_latent_config
 static const lt_param params[] = {
-    LT_INT(CFG, latent_dim, 2, 1, 1 << 20, "size of the codings z"),
+    LT_INT(CFG, latent_dim, 2, 1, 1 << 20, 0, "size of the codings z"),
 };
 #undef CFG
 

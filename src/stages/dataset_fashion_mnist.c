@@ -32,9 +32,9 @@ static const lt_param params[] = {
     LT_PATH(CFG, path, "/usr/share/datasets/fashion-mnist", 0,
             "folder with train-images-idx3-ubyte.gz and the other three IDX files "
             "(Debian's dataset-fashion-mnist); uncompressed files work too"),
-    LT_INT(CFG, valid_size, 5000, 0, 1000000,
+    LT_INT(CFG, valid_size, 5000, 0, 1000000, 0,
            "images taken from the end of the training file as the valid split"),
-    LT_INT(CFG, train_rows, 0, 0, 1000000,
+    LT_INT(CFG, train_rows, 0, 0, 1000000, 0,
            "keep the first N of the remaining training images (0: all of them)"),
     LT_BOOL(CFG, test, true, "include the t10k images as the test split"),
     LT_BOOL(CFG, stream, false,

@@ -19,7 +19,7 @@ static const lt_param gaussian_params[] = {
               "mean of each column, e.g. [-1, 2]"),
     LT_MATRIX(struct gaussian_config, cov, LT_REQUIRED,
               "covariance matrix: symmetric positive semi-definite, e.g. [[4, 2], [2, 2]]"),
-    LT_INT(struct gaussian_config, n, 10000, 1, 100000000, "rows to draw"),
+    LT_INT(struct gaussian_config, n, 10000, 1, 100000000, 0, "rows to draw"),
     LT_SEED(struct gaussian_config, seed,
             "np.random.seed value; unset: the pipeline's seed"),
 };

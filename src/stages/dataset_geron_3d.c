@@ -22,15 +22,13 @@ struct geron_config {
 };
 
 static const lt_param geron_params[] = {
-    LT_INT(struct geron_config, m, 60, 1, 100000000, "rows (points) to draw"),
+    LT_INT(struct geron_config, m, 60, 1, 100000000, 0, "rows (points) to draw"),
     LT_REAL(struct geron_config, w1, 0.1, -1e9, 1e9, 0, "weight of x0 in x2"),
     LT_REAL(struct geron_config, w2, 0.3, -1e9, 1e9, 0, "weight of x1 in x2"),
     LT_REAL(struct geron_config, noise, 0.1, 0, 1e9, 0, "scale of the gaussian noise"),
     /* Not LT_SEED's default of -1 (the pipeline's seed): the lecture seeds
      * this draw with 4 whatever the rest of the notebook uses. */
-    {.name = "seed", .help = "np.random.seed value (the lecture uses 4)",
-     .offset = LT_FIELD(struct geron_config, seed, int64_t), .type = LT_P_SEED,
-     .flags = LT_NULLABLE, .def = 4, .min = 0, .max = 4294967295.0},
+    LT_SEED_WHEN(struct geron_config, seed, 4, NULL, "np.random.seed value (the lecture uses 4)"),
 };
 
 static int geron_run(lt_ctx *ctx, const void *config,

@@ -11,8 +11,8 @@ struct randn_config {
 };
 
 static const lt_param randn_params[] = {
-    LT_INT(struct randn_config, rows, 10, 1, 100000000, "rows to draw"),
-    LT_INT(struct randn_config, cols, 5, 1, 100000, "columns to draw"),
+    LT_INT(struct randn_config, rows, 10, 1, 100000000, 0, "rows to draw"),
+    LT_INT(struct randn_config, cols, 5, 1, 100000, 0, "columns to draw"),
     LT_SEED(struct randn_config, seed,
             "np.random.seed value; unset: the pipeline's seed"),
 };

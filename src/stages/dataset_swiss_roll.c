@@ -29,7 +29,7 @@ struct swiss_roll_config {
 };
 
 static const lt_param params[] = {
-    LT_INT(struct swiss_roll_config, n_samples, 1000, 1, 100000000, "points to draw"),
+    LT_INT(struct swiss_roll_config, n_samples, 1000, 1, 100000000, 0, "points to draw"),
     LT_REAL(struct swiss_roll_config, noise, 0.0, 0, 1e9, 0,
             "standard deviation of the gaussian noise added to each coordinate"),
     LT_BOOL(struct swiss_roll_config, hole, false,

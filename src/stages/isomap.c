@@ -10,9 +10,9 @@
 
 #define CFG struct isomap_config
 static const lt_param params[] = {
-    LT_INT(CFG, n_neighbors, 5, 1, 1000000,
+    LT_INT(CFG, n_neighbors, 5, 1, 1000000, 0,
            "neighbours of each training row in the graph (fewer than the rows)"),
-    LT_INT(CFG, n_components, 2, 1, 1000000,
+    LT_INT(CFG, n_components, 2, 1, 1000000, 0,
            "dimension of the embedding (at most the training rows)"),
 };
 #undef CFG

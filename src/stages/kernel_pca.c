@@ -2,10 +2,9 @@
  * applied to every split, with scikit-learn 1.2's KernelPCA numbers and
  * sign convention (see math/kpca.h).
  *
- * gamma, degree, coef0 and alpha default to NaN, meaning "not set": then
- * they take scikit-learn's defaults (1/features, 3, 1, 1), and check()
- * can tell a parameter the user set for a kernel that ignores it, which
- * scikit-learn silently drops.
+ * gamma, degree, coef0 and alpha have scikit-learn's defaults (1/features,
+ * 3, 1, 1) and a `when` each, so that a parameter given for a kernel that
+ * ignores it, which scikit-learn silently drops, is refused.
  *
  * Outputs: the projection (default) and, when read, the reconstruction:
  * every split's pre-images (inverse_transform), which fits the pre-image
@@ -23,11 +22,11 @@ struct kernel_pca_config {
     int n_components;
     int kernel;       /* index into kernel_choices: the lt_kernel_kind value */
     double gamma;     /* NaN: 1 / features */
-    double degree;    /* NaN: 3 */
-    double coef0;     /* NaN: 1 */
+    double degree;
+    double coef0;
     int eigen_solver; /* index into solver_choices */
     bool fit_inverse_transform;
-    double alpha;     /* NaN: 1 */
+    double alpha;
     int64_t random_state;
 };
 
@@ -39,21 +38,15 @@ static const char *const solver_choices[] = {"auto", "dense", "arpack", "randomi
 
 #define CFG struct kernel_pca_config
 static const lt_param params[] = {
-    LT_INT(CFG, n_components, 2, 1, 1e9, "components to keep (at most the training rows)"),
+    LT_INT(CFG, n_components, 2, 1, 1e9, 0, "components to keep (at most the training rows)"),
     LT_CHOICE(CFG, kernel, "linear", kernel_choices,
               "linear <x,y>; poly (gamma <x,y> + coef0)^degree; rbf "
               "exp(-gamma |x-y|^2); sigmoid tanh(gamma <x,y> + coef0); cosine "
               "<x,y>/(|x||y|); laplacian exp(-gamma |x-y|_1)"),
-    {.name = "gamma", .help = "kernel coefficient of rbf, poly, sigmoid and laplacian "
-                              "(default: 1 / features)",
-     .offset = LT_FIELD(CFG, gamma, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
-     .def = NAN, .min = 0, .max = 1e300},
-    {.name = "degree", .help = "degree of the poly kernel, a whole number (default: 3)",
-     .offset = LT_FIELD(CFG, degree, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
-     .def = NAN, .min = 0, .max = 1000},
-    {.name = "coef0", .help = "constant term of the poly and sigmoid kernels (default: 1)",
-     .offset = LT_FIELD(CFG, coef0, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
-     .def = NAN, .min = -1e300, .max = 1e300},
+    LT_REAL_WHEN(CFG, gamma, NAN, 0, 1e300, LT_NULLABLE, "kernel=rbf|poly|sigmoid|laplacian",
+                 "1 / features (the pre-image map: 1 / n_components)", "kernel coefficient"),
+    LT_REAL_WHEN(CFG, degree, 3, 0, 1000, 0, "kernel=poly", NULL, "degree of the kernel, a whole number"),
+    LT_REAL_WHEN(CFG, coef0, 1, -1e300, 1e300, 0, "kernel=poly|sigmoid", NULL, "constant term of the kernel"),
     LT_CHOICE(CFG, eigen_solver, "auto", solver_choices,
               "dense: LAPACK for the top eigenpairs only (O(n^3)); arpack: "
               "ARPACK's Lanczos; randomized: Lanczos with a fully orthogonal basis "
@@ -64,45 +57,18 @@ static const lt_param params[] = {
             "learn the pre-image map (kernel ridge regression from the "
             "projections back to the data) and report reconstruction_mse; reading "
             "the reconstruction output learns it too"),
-    {.name = "alpha", .help = "ridge of the pre-image map; needs fit_inverse_transform "
-                              "(default: 1)",
-     .offset = LT_FIELD(CFG, alpha, double), .type = LT_P_REAL, .flags = LT_NULLABLE,
-     .def = NAN, .min = 0, .max = 1e300},
+    LT_REAL_WHEN(CFG, alpha, 1, 0, 1e300, 0, "fit_inverse_transform=true", NULL, "ridge of the pre-image map"),
     LT_SEED(CFG, random_state,
             "start of the arpack and randomized solvers (null: the pipeline's seed)"),
 };
 #undef CFG
 
-static bool is_set(double v) { return !isnan(v); }
-
+/* A parameter of a kernel that ignores it is refused by its row's `when`. */
 static int check(lt_ctx *ctx, const void *config)
 {
     const struct kernel_pca_config *cfg = config;
-    int k = cfg->kernel;
-    const char *name = kernel_choices[k];
-    bool uses_gamma = k == LT_KERNEL_RBF || k == LT_KERNEL_POLY || k == LT_KERNEL_SIGMOID ||
-                      k == LT_KERNEL_LAPLACIAN;
-    if (is_set(cfg->gamma) && !uses_gamma)
-        return lt_fail_param(ctx, LT_EINPUT, "gamma",
-                       "gamma applies to the rbf, poly, sigmoid and laplacian kernels "
-                       "only, not to %s: remove it or change the kernel",
-                       name);
-    if (is_set(cfg->degree) && k != LT_KERNEL_POLY)
-        return lt_fail_param(ctx, LT_EINPUT, "degree",
-                       "degree applies to the poly kernel only, not to %s: remove it "
-                       "or use kernel: poly",
-                       name);
-    if (is_set(cfg->coef0) && k != LT_KERNEL_POLY && k != LT_KERNEL_SIGMOID)
-        return lt_fail_param(ctx, LT_EINPUT, "coef0",
-                       "coef0 applies to the poly and sigmoid kernels only, not to %s: "
-                       "remove it or change the kernel",
-                       name);
-    if (is_set(cfg->degree) && cfg->degree != floor(cfg->degree))
+    if (cfg->degree != floor(cfg->degree))
         return lt_fail_param(ctx, LT_EINPUT, "degree", "degree is %g; expected a whole number", cfg->degree);
-    if (is_set(cfg->alpha) && !cfg->fit_inverse_transform)
-        return lt_fail_param(ctx, LT_EINPUT, "alpha",
-                       "alpha is the ridge of the pre-image map and applies only with "
-                       "fit_inverse_transform: true");
     return LT_OK;
 }
 
@@ -377,9 +343,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                        "(%zu), got %zu: use dense",
                        n, k);
 
-    lt_kernel kernel = {(lt_kernel_kind)cfg->kernel, cfg->gamma,
-                        is_set(cfg->degree) ? cfg->degree : 3,
-                        is_set(cfg->coef0) ? cfg->coef0 : 1};
+    lt_kernel kernel = {(lt_kernel_kind)cfg->kernel, cfg->gamma, cfg->degree, cfg->coef0};
     uint32_t seed = cfg->random_state < 0 ? lt_ctx_seed(ctx) : (uint32_t)cfg->random_state;
     int threads = lt_ctx_threads(ctx);
     lt_kpca m;
@@ -429,7 +393,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         status = applied_mse(&m, train, res->split[LT_TRAIN].x->v, threads, &mse);
     else if (status == LT_KPCA_OK && inverse) {
         const double *z = res->split[LT_TRAIN].x->v;
-        status = lt_kpca_fit_inverse(&m, z, is_set(cfg->alpha) ? cfg->alpha : 1.0, threads);
+        status = lt_kpca_fit_inverse(&m, z, cfg->alpha, threads);
         if (status == LT_KPCA_OK)
             status = preimage_mse(&m, z, threads, &mse);
     }
@@ -450,8 +414,14 @@ done:
     }
     lt_report_int(ctx, "n_components", (long long)k);
     lt_report_str(ctx, "kernel", lt_kernel_name(kernel.kind));
-    if (cfg->kernel != LT_KERNEL_LINEAR && cfg->kernel != LT_KERNEL_COSINE)
+    if (cfg->kernel != LT_KERNEL_LINEAR && cfg->kernel != LT_KERNEL_COSINE) {
         lt_report_num(ctx, "gamma", lt_kernel_gamma(&kernel, p));
+        /* An unset gamma is also the pre-image map's, where it means 1 /
+         * n_components (scikit-learn's): only without that map is "the value
+         * used" one number. */
+        if (isnan(cfg->gamma) && !inverse)
+            lt_ctx_resolved(ctx, "gamma", lt_kernel_gamma(&kernel, p));
+    }
     lt_report_str(ctx, "eigen_solver", lt_eig_method_name(method));
     lt_report_int(ctx, "kernel_products", m.products);
     lt_report_vec(ctx, "eigenvalues", m.eigenvalues, k);

@@ -20,7 +20,7 @@ static const lt_param params[] = {
     LT_CHOICE(CFG, solver, "svd", solver_choices,
               "svd: whitening by SVD (works with collinear features); eigen: the "
               "generalised eigenproblem of the between- and within-class covariances"),
-    LT_INT(CFG, n_components, 0, 0, 1000000,
+    LT_INT(CFG, n_components, 0, 0, 1000000, 0,
            "discriminant directions to keep, at most min(classes - 1, features); "
            "0: that maximum"),
 };

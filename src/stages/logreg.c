@@ -22,7 +22,7 @@ static const lt_param params[] = {
     LT_CHOICE(CFG, penalty, "l2", penalties,
               "l2, or none for no penalty (C is then ignored)"),
     LT_BOOL(CFG, fit_intercept, true, "fit an (unpenalised) intercept"),
-    LT_INT(CFG, max_iter, 100, 1, 1000000,
+    LT_INT(CFG, max_iter, 100, 1, 1000000, 0,
            "L-BFGS iterations at most; stopping there warns, as sklearn does"),
     LT_REAL(CFG, tol, 1e-4, 0, INFINITY, LT_MAX_OPEN,
             "converged when the largest gradient component is at most tol (or, as in "

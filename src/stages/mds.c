@@ -11,10 +11,10 @@
 
 #define CFG struct mds_config
 static const lt_param params[] = {
-    LT_INT(CFG, n_components, 2, 1, 1000000, "dimension of the embedding (at most the rows)"),
-    LT_INT(CFG, n_init, 4, 1, 1000000,
+    LT_INT(CFG, n_components, 2, 1, 1000000, 0, "dimension of the embedding (at most the rows)"),
+    LT_INT(CFG, n_init, 4, 1, 1000000, 0,
            "runs from different random starts; the one of lowest stress is kept"),
-    LT_INT(CFG, max_iter, 300, 1, 100000000, "SMACOF iterations of each run at most"),
+    LT_INT(CFG, max_iter, 300, 1, 100000000, 0, "SMACOF iterations of each run at most"),
     LT_REAL(CFG, eps, 1e-3, 0, 1e300, 0,
             "a run stops when its stress over sum_i ||x_i|| falls by less than this"),
     LT_SEED(CFG, random_state,

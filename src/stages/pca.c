@@ -17,8 +17,9 @@ struct pca_config {
     double n_components;
     int solver; /* index into solver_choices: the lt_pca_solver value */
     bool whiten;
-    /* randomized; each "unset" value means scikit-learn's default */
-    int n_oversamples;          /* -1: 10 */
+    /* randomized (the rows' `when`); an "unset" value means the row's
+     * def_text, resolved in fit() and told to the runner */
+    int n_oversamples;
     int iterated_power;         /* -1: auto */
     int power_iteration_normalizer; /* the lt_pca_normalizer value */
     int64_t random_state;       /* -1: the pipeline's seed */
@@ -30,11 +31,12 @@ static const char *const solver_choices[] = {"auto", "full", "covariance",
                                              "randomized", "incremental", NULL};
 static const char *const normalizer_choices[] = {"auto", "none", "LU", "QR", NULL};
 
+#define CFG struct pca_config
 static const lt_param pca_params[] = {
-    LT_NCOMP(struct pca_config, n_components,
+    LT_NCOMP(CFG, n_components,
              "components to keep: an integer >= 1, a fraction in (0, 1) of the "
              "variance to keep, or null/\"all\" for min(rows, features)"),
-    LT_CHOICE(struct pca_config, solver, "auto", solver_choices,
+    LT_CHOICE(CFG, solver, "auto", solver_choices,
               "full: SVD of the centred data (scikit-learn's svd_solver='full'); "
               "covariance: eigenpairs of the covariance, faster when rows >> "
               "features; auto: covariance when rows >= 2 features and "
@@ -43,28 +45,19 @@ static const lt_param pca_params[] = {
               "svd_solver='randomized'); incremental: scikit-learn's "
               "IncrementalPCA, batch by batch (reads a streamed dataset "
               "without holding it)"),
-    LT_BOOL(struct pca_config, whiten, false,
-            "divide each projected column by its standard deviation"),
-    {.name = "n_oversamples", .help = "randomized: random columns beyond n_components "
-                                      "(default: 10)",
-     .offset = LT_FIELD(struct pca_config, n_oversamples, int), .type = LT_P_INT,
-     .flags = LT_NULLABLE, .def = -1, .min = 0, .max = 100000},
-    {.name = "iterated_power", .help = "randomized: power iterations (default: 7 when "
-                                       "n_components < 0.1 min(rows, features), else 4)",
-     .offset = LT_FIELD(struct pca_config, iterated_power, int), .type = LT_P_INT,
-     .flags = LT_NULLABLE, .def = -1, .min = 0, .max = 1000},
-    LT_CHOICE(struct pca_config, power_iteration_normalizer, "auto", normalizer_choices,
-              "randomized: how each power iteration is renormalised; auto: none "
-              "for up to 2 iterations, else LU"),
-    LT_SEED(struct pca_config, random_state,
-            "randomized: seed of the Gaussian test matrix (numpy's "
-            "RandomState); unset: the pipeline's seed"),
-    {.name = "batch_size", .help = "incremental: rows per batch (default: 5 x features); "
-                                   "the last batch takes in a remainder shorter than "
-                                   "n_components",
-     .offset = LT_FIELD(struct pca_config, batch_size, int), .type = LT_P_INT,
-     .flags = LT_NULLABLE, .def = 0, .min = 2, .max = 100000000},
+    LT_BOOL(CFG, whiten, false, "divide each projected column by its standard deviation"),
+    LT_INT_WHEN(CFG, n_oversamples, 10, 0, 100000, LT_NULLABLE, "solver=randomized", NULL,
+                "random columns beyond n_components"),
+    LT_INT_WHEN(CFG, iterated_power, -1, 0, 1000, LT_NULLABLE, "solver=randomized",
+                "7 when n_components < 0.1 min(rows, features), else 4", "power iterations"),
+    LT_CHOICE_WHEN(CFG, power_iteration_normalizer, "auto", normalizer_choices, "solver=randomized",
+                   "how each power iteration is renormalised; auto: none for up to 2 iterations, else LU"),
+    LT_SEED_WHEN(CFG, random_state, -1, "solver=randomized",
+                 "seed of the Gaussian test matrix (numpy's RandomState)"),
+    LT_INT_WHEN(CFG, batch_size, 0, 2, 100000000, LT_NULLABLE, "solver=incremental", "5 x features",
+                "rows per batch; the last batch takes in a remainder shorter than n_components"),
 };
+#undef CFG
 
 enum { OUT_PROJECTION, OUT_RECONSTRUCTION, OUT_SPECTRUM };
 static const lt_output pca_outputs[] = {
@@ -81,7 +74,6 @@ static int check(lt_ctx *ctx, const void *config)
 {
     const struct pca_config *cfg = config;
     double k = cfg->n_components;
-    const char *solver = solver_choices[cfg->solver];
     if (!(k == 0 || (k > 0 && k < 1) || (k >= 1 && k == (double)(long long)k)))
         return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "n_components is %g; expected an integer >= 1, a fraction "
@@ -96,21 +88,7 @@ static int check(lt_ctx *ctx, const void *config)
         return lt_fail_param(ctx, LT_EINPUT, "n_components",
                        "the incremental solver needs n_components as an integer >= 1 "
                        "or null, not a variance fraction");
-    /* A parameter of the other solvers is a mistake worth pointing out: it
-     * would be silently ignored. */
-    bool randomized = cfg->solver == LT_PCA_RANDOMIZED;
-    const char *stray = !randomized && cfg->n_oversamples >= 0       ? "n_oversamples"
-                        : !randomized && cfg->iterated_power >= 0    ? "iterated_power"
-                        : !randomized && cfg->power_iteration_normalizer != LT_PCA_NORM_AUTO
-                            ? "power_iteration_normalizer"
-                        : !randomized && cfg->random_state >= 0      ? "random_state"
-                        : cfg->solver != LT_PCA_INCREMENTAL && cfg->batch_size > 0
-                            ? "batch_size"
-                            : NULL;
-    if (stray)
-        return lt_fail_param(ctx, LT_EINPUT, stray, "%s applies to the %s solver only, not to %s",
-                       stray, strcmp(stray, "batch_size") ? "randomized" : "incremental",
-                       solver);
+    /* A parameter of another solver is refused by its row's `when`. */
     if (cfg->solver == LT_PCA_INCREMENTAL && cfg->batch_size > 0 && k >= 1 &&
         (double)cfg->batch_size < k)
         return lt_fail_param(ctx, LT_EINPUT, "batch_size",
@@ -270,6 +248,8 @@ static int fit_incremental(lt_ctx *ctx, const struct pca_config *cfg, const lt_d
     if (in->row_blocks)
         lt_dist_block(n, &mine, &count);
     size_t batch = batch_rows(cfg, p);
+    if (cfg->batch_size <= 0)
+        lt_ctx_resolved(ctx, "batch_size", (double)batch);
     size_t widest = 0;
     for (size_t start = 0, end; start < n; start = end) {
         end = lt_ipca_batch_end(start, n, batch, k);
@@ -392,13 +372,15 @@ static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, con
         return fit_incremental(ctx, cfg, in, train, m);
     case LT_PCA_RANDOMIZED: {
         lt_pca_randomized opt = {
-            .n_oversamples = cfg->n_oversamples >= 0 ? (size_t)cfg->n_oversamples : 10,
+            .n_oversamples = (size_t)cfg->n_oversamples,
             .n_iter = cfg->iterated_power,
             .normalizer = (lt_pca_normalizer)cfg->power_iteration_normalizer,
             .seed = cfg->random_state >= 0 ? (uint32_t)cfg->random_state : lt_ctx_seed(ctx),
         };
         status = lt_pca_fit_randomized(m, train->v, train->rows, train->cols,
                                        (size_t)cfg->n_components, &opt, scores);
+        if (status == LT_PCA_OK && cfg->iterated_power < 0)
+            lt_ctx_resolved(ctx, "iterated_power", m->n_iter);
         break;
     }
     default:

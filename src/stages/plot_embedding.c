@@ -44,8 +44,8 @@ struct plot_embedding_config {
 static const lt_param params[] = {
     LT_CHOICE(CFG, split, "train", plot_split_choices,
               "rows to draw: train, valid, test, or all splits together"),
-    LT_INT(CFG, x, 0, 0, 1e9, "embedding column on the horizontal axis"),
-    LT_INT(CFG, y, 1, 0, 1e9, "embedding column on the vertical axis"),
+    LT_INT(CFG, x, 0, 0, 1e9, 0, "embedding column on the horizontal axis"),
+    LT_INT(CFG, y, 1, 0, 1e9, 0, "embedding column on the vertical axis"),
     LT_CHOICE(CFG, color, "auto", color_choices,
               "label: by class, with a legend; value: by the per-row value (such as "
               "the swiss roll's t), with a colour bar; auto: label when the data have "

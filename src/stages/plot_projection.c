@@ -20,7 +20,7 @@ struct plot_projection_config {
 
 #define CFG struct plot_projection_config
 static const lt_param params[] = {
-    LT_INT(CFG, component, 0, 0, 1,
+    LT_INT(CFG, component, 0, 0, 1, 0,
            "principal component to project on: 0 (most variance) or 1"),
     LT_CHOICE(CFG, split, "train", plot_split_choices,
               "rows to draw: train, valid, test, or all splits together"),

@@ -25,12 +25,12 @@ struct plot_reconstructions_config {
 
 #define CFG struct plot_reconstructions_config
 static const lt_param params[] = {
-    LT_INT(CFG, n_images, 5, 1, 128, "how many images to show"),
-    LT_INT(CFG, columns, 0, 0, 16, "images per row (0: n_images, at most 10)"),
+    LT_INT(CFG, n_images, 5, 1, 128, 0, "how many images to show"),
+    LT_INT(CFG, columns, 0, 0, 16, 0, "images per row (0: n_images, at most 10)"),
     LT_CHOICE(CFG, split, "auto", split_choices,
               "split to show: train, valid or test; auto takes valid, else test, "
               "else train"),
-    LT_INT(CFG, start, 0, 0, 1e9, "row of the split shown first"),
+    LT_INT(CFG, start, 0, 0, 1e9, 0, "row of the split shown first"),
     LT_BOOL(CFG, autoscale, false,
             "stretch each image's grey levels from its own minimum to maximum "
             "(matplotlib's imshow default) instead of 0 white to 1 black"),

@@ -12,7 +12,7 @@ struct plot_samples_config {
 
 #define CFG struct plot_samples_config
 static const lt_param params[] = {
-    LT_INT(CFG, columns, 10, 1, 64, "images per row"),
+    LT_INT(CFG, columns, 10, 1, 64, 0, "images per row"),
     LT_STRING(CFG, title, NULL, LT_NULLABLE, "figure title (default: how many; \"\" for none)"),
     PLOT_OUTPUT_PARAMS(CFG),
 };

@@ -25,8 +25,8 @@ struct plot_scatter_config {
 static const lt_param params[] = {
     LT_CHOICE(CFG, split, "train", plot_split_choices,
               "rows to draw: train, valid, test, or all splits together"),
-    LT_INT(CFG, x, 0, 0, 1e9, "column on the horizontal axis"),
-    LT_INT(CFG, y, 1, 0, 1e9, "column on the vertical axis"),
+    LT_INT(CFG, x, 0, 0, 1e9, 0, "column on the horizontal axis"),
+    LT_INT(CFG, y, 1, 0, 1e9, 0, "column on the vertical axis"),
     LT_CHOICE(CFG, color, "label", color_choices,
               "colour by class label (one colour when the data have none), by "
               "the per-row value, or not at all"),

@@ -13,7 +13,7 @@ struct stats_config {
 };
 
 static const lt_param stats_params[] = {
-    LT_INT(struct stats_config, max_features, 100, 1, 100000,
+    LT_INT(struct stats_config, max_features, 100, 1, 100000, 0,
            "report the matrices and eigenpairs only up to this many features "
            "(the mean is always reported)"),
 };

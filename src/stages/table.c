@@ -18,7 +18,7 @@ static const char *const splits[] = {"train", "valid", "test", NULL};
 
 static const lt_param table_params[] = {
     LT_CHOICE(struct table_config, split, "train", splits, "the split to show"),
-    LT_INT(struct table_config, rows, 20, 0, 1000,
+    LT_INT(struct table_config, rows, 20, 0, 1000, 0,
            "rows reported in metrics.json (the CSV artifact has them all)"),
 };
 

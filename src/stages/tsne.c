@@ -18,20 +18,18 @@ static const char *const method_choices[] = {"barnes_hut", "exact", "fft", NULL}
 
 #define CFG struct tsne_config
 static const lt_param params[] = {
-    LT_INT(CFG, n_components, 2, 1, 1000,
+    LT_INT(CFG, n_components, 2, 1, 1000, 0,
            "dimension of the embedding (at most 3 for barnes_hut, 2 for fft)"),
     LT_REAL(CFG, perplexity, 30.0, 0, INFINITY, LT_MIN_OPEN | LT_MAX_OPEN,
             "effective number of neighbours of each point; must be below the number of rows"),
     LT_REAL(CFG, early_exaggeration, 12.0, 0, INFINITY, LT_MIN_OPEN | LT_MAX_OPEN,
             "factor on P during the first 250 iterations"),
-    {.name = "learning_rate",
-     .help = "gradient step; 0 or null: auto, max(rows / early_exaggeration / 4, 50) "
-             "(scikit-learn's learning_rate=\"auto\")",
-     .offset = LT_FIELD(CFG, learning_rate, double), .type = LT_P_REAL,
-     .flags = LT_MAX_OPEN | LT_NULLABLE, .def = 0, .min = 0, .max = INFINITY},
-    LT_INT(CFG, max_iter, 1000, LT_TSNE_EXPLORATION_ITER, 100000000,
+    LT_REAL_WHEN(CFG, learning_rate, 0, 0, INFINITY, LT_MIN_OPEN | LT_MAX_OPEN | LT_NULLABLE, NULL,
+                 "max(rows / early_exaggeration / 4, 50), scikit-learn's learning_rate=\"auto\"",
+                 "gradient step"),
+    LT_INT(CFG, max_iter, 1000, LT_TSNE_EXPLORATION_ITER, 100000000, 0,
            "iterations at most, the 250 exaggerated ones included (scikit-learn's n_iter)"),
-    LT_INT(CFG, n_iter_without_progress, 300, 1, 100000000,
+    LT_INT(CFG, n_iter_without_progress, 300, 1, 100000000, 0,
            "stop when the KL divergence (checked every 50 iterations) has not "
            "improved for this many iterations"),
     LT_REAL(CFG, min_grad_norm, 1e-7, 0, INFINITY, LT_MAX_OPEN,
@@ -51,7 +49,7 @@ static const lt_param params[] = {
     LT_SEED(CFG, random_state, "seed of init random; unset: the pipeline's seed"),
     LT_CHOICE(CFG, split, "train", embed_split_choices,
               "the split to embed; the output holds its embedding under the same name"),
-    LT_INT(CFG, trust_neighbors, 5, 0, 1000000,
+    LT_INT(CFG, trust_neighbors, 5, 0, 1000000, 0,
            "neighbours k of the reported trustworthiness (O(rows^2) to compute); 0: skip it"),
 };
 #undef CFG
@@ -170,6 +168,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     lt_report_int(ctx, "n_iter", res.n_iter);
     lt_report_num(ctx, "kl_divergence_exaggerated", res.kl_exaggerated);
     lt_report_num(ctx, "learning_rate", res.learning_rate);
+    if (!(cfg->learning_rate > 0))
+        lt_ctx_resolved(ctx, "learning_rate", res.learning_rate);
     lt_report_int(ctx, "n_neighbors", (long long)res.n_neighbors);
     lt_report_int(ctx, "n_samples", (long long)n);
 done:

@@ -53,7 +53,7 @@ static const lt_param params[] = {
              "and log-variance heads read"),
     LT_SPECS(CFG, decoder, LT_REQUIRED, lt_layer_kinds,
              "the decoder's layers, from the codings z to an output of the input's shape"),
-    LT_INT(CFG, latent_dim, 2, 1, 1 << 20, "size of the codings z"),
+    LT_INT(CFG, latent_dim, 2, 1, 1 << 20, 0, "size of the codings z"),
     LT_CHOICE(CFG, loss, "binary_crossentropy", lt_loss_names,
               "reconstruction loss: binary_crossentropy (outputs in [0, 1]) or mse"),
     LT_CHOICE(CFG, reduction, "mean", lt_vae_reduction_names,
@@ -63,17 +63,17 @@ static const lt_param params[] = {
     LT_SPECS(CFG, optimizer, LT_SINGLE, lt_optim_kinds,
              "the optimiser and its settings, e.g. {nadam: {learning_rate: 0.001}} "
              "(default rmsprop, as Keras's compile)"),
-    LT_INT(CFG, epochs, 1, 1, 1000000, "passes over the training split"),
-    LT_INT(CFG, batch_size, 32, 1, 1 << 20, "samples per gradient step"),
+    LT_INT(CFG, epochs, 1, 1, 1000000, 0, "passes over the training split"),
+    LT_INT(CFG, batch_size, 32, 1, 1 << 20, 0, "samples per gradient step"),
     LT_BOOL(CFG, shuffle, true, "draw a new order of the training rows every epoch"),
     LT_SEED(CFG, seed, "seed of the initial weights, the shuffling and every eps drawn"),
-    LT_INT(CFG, n_samples, 30, 1, 1 << 20, "images the samples output decodes from N(0, I)"),
-    LT_INT(CFG, grid_size, 15, 2, 100,
+    LT_INT(CFG, n_samples, 30, 1, 1 << 20, 0, "images the samples output decodes from N(0, I)"),
+    LT_INT(CFG, grid_size, 15, 2, 100, 0,
            "the latent_grid output decodes grid_size x grid_size codings"),
     LT_VECTOR(CFG, interpolate, LT_NULLABLE,
               "the interpolation output runs between the codings of these two rows of the "
               "valid split (train when there is none); default [0, 1]"),
-    LT_INT(CFG, interpolation_steps, 8, 2, 1000, "images along the interpolation"),
+    LT_INT(CFG, interpolation_steps, 8, 2, 1000, 0, "images along the interpolation"),
 };
 #undef CFG
 

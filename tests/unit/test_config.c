@@ -107,7 +107,7 @@ struct cfg {
 };
 static const char *const modes[] = {"full", "covariance", "auto", NULL};
 static const lt_param table[] = {
-    LT_INT(struct cfg, k, 2, 1, 100, "an int"),
+    LT_INT(struct cfg, k, 2, 1, 100, 0, "an int"),
     LT_REAL(struct cfg, frac, 0.25, 0, 1, LT_MIN_OPEN | LT_MAX_OPEN, "a fraction"),
     LT_BOOL(struct cfg, flag, true, "a flag"),
     LT_CHOICE(struct cfg, mode, "auto", modes, "a choice"),
@@ -180,8 +180,7 @@ struct dense_cfg {
 };
 static const char *const acts[] = {"linear", "relu", "selu", NULL};
 static const lt_param dense_params[] = {
-    {.name = "units", .help = "width", .offset = LT_FIELD(struct dense_cfg, units, int),
-     .type = LT_P_INT, .flags = LT_REQUIRED, .min = 1, .max = 1e6},
+    LT_INT(struct dense_cfg, units, 0, 1, 1e6, LT_REQUIRED, "width"),
     LT_CHOICE(struct dense_cfg, activation, "linear", acts, "activation"),
 };
 static const lt_spec_def dense_kind = {"dense", "a dense layer", dense_params, 2, sizeof(struct dense_cfg)};

@@ -62,9 +62,9 @@ static struct kpca_run run_case(const lt_json *c, const char *solver, const lt_d
     lt_test_set_int(def, cfg, "n_components", (int)lt_json_number(lt_json_get(c, "n_components")));
     lt_test_set_choice(def, cfg, "kernel", lt_json_string(lt_json_get(p, "kernel")));
     lt_test_set_real(def, cfg, "gamma", param(p, "gamma", NAN));
-    lt_test_set_real(def, cfg, "degree", param(p, "degree", NAN));
-    lt_test_set_real(def, cfg, "coef0", param(p, "coef0", NAN));
-    lt_test_set_real(def, cfg, "alpha", param(p, "alpha", NAN));
+    lt_test_set_real(def, cfg, "degree", param(p, "degree", 3));
+    lt_test_set_real(def, cfg, "coef0", param(p, "coef0", 1));
+    lt_test_set_real(def, cfg, "alpha", param(p, "alpha", 1));
     lt_test_set_bool(def, cfg, "fit_inverse_transform",
                      lt_json_get(c, "reconstruction_mse") != NULL);
     lt_test_set_choice(def, cfg, "eigen_solver", solver);
@@ -189,13 +189,13 @@ static void test_reconstruction_output(void)
         lt_test_set_int(def, cfg, "n_components", (int)lt_json_number(lt_json_get(c, "n_components")));
         lt_test_set_choice(def, cfg, "kernel", lt_json_string(lt_json_get(p, "kernel")));
         lt_test_set_real(def, cfg, "gamma", param(p, "gamma", NAN));
-        lt_test_set_real(def, cfg, "degree", param(p, "degree", NAN));
-        lt_test_set_real(def, cfg, "coef0", param(p, "coef0", NAN));
+        lt_test_set_real(def, cfg, "degree", param(p, "degree", 3));
+        lt_test_set_real(def, cfg, "coef0", param(p, "coef0", 1));
         lt_test_set_choice(def, cfg, "eigen_solver", "dense");
         /* The references use alpha 1 (scikit-learn's default) unless set. */
         if (lt_json_get(p, "alpha"))
             lt_test_set_bool(def, cfg, "fit_inverse_transform", true);
-        lt_test_set_real(def, cfg, "alpha", param(p, "alpha", NAN));
+        lt_test_set_real(def, cfg, "alpha", param(p, "alpha", 1));
         lt_ctx *ctx = lt_ctx_new_test();
         lt_data *rec = NULL;
         const lt_data *in[1] = {data};
@@ -387,14 +387,32 @@ static void expect_config_error(const char *kernel, const char *name, double val
 
 static void test_parameter_checks(void)
 {
-    expect_config_error("rbf", "degree", 3, "degree applies to the poly kernel only");
-    expect_config_error("sigmoid", "degree", 2, "degree applies to the poly kernel only");
-    expect_config_error("linear", "gamma", 0.1, "gamma applies to the rbf, poly, sigmoid");
-    expect_config_error("cosine", "gamma", 0.1, "gamma applies to the rbf, poly, sigmoid");
-    expect_config_error("rbf", "coef0", 1, "coef0 applies to the poly and sigmoid");
-    expect_config_error("laplacian", "coef0", 0, "coef0 applies to the poly and sigmoid");
+    /* A parameter of a kernel that ignores it: refused by its row's `when`. */
+    static const struct {
+        const char *with, *message;
+    } stray[] = {
+        {"{kernel: rbf, degree: 3}", "degree: applies only when kernel is poly, not rbf"},
+        {"{kernel: sigmoid, degree: 2}", "degree: applies only when kernel is poly, not sigmoid"},
+        {"{degree: 2}", "degree: applies only when kernel is poly, not linear"},
+        {"{kernel: linear, gamma: 0.1}",
+         "gamma: applies only when kernel is rbf, poly, sigmoid or laplacian, not linear"},
+        {"{kernel: cosine, gamma: 0.1}", "gamma: applies only when kernel is rbf, poly, sigmoid"},
+        {"{kernel: rbf, coef0: 1}", "coef0: applies only when kernel is poly or sigmoid, not rbf"},
+        {"{kernel: laplacian, coef0: 0}", "coef0: applies only when kernel is poly or sigmoid"},
+        {"{kernel: rbf, alpha: 0.5}", "alpha: applies only when fit_inverse_transform is true, not false"},
+        {"{kernel: poly, gamma: 0.5, degree: 2, coef0: 0}", NULL},
+        {"{kernel: sigmoid, coef0: 0.5, gamma: null}", NULL},
+        {"{fit_inverse_transform: true, alpha: 0.5}", NULL},
+    };
+    for (size_t i = 0; i < sizeof stray / sizeof stray[0]; i++) {
+        const char *err = lt_test_bind_error(&kernel_pca_stage, stray[i].with);
+        bool ok = stray[i].message ? err && strstr(err, stray[i].message) : !err;
+        if (!ok)
+            fprintf(stderr, "\n    %s: expected \"%s\", got \"%s\"", stray[i].with,
+                    stray[i].message ? stray[i].message : "(none)", err ? err : "(none)");
+        CU_ASSERT(ok);
+    }
     expect_config_error("poly", "degree", 2.5, "degree is 2.5; expected a whole number");
-    expect_config_error("rbf", "alpha", 0.5, "applies only with fit_inverse_transform");
     /* The parameters that do apply. */
     expect_config_error("poly", "degree", 4, NULL);
     expect_config_error("poly", "coef0", 0, NULL);

@@ -10,6 +10,7 @@
 
 #include "core/ctx.h"
 #include "core/metrics.h"
+#include "core/params.h"
 #include "core/registry.h"
 #include "testutil.h"
 
@@ -77,6 +78,21 @@ static void test_tables(void)
             free(names[i]);
         for (size_t i = 0; i < d->n_metrics; i++)
             CU_ASSERT(d->metrics[i].help && *d->metrics[i].help);
+        /* A row's `when` names another choice or bool row and values it can
+         * take; a row with a default in words has an "unset" field value. */
+        for (size_t i = 0; i < d->n_params; i++) {
+            const lt_param *p = &d->params[i];
+            if (!lt_param_when_valid(d->params, d->n_params, p))
+                printf("\n    %s: %s has a `when` (%s) that names no value of a choice or bool", d->name,
+                       p->name, p->when);
+            CU_ASSERT(lt_param_when_valid(d->params, d->n_params, p));
+            bool unset_value = (p->type == LT_P_INT || p->type == LT_P_REAL) && p->flags & LT_NULLABLE &&
+                               (isnan(p->def) || (p->flags & LT_MIN_OPEN ? p->def <= p->min : p->def < p->min) ||
+                                (p->flags & LT_MAX_OPEN ? p->def >= p->max : p->def > p->max));
+            if (p->def_text && !unset_value)
+                printf("\n    %s: %s's default is in words but has no unset value", d->name, p->name);
+            CU_ASSERT(!p->def_text || unset_value);
+        }
     }
     CU_ASSERT(with_metrics >= 20);
 }

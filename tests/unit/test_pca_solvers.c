@@ -291,13 +291,30 @@ static void test_config_errors(void)
     expect_config_error("randomized", 0.5, NULL, 0, "needs n_components as an integer");
     expect_config_error("randomized", 0, NULL, 0, "not null");
     expect_config_error("incremental", 0.9, NULL, 0, "not a variance fraction");
-    expect_config_error("full", 2, "batch_size", 100,
-                        "batch_size applies to the incremental solver only, not to full");
-    expect_config_error("incremental", 2, "n_oversamples", 3,
-                        "n_oversamples applies to the randomized solver only");
-    expect_config_error("auto", 2, "random_state", 3, "random_state applies to the randomized");
-    expect_config_error("covariance", 2, "power_iteration_normalizer", 0,
-                        "power_iteration_normalizer applies");
+    /* A parameter of another solver: refused by its row's `when`. */
+    static const struct {
+        const char *with, *message;
+    } stray[] = {
+        {"{solver: full, batch_size: 100}",
+         "batch_size: applies only when solver is incremental, not full"},
+        {"{batch_size: 100}", "batch_size: applies only when solver is incremental, not auto"},
+        {"{solver: incremental, n_oversamples: 3}",
+         "n_oversamples: applies only when solver is randomized, not incremental"},
+        {"{solver: auto, random_state: 3}", "random_state: applies only when solver is randomized"},
+        {"{solver: covariance, power_iteration_normalizer: QR}",
+         "power_iteration_normalizer: applies only when solver is randomized"},
+        {"{solver: randomized, n_components: 2, n_oversamples: 3, iterated_power: 2, random_state: 1, "
+         "power_iteration_normalizer: QR}", NULL},
+        {"{solver: incremental, batch_size: 10, n_oversamples: null}", NULL},
+    };
+    for (size_t i = 0; i < sizeof stray / sizeof stray[0]; i++) {
+        const char *err = lt_test_bind_error(&pca_stage, stray[i].with);
+        bool ok = stray[i].message ? err && strstr(err, stray[i].message) : !err;
+        if (!ok)
+            printf("\n    %s: expected \"%s\", got \"%s\"", stray[i].with,
+                   stray[i].message ? stray[i].message : "(none)", err ? err : "(none)");
+        CU_ASSERT(ok);
+    }
     expect_config_error("incremental", 10, "batch_size", 5,
                         "batch_size is 5 but each batch needs at least n_components (10)");
 }

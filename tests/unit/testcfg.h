@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/diag.h"
 #include "core/params.h"
+#include "core/yaml_doc.h"
 #include "latent/stage.h"
 #include "testrun.h"
 
@@ -93,6 +95,30 @@ static inline void lt_test_set_choice(const lt_stage_def *def, void *cfg,
 }
 
 /* Runs a one-input stage the way the runner does: check, then run. */
+/* Binds WITH (YAML text of a `with:` mapping) to DEF's table as the runner
+ * does. Returns NULL when it binds without a problem, else the first
+ * problem's message (a static copy, valid until the next call). */
+static inline const char *lt_test_bind_error(const lt_stage_def *def, const char *with)
+{
+    static char first[1024];
+    lt_diag d = {0};
+    lt_node *node = lt_yaml_parse("t.yaml", with, strlen(with), &d);
+    void *cfg = calloc(1, def->config_size ? def->config_size : 1);
+    lt_bind_site site = {.file = "t.yaml", .stage = "s", .kind = def->name, .basedir = ".", .line = 1, .col = 1};
+    if (node && cfg)
+        lt_params_bind(def->params, def->n_params, cfg, node, &site, &d);
+    const char *msg = d.n ? lt_diag_line(&d, 0) : NULL;
+    if (msg)
+        snprintf(first, sizeof first, "%s", msg);
+    if (cfg)
+        lt_params_release(def->params, def->n_params, cfg);
+    free(cfg);
+    lt_node_free(node);
+    int n = (int)d.n;
+    lt_diag_clear(&d);
+    return n ? first : NULL;
+}
+
 static inline int lt_test_run_stage(const lt_stage_def *def, lt_ctx *ctx,
                                     const void *cfg, const lt_data *in, lt_data **out)
 {
