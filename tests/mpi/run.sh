@@ -33,8 +33,10 @@ mpi() { n=$1; shift; timeout 120 mpirun --oversubscribe -n "$n" "$latent" "$@"; 
 # logreg after 50 L-BFGS steps (fmnist) and a network trained in float32
 # (autoencoder, vae) amplify the order of the sums: there the bound is
 # looser (the vae's own losses keep to 1e-7; its logreg on the codings
-# after 30 steps to 1e-5).
-for case in table:1e-12 npy_stream:1e-12 fmnist:1e-9 autoencoder:1e-4 vae:1e-4 impute:1e-12; do
+# after 30 steps to 1e-5). Randomized PCA's models keep to ~1e-13 (its
+# total variance, one long sum, moves most).
+for case in table:1e-12 npy_stream:1e-12 fmnist:1e-9 autoencoder:1e-4 vae:1e-4 impute:1e-12 \
+            randomized:1e-12; do
   name=${case%%:*} tol=${case#*:}
   "$latent" run "$here/$name.yaml" --threads 1 --quiet --out "$tmp/$name.plain" || bad "$name: the plain run failed"
   for n in 1 2 3; do
@@ -68,6 +70,28 @@ grep -A1 '"frequent": {' "$tmp/impute.3/metrics.json" | grep -q ', 1\],$' && ok 
   bad "impute at 3 ranks: most_frequent of the rounded column is not 1"
 # The vae's samples are the same images on every rank: plotted on rank 0.
 [ -f "$tmp/vae.3/plots/samples.png" ] && ok || bad "the vae's samples plot is missing at 3 ranks"
+
+# Randomized PCA's projections (U S, each rank's rows from its own copy of
+# the model, gathered to rank 0 by export) to 1e-12 of the largest.
+close() { # A.csv B.csv TOL: same shape, every number within TOL (1 + |a|)
+  [ "$(wc -l < "$1")" -eq "$(wc -l < "$2")" ] &&
+    awk -F, -v tol="$3" 'NR == FNR { a[FNR] = $0; next }
+      { n = split(a[FNR], x, ","); if (n != NF) bad = 1
+        for (i = 1; i <= NF; i++) { d = x[i] - $i; m = x[i] < 0 ? -x[i] : x[i]
+          if ((d < 0 ? -d : d) > tol * (1 + m)) bad = 1 } }
+      END { exit bad }' "$1" "$2"
+}
+for n in 2 3; do
+  for rows in rows wide_rows; do
+    close "$tmp/randomized.1/$rows.train.csv" "$tmp/randomized.$n/$rows.train.csv" 1e-12 && ok ||
+      bad "randomized PCA's projection ($rows) at $n ranks differs from 1 rank's"
+  done
+done
+# The full solver's SVD needs every row: refused with the solvers that work.
+mpi 2 run "$here/full.yaml" --quiet --out "$tmp/full.2" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] && [ ! -e "$tmp/full.2" ] && grep -q "use solver: covariance (or auto), randomized or incremental" "$tmp/err" &&
+  ok || { bad "solver: full at 2 ranks: exit $rc (expected 2, with the solvers that work):"; cat "$tmp/err"; }
 
 # Bad data: every rank stops, exit 2, the message once, nothing written.
 for name in bad_csv nan dropout; do
