@@ -125,13 +125,18 @@ typedef struct lt_pca_rows {
     int rank, size;
 } lt_pca_rows;
 
-/* lt_pca_fit by the covariance solver for data whose rows are spread as
- * SPREAD says: X is this process's block (rows may be 0), the mean and the
- * scatter matrix are summed over the processes and the signs found over all
- * rows, so every process gets the model of all the rows (n_samples counts
- * them all) and *scores holds its own rows' projection. */
+/* lt_pca_fit (solver auto, full or covariance; auto picks by all the
+ * rows) for data whose rows are spread as SPREAD says: X is this process's
+ * block (rows may be 0). The mean is summed over the processes; the
+ * covariance solver sums the blocks' scatter matrices, the full one
+ * gathers the R of each centred block's QR factorisation and takes the
+ * SVD of their stack (the whole's singular values and right vectors, to
+ * rounding); the signs are found over all rows. So every process gets the
+ * model of all the rows (n_samples counts them all) and *scores holds its
+ * own rows' projection, (X - mean) V^T. */
 int lt_pca_fit_rows(lt_pca *model, const double *x, size_t rows, size_t cols,
-                    double n_components, const lt_pca_rows *spread, double **scores);
+                    double n_components, lt_pca_solver solver, const lt_pca_rows *spread,
+                    double **scores);
 
 /* scikit-learn's randomized_svd parameters. */
 typedef struct lt_pca_randomized {

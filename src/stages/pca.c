@@ -404,9 +404,9 @@ static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, con
                                              (size_t)cfg->n_components, &opt, scores);
         break;
     default:
-        if (in->row_blocks) { /* the covariance solver's sums */
+        if (in->row_blocks) { /* the covariance's sums, or the full SVD by QR blocks */
             status = lt_pca_fit_rows(m, train->v, train->rows, train->cols, cfg->n_components,
-                                     &spread, scores);
+                                     (lt_pca_solver)cfg->solver, &spread, scores);
             break;
         }
         status = lt_pca_fit(m, train->v, train->rows, train->cols, cfg->n_components,
@@ -534,15 +534,6 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     }
     size_t n = lt_dist_rows(in, train), p = train->cols;
     const lt_model *saved = lt_ctx_model_in(ctx);
-    /* Under mpirun the full solver's SVD would need every row in one
-     * process (see the README's "On a cluster" for why it is refused). */
-    if (in->row_blocks && !saved && cfg->solver == LT_PCA_FULL) {
-        status = lt_fail(ctx, LT_EINPUT,
-                         "solver 'full' needs every row in one process; on %d MPI ranks use "
-                         "solver: covariance (or auto), randomized or incremental",
-                         lt_dist_size());
-        goto done;
-    }
     if ((n < 2 && !saved) || p == 0) {
         status = n < 2 ? lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n)
                        : lt_fail(ctx, LT_EINPUT, "the input has no features");
