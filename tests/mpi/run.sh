@@ -112,6 +112,15 @@ rc=$?
 [ "$rc" -eq 2 ] && grep -q 'exists and is not a folder' "$tmp/err" && ok ||
   bad "an output path that is a file: exit $rc (124: the ranks hung)"
 
+# Tasks that srun started without MPI (SLURM_STEP_NUM_TASKS but no PMIx)
+# cannot be ranks: each would run the whole pipeline into the same folder.
+SLURM_STEP_NUM_TASKS=2 "$latent" run "$here/table.yaml" --quiet --out "$tmp/lone" 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 3 ] && [ ! -e "$tmp/lone" ] && grep -q 'use srun --mpi=pmix' "$tmp/err" && ok ||
+  { bad "a task of srun without MPI: exit $rc (expected 3, naming srun --mpi=pmix):"; cat "$tmp/err"; }
+SLURM_STEP_NUM_TASKS=1 "$latent" run "$here/table.yaml" --quiet --out "$tmp/lone" > /dev/null && ok ||
+  bad "srun's single task was refused"
+
 # A sweep shared out over 3 ranks gives the one-process summary.
 "$latent" sweep "$here/sweep.yaml" --threads 1 --out "$tmp/sweep.plain" > /dev/null || bad "the plain sweep failed"
 mpi 3 sweep "$here/sweep.yaml" --threads 1 --out "$tmp/sweep.3" > "$tmp/sweep.log" || bad "the sweep on 3 ranks failed"
