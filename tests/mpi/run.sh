@@ -20,7 +20,8 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # Open MPI's shared-memory transport wants to know it may oversubscribe.
 export OMPI_MCA_rmaps_base_oversubscribe=1
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/slurm/cluster.sh # slurm_start, for srun as the launcher
+trap 'slurm_stop; rm -rf "$tmp"' EXIT
 export LATENT_CACHE_DIR="$tmp/cache"
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -126,6 +127,21 @@ SLURM_STEP_NUM_TASKS=1 "$latent" run "$here/table.yaml" --quiet --out "$tmp/lone
 mpi 3 sweep "$here/sweep.yaml" --threads 1 --out "$tmp/sweep.3" > "$tmp/sweep.log" || bad "the sweep on 3 ranks failed"
 cmp -s "$tmp/sweep.plain/summary.csv" "$tmp/sweep.3/summary.csv" && ok || bad "the 3-rank sweep's summary differs"
 [ "$(grep -c ' done$' "$tmp/sweep.log")" -eq 8 ] && ok || bad "the ranks did not run each of the 8 points once"
+
+# srun as the launcher, in a private Slurm on localhost: 2 ranks joined
+# through PMIx give mpirun -n 2's run to the bit.
+why=$(slurm_missing)
+if [ -n "$why" ]; then
+  echo "note: srun not tried: $why"
+elif slurm_start "$tmp/slurm" > "$tmp/slurm.log" 2>&1; then
+  timeout 120 srun --mpi=pmix -n 2 "$latent" run "$here/randomized.yaml" --threads 1 --quiet \
+    --out "$tmp/srun.2" 2> "$tmp/err" && grep -q '"ranks": 2' "$tmp/srun.2/run.json" &&
+    "$latent" diff "$tmp/randomized.2" "$tmp/srun.2" > /dev/null && ok ||
+    { bad "srun --mpi=pmix -n 2 did not give mpirun -n 2's run:"; cat "$tmp/err"; }
+  slurm_stop
+else
+  echo "note: srun not tried: the private Slurm did not start: $(tail -n 3 "$tmp/slurm.log")"
+fi
 
 echo "mpi: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
