@@ -3,7 +3,9 @@
 # every distributed stage's metrics at 2 and 3 ranks against the one-rank
 # run's, sources cut into blocks (CSV, streamed NPY, Fashion-MNIST), the
 # stages that run on rank 0 listed in run.json, bad data stopping every
-# rank with exit 2 and no outputs, and a sweep shared out over the ranks.
+# rank with exit 2 and no outputs, and a sweep shared out over the ranks;
+# pca's randomized and full solvers and their projections; srun's tasks
+# refused without MPI and, in a private Slurm, joined as ranks by PMIx.
 # usage: tests/mpi/run.sh [BUILD_DIR]   (default build-mpi, configured here
 # when missing; tools/setup.sh --mpi installs Open MPI)
 set -u
