@@ -1,6 +1,6 @@
 #!/bin/sh
-# Scaling over MPI ranks on this machine: PCA of Fashion-MNIST (incremental
-# and covariance solvers) and one autoencoder epoch, each as 1 rank x 1 thread, 1 rank x 2
+# Scaling over MPI ranks on this machine: PCA of Fashion-MNIST (incremental,
+# covariance and randomized solvers) and one autoencoder epoch, each as 1 rank x 1 thread, 1 rank x 2
 # threads and 2 ranks x 1 thread. Prints the stage's wall time (run.json),
 # the speed-up over 1 x 1 and the efficiency (speed-up / cores used).
 # usage: bench/mpi_scaling.sh [BUILD_DIR]   (default build-mpi, configured
@@ -22,6 +22,7 @@ stage_seconds() {
 
 printf '%-34s %-14s %9s %9s %11s\n' "work" "layout" "seconds" "speed-up" "efficiency"
 for job in "mpi_ipca:pca:incremental PCA 55000 x 784" "mpi_pca:pca:covariance PCA 55000 x 784" \
+           "mpi_rpca:pca:randomized PCA 55000 x 784" \
            "mpi_ae_epoch:ae:AE epoch, 20000 images"; do
   file=bench/${job%%:*}.yaml rest=${job#*:}
   stage=${rest%%:*} what=${rest#*:}
@@ -32,7 +33,7 @@ for job in "mpi_ipca:pca:incremental PCA 55000 x 784" "mpi_pca:pca:covariance PC
     if [ "$ranks" -eq 1 ]; then
       "$latent" run "$file" --threads "$threads" --no-cache --quiet --out "$out"
     else
-      mpirun --oversubscribe -n "$ranks" "$latent" run "$file" --threads "$threads" --quiet --out "$out"
+      mpirun --oversubscribe -n "$ranks" "$latent" run "$file" --threads "$threads" --no-cache --quiet --out "$out"
     fi
     s=$(stage_seconds "$out" "$stage")
     [ -n "$base" ] || base=$s

@@ -22,12 +22,41 @@ bool lt_dist_built_with_mpi(void)
 #endif
 }
 
+/* Whether a launcher (mpirun, or srun with --mpi=pmix or pmi2) told this
+ * process how to join an MPI job. */
+static bool launched_as_rank(void)
+{
+    return getenv("OMPI_COMM_WORLD_SIZE") || getenv("PMIX_RANK") || getenv("PMI_SIZE");
+}
+
+/* Several processes started for one run that cannot become its ranks (srun
+ * without MPI support, or any launcher and a build without MPI) would be
+ * separate runs of the whole pipeline into one folder: one wins, the others
+ * fail, and nothing is distributed. Returns -1 after saying so. */
+static int refuse_lone_tasks(void)
+{
+    const char *tasks = getenv("SLURM_STEP_NUM_TASKS"), *ompi = getenv("OMPI_COMM_WORLD_SIZE");
+    const char *pmi = getenv("PMI_SIZE");
+    long n = tasks ? atol(tasks) : 0, m = ompi ? atol(ompi) : pmi ? atol(pmi) : 0;
+    if (lt_dist_built_with_mpi() ? launched_as_rank() || n <= 1 : (n <= 1 && m <= 1))
+        return 0;
+    if (lt_dist_built_with_mpi())
+        fprintf(stderr, "latent: srun started %ld tasks without MPI, so they cannot be the ranks of "
+                        "one run; use srun --mpi=pmix (or mpirun), or one task\n", n);
+    else
+        fprintf(stderr, "latent: started as %ld processes, but this latent is built without MPI; "
+                        "build it with meson setup -Dmpi=enabled, or start one process\n", n > m ? n : m);
+    return -1;
+}
+
 int lt_dist_init(int *argc, char ***argv)
 {
+    if (refuse_lone_tasks() != 0)
+        return -1;
 #ifdef LATENT_MPI
     /* Only a process that a launcher started as a rank joins: MPI_Init in a
      * plain `latent run` would make Open MPI start a singleton runtime. */
-    if (!getenv("OMPI_COMM_WORLD_SIZE") && !getenv("PMIX_RANK") && !getenv("PMI_SIZE"))
+    if (!launched_as_rank())
         return 0;
     if (MPI_Init(argc, argv) != MPI_SUCCESS) {
         fprintf(stderr, "latent: MPI_Init failed\n");

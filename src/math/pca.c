@@ -1,6 +1,7 @@
 #include "math/pca.h"
 
 #include <cblas.h>
+#include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,6 +174,58 @@ static int decompose_full(lt_pca *m, const double *x, double **u, double **vt)
     return status;
 }
 
+/* Full solver, step one, for rows spread over processes: the SVD of the
+ * centred data from that of R, the triangle of its QR factorisation (the
+ * centred data are Q R with Q orthonormal, so both have the same singular
+ * values and right singular vectors). Each process factors its own centred
+ * block (rows x p, R: min(rows, p) x p), the triangles are gathered in
+ * process order and every process takes the SVD of their stack (at most
+ * P p rows) on the same numbers. Each step is backward stable, as the SVD
+ * of the whole is: the spectrum agrees with one process's to rounding,
+ * which the covariance's squared condition number would not give. Fills
+ * the spectrum and hands back Vt (at least q x p), owned by the caller. */
+static int decompose_full_rows(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+                               double **vt)
+{
+    size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum, d = rows < p ? rows : p;
+    double *a = lt_big_alloc(rows * p * sizeof *a + 1);
+    double *tau = malloc((d + 1) * sizeof *tau);
+    int status = a && tau ? LT_PCA_OK : LT_PCA_ENOMEM;
+    if (status == LT_PCA_OK && d) {
+        lt_center(a, x, rows, p, m->mean);
+        lapack_int info = LAPACKE_dgeqrf(LAPACK_ROW_MAJOR, (lapack_int)rows, (lapack_int)p, a,
+                                         (lapack_int)p, tau);
+        status = info == 0 ? LT_PCA_OK : info < 0 ? LT_PCA_ENOMEM : LT_PCA_ENOCONV;
+        for (size_t i = 0; i < d; i++) /* below the diagonal: the reflectors */
+            for (size_t j = 0; j < i; j++)
+                a[i * p + j] = 0.0;
+    }
+    free(tau);
+    double *stack = NULL;
+    size_t total = 0;
+    if (status != LT_PCA_OK)
+        spread->sum(NULL, 0); /* fails the others' gather with this one */
+    else if (spread->allgather(a, d, p, &stack, &total) != 0)
+        status = LT_PCA_ENOMEM;
+    free(a);
+    size_t w = total < p ? total : p; /* >= q: each block gives min(its rows, p) */
+    double *u = NULL, *s = NULL;
+    if (status == LT_PCA_OK && (!(u = lt_big_alloc(total * w * sizeof *u + 1)) ||
+                                !(s = malloc(w * sizeof *s + 1)) ||
+                                !(*vt = lt_big_alloc(w * p * sizeof **vt + 1))))
+        status = LT_PCA_ENOMEM;
+    if (status == LT_PCA_OK)
+        status = lt_pca_status_from_la(lt_svd_thin(stack, total, p, NULL, u, s, *vt));
+    for (size_t i = 0; status == LT_PCA_OK && i < q; i++) {
+        m->singular_values[i] = s[i];
+        m->variance[i] = s[i] * s[i] / (double)(n - 1);
+    }
+    free(stack);
+    free(u);
+    free(s);
+    return status;
+}
+
 /* Covariance solver, step one: the eigenvalues of the sample covariance.
  * Fills the spectrum and hands back the reduction from which step two
  * computes only the eigenvectors it keeps. */
@@ -304,16 +357,17 @@ static int spread_signs(const lt_pca_rows *spread, size_t k, const double *best,
     return LT_PCA_OK;
 }
 
-/* Step two of the covariance solver: the k leading eigenvectors, and the
- * projection; (X - mean) v is column j of U S, so it decides the sign. */
-static int keep_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
-                           int threads, const lt_symeig *eig, double *scores)
+/* The projection on the components (STATUS: whether they were found),
+ * whose column j is column j of U S, so it decides the sign of component j,
+ * over every process's rows under SPREAD. */
+static int keep_projected(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+                          int threads, int status, double *scores)
 {
     size_t k = m->n_components;
     double *sign = malloc(k * sizeof *sign);
     double *best = malloc(k * sizeof *best);
-    int status = sign && best ? lt_pca_status_from_la(lt_symeig_vectors(eig, k, m->components))
-                              : LT_PCA_ENOMEM;
+    if (!sign || !best)
+        status = LT_PCA_ENOMEM;
     if (status == LT_PCA_OK)
         status = project(m, x, rows, threads, scores, sign, best);
     if (spread)
@@ -323,6 +377,24 @@ static int keep_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca
     free(sign);
     free(best);
     return status;
+}
+
+/* Step two of the covariance solver: the k leading eigenvectors, and the
+ * projection; (X - mean) v is column j of U S, so it decides the sign. */
+static int keep_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+                           int threads, const lt_symeig *eig, double *scores)
+{
+    int status = lt_pca_status_from_la(lt_symeig_vectors(eig, m->n_components, m->components));
+    return keep_projected(m, x, rows, spread, threads, status, scores);
+}
+
+/* Step two of the full solver on spread rows: k rows of Vt, signed by the
+ * projection as the covariance solver's are. */
+static int keep_full_rows(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+                          int threads, const double *vt, double *scores)
+{
+    memcpy(m->components, vt, m->n_components * m->n_features * sizeof *vt);
+    return keep_projected(m, x, rows, spread, threads, LT_PCA_OK, scores);
 }
 
 /* The column means over every process's rows: the blocks' sums, added. */
@@ -350,10 +422,10 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
     double n_all = (double)rows; /* exact: row counts are far below 2^53 */
     if (spread && spread->sum(&n_all, 1) != 0)
         return LT_PCA_ENOMEM;
+    /* auto picks by all the rows, so that it means one solver at any
+     * number of processes. */
     if (solver == LT_PCA_AUTO)
-        solver = lt_pca_pick_solver(rows, cols);
-    if (spread)
-        solver = LT_PCA_COVARIANCE;
+        solver = lt_pca_pick_solver((size_t)n_all, cols);
     m->solver = solver;
     /* The covariance solver's two products run on per-thread lanes of
      * single-threaded BLAS (math/gram.h); the eigensolver between them runs
@@ -372,7 +444,7 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
     m->variance = malloc(q * sizeof *m->variance);
     m->variance_ratio = malloc(q * sizeof *m->variance_ratio);
     m->singular_values = malloc(q * sizeof *m->singular_values);
-    double *u = NULL, *vt = NULL, *scores = NULL; /* the full path's SVD */
+    double *u = NULL, *vt = NULL, *scores = NULL; /* the full path's SVD (u: one process's) */
     lt_symeig eig = {0};                          /* the covariance path's */
     int status = LT_PCA_ENOMEM;
     bool ready = m->mean && m->variance && m->variance_ratio && m->singular_values;
@@ -381,7 +453,8 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
         if (!ready)
             spread->sum(NULL, 0); /* fails every process's sum with this one's */
         if (status == LT_PCA_OK)
-            status = decompose_covariance(m, x, rows, spread, threads, &eig);
+            status = solver == LT_PCA_FULL ? decompose_full_rows(m, x, rows, spread, &vt)
+                                           : decompose_covariance(m, x, rows, spread, threads, &eig);
     } else if (ready) {
         if (solver == LT_PCA_FULL)
             lt_col_means(x, rows, cols, m->mean);
@@ -401,7 +474,8 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
     if (spread && status != LT_PCA_OK)
         spread->sum(NULL, 0);
     if (status == LT_PCA_OK) {
-        status = solver == LT_PCA_FULL ? keep_full(m, u, vt, scores)
+        status = solver == LT_PCA_FULL ? spread ? keep_full_rows(m, x, rows, spread, threads, vt, scores)
+                                                : keep_full(m, u, vt, scores)
                                        : keep_covariance(m, x, rows, spread, threads, &eig, scores);
     }
     if (single)
@@ -433,9 +507,9 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
 }
 
 int lt_pca_fit_rows(lt_pca *m, const double *x, size_t rows, size_t cols, double n_components,
-                    const lt_pca_rows *spread, double **scores)
+                    lt_pca_solver solver, const lt_pca_rows *spread, double **scores)
 {
-    return fit(m, x, rows, cols, n_components, LT_PCA_COVARIANCE, spread, scores);
+    return fit(m, x, rows, cols, n_components, solver, spread, scores);
 }
 
 int lt_pca_transform(const lt_pca *m, const double *x, size_t rows, bool whiten,

@@ -114,19 +114,29 @@ int lt_pca_fit(lt_pca *model, const double *x, size_t rows, size_t cols,
  * block of them in order. SUM replaces V (N doubles) on every process by
  * the sum over the processes, in a fixed order; it returns 0, or -1 on
  * every process when any failed (a process that failed before summing
- * calls it with V NULL). */
+ * calls it with V NULL, which also fails an ALLGATHER the others are in).
+ * ALLGATHER gives every process all the processes' LOCAL rows (COUNT rows
+ * of WIDTH doubles each) in process order, in a new array of *TOTAL rows
+ * owned by the caller; it returns 0 or -1 on every process. */
 typedef struct lt_pca_rows {
     int (*sum)(double *v, size_t n);
+    int (*allgather)(const double *local, size_t count, size_t width, double **all,
+                     size_t *total);
     int rank, size;
 } lt_pca_rows;
 
-/* lt_pca_fit by the covariance solver for data whose rows are spread as
- * SPREAD says: X is this process's block (rows may be 0), the mean and the
- * scatter matrix are summed over the processes and the signs found over all
- * rows, so every process gets the model of all the rows (n_samples counts
- * them all) and *scores holds its own rows' projection. */
+/* lt_pca_fit (solver auto, full or covariance; auto picks by all the
+ * rows) for data whose rows are spread as SPREAD says: X is this process's
+ * block (rows may be 0). The mean is summed over the processes; the
+ * covariance solver sums the blocks' scatter matrices, the full one
+ * gathers the R of each centred block's QR factorisation and takes the
+ * SVD of their stack (the whole's singular values and right vectors, to
+ * rounding); the signs are found over all rows. So every process gets the
+ * model of all the rows (n_samples counts them all) and *scores holds its
+ * own rows' projection, (X - mean) V^T. */
 int lt_pca_fit_rows(lt_pca *model, const double *x, size_t rows, size_t cols,
-                    double n_components, const lt_pca_rows *spread, double **scores);
+                    double n_components, lt_pca_solver solver, const lt_pca_rows *spread,
+                    double **scores);
 
 /* scikit-learn's randomized_svd parameters. */
 typedef struct lt_pca_randomized {
@@ -144,6 +154,19 @@ typedef struct lt_pca_randomized {
  * variances; total_variance is exact. scores as lt_pca_fit (U S). */
 int lt_pca_fit_randomized(lt_pca *model, const double *x, size_t rows, size_t cols,
                           size_t k, const lt_pca_randomized *opt, double **scores);
+
+/* lt_pca_fit_randomized for rows spread as SPREAD says (X is this
+ * process's block, rows may be 0; k is checked against all the rows).
+ * Every product with the data is this process's rows' part, summed over
+ * the processes (M^T y, Q^T M, the Gram matrix) or gathered in process
+ * order (M q, a matrix with a row per sample); what is left (the test
+ * matrix, the LU and QR normalisations, the small SVD and the signs) runs
+ * on the same numbers in every process. So every process gets the same
+ * model, that of all the rows up to the order of the sums, and *scores
+ * holds its own rows' U S. */
+int lt_pca_fit_randomized_rows(lt_pca *model, const double *x, size_t rows, size_t cols,
+                               size_t k, const lt_pca_randomized *opt,
+                               const lt_pca_rows *spread, double **scores);
 
 /* Incremental PCA, as scikit-learn's IncrementalPCA.partial_fit: each batch
  * updates the mean and variance and takes the SVD of the previous

@@ -37,7 +37,57 @@ typedef struct sketch_op {
     size_t n, p;        /* X is n x p */
     bool transposed;    /* M = A^T */
     size_t mr, mc;      /* M is mr x mc */
+    /* Rows spread over processes (NULL: x holds all n): x holds rows
+     * [first, first + rows). Every matrix with a row per sample (M q, or q
+     * itself when M = A^T) is whole in every process all the same: it is
+     * k + oversamples wide, small next to the data, and keeping it whole
+     * lets the normalisations and the small SVD run unchanged, on the same
+     * numbers everywhere. */
+    const lt_pca_rows *spread;
+    size_t rows, first;
 } sketch_op;
+
+/* A process that fails on its own, while the others may be on their way
+ * into a collective, makes that collective fail for them too. STATUS is
+ * returned. */
+static int fail_others(const sketch_op *op, int status)
+{
+    if (op->spread && status != LT_PCA_OK)
+        op->spread->sum(NULL, 0);
+    return status;
+}
+
+/* out (n x c) = X q, q p x c: this process's rows, gathered in process
+ * order when the rows are spread. */
+static int x_times(const sketch_op *op, const double *q, size_t c, double *out)
+{
+    double *mine = out + op->first * c;
+    int la = lt_gemm(false, false, op->rows, c, op->p, 1.0, op->x, q, 0.0, mine);
+    if (!op->spread)
+        return la;
+    if (la != LT_LA_OK) {
+        op->spread->sum(NULL, 0);
+        return la;
+    }
+    double *all = NULL;
+    size_t total = 0;
+    if (op->spread->allgather(mine, op->rows, c, &all, &total) != 0)
+        return LT_LA_ENOMEM;
+    memcpy(out, all, op->n * c * sizeof *out);
+    free(all);
+    return LT_LA_OK;
+}
+
+/* out (p x c) = X^T y, y n x c: this process's rows' part, summed over
+ * the processes when the rows are spread. */
+static int xt_times(const sketch_op *op, const double *y, size_t c, double *out)
+{
+    int la = lt_gemm(true, false, op->p, c, op->rows, 1.0, op->x, y + op->first * c, 0.0, out);
+    if (op->spread && op->spread->sum(la == LT_LA_OK ? out : NULL, op->p * c) != 0 &&
+        la == LT_LA_OK)
+        la = LT_LA_ENOMEM;
+    return la;
+}
 
 /* v (c) = the column sums of the r x c matrix y. */
 static void column_sums(const double *y, size_t r, size_t c, double *v)
@@ -61,8 +111,7 @@ static void subtract_outer(double *out, size_t r, size_t c, const double *u, con
 /* out (mr x c) = M q, q mc x c. */
 static int times_m(const sketch_op *op, const double *q, size_t c, double *out, double *v)
 {
-    int la = op->transposed ? lt_gemm(true, false, op->p, c, op->n, 1.0, op->x, q, 0.0, out)
-                            : lt_gemm(false, false, op->n, c, op->p, 1.0, op->x, q, 0.0, out);
+    int la = op->transposed ? xt_times(op, q, c, out) : x_times(op, q, c, out);
     if (la != LT_LA_OK || !op->mean)
         return la;
     if (op->transposed) { /* X^T q - mean (1^T q) */
@@ -78,8 +127,7 @@ static int times_m(const sketch_op *op, const double *q, size_t c, double *out, 
 /* out (mc x c) = M^T y, y mr x c. */
 static int times_mt(const sketch_op *op, const double *y, size_t c, double *out, double *v)
 {
-    int la = op->transposed ? lt_gemm(false, false, op->n, c, op->p, 1.0, op->x, y, 0.0, out)
-                            : lt_gemm(true, false, op->p, c, op->n, 1.0, op->x, y, 0.0, out);
+    int la = op->transposed ? x_times(op, y, c, out) : xt_times(op, y, c, out);
     if (la != LT_LA_OK || !op->mean)
         return la;
     if (op->transposed) { /* X y - 1 (mean^T y) */
@@ -174,7 +222,7 @@ static int apply(const sketch_op *op, bool transpose, double **q, size_t c)
     double *v = malloc((c + 1) * sizeof *v);
     int status = out && v ? lt_pca_status_from_la(transpose ? times_mt(op, *q, c, out, v)
                                               : times_m(op, *q, c, out, v))
-                          : LT_PCA_ENOMEM;
+                          : fail_others(op, LT_PCA_ENOMEM);
     free(v);
     free(*q);
     *q = out;
@@ -218,7 +266,7 @@ static int range_finder(const sketch_op *op, const double *gram, size_t size, in
     *c = size;
     double *q = lt_big_alloc(op->mc * size * sizeof *q + 1);
     if (!q)
-        return LT_PCA_ENOMEM;
+        return fail_others(op, LT_PCA_ENOMEM);
     /* random_state.normal(size=(M.shape[1], size)), row by row. */
     lt_rng rng;
     lt_rng_seed(&rng, seed);
@@ -228,26 +276,53 @@ static int range_finder(const sketch_op *op, const double *gram, size_t size, in
         status = times_gram(gram, op->mc, &q, *c);
         if (status == LT_PCA_OK)
             status = normalise(how, &q, op->mc, c);
+        status = fail_others(op, status);
     }
     for (int it = 0; !gram && it < n_iter && status == LT_PCA_OK; it++) {
         status = apply(op, false, &q, *c);
-        if (status == LT_PCA_OK)
-            status = normalise(how, &q, op->mr, c);
+        if (status == LT_PCA_OK && (status = normalise(how, &q, op->mr, c)) != LT_PCA_OK)
+            fail_others(op, status);
         if (status == LT_PCA_OK)
             status = apply(op, true, &q, *c);
-        if (status == LT_PCA_OK)
-            status = normalise(how, &q, op->mc, c);
+        if (status == LT_PCA_OK && (status = normalise(how, &q, op->mc, c)) != LT_PCA_OK)
+            fail_others(op, status);
     }
     if (status == LT_PCA_OK)
         status = apply(op, false, &q, *c);
-    if (status == LT_PCA_OK)
-        status = qr_normalise(&q, op->mr, c);
+    if (status == LT_PCA_OK && (status = qr_normalise(&q, op->mr, c)) != LT_PCA_OK)
+        fail_others(op, status);
     if (status != LT_PCA_OK) {
         free(q);
         return status;
     }
     *basis = q;
     return LT_PCA_OK;
+}
+
+/* b (c x mc) = Q^T M for the basis Q (mr x c). */
+static int image(const sketch_op *op, const double *basis, size_t c, double *b)
+{
+    size_t n = op->n, p = op->p;
+    if (!op->transposed) { /* Q^T X: this process's rows' part, summed */
+        int la = lt_gemm(true, false, c, p, op->rows, 1.0, basis + op->first * c, op->x, 0.0, b);
+        if (op->spread && op->spread->sum(la == LT_LA_OK ? b : NULL, c * p) != 0 && la == LT_LA_OK)
+            la = LT_LA_ENOMEM;
+        return la;
+    }
+    if (!op->spread) /* Q^T X^T */
+        return lt_gemm(true, true, c, n, p, 1.0, basis, op->x, 0.0, b);
+    /* (X Q)^T: a row per sample, gathered, then turned. */
+    double *t = lt_big_alloc(n * c * sizeof *t + 1);
+    if (!t) {
+        fail_others(op, LT_PCA_ENOMEM);
+        return LT_LA_ENOMEM;
+    }
+    int la = x_times(op, basis, c, t);
+    for (size_t i = 0; la == LT_LA_OK && i < n; i++)
+        for (size_t j = 0; j < c; j++)
+            b[j * n + i] = t[i * c + j];
+    free(t);
+    return la;
 }
 
 /* The SVD of the basis' image B = Q^T M, lifted back: fills the model's k
@@ -264,11 +339,9 @@ static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, siz
     double *vt = lt_big_alloc(q * op->mc * sizeof *vt + 1);
     double *u = lt_big_alloc(op->mr * q * sizeof *u + 1);
     double *terms = malloc((c + 1) * sizeof *terms);
-    int status = b && uhat && s && vt && u && terms ? LT_PCA_OK : LT_PCA_ENOMEM;
+    int status = b && uhat && s && vt && u && terms ? LT_PCA_OK : fail_others(op, LT_PCA_ENOMEM);
     if (status == LT_PCA_OK) /* B = Q^T M */
-        status = lt_pca_status_from_la(op->transposed
-                             ? lt_gemm(true, true, c, n, p, 1.0, basis, op->x, 0.0, b)
-                             : lt_gemm(true, false, c, p, n, 1.0, basis, op->x, 0.0, b));
+        status = lt_pca_status_from_la(image(op, basis, c, b));
     if (status == LT_PCA_OK && op->mean) {
         if (op->transposed) { /* Q^T X^T - (Q^T mean) 1^T */
             status = lt_pca_status_from_la(lt_gemm(false, false, 1, c, p, 1.0, op->mean, basis, 0.0, terms));
@@ -312,15 +385,76 @@ static int svd_of_image(lt_pca *m, const sketch_op *op, const double *basis, siz
     return status;
 }
 
-int lt_pca_fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols,
-                          size_t k, const lt_pca_randomized *opt, double **scores_out)
+/* Where this process's ROWS lie among all the processes' rows: *first and
+ * the total *n, from a sum of every process's count in its own slot. ROWS
+ * SIZE_MAX: this process failed (and so do the others). */
+static int spread_place(const lt_pca_rows *spread, size_t rows, size_t *first, size_t *n)
+{
+    size_t P = (size_t)spread->size, r = (size_t)spread->rank;
+    double *counts = rows != SIZE_MAX ? calloc(P, sizeof *counts) : NULL;
+    if (counts)
+        counts[r] = (double)rows; /* exact: row counts are far below 2^53 */
+    if (spread->sum(counts, P) != 0) {
+        free(counts);
+        return LT_PCA_ENOMEM;
+    }
+    *first = *n = 0;
+    for (size_t q = 0; q < P; q++) {
+        *first += q < r ? (size_t)counts[q] : 0;
+        *n += (size_t)counts[q];
+    }
+    free(counts);
+    return LT_PCA_OK;
+}
+
+/* The means (cols) and the scatter matrix GRAM (cols x cols, NULL: only
+ * the sum of squared deviations, into *total) of every process's rows: the
+ * blocks' column sums added, then the blocks' scatter about that mean. */
+static int spread_moments(const lt_pca_rows *spread, const double *x, size_t rows, size_t cols,
+                          size_t n, double *mean, double *gram, double *total)
+{
+    memset(mean, 0, cols * sizeof *mean);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            mean[j] += x[i * cols + j];
+    if (spread->sum(mean, cols) != 0)
+        return LT_PCA_ENOMEM;
+    for (size_t j = 0; j < cols; j++)
+        mean[j] /= (double)n;
+    if (gram) {
+        int status = lt_pca_status_from_la(lt_scatter(x, rows, cols, mean, gram));
+        if (spread->sum(status == LT_PCA_OK ? gram : NULL, cols * cols) != 0)
+            return status == LT_PCA_OK ? LT_PCA_ENOMEM : status;
+        *total = 0;
+        for (size_t j = 0; j < cols; j++)
+            *total += gram[j * cols + j];
+        return LT_PCA_OK;
+    }
+    *total = 0;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            double d = x[i * cols + j] - mean[j];
+            *total += d * d;
+        }
+    return spread->sum(total, 1) != 0 ? LT_PCA_ENOMEM : LT_PCA_OK;
+}
+
+/* lt_pca_fit_randomized, or with SPREAD lt_pca_fit_randomized_rows: ROWS
+ * are this process's, N all of them. */
+static int fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols, size_t k,
+                          const lt_pca_randomized *opt, const lt_pca_rows *spread,
+                          double **scores_out)
 {
     memset(m, 0, sizeof *m);
-    if (!lt_linalg_fits(rows, cols))
+    size_t n = rows, first = 0;
+    bool fits = lt_linalg_fits(rows, cols);
+    if (spread && spread_place(spread, fits ? rows : SIZE_MAX, &first, &n) != LT_PCA_OK)
+        return fits ? LT_PCA_ENOMEM : LT_PCA_ETOOBIG;
+    if (!fits)
         return LT_PCA_ETOOBIG;
-    size_t most = rows < cols ? rows : cols;
+    size_t most = n < cols ? n : cols;
     m->solver = LT_PCA_RANDOMIZED;
-    m->n_samples = rows;
+    m->n_samples = n;
     m->n_features = cols;
     m->n_spectrum = m->n_components = k;
     int n_iter = opt->n_iter >= 0 ? opt->n_iter : (double)k < 0.1 * (double)most ? 7 : 4;
@@ -335,57 +469,66 @@ int lt_pca_fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols,
     m->variance_ratio = malloc(k * sizeof *m->variance_ratio);
     m->singular_values = malloc(k * sizeof *m->singular_values);
     m->components = malloc(k * cols * sizeof *m->components);
-    double *scores = lt_big_alloc(rows * k * sizeof *scores);
+    /* U S of every row, also under SPREAD (see sketch_op); this process's
+     * block of it is handed back. */
+    double *scores = lt_big_alloc(n * k * sizeof *scores + 1);
     double *a = NULL, *basis = NULL, *gram = NULL;
     size_t size = k + opt->n_oversamples;
     /* The power iterations by the Gram matrix when that is less work: one
      * pass of n p^2 / 2 multiply-adds (dsyrk) against 2 n_iter passes of
      * n p size. Tall data only (M = A): for wide data M^T M is n x n. */
-    bool by_gram = rows >= cols && n_iter > 0 && (double)cols <= 4.0 * n_iter * (double)size &&
+    bool by_gram = n >= cols && n_iter > 0 && (double)cols <= 4.0 * n_iter * (double)size &&
                    lt_linalg_fits(cols * cols, 1);
+    sketch_op op = {.x = x, .mean = m->mean, .n = n, .p = cols, .transposed = n < cols,
+                    .spread = spread, .rows = rows, .first = first};
     int status = LT_PCA_ENOMEM;
-    if (by_gram && !(gram = malloc(cols * cols * sizeof *gram)))
+    bool ready = m->mean && m->variance && m->variance_ratio && m->singular_values &&
+                 m->components && scores && (!by_gram || (gram = malloc(cols * cols * sizeof *gram)));
+    if (!ready) {
+        fail_others(&op, status);
         goto done;
-    if (m->mean && m->variance && m->variance_ratio && m->singular_values &&
-        m->components && scores) {
-        double total = 0, offset = 0;
-        if (by_gram) {
-            /* The means and the total variance come with the Gram matrix. */
-            status = lt_pca_status_from_la(
-                lt_gram_centred(x, rows, cols, openblas_get_num_threads(), m->mean, gram));
-            if (status != LT_PCA_OK)
-                goto done;
-            for (size_t j = 0; j < cols; j++)
-                total += gram[j * cols + j];
-        } else {
-            lt_col_means(x, rows, cols, m->mean);
-            for (size_t i = 0; i < rows; i++)
-                for (size_t j = 0; j < cols; j++) {
-                    double d = x[i * cols + j] - m->mean[j];
-                    total += d * d;
-                }
-        }
-        status = LT_PCA_ENOMEM;
-        for (size_t j = 0; j < cols; j++)
-            offset += m->mean[j] * m->mean[j];
-        m->total_variance = total / (double)(rows - 1);
-        sketch_op op = {.x = x, .mean = m->mean, .n = rows, .p = cols,
-                        .transposed = rows < cols};
-        /* Data far from the origin are centred once, for accuracy. */
-        if (offset > 225.0 * m->total_variance) {
-            if (!(a = lt_big_alloc(rows * cols * sizeof *a)))
-                goto done;
-            lt_center(a, x, rows, cols, m->mean);
-            op.x = a;
-            op.mean = NULL;
-        }
-        op.mr = op.transposed ? cols : rows;
-        op.mc = op.transposed ? rows : cols;
-        size_t c;
-        status = range_finder(&op, gram, size, n_iter, how, opt->seed, &basis, &c);
-        if (status == LT_PCA_OK)
-            status = svd_of_image(m, &op, basis, c, scores);
     }
+    double total = 0, offset = 0;
+    if (spread) {
+        status = spread_moments(spread, x, rows, cols, n, m->mean, gram, &total);
+        if (status != LT_PCA_OK)
+            goto done;
+    } else if (by_gram) {
+        /* The means and the total variance come with the Gram matrix. */
+        status = lt_pca_status_from_la(
+            lt_gram_centred(x, rows, cols, openblas_get_num_threads(), m->mean, gram));
+        if (status != LT_PCA_OK)
+            goto done;
+        for (size_t j = 0; j < cols; j++)
+            total += gram[j * cols + j];
+    } else {
+        lt_col_means(x, rows, cols, m->mean);
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++) {
+                double d = x[i * cols + j] - m->mean[j];
+                total += d * d;
+            }
+    }
+    status = LT_PCA_ENOMEM;
+    for (size_t j = 0; j < cols; j++)
+        offset += m->mean[j] * m->mean[j];
+    m->total_variance = total / (double)(n - 1);
+    /* Data far from the origin are centred once, for accuracy. */
+    if (offset > 225.0 * m->total_variance) {
+        if (!(a = lt_big_alloc(rows * cols * sizeof *a + 1))) {
+            fail_others(&op, status);
+            goto done;
+        }
+        lt_center(a, x, rows, cols, m->mean);
+        op.x = a;
+        op.mean = NULL;
+    }
+    op.mr = op.transposed ? cols : n;
+    op.mc = op.transposed ? n : cols;
+    size_t c;
+    status = range_finder(&op, gram, size, n_iter, how, opt->seed, &basis, &c);
+    if (status == LT_PCA_OK)
+        status = svd_of_image(m, &op, basis, c, scores);
 done:
     free(a);
     free(basis);
@@ -397,16 +540,31 @@ done:
     }
     double kept = 0;
     for (size_t j = 0; j < k; j++) {
-        m->variance[j] = m->singular_values[j] * m->singular_values[j] / (double)(rows - 1);
+        m->variance[j] = m->singular_values[j] * m->singular_values[j] / (double)(n - 1);
         m->variance_ratio[j] = m->total_variance > 0 ? m->variance[j] / m->total_variance : 0.0;
         kept += m->variance[j];
     }
     /* scikit-learn's estimate: the variance left over, spread evenly over
      * the components not kept. */
     m->noise_variance = k < most ? (m->total_variance - kept) / (double)(most - k) : 0.0;
+    if (first)
+        memmove(scores, scores + first * k, rows * k * sizeof *scores);
     if (scores_out)
         *scores_out = scores;
     else
         free(scores);
     return LT_PCA_OK;
+}
+
+int lt_pca_fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols, size_t k,
+                          const lt_pca_randomized *opt, double **scores_out)
+{
+    return fit_randomized(m, x, rows, cols, k, opt, NULL, scores_out);
+}
+
+int lt_pca_fit_randomized_rows(lt_pca *m, const double *x, size_t rows, size_t cols, size_t k,
+                               const lt_pca_randomized *opt, const lt_pca_rows *spread,
+                               double **scores_out)
+{
+    return fit_randomized(m, x, rows, cols, k, opt, spread, scores_out);
 }

@@ -361,29 +361,36 @@ static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, con
 {
     *scores = NULL;
     int status;
-    if (in->row_blocks && cfg->solver != LT_PCA_INCREMENTAL) {
-        /* Rows spread over MPI ranks: the covariance solver's sums. */
-        lt_pca_rows spread = {.sum = lt_dist_sum, .rank = lt_dist_rank(), .size = lt_dist_size()};
-        status = lt_pca_fit_rows(m, train->v, train->rows, train->cols, cfg->n_components, &spread, scores);
-        return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
-    }
+    /* Rows spread over MPI ranks: every rank's part of each sum over rows,
+     * added in rank order (core/dist.h). */
+    lt_pca_rows spread = {.sum = lt_dist_sum, .allgather = lt_dist_allgather,
+                          .rank = lt_dist_rank(), .size = lt_dist_size()};
+    /* The same test matrix on every rank: it is features x columns (or,
+     * for wide data, all rows x columns), drawn whole from the seed. */
+    lt_pca_randomized opt = {
+        .n_oversamples = (size_t)cfg->n_oversamples,
+        .n_iter = cfg->iterated_power,
+        .normalizer = (lt_pca_normalizer)cfg->power_iteration_normalizer,
+        .seed = cfg->random_state >= 0 ? (uint32_t)cfg->random_state : lt_ctx_seed(ctx),
+    };
     switch (cfg->solver) {
     case LT_PCA_INCREMENTAL:
         return fit_incremental(ctx, cfg, in, train, m);
-    case LT_PCA_RANDOMIZED: {
-        lt_pca_randomized opt = {
-            .n_oversamples = (size_t)cfg->n_oversamples,
-            .n_iter = cfg->iterated_power,
-            .normalizer = (lt_pca_normalizer)cfg->power_iteration_normalizer,
-            .seed = cfg->random_state >= 0 ? (uint32_t)cfg->random_state : lt_ctx_seed(ctx),
-        };
-        status = lt_pca_fit_randomized(m, train->v, train->rows, train->cols,
-                                       (size_t)cfg->n_components, &opt, scores);
+    case LT_PCA_RANDOMIZED:
+        status = in->row_blocks
+                     ? lt_pca_fit_randomized_rows(m, train->v, train->rows, train->cols,
+                                                  (size_t)cfg->n_components, &opt, &spread, scores)
+                     : lt_pca_fit_randomized(m, train->v, train->rows, train->cols,
+                                             (size_t)cfg->n_components, &opt, scores);
         if (status == LT_PCA_OK && cfg->iterated_power < 0)
             lt_ctx_resolved(ctx, "iterated_power", m->n_iter);
         break;
-    }
     default:
+        if (in->row_blocks) { /* the covariance's sums, or the full SVD by QR blocks */
+            status = lt_pca_fit_rows(m, train->v, train->rows, train->cols, cfg->n_components,
+                                     (lt_pca_solver)cfg->solver, &spread, scores);
+            break;
+        }
         status = lt_pca_fit(m, train->v, train->rows, train->cols, cfg->n_components,
                             (lt_pca_solver)cfg->solver, scores);
     }
@@ -509,15 +516,6 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     }
     size_t n = lt_dist_rows(in, train), p = train->cols;
     const lt_model *saved = lt_ctx_model_in(ctx);
-    /* Under mpirun only the covariance solver sums over the ranks' rows. */
-    if (in->row_blocks && !saved && cfg->solver != LT_PCA_AUTO && cfg->solver != LT_PCA_COVARIANCE &&
-        cfg->solver != LT_PCA_INCREMENTAL) {
-        status = lt_fail(ctx, LT_EINPUT,
-                         "solver '%s' needs every row in one process; on %d MPI ranks use "
-                         "solver: covariance (or auto) or incremental",
-                         solver_choices[cfg->solver], lt_dist_size());
-        goto done;
-    }
     if ((n < 2 && !saved) || p == 0) {
         status = n < 2 ? lt_fail(ctx, LT_EINPUT, "pca needs at least 2 training rows, got %zu", n)
                        : lt_fail(ctx, LT_EINPUT, "the input has no features");

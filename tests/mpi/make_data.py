@@ -29,3 +29,7 @@ with open(os.path.join(here, "impute.csv"), "w") as f:
     for row, m, label in zip(x, miss, y):
         cells = [repr(float(v)) for v in row[:5]] + ["%d" % round(row[5] / 4)]
         f.write(",".join("" if mi else c for c, mi in zip(cells, m)) + ",%d\n" % label)
+# far.npy: the table moved 1000 from the origin along every feature, where
+# randomized PCA centres a copy before sketching (no new random numbers,
+# so the files above stay as they were).
+np.save(os.path.join(here, "far.npy"), x + 1000.0)
