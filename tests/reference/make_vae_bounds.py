@@ -9,6 +9,9 @@ usage: make_vae_bounds.py [--seeds N] [SETTING...]   (default: the short
 settings, ten seeds; `full` is Geron's full 25-epoch run, about 5 minutes a
 seed on one idle core)
 Updates tests/reference/vae_bounds.json, keeping the settings not rerun.
+With VAE_BOUNDS_RUNS=DIR, each seed's output of bench/vae_torch.py is kept
+in DIR/SETTING-seedK.jsonl and read back instead of rerun, so that a long
+setting cut off part way resumes where it stopped.
 """
 import json
 import os
@@ -26,11 +29,20 @@ KEYS = ("loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstructio
         "val_kl_loss", "val_elbo_nats", "val_rounded_accuracy")
 
 
-def run(model, epochs, rows, latent, seed):
-    out = subprocess.run(["/usr/bin/python3", TORCH, model, str(epochs), "1", str(rows),
-                          str(seed), str(latent)],
-                         env=dict(os.environ, OPENBLAS_NUM_THREADS="1"), check=True,
-                         capture_output=True, text=True).stdout
+def run(name, model, epochs, rows, latent, seed):
+    keep = os.environ.get("VAE_BOUNDS_RUNS")
+    kept = keep and os.path.join(keep, "%s-seed%d.jsonl" % (name, seed))
+    if kept and os.path.exists(kept):
+        out = open(kept).read()
+    else:
+        out = subprocess.run(["/usr/bin/python3", TORCH, model, str(epochs), "1", str(rows),
+                              str(seed), str(latent)],
+                             env=dict(os.environ, OPENBLAS_NUM_THREADS="1"), check=True,
+                             capture_output=True, text=True).stdout
+        if kept:
+            with open(kept + ".part", "w") as f:
+                f.write(out)
+            os.replace(kept + ".part", kept)
     lines = [json.loads(l) for l in out.splitlines()]
     last = [l for l in lines if "epoch" in l][-1]
     last.update(next(l for l in lines if "val_elbo_nats" in l))
@@ -46,7 +58,7 @@ def main():
     path = os.path.join(HERE, "vae_bounds.json")
     for name in names:
         model, epochs, rows, latent = SETTINGS[name]
-        runs = [run(model, epochs, rows, latent, s) for s in SEEDS]
+        runs = [run(name, model, epochs, rows, latent, s) for s in SEEDS]
         entry = {"setting": {"model": model, "epochs": epochs, "train_rows": rows,
                              "latent_dim": latent, "valid_rows": 5000, "batch_size": 128,
                              "seeds": list(SEEDS)}}

@@ -2,14 +2,18 @@
  * run A; run B applies A's models with from: and must give A's outputs to
  * the bit; `latent apply` of A on A's own rows must too, and on held-out
  * rows it must give what scikit-learn's objects, rebuilt from the .npz
- * arrays alone, give (tests/reference/make_models.py, models.json). Also the
+ * arrays alone, give (tests/reference/make_models.py, models.json). A
+ * variational autoencoder's apply writes its codings' means, and rows of the
+ * wrong width are refused naming its model file. Also the
  * .npz container itself: strings, integers and numbers round trip, and
  * damaged archives are refused with one line naming the file. */
 #include <CUnit/Basic.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/apply.h"
 #include "core/ctx.h"
@@ -47,6 +51,7 @@ static const struct {
     {"lr2", "logreg", "std", false, false},
     {"iso", "isomap", "std", true, false},
     {"ae", "autoencoder", "std", true, true},
+    {"vae", "vae", "split", true, true},
 };
 #define N_FITTED (sizeof fitted / sizeof fitted[0])
 
@@ -167,9 +172,10 @@ static void test_from(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(ja);
     CU_ASSERT_PTR_NOT_NULL_FATAL(jb);
     for (size_t i = 0; i < N_FITTED; i++) {
-        /* The autoencoder of B trains nothing, so it reports the loss of the
-         * weights it applies instead of A's training history. */
-        if (!strcmp(fitted[i].name, "kp") || !strcmp(fitted[i].name, "ae"))
+        /* The autoencoders of B train nothing, so they report the loss of
+         * the weights they apply instead of A's training history. */
+        if (!strcmp(fitted[i].name, "kp") || !strcmp(fitted[i].name, "ae") ||
+            !strcmp(fitted[i].name, "vae"))
             continue;
         lt_json *ma_i = lt_json_get(ja, fitted[i].name), *mb_i = lt_json_get(jb, fitted[i].name);
         /* A randomized fit reports the error of its SVD's U S, as
@@ -216,7 +222,7 @@ static double *apply(const char *data, const char *stage, const char *out, size_
                        .quiet = true};
     int rc = lt_apply(&o);
     CU_ASSERT_EQUAL(rc, 0);
-    char path[900];
+    char path[1200];
     snprintf(path, sizeof path, "%s/%s.npy", out, stage);
     return rc == 0 ? read_npy(path, n) : NULL;
 }
@@ -279,6 +285,80 @@ static void test_apply_reconstruction_error(void)
     free(got);
     free(x);
     free(rec);
+}
+
+/* The variational autoencoder's codings as `latent apply` writes them: the
+ * .csv holds a row number and the .npy's values (the means, which run A's
+ * table of its codings holds too, so no eps is drawn), and the metrics
+ * count the rows. test_apply_own_rows holds the .npy to run A's table. */
+static void test_apply_vae_files(void)
+{
+    char path[900];
+    snprintf(path, sizeof path, "%s/apply-vae-train/vae.csv", tmp);
+    char *text = lt_read_file(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT(!strncmp(text, "row,z1,z2\n", 10));
+    free(text);
+    size_t n_csv = 0, n_npy = 0, n_table = 0;
+    double *csv = read_csv_numbers(path, 0, &n_csv); /* row, z1, z2 */
+    snprintf(path, sizeof path, "%s/apply-vae-train/vae.npy", tmp);
+    double *npy = read_npy(path, &n_npy);
+    snprintf(path, sizeof path, "%s/t_vae_train.train.csv", run_a);
+    double *table = read_csv_numbers(path, 0, &n_table);
+    CU_ASSERT_FATAL(csv && npy && table && n_npy == n_table && n_npy % 2 == 0 && n_npy > 0);
+    size_t rows = n_npy / 2, same = 0;
+    CU_ASSERT_EQUAL_FATAL(n_csv, rows * 3);
+    for (size_t i = 0; i < rows; i++)
+        same += csv[i * 3] == (double)i && csv[i * 3 + 1] == npy[i * 2] &&
+                csv[i * 3 + 2] == npy[i * 2 + 1] && npy[i * 2] == table[i * 2];
+    printf("\n    vae.csv: row numbers and the .npy's codings to the bit for %zu of %zu rows",
+           same, rows);
+    CU_ASSERT_EQUAL(same, rows);
+    snprintf(path, sizeof path, "%s/apply-vae-train/metrics.json", tmp);
+    text = lt_read_file(path, NULL);
+    lt_json *m = text ? lt_json_parse(text) : NULL;
+    CU_ASSERT_EQUAL(lt_json_number(lt_json_get(lt_json_get(m, "vae"), "rows")), (double)rows);
+    lt_json_free(m);
+    free(text);
+    free(csv);
+    free(npy);
+    free(table);
+}
+
+/* Rows with one feature too few for the variational autoencoder, which reads
+ * the split's rows with no model before it: exit 2, one line naming its
+ * model file, and no output folder. */
+static void test_apply_vae_width(void)
+{
+    char data[900], out[900], log[900];
+    snprintf(data, sizeof data, "%s/seven.csv", tmp);
+    snprintf(out, sizeof out, "%s/apply-vae-seven", tmp);
+    snprintf(log, sizeof log, "%s/seven.log", tmp);
+    FILE *f = fopen(data, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("f1,f2,f3,f4,f5,f6,f7\n1,2,3,4,5,6,7\n8,9,10,11,12,13,14\n", f);
+    fclose(f);
+    fflush(stderr);
+    int saved = dup(2), to = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    CU_ASSERT_FATAL(saved >= 0 && to >= 0);
+    dup2(to, 2);
+    lt_apply_opts o = {.run_dir = run_a, .data = data, .stage = "vae", .out_dir = out,
+                       .quiet = true};
+    int rc = lt_apply(&o);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    close(to);
+    CU_ASSERT_EQUAL(rc, 2);
+    struct stat st;
+    CU_ASSERT(stat(out, &st) != 0);
+    char *text = lt_read_file(log, NULL), want[1400];
+    snprintf(want, sizeof want, "stage 'vae': %s/models/vae.npz: the model was fitted on 8 "
+             "features (f1, f2, f3, f4, f5, f6, f7, f8), but the input has 7 (f1, f2, f3, f4, "
+             "f5, f6, f7)\n", run_a);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    MESSAGE_IS(text, want);
+    free(text);
 }
 
 static void test_apply_sklearn(void)
@@ -444,6 +524,10 @@ int main(int argc, char **argv)
     CU_add_test(s, "latent apply on run A's own rows reproduces its outputs", test_apply_own_rows);
     CU_add_test(s, "latent apply: an autoencoder's per-row reconstruction error",
                 test_apply_reconstruction_error);
+    CU_add_test(s, "latent apply: a variational autoencoder's .csv, .npy and metrics",
+                test_apply_vae_files);
+    CU_add_test(s, "latent apply: rows too narrow for a variational autoencoder",
+                test_apply_vae_width);
     CU_add_test(s, "latent apply on held-out rows equals scikit-learn rebuilt from the .npz",
                 test_apply_sklearn);
     CU_add_test(s, "latent apply on rows that do not fit the run", test_apply_bad_rows);
