@@ -46,6 +46,25 @@ void embed_warn_dropped(lt_ctx *ctx, const lt_data *in, int split, const char *w
                 lt_split_name(split), names, strstr(names, " and ") ? "s are" : " is");
 }
 
+int embed_name_features(lt_data *d, const char *prefix, size_t k)
+{
+    if (d->feature_names)
+        for (size_t j = 0; j < d->n_features; j++)
+            free(d->feature_names[j]);
+    free(d->feature_names);
+    d->n_features = k;
+    d->feature_names = calloc(k ? k : 1, sizeof *d->feature_names);
+    if (!d->feature_names)
+        return -1;
+    for (size_t j = 0; j < k; j++) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%s%zu", prefix, j + 1);
+        if (!(d->feature_names[j] = strdup(buf)))
+            return -1;
+    }
+    return 0;
+}
+
 lt_data *embed_new(const lt_data *in, const char *prefix, size_t k)
 {
     lt_data *d = lt_data_new();
@@ -55,16 +74,8 @@ lt_data *embed_new(const lt_data *in, const char *prefix, size_t k)
     lt_data meta = {.n_classes = in->n_classes, .class_names = in->class_names};
     if (lt_data_copy_meta(d, &meta) != 0)
         goto fail;
-    d->n_features = k;
-    d->feature_names = calloc(k ? k : 1, sizeof *d->feature_names);
-    if (!d->feature_names)
+    if (embed_name_features(d, prefix, k) != 0)
         goto fail;
-    for (size_t j = 0; j < k; j++) {
-        char buf[64];
-        snprintf(buf, sizeof buf, "%s%zu", prefix, j + 1);
-        if (!(d->feature_names[j] = strdup(buf)))
-            goto fail;
-    }
     return d;
 fail:
     lt_data_free(&d);

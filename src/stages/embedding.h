@@ -20,6 +20,11 @@ const lt_mat *embed_rows(lt_ctx *ctx, const lt_data *in, int split, size_t min_r
  * IN holds splits other than the embedded one: they are left out. */
 void embed_warn_dropped(lt_ctx *ctx, const lt_data *in, int split, const char *what);
 
+/* Replaces D's feature names (freeing any) by PREFIX1 .. PREFIXk and sets
+ * its feature count to K: the names of components (PC1, KPC1, ...).
+ * Returns 0, or -1 when out of memory. */
+int embed_name_features(lt_data *d, const char *prefix, size_t k);
+
 /* An owned new value with the metadata of IN (classes, their names) but
  * not its image shape, feature names PREFIX1 .. PREFIXk,
  * and no splits. NULL when out of memory. */

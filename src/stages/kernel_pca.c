@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "latent/stage.h"
+#include "stages/embedding.h"
 #include "math/kpca.h"
 #include "math/linalg.h"
 
@@ -96,26 +97,6 @@ static int fail_fit(lt_ctx *ctx, int status, const lt_kpca *m, const char *solve
     default:
         return lt_fail(ctx, LT_ERUNTIME, "the %s eigen-solver failed", solver);
     }
-}
-
-/* Replaces the feature names of d (copied from the input) by KPC1..KPCk. */
-static int name_components(lt_data *d, size_t k)
-{
-    if (d->feature_names)
-        for (size_t j = 0; j < d->n_features; j++)
-            free(d->feature_names[j]);
-    free(d->feature_names);
-    d->n_features = k;
-    d->feature_names = calloc(k, sizeof *d->feature_names);
-    if (!d->feature_names)
-        return -1;
-    for (size_t j = 0; j < k; j++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "KPC%zu", j + 1);
-        if (!(d->feature_names[j] = strdup(buf)))
-            return -1;
-    }
-    return 0;
 }
 
 /* Mean of (x - x_hat)^2 over every entry of the n x p training rows, with
@@ -368,7 +349,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     bool want_rec = lt_ctx_wants(ctx, OUT_RECONSTRUCTION);
     bool inverse = cfg->fit_inverse_transform || want_rec;
     double mse = NAN;
-    if (!res || lt_data_copy_meta(res, in) != 0 || name_components(res, k) != 0) {
+    if (!res || lt_data_copy_meta(res, in) != 0 || embed_name_features(res, "KPC", k) != 0) {
         status = LT_KPCA_ENOMEM;
         goto done;
     }

@@ -11,6 +11,7 @@
 #include "core/dist.h"
 #include "io/csv_matrix.h"
 #include "latent/stage.h"
+#include "stages/embedding.h"
 #include "math/pca.h"
 
 struct pca_config {
@@ -111,26 +112,6 @@ static int write_csv(lt_ctx *ctx, const char *what, char *const *names,
     if (lt_csv_write_matrix(path, names, v, rows, cols) != 0)
         return lt_fail(ctx, LT_ERUNTIME, "cannot write %s: %s", path, strerror(errno));
     return LT_OK;
-}
-
-/* Replaces the feature names of d (copied from the input) by PC1..PCk. */
-static int name_components(lt_data *d, size_t k)
-{
-    if (d->feature_names)
-        for (size_t j = 0; j < d->n_features; j++)
-            free(d->feature_names[j]);
-    free(d->feature_names);
-    d->n_features = k;
-    d->feature_names = calloc(k ? k : 1, sizeof *d->feature_names);
-    if (!d->feature_names)
-        return -1;
-    for (size_t j = 0; j < k; j++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "PC%zu", j + 1);
-        if (!(d->feature_names[j] = strdup(buf)))
-            return -1;
-    }
-    return 0;
 }
 
 static int fail_fit(lt_ctx *ctx, int status, const struct pca_config *cfg)
@@ -573,7 +554,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     rec = want_rec ? lt_data_new() : NULL;
     if (!proj || lt_data_copy_meta(proj, in) != 0 || (want_rec && (!rec || lt_data_copy_meta(rec, in) != 0)) ||
         (!incremental && pca_mse(in, &m, train, scores, &mse) != LT_PCA_OK) ||
-        name_components(proj, m.n_components) != 0) {
+        embed_name_features(proj, "PC", m.n_components) != 0) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
