@@ -26,32 +26,6 @@ static const lt_param params[] = {
 };
 #undef CFG
 
-/* Maps the classes present in the train labels to 0 .. k - 1 (to_model,
- * -1 for an absent class) and back (from_model); returns k, or -1 after
- * recording an error for a label out of range. */
-static int present_classes(lt_ctx *ctx, const lt_data *d, int *to_model, int *from_model)
-{
-    const lt_split *train = &d->split[LT_TRAIN];
-    for (int c = 0; c < d->n_classes; c++)
-        to_model[c] = -1;
-    for (size_t i = 0; i < train->x->rows; i++) {
-        int c = train->y[i];
-        if (c < 0 || c >= d->n_classes) {
-            lt_fail(ctx, LT_EINPUT, "train label %d of row %zu is not a class in [0, %d)",
-                    c, i, d->n_classes);
-            return -1;
-        }
-        to_model[c] = 0;
-    }
-    int k = 0;
-    for (int c = 0; c < d->n_classes; c++)
-        if (to_model[c] == 0) {
-            from_model[k] = c;
-            to_model[c] = k++;
-        }
-    return k;
-}
-
 /* The share of rows of split S whose predicted class is their label. */
 static int accuracy(lt_ctx *ctx, const lt_lda *m, const lt_split *sp, const int *from_model,
                     double *acc)
@@ -259,9 +233,9 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    int k = present_classes(ctx, in, to_model, from_model);
+    int k = predictions_classes(ctx, in, to_model, from_model);
     if (k < 0) {
-        status = LT_EINPUT;
+        status = -k;
         goto done;
     }
     if (k < 2) {

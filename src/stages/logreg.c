@@ -30,42 +30,6 @@ static const lt_param params[] = {
 };
 #undef CFG
 
-/* The classes present in the train labels, in order: the model's classes
- * (sklearn fits on np.unique(y_train)). Fills to_model[class] with the
- * model's index of each class, or -1, and returns how many are present, or
- * minus the status after recording an error (-LT_EINPUT for a label out of
- * range, -LT_ERUNTIME when out of memory). */
-static int present_classes(lt_ctx *ctx, const lt_data *d, int *to_model)
-{
-    const lt_split *train = &d->split[LT_TRAIN];
-    size_t c_all = (size_t)d->n_classes;
-    /* Rows counted per class; over every rank's rows when they are spread. */
-    double *count = calloc(c_all + 1, sizeof *count);
-    int bad = -1;
-    for (size_t i = 0; count && i < train->x->rows && bad < 0; i++) {
-        int c = train->y[i];
-        if (c < 0 || c >= d->n_classes)
-            bad = (int)i;
-        else
-            count[c] += 1;
-    }
-    int sum = lt_dist_rows_sum(d, bad < 0 ? count : NULL, c_all);
-    if (!count || bad >= 0 || sum != 0) {
-        if (bad >= 0)
-            lt_fail(ctx, LT_EINPUT, "train label %d of row %zu is not a class in [0, %d)",
-                    train->y[bad], (size_t)bad, d->n_classes);
-        else
-            lt_fail(ctx, LT_ERUNTIME, "out of memory");
-        free(count);
-        return bad >= 0 ? -LT_EINPUT : -LT_ERUNTIME;
-    }
-    int n = 0;
-    for (size_t c = 0; c < c_all; c++)
-        to_model[c] = count[c] > 0 ? n++ : -1;
-    free(count);
-    return n;
-}
-
 static const char *class_name(const lt_data *d, int c, char *buf, size_t size)
 {
     if (d->class_names && d->class_names[c])
@@ -309,7 +273,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }
-    int n_present = present_classes(ctx, d, to_model);
+    int n_present = predictions_classes(ctx, d, to_model, NULL);
     if (n_present < 0) {
         rc = -n_present;
         goto done;

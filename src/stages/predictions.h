@@ -18,4 +18,12 @@ typedef int (*predict_proba_fn)(const void *model, const lt_mat *x, double *prob
 int predictions_make(lt_ctx *ctx, const lt_data *d, const void *model, int k, const int *from_model,
                      predict_proba_fn proba, lt_data **out);
 
+/* The classes present in the train labels, in order: the model's classes
+ * (sklearn fits on np.unique(y_train)). Fills to_model[class] with the
+ * model's index of each class, or -1, and FROM_MODEL (when not NULL) with
+ * the class of each model index; returns how many are present, or
+ * minus the status after recording an error (-LT_EINPUT for a label out of
+ * range, -LT_ERUNTIME when out of memory). */
+int predictions_classes(lt_ctx *ctx, const lt_data *d, int *to_model, int *from_model);
+
 #endif
