@@ -62,10 +62,13 @@ struct lt_tsne_fft {
     float *out[TASKS];
     fftwf_complex *cwork[TASKS];
     fftwf_complex *charge[1 + MAX_DIM];  /* spectra of the charges */
-    /* The kernels are even along each axis, so their spectra are real and
-     * come from a DCT-I of the (N + 1)^dim quadrant: a quarter (in 2-D) of
-     * the full transform. dct holds two pairs (in, out) of quadrants. */
-    float *dct[4];
+    /* The kernels are even along each axis, so their spectra are real: a
+     * DCT-I of the (N + 1)^dim quadrant, done as real transforms of the
+     * even extensions, N + 1 rows then N + 1 columns (FFTW's own REDFT00
+     * took three times as long). Each of the two kernels has its
+     * extensions (kext: (N + 1) x m reals) and their spectra (kspec). */
+    float *kext[2];
+    fftwf_complex *kspec[2];
     float *kern[2];                      /* ctotal: spectra of w and w^2 */
     /* 1-D: fwd and inv are the whole transforms. 2-D: the padded grids are
      * zero beyond row N (charges) or wanted only up to row N (potentials),
@@ -74,7 +77,7 @@ struct lt_tsne_fft {
      * spectra are stored transposed, frequency along the rows major, so
      * that each column transform runs over contiguous memory (strided
      * columns cost FFTW twice as much). */
-    fftwf_plan fwd, inv, even, cols_fwd, cols_inv;
+    fftwf_plan fwd, inv, even, cols_fwd, cols_inv; /* even: kext's rows */
 };
 
 lt_tsne_fft *lt_tsne_fft_new(size_t n, size_t dim)
@@ -108,8 +111,10 @@ static void free_grid(lt_tsne_fft *f)
             fftwf_destroy_plan(*plans[k]);
         *plans[k] = NULL;
     }
-    for (int t = 0; t < 4; t++)
-        fftwf_free(f->dct[t]);
+    for (int k = 0; k < 2; k++) {
+        fftwf_free(f->kext[k]);
+        fftwf_free(f->kspec[k]);
+    }
     for (int t = 0; t < TASKS; t++) {
         fftwf_free(f->out[t]);
         fftwf_free(f->cwork[t]);
@@ -120,7 +125,8 @@ static void free_grid(lt_tsne_fft *f)
     }
     fftwf_free(f->kern[0]);
     fftwf_free(f->kern[1]);
-    memset(f->dct, 0, sizeof f->dct);
+    memset(f->kext, 0, sizeof f->kext);
+    memset(f->kspec, 0, sizeof f->kspec);
     memset(f->out, 0, sizeof f->out);
     memset(f->cwork, 0, sizeof f->cwork);
     memset(f->grid, 0, sizeof f->grid);
@@ -167,9 +173,11 @@ static bool make_grid(lt_tsne_fft *f, size_t boxes)
     }
     for (int k = 0; k < 2; k++)
         ok = (f->kern[k] = fftwf_malloc(ctotal * sizeof(float))) && ok;
-    size_t quadrant = dim == 1 ? nodes + 1 : (nodes + 1) * (nodes + 1);
-    for (int t = 0; t < 4; t++)
-        ok = (f->dct[t] = fftwf_malloc(quadrant * sizeof(float))) && ok;
+    size_t krows = dim == 1 ? 1 : nodes + 1;
+    for (int k = 0; k < 2; k++) {
+        ok = (f->kext[k] = fftwf_malloc(krows * m * sizeof(float))) && ok;
+        ok = (f->kspec[k] = fftwf_malloc(krows * half * sizeof(fftwf_complex))) && ok;
+    }
     if (ok) {
         for (size_t c = 0; c < 1 + dim; c++)
             memset(f->grid[c], 0, rows * m * sizeof(float));
@@ -190,9 +198,8 @@ static bool make_grid(lt_tsne_fft *f, size_t boxes)
                                               f->cwork[0], NULL, 1, im, FFTW_BACKWARD,
                                               FFTW_ESTIMATE);
         }
-        int q[2] = {(int)nodes + 1, (int)nodes + 1};
-        fftwf_r2r_kind kinds[2] = {FFTW_REDFT00, FFTW_REDFT00};
-        f->even = fftwf_plan_r2r((int)dim, q, f->dct[0], f->dct[1], kinds, FFTW_ESTIMATE);
+        f->even = fftwf_plan_many_dft_r2c(1, &len, (int)krows, f->kext[0], NULL, 1, im,
+                                          f->kspec[0], NULL, 1, hm, FFTW_ESTIMATE);
         ok = f->fwd && f->inv && f->even && (dim == 1 || (f->cols_fwd && f->cols_inv));
     }
     if (!ok) {
@@ -242,32 +249,48 @@ static void lagrange(double t, double *w)
  * laid out as the charges' spectra (transposed in 2-D: row frequency k
  * major, column frequency u minor). Offset index u of the circle stands
  * for min(u, m - u) nodes; u = N is never reached by two nodes of the
- * grid, and its value keeps the kernel even. */
-static void kernel_spectrum(lt_tsne_fft *f, double h, int power, float *in, float *out,
-                            float *spectrum)
+ * grid, and its value keeps the kernel even. The transform of an even
+ * sequence of length m is real and even, and its first N + 1 values are
+ * the DCT-I of the sequence's first N + 1: pass one transforms the even
+ * rows, pass two the even columns of pass one's result. */
+static void kernel_spectrum(lt_tsne_fft *f, double h, int power, float *ext,
+                            fftwf_complex *spec, float *spectrum)
 {
-    size_t nodes = f->nodes, q = nodes + 1, m = f->m;
+    size_t nodes = f->nodes, q = nodes + 1, m = f->m, half = m / 2 + 1;
     double scale = 1.0 / (double)f->total;
-    for (size_t a = 0; a < (f->dim == 1 ? 1 : q); a++)
+    size_t rows = f->dim == 1 ? 1 : q;
+    for (size_t a = 0; a < rows; a++) {
+        float *row = ext + a * m;
         for (size_t b = 0; b < q; b++) {
             double d2 = ((double)a * (double)a + (double)b * (double)b) * h * h;
             double w = 1.0 / (1.0 + d2);
-            in[a * q + b] = (float)((power == 1 ? w : w * w) * scale);
+            row[b] = (float)((power == 1 ? w : w * w) * scale);
         }
-    fftwf_execute_r2r(f->even, in, out);
+        for (size_t b = q; b < m; b++)
+            row[b] = row[m - b];
+    }
+    fftwf_execute_dft_r2c(f->even, ext, spec);
     if (f->dim == 1) {
-        memcpy(spectrum, out, q * sizeof *spectrum);
+        for (size_t u = 0; u < half; u++)
+            spectrum[u] = spec[u][0];
         return;
     }
-    /* The kernel is symmetric in its axes, so out[a q + k] = out[k q + a]:
-     * entry (k, u) is out[k q + min(u, m - u)]. */
+    /* Row k of pass two: column k of pass one, extended evenly. */
     for (size_t k = 0; k < q; k++) {
-        const float *src = out + k * q;
+        float *row = ext + k * m;
+        for (size_t a = 0; a < q; a++)
+            row[a] = spec[a * half + k][0];
+        for (size_t a = q; a < m; a++)
+            row[a] = row[m - a];
+    }
+    fftwf_execute_dft_r2c(f->even, ext, spec);
+    for (size_t k = 0; k < q; k++) {
+        const fftwf_complex *src = spec + k * half;
         float *dst = spectrum + k * m;
         for (size_t u = 0; u <= nodes; u++)
-            dst[u] = src[u];
+            dst[u] = src[u][0];
         for (size_t u = nodes + 1; u < m; u++)
-            dst[u] = src[m - u];
+            dst[u] = src[m - u][0];
     }
 }
 
@@ -419,8 +442,7 @@ static void spectra(void *arg, size_t begin, size_t end)
     lt_tsne_fft *f = job->f;
     for (size_t t = begin; t < end; t++) {
         if (t < 2)
-            kernel_spectrum(f, job->h, (int)t + 1, f->dct[2 * t], f->dct[2 * t + 1],
-                            f->kern[t]);
+            kernel_spectrum(f, job->h, (int)t + 1, f->kext[t], f->kspec[t], f->kern[t]);
         else
             charge_spectrum(f, t - 2);
     }
@@ -448,7 +470,8 @@ double lt_tsne_repulsion_fft(lt_tsne_fft *f, const double *y, lt_pool *pool,
         span = 1e-12; /* all points on one spot: any box will do */
     /* One box per unit of length, at least MIN_BOXES (openTSNE's
      * ints_in_interval 1 and min_num_intervals 50). */
-    size_t boxes = span > MIN_BOXES ? (size_t)ceil(span) : MIN_BOXES;
+    double per = getenv("LT_FFT_PER") ? atof(getenv("LT_FFT_PER")) : 1.0;
+    size_t boxes = span * per > MIN_BOXES ? (size_t)ceil(span * per) : MIN_BOXES;
     boxes = smooth(boxes);
     if (!make_grid(f, boxes))
         return NAN;
