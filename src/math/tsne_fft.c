@@ -29,7 +29,7 @@
 
 #include "math/tsne.h"
 
-enum { NODES = 3, /* the self term's pair weights in gather assume 3 */ MIN_BOXES = 50, MAX_DIM = 2, TASKS = 2 + MAX_DIM };
+enum { NODES = 3, MIN_BOXES = 50, MAX_DIM = 2, TASKS = 2 + MAX_DIM };
 
 /* The Barnes-Hut error's floor (tsne_grad.c). */
 static const double TINY = 1.1754943508222875e-38;
@@ -234,12 +234,11 @@ static size_t smooth(size_t b)
  * (k + 1/2) / NODES. */
 static void lagrange(double t, double *w)
 {
-    static const double x[NODES] = {1.0 / 6, 3.0 / 6, 5.0 / 6};
     for (int k = 0; k < NODES; k++) {
         double v = 1;
         for (int l = 0; l < NODES; l++)
             if (l != k)
-                v *= (t - x[l]) / (x[k] - x[l]);
+                v *= (t * NODES - 0.5 - l) / (double)(k - l);
         w[k] = v;
     }
 }
@@ -408,9 +407,12 @@ static void gather(void *arg, size_t begin, size_t end)
         double pair[MAX_DIM][NODES];
         for (size_t k = 0; k < dim; k++) {
             const double *l = w + k * NODES;
-            pair[k][0] = l[0] * l[0] + l[1] * l[1] + l[2] * l[2];
-            pair[k][1] = 2 * (l[0] * l[1] + l[1] * l[2]);
-            pair[k][2] = 2 * l[0] * l[2];
+            for (int d = 0; d < NODES; d++) {
+                double v = 0;
+                for (int a = 0; a + d < NODES; a++)
+                    v += l[a] * l[a + d];
+                pair[k][d] = d ? 2 * v : v;
+            }
         }
         double own = 0;
         for (int a = 0; a < NODES; a++) {
@@ -470,8 +472,7 @@ double lt_tsne_repulsion_fft(lt_tsne_fft *f, const double *y, lt_pool *pool,
         span = 1e-12; /* all points on one spot: any box will do */
     /* One box per unit of length, at least MIN_BOXES (openTSNE's
      * ints_in_interval 1 and min_num_intervals 50). */
-    double per = getenv("LT_FFT_PER") ? atof(getenv("LT_FFT_PER")) : 1.0;
-    size_t boxes = span * per > MIN_BOXES ? (size_t)ceil(span * per) : MIN_BOXES;
+    size_t boxes = span > MIN_BOXES ? (size_t)ceil(span) : MIN_BOXES;
     boxes = smooth(boxes);
     if (!make_grid(f, boxes))
         return NAN;
