@@ -12,16 +12,19 @@
  * circular one of size 2 N per axis by FFTW; a point's potential is the
  * same weighted sum of its box's node potentials. With w = 1 / (1 + d^2):
  *
- *   Z      = sum_i (sum_j w_ij) - n          (kernel w, charge 1)
+ *   Z      = sum_i (sum_j w_ij - s_i)        (kernel w, charge 1)
  *   rep_i  = y_i sum_j w_ij^2 - sum_j w_ij^2 y_j   (kernel w^2, charges 1, y)
  *
+ * where s_i is point i's own term as the grid interpolates it (gather), and
  * so 1 + dim charges and 2 + dim convolutions per gradient. Coordinates are
  * taken from the centre of the square to keep the cancellation in rep_i
  * small. The attraction over P's entries and the KL divergence are as in
  * Barnes-Hut (tsne_grad.c). Each charge's grid scatter runs in point
- * order in one task, FFTW plans are FFTW_ESTIMATE (deterministic), and per-point work
- * lands in arrays summed in index order: the same result for any thread
- * count. */
+ * order in one task, FFTW plans are FFTW_ESTIMATE (deterministic), and
+ * per-point work lands in arrays summed in index order: the same result for
+ * any thread count. NODES = 4 (4/3 the nodes per axis) brings the 5000 x 30
+ * bench's KL within 0.5% of scikit-learn's at 1.85 times the time
+ * (bench/RESULTS.md); 3 is FIt-SNE's and openTSNE's default. */
 #include <fftw3.h>
 #include <math.h>
 #include <stdlib.h>
@@ -34,6 +37,11 @@ enum { NODES = 3, MIN_BOXES = 50, MAX_DIM = 2, TASKS = 2 + MAX_DIM };
 /* The Barnes-Hut error's floor (tsne_grad.c). */
 static const double TINY = 1.1754943508222875e-38;
 
+/* The grids and their transforms are single precision: FFTW's float
+ * kernels do twice the work per instruction on half the memory traffic,
+ * and float's rounding (1e-7 of the largest potential) is far below the
+ * interpolation's own error (1e-3 to 1e-2 of the force at unit boxes).
+ * Points, weights and the sums over them stay double. */
 struct lt_tsne_fft {
     size_t n, dim;
     double *neg;     /* n x dim: interpolated sum_j w_ij^2 (y_i - y_j) */
@@ -41,28 +49,38 @@ struct lt_tsne_fft {
     double *kl;      /* n: error terms of each row of P */
     double *wts;     /* n x dim x NODES: Lagrange weights of each point */
     size_t *base;    /* n x dim: first node of each point's box per axis */
+    /* w at node offsets (a, b) h, a, b < NODES: the self-interaction's
+     * interpolation (see gather). */
+    double near[NODES][NODES];
     double *yc;      /* n x dim: coordinates from the square's centre */
     /* The grid of the current size (rebuilt when the box count changes). */
     size_t nodes;    /* N per axis */
     size_t m;        /* 2 N: the circular transform's length per axis */
     size_t total;    /* m^dim real values */
     size_t ctotal;   /* their spectrum's complex values */
-    /* Scratch of the transforms, one per concurrent task: TASKS real
-     * arrays of total values and as many complex ones of ctotal. */
-    double *real[TASKS];
-    fftw_complex *cwork[2 + MAX_DIM];
-    fftw_complex *charge[1 + MAX_DIM];   /* spectra of the charges */
-    /* The kernels are even along each axis, so their spectra are real and
-     * come from a DCT-I of the (N + 1)^dim quadrant: a quarter (in 2-D) of
-     * the full transform. dct holds two pairs (in, out) of quadrants. */
-    double *dct[4];
-    double *kern[2];                     /* ctotal: spectra of w and w^2 */
-    double *pot;     /* (2 + dim) x N^dim node potentials */
+    /* Charges on the padded grid (N rows of m in 2-D, only the N x N
+     * corner ever nonzero: the padding is zeroed once, and r2c out of place
+     * leaves its input alone), and the potentials' padded grids. */
+    float *grid[1 + MAX_DIM];
+    float *out[TASKS];
+    fftwf_complex *cwork[TASKS];
+    fftwf_complex *charge[1 + MAX_DIM];  /* spectra of the charges */
+    /* The kernels are even along each axis, so their spectra are real: a
+     * DCT-I of the (N + 1)^dim quadrant, done as real transforms of the
+     * even extensions, N + 1 rows then N + 1 columns (FFTW's own REDFT00
+     * took three times as long). Each of the two kernels has its
+     * extensions (kext: (N + 1) x m reals) and their spectra (kspec). */
+    float *kext[2];
+    fftwf_complex *kspec[2];
+    float *kern[2];                      /* ctotal: spectra of w and w^2 */
     /* 1-D: fwd and inv are the whole transforms. 2-D: the padded grids are
      * zero beyond row N (charges) or wanted only up to row N (potentials),
-     * so the transforms are split into rows (fwd, inv: N rows) and columns
-     * (cols_fwd, cols_inv: all m / 2 + 1, in place), a quarter less work. */
-    fftw_plan fwd, inv, even, cols_fwd, cols_inv;
+     * so the transforms are split into N row transforms (fwd, inv) and
+     * m / 2 + 1 column transforms (cols_fwd, cols_inv, in place). The
+     * spectra are stored transposed, frequency along the rows major, so
+     * that each column transform runs over contiguous memory (strided
+     * columns cost FFTW twice as much). */
+    fftwf_plan fwd, inv, even, cols_fwd, cols_inv; /* even: kext's rows */
 };
 
 lt_tsne_fft *lt_tsne_fft_new(size_t n, size_t dim)
@@ -90,34 +108,33 @@ lt_tsne_fft *lt_tsne_fft_new(size_t n, size_t dim)
 
 static void free_grid(lt_tsne_fft *f)
 {
-    if (f->fwd)
-        fftw_destroy_plan(f->fwd);
-    if (f->inv)
-        fftw_destroy_plan(f->inv);
-    if (f->even)
-        fftw_destroy_plan(f->even);
-    if (f->cols_fwd)
-        fftw_destroy_plan(f->cols_fwd);
-    if (f->cols_inv)
-        fftw_destroy_plan(f->cols_inv);
-    f->fwd = f->inv = f->even = f->cols_fwd = f->cols_inv = NULL;
-    for (int t = 0; t < 4; t++)
-        fftw_free(f->dct[t]);
-    memset(f->dct, 0, sizeof f->dct);
-    for (int t = 0; t < TASKS; t++)
-        fftw_free(f->real[t]);
-    for (int t = 0; t < TASKS; t++)
-        fftw_free(f->cwork[t]);
-    for (int c = 0; c < 1 + MAX_DIM; c++)
-        fftw_free(f->charge[c]);
-    fftw_free(f->kern[0]);
-    fftw_free(f->kern[1]);
-    free(f->pot);
-    memset(f->real, 0, sizeof f->real);
+    fftwf_plan *plans[] = {&f->fwd, &f->inv, &f->even, &f->cols_fwd, &f->cols_inv};
+    for (size_t k = 0; k < sizeof plans / sizeof *plans; k++) {
+        if (*plans[k])
+            fftwf_destroy_plan(*plans[k]);
+        *plans[k] = NULL;
+    }
+    for (int k = 0; k < 2; k++) {
+        fftwf_free(f->kext[k]);
+        fftwf_free(f->kspec[k]);
+    }
+    for (int t = 0; t < TASKS; t++) {
+        fftwf_free(f->out[t]);
+        fftwf_free(f->cwork[t]);
+    }
+    for (int c = 0; c < 1 + MAX_DIM; c++) {
+        fftwf_free(f->grid[c]);
+        fftwf_free(f->charge[c]);
+    }
+    fftwf_free(f->kern[0]);
+    fftwf_free(f->kern[1]);
+    memset(f->kext, 0, sizeof f->kext);
+    memset(f->kspec, 0, sizeof f->kspec);
+    memset(f->out, 0, sizeof f->out);
     memset(f->cwork, 0, sizeof f->cwork);
+    memset(f->grid, 0, sizeof f->grid);
     memset(f->charge, 0, sizeof f->charge);
     memset(f->kern, 0, sizeof f->kern);
-    f->pot = NULL;
     f->nodes = f->m = 0;
 }
 
@@ -136,52 +153,56 @@ void lt_tsne_fft_free(lt_tsne_fft *f)
 }
 
 /* The buffers and plans of a grid of B boxes per axis; false when out of
- * memory (the grid is then empty). */
+ * memory (the grid is then empty). Plans are FFTW_ESTIMATE: chosen without
+ * timing, so the same on every run (FFTW_MEASURE's choice, and with it the
+ * last bits of every result, would depend on the machine's load). */
 static bool make_grid(lt_tsne_fft *f, size_t boxes)
 {
     size_t nodes = boxes * NODES;
     if (nodes == f->nodes)
         return true;
     free_grid(f);
-    size_t m = 2 * nodes, dim = f->dim;
-    size_t total = dim == 1 ? m : m * m;
-    size_t ctotal = dim == 1 ? m / 2 + 1 : m * (m / 2 + 1);
-    size_t grid = dim == 1 ? nodes : nodes * nodes;
+    size_t m = 2 * nodes, dim = f->dim, half = m / 2 + 1;
+    size_t rows = dim == 1 ? 1 : nodes; /* rows of the padded grids kept */
+    size_t ctotal = dim == 1 ? half : m * half;
     bool ok = true;
-    for (size_t t = 0; t < 2 + dim; t++)
-        ok = (f->real[t] = fftw_malloc(total * sizeof(double))) && ok;
-    for (size_t t = 0; t < 2 + dim; t++)
-        ok = (f->cwork[t] = fftw_malloc(ctotal * sizeof(fftw_complex))) && ok;
-    for (size_t c = 0; c < 1 + dim; c++)
-        ok = (f->charge[c] = fftw_malloc(ctotal * sizeof(fftw_complex))) && ok;
+    for (size_t c = 0; c < 1 + dim; c++) {
+        ok = (f->grid[c] = fftwf_malloc(rows * m * sizeof(float))) && ok;
+        ok = (f->charge[c] = fftwf_malloc(ctotal * sizeof(fftwf_complex))) && ok;
+    }
+    for (size_t t = 0; t < 2 + dim; t++) {
+        ok = (f->out[t] = fftwf_malloc(rows * m * sizeof(float))) && ok;
+        ok = (f->cwork[t] = fftwf_malloc(ctotal * sizeof(fftwf_complex))) && ok;
+    }
     for (int k = 0; k < 2; k++)
-        ok = (f->kern[k] = fftw_malloc(ctotal * sizeof(double))) && ok;
-    size_t quadrant = dim == 1 ? nodes + 1 : (nodes + 1) * (nodes + 1);
-    for (int t = 0; t < 4; t++)
-        ok = (f->dct[t] = fftw_malloc(quadrant * sizeof(double))) && ok;
-    ok = (f->pot = malloc((2 + dim) * grid * sizeof *f->pot)) && ok;
+        ok = (f->kern[k] = fftwf_malloc(ctotal * sizeof(float))) && ok;
+    size_t krows = dim == 1 ? 1 : nodes + 1;
+    for (int k = 0; k < 2; k++) {
+        ok = (f->kext[k] = fftwf_malloc(krows * m * sizeof(float))) && ok;
+        ok = (f->kspec[k] = fftwf_malloc(krows * half * sizeof(fftwf_complex))) && ok;
+    }
     if (ok) {
-        int len[2] = {(int)m, (int)m};
+        for (size_t c = 0; c < 1 + dim; c++)
+            memset(f->grid[c], 0, rows * m * sizeof(float));
+        int len = (int)m, hm = (int)half, r = (int)rows, im = (int)m;
         if (dim == 1) {
-            f->fwd = fftw_plan_dft_r2c(1, len, f->real[0], f->cwork[0], FFTW_ESTIMATE);
-            f->inv = fftw_plan_dft_c2r(1, len, f->cwork[0], f->real[0], FFTW_ESTIMATE);
-            f->cols_fwd = f->cols_inv = NULL;
+            f->fwd = fftwf_plan_dft_r2c_1d(len, f->grid[0], f->charge[0], FFTW_ESTIMATE);
+            f->inv = fftwf_plan_dft_c2r_1d(len, f->cwork[0], f->out[0], FFTW_ESTIMATE);
         } else {
-            int half = (int)m / 2 + 1, rows = (int)nodes;
-            f->fwd = fftw_plan_many_dft_r2c(1, len, rows, f->real[0], NULL, 1, (int)m,
-                                            f->cwork[0], NULL, 1, half, FFTW_ESTIMATE);
-            f->inv = fftw_plan_many_dft_c2r(1, len, rows, f->cwork[0], NULL, 1, half,
-                                            f->real[0], NULL, 1, (int)m, FFTW_ESTIMATE);
-            f->cols_fwd = fftw_plan_many_dft(1, len, half, f->cwork[0], NULL, half, 1,
-                                             f->cwork[0], NULL, half, 1, FFTW_FORWARD,
-                                             FFTW_ESTIMATE);
-            f->cols_inv = fftw_plan_many_dft(1, len, half, f->cwork[0], NULL, half, 1,
-                                             f->cwork[0], NULL, half, 1, FFTW_BACKWARD,
-                                             FFTW_ESTIMATE);
+            /* Row i's frequency k lands at k m + i (transposed). */
+            f->fwd = fftwf_plan_many_dft_r2c(1, &len, r, f->grid[0], NULL, 1, im,
+                                             f->charge[0], NULL, im, 1, FFTW_ESTIMATE);
+            f->inv = fftwf_plan_many_dft_c2r(1, &len, r, f->cwork[0], NULL, im, 1,
+                                             f->out[0], NULL, 1, im, FFTW_ESTIMATE);
+            f->cols_fwd = fftwf_plan_many_dft(1, &len, hm, f->charge[0], NULL, 1, im,
+                                              f->charge[0], NULL, 1, im, FFTW_FORWARD,
+                                              FFTW_ESTIMATE);
+            f->cols_inv = fftwf_plan_many_dft(1, &len, hm, f->cwork[0], NULL, 1, im,
+                                              f->cwork[0], NULL, 1, im, FFTW_BACKWARD,
+                                              FFTW_ESTIMATE);
         }
-        int half[2] = {(int)nodes + 1, (int)nodes + 1};
-        fftw_r2r_kind kinds[2] = {FFTW_REDFT00, FFTW_REDFT00};
-        f->even = fftw_plan_r2r((int)dim, half, f->dct[0], f->dct[1], kinds, FFTW_ESTIMATE);
+        f->even = fftwf_plan_many_dft_r2c(1, &len, (int)krows, f->kext[0], NULL, 1, im,
+                                          f->kspec[0], NULL, 1, hm, FFTW_ESTIMATE);
         ok = f->fwd && f->inv && f->even && (dim == 1 || (f->cols_fwd && f->cols_inv));
     }
     if (!ok) {
@@ -190,7 +211,7 @@ static bool make_grid(lt_tsne_fft *f, size_t boxes)
     }
     f->nodes = nodes;
     f->m = m;
-    f->total = total;
+    f->total = dim == 1 ? m : m * m;
     f->ctotal = ctotal;
     return true;
 }
@@ -216,93 +237,113 @@ static size_t smooth(size_t b)
  * (k + 1/2) / NODES. */
 static void lagrange(double t, double *w)
 {
-    static const double x[NODES] = {1.0 / 6, 3.0 / 6, 5.0 / 6};
     for (int k = 0; k < NODES; k++) {
         double v = 1;
         for (int l = 0; l < NODES; l++)
             if (l != k)
-                v *= (t - x[l]) / (x[k] - x[l]);
+                v *= (t * NODES - 0.5 - l) / (double)(k - l);
         w[k] = v;
     }
 }
 
 /* The spectrum of kernel w^power sampled at the circular offsets of node
  * spacing h, divided by the transform's length (FFTW does not normalise),
- * laid out as the r2c spectra (m x (m/2 + 1), or m/2 + 1 in 1-D). Offset
- * index u of the circle stands for min(u, m - u) nodes; u = N is never
- * reached by two nodes of the grid, and its value keeps the kernel even. */
-static void kernel_spectrum(lt_tsne_fft *f, double h, int power, double *in, double *out,
-                            double *spectrum)
+ * laid out as the charges' spectra (transposed in 2-D: row frequency k
+ * major, column frequency u minor). Offset index u of the circle stands
+ * for min(u, m - u) nodes; u = N is never reached by two nodes of the
+ * grid, and its value keeps the kernel even. The transform of an even
+ * sequence of length m is real and even, and its first N + 1 values are
+ * the DCT-I of the sequence's first N + 1: pass one transforms the even
+ * rows, pass two the even columns of pass one's result. */
+static void kernel_spectrum(lt_tsne_fft *f, double h, int power, float *ext,
+                            fftwf_complex *spec, float *spectrum)
 {
-    size_t nodes = f->nodes, q = nodes + 1, half = f->m / 2 + 1;
+    size_t nodes = f->nodes, q = nodes + 1, m = f->m, half = m / 2 + 1;
     double scale = 1.0 / (double)f->total;
-    for (size_t a = 0; a < (f->dim == 1 ? 1 : q); a++)
+    size_t rows = f->dim == 1 ? 1 : q;
+    for (size_t a = 0; a < rows; a++) {
+        float *row = ext + a * m;
         for (size_t b = 0; b < q; b++) {
             double d2 = ((double)a * (double)a + (double)b * (double)b) * h * h;
             double w = 1.0 / (1.0 + d2);
-            in[a * q + b] = (power == 1 ? w : w * w) * scale;
+            row[b] = (float)((power == 1 ? w : w * w) * scale);
         }
-    fftw_execute_r2r(f->even, in, out);
+        for (size_t b = q; b < m; b++)
+            row[b] = row[m - b];
+    }
+    fftwf_execute_dft_r2c(f->even, ext, spec);
     if (f->dim == 1) {
-        memcpy(spectrum, out, half * sizeof *spectrum);
+        for (size_t u = 0; u < half; u++)
+            spectrum[u] = spec[u][0];
         return;
     }
-    for (size_t u = 0; u < f->m; u++) {
-        size_t a = u <= nodes ? u : f->m - u;
-        memcpy(spectrum + u * half, out + a * q, half * sizeof *spectrum);
+    /* Row k of pass two: column k of pass one, extended evenly. */
+    for (size_t k = 0; k < q; k++) {
+        float *row = ext + k * m;
+        for (size_t a = 0; a < q; a++)
+            row[a] = spec[a * half + k][0];
+        for (size_t a = q; a < m; a++)
+            row[a] = row[m - a];
+    }
+    fftwf_execute_dft_r2c(f->even, ext, spec);
+    for (size_t k = 0; k < q; k++) {
+        const fftwf_complex *src = spec + k * half;
+        float *dst = spectrum + k * m;
+        for (size_t u = 0; u <= nodes; u++)
+            dst[u] = src[u][0];
+        for (size_t u = nodes + 1; u < m; u++)
+            dst[u] = src[m - u][0];
     }
 }
 
-/* Spreads charge c (0: 1, else coordinate c - 1) onto the padded grid and
+/* Spreads charge c (0: 1, else coordinate c - 1) onto its padded grid and
  * transforms it. */
-static void charge_spectrum(lt_tsne_fft *f, size_t c, double *real)
+static void charge_spectrum(lt_tsne_fft *f, size_t c)
 {
-    size_t dim = f->dim, m = f->m;
-    /* Only the first N rows are ever nonzero (and transformed, in 2-D). */
-    memset(real, 0, (dim == 1 ? m : f->nodes * m) * sizeof *real);
+    size_t dim = f->dim, m = f->m, nodes = f->nodes;
+    float *real = f->grid[c];
+    /* Only the N x N corner is ever nonzero. */
+    for (size_t a = 0; a < (dim == 1 ? 1 : nodes); a++)
+        memset(real + a * m, 0, nodes * sizeof *real);
     for (size_t i = 0; i < f->n; i++) {
         double q = c == 0 ? 1.0 : f->yc[i * dim + c - 1];
         const double *w = f->wts + i * dim * NODES;
         const size_t *b = f->base + i * dim;
         if (dim == 1) {
             for (int k = 0; k < NODES; k++)
-                real[b[0] + (size_t)k] += w[k] * q;
+                real[b[0] + (size_t)k] += (float)(w[k] * q);
             continue;
         }
         for (int k = 0; k < NODES; k++) {
-            double *row = real + (b[0] + (size_t)k) * m + b[1];
+            float *row = real + (b[0] + (size_t)k) * m + b[1];
             double wq = w[k] * q;
             for (int l = 0; l < NODES; l++)
-                row[l] += wq * w[NODES + l];
+                row[l] += (float)(wq * w[NODES + l]);
         }
     }
-    fftw_complex *out = f->charge[c];
-    fftw_execute_dft_r2c(f->fwd, real, out);
+    fftwf_complex *out = f->charge[c];
+    fftwf_execute_dft_r2c(f->fwd, real, out);
     if (dim == 2) {
-        size_t half = m / 2 + 1;
-        memset(out + f->nodes * half, 0, (m - f->nodes) * half * sizeof *out);
-        fftw_execute_dft(f->cols_fwd, out, out);
+        /* Rows N.. of the padded grid are zero: so is their part of each
+         * column before the column transforms. */
+        for (size_t k = 0; k < m / 2 + 1; k++)
+            memset(out + k * m + nodes, 0, (m - nodes) * sizeof *out);
+        fftwf_execute_dft(f->cols_fwd, out, out);
     }
 }
 
-/* Node potentials of convolution v: kernel K times charge C, into pot. */
-static void convolve(lt_tsne_fft *f, const double *k, const fftw_complex *c,
-                     double *real, fftw_complex *cwork, double *pot)
+/* Node potentials of convolution t: kernel K times charge C, into f->out[t]
+ * (the first N of each padded row). */
+static void convolve(lt_tsne_fft *f, const float *k, const fftwf_complex *c, size_t t)
 {
+    fftwf_complex *cwork = f->cwork[t];
     for (size_t e = 0; e < f->ctotal; e++) {
         cwork[e][0] = k[e] * c[e][0];
         cwork[e][1] = k[e] * c[e][1];
     }
     if (f->dim == 2)
-        fftw_execute_dft(f->cols_inv, cwork, cwork);
-    fftw_execute_dft_c2r(f->inv, cwork, real);
-    size_t nodes = f->nodes, m = f->m;
-    if (f->dim == 1) {
-        memcpy(pot, real, nodes * sizeof *pot);
-        return;
-    }
-    for (size_t a = 0; a < nodes; a++)
-        memcpy(pot + a * nodes, real + a * m, nodes * sizeof *pot);
+        fftwf_execute_dft(f->cols_inv, cwork, cwork);
+    fftwf_execute_dft_c2r(f->inv, cwork, f->out[t]);
 }
 
 /* Positions: the box and Lagrange weights of each point. */
@@ -336,20 +377,20 @@ static void place(void *arg, size_t begin, size_t end)
 static void gather(void *arg, size_t begin, size_t end)
 {
     lt_tsne_fft *f = arg;
-    size_t dim = f->dim, nodes = f->nodes, grid = dim == 1 ? nodes : nodes * nodes;
+    size_t dim = f->dim, m = f->m;
     for (size_t i = begin; i < end; i++) {
         const double *w = f->wts + i * dim * NODES;
         const size_t *b = f->base + i * dim;
         double phi[2 + MAX_DIM] = {0};
         for (size_t v = 0; v < 2 + dim; v++) {
-            const double *pot = f->pot + v * grid;
+            const float *pot = f->out[v];
             double s = 0;
             if (dim == 1) {
                 for (int k = 0; k < NODES; k++)
                     s += w[k] * pot[b[0] + (size_t)k];
             } else {
                 for (int k = 0; k < NODES; k++) {
-                    const double *row = pot + (b[0] + (size_t)k) * nodes + b[1];
+                    const float *row = pot + (b[0] + (size_t)k) * m + b[1];
                     double r = 0;
                     for (int l = 0; l < NODES; l++)
                         r += w[NODES + l] * row[l];
@@ -358,7 +399,34 @@ static void gather(void *arg, size_t begin, size_t end)
             }
             phi[v] = s;
         }
-        f->zrow[i] = phi[0] - 1.0; /* less the point's own w_ii = 1 */
+        /* Less the point's own term, as interpolated: sum over node pairs
+         * (a, b) of its box of L_a(y_i) w(x_a - x_b) L_b(y_i), not w_ii = 1.
+         * The interpolation errs most at distance 0, and always the same
+         * way there, so subtracting 1 would leave n copies of that error in
+         * Z (a few percent of Z at unit boxes); the pairs' errors mostly
+         * cancel. (In the repulsion the self term is y_i phi_1 - phi_2's
+         * own part, zero as interpolated.) Pairs of nodes at offset d per
+         * axis weigh sum_{|k - l| = d} L_k L_l. */
+        double pair[MAX_DIM][NODES];
+        for (size_t k = 0; k < dim; k++) {
+            const double *l = w + k * NODES;
+            for (int d = 0; d < NODES; d++) {
+                double v = 0;
+                for (int a = 0; a + d < NODES; a++)
+                    v += l[a] * l[a + d];
+                pair[k][d] = d ? 2 * v : v;
+            }
+        }
+        double own = 0;
+        for (int a = 0; a < NODES; a++) {
+            if (dim == 1) {
+                own += pair[0][a] * f->near[a][0];
+                continue;
+            }
+            for (int b = 0; b < NODES; b++)
+                own += pair[0][a] * pair[1][b] * f->near[a][b];
+        }
+        f->zrow[i] = phi[0] - own;
         for (size_t k = 0; k < dim; k++)
             f->neg[i * dim + k] = f->yc[i * dim + k] * phi[1] - phi[2 + k];
     }
@@ -379,22 +447,18 @@ static void spectra(void *arg, size_t begin, size_t end)
     lt_tsne_fft *f = job->f;
     for (size_t t = begin; t < end; t++) {
         if (t < 2)
-            kernel_spectrum(f, job->h, (int)t + 1, f->dct[2 * t], f->dct[2 * t + 1],
-                            f->kern[t]);
+            kernel_spectrum(f, job->h, (int)t + 1, f->kext[t], f->kspec[t], f->kern[t]);
         else
-            charge_spectrum(f, t - 2, f->real[t - 2]);
+            charge_spectrum(f, t - 2);
     }
 }
 
 /* Task 0: w * charge 1 (Z); 1 + c: w^2 * charge c (the repulsion). */
 static void potentials(void *arg, size_t begin, size_t end)
 {
-    const struct transform_job *job = arg;
-    lt_tsne_fft *f = job->f;
-    size_t grid = f->dim == 1 ? f->nodes : f->nodes * f->nodes;
+    lt_tsne_fft *f = arg;
     for (size_t t = begin; t < end; t++)
-        convolve(f, f->kern[t ? 1 : 0], f->charge[t ? t - 1 : 0], f->real[t], f->cwork[t],
-                 f->pot + t * grid);
+        convolve(f, f->kern[t ? 1 : 0], f->charge[t ? t - 1 : 0], t);
 }
 
 double lt_tsne_repulsion_fft(lt_tsne_fft *f, const double *y, lt_pool *pool,
@@ -419,8 +483,11 @@ double lt_tsne_repulsion_fft(lt_tsne_fft *f, const double *y, lt_pool *pool,
                             .box = span / (double)boxes, .boxes = boxes};
     lt_pool_for(pool, n, 0, place, &job);
     struct transform_job tj = {.f = f, .h = job.box / NODES};
+    for (int a = 0; a < NODES; a++)
+        for (int b = 0; b < NODES; b++)
+            f->near[a][b] = 1.0 / (1.0 + (double)(a * a + b * b) * tj.h * tj.h);
     lt_pool_for(pool, 3 + dim, 1, spectra, &tj);
-    lt_pool_for(pool, 2 + dim, 1, potentials, &tj);
+    lt_pool_for(pool, 2 + dim, 1, potentials, f);
     lt_pool_for(pool, n, 0, gather, f);
     double z = 0;
     for (size_t i = 0; i < n; i++)
