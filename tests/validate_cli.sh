@@ -41,6 +41,12 @@ check run-json 2 $? '{"severity": "error", "code": "param.value", "file": "split
 [ -e "$tmp/run" ] && { echo "FAIL run-json: left $tmp/run behind"; fail=1; }
 got=$("$latent" run hdf5_columns_name.yaml --format github --out "$tmp/run" 2>&1)
 check run-github 2 $? "::error file=../reference/hdf5/events.h5%3A/events/features,title=data::columns: no column is named 'energy'; its feature_names attribute names pt, eta, phi" "$got"
+# A warning is kept in run.json and shown in the report, --quiet or not.
+"$latent" run ../../pipelines/breast_cancer.yaml --quiet --no-cache --out "$tmp/bc" 2>/dev/null
+got=$(grep -A2 '"code": "warning"' "$tmp/bc/run.json" | grep -c '"path": "stages.raw"')
+check run-json-warning 0 $? 1 "$got"
+got=$(grep -c "<section id=\"warnings\"><h2>Warnings<span class=\"count\">1</span>" "$tmp/bc/report.html")
+check report-warning 0 $? 1 "$got"
 rm -rf "$tmp"
 got=$("$latent" validate bad_seed.yaml --format xml 2>&1)
 check bad-format 2 $? "latent: --format takes text, json or github, got 'xml'" "$got"

@@ -36,6 +36,7 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
 void lt_ctx_release(lt_ctx *ctx)
 {
     lt_ctx_enter(ctx, NULL, 0, 0, NULL);
+    lt_diag_clear(&ctx->warnings);
     free(ctx->artifacts);
     ctx->artifacts = NULL;
     free(ctx->artifact);
@@ -263,8 +264,6 @@ int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
 void lt_warn(lt_ctx *ctx, const char *fmt, ...)
 {
     ctx->n_warnings++;
-    if (ctx->quiet)
-        return;
     char body[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -277,6 +276,12 @@ void lt_warn(lt_ctx *ctx, const char *fmt, ...)
     at.code = lt_code_warning;
     at.path = path;
     lt_diag_report(&one, LT_SEV_WARNING, at, "stage '%s': %s", ctx->stage ? ctx->stage : "?", body);
+    if (one.n)
+        lt_diag_push(&ctx->warnings, &one.items[0]);
+    if (ctx->quiet) {
+        lt_diag_clear(&one);
+        return;
+    }
     if (ctx->live_drawn && ctx->format == LT_DIAG_TEXT)
         fputs("\r\033[K", stderr); /* the warning takes the progress bar's line */
     ctx->live_drawn = false;

@@ -44,6 +44,8 @@ struct lt_ctx {
     char *test_dir;           /* a test context's own staging folder */
     lt_json *test_metrics;    /* a test context's metrics object */
     int n_warnings;
+    lt_diag warnings;         /* every warning of the run, for run.json and the report
+                                 (limit 100, the rest counted) */
     bool live_drawn;          /* a live progress line is on the terminal now */
 };
 

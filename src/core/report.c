@@ -189,6 +189,32 @@ static void write_expectations(FILE *f, const lt_json *expectations)
     fputs("</tbody></table></div></section>\n", f);
 }
 
+/* The run's warnings (run.json's "warnings"), each at its stage's line. */
+static void write_warnings(FILE *f, const lt_json *warnings)
+{
+    size_t n = lt_json_size(warnings);
+    fprintf(f, "<section id=\"warnings\"><h2>Warnings<span class=\"count\">%zu</span></h2>\n<ul class=\"warnings\">\n", n);
+    for (size_t i = 0; i < n; i++) {
+        const lt_json *w = lt_json_at(warnings, i);
+        const lt_json *dropped = lt_json_get(w, "dropped");
+        fputs("<li>", f);
+        if (dropped) {
+            fprintf(f, "%.0f more warnings not kept</li>\n", lt_json_number(dropped));
+            continue;
+        }
+        const char *file = lt_json_string(lt_json_get(w, "file"));
+        double line = lt_json_number(lt_json_get(w, "line"));
+        if (file && line > 0) {
+            fputs("<span class=\"muted\">", f);
+            lt_html_text(f, file);
+            fprintf(f, ":%.0f</span> ", line);
+        }
+        lt_html_text(f, lt_json_string(lt_json_get(w, "message")));
+        fputs("</li>\n", f);
+    }
+    fputs("</ul></section>\n", f);
+}
+
 /* ---- metrics ------------------------------------------------------------ */
 
 static bool is_png(const char *name);
@@ -626,6 +652,8 @@ int lt_report_write(const char *dir, const lt_json *run, const lt_json *metrics,
     fputs("<main class=\"wrap\">\n", f);
     if (lt_json_size(expectations))
         write_expectations(f, expectations);
+    if (lt_json_size(lt_json_get(run, "warnings")))
+        write_warnings(f, lt_json_get(run, "warnings"));
     const lt_json *wall = lt_json_get(run, "wall_seconds");
     write_stages(f, stages, n_stages, wall ? lt_json_number(wall) : NAN);
     write_plots(f, dir, plots, plot_stages, n_plots, stages, n_stages);

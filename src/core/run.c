@@ -72,6 +72,30 @@ static void iso_time(char *buf, size_t size)
     strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The run's warnings as run.json keeps them: one object per warning, with
+ * the parts every diagnostic has, and a last entry counting any past the
+ * limit. */
+static lt_json *warnings_json(const lt_diag *d)
+{
+    lt_json *list = lt_json_array();
+    for (size_t i = 0; list && i < d->n; i++) {
+        const lt_diag_item *it = &d->items[i];
+        lt_json *w = lt_json_push(list, lt_json_object());
+        lt_json_set(w, "code", lt_json_str(it->code));
+        lt_json_set(w, "path", it->path ? lt_json_str(it->path) : lt_json_null());
+        lt_json_set(w, "file", it->file ? lt_json_str(it->file) : lt_json_null());
+        lt_json_set(w, "line", lt_json_int(it->line));
+        lt_json_set(w, "column", lt_json_int(it->col));
+        lt_json_set(w, "message", lt_json_str(it->message));
+    }
+    if (list && d->dropped) {
+        lt_json *w = lt_json_push(list, lt_json_object());
+        lt_json_set(w, "code", lt_json_str(lt_code_warning));
+        lt_json_set(w, "dropped", lt_json_int((long long)d->dropped));
+    }
+    return list;
+}
+
 /* What identifies a run and how long it took: the run.json tree, owned.
  * Takes over REC's timings, cached and gathered objects and FILES. */
 static lt_json *run_json(const lt_pipeline *p, const char *config_hash, int threads, const char *started,
@@ -97,6 +121,8 @@ static lt_json *run_json(const lt_pipeline *p, const char *config_hash, int thre
     lt_json_set(run, "stage_seconds", rec->timings);
     lt_json_set(run, "cached", rec->cached);
     rec->timings = rec->cached = NULL;
+    lt_json_set(run, "warnings", rec->warnings ? rec->warnings : lt_json_array());
+    rec->warnings = NULL;
     lt_json_set(run, "config", lt_pipeline_resolved_run(p, rec->resolved));
     lt_json_set(run, "files", files);
     return run;
@@ -195,6 +221,8 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
                 ranks > 1 ? " on each of the ranks" : "");
     if (rc == LT_OK)
         rc = lt_run_stages(p, &ctx, &cache, &rec);
+    if (rc == LT_OK && !(rec.warnings = warnings_json(&ctx.warnings)))
+        rc = LT_ERUNTIME;
     if (rc == LT_OK && root)
         rc = record_and_commit(p, &folder, config_hash, threads, started, t_start, &rec, !lt_progress_shown(&ctx, false),
                                opts->format);
@@ -210,6 +238,7 @@ int lt_run(const lt_pipeline *p, const lt_run_opts *opts, lt_json **metrics_out)
     lt_json_free(rec.cached);
     lt_json_free(rec.gathered);
     lt_json_free(rec.resolved);
+    lt_json_free(rec.warnings);
     if (rc == LT_OK && metrics_out)
         *metrics_out = rec.metrics;
     else

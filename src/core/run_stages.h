@@ -19,6 +19,7 @@
  * stage read from the cache has none: run.json leaves those keys out). */
 typedef struct lt_run_record {
     lt_json *metrics, *timings, *cached, *gathered, *resolved;
+    lt_json *warnings; /* the run's warnings (an array), set after the stages ran */
 } lt_run_record;
 
 /* Runs P's stages through CTX (its run-wide fields set) with CACHE (whose
