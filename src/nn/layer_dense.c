@@ -100,6 +100,9 @@ static void share(size_t len, size_t blocks, size_t b, size_t *from, size_t *to)
  * and one below PARALLEL_MIN. */
 static size_t blocks_for(size_t len, size_t macs)
 {
+    /* Inside a share of the batch (nn/shares.h), which has its thread. */
+    if (lt_nn_parallel_nested())
+        return 1;
     size_t b = len / 48;
     return macs < PARALLEL_MIN || b < 1 ? 1 : b > 4 ? 4 : b;
 }

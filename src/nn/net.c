@@ -130,6 +130,45 @@ int lt_net_build(lt_net *net, const lt_spec *specs, size_t n, const lt_nn_shape 
     return LT_NET_OK;
 }
 
+int lt_net_replica(lt_net *r, const lt_net *net, size_t batch)
+{
+    size_t n = net->n_layers;
+    *r = (lt_net){.n_layers = n, .in = net->in, .in_size = net->in_size, .batch = batch,
+                  .n_weights = net->n_weights};
+    r->layers = malloc((n ? n : 1) * sizeof *r->layers);
+    if (!r->layers)
+        return LT_NET_ENOMEM;
+    memcpy(r->layers, net->layers, n * sizeof *r->layers);
+    for (size_t i = 0; i < n; i++) {
+        r->layers[i].rng = &r->rng;
+        r->layers[i].state = NULL;
+        r->layers[i].sgd_rate = 0;
+    }
+    lt_rng_seed(&r->rng, 0);
+    int rc = allocate(r);
+    if (rc != LT_NET_OK) {
+        lt_net_replica_free(r);
+        return rc;
+    }
+    /* The weights are the original's; only the gradient is the replica's. */
+    for (size_t i = 0; i < n; i++)
+        r->layers[i].w = net->layers[i].w;
+    free(r->w);
+    r->w = NULL;
+    return LT_NET_OK;
+}
+
+void lt_net_replica_free(lt_net *r)
+{
+    free(r->layers);
+    free(r->act);
+    free(r->out);
+    free(r->w);
+    free(r->g);
+    free(r->block);
+    *r = (lt_net){0};
+}
+
 void lt_net_free(lt_net *net)
 {
     for (size_t i = 0; net->layers && i < net->n_layers; i++)

@@ -50,6 +50,16 @@ int lt_net_build(lt_net *net, const lt_spec *specs, size_t n, const lt_nn_shape 
                  size_t batch, uint32_t seed, size_t *bad, char *err, size_t err_size);
 void lt_net_free(lt_net *net);
 
+/* Builds R, a replica of the built NET for batches of up to BATCH samples:
+ * the same layers on NET's weights (borrowed: NET must outlive R), with
+ * R's own activations, caches, scratch and gradient (R->g; R->w is NULL).
+ * For running a share of NET's batch on another thread: only layers whose
+ * kind keeps no state (l->state) may run in R, and R's layers draw from
+ * R's own (unseeded) stream. Returns LT_NET_OK or LT_NET_ENOMEM (R is then
+ * left empty). Freed with lt_net_replica_free, never lt_net_free. */
+int lt_net_replica(lt_net *r, const lt_net *net, size_t batch);
+void lt_net_replica_free(lt_net *r);
+
 /* Runs layers [0, upto) on the n samples x (n <= batch, x borrowed until
  * the next pass) and returns layer upto - 1's output (or x when upto is 0),
  * borrowed from the network until the next pass. */

@@ -73,6 +73,11 @@ static struct {
           .threads = 1,
           .backoff = 1};
 
+/* True on a thread while it runs a block: a lt_nn_parallel_for called
+ * from inside a block (a dense layer inside a sub-batch's whole pass,
+ * nn/train.c) runs its blocks on that thread. */
+static _Thread_local bool in_block;
+
 static double seconds(void)
 {
     struct timespec ts;
@@ -101,7 +106,9 @@ static void take_blocks(uint64_t gen)
             continue;
         /* The block is ours, so the job's fields stay put until it is done. */
         size_t n_blocks = size_of(word);
+        in_block = true;
         pool.task(pool.arg, index_of(word));
+        in_block = false;
         if (atomic_fetch_add_explicit(&pool.finished, 1, memory_order_acq_rel) + 1 == n_blocks) {
             pthread_mutex_lock(&pool.lock);
             pthread_cond_signal(&pool.done);
@@ -173,13 +180,27 @@ int lt_nn_parallel_threads(void)
     return pool.threads;
 }
 
+bool lt_nn_parallel_nested(void)
+{
+    return in_block;
+}
+
 void lt_nn_parallel_for(void (*task)(void *arg, size_t block), void *arg, size_t n_blocks)
 {
+    if (in_block) {
+        for (size_t b = 0; b < n_blocks; b++)
+            task(arg, b);
+        return;
+    }
     if (pool.threads == 1 || n_blocks < 2 || n_blocks > FIELD_MASK || pool.alone) {
         if (pool.alone)
             pool.alone--;
+        /* Nested calls see the same flag whichever way the blocks run, so
+         * that they compute the same products. */
+        in_block = true;
         for (size_t b = 0; b < n_blocks; b++)
             task(arg, b);
+        in_block = false;
         return;
     }
     pool.task = task;

@@ -15,6 +15,7 @@
 #ifndef LATENT_NN_PARALLEL_H
 #define LATENT_NN_PARALLEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Uses N threads (the caller's included) from now on: starts or stops
@@ -24,6 +25,12 @@ int lt_nn_parallel_set_threads(int n);
 
 /* The number of threads lt_nn_parallel_for uses. */
 int lt_nn_parallel_threads(void);
+
+/* True while the calling thread runs a block of lt_nn_parallel_for: a
+ * lt_nn_parallel_for called then runs all its blocks on that thread, in
+ * order (a block may run a whole network's pass, whose layers would
+ * otherwise share their products among the threads themselves). */
+bool lt_nn_parallel_nested(void);
 
 /* Calls task(arg, b) for every b in [0, n_blocks), spread over the threads,
  * and returns when all have returned. */

@@ -6,6 +6,7 @@
 
 #include "nn/eval.h"
 #include "nn/parallel.h"
+#include "nn/shares.h"
 
 /* The buffers of one training run, allocated before the first batch. */
 struct workspace {
@@ -16,6 +17,8 @@ struct workspace {
     double *means, *val_means; /* metrics as shown */
     float *best;    /* the best epoch's weights, for restore_best */
     double *parts;  /* data parallel: gradient, loss and metric sums to add up */
+    lt_shares shares; /* the batch shared among the threads, when n_shares */
+    float sgd_rate; /* plain SGD's rate when shared (then not fused), or 0 */
 };
 
 static int history_alloc(lt_history *h, int epochs, size_t n_metrics, bool has_valid)
@@ -160,6 +163,26 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         }
         for (size_t r = 0; r < rows; r++)
             memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
+        if (ws->shares.n_shares) {
+            double loss = lt_shares_batch(&ws->shares, ws->batch, rows, cfg->loss, cfg->metrics,
+                                          cfg->n_metrics, ws->sums, ws->sgd_rate);
+            if (!isfinite(loss)) {
+                h->bad_epoch = e + 1;
+                h->bad_batch = batch_no;
+                h->bad_loss = loss;
+                return LT_TRAIN_NONFINITE;
+            }
+            if (!(ws->sgd_rate > 0))
+                lt_optim_step(opt, net->w, net->g);
+            loss_sum += loss;
+            seen += (double)count;
+            if (progress->live) {
+                for (size_t k = 0; k < cfg->n_metrics; k++)
+                    ws->means[k] = ws->sums[k] / seen;
+                lt_progress_batch(progress, batch_no, loss_sum / seen, ws->means);
+            }
+            continue;
+        }
         const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
         double loss = batch_loss(cfg->loss, y, ws->batch, count, lt_net_output_grad(net),
                                  ws->chunk_loss);
@@ -215,7 +238,16 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
 
     /* Fused SGD updates the weights inside backward, before the gradients
      * of a data-parallel batch are added up: not then. */
-    fuse_sgd(net, cfg->sum ? 0 : lt_optim_plain_sgd_rate(opt));
+    /* Threads share each batch by rows where the network allows it
+     * (nn/shares.h); SGD then steps after the shares' gradients are added. */
+    int shared = cfg->sum || rc != LT_TRAIN_OK
+                     ? 0
+                     : lt_shares_init(&ws.shares, net, lt_nn_parallel_threads(), cfg->n_metrics);
+    if (shared < 0)
+        rc = LT_TRAIN_ENOMEM;
+    if (shared > 0)
+        ws.sgd_rate = lt_optim_plain_sgd_rate(opt);
+    fuse_sgd(net, cfg->sum || shared ? 0 : lt_optim_plain_sgd_rate(opt));
     double best = INFINITY;
     int waited = 0;
     for (int e = 0; rc == LT_TRAIN_OK && e < cfg->epochs; e++) {
@@ -259,5 +291,6 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     free(ws.val_means);
     free(ws.best);
     free(ws.parts);
+    lt_shares_free(&ws.shares);
     return rc;
 }

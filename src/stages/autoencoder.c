@@ -14,9 +14,11 @@
  * than OpenBLAS needs to wake and join its threads: with batches under
  * BLAS_THREADED_BATCH the stage runs OpenBLAS on one thread (and restores
  * the runner's setting when it returns). The run's threads then share the
- * layers' blocks of samples instead (nn/parallel.h: the convolutions), with
- * OpenBLAS on one thread inside each, so the numbers do not depend on
- * --threads either.
+ * work instead, with OpenBLAS on one thread inside each: a dense network's
+ * batches by rows, each thread its share through the whole network
+ * (nn/shares.h; the numbers then depend on --threads, deterministically),
+ * other layers' blocks of samples (nn/parallel.h: the convolutions), which
+ * give the same numbers on any --threads.
  *
  * A second input is data to apply the trained network to instead: its
  * codings and reconstructions go downstream (a denoising autoencoder's

@@ -15,6 +15,7 @@
 #include "nn/net.h"
 #include "nn/optim.h"
 #include "nn/parallel.h"
+#include "nn/shares.h"
 #include "nn/train.h"
 #include "testnn.h"
 #include "testutil.h"
@@ -193,23 +194,87 @@ static float *train_on_threads(const char *optimizer, int threads, size_t *size)
     return all;
 }
 
-static void test_dense_threads_agree(void)
+static double maxdiff_ff(const float *a, const float *b, size_t n)
 {
-    /* Dense layers cut their products into blocks by shape alone, and the
-     * loss adds its chunks in order, so every thread count gives the same
-     * bits; repeated runs on 3 threads also catch a race. */
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs((double)a[i] - (double)b[i]));
+    return m;
+}
+
+static void test_dense_threads_deterministic(void)
+{
+    /* On 2 or more threads each thread takes a share of every batch's
+     * rows (nn/shares.h) and the shares' gradients are added in share
+     * order: the same bits on the same thread count, run after run (3
+     * threads on fewer cores also catch a race), and the same training as
+     * on one thread up to float summation order. */
     const char *optimizers[] = {"{sgd: {learning_rate: 0.5}}", "{adam: {learning_rate: 0.001}}"};
     for (size_t o = 0; o < 2; o++) {
         size_t n1, n;
         float *one = train_on_threads(optimizers[o], 1, &n1);
-        for (int run = 0; run < 4; run++) {
-            float *other = train_on_threads(optimizers[o], run == 0 ? 2 : 3, &n);
+        for (int threads = 2; threads <= 3; threads++) {
+            float *first = train_on_threads(optimizers[o], threads, &n);
             CU_ASSERT_FATAL(n == n1);
-            CU_ASSERT(memcmp(one, other, n * sizeof *one) == 0);
-            free(other);
+            NEAR("dense training, threads vs 1: weights and losses", maxdiff_ff(one, first, n), 1e-4);
+            for (int run = 0; run < 2; run++) {
+                float *again = train_on_threads(optimizers[o], threads, &n);
+                CU_ASSERT_FATAL(n == n1);
+                CU_ASSERT(memcmp(first, again, n * sizeof *first) == 0);
+                free(again);
+            }
+            free(first);
         }
         free(one);
     }
+}
+
+/* One batch's gradient shared among 2 threads against the whole batch on
+ * one, for a network with noise ahead of its dense layers (which then run
+ * on the whole batch first, from the network's stream). */
+static void test_shared_gradient(void)
+{
+    test_specs specs = test_specs_bind(
+        "layers: [{gaussian_noise: {stddev: 0.1}}, {dense: {units: 40, activation: selu}},"
+        " {dense: {units: 8, activation: linear}}, {dense: {units: 64, activation: sigmoid}}]\n");
+    lt_net net;
+    size_t bad, rows = 30;
+    char err[256];
+    lt_nn_shape in = lt_nn_shape_1d(64);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 3, &bad,
+                                       err, sizeof err),
+                          LT_NET_OK);
+    float *x = malloc(rows * 64 * sizeof *x), *g1 = malloc(net.n_weights * sizeof *g1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g1);
+    for (size_t i = 0; i < rows * 64; i++)
+        x[i] = (float)((i * 2654435761u) % 1000u) / 1000.0f;
+    lt_rng start = net.rng;
+    const float *y = lt_net_forward(&net, x, rows, net.n_layers, true);
+    double loss1 = lt_loss_sum(LT_LOSS_BINARY_CROSSENTROPY, y, x, rows * 64,
+                               1.0f / (float)(rows * 64), lt_net_output_grad(&net));
+    lt_net_backward(&net, rows, NULL);
+    memcpy(g1, net.g, net.n_weights * sizeof *g1);
+
+    CU_ASSERT_EQUAL(lt_nn_parallel_set_threads(2), 2);
+    lt_shares sh;
+    CU_ASSERT_EQUAL(lt_shares_init(&sh, &net, 1, 0), 0); /* one thread: no shares */
+    CU_ASSERT_EQUAL_FATAL(lt_shares_init(&sh, &net, 2, 0), 1);
+    CU_ASSERT_EQUAL(sh.split, 1);
+    net.rng = start; /* the same noise as above */
+    double loss2 = lt_shares_batch(&sh, x, rows, LT_LOSS_BINARY_CROSSENTROPY, NULL, 0, NULL, 0);
+    NEAR("shared batch: loss vs whole batch", fabs(loss2 - loss1) / loss1, 1e-6);
+    double gmax = 0;
+    for (size_t i = 0; i < net.n_weights; i++)
+        gmax = fmax(gmax, fabs((double)g1[i]));
+    CU_ASSERT(gmax > 1e-3);
+    NEAR("shared batch: gradient vs whole batch", maxdiff_ff(g1, net.g, net.n_weights) / gmax, 1e-5);
+    lt_shares_free(&sh);
+    lt_nn_parallel_set_threads(1);
+    lt_net_free(&net);
+    free(x);
+    free(g1);
+    test_specs_free(&specs);
 }
 
 /* Builds the layers in YAML on IN and returns the error text ("" when it
@@ -320,7 +385,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "optimiser steps vs torch", test_optimizers);
     CU_add_test(s, "losses vs torch", test_losses);
     CU_add_test(s, "a stacked autoencoder's training vs torch", test_stacked_trajectory);
-    CU_add_test(s, "dense training: the same bits on 1, 2 and 3 threads", test_dense_threads_agree);
+    CU_add_test(s, "dense training: the same bits on the same threads", test_dense_threads_deterministic);
+    CU_add_test(s, "a batch shared among threads: its gradient", test_shared_gradient);
     CU_add_test(s, "shape rules and their messages", test_shapes);
     CU_add_test(s, "initialiser variances", test_initialisers);
     CU_add_test(s, "rounded_accuracy and mse", test_rounded_accuracy);

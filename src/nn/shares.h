@@ -1,0 +1,53 @@
+/* One training batch shared among the threads by rows (data parallelism
+ * inside the process).
+ *
+ * A dense layer alone, at batch 32, is too small a job to split well: its
+ * blocks (nn/layer_dense.c) take tens of microseconds, and a batch of a
+ * four-layer network then costs a dozen fork/joins among the threads.
+ * Here each of T threads takes its share of the batch's rows through the
+ * whole network instead, forward, loss and backward, on its own copy of
+ * the activations and gradient (lt_net_replica) and with one-thread
+ * products; the T gradients are then added up in share order, so the
+ * result depends on the thread count but not on which thread ran which
+ * share. Two fork/joins per batch instead of a dozen.
+ *
+ * It applies to networks whose layers with weights are all dense, after
+ * every layer that draws random numbers (noise, dropout on the input):
+ * those leading layers run first on the whole batch on the calling thread,
+ * from the network's own stream, just as without shares. */
+#ifndef LATENT_NN_SHARES_H
+#define LATENT_NN_SHARES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nn/loss.h"
+#include "nn/net.h"
+
+typedef struct lt_shares {
+    lt_net *net;          /* borrowed: share 0 runs on it */
+    size_t split;         /* layers [0, split) run on the whole batch */
+    size_t n_shares;      /* the thread count */
+    lt_net *replicas;     /* n_shares - 1, for shares 1, 2, ...; owned */
+    double *loss;         /* [share]: its loss sum */
+    double *metric;       /* [share * n_metrics + k]: its metric sums */
+} lt_shares;
+
+/* Sets up S for training NET on THREADS threads with N_METRICS metrics.
+ * Returns 1 when the batch is shared (S owns buffers: lt_shares_free), 0
+ * when it is not worth it or NET's layers do not fit (S is then empty and
+ * training goes on unshared), or -1 when out of memory. */
+int lt_shares_init(lt_shares *s, lt_net *net, int threads, size_t n_metrics);
+void lt_shares_free(lt_shares *s);
+
+/* One batch: the ROWS samples X (also the targets: net->in_size floats
+ * each) forward and backward, each share's loss scaled by 1 / COUNT (the
+ * batch's output values) with its gradient. Returns the batch's loss sum
+ * and adds the batch's metric sums to SUMS; net->g is then the batch's
+ * gradient, or, when SGD_RATE > 0, net->w has already taken the step
+ * w -= SGD_RATE g. A batch whose loss is NaN or infinite takes no step
+ * and leaves net->g undefined. */
+double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
+                       const lt_spec *metrics, size_t n_metrics, double *sums, float sgd_rate);
+
+#endif
