@@ -27,7 +27,6 @@ void lt_ctx_enter(lt_ctx *ctx, const char *stage, int line, int col,
     lt_model_free(ctx->model_out);
     ctx->model_out = NULL;
     lt_diag_clear(&ctx->failure);
-    ctx->failure.limit = 1;
     for (size_t i = 0; i < ctx->n_artifacts; i++)
         free(ctx->artifacts[i]);
     ctx->n_artifacts = 0;
@@ -174,7 +173,6 @@ static void record(lt_ctx *ctx, lt_diag_at at, bool stage_prefix, const char *fm
         snprintf(stage_path, sizeof stage_path, "stages.%s", stage);
         at.path = stage_path;
     }
-    ctx->failure.limit = 1;
     if (stage_prefix)
         lt_diag_report(&ctx->failure, LT_SEV_ERROR, at, "stage '%s': %s", stage, body);
     else
@@ -203,7 +201,6 @@ int lt_ctx_take(lt_ctx *ctx, lt_diag *d, int status)
             snprintf(path, sizeof path, "stages.%s", ctx->stage ? ctx->stage : "?");
             if (!it.path)
                 it.path = path;
-            ctx->failure.limit = 1;
             lt_diag_push(&ctx->failure, &it);
         } else {
             lt_fail(ctx, status, "a reader failed without a message (a bug in latent)");
@@ -250,10 +247,7 @@ int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
 {
     if (!ctx)
         return code;
-    /* Rows past INT_MAX keep their file, not a wrapped number. */
-    bool fits = row > 0 && row < 2147483647L && col < 2147483647L;
-    lt_diag_at at = {.code = code == LT_EINPUT ? lt_code_data : lt_code_stage_runtime, .file = file,
-                     .line = fits ? (int)row : 0, .col = fits && col > 0 ? (int)col : 0};
+    lt_diag_at at = lt_diag_data_at(code, file, row, col);
     va_list ap;
     va_start(ap, fmt);
     record(ctx, at, false, fmt, ap);

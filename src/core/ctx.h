@@ -36,7 +36,9 @@ struct lt_ctx {
     const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */
 
     /* Owned. */
-    lt_diag failure;          /* the first error of the current stage (at most one item) */
+    lt_diag failure;          /* the first error of the current stage: one item at most,
+                                 as only an empty one records (later errors are
+                                 usually consequences) */
     char *artifact;           /* the path last handed out by lt_ctx_artifact */
     char **artifacts;         /* names handed out to the current stage (for the cache) */
     size_t n_artifacts;

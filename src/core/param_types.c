@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/schema.h"
 #include "util/fsutil.h"
 
 /* ---- words ----------------------------------------------------------------- */
@@ -178,13 +179,6 @@ static bool in_range(const lt_param *p, double v)
 
 /* ---- schema pieces --------------------------------------------------------- */
 
-static lt_json *typed(const char *type)
-{
-    lt_json *s = lt_json_object();
-    lt_json_set(s, "type", lt_json_str(type));
-    return s;
-}
-
 /* {"type": [TYPE, "null"]}: a value a pipeline may leave null. */
 static lt_json *typed_or_null(const char *type)
 {
@@ -197,7 +191,7 @@ static lt_json *typed_or_null(const char *type)
 
 static lt_json *ranged(const lt_param *p, const char *type)
 {
-    lt_json *s = p->flags & LT_NULLABLE ? typed_or_null(type) : typed(type);
+    lt_json *s = p->flags & LT_NULLABLE ? typed_or_null(type) : lt_schema_typed(type);
     if (!no_min(p))
         lt_json_set(s, p->flags & LT_MIN_OPEN ? "exclusiveMinimum" : "minimum", lt_json_num(p->min));
     if (!no_max(p))
@@ -273,7 +267,7 @@ static void bool_bind(lt_binder *b, const lt_param *p, void *f, const lt_node *n
 }
 
 static lt_json *bool_json(const lt_param *p, const void *f) { (void)p; return lt_json_bool(*(const bool *)f); }
-static lt_json *bool_schema(const lt_param *p) { (void)p; return typed("boolean"); }
+static lt_json *bool_schema(const lt_param *p) { (void)p; return lt_schema_typed("boolean"); }
 static lt_json *bool_schema_default(const lt_param *p) { return lt_json_bool(p->def != 0); }
 static void bool_expected(const lt_param *p, char *buf, size_t size) { (void)p; snprintf(buf, size, "true or false"); }
 static void bool_default_text(const lt_param *p, char *buf, size_t size)
@@ -313,7 +307,7 @@ static lt_json *string_json(const lt_param *p, const void *f)
     return s ? lt_json_str(s) : lt_json_null();
 }
 
-static lt_json *string_schema(const lt_param *p) { (void)p; return typed("string"); }
+static lt_json *string_schema(const lt_param *p) { (void)p; return lt_schema_typed("string"); }
 static lt_json *string_schema_default(const lt_param *p) { return p->def_str ? lt_json_str(p->def_str) : NULL; }
 static void string_expected(const lt_param *p, char *buf, size_t size)
 {
@@ -417,8 +411,8 @@ static lt_json *vec_json(const lt_param *p, const void *f)
 static lt_json *vec_schema(const lt_param *p)
 {
     (void)p;
-    lt_json *s = typed("array");
-    lt_json_set(s, "items", typed("number"));
+    lt_json *s = lt_schema_typed("array");
+    lt_json_set(s, "items", lt_schema_typed("number"));
     lt_json_set(s, "minItems", lt_json_int(1));
     return s;
 }
@@ -476,9 +470,9 @@ static lt_json *matrix_json(const lt_param *p, const void *f)
 static lt_json *matrix_schema(const lt_param *p)
 {
     (void)p;
-    lt_json *s = typed("array");
-    lt_json *row = lt_json_set(s, "items", typed("array"));
-    lt_json_set(row, "items", typed("number"));
+    lt_json *s = lt_schema_typed("array");
+    lt_json *row = lt_json_set(s, "items", lt_schema_typed("array"));
+    lt_json_set(row, "items", lt_schema_typed("number"));
     lt_json_set(row, "minItems", lt_json_int(1));
     lt_json_set(s, "minItems", lt_json_int(1));
     return s;
@@ -515,14 +509,14 @@ static lt_json *ncomp_schema(const lt_param *p)
     (void)p;
     lt_json *s = lt_json_object();
     lt_json *any = lt_json_set(s, "anyOf", lt_json_array());
-    lt_json *i = lt_json_push(any, typed("integer"));
+    lt_json *i = lt_json_push(any, lt_schema_typed("integer"));
     lt_json_set(i, "minimum", lt_json_int(1));
-    lt_json *f = lt_json_push(any, typed("number"));
+    lt_json *f = lt_json_push(any, lt_schema_typed("number"));
     lt_json_set(f, "exclusiveMinimum", lt_json_int(0));
     lt_json_set(f, "exclusiveMaximum", lt_json_int(1));
     lt_json *all = lt_json_push(any, lt_json_object());
     lt_json_set(all, "const", lt_json_str("all"));
-    lt_json_push(any, typed("null"));
+    lt_json_push(any, lt_schema_typed("null"));
     return s;
 }
 
@@ -635,7 +629,7 @@ static lt_json *strings_schema(const lt_param *p)
     lt_json *t = lt_json_set(item, "type", lt_json_array());
     lt_json_push(t, lt_json_str("string"));
     lt_json_push(t, lt_json_str("number"));
-    lt_json *list = lt_json_push(any, typed("array"));
+    lt_json *list = lt_json_push(any, lt_schema_typed("array"));
     lt_json_set(list, "items", item);
     lt_json *one = lt_json_push(any, lt_json_object());
     lt_json *t1 = lt_json_set(one, "type", lt_json_array());
@@ -765,12 +759,12 @@ static lt_json *specs_schema(const lt_param *p)
         s = lt_json_object();
         any = lt_json_set(s, "anyOf", lt_json_array());
     } else {
-        s = typed("array");
+        s = lt_schema_typed("array");
         any = lt_json_set(lt_json_set(s, "items", lt_json_object()), "anyOf", lt_json_array());
     }
     for (size_t i = 0; p->kinds[i]; i++) {
         const lt_spec_def *d = p->kinds[i];
-        lt_json *one = lt_json_push(any, typed("object"));
+        lt_json *one = lt_json_push(any, lt_schema_typed("object"));
         lt_json_set(one, "description", lt_json_str(d->summary));
         lt_json *req = lt_json_set(one, "required", lt_json_array());
         lt_json_push(req, lt_json_str(d->name));

@@ -174,14 +174,11 @@ static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, co
 /* The stage's error in the user's --format. */
 static void print_failure(const lt_ctx *ctx)
 {
-    lt_diag one = {.limit = 1};
     if (lt_ctx_failure(ctx))
-        lt_diag_push(&one, lt_ctx_failure(ctx));
+        lt_diag_print_item(lt_ctx_failure(ctx), ctx->format, lt_diag_stream(ctx->format));
     else
-        lt_diag_add(&one, lt_code_stage_runtime, ctx->file, ctx->line, ctx->col,
-                    "stage '%s' failed without a message (a bug in the stage)", ctx->stage);
-    lt_diag_print_as(&one, ctx->format, lt_diag_stream(ctx->format));
-    lt_diag_clear(&one);
+        lt_diag_emit(ctx->format, lt_code_stage_runtime, ctx->file,
+                     "stage '%s' failed without a message (a bug in the stage)", ctx->stage);
 }
 
 /* The ranks stop together: the first rank whose failure is its own (not an

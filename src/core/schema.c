@@ -10,7 +10,7 @@
 
 #define NAME_PATTERN "^[A-Za-z_][A-Za-z0-9_-]*$"
 
-static lt_json *typed(const char *type)
+lt_json *lt_schema_typed(const char *type)
 {
     lt_json *s = lt_json_object();
     lt_json_set(s, "type", lt_json_str(type));
@@ -71,7 +71,7 @@ static void input_pattern(const lt_stage_def *const *all, size_t n, char *out, s
 
 static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
 {
-    lt_json *s = typed("object");
+    lt_json *s = lt_schema_typed("object");
     lt_json *req = lt_json_array();
     lt_json_push(req, lt_json_str("use"));
     lt_json_set(s, "required", req);
@@ -89,15 +89,15 @@ static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
     char pattern[2048];
     input_pattern(all, n, pattern, sizeof pattern);
     lt_json *any = lt_json_set(input, "anyOf", lt_json_array());
-    lt_json *one = lt_json_push(any, typed("string"));
+    lt_json *one = lt_json_push(any, lt_schema_typed("string"));
     lt_json_set(one, "pattern", lt_json_str(pattern));
-    lt_json *many = lt_json_push(any, typed("array"));
-    lt_json *item = lt_json_set(many, "items", typed("string"));
+    lt_json *many = lt_json_push(any, lt_schema_typed("array"));
+    lt_json *item = lt_json_set(many, "items", lt_schema_typed("string"));
     lt_json_set(item, "pattern", lt_json_str(pattern));
-    lt_json_push(any, typed("null"));
+    lt_json_push(any, lt_schema_typed("null"));
     lt_json *with = lt_json_set(props, "with", lt_json_object());
     lt_json_set(with, "description", lt_json_str("The stage's parameters."));
-    lt_json *from = lt_json_set(props, "from", typed("string"));
+    lt_json *from = lt_json_set(props, "from", lt_schema_typed("string"));
     lt_json_set(from, "description",
                 lt_json_str("A fitting stage's saved model (a run's models/<stage>.npz), relative to the pipeline file: the stage applies it instead of fitting, with its saved parameters (which `with` overrides)."));
     lt_json *all_of = lt_json_set(s, "allOf", lt_json_array());
@@ -128,7 +128,7 @@ static lt_json *stage_schema(const lt_stage_def *const *all, size_t n)
 
 static lt_json *check_schema(void)
 {
-    lt_json *s = typed("object");
+    lt_json *s = lt_schema_typed("object");
     lt_json_set(s, "additionalProperties", lt_json_bool(false));
     lt_json_set(s, "minProperties", lt_json_int(1));
     lt_json *props = lt_json_set(s, "properties", lt_json_object());
@@ -141,7 +141,7 @@ static lt_json *check_schema(void)
         {"equals", "Pass when x equals this exactly."},
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        lt_json *k = lt_json_set(props, keys[i][0], typed("number"));
+        lt_json *k = lt_json_set(props, keys[i][0], lt_schema_typed("number"));
         lt_json_set(k, "description", lt_json_str(keys[i][1]));
     }
     return s;
@@ -151,7 +151,7 @@ static lt_json *check_schema(void)
  * {values: [...]} or {from, to, steps}. */
 static lt_json *sweep_schema(void)
 {
-    lt_json *sweep = typed("object");
+    lt_json *sweep = lt_schema_typed("object");
     char pattern[256];
     int len = snprintf(pattern, sizeof pattern, "^([A-Za-z_][A-Za-z0-9_-]*\\.[A-Za-z_][A-Za-z0-9_]*");
     for (size_t i = 0; i < lt_n_top_keys && len < (int)sizeof pattern; i++)
@@ -162,24 +162,24 @@ static lt_json *sweep_schema(void)
     lt_json_set(sn, "pattern", lt_json_str(pattern));
     lt_json *sap = lt_json_set(sweep, "additionalProperties", lt_json_object());
     lt_json *forms = lt_json_set(sap, "anyOf", lt_json_array());
-    lt_json *list = lt_json_push(forms, typed("array"));
+    lt_json *list = lt_json_push(forms, lt_schema_typed("array"));
     lt_json_set(list, "minItems", lt_json_int(1));
-    lt_json *vals = lt_json_push(forms, typed("object"));
+    lt_json *vals = lt_json_push(forms, lt_schema_typed("object"));
     lt_json *vr = lt_json_set(vals, "required", lt_json_array());
     lt_json_push(vr, lt_json_str("values"));
     lt_json_set(vals, "additionalProperties", lt_json_bool(false));
     lt_json *vp = lt_json_set(vals, "properties", lt_json_object());
-    lt_json_set(lt_json_set(vp, "values", typed("array")), "minItems", lt_json_int(1));
-    lt_json *range = lt_json_push(forms, typed("object"));
+    lt_json_set(lt_json_set(vp, "values", lt_schema_typed("array")), "minItems", lt_json_int(1));
+    lt_json *range = lt_json_push(forms, lt_schema_typed("object"));
     lt_json *rr = lt_json_set(range, "required", lt_json_array());
     lt_json_push(rr, lt_json_str("from"));
     lt_json_push(rr, lt_json_str("to"));
     lt_json_push(rr, lt_json_str("steps"));
     lt_json_set(range, "additionalProperties", lt_json_bool(false));
     lt_json *rp = lt_json_set(range, "properties", lt_json_object());
-    lt_json_set(rp, "from", typed("number"));
-    lt_json_set(rp, "to", typed("number"));
-    lt_json *steps = lt_json_set(rp, "steps", typed("integer"));
+    lt_json_set(rp, "from", lt_schema_typed("number"));
+    lt_json_set(rp, "to", lt_schema_typed("number"));
+    lt_json *steps = lt_json_set(rp, "steps", lt_schema_typed("integer"));
     lt_json_set(steps, "minimum", lt_json_int(2));
     lt_json_set(steps, "maximum", lt_json_int(1000));
     return sweep;
@@ -190,18 +190,18 @@ static lt_json *sweep_schema(void)
 static lt_json *top_key_schema(const char *name)
 {
     if (strcmp(name, "pipeline") == 0) {
-        lt_json *k = typed("string");
+        lt_json *k = lt_schema_typed("string");
         lt_json_set(k, "pattern", lt_json_str("^[A-Za-z0-9_-]+$"));
         return k;
     }
     if (strcmp(name, "seed") == 0) {
-        lt_json *k = typed("integer");
+        lt_json *k = lt_schema_typed("integer");
         lt_json_set(k, "minimum", lt_json_int(0));
         lt_json_set(k, "maximum", lt_json_num(4294967295.0));
         return k;
     }
     if (strcmp(name, "stages") == 0) {
-        lt_json *k = typed("object");
+        lt_json *k = lt_schema_typed("object");
         lt_json_set(k, "minProperties", lt_json_int(1));
         lt_json_set(lt_json_set(k, "propertyNames", lt_json_object()), "pattern", lt_json_str(NAME_PATTERN));
         lt_json_set(lt_json_set(k, "additionalProperties", lt_json_object()), "$ref",
@@ -209,7 +209,7 @@ static lt_json *top_key_schema(const char *name)
         return k;
     }
     if (strcmp(name, "expect") == 0) {
-        lt_json *k = typed("object");
+        lt_json *k = lt_schema_typed("object");
         lt_json_set(lt_json_set(k, "propertyNames", lt_json_object()), "pattern",
                     lt_json_str("^[A-Za-z_][A-Za-z0-9_-]*\\.[^\\[\\]]+(\\[[0-9]+\\]){0,2}$"));
         lt_json_set(lt_json_set(k, "additionalProperties", lt_json_object()), "$ref",
@@ -218,7 +218,7 @@ static lt_json *top_key_schema(const char *name)
     }
     if (strcmp(name, "sweep") == 0)
         return sweep_schema();
-    return typed("string"); /* description */
+    return lt_schema_typed("string"); /* description */
 }
 
 lt_json *lt_schema(void)

@@ -6,5 +6,7 @@
 
 /* The whole schema (draft-07, which editors' YAML plugins understand). Owned. */
 lt_json *lt_schema(void);
+/* {"type": TYPE}, the piece every part of the schema starts from. Owned. */
+lt_json *lt_schema_typed(const char *type);
 
 #endif

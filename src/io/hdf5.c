@@ -23,8 +23,8 @@ struct lt_h5 {
     const char *type_name;
 };
 
-/* Records why a call failed at WHERE (and ROW, 1-based, when not 0): bad
- * data, or out of memory when that is all FMT says. */
+/* Records why a call failed at WHERE (and ROW, 1-based, when not 0): the
+ * data cannot be read as asked. */
 static void say(lt_diag *e, const char *where, long row, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void say(lt_diag *e, const char *where, long row, const char *fmt, ...)
@@ -34,7 +34,13 @@ static void say(lt_diag *e, const char *where, long row, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    lt_diag_data(e, strcmp(fmt, "out of memory") == 0 ? 3 : 2, where, row, 0, "%s", text);
+    lt_diag_data(e, 2, where, row, 0, "%s", text);
+}
+
+/* Records that a call at WHERE ran out of memory: a resource, not the data's fault. */
+static void out_of_memory(lt_diag *e, const char *where)
+{
+    lt_diag_data(e, 3, where, 0, 0, "out of memory");
 }
 
 /* libhdf5 prints its error stack to stderr by default; our messages say it
@@ -190,7 +196,7 @@ static int pick_columns(lt_h5 *h, const double *keep, size_t n_keep, lt_diag *e)
 {
     size_t last = (size_t)h->dims[h->rank - 1];
     if (!(h->keep = malloc(n_keep * sizeof *h->keep + 1))) {
-        say(e, h->where, 0, "out of memory");
+        out_of_memory(e, h->where);
         return -1;
     }
     for (size_t i = 0; i < n_keep; i++) {
@@ -245,7 +251,7 @@ lt_h5 *lt_h5_open(const char *file, const char *dset, const double *keep, size_t
     char *path = absolute(dset);
     size_t n = strlen(file) + strlen(dset) + 3;
     if (!h || !path || !(h->where = malloc(n))) {
-        say(e, file, 0, "out of memory");
+        out_of_memory(e, file);
         free(path);
         free(h);
         return NULL;
@@ -337,7 +343,7 @@ int lt_h5_read_rows(lt_h5 *h, size_t first, size_t n, double *out, lt_diag *e)
         free(h->scratch);
         h->scratch_rows = 0;
         if (!(h->scratch = malloc(n * whole * sizeof *h->scratch + 1))) {
-            say(e, h->where, 0, "out of memory");
+            out_of_memory(e, h->where);
             return -1;
         }
         h->scratch_rows = n;
@@ -426,12 +432,12 @@ int lt_h5_feature_names(lt_h5 *h, const char *attr, char ***names, lt_diag *e)
     size_t n = h->n_keep;
     char **kept = rc == 0 ? calloc(n + 1, sizeof *kept) : NULL;
     if (rc == 0 && !kept) {
-        say(e, h->where, 0, "out of memory");
+        out_of_memory(e, h->where);
         rc = -1;
     }
     for (size_t j = 0; rc == 0 && j < n; j++)
         if (!(kept[j] = strdup(all[h->keep ? h->keep[j] : j]))) {
-            say(e, h->where, 0, "out of memory");
+            out_of_memory(e, h->where);
             rc = -1;
         }
     free_strings(all, last);
@@ -472,7 +478,7 @@ static int encode_numbers(const char *where, const double *v, size_t rows, int *
         }
     double *sorted = malloc(rows * sizeof *sorted + 1);
     if (!sorted) {
-        say(e, where, 0, "out of memory");
+        out_of_memory(e, where);
         return -1;
     }
     memcpy(sorted, v, rows * sizeof *v);
@@ -495,7 +501,7 @@ static int encode_numbers(const char *where, const double *v, size_t rows, int *
     free(sorted);
     if (rc != 0) {
         free_strings(names, n);
-        say(e, where, 0, "out of memory");
+        out_of_memory(e, where);
         return -1;
     }
     *classes = names;
@@ -509,7 +515,7 @@ static int encode_strings(const char *where, char **s, size_t rows, int *y, char
 {
     char **sorted = malloc(rows * sizeof *sorted + 1);
     if (!sorted) {
-        say(e, where, 0, "out of memory");
+        out_of_memory(e, where);
         return -1;
     }
     memcpy(sorted, s, rows * sizeof *s);
@@ -529,7 +535,7 @@ static int encode_strings(const char *where, char **s, size_t rows, int *y, char
     free(sorted);
     if (rc != 0) {
         free_strings(names, n);
-        say(e, where, 0, "out of memory");
+        out_of_memory(e, where);
         return -1;
     }
     *classes = names;
@@ -565,7 +571,7 @@ static int labels_open(labels_ds *l, const char *file, const char *dset, size_t 
     size_t wn = strlen(file) + strlen(dset) + 3;
     if (!path || !(l->where = malloc(wn))) {
         free(path);
-        say(e, file, 0, "out of memory");
+        out_of_memory(e, file);
         return -1;
     }
     snprintf(l->where, wn, "%s:%s", file, path);
@@ -611,7 +617,7 @@ int lt_h5_read_labels(const char *file, const char *dset, size_t rows, int **y, 
     labels_ds l;
     int rc = labels_open(&l, file, dset, rows, e);
     if (rc == 0 && !(*y = malloc(rows * sizeof **y + 1))) {
-        say(e, l.where, 0, "out of memory");
+        out_of_memory(e, l.where);
         rc = -1;
     }
     if (rc == 0 && l.is_string) {
@@ -624,7 +630,7 @@ int lt_h5_read_labels(const char *file, const char *dset, size_t rows, int **y, 
         double *v = malloc(rows * sizeof *v + 1);
         rc = -1;
         if (!v)
-            say(e, l.where, 0, "out of memory");
+            out_of_memory(e, l.where);
         else if (H5Dread(l.d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0)
             say(e, l.where, 0, "the labels cannot be read (a damaged file?)");
         else

@@ -397,8 +397,7 @@ static int keep_full_rows(lt_pca *m, const double *x, size_t rows, const lt_pca_
     return keep_projected(m, x, rows, spread, threads, LT_PCA_OK, scores);
 }
 
-/* The column means over every process's rows: the blocks' sums, added. */
-static int spread_means(const lt_pca_rows *spread, const double *x, size_t rows, size_t cols, size_t n,
+int lt_pca_rows_means(const lt_pca_rows *spread, const double *x, size_t rows, size_t cols, size_t n,
                         double *mean)
 {
     memset(mean, 0, cols * sizeof *mean);
@@ -449,7 +448,7 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
     int status = LT_PCA_ENOMEM;
     bool ready = m->mean && m->variance && m->variance_ratio && m->singular_values;
     if (spread) {
-        status = ready ? spread_means(spread, x, rows, cols, m->n_samples, m->mean) : LT_PCA_ENOMEM;
+        status = ready ? lt_pca_rows_means(spread, x, rows, cols, m->n_samples, m->mean) : LT_PCA_ENOMEM;
         if (!ready)
             spread->sum(NULL, 0); /* fails every process's sum with this one's */
         if (status == LT_PCA_OK)

@@ -125,6 +125,12 @@ typedef struct lt_pca_rows {
     int rank, size;
 } lt_pca_rows;
 
+/* MEAN (cols) of every process's rows: this block's X (rows x cols) summed
+ * with the others' by SPREAD, over N rows in all. Returns LT_PCA_OK or
+ * LT_PCA_ENOMEM. */
+int lt_pca_rows_means(const lt_pca_rows *spread, const double *x, size_t rows, size_t cols, size_t n,
+                      double *mean);
+
 /* lt_pca_fit (solver auto, full or covariance; auto picks by all the
  * rows) for data whose rows are spread as SPREAD says: X is this process's
  * block (rows may be 0). The mean is summed over the processes; the

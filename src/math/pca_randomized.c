@@ -413,14 +413,8 @@ static int spread_place(const lt_pca_rows *spread, size_t rows, size_t *first, s
 static int spread_moments(const lt_pca_rows *spread, const double *x, size_t rows, size_t cols,
                           size_t n, double *mean, double *gram, double *total)
 {
-    memset(mean, 0, cols * sizeof *mean);
-    for (size_t i = 0; i < rows; i++)
-        for (size_t j = 0; j < cols; j++)
-            mean[j] += x[i * cols + j];
-    if (spread->sum(mean, cols) != 0)
+    if (lt_pca_rows_means(spread, x, rows, cols, n, mean) != LT_PCA_OK)
         return LT_PCA_ENOMEM;
-    for (size_t j = 0; j < cols; j++)
-        mean[j] /= (double)n;
     if (gram) {
         int status = lt_pca_status_from_la(lt_scatter(x, rows, cols, mean, gram));
         if (spread->sum(status == LT_PCA_OK ? gram : NULL, cols * cols) != 0)

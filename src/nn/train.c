@@ -146,61 +146,42 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
         /* Data parallel: this process's share [lo, hi) of the batch. */
         size_t lo = cfg->sum ? rows * (size_t)cfg->rank / (size_t)cfg->size : 0;
         size_t hi = cfg->sum ? rows * (size_t)(cfg->rank + 1) / (size_t)cfg->size : rows;
+        double loss;
+        bool stepped; /* the optimizer step was already taken on the way */
         if (cfg->sum) {
-            double batch_loss;
-            if (parallel_batch(net, cfg, x, ws, start + lo, hi - lo, count, &batch_loss) != 0)
+            if (parallel_batch(net, cfg, x, ws, start + lo, hi - lo, count, &loss) != 0)
                 return LT_TRAIN_ENOMEM;
-            if (!isfinite(batch_loss)) {
-                h->bad_epoch = e + 1;
-                h->bad_batch = batch_no;
-                h->bad_loss = batch_loss;
-                return LT_TRAIN_NONFINITE;
+            stepped = false;
+        } else {
+            for (size_t r = 0; r < rows; r++)
+                memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
+            if (ws->shares.n_shares) {
+                loss = lt_shares_batch(&ws->shares, ws->batch, rows, cfg->loss, cfg->metrics,
+                                       cfg->n_metrics, ws->sums, ws->sgd_rate);
+                stepped = ws->sgd_rate > 0; /* plain SGD done with the shares' sum */
+            } else {
+                const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
+                loss = batch_loss(cfg->loss, y, ws->batch, count, lt_net_output_grad(net),
+                                  ws->chunk_loss);
+                if (isfinite(loss)) {
+                    for (size_t k = 0; k < cfg->n_metrics; k++)
+                        ws->sums[k] += lt_metric_of(&cfg->metrics[k])->sum(y, ws->batch, count);
+                    lt_net_backward(net, rows, NULL);
+                }
+                stepped = fused;
             }
-            lt_optim_step(opt, net->w, net->g);
-            loss_sum += batch_loss;
-            seen += (double)count;
-            continue;
         }
-        for (size_t r = 0; r < rows; r++)
-            memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
-        if (ws->shares.n_shares) {
-            double loss = lt_shares_batch(&ws->shares, ws->batch, rows, cfg->loss, cfg->metrics,
-                                          cfg->n_metrics, ws->sums, ws->sgd_rate);
-            if (!isfinite(loss)) {
-                h->bad_epoch = e + 1;
-                h->bad_batch = batch_no;
-                h->bad_loss = loss;
-                return LT_TRAIN_NONFINITE;
-            }
-            if (!(ws->sgd_rate > 0))
-                lt_optim_step(opt, net->w, net->g);
-            loss_sum += loss;
-            seen += (double)count;
-            if (progress->live) {
-                for (size_t k = 0; k < cfg->n_metrics; k++)
-                    ws->means[k] = ws->sums[k] / seen;
-                lt_progress_batch(progress, batch_no, loss_sum / seen, ws->means);
-            }
-            continue;
-        }
-        const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
-        double loss = batch_loss(cfg->loss, y, ws->batch, count, lt_net_output_grad(net),
-                                 ws->chunk_loss);
         if (!isfinite(loss)) {
             h->bad_epoch = e + 1;
             h->bad_batch = batch_no;
             h->bad_loss = loss;
             return LT_TRAIN_NONFINITE;
         }
-        for (size_t k = 0; k < cfg->n_metrics; k++)
-            ws->sums[k] += lt_metric_of(&cfg->metrics[k])->sum(y, ws->batch, count);
-        lt_net_backward(net, rows, NULL);
-        if (!fused)
+        if (!stepped)
             lt_optim_step(opt, net->w, net->g);
-
         loss_sum += loss;
         seen += (double)count;
-        if (progress->live) {
+        if (progress->live) { /* sums and counts are the whole batch's, on ranks too */
             for (size_t k = 0; k < cfg->n_metrics; k++)
                 ws->means[k] = ws->sums[k] / seen;
             lt_progress_batch(progress, batch_no, loss_sum / seen, ws->means);

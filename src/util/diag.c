@@ -133,14 +133,19 @@ void lt_diag_add(lt_diag *d, const char *code, const char *file, int line, int c
     va_end(ap);
 }
 
+lt_diag_at lt_diag_data_at(int status, const char *file, long row, long col)
+{
+    /* Rows past INT_MAX keep their file, not a wrapped number. */
+    bool fits = row > 0 && row < 2147483647L && col < 2147483647L;
+    return (lt_diag_at){.code = status == 2 ? lt_code_data : lt_code_resource, .file = file,
+                        .line = fits ? (int)row : 0, .col = fits && col > 0 ? (int)col : 0};
+}
+
 int lt_diag_data(lt_diag *d, int status, const char *file, long row, long col, const char *fmt, ...)
 {
     if (!d || !fmt)
         return status;
-    /* Rows past INT_MAX keep their file, not a wrapped number. */
-    bool fits = row > 0 && row < 2147483647L && col < 2147483647L;
-    lt_diag_at at = {.code = status == 2 ? lt_code_data : lt_code_resource, .file = file,
-                     .line = fits ? (int)row : 0, .col = fits && col > 0 ? (int)col : 0};
+    lt_diag_at at = lt_diag_data_at(status, file, row, col);
     va_list ap;
     va_start(ap, fmt);
     report(d, LT_SEV_ERROR, &at, fmt, ap);

@@ -96,6 +96,9 @@ void lt_diag_add(lt_diag *d, const char *code, const char *file, int line, int c
  * reader re-reading checked data only needs the status. */
 int lt_diag_data(lt_diag *d, int status, const char *file, long row, long col, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
+/* Where lt_diag_data puts such a problem (FILE borrowed): for a caller that
+ * records it elsewhere, as the run's context does with lt_fail_at. */
+lt_diag_at lt_diag_data_at(int status, const char *file, long row, long col);
 /* Gives the last recorded problem its second position: WHAT (e.g. "first
  * defined") at FILE (NULL: the problem's own file), LINE, COL. */
 void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *what);
