@@ -35,6 +35,17 @@ grep -c "up to date" "$tmp/again.log" | grep -q '^40$' && ok || bad "a second ru
 "$latent" sweep "$file" --jobs 2 --threads 2 --out "$tmp/p" --no-cache > /dev/null || bad "--jobs 2 failed"
 cmp -s "$tmp/q/summary.json" "$tmp/p/summary.json" && ok || bad "--jobs 2 gives other results"
 
+# The summaries a reader loads: no column named twice (pca reports the
+# n_components it kept, told apart from the swept one), swept numbers as
+# numbers, no plot of a swept parameter against itself, no lock files left.
+head -n 1 "$tmp/q/summary.csv" | tr ',' '\n' | sort | uniq -d | grep -q . && bad "summary.csv names a column twice" || ok
+head -n 1 "$tmp/q/summary.csv" | grep -q ',pca.n_components,lr.C,.*,pca.n_components (metric),' && ok ||
+  bad "summary.csv's header does not tell the swept n_components from the metric"
+grep -q '"lr.C": 0.01' "$tmp/q/summary.json" && ok || bad "summary.json keeps a swept number as text"
+[ ! -e "$tmp/q/plots/sweep-pca.n_components.png" ] && [ -e "$tmp/q/plots/sweep-lr.test_accuracy.png" ] && ok ||
+  bad "the sweep plots a swept parameter against itself (or forgot the metrics)"
+[ -z "$(find "$tmp/q" -name .lock)" ] && ok || bad "run folders keep their .lock file"
+
 # The Slurm script (tests/slurm/ submits one to a real Slurm).
 "$latent" sweep "$file" --emit slurm --out "$tmp/e" > "$tmp/emit.log" || bad "--emit slurm failed"
 job=$tmp/e/slurm/sweep.sbatch

@@ -3,6 +3,7 @@
 #include "core/report.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,27 @@ static bool listed(const char *const *names, size_t n, const char *name)
         if (strcmp(names[i], name) == 0)
             return true;
     return false;
+}
+
+/* Whether every row that holds KEY holds the same number there. Text
+ * (the point's folder) counts as varying. */
+static bool constant(const lt_json *rows, const char *key)
+{
+    bool seen = false;
+    double first = 0;
+    for (size_t k = 0; k < lt_json_size(rows); k++) {
+        const lt_json *v = lt_json_get(lt_json_at(rows, k), key);
+        if (!v)
+            continue;
+        if (lt_json_string(v))
+            return false;
+        double x = lt_json_number(v);
+        if (seen && !(x == first || (isnan(x) && isnan(first))))
+            return false;
+        seen = true;
+        first = x;
+    }
+    return true;
 }
 
 /* The swept parameters that some row holds, then every other column in the
@@ -39,14 +61,17 @@ static const char **collect_columns(const lt_sweep_report *r, size_t *n_out, siz
             cols[n++] = r->params[i];
     }
     *n_params = n;
-    for (size_t k = 0; k < lt_json_size(r->rows); k++) {
-        const lt_json *row = lt_json_at(r->rows, k);
-        for (size_t j = 0; j < lt_json_size(row); j++) {
-            const char *key = lt_json_key_at(row, j);
-            if (!listed(cols, n, key))
-                cols[n++] = key;
+    /* Two passes: the columns that vary first, so the metrics a sweep is
+     * for are on screen, and the constant ones (split sizes, ...) after. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < lt_json_size(r->rows); k++) {
+            const lt_json *row = lt_json_at(r->rows, k);
+            for (size_t j = 0; j < lt_json_size(row); j++) {
+                const char *key = lt_json_key_at(row, j);
+                if (!listed(cols, n, key) && constant(r->rows, key) == (pass == 1))
+                    cols[n++] = key;
+            }
         }
-    }
     *n_out = n;
     return cols;
 }

@@ -190,6 +190,49 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+/* One run per folder at a time: two runs committing into the same folder
+ * would interleave their files. The lock is a file, .lock, that the run
+ * holds an flock on and removes when it ends, so a finished folder holds
+ * only results. Removing it opens one race: a second run may have opened
+ * the file just before it went, and then locks a file no longer in the
+ * folder. So a run that gets the lock checks that the file it holds is the
+ * one the folder names, and tries again if not. Returns the open, locked
+ * descriptor, or -1 if another run holds the folder (or the file cannot be
+ * made). */
+static int lock_folder(const char *dir)
+{
+    char *path = lt_path_join(dir, ".lock");
+    int fd = -1;
+    for (int attempt = 0; path && attempt < 8; attempt++) {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+        if (fd < 0)
+            break;
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            close(fd);
+            fd = -1;
+            break;
+        }
+        struct stat held, named;
+        if (fstat(fd, &held) == 0 && stat(path, &named) == 0 && held.st_dev == named.st_dev &&
+            held.st_ino == named.st_ino)
+            break;
+        close(fd); /* locked a removed file: the folder is free again */
+        fd = -1;
+    }
+    free(path);
+    return fd;
+}
+
+/* Removes the lock file while still holding it, then lets it go. */
+static void unlock_folder(const char *dir, int fd)
+{
+    char *path = lt_path_join(dir, ".lock");
+    if (path)
+        unlink(path);
+    free(path);
+    close(fd);
+}
+
 int lt_run_folder_open(lt_run_folder *f, const char *dir, lt_diag_format format)
 {
     *f = (lt_run_folder){.lock_fd = -1};
@@ -203,15 +246,9 @@ int lt_run_folder_open(lt_run_folder *f, const char *dir, lt_diag_format format)
         lt_diag_emit(format, lt_code_resource, dir, "cannot create the output folder: %s", strerror(errno));
         return LT_ERUNTIME;
     }
-    /* One run per folder at a time: two runs committing into the same
-     * folder would interleave their files. */
-    char *lock_path = lt_path_join(dir, ".lock");
-    int lock_fd = lock_path ? open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666) : -1;
-    free(lock_path);
-    if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    int lock_fd = lock_folder(dir);
+    if (lock_fd < 0) {
         lt_diag_emit(format, lt_code_resource, dir, "another latent run is writing this folder; wait for it or use --out");
-        if (lock_fd >= 0)
-            close(lock_fd);
         return LT_ERUNTIME;
     }
     remove_stale_staging(dir);
@@ -223,7 +260,7 @@ int lt_run_folder_open(lt_run_folder *f, const char *dir, lt_diag_format format)
         lt_diag_emit(format, lt_code_resource, dir, "cannot create the staging folder");
         free(staging);
         free(copy);
-        close(lock_fd);
+        unlock_folder(dir, lock_fd);
         return LT_ERUNTIME;
     }
     *f = (lt_run_folder){.dir = copy, .staging = staging, .lock_fd = lock_fd, .existed = existed};
@@ -246,16 +283,10 @@ void lt_run_folder_close(lt_run_folder *f, bool ok)
 {
     if (f->staging)
         lt_remove_tree(f->staging);
-    if (!ok && f->dir && !f->existed) {
-        /* Only what this run made: the lock file, then the folder if empty. */
-        char *lock = lt_path_join(f->dir, ".lock");
-        if (lock)
-            remove(lock);
-        free(lock);
-        rmdir(f->dir);
-    }
-    if (f->lock_fd >= 0)
-        close(f->lock_fd);
+    if (f->dir && f->lock_fd >= 0)
+        unlock_folder(f->dir, f->lock_fd);
+    if (!ok && f->dir && !f->existed)
+        rmdir(f->dir); /* only if this run made it and left it empty */
     interrupted_staging[0] = '\0';
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);

@@ -232,6 +232,50 @@ static lt_json *metric_names(const lt_json *rows)
     return names;
 }
 
+/* "stage.param", the name of axis A in the summary and the report. */
+static void axis_name(const lt_sweep *s, size_t a, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s", s->axes[a].stage ? s->axes[a].stage : "", s->axes[a].stage ? "." : "",
+             s->axes[a].param);
+}
+
+static bool is_axis(const lt_sweep *s, const char *name)
+{
+    for (size_t a = 0; a < s->n_axes; a++) {
+        char col[256];
+        axis_name(s, a, col, sizeof col);
+        if (strcmp(col, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The flat tables' (summary.csv, report.html) name for METRIC. A stage may
+ * report a metric named like a swept parameter (pca's n_components is the
+ * count it kept, which for a variance fraction is not the swept value), so
+ * that one is told apart by a suffix rather than written as a second column
+ * of the same name, which pandas would rename. */
+static const char *metric_column(const lt_sweep *s, const char *metric, char *buf, size_t size)
+{
+    if (!is_axis(s, metric))
+        return metric;
+    snprintf(buf, size, "%s (metric)", metric);
+    return buf;
+}
+
+/* A swept value in summary.json: a number when the YAML scalar is a plain
+ * number, so that a reader gets 0.01 rather than "0.01"; text otherwise. */
+static lt_json *param_value(const lt_node *v)
+{
+    if (v->kind != LT_SCALAR)
+        return lt_json_str("...");
+    char *end;
+    double x = strtod(v->value, &end);
+    if (v->plain && *v->value && !*end && isfinite(x))
+        return lt_json_num(x);
+    return lt_json_str(v->value);
+}
+
 static int write_summary_csv(const char *path, const lt_pipeline *p, const lt_json *rows)
 {
     size_t n = strlen(path);
@@ -247,24 +291,25 @@ static int write_summary_csv(const char *path, const lt_pipeline *p, const lt_js
     fputs("point,folder", f);
     for (size_t a = 0; a < p->sweep.n_axes; a++) {
         char col[256];
-        snprintf(col, sizeof col, "%s%s%s", p->sweep.axes[a].stage ? p->sweep.axes[a].stage : "",
-                 p->sweep.axes[a].stage ? "." : "", p->sweep.axes[a].param);
+        axis_name(&p->sweep, a, col, sizeof col);
         fputc(',', f);
         lt_csv_write_field(f, col);
     }
     for (size_t j = 0; j < lt_json_size(names); j++) {
+        char col[300];
         fputc(',', f);
-        lt_csv_write_field(f, lt_json_key_at(names, j));
+        lt_csv_write_field(f, metric_column(&p->sweep, lt_json_key_at(names, j), col, sizeof col));
     }
     fputc('\n', f);
     for (size_t r = 0; r < lt_json_size(rows); r++) {
         const lt_json *row = lt_json_value_at(rows, r);
         fprintf(f, "%zu,", r);
         lt_csv_write_field(f, lt_json_string(lt_json_get(row, "folder")));
-        const lt_json *params = lt_json_get(row, "params");
-        for (size_t a = 0; a < lt_json_size(params); a++) {
+        /* The swept values as the YAML wrote them. */
+        for (size_t a = 0; a < p->sweep.n_axes; a++) {
+            const lt_node *v = lt_sweep_value(&p->sweep, r, a);
             fputc(',', f);
-            lt_csv_write_field(f, lt_json_string(lt_json_value_at(params, a)));
+            lt_csv_write_field(f, v->kind == LT_SCALAR ? v->value : "...");
         }
         const lt_json *m = lt_json_get(row, "metrics");
         for (size_t j = 0; j < lt_json_size(names); j++) {
@@ -324,8 +369,7 @@ static char *plot_metric(const char *root, const lt_pipeline *p, const lt_json *
         x[i] = (double)i;
     lt_axes *ax = lt_figure_axes(fig, 0);
     char label[300];
-    snprintf(label, sizeof label, "%s%s%s", s->axes[0].stage ? s->axes[0].stage : "",
-             s->axes[0].stage ? "." : "", s->axes[0].param);
+    axis_name(s, 0, label, sizeof label);
     lt_axes_set_xlabel(ax, label);
     lt_axes_set_ylabel(ax, metric);
     lt_axes_set_title(ax, metric);
@@ -388,14 +432,19 @@ static void write_report(const char *root, const lt_pipeline *p, const lt_json *
                                       : lt_json_null());
         const lt_json *ps = lt_json_get(row, "params");
         for (size_t a = 0; a < lt_json_size(ps); a++) {
-            lt_json_set(out, lt_json_key_at(ps, a), lt_json_str(lt_json_string(lt_json_value_at(ps, a))));
+            const lt_json *v = lt_json_value_at(ps, a);
+            lt_json_set(out, lt_json_key_at(ps, a),
+                        lt_json_string(v) ? lt_json_str(lt_json_string(v)) : lt_json_num(lt_json_number(v)));
             if (r == 0 && n_params < 63)
                 params[n_params++] = lt_json_key_at(ps, a);
         }
         lt_json_set(out, "folder", lt_json_str(folder));
         const lt_json *m = lt_json_get(row, "metrics");
-        for (size_t j = 0; j < lt_json_size(m); j++)
-            lt_json_set(out, lt_json_key_at(m, j), lt_json_num(lt_json_number(lt_json_value_at(m, j))));
+        for (size_t j = 0; j < lt_json_size(m); j++) {
+            char col[300];
+            lt_json_set(out, metric_column(&p->sweep, lt_json_key_at(m, j), col, sizeof col),
+                        lt_json_num(lt_json_number(lt_json_value_at(m, j))));
+        }
     }
     params[n_params] = NULL;
     plots[n_plots] = NULL;
@@ -427,10 +476,8 @@ int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_op
         lt_json *params = lt_json_set(row, "params", lt_json_object());
         for (size_t a = 0; a < p0->sweep.n_axes; a++) {
             char key[256];
-            const lt_sweep_axis *ax = &p0->sweep.axes[a];
-            snprintf(key, sizeof key, "%s%s%s", ax->stage ? ax->stage : "", ax->stage ? "." : "", ax->param);
-            const lt_node *v = lt_sweep_value(&p0->sweep, k, a);
-            lt_json_set(params, key, lt_json_str(v->kind == LT_SCALAR ? v->value : "..."));
+            axis_name(&p0->sweep, a, key, sizeof key);
+            lt_json_set(params, key, param_value(lt_sweep_value(&p0->sweep, k, a)));
         }
         char *dir = point_dir(root, p0, k);
         lt_json *metrics = dir ? read_json(dir, "metrics.json") : NULL;
@@ -451,12 +498,16 @@ int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_op
         fprintf(stderr, "%s: cannot write the sweep summary\n", root);
         rc = LT_ERUNTIME;
     }
-    /* Plot the metrics that vary: the ones a sweep is for. */
+    /* Plot the metrics that vary: the ones a sweep is for. A metric named
+     * like an axis echoes the swept value, and plotted against it is a
+     * diagonal. */
     lt_json *names = metric_names(rows);
     char *plots[25];
     size_t plotted = 0;
     for (size_t j = 0; rc == LT_OK && j < lt_json_size(names) && plotted < 24; j++) {
         const char *metric = lt_json_key_at(names, j);
+        if (is_axis(&p0->sweep, metric))
+            continue;
         double lo = INFINITY, hi = -INFINITY;
         for (size_t r = 0; r < n; r++) {
             double v = lt_json_number(lt_json_get(lt_json_get(lt_json_value_at(rows, r), "metrics"), metric));

@@ -7,7 +7,8 @@ one more draw from the distribution these seeds sample.
 
 usage: make_vae_bounds.py [--seeds N] [SETTING...]   (default: the short
 settings, ten seeds; `full` is Geron's full 25-epoch run, about 5 minutes a
-seed on one idle core)
+seed on one idle core; `conv_full` is the Keras example's 30 epochs on all 55000
+training images, about 27 minutes a seed, so run it with --seeds 3)
 Updates tests/reference/vae_bounds.json, keeping the settings not rerun.
 With VAE_BOUNDS_RUNS=DIR, each seed's output of bench/vae_torch.py is kept
 in DIR/SETTING-seedK.jsonl and read back instead of rerun, so that a long
@@ -24,7 +25,8 @@ TORCH = os.path.join(HERE, "..", "..", "bench", "vae_torch.py")
 SEEDS = range(10)
 # name: (model, epochs, train_rows, latent_dim)
 SETTINGS = {"dense_short": ("dense", 5, 5000, 10), "dense_2d_short": ("dense", 5, 5000, 2),
-            "conv_short": ("conv", 1, 2000, 2), "full": ("dense", 25, 0, 10)}
+            "conv_short": ("conv", 1, 2000, 2), "full": ("dense", 25, 0, 10),
+            "conv_full": ("conv", 30, 0, 2)}
 KEYS = ("loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss",
         "val_kl_loss", "val_elbo_nats", "val_rounded_accuracy")
 
