@@ -63,9 +63,12 @@ void ae_report_params(lt_ctx *ctx, const ae_model *m)
     lt_report_int(ctx, "params", (long long)m->net.n_weights);
     lt_report_int(ctx, "encoder_params", (long long)part_weights(m, 0, m->n_encoder));
     lt_report_int(ctx, "decoder_params", (long long)part_weights(m, m->n_encoder, n));
-    char shape[64];
-    lt_report_str(ctx, "codings_shape",
-                  lt_nn_shape_text(&m->net.layers[m->n_encoder - 1].out, shape, sizeof shape));
+    /* A list of numbers, as numpy's .shape reads, not the text "[2]". */
+    const lt_nn_shape *codings = &m->net.layers[m->n_encoder - 1].out;
+    double dims[LT_NN_MAX_RANK];
+    for (int i = 0; i < codings->rank; i++)
+        dims[i] = codings->dim[i];
+    lt_report_vec(ctx, "codings_shape", dims, codings->rank > 0 ? (size_t)codings->rank : 0);
 }
 
 /* Reports NAME (the final epoch's value) and history.NAME (every epoch). */

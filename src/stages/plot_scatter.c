@@ -1,5 +1,5 @@
 /* plot.scatter: two columns of a split against each other, coloured by
- * class or by a per-row value, with the principal axes of the points. */
+ * class or by a per-row value, optionally with the principal axes of the points. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +30,10 @@ static const lt_param params[] = {
     LT_CHOICE(CFG, color, "label", color_choices,
               "colour by class label (one colour when the data have none), by "
               "the per-row value, or not at all"),
-    LT_BOOL(CFG, axes, true,
+    LT_BOOL(CFG, axes, false,
             "draw the points' principal axes through their mean, 2 standard "
-            "deviations each way"),
+            "deviations each way (off by default: on a projection that is "
+            "already PCA's, they only redraw the plot's own axes)"),
     LT_BOOL(CFG, equal, true, "one data unit as long on both axes"),
     LT_STRING(CFG, title, NULL, LT_NULLABLE, "title (default: the stage's name)"),
     LT_STRING(CFG, xlabel, NULL, LT_NULLABLE,
@@ -159,8 +160,8 @@ static const lt_metric plot_scatter_metrics[] = {
 const lt_stage_def plot_scatter_stage = {
     .abi = LT_ABI_VERSION,
     .name = "plot.scatter",
-    .summary = "scatter plot of two columns, coloured by class or value, with "
-               "principal axes",
+    .summary = "scatter plot of two columns, coloured by class or value, optionally "
+               "with principal axes",
     .params = params,
     .n_params = LT_COUNT(params),
     .config_size = sizeof(struct plot_scatter_config),
