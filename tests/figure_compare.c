@@ -1,5 +1,6 @@
 /* figure_compare A.png B.ppm: how far a PNG latent wrote is from a binary
- * PPM (P6) that pdftoppm rasterised from the same figure drawn as PDF.
+ * PPM (P6) that pdftoppm rasterised from the same figure drawn as PDF, or
+ * (B.png) from another PNG latent wrote.
  * Prints "WxH WxH mean=M far=F" (mean absolute difference per channel in
  * 0..255; F the share of pixels whose largest channel difference exceeds
  * 64). Exits 0, or 2 when a file cannot be read. */
@@ -51,7 +52,12 @@ int main(int argc, char **argv)
     unsigned aw = 0, ah = 0, bw = 0, bh = 0;
     if (argc != 3)
         return 2;
-    unsigned char *a = read_png(argv[1], &aw, &ah), *b = read_ppm(argv[2], &bw, &bh);
+    unsigned char *a = read_png(argv[1], &aw, &ah), *b = NULL;
+    size_t len = strlen(argv[2]);
+    if (len > 4 && strcmp(argv[2] + len - 4, ".png") == 0)
+        b = read_png(argv[2], &bw, &bh);
+    else
+        b = read_ppm(argv[2], &bw, &bh);
     if (!a || !b) {
         fprintf(stderr, "figure_compare: cannot read %s\n", a ? argv[2] : argv[1]);
         return 2;

@@ -33,6 +33,9 @@ stages:
   small: {use: plot.scatter, input: data, with: {title: same, size: [3.2, 2.4], dpi: 250}}
   wide:  {use: plot.variance, input: data2.spectrum, with: {size: [8, 3], format: pdf}}
   data2: {use: pca, input: data}
+  panels: {use: plot.embedding, input: [data, data2], with: {title: same}}
+  named: {use: plot.embedding, input: [data, data2], with: {title: same, titles: "data|data2"}}
+  others: {use: plot.embedding, input: [data, data2], with: {title: same, titles: "one|two"}}
 YEOF
 "$latent" run "$tmp/f.yaml" --out "$tmp/out" --quiet || bad "the figures pipeline failed"
 p=$tmp/out/plots
@@ -67,6 +70,11 @@ grep -q "<latent:text xmlns:latent=\"https://latent.invalid/provenance\" key=\"l
   "$p/svg.svg" && ok || bad "the SVG's metadata lacks the config hash"
 if command -v xmllint > /dev/null; then xmllint --noout "$p/svg.svg" && ok || bad "the SVG is not well-formed XML"; fi
 grep -q 'width="460.8pt" height="345.6pt"' "$p/svg.svg" && ok || bad "the SVG is not 6.4 x 4.8 in"
+# Panels without titles are named by the stages they show: the picture is
+# the one with those titles given, and not the one with others.
+within "$("$compare" "$p/panels.png" "$p/named.png")" 0 0 && ok ||
+  bad "plot.embedding's panels are not titled by their inputs' stage names"
+within "$("$compare" "$p/panels.png" "$p/others.png")" 0 0 && bad "the panel titles do not show" || ok
 # The report shows the SVG inline.
 grep -q 'data:image/svg+xml;base64,' "$tmp/out/report.html" && ok || bad "the report does not show the SVG"
 

@@ -281,6 +281,11 @@ bool lt_ctx_wants(const lt_ctx *ctx, int index);
  * reads), for a stage whose reads allow more than one kind; LT_DATASET
  * for an index out of range. */
 lt_value_kind lt_ctx_input_kind(const lt_ctx *ctx, int index);
+/* The name of the stage input INDEX comes from, as the pipeline calls it
+ * (borrowed, valid during run()), for a figure's panel titles and such;
+ * NULL for an index out of range or outside a pipeline. It is part of the
+ * stage's cache key, so an output that shows it stays right. */
+const char *lt_ctx_input_name(const lt_ctx *ctx, int index);
 
 /* ---- outputs ------------------------------------------------------------ */
 

@@ -72,6 +72,11 @@ lt_value_kind lt_ctx_input_kind(const lt_ctx *ctx, int index)
     return index >= 0 && index < 8 ? (lt_value_kind)ctx->input_kinds[index] : LT_DATASET;
 }
 
+const char *lt_ctx_input_name(const lt_ctx *ctx, int index)
+{
+    return index >= 0 && index < 8 ? ctx->input_names[index] : NULL;
+}
+
 bool lt_ctx_wants(const lt_ctx *ctx, int index)
 {
     return index == 0 || (index > 0 && index < LT_MAX_OUTPUTS && (ctx->wanted >> index & 1u));

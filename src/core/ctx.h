@@ -33,6 +33,7 @@ struct lt_ctx {
                                  NULL: not kept (lt_ctx_enter clears it) */
     unsigned wanted;          /* bit k: output k is read (lt_ctx_wants) */
     unsigned char input_kinds[8]; /* lt_value_kind of input k (lt_ctx_input_kind) */
+    const char *input_names[8];   /* the stage input k comes from (borrowed from the pipeline) */
     const lt_model *model_in; /* the stage's `from:` model, or NULL; borrowed */
 
     /* Owned. */

@@ -44,11 +44,14 @@ static void stage_key(const lt_pipeline *p, const lt_stage_inst *s, const run_va
     lt_json *config = lt_params_to_json(s->def->params, s->def->n_params, s->config);
     if (s->from) /* a saved model counts by its content */
         lt_json_set(config, "from", lt_json_str(s->from_sha256));
-    char input_keys[8][80];
+    /* Each input by its content's key and output, and by its stage's name,
+     * which a stage may show (lt_ctx_input_name). */
+    char input_keys[8][200];
     const char *inputs[8], *paths[16];
     size_t n_paths = 0;
     for (size_t j = 0; j < s->n_inputs; j++) {
-        snprintf(input_keys[j], sizeof input_keys[j], "%s/%d", rv->keys[s->inputs[j]], s->input_output[j]);
+        snprintf(input_keys[j], sizeof input_keys[j], "%s/%d/%s", rv->keys[s->inputs[j]], s->input_output[j],
+                 p->stages[s->inputs[j]].name);
         inputs[j] = input_keys[j];
     }
     for (size_t k = 0; k < s->def->n_params && n_paths < 15; k++) {
@@ -132,6 +135,7 @@ static int compute(const lt_pipeline *p, const lt_stage_inst *s, lt_ctx *ctx, co
         const lt_stage_def *from = p->stages[s->inputs[k]].def;
         size_t o = (size_t)s->input_output[k];
         ctx->input_kinds[k] = (unsigned char)(o < from->n_outputs ? from->outputs[o].kind : LT_DATASET);
+        ctx->input_names[k] = p->stages[s->inputs[k]].name;
     }
     stage_key(p, s, rv, ctx->threads, rv->keys[i]);
     /* Sources are not cached: reading their data again costs what reading

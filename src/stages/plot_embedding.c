@@ -3,7 +3,7 @@
  * roll's t) with a colour bar.
  *
  * Inputs: 1 to 4 embeddings, one panel each, side by side (titles from the
- * `titles` parameter: the stage cannot know its inputs' stage names). With
+ * `titles` parameter, else the inputs' stage names). With
  * thumbnails: true it takes exactly two, [embedding, images]: the embedding
  * and the image dataset it was computed from (same splits, same rows), and
  * draws small grayscale images at well-separated points, framed in their
@@ -53,7 +53,8 @@ static const lt_param params[] = {
     LT_STRING(CFG, title, NULL, LT_NULLABLE,
               "figure title (default: the stage's name)"),
     LT_STRING(CFG, titles, NULL, LT_NULLABLE,
-              "one title per panel, separated by '|', e.g. \"linear|rbf|sigmoid\""),
+              "one title per panel, separated by '|', e.g. \"linear|rbf|sigmoid\" "
+              "(default: each input's stage name)"),
     LT_STRING(CFG, xlabel, NULL, LT_NULLABLE,
               "x axis label (default: the column's name, such as KPC1)"),
     LT_STRING(CFG, ylabel, NULL, LT_NULLABLE,
@@ -82,10 +83,12 @@ static int check(lt_ctx *ctx, const void *config)
     return LT_OK;
 }
 
-/* The title of panel I from "a|b|c" into buf (empty when there is none). */
-static const char *panel_title(const char *titles, int i, char *buf, size_t size)
+/* The title of panel I from "a|b|c" into buf; without titles, the name of
+ * the stage the panel's input comes from. */
+static const char *panel_title(const lt_ctx *ctx, const char *titles, int i, char *buf, size_t size)
 {
-    buf[0] = '\0';
+    const char *from = lt_ctx_input_name(ctx, i);
+    snprintf(buf, size, "%s", titles || !from ? "" : from);
     for (int k = 0; titles && k < i; k++) {
         titles = strchr(titles, '|');
         if (titles)
@@ -317,7 +320,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         lt_axes *ax = lt_figure_axes(fig, p);
         bool last = p == n_panels - 1;
         char buf[256];
-        lt_axes_set_title(ax, n_panels > 1 ? panel_title(cfg->titles, p, buf, sizeof buf)
+        lt_axes_set_title(ax, n_panels > 1 ? panel_title(ctx, cfg->titles, p, buf, sizeof buf)
                               : cfg->titles ? cfg->titles : title);
         lt_axes_set_xlabel(ax, cfg->xlabel ? cfg->xlabel
                                            : plot_column_name(d, cfg->x, buf, sizeof buf));
