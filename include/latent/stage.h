@@ -210,6 +210,9 @@ void lt_report_int(lt_ctx *ctx, const char *name, long long value);
 void lt_report_bool(lt_ctx *ctx, const char *name, bool value);
 void lt_report_str(lt_ctx *ctx, const char *name, const char *value);
 void lt_report_vec(lt_ctx *ctx, const char *name, const double *v, size_t n);
+/* A list of N names (copied), such as the classes in a matrix's order; v
+ * NULL for n > 0 fails the run, as for lt_report_vec. */
+void lt_report_strs(lt_ctx *ctx, const char *name, const char *const *v, size_t n);
 void lt_report_mat(lt_ctx *ctx, const char *name, const double *v, size_t rows,
                    size_t cols);
 

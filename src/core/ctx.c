@@ -128,6 +128,16 @@ void lt_report_str(lt_ctx *ctx, const char *name, const char *value)
         lt_json_set(ctx->metrics, name, lt_json_str(value));
 }
 
+void lt_report_strs(lt_ctx *ctx, const char *name, const char *const *v, size_t n)
+{
+    if (!reportable(ctx, name, NULL, 0))
+        return;
+    lt_json *list = v || n == 0 ? lt_json_array() : NULL;
+    for (size_t i = 0; list && i < n; i++)
+        lt_json_push(list, lt_json_str(v[i]));
+    lt_json_set(ctx->metrics, name, list);
+}
+
 void lt_report_vec(lt_ctx *ctx, const char *name, const double *v, size_t n)
 {
     if (!reportable(ctx, name, v, n))

@@ -38,6 +38,19 @@ static const char *class_name(const lt_data *d, int c, char *buf, size_t size)
     return buf;
 }
 
+/* The names of K classes of D: class ORDER[j] (class j when ORDER is NULL)
+ * at j. One allocation, pointers then the numbers' text for unnamed
+ * classes, that the caller frees; NULL when out of memory. */
+static const char **class_names(const lt_data *d, const int *order, size_t k)
+{
+    enum { WIDTH = 16 };
+    const char **names = malloc(k * (sizeof *names + WIDTH) + 1);
+    char *text = names ? (char *)(names + k) : NULL;
+    for (size_t j = 0; names && j < k; j++)
+        names[j] = class_name(d, order ? order[j] : (int)j, text + j * WIDTH, WIDTH);
+    return names;
+}
+
 /* The accuracy of the model on split S and its confusion matrix (true
  * class by row, predicted by column, over every class of the data) into
  * CONFUSION. Returns LT_OK or an error recorded. */
@@ -122,6 +135,9 @@ static int report(lt_ctx *ctx, const lt_logreg *model, const lt_data *d,
                       model->n_features);
         lt_report_vec(ctx, "intercept", model->intercept, (size_t)model->n_rows);
     }
+    const char **classes = class_names(d, NULL, c);
+    lt_report_strs(ctx, "classes", classes, c);
+    free(classes);
     for (int s = 0; s < LT_N_SPLITS; s++)
         if (scored[s]) {
             snprintf(name, sizeof name, "%s_confusion_matrix", lt_split_name(s));
@@ -148,17 +164,13 @@ static void save(lt_ctx *ctx, const lt_logreg *model, const lt_data *d, const in
 {
     lt_model *o = lt_ctx_model_out(ctx);
     size_t k = (size_t)model->n_classes;
-    char (*bufs)[16] = malloc(k * sizeof *bufs);
-    const char **classes = malloc(k * sizeof *classes);
-    for (size_t j = 0; bufs && classes && j < k; j++)
-        classes[j] = class_name(d, from_model[j], bufs[j], sizeof bufs[j]);
+    const char **classes = class_names(d, from_model, k);
     lt_model_put_mat(o, "coef_", model->coef, (size_t)model->n_rows, model->n_features);
     lt_model_put_vec(o, "intercept_", model->intercept, (size_t)model->n_rows);
     /* Without its classes the model is incomplete: a NULL list fails the save. */
-    lt_model_put_strs(o, "classes_", bufs && classes ? classes : NULL, bufs && classes ? k : 1);
+    lt_model_put_strs(o, "classes_", classes, classes ? k : 1);
     lt_model_put_ints(o, "n_iter_", &model->n_iter, 1);
     lt_model_put_int(o, "latent.converged", model->converged);
-    free(bufs);
     free(classes);
 }
 
@@ -325,7 +337,8 @@ static const lt_metric logreg_metrics[] = {
     {"converged", "whether L-BFGS met its tolerance within max_iter"},
     {"coef", "the weights (a list for two classes, classes x features otherwise)"},
     {"intercept", "the intercepts (a number for two classes, one per class otherwise)"},
-    {"{split}_confusion_matrix", "rows: true class, columns: predicted class, in class order"},
+    {"{split}_confusion_matrix", "rows: true class, columns: predicted class, in the order of classes"},
+    {"classes", "the data's class names, in the confusion matrices' order"},
 };
 
 const lt_stage_def logreg_stage = {

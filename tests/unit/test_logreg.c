@@ -574,6 +574,14 @@ static void test_absent_class(void)
     CU_ASSERT_EQUAL(cm[1] + cm[3] + cm[4] + cm[5] + cm[7], 0); /* class 1 nowhere */
     CU_ASSERT_EQUAL(cm[0] + cm[2], zeros);
     CU_ASSERT_EQUAL((cm[0] + cm[8]) / 40, acc01);
+    /* The matrices' order, named: unnamed classes by their numbers. */
+    const lt_json *classes = lt_json_get(ctx->metrics, "classes");
+    CU_ASSERT_EQUAL_FATAL(lt_json_len(classes), 3);
+    for (size_t j = 0; j < 3; j++) {
+        char want[4];
+        snprintf(want, sizeof want, "%zu", j);
+        CU_ASSERT_STRING_EQUAL(lt_json_string(lt_json_at(classes, j)), want);
+    }
     lt_ctx_free_test(ctx);
     lt_data_free(&d);
 }
