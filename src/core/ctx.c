@@ -242,6 +242,24 @@ int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...
     return code;
 }
 
+int lt_fail_item(lt_ctx *ctx, int code, const char *item, int line, int col, const char *fmt, ...)
+{
+    if (!ctx)
+        return code;
+    char path[300];
+    snprintf(path, sizeof path, "stages.%s.with.%s", ctx->stage ? ctx->stage : "?", item);
+    lt_diag_at at = stage_at(ctx, code);
+    at.code = code == LT_EINPUT ? lt_code_param_value : at.code;
+    at.path = path;
+    if (line > 0)
+        at.file = lt_ctx_file(ctx), at.line = line, at.col = col;
+    va_list ap;
+    va_start(ap, fmt);
+    record(ctx, at, true, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
                const char *fmt, ...)
 {

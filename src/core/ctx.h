@@ -70,6 +70,15 @@ int lt_ctx_check_output(lt_ctx *ctx, const lt_data *d, bool nan_is_missing);
  * reader's result. */
 int lt_ctx_take(lt_ctx *ctx, lt_diag *d, int status);
 
+/* As lt_fail_param, for one item of a list parameter, such as a network's
+ * layer: ITEM is its place under the stage's `with:` ("encoder[2]"), so
+ * the error's config path reads "stages.ae.with.encoder[2]", and LINE:COL
+ * its position in the pipeline file (0: the stage's own). LT_EINPUT gets
+ * the code "param.value": the item does not fit the rest of the config or
+ * the data's shape. */
+int lt_fail_item(lt_ctx *ctx, int code, const char *item, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 /* Frees what the context owns (not the context itself: the runner's lives
  * on its stack). */
 void lt_ctx_release(lt_ctx *ctx);

@@ -32,6 +32,7 @@
 
 #include <cblas.h>
 
+#include "core/ctx.h"
 #include "core/dist.h"
 #include "nn/eval.h"
 #include "nn/layer.h"
@@ -103,8 +104,7 @@ static int fail_layer(lt_ctx *ctx, const struct autoencoder_config *cfg, size_t 
     const lt_spec *s = layer_spec(cfg, i);
     char name[32];
     ae_layer_name(cfg, i, name, sizeof name);
-    return lt_fail_at(ctx, LT_EINPUT, lt_ctx_file(ctx), s->line, s->col, "stage '%s': %s %s: %s",
-                      lt_ctx_stage(ctx), name, s->def->name, why);
+    return lt_fail_item(ctx, LT_EINPUT, name, s->line, s->col, "%s %s: %s", name, s->def->name, why);
 }
 
 /* The layer specs of encoder and decoder in one array (owned; the items

@@ -20,6 +20,7 @@
 
 #include <cblas.h>
 
+#include "core/ctx.h"
 #include "core/dist.h"
 #include "nn/layer.h"
 #include "nn/loss.h"
@@ -95,11 +96,13 @@ static lt_spec *joined_specs(const struct vae_config *cfg, struct lt_vae_latent_
 static int fail_layer(lt_ctx *ctx, const struct vae_config *cfg, size_t i, const char *why)
 {
     bool enc = i < cfg->encoder.n;
+    if (i == cfg->encoder.n) /* the latent layer between them, which the file does not list */
+        return lt_fail_param(ctx, LT_EINPUT, "latent_dim", "the latent layer: %s", why);
     size_t k = enc ? i : i - cfg->encoder.n - 1;
     const lt_spec *s = enc ? &cfg->encoder.items[k] : &cfg->decoder.items[k];
-    return lt_fail_at(ctx, LT_EINPUT, lt_ctx_file(ctx), s->line, s->col,
-                      "stage '%s': %s[%zu] %s: %s", lt_ctx_stage(ctx), enc ? "encoder" : "decoder",
-                      k, s->def->name, why);
+    char name[32];
+    snprintf(name, sizeof name, "%s[%zu]", enc ? "encoder" : "decoder", k);
+    return lt_fail_item(ctx, LT_EINPUT, name, s->line, s->col, "%s %s: %s", name, s->def->name, why);
 }
 
 /* Infers every shape from IN; the decoder's output must be IN when known. */
