@@ -201,7 +201,7 @@ static int cmd_run(const struct args *a, bool check)
                                : lt_sweep_run(a->files[i], &o, &a->run, check, a->jobs);
             lt_pipeline_free(p);
         } else if (p && a->point >= 0) {
-            fprintf(stderr, "%s: --point: the file has no sweep\n", a->files[i]);
+            lt_diag_emit(a->format, lt_code_sweep, a->files[i], "--point: the file has no sweep");
             lt_pipeline_free(p);
         } else if (p) {
             lt_json *metrics = NULL;
@@ -271,7 +271,7 @@ static int cmd_sweep(const struct args *a)
     int rc = 0;
     lt_load_opts o = load_opts(a, -1);
     if (p->sweep.n_points == 0) {
-        fprintf(stderr, "%s: the file has no sweep: block\n", file);
+        lt_diag_emit(a->format, lt_code_sweep, file, "the file has no sweep: block");
         rc = 2;
     } else if (a->list) {
         lt_sweep_list(p, stdout);
@@ -442,12 +442,20 @@ static int cmd_apply(int argc, char **argv)
     int n_pos = 0;
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
-        bool valued = !strcmp(arg, "--stage") || !strcmp(arg, "--out") || !strcmp(arg, "--threads");
+        bool valued = !strcmp(arg, "--stage") || !strcmp(arg, "--out") || !strcmp(arg, "--threads") ||
+                      !strcmp(arg, "--format");
         if (valued && i + 1 >= argc) {
             fprintf(stderr, "latent: %s needs a value (latent apply --help)\n", arg);
             return 2;
         }
-        if (!strcmp(arg, "--stage")) {
+        if (!strcmp(arg, "--format")) {
+            int f = lt_diag_format_parse(argv[++i]);
+            if (f < 0) {
+                fprintf(stderr, "latent: --format takes text, json or github, got '%s'\n", argv[i]);
+                return 2;
+            }
+            o.format = (lt_diag_format)f;
+        } else if (!strcmp(arg, "--stage")) {
             o.stage = argv[++i];
         } else if (!strcmp(arg, "--out")) {
             o.out_dir = argv[++i];

@@ -19,7 +19,7 @@ done
 build=build-fuzz
 [ -d $build ] || CC=clang meson setup $build -Dfuzz=true -Dbuildtype=debugoptimized \
   -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-harnesses="pipeline csv npy idx json npz"
+harnesses="pipeline csv npy idx json npz hdf5"
 targets=""
 for h in $harnesses; do targets="$targets tests/fuzz/fuzz_$h"; done
 ninja -C $build $targets >/dev/null
@@ -42,6 +42,17 @@ cp tests/bad/models/*.npz $seeds/npz/
 printf '\002\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' > $seeds/idx/images
 { printf '\002'; printf '\000\000\010\003\000\000\000\002\000\000\000\002\000\000\000\002\001\002\003\004\005\006\007\010' | gzip -c; } > $seeds/idx/images.gz
 printf '\000\000\000\010\001\000\000\000\003\000\001\002' > $seeds/idx/labels
+# HDF5: the input is a recipe for a valid file, not the file (see
+# fuzz_hdf5.c). One float32 table of 5 x 3, chunked and compressed, with
+# feature_names (ab, c, ab: a repeat) and int32 labels, then read as /x
+# with columns by name and labels; and one of 4 x 2 x 2 variable-length
+# strings, which the reader must refuse by name.
+z20='\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000\000'
+{ printf '\000\002\005\003\001\000\001\001\000\001\000'; printf "$z20$z20$z20"
+  printf '\001\001\001\002\000\001\001\002\002\000\001'
+  printf '\001\001\001\000\000'; printf "$z20"
+  printf '\001\001\001\002\001\001\002\002\000\001\001\001\001'; } > $seeds/hdf5/table
+printf '\003\003\004\002\002\000\012\000\002\001\002\002\003\001\003\000\001\002' > $seeds/hdf5/strings
 for f in tests/reference/*.json tests/diff/*.json; do
   [ -f "$f" ] && [ "$(wc -c < "$f")" -lt 65536 ] && cp "$f" $seeds/json/
 done

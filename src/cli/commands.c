@@ -34,7 +34,7 @@ static const lt_cli_option sweep_opts[] = {
     {"--time", "T", "with --emit slurm: each task's time limit (Slurm's --time)"},
     {"--cpus-per-task", "N", "with --emit slurm: CPUs per task; --threads defaults to them"},
     {"--mem", "M", "with --emit slurm: memory per task (Slurm's --mem)"},
-    OPT_POINT, OPT_SET, OPT_OUT, OPT_THREADS, OPT_NO_CACHE, OPT_QUIET, OPT_HELP, OPT_END};
+    OPT_POINT, OPT_SET, OPT_OUT, OPT_THREADS, OPT_NO_CACHE, OPT_QUIET, OPT_FORMAT, OPT_HELP, OPT_END};
 static const lt_cli_option plain_opts[] = {OPT_HELP, OPT_END};
 static const lt_cli_option cache_opts[] = {{"--size", NULL, "print the cache's size"},
                                            {"--clear", NULL, "remove the cache folder"}, OPT_HELP, OPT_END};
@@ -46,7 +46,7 @@ static const lt_cli_option diff_opts[] = {
 static const lt_cli_option apply_opts[] = {
     {"--stage", "NAME", "replay up to stage NAME (default: the last that saved a model)"},
     {"--out", "DIR", "write NAME.npy, NAME.csv and metrics.json to DIR (default: RUN_DIR/apply)"},
-    OPT_THREADS, OPT_QUIET, OPT_HELP, OPT_END};
+    OPT_THREADS, OPT_QUIET, OPT_FORMAT, OPT_HELP, OPT_END};
 static const lt_cli_option init_opts[] = {
     {"--label", "COLUMN", "the column holding class labels: adds a logistic regression"},
     {"--out", "FILE", "write the pipeline to FILE (default: DATA's name with .yaml; never overwrites)"},

@@ -39,6 +39,29 @@ typedef struct apply_state {
     lt_json *metrics;
 } apply_state;
 
+/* The command's own problems, one line each in the user's --format: CODE
+ * is lt_code_*, FILE what the problem is about. */
+#define say(a, code, file, ...) lt_diag_emit((a)->opts->format, code, file, __VA_ARGS__)
+
+/* Prints the stage's error kept by the context (or FALLBACK, when the stage
+ * failed without one) in the user's --format. */
+static void say_stage_error(const apply_state *a, const char *fallback)
+{
+    const lt_diag_item *it = lt_ctx_failure(&a->ctx);
+    lt_diag_format f = a->opts->format;
+    if (it)
+        lt_diag_print_item(it, f, lt_diag_stream(f));
+    else
+        lt_diag_emit(f, lt_code_stage_runtime, NULL, "%s", fallback);
+}
+
+/* Prints what a binder recorded in D, and clears it. */
+static void say_all(const apply_state *a, lt_diag *d)
+{
+    lt_diag_print_as(d, a->opts->format, lt_diag_stream(a->opts->format));
+    lt_diag_clear(d);
+}
+
 static bool exists(const char *path)
 {
     struct stat st;
@@ -59,15 +82,16 @@ static int read_run(apply_state *a)
     errno = 0;
     char *text = a->run_json ? lt_read_file(a->run_json, NULL) : NULL;
     if (!text) {
-        fprintf(stderr, "%s: not a finished run: cannot read run.json: %s\n", a->opts->run_dir,
-                strerror(errno ? errno : ENOMEM));
+        int e = errno ? errno : ENOMEM;
+        say(a, e == ENOMEM ? lt_code_resource : lt_code_input, a->opts->run_dir,
+            "not a finished run: cannot read run.json: %s", strerror(e));
         return errno == ENOMEM ? 3 : 2;
     }
     a->run = lt_json_parse(text);
     free(text);
     const lt_json *stages = lt_json_get(lt_json_get(a->run, "config"), "stages");
     if (!lt_json_get(a->run, "latent_version") || !lt_json_is_object(stages)) {
-        fprintf(stderr, "%s: not a run.json latent wrote (no config.stages)\n", a->run_json);
+        say(a, lt_code_input, a->run_json, "not a run.json latent wrote (no config.stages)");
         return 2;
     }
     a->n_stages = lt_json_size(stages);
@@ -84,8 +108,9 @@ static int read_run(apply_state *a)
         s->input = lt_json_len(in) ? lt_json_string(lt_json_at(in, 0)) : NULL;
         s->def = s->kind ? lt_registry_find(s->kind) : NULL;
         if (!s->def) {
-            fprintf(stderr, "%s: stage '%s' has kind '%s', which this latent does not know\n",
-                    a->run_json, s->name, s->kind ? s->kind : "?");
+            say(a, lt_code_stage_kind, a->run_json,
+                "stage '%s' has kind '%s', which this latent does not know", s->name,
+                s->kind ? s->kind : "?");
             return 2;
         }
     }
@@ -106,16 +131,16 @@ static long pick_target(const apply_state *a)
     if (a->opts->stage) {
         long t = find_stage(a, a->opts->stage);
         if (t < 0) {
-            fprintf(stderr, "%s: the run has no stage named '%s'\n", a->run_json, a->opts->stage);
+            say(a, lt_code_input, a->run_json, "the run has no stage named '%s'", a->opts->stage);
             return -1;
         }
         char *path = model_path(a, a->opts->stage);
         bool saved = path && exists(path);
         free(path);
         if (!saved) {
-            fprintf(stderr, "%s: stage '%s' (%s) saved no model (models/%s.npz); latent apply "
-                    "stops at a stage that fitted one\n", a->opts->run_dir, a->opts->stage,
-                    a->stages[t].kind, a->opts->stage);
+            say(a, lt_code_model, a->opts->run_dir,
+                "stage '%s' (%s) saved no model (models/%s.npz); latent apply stops at a stage "
+                "that fitted one", a->opts->stage, a->stages[t].kind, a->opts->stage);
             return -1;
         }
         return t;
@@ -127,8 +152,7 @@ static long pick_target(const apply_state *a)
         if (saved)
             return (long)i;
     }
-    fprintf(stderr, "%s: the run saved no models (models/ is empty); nothing to apply\n",
-            a->opts->run_dir);
+    say(a, lt_code_model, a->opts->run_dir, "the run saved no models (models/ is empty); nothing to apply");
     return -1;
 }
 
@@ -197,7 +221,7 @@ static int read_data(apply_state *a, const run_stage *src, lt_data **out)
                            ? "dataset.csv"
                            : NULL;
     if (!kind) {
-        fprintf(stderr, "%s: latent apply reads a .csv or .npy file\n", data);
+        say(a, lt_code_data, data, "latent apply reads a .csv or .npy file");
         return 2;
     }
     const lt_stage_def *def = lt_registry_find(kind);
@@ -244,8 +268,7 @@ static int read_data(apply_state *a, const run_stage *src, lt_data **out)
     if (rc == 0 && lt_params_bind(def->params, def->n_params, config, node, &site, &diag) != 0)
         rc = 2;
     lt_node_free(node);
-    lt_diag_print(&diag, stderr);
-    lt_diag_clear(&diag);
+    say_all(a, &diag);
     if (rc == 0) {
         lt_json *m = lt_json_object();
         lt_ctx_enter(&a->ctx, src->name, 0, 0, m);
@@ -253,7 +276,7 @@ static int read_data(apply_state *a, const run_stage *src, lt_data **out)
         if (rc == LT_OK)
             rc = run_kind(a, def, config, NULL, 1u, 0, out);
         if (rc != LT_OK)
-            fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx) ? lt_ctx_error(&a->ctx) : "cannot read the data");
+            say_stage_error(a, "cannot read the data");
         lt_json_free(m);
     }
     if (config)
@@ -265,7 +288,7 @@ static int read_data(apply_state *a, const run_stage *src, lt_data **out)
         lt_data *dense = lt_data_to_f64(*out, why, sizeof why);
         lt_data_free(out);
         if (!dense) {
-            fprintf(stderr, "%s\n", why);
+            say(a, lt_code_data, NULL, "%s", why);
             return 2;
         }
         *out = dense;
@@ -290,8 +313,7 @@ static int bind_saved(apply_state *a, const run_stage *rs, lt_stage_inst *s)
     lt_bind_site site = {.file = a->run_json, .stage = rs->name, .kind = rs->def->name};
     lt_diag diag = {0};
     int problems = lt_models_bind_from(s, &from, NULL, &site, &diag);
-    lt_diag_print(&diag, stderr);
-    lt_diag_clear(&diag);
+    say_all(a, &diag);
     free(path);
     return problems ? 2 : 0;
 }
@@ -343,7 +365,7 @@ static int predict(apply_state *a, const lt_model *m, const lt_data *in, predict
         if (icpt)
             lt_model_fail(ctx, m,
                        "coef_ has %zu rows for %zu classes", rows, k);
-        fprintf(stderr, "%s\n", lt_ctx_error(ctx));
+        say_stage_error(a, "the model cannot be read");
         return 2;
     }
     lt_logreg lr = {.n_features = cols, .n_classes = (int)k, .n_rows = (int)rows,
@@ -392,8 +414,9 @@ static int predict(apply_state *a, const lt_model *m, const lt_data *in, predict
             int h = 0;
             for (size_t j = 0; j < k && h >= 0 && (size_t)h < sizeof list; j++)
                 h += snprintf(list + h, sizeof list - (size_t)h, "%s%s", j ? ", " : "", classes[j]);
-            fprintf(stderr, "%s: row %zu: label '%s' is not one of the classes the model in %s "
-                    "was fitted on (%s)\n", a->opts->data, i, name, lt_model_path(m), list);
+            say(a, lt_code_data, a->opts->data,
+                "row %zu: label '%s' is not one of the classes the model in %s was fitted on (%s)",
+                i, name, lt_model_path(m), list);
             return 2;
         }
     }
@@ -447,12 +470,12 @@ static int write_results(apply_state *a, const char *name, const lt_data *d,
     int rc = npy && csv && metrics ? 0 : 3;
     if (rc == 0 && (lt_rows_write_npy(npy, &r, 0, err, sizeof err) != 0 ||
                     lt_rows_write_csv(csv, &r, err, sizeof err) != 0)) {
-        fprintf(stderr, "%s\n", err);
+        say(a, lt_code_resource, NULL, "%s", err);
         rc = 3;
     }
     FILE *f = rc == 0 ? fopen(metrics, "w") : NULL;
     if (rc == 0 && (!f || lt_json_write(a->metrics, f) != 0 || fclose(f) != 0)) {
-        fprintf(stderr, "%s: cannot write: %s\n", metrics, strerror(errno));
+        say(a, lt_code_resource, metrics, "cannot write: %s", strerror(errno));
         rc = 3;
     }
     free(npy);
@@ -487,7 +510,7 @@ static int reconstruction_error(apply_state *a, const lt_stage_inst *s, const lt
     a->ctx.metrics = mine;
     lt_json_free(scratch);
     if (st != LT_OK) {
-        fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx) ? lt_ctx_error(&a->ctx) : "the stage failed");
+        say_stage_error(a, "the stage failed");
         return st == LT_EINPUT ? 2 : 3;
     }
     const lt_mat *x = in->split[LT_TRAIN].x, *y = rec->split[LT_TRAIN].x;
@@ -540,8 +563,8 @@ static int commit_results(apply_state *a, const char *name)
     for (int i = 0; i < 3 && rc == 0; i++) {
         char *from = lt_path_join(a->staging, files[i]), *to = lt_path_join(a->out_dir, files[i]);
         if (!from || !to || rename(from, to) != 0) {
-            fprintf(stderr, "%s: cannot move %s into place: %s\n", a->out_dir, files[i],
-                    strerror(errno));
+            say(a, lt_code_resource, a->out_dir, "cannot move %s into place: %s", files[i],
+                strerror(errno));
             rc = 3;
         }
         free(from);
@@ -562,8 +585,8 @@ static int replay(apply_state *a, long target)
     }
     const run_stage *src = &a->stages[chain[n - 1]];
     if (src->input || src->def->max_inputs > 0) {
-        fprintf(stderr, "%s: the chain to stage '%s' does not start at a dataset\n", a->run_json,
-                a->stages[target].name);
+        say(a, lt_code_graph, a->run_json, "the chain to stage '%s' does not start at a dataset",
+            a->stages[target].name);
         return 2;
     }
     lt_data *cur = NULL;
@@ -577,7 +600,7 @@ static int replay(apply_state *a, long target)
         bool saved = path && exists(path);
         free(path);
         if (!saved) {
-            if (!a->opts->quiet)
+            if (!a->opts->quiet && a->opts->format == LT_DIAG_TEXT)
                 fprintf(stderr, "latent apply: stage '%s' (%s) saved no model; its input passes "
                         "through\n", rs->name, rs->kind);
             continue;
@@ -587,7 +610,7 @@ static int replay(apply_state *a, long target)
         lt_json *m = lt_json_set(a->metrics, rs->name, lt_json_object());
         lt_ctx_enter(&a->ctx, rs->name, 0, 0, m);
         if (rc == 0 && lt_models_enter(&a->ctx, &s, cur) != LT_OK) {
-            fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx));
+            say_stage_error(a, "the model does not fit");
             rc = 2;
         }
         lt_json_set(m, "rows", lt_json_int((long long)lt_data_rows(cur, LT_TRAIN)));
@@ -600,7 +623,7 @@ static int replay(apply_state *a, long target)
             lt_data *next = NULL;
             int st = rc == 0 ? run_kind(a, rs->def, s.config, cur, 1u, 0, &next) : LT_OK;
             if (rc == 0 && st != LT_OK) {
-                fprintf(stderr, "%s\n", lt_ctx_error(&a->ctx) ? lt_ctx_error(&a->ctx) : "the stage failed");
+                say_stage_error(a, "the stage failed");
                 rc = st == LT_EINPUT ? 2 : 3;
             }
             lt_data_free(&cur);
@@ -616,7 +639,7 @@ static int replay(apply_state *a, long target)
         rc = write_results(a, name, cur, pred.prob ? &pred : NULL, row_error);
     if (rc == 0)
         rc = commit_results(a, name);
-    if (rc == 0 && !a->opts->quiet)
+    if (rc == 0 && !a->opts->quiet && a->opts->format == LT_DIAG_TEXT)
         fprintf(stderr, "latent apply: wrote %s/%s.npy, %s.csv and metrics.json (%zu rows)\n",
                 a->out_dir, name, name, lt_data_rows(cur, LT_TRAIN));
     free_predictions(&pred);
@@ -641,8 +664,8 @@ int lt_apply(const lt_apply_opts *opts)
         a.staging = a.out_dir ? lt_path_join(a.out_dir, partial) : NULL;
         a.metrics = lt_json_object();
         if (!a.staging || !a.metrics || lt_mkdir_p(a.out_dir) != 0 || lt_mkdir_p(a.staging) != 0) {
-            fprintf(stderr, "%s: cannot create the output folder: %s\n",
-                    a.out_dir ? a.out_dir : "?", strerror(errno));
+            lt_diag_emit(opts->format, lt_code_resource, a.out_dir ? a.out_dir : "?",
+                         "cannot create the output folder: %s", strerror(errno));
             rc = 3;
         }
     }
@@ -651,7 +674,8 @@ int lt_apply(const lt_apply_opts *opts)
         a.ctx = (lt_ctx){.pipeline = lt_json_string(lt_json_get(a.run, "pipeline")),
                          .file = a.run_json, .staging = a.staging,
                          .seed = seed ? (uint32_t)lt_json_number(seed) : 0,
-                         .threads = openblas_get_num_threads(), .quiet = opts->quiet};
+                         .threads = openblas_get_num_threads(), .quiet = opts->quiet,
+                         .format = opts->format};
         a.ctx.png_text[0] = "Software";
         a.ctx.png_text[1] = "latent " LATENT_VERSION;
         rc = replay(&a, target);

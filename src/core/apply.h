@@ -19,15 +19,18 @@
 
 #include <stdbool.h>
 
+#include "util/diag.h"
+
 typedef struct lt_apply_opts {
     const char *run_dir;
     const char *data;
     const char *stage;   /* NULL: the last stage with a model */
     const char *out_dir; /* NULL: RUN_DIR/apply */
     bool quiet;
+    lt_diag_format format; /* --format: how errors and warnings print */
 } lt_apply_opts;
 
-/* Runs it. Prints any error (one line) to stderr. Returns 0, 2 for bad
+/* Runs it. Prints any error (one line) in FORMAT (text: to stderr). Returns 0, 2 for bad
  * input (a run, model or data file that does not fit), 3 otherwise. */
 int lt_apply(const lt_apply_opts *opts);
 

@@ -257,6 +257,61 @@ int lt_fail_param(lt_ctx *ctx, int code, const char *param, const char *fmt, ...
     return code;
 }
 
+int lt_fail_item(lt_ctx *ctx, int code, const char *item, int line, int col, const char *fmt, ...)
+{
+    if (!ctx)
+        return code;
+    char path[300];
+    snprintf(path, sizeof path, "stages.%s.with.%s", ctx->stage ? ctx->stage : "?", item);
+    lt_diag_at at = stage_at(ctx, code);
+    at.code = code == LT_EINPUT ? lt_code_param_value : at.code;
+    at.path = path;
+    if (line > 0)
+        at.file = lt_ctx_file(ctx), at.line = line, at.col = col;
+    va_list ap;
+    va_start(ap, fmt);
+    record(ctx, at, true, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* The node of the item's parameter at PATH ("units", "layer.units") in
+ * ITEM, a `{kind: {params}}` mapping: each step first looks through such a
+ * one-key mapping to its parameters. NULL when the file does not give it. */
+static const lt_node *item_param(const lt_node *item, const char *path)
+{
+    char step[128];
+    while (item && *path) {
+        size_t len = strcspn(path, ".");
+        snprintf(step, sizeof step, "%.*s", (int)len, path);
+        path += len + (path[len] == '.');
+        if (item->kind == LT_MAP && !lt_node_get(item, step) && item->n == 1)
+            item = item->items[0];
+        item = item->kind == LT_MAP ? lt_node_get(item, step) : NULL;
+    }
+    return item;
+}
+
+int lt_ctx_take_item(lt_ctx *ctx, lt_diag *d, int status, const char *list, size_t index, int line,
+                     int col, const char *what)
+{
+    const lt_diag_item *it = d && d->n ? &d->items[0] : NULL;
+    char item[400];
+    snprintf(item, sizeof item, "%s[%zu]%s%s", list, index, it && it->path ? "." : "",
+             it && it->path ? it->path : "");
+    const lt_node *seq = ctx ? lt_node_get(ctx->with, list) : NULL;
+    const lt_node *v = seq && seq->kind == LT_SEQ && index < seq->n && it && it->path
+                           ? item_param(seq->items[index], it->path)
+                           : NULL;
+    if (v && v->line > 0 && !v->source)
+        line = v->line, col = v->col;
+    lt_fail_item(ctx, status, item, line, col, "%s: %s", what,
+                 it ? it->message : "cannot take its input (a bug in latent: no reason given)");
+    if (d)
+        lt_diag_clear(d);
+    return status;
+}
+
 int lt_fail_at(lt_ctx *ctx, int code, const char *file, long row, long col,
                const char *fmt, ...)
 {

@@ -71,6 +71,24 @@ int lt_ctx_check_output(lt_ctx *ctx, const lt_data *d, bool nan_is_missing);
  * reader's result. */
 int lt_ctx_take(lt_ctx *ctx, lt_diag *d, int status);
 
+/* As lt_fail_param, for one item of a list parameter, such as a network's
+ * layer: ITEM is its place under the stage's `with:` ("encoder[2]"), so
+ * the error's config path reads "stages.ae.with.encoder[2]", and LINE:COL
+ * its position in the pipeline file (0: the stage's own). LT_EINPUT gets
+ * the code "param.value": the item does not fit the rest of the config or
+ * the data's shape. */
+int lt_fail_item(lt_ctx *ctx, int code, const char *item, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+/* Makes the first problem that code below the context recorded in D (a
+ * network layer's lt_layer_refuse) the stage's error, as lt_fail_item's
+ * about item INDEX of list parameter LIST ("encoder", 2), at LINE:COL, with
+ * the message prefixed by WHAT ("encoder[2] dense"). When the problem's
+ * path names one of the item's parameters ("units", "layer.units") the
+ * config path goes on to it ("stages.ae.with.encoder[2].units") and the
+ * position is that value's in the pipeline file. Clears D; returns STATUS. */
+int lt_ctx_take_item(lt_ctx *ctx, lt_diag *d, int status, const char *list, size_t index, int line,
+                     int col, const char *what);
+
 /* Frees what the context owns (not the context itself: the runner's lives
  * on its stack). */
 void lt_ctx_release(lt_ctx *ctx);

@@ -148,8 +148,10 @@ static const char *const stage_keys[] = {"use", "with", "input", "from", NULL};
 static const lt_stage_def *resolve_kind(lt_pipeline *p, const lt_node *use, const char *stage,
                                         lt_diag *diag)
 {
+    char path[300];
+    snprintf(path, sizeof path, "stages.%s.use", stage);
     if (!scalar_text(use)) {
-        lt_diag_add(diag, lt_code_stage_kind, AT(p, use), "stage '%s': 'use' must name a stage kind, got %s", stage,
+        lt_diag_add_at(diag, lt_code_stage_kind, path, AT(p, use), "stage '%s': 'use' must name a stage kind, got %s", stage,
                     lt_node_describe(use));
         return NULL;
     }
@@ -164,10 +166,10 @@ static const lt_stage_def *resolve_kind(lt_pipeline *p, const lt_node *use, cons
     names[n < 255 ? n : 255] = NULL;
     const char *hint = lt_did_you_mean(use->value, names);
     if (hint)
-        lt_diag_add(diag, lt_code_stage_kind, AT(p, use), "stage '%s': unknown stage kind '%s'; did you mean '%s'?",
+        lt_diag_add_at(diag, lt_code_stage_kind, path, AT(p, use), "stage '%s': unknown stage kind '%s'; did you mean '%s'?",
                     stage, use->value, hint);
     else
-        lt_diag_add(diag, lt_code_stage_kind, AT(p, use), "stage '%s': unknown stage kind '%s' (`latent stages` lists them)",
+        lt_diag_add_at(diag, lt_code_stage_kind, path, AT(p, use), "stage '%s': unknown stage kind '%s' (`latent stages` lists them)",
                     stage, use->value);
     return NULL;
 }
@@ -179,12 +181,14 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
     s->name = strdup(key->value);
     s->line = key->line;
     s->col = key->col;
+    char path[300], key_path[600]; /* the stage's place in the tree, and one of its keys' */
+    snprintf(path, sizeof path, "stages.%s", key->value);
     if (!valid_name(key->value, false))
-        lt_diag_add(diag, lt_code_key_shape, AT(p, key),
+        lt_diag_add_at(diag, lt_code_key_shape, path, AT(p, key),
                     "stage name '%s' must start with a letter or '_' and hold only letters, digits, '_' and '-'",
                     key->value);
     if (body->kind != LT_MAP) {
-        lt_diag_add(diag, lt_code_key_shape, AT(p, body), "stage '%s': expected a mapping with 'use', 'with' and 'input', got %s",
+        lt_diag_add_at(diag, lt_code_key_shape, path, AT(p, body), "stage '%s': expected a mapping with 'use', 'with' and 'input', got %s",
                     key->value, lt_node_describe(body));
         return;
     }
@@ -196,17 +200,19 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
         if (known)
             continue;
         const char *hint = lt_did_you_mean(k, stage_keys);
+        snprintf(key_path, sizeof key_path, "%s.%s", path, k);
         if (hint)
-            lt_diag_add(diag, lt_code_key_unknown, AT(p, body->keys[i]), "stage '%s': unknown key '%s'; did you mean '%s'?",
+            lt_diag_add_at(diag, lt_code_key_unknown, key_path, AT(p, body->keys[i]), "stage '%s': unknown key '%s'; did you mean '%s'?",
                         key->value, k, hint);
         else
-            lt_diag_add(diag, lt_code_key_unknown, AT(p, body->keys[i]),
+            lt_diag_add_at(diag, lt_code_key_unknown, key_path, AT(p, body->keys[i]),
                         "stage '%s': unknown key '%s' (a stage has 'use', 'with', 'input' and 'from')",
                         key->value, k);
     }
     const lt_node *use = lt_node_get(body, "use");
     if (!use) {
-        lt_diag_add(diag, lt_code_key_missing, AT(p, key), "stage '%s': missing 'use' (the stage kind, e.g. use: pca)",
+        snprintf(key_path, sizeof key_path, "%s.use", path);
+        lt_diag_add_at(diag, lt_code_key_missing, key_path, AT(p, key), "stage '%s': missing 'use'' (the stage kind, e.g. use: pca)",
                     key->value);
         return;
     }
@@ -236,8 +242,8 @@ static long stage_index(const lt_pipeline *p, const char *name)
     return -1;
 }
 
-static void unknown_stage(lt_pipeline *p, const lt_node *at, const char *what, const char *who,
-                          const char *name, lt_diag *diag)
+static void unknown_stage(lt_pipeline *p, const lt_node *at, const char *path, const char *what,
+                          const char *who, const char *name, lt_diag *diag)
 {
     const char *names[256];
     size_t k = 0;
@@ -247,9 +253,9 @@ static void unknown_stage(lt_pipeline *p, const lt_node *at, const char *what, c
     names[k] = NULL;
     const char *hint = lt_did_you_mean(name, names);
     if (hint)
-        lt_diag_add(diag, lt_code_input, AT(p, at), "%s%s: no stage named '%s'; did you mean '%s'?", who, what, name, hint);
+        lt_diag_add_at(diag, lt_code_input, path, AT(p, at), "%s%s: no stage named '%s'; did you mean '%s'?", who, what, name, hint);
     else
-        lt_diag_add(diag, lt_code_input, AT(p, at), "%s%s: no stage named '%s'", who, what, name);
+        lt_diag_add_at(diag, lt_code_input, path, AT(p, at), "%s%s: no stage named '%s'", who, what, name);
 }
 
 static bool reads_kind(const lt_stage_def *reader, lt_value_kind kind)
@@ -273,6 +279,8 @@ static void reads_text(const lt_stage_def *reader, char *buf, size_t size)
 static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const char *who, lt_diag *diag)
 {
     lt_stage_inst *s = &p->stages[index];
+    char path[300];
+    snprintf(path, sizeof path, "stages.%s.input", s->name);
     char name[256];
     snprintf(name, sizeof name, "%s", nm->value);
     char *dot = strchr(name, '.');
@@ -281,18 +289,18 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
         *dot = '\0';
     long j = stage_index(p, name);
     if (j < 0) {
-        unknown_stage(p, nm, "input", who, name, diag);
+        unknown_stage(p, nm, path, "input", who, name, diag);
         return;
     }
     const lt_stage_def *from = p->stages[j].def;
     if ((size_t)j == index) {
-        lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: a stage cannot read its own output", who);
+        lt_diag_add_at(diag, lt_code_input, path, AT(p, nm), "%sinput: a stage cannot read its own output", who);
         return;
     }
     if (!from)
         return; /* its kind is unknown, already reported */
     if (from->n_outputs == 0) {
-        lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who, name,
+        lt_diag_add_at(diag, lt_code_input, path, AT(p, nm), "%sinput: stage '%s' (%s) produces no data to read", who, name,
                     from->name);
         return;
     }
@@ -311,13 +319,13 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
     if (out < 0) {
         const char *hint = lt_did_you_mean(output, names);
         if (hint) {
-            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s'; did you mean '%s.%s'?",
+            lt_diag_add_at(diag, lt_code_input, path, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s'; did you mean '%s.%s'?",
                         who, name, from->name, output, name, hint);
         } else {
             char list[512] = "";
             for (size_t k = 0; k < n_names; k++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", k ? ", " : "", names[k]);
-            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s' (it has %s)", who, name,
+            lt_diag_add_at(diag, lt_code_input, path, AT(p, nm), "%sinput: stage '%s' (%s) has no output '%s' (it has %s)", who, name,
                         from->name, output, list);
         }
         return;
@@ -332,16 +340,16 @@ static void bind_input(lt_pipeline *p, size_t index, const lt_node *nm, const ch
         char reads[128];
         reads_text(s->def, reads, sizeof reads);
         if (fits)
-            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s; did you mean '%s.%s'?", who,
+            lt_diag_add_at(diag, lt_code_input, path, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s; did you mean '%s.%s'?", who,
                         nm->value, lt_value_kind_name(kind), s->def->name, reads, name, fits);
         else
-            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s", who, nm->value,
+            lt_diag_add_at(diag, lt_code_input, path, AT(p, nm), "%sinput: '%s' is a %s, and %s reads %s", who, nm->value,
                         lt_value_kind_name(kind), s->def->name, reads);
         return;
     }
     for (size_t k = 0; k < s->n_inputs; k++)
         if (s->inputs[k] == (size_t)j && s->input_output[k] == out) {
-            lt_diag_add(diag, lt_code_input, AT(p, nm), "%sinput: '%s' is listed twice; name each input once", who,
+            lt_diag_add_at(diag, lt_code_input, path, AT(p, nm), "%sinput: '%s' is listed twice; name each input once", who,
                         nm->value);
             return;
         }
@@ -380,6 +388,9 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
         return;
     char who[300];
     snprintf(who, sizeof who, "stage '%s': ", s->name);
+    char path[300], stage_path[300];
+    snprintf(path, sizeof path, "stages.%s.input", s->name);
+    snprintf(stage_path, sizeof stage_path, "stages.%s", s->name);
     const lt_node *input = body && body->kind == LT_MAP ? lt_node_get(body, "input") : NULL;
     if (input && !lt_node_is_null(input)) {
         const lt_node *const *names = (const lt_node *const *)&input;
@@ -390,7 +401,7 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
         }
         for (size_t i = 0; i < n; i++) {
             if (!scalar_text(names[i]))
-                lt_diag_add(diag, lt_code_input, AT(p, names[i]),
+                lt_diag_add_at(diag, lt_code_input, path, AT(p, names[i]),
                             "%sinput: expected a stage name (or STAGE.OUTPUT) or a list of them, got %s", who,
                             lt_node_describe(names[i]));
             else
@@ -400,10 +411,10 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
         char reads[128];
         reads_text(s->def, reads, sizeof reads);
         if (!bind_default_input(p, index) && reads_kind(s->def, LT_DATASET))
-            lt_diag_add(diag, lt_code_graph, p->file, s->line, s->col,
+            lt_diag_add_at(diag, lt_code_graph, stage_path, p->file, s->line, s->col,
                         "%sneeds an input, and no earlier stage produces data", who);
         else if (!s->n_inputs)
-            lt_diag_add(diag, lt_code_graph, p->file, s->line, s->col, "%sneeds an input, and no earlier stage gives %s",
+            lt_diag_add_at(diag, lt_code_graph, stage_path, p->file, s->line, s->col, "%sneeds an input, and no earlier stage gives %s",
                         who, reads);
         return;
     }
@@ -415,12 +426,12 @@ static void resolve_inputs(lt_pipeline *p, size_t index, const lt_node *body, lt
         input = &here;
     if ((int)s->n_inputs > s->def->max_inputs) {
         if (s->def->max_inputs == 0)
-            lt_diag_add(diag, lt_code_input, AT(p, input), "%s%s takes no input", who, s->def->name);
+            lt_diag_add_at(diag, lt_code_input, path, AT(p, input), "%s%s takes no input", who, s->def->name);
         else
-            lt_diag_add(diag, lt_code_input, AT(p, input), "%s%s takes at most %d input%s, got %zu", who, s->def->name,
+            lt_diag_add_at(diag, lt_code_input, path, AT(p, input), "%s%s takes at most %d input%s, got %zu", who, s->def->name,
                         s->def->max_inputs, s->def->max_inputs == 1 ? "" : "s", s->n_inputs);
     } else if ((int)s->n_inputs < s->def->min_inputs) {
-        lt_diag_add(diag, lt_code_input, AT(p, input), "%s%s needs %d inputs, got %zu", who, s->def->name,
+        lt_diag_add_at(diag, lt_code_input, path, AT(p, input), "%s%s needs %d inputs, got %zu", who, s->def->name,
                     s->def->min_inputs, s->n_inputs);
     }
 }
@@ -539,17 +550,18 @@ static bool parse_target(const char *t, lt_expect *e)
 static void undeclared_metric(lt_pipeline *p, const lt_node *key, const lt_expect *e, const lt_stage_def *def,
                               lt_diag *diag)
 {
-    char *names[256];
+    char *names[256], path[300];
+    snprintf(path, sizeof path, "expect.%s", e->target);
     size_t n = lt_metric_names(def, names, LT_COUNT(names));
     const char *hint = n ? lt_did_you_mean(e->metric, (const char *const *)names) : NULL;
     if (hint)
-        lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: %s: %s reports no metric '%s'; did you mean '%s'?", e->target,
+        lt_diag_add_at(diag, lt_code_expect, path, AT(p, key), "expect: %s: %s reports no metric '%s'; did you mean '%s'?", e->target,
                     def->name, e->metric, hint);
     else if (n)
-        lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: %s: %s reports no metric '%s' (`latent stages %s` lists its metrics)",
+        lt_diag_add_at(diag, lt_code_expect, path, AT(p, key), "expect: %s: %s reports no metric '%s' (`latent stages %s` lists its metrics)",
                     e->target, def->name, e->metric, def->name);
     else
-        lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: %s: %s reports no metrics", e->target, def->name);
+        lt_diag_add_at(diag, lt_code_expect, path, AT(p, key), "expect: %s: %s reports no metrics", e->target, def->name);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
 }
@@ -559,7 +571,7 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
     if (!expect || lt_node_is_null(expect))
         return;
     if (expect->kind != LT_MAP) {
-        lt_diag_add(diag, lt_code_expect, AT(p, expect), "expect: expected a mapping of stage.metric to checks, got %s",
+        lt_diag_add_at(diag, lt_code_expect, "expect", AT(p, expect), "expect: expected a mapping of stage.metric to checks, got %s",
                     lt_node_describe(expect));
         return;
     }
@@ -568,22 +580,24 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
         return;
     for (size_t i = 0; i < expect->n; i++) {
         const lt_node *key = expect->keys[i], *spec = expect->items[i];
+        char path[300]; /* the entry's place in the tree, for programs */
+        snprintf(path, sizeof path, "expect.%s", key->value);
         lt_expect *e = &p->expects[p->n_expects++];
         e->target = strdup(key->value);
         e->line = key->line;
         e->col = key->col;
         if (!parse_target(key->value, e)) {
-            lt_diag_add(diag, lt_code_expect, AT(p, key), "expect: '%s' should read STAGE.METRIC, optionally with [index]",
+            lt_diag_add_at(diag, lt_code_expect, path, AT(p, key), "expect: '%s' should read STAGE.METRIC, optionally with [index]",
                         key->value);
             continue;
         }
         long si = stage_index(p, e->stage);
         if (si < 0)
-            unknown_stage(p, key, e->target, "expect: ", e->stage, diag);
+            unknown_stage(p, key, path, e->target, "expect: ", e->stage, diag);
         else if (p->stages[si].def && !lt_metric_declared(p->stages[si].def, e->metric))
             undeclared_metric(p, key, e, p->stages[si].def, diag);
         if (spec->kind != LT_MAP) {
-            lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: expected a mapping such as {near: 0.95, tol: 0.01}, got %s",
+            lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: expected a mapping such as {near: 0.95, tol: 0.01}, got %s",
                         e->target, lt_node_describe(spec));
             continue;
         }
@@ -598,14 +612,14 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
                     which = j;
             if (which < 0) {
                 const char *hint = lt_did_you_mean(name, expect_keys);
-                lt_diag_add(diag, lt_code_expect, AT(p, spec->keys[k]), "expect: %s: unknown check '%s'%s%s%s", e->target,
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec->keys[k]), "expect: %s: unknown check '%s'%s%s%s", e->target,
                             name, hint ? "; did you mean '" : " (near with tol or rtol, min, max, equals)",
                             hint ? hint : "", hint ? "'?" : "");
                 bad = true;
                 continue;
             }
             if (!number_of(spec->items[k], &val[which])) {
-                lt_diag_add(diag, lt_code_expect, AT(p, spec->items[k]), "expect: %s: %s: expected a number, got %s",
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec->items[k]), "expect: %s: %s: expected a number, got %s",
                             e->target, name, lt_node_describe(spec->items[k]));
                 bad = true;
                 continue;
@@ -617,31 +631,31 @@ static void load_expect(lt_pipeline *p, const lt_node *expect, lt_diag *diag)
         enum { NEAR, TOL, RTOL, MIN, MAX, EQUALS };
         if (has[NEAR]) {
             if (!has[TOL] && !has[RTOL])
-                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: 'near' needs 'tol' (absolute) or 'rtol' (relative)",
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: 'near' needs 'tol' (absolute) or 'rtol' (relative)",
                             e->target);
             else if ((has[TOL] && val[TOL] < 0) || (has[RTOL] && val[RTOL] < 0))
-                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: tolerances must be >= 0", e->target);
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: tolerances must be >= 0", e->target);
             e->op = LT_EXPECT_NEAR;
             e->value = val[NEAR];
             e->tol = val[TOL];
             e->rtol = val[RTOL];
             if (has[MIN] || has[MAX] || has[EQUALS])
-                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
         } else if (has[EQUALS]) {
             e->op = LT_EXPECT_EQUALS;
             e->value = val[EQUALS];
             if (has[MIN] || has[MAX] || has[TOL] || has[RTOL])
-                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: use either near, min/max, or equals", e->target);
         } else if (has[MIN] || has[MAX]) {
             e->op = LT_EXPECT_RANGE;
             e->min = has[MIN] ? val[MIN] : -INFINITY;
             e->max = has[MAX] ? val[MAX] : INFINITY;
             if (has[TOL] || has[RTOL])
-                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: tol and rtol go with near", e->target);
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: tol and rtol go with near", e->target);
             if (e->min > e->max)
-                lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: min is larger than max", e->target);
+                lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: min is larger than max", e->target);
         } else {
-            lt_diag_add(diag, lt_code_expect, AT(p, spec), "expect: %s: needs near (with tol or rtol), min, max or equals",
+            lt_diag_add_at(diag, lt_code_expect, path, AT(p, spec), "expect: %s: needs near (with tol or rtol), min, max or equals",
                         e->target);
         }
     }
@@ -665,16 +679,16 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
             continue;
         const char *hint = lt_did_you_mean(k, top_keys);
         if (hint)
-            lt_diag_add(diag, lt_code_key_unknown, AT(p, root->keys[i]), "unknown top-level key '%s'; did you mean '%s'?", k, hint);
+            lt_diag_add_at(diag, lt_code_key_unknown, k, AT(p, root->keys[i]), "unknown top-level key '%s'; did you mean '%s'?", k, hint);
         else
-            lt_diag_add(diag, lt_code_key_unknown, AT(p, root->keys[i]), "unknown top-level key '%s' (expected %s)",
+            lt_diag_add_at(diag, lt_code_key_unknown, k, AT(p, root->keys[i]), "unknown top-level key '%s' (expected %s)",
                         k, lt_top_key_list((char[256]){0}, 256));
     }
     const lt_node *name = lt_node_get(root, "pipeline");
     if (!name)
-        lt_diag_add(diag, lt_code_key_missing, p->file, 1, 1, "missing 'pipeline' (the pipeline's name, e.g. pipeline: breast-cancer)");
+        lt_diag_add_at(diag, lt_code_key_missing, "pipeline", p->file, 1, 1, "missing 'pipeline' (the pipeline's name, e.g. pipeline: breast-cancer)");
     else if (!scalar_text(name) || !valid_name(name->value, true))
-        lt_diag_add(diag, lt_code_param_value, AT(p, name), "pipeline: the name may hold only letters, digits, '-' and '_', got %s%s%s",
+        lt_diag_add_at(diag, lt_code_param_value, "pipeline", AT(p, name), "pipeline: the name may hold only letters, digits, '-' and '_', got %s%s%s",
                     scalar_text(name) ? "\"" : "", scalar_text(name) ? name->value : lt_node_describe(name),
                     scalar_text(name) ? "\"" : "");
     else
@@ -682,14 +696,14 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
     const lt_node *desc = lt_node_get(root, "description");
     if (desc && !lt_node_is_null(desc)) {
         if (desc->kind != LT_SCALAR)
-            lt_diag_add(diag, lt_code_param_type, AT(p, desc), "description: expected text, got %s", lt_node_describe(desc));
+            lt_diag_add_at(diag, lt_code_param_type, "description", AT(p, desc), "description: expected text, got %s", lt_node_describe(desc));
         else
             p->description = strdup(desc->value);
     }
     const lt_node *seed = lt_node_get(root, "seed");
     double s = 0;
     if (seed && !(number_of(seed, &s) && s == floor(s) && s >= 0 && s <= 4294967295.0)) {
-        lt_diag_add(diag, lt_code_param_value, AT(p, seed), "seed: expected an integer in [0, 4294967295], got %s%s%s",
+        lt_diag_add_at(diag, lt_code_param_value, "seed", AT(p, seed), "seed: expected an integer in [0, 4294967295], got %s%s%s",
                     scalar_text(seed) ? "\"" : "", scalar_text(seed) ? seed->value : lt_node_describe(seed),
                     scalar_text(seed) ? "\"" : "");
         s = 0; /* converting a value out of range would be undefined (found by fuzzing) */
@@ -698,11 +712,11 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
 
     const lt_node *stages = lt_node_get(root, "stages");
     if (!stages) {
-        lt_diag_add(diag, lt_code_key_missing, p->file, 1, 1, "missing 'stages' (a mapping of stage names to {use, with, input})");
+        lt_diag_add_at(diag, lt_code_key_missing, "stages", p->file, 1, 1, "missing 'stages' (a mapping of stage names to {use, with, input})");
         return;
     }
     if (stages->kind != LT_MAP || stages->n == 0) {
-        lt_diag_add(diag, lt_code_key_shape, AT(p, stages), "stages: expected a mapping of stage names to {use, with, input}, got %s",
+        lt_diag_add_at(diag, lt_code_key_shape, "stages", AT(p, stages), "stages: expected a mapping of stage names to {use, with, input}, got %s",
                     stages->kind == LT_MAP ? "an empty mapping" : lt_node_describe(stages));
         return;
     }

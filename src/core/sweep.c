@@ -36,6 +36,8 @@ static bool check_target(const char *file, const lt_node *root, const lt_node *k
                          lt_sweep_axis *axis, lt_diag *diag)
 {
     const char *target = key->value;
+    char path[300]; /* the axis's place in the tree, for programs */
+    snprintf(path, sizeof path, "sweep.%s", target);
     const lt_top_key *top = lt_top_key_find(target);
     if (top && top->sweepable) {
         axis->param = strdup(target);
@@ -43,7 +45,7 @@ static bool check_target(const char *file, const lt_node *root, const lt_node *k
     }
     const char *dot = strchr(target, '.');
     if (!dot || dot == target || !dot[1]) {
-        lt_diag_add(diag, lt_code_sweep, AT(file, key), "sweep: '%s' should read STAGE.PARAM (or seed)", target);
+        lt_diag_add_at(diag, lt_code_sweep, path, AT(file, key), "sweep: '%s' should read STAGE.PARAM (or seed)", target);
         return false;
     }
     axis->stage = strndup(target, (size_t)(dot - target));
@@ -59,7 +61,7 @@ static bool check_target(const char *file, const lt_node *root, const lt_node *k
             names[k++] = stages->keys[i]->value;
         names[k] = NULL;
         const char *hint = lt_did_you_mean(axis->stage, names);
-        lt_diag_add(diag, lt_code_sweep, AT(file, key), "sweep: %s: no stage named '%s'%s%s%s", target, axis->stage,
+        lt_diag_add_at(diag, lt_code_sweep, path, AT(file, key), "sweep: %s: no stage named '%s'%s%s%s", target, axis->stage,
                     hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
         return false;
     }
@@ -76,7 +78,7 @@ static bool check_target(const char *file, const lt_node *root, const lt_node *k
     }
     names[k] = NULL;
     const char *hint = lt_did_you_mean(axis->param, names);
-    lt_diag_add(diag, lt_code_sweep, AT(file, key), "sweep: %s: %s has no parameter '%s'%s%s%s", target, def->name,
+    lt_diag_add_at(diag, lt_code_sweep, path, AT(file, key), "sweep: %s: %s has no parameter '%s'%s%s%s", target, def->name,
                 axis->param, hint ? "; did you mean '" : "", hint ? hint : "", hint ? "'?" : "");
     return false;
 }
@@ -104,11 +106,13 @@ static lt_node *number_node(double v, const lt_node *at)
 static bool read_values(const char *file, const lt_node *spec, lt_sweep_axis *axis, lt_diag *diag,
                         const char *target)
 {
+    char path[300];
+    snprintf(path, sizeof path, "sweep.%s", target);
     const lt_node *list = spec;
     if (spec->kind == LT_MAP && lt_node_get(spec, "values")) {
         list = lt_node_get(spec, "values");
         if (spec->n != 1) {
-            lt_diag_add(diag, lt_code_sweep, AT(file, spec), "sweep: %s: give either values or from/to/steps", target);
+            lt_diag_add_at(diag, lt_code_sweep, path, AT(file, spec), "sweep: %s: give either values or from/to/steps", target);
             return false;
         }
     } else if (spec->kind == LT_MAP) {
@@ -118,22 +122,22 @@ static bool read_values(const char *file, const lt_node *spec, lt_sweep_axis *ax
         for (size_t i = 0; i < spec->n; i++) {
             const char *k = spec->keys[i]->value;
             if (strcmp(k, "from") && strcmp(k, "to") && strcmp(k, "steps")) {
-                lt_diag_add(diag, lt_code_sweep, AT(file, spec->keys[i]),
+                lt_diag_add_at(diag, lt_code_sweep, path, AT(file, spec->keys[i]),
                             "sweep: %s: unknown key '%s' (a range has from, to and steps)", target, k);
                 return false;
             }
         }
         if (!from || !to || !steps) {
-            lt_diag_add(diag, lt_code_sweep, AT(file, spec), "sweep: %s: a range needs from, to and steps", target);
+            lt_diag_add_at(diag, lt_code_sweep, path, AT(file, spec), "sweep: %s: a range needs from, to and steps", target);
             return false;
         }
         if (!number_of(from, &a) || !number_of(to, &b)) {
-            lt_diag_add(diag, lt_code_sweep, AT(file, number_of(from, &a) ? to : from),
+            lt_diag_add_at(diag, lt_code_sweep, path, AT(file, number_of(from, &a) ? to : from),
                         "sweep: %s: from and to must be numbers", target);
             return false;
         }
         if (!number_of(steps, &n) || n != floor(n) || n < 2 || n > LT_SWEEP_MAX_POINTS) {
-            lt_diag_add(diag, lt_code_sweep, AT(file, steps), "sweep: %s: steps: expected an integer in [2, %d]", target,
+            lt_diag_add_at(diag, lt_code_sweep, path, AT(file, steps), "sweep: %s: steps: expected an integer in [2, %d]", target,
                         LT_SWEEP_MAX_POINTS);
             return false;
         }
@@ -148,13 +152,13 @@ static bool read_values(const char *file, const lt_node *spec, lt_sweep_axis *ax
         return axis->values != NULL;
     }
     if (list->kind != LT_SEQ) {
-        lt_diag_add(diag, lt_code_sweep, AT(file, list),
+        lt_diag_add_at(diag, lt_code_sweep, path, AT(file, list),
                     "sweep: %s: expected a list of values, {values: [...]} or {from, to, steps}, got %s",
                     target, lt_node_describe(list));
         return false;
     }
     if (list->n == 0) {
-        lt_diag_add(diag, lt_code_sweep, AT(file, list), "sweep: %s: the list of values is empty", target);
+        lt_diag_add_at(diag, lt_code_sweep, path, AT(file, list), "sweep: %s: the list of values is empty", target);
         return false;
     }
     axis->values = calloc(list->n, sizeof *axis->values);
@@ -172,7 +176,7 @@ int lt_sweep_parse(const char *file, const lt_node *root, char *const *sets, siz
     if (!block || lt_node_is_null(block))
         return 0;
     if (block->kind != LT_MAP) {
-        lt_diag_add(diag, lt_code_sweep, AT(file, block), "sweep: expected a mapping of STAGE.PARAM to values, got %s",
+        lt_diag_add_at(diag, lt_code_sweep, "sweep", AT(file, block), "sweep: expected a mapping of STAGE.PARAM to values, got %s",
                     lt_node_describe(block));
         return -1;
     }
@@ -195,7 +199,7 @@ int lt_sweep_parse(const char *file, const lt_node *root, char *const *sets, siz
     out->n_points = out->n_axes ? 1 : 0;
     for (size_t i = 0; i < out->n_axes; i++) {
         if (out->axes[i].n > max_points || out->n_points * out->axes[i].n > max_points) {
-            lt_diag_add(diag, lt_code_sweep, AT(file, block),
+            lt_diag_add_at(diag, lt_code_sweep, "sweep", AT(file, block),
                         "sweep: more than %zu points (the limit; raise it with --max-points)", max_points);
             return -1;
         }

@@ -52,14 +52,16 @@ static bool up_to_date(const char *dir, const lt_pipeline *p)
     return ok;
 }
 
-static lt_pipeline *load_point(const char *file, const lt_load_opts *load, size_t k)
+/* Loads point K of FILE; prints its problems in FORMAT (--format). */
+static lt_pipeline *load_point(const char *file, const lt_load_opts *load, lt_diag_format format,
+                               size_t k)
 {
     lt_load_opts o = *load;
     o.point = (long)k;
     lt_diag diag = {0};
     lt_pipeline *p = lt_pipeline_load(file, &o, &diag);
     if (lt_dist_rank() == 0) /* every rank of an MPI run finds the same */
-        lt_diag_print(&diag, stderr);
+        lt_diag_print_as(&diag, format, lt_diag_stream(format));
     lt_diag_clear(&diag);
     return p;
 }
@@ -68,28 +70,32 @@ static lt_pipeline *load_point(const char *file, const lt_load_opts *load, size_
 static int run_point(const char *file, const lt_load_opts *load, const lt_run_opts *run,
                      const char *root, size_t k, size_t n, bool check)
 {
-    lt_pipeline *p = load_point(file, load, k);
+    lt_pipeline *p = load_point(file, load, run->format, k);
     if (!p)
         return LT_EINPUT;
     char what[512];
     lt_sweep_describe(&p->sweep, k, what, sizeof what);
     char *dir = point_dir(root, p, k);
     int rc = LT_OK;
+    const char *text = NULL; /* the point's line; the machine formats print problems only */
     if (!dir) {
         rc = LT_ERUNTIME;
     } else if (up_to_date(dir, p) && !check) {
-        printf("point %zu/%zu  %s  up to date\n", k + 1, n, what);
+        text = "up to date";
     } else {
         lt_run_opts o = *run;
         o.out_dir = dir;
         o.quiet = true;
         lt_json *metrics = NULL;
         rc = lt_run(p, &o, check ? &metrics : NULL);
-        printf("point %zu/%zu  %s  %s\n", k + 1, n, what, rc == LT_OK ? "done" : "FAILED");
+        if (run->format == LT_DIAG_TEXT) /* before the check's own lines */
+            printf("point %zu/%zu  %s  %s\n", k + 1, n, what, rc == LT_OK ? "done" : "FAILED");
         if (rc == LT_OK && check)
             rc = lt_expect_check(p, metrics, stdout, NULL);
         lt_json_free(metrics);
     }
+    if (text && run->format == LT_DIAG_TEXT)
+        printf("point %zu/%zu  %s  %s\n", k + 1, n, what, text);
     fflush(stdout);
     free(dir);
     lt_pipeline_free(p);
@@ -99,7 +105,7 @@ static int run_point(const char *file, const lt_load_opts *load, const lt_run_op
 int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *run, bool check,
                  int jobs)
 {
-    lt_pipeline *p0 = load_point(file, load, 0);
+    lt_pipeline *p0 = load_point(file, load, run->format, 0);
     if (!p0)
         return LT_EINPUT;
     size_t n = p0->sweep.n_points;
@@ -110,7 +116,7 @@ int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *
     /* Every point is checked before any runs: a bad value at point 37 should
      * not surface after 36 runs. */
     for (size_t k = 1; k < n; k++) {
-        lt_pipeline *p = load_point(file, load, k);
+        lt_pipeline *p = load_point(file, load, run->format, k);
         if (!p) {
             free(root);
             return LT_EINPUT;
@@ -179,7 +185,7 @@ int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *
 int lt_sweep_run_point(const char *file, const lt_load_opts *load, const lt_run_opts *run, size_t k,
                        bool check)
 {
-    lt_pipeline *p = load_point(file, load, k);
+    lt_pipeline *p = load_point(file, load, run->format, k);
     if (!p)
         return LT_EINPUT;
     char *root = lt_sweep_root(p, run);
@@ -416,7 +422,8 @@ done:
 }
 
 /* The report's table: one flat row per point, parameters first. */
-static void write_report(const char *root, const lt_pipeline *p, const lt_json *rows, char **plots,
+static void write_report(lt_diag_format format, const char *root, const lt_pipeline *p,
+                         const lt_json *rows, char **plots,
                          size_t n_plots)
 {
     lt_json *flat = lt_json_array();
@@ -453,14 +460,14 @@ static void write_report(const char *root, const lt_pipeline *p, const lt_json *
                               .params = params, .link_column = "folder",
                               .plots = (const char *const *)plots};
     if (!path || lt_report_sweep_write(path, &report) != 0)
-        fprintf(stderr, "%s: cannot write the sweep report\n", root);
+        lt_diag_emit(format, lt_code_resource, root, "cannot write the sweep report");
     free(path);
     lt_json_free(flat);
 }
 
 int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_opts *run)
 {
-    lt_pipeline *p0 = load_point(file, load, 0);
+    lt_pipeline *p0 = load_point(file, load, run->format, 0);
     if (!p0)
         return LT_EINPUT;
     char *root = lt_sweep_root(p0, run);
@@ -495,7 +502,7 @@ int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_op
     int rc = LT_OK;
     if (!json_path || !csv_path || lt_mkdir_p(root) != 0 || write_json_atomic(json_path, rows) != 0 ||
         write_summary_csv(csv_path, p0, rows) != 0) {
-        fprintf(stderr, "%s: cannot write the sweep summary\n", root);
+        lt_diag_emit(run->format, lt_code_resource, root, "cannot write the sweep summary");
         rc = LT_ERUNTIME;
     }
     /* Plot the metrics that vary: the ones a sweep is for. A metric named
@@ -524,10 +531,10 @@ int lt_sweep_collect(const char *file, const lt_load_opts *load, const lt_run_op
     }
     lt_json_free(names);
     if (rc == LT_OK)
-        write_report(root, p0, rows, plots, plotted);
+        write_report(run->format, root, p0, rows, plots, plotted);
     for (size_t i = 0; i < plotted; i++)
         free(plots[i]);
-    if (rc == LT_OK)
+    if (rc == LT_OK && run->format == LT_DIAG_TEXT)
         printf("%s: %zu points, %zu complete; summary in %s\n", file, n, n - missing, csv_path);
     if (rc == LT_OK && missing)
         rc = LT_EINPUT;

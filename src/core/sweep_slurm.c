@@ -138,13 +138,15 @@ int lt_sweep_emit_slurm(const char *file, const lt_pipeline *p, const lt_load_op
     char *abs_file = absolute(file);
     char *abs_root = NULL, *logs = NULL, *script = NULL, *tmp = NULL;
     if (!root || !exe || !abs_file || !getcwd(cwd, sizeof cwd)) {
-        fprintf(stderr, "%s: cannot find the absolute paths of latent and the file: %s\n", file, strerror(errno));
+        lt_diag_emit(run->format, lt_code_resource, file,
+                     "cannot find the absolute paths of latent and the file: %s", strerror(errno));
         goto done;
     }
     if (lt_mkdir_p(root) != 0 || !(abs_root = absolute(root)) || !(logs = lt_path_join(abs_root, "slurm")) ||
         lt_mkdir_p(logs) != 0 || !(script = lt_path_join(logs, "sweep.sbatch")) ||
         !(tmp = lt_path_join(logs, ".sweep.sbatch.tmp"))) {
-        fprintf(stderr, "%s: cannot create the folder for the Slurm script: %s\n", root, strerror(errno));
+        lt_diag_emit(run->format, lt_code_resource, root, "cannot create the folder for the Slurm script: %s",
+                     strerror(errno));
         goto done;
     }
     FILE *f = fopen(tmp, "w");
@@ -155,7 +157,8 @@ int lt_sweep_emit_slurm(const char *file, const lt_pipeline *p, const lt_load_op
         written &= fclose(f) == 0;
     }
     if (!written || rename(tmp, script) != 0) {
-        fprintf(stderr, "%s: cannot write the Slurm script: %s\n", script, strerror(errno));
+        lt_diag_emit(run->format, lt_code_resource, script, "cannot write the Slurm script: %s",
+                     strerror(errno));
         remove(tmp);
         goto done;
     }

@@ -192,9 +192,17 @@ void lt_h5_close(lt_h5 *h)
 }
 
 /* Fills h->keep from KEEP (indices into the last axis of extent LAST). */
+/* The extent of the axis `columns` picks from: the last one, or for a 1-d
+ * dataset (one value per row) the single feature, not the rows (found by
+ * fuzzing: columns: [2] read past the row buffer). */
+static size_t last_extent(const lt_h5 *h)
+{
+    return h->rank > 1 ? (size_t)h->dims[h->rank - 1] : 1;
+}
+
 static int pick_columns(lt_h5 *h, const double *keep, size_t n_keep, lt_diag *e)
 {
-    size_t last = (size_t)h->dims[h->rank - 1];
+    size_t last = last_extent(h);
     if (!(h->keep = malloc(n_keep * sizeof *h->keep + 1))) {
         out_of_memory(e, h->where);
         return -1;
@@ -338,7 +346,7 @@ int lt_h5_read_rows(lt_h5 *h, size_t first, size_t n, double *out, lt_diag *e)
     }
     if (!h->keep)
         return read_whole(h, first, n, out, e);
-    size_t last = (size_t)h->dims[h->rank - 1], whole = h->inner * last;
+    size_t last = last_extent(h), whole = h->inner * last;
     if (h->scratch_rows < n) {
         free(h->scratch);
         h->scratch_rows = 0;

@@ -37,6 +37,7 @@
 #include "latent/stage.h"
 #include "math/rng.h"
 #include "nn/shape.h"
+#include "util/diag.h"
 
 typedef struct lt_layer lt_layer;
 
@@ -47,10 +48,9 @@ typedef struct lt_layer_kind {
 
     /* Writes the output shape for input shape IN (dimensions may be
      * unknown: pass them on as unknown). When the layer cannot take IN, or
-     * its config is inconsistent, writes a one-line reason naming the
-     * shapes to ERR and returns -1; else returns 0. */
-    int (*infer)(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size);
+     * its config is inconsistent, records one problem naming the shapes in
+     * D (lt_layer_refuse; D may be NULL) and returns -1; else returns 0. */
+    int (*infer)(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d);
     /* With l->in and l->out known: sets l->n_weights, l->cache_size and
      * l->scratch_size (floats per sample), and may allocate l->state.
      * Returns 0, or -1 when out of memory. NULL: no weights, no buffers. */
@@ -109,7 +109,14 @@ extern const lt_layer_kind lt_layer_lstm, lt_layer_gru, lt_layer_repeat_vector,
 extern const lt_spec_def *const lt_layer_kinds[];
 
 /* An infer for layers whose output has the input's shape; never fails. */
-int lt_layer_same_shape(const void *config, const lt_nn_shape *in, lt_nn_shape *out,
-                        char *err, size_t err_size);
+int lt_layer_same_shape(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d);
+
+/* Records in D (NULL: nowhere) why a layer refuses its input or config,
+ * with code "param.value" and as path the layer's parameter at fault
+ * ("kernel_size", "layer.units" inside a wrapper; NULL: the layer as a
+ * whole), relative to the layer: the stage that owns the layer puts it in
+ * place (lt_ctx_take_item). Returns -1, infer's failure. */
+int lt_layer_refuse(lt_diag *d, const char *param, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

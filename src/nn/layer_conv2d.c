@@ -26,11 +26,10 @@ static const lt_param params[] = {
                    "activation applied to conv(x, W) + b"),
 };
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const lt_conv_config *c = config;
-    if (lt_patches_need_image(in, err, err_size) != 0)
+    if (lt_patches_need_image(in, d) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
     for (int a = 0; in->rank == 3 && a < 2; a++) {
@@ -40,12 +39,11 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
         out->dim[a] = lt_conv_extent(in->dim[a], c->kernel_size, c->strides, c->padding, &pad);
         if (!out->dim[a]) {
             char text[64];
-            snprintf(err, err_size,
+            return lt_layer_refuse(d, "kernel_size",
                      "kernel_size %d is larger than the input's %s (%d) of %s with padding "
                      "valid; use padding: same or a smaller kernel",
                      c->kernel_size, a ? "width" : "height", in->dim[a],
                      lt_nn_shape_text(in, text, sizeof text));
-            return -1;
         }
     }
     return 0;

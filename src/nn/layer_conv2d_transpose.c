@@ -29,11 +29,10 @@ static const lt_param params[] = {
                    "activation applied to the output"),
 };
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const lt_conv_config *c = config;
-    if (lt_patches_need_image(in, err, err_size) != 0)
+    if (lt_patches_need_image(in, d) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, c->filters}};
     for (int a = 0; in->rank == 3 && a < 2; a++) {
@@ -42,9 +41,8 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
             continue;
         long long extent = (long long)in->dim[a] * c->strides + c->kernel_size;
         if (extent > 1 << 24) {
-            snprintf(err, err_size, "the output's %s would be about %lld; expected at most %d",
-                     a ? "width" : "height", extent, 1 << 24);
-            return -1;
+            return lt_layer_refuse(d, "strides", "the output's %s would be about %lld; expected at most %d",
+                                   a ? "width" : "height", extent, 1 << 24);
         }
         out->dim[a] = lt_conv_transpose_extent(in->dim[a], c->kernel_size, c->strides,
                                                c->padding, &pad);

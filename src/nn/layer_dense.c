@@ -31,12 +31,10 @@ static const lt_param params[] = {
 };
 #undef CFG
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const struct dense_config *c = config;
-    (void)err;
-    (void)err_size;
+    (void)d;
     if (in->rank == LT_NN_UNKNOWN) {
         *out = lt_nn_shape_unknown();
         return 0;

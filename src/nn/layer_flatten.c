@@ -1,12 +1,10 @@
 /* flatten: a sample's values as one axis, Keras's Flatten. */
 #include "nn/layer.h"
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     (void)config;
-    (void)err;
-    (void)err_size;
+    (void)d;
     size_t size = lt_nn_shape_size(in);
     *out = lt_nn_shape_1d(size && size <= 0x7fffffff ? (int)size : LT_NN_UNKNOWN);
     return 0;

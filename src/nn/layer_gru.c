@@ -34,11 +34,10 @@ static const lt_param params[] = {
 
 enum { GATES = 3 };
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const struct gru_config *c = config;
-    return lt_rnn_infer(&c->rnn, in, out, err, err_size);
+    return lt_rnn_infer(&c->rnn, in, out, d);
 }
 
 static int plan(lt_layer *l)

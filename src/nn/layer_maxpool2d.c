@@ -40,11 +40,10 @@ static int stride_of(const struct maxpool2d_config *c)
     return c->strides > 0 ? c->strides : c->pool_size;
 }
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const struct maxpool2d_config *c = config;
-    if (lt_patches_need_image(in, err, err_size) != 0)
+    if (lt_patches_need_image(in, d) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, LT_NN_UNKNOWN}};
     if (in->rank != 3)
@@ -57,12 +56,11 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
         out->dim[a] = lt_conv_extent(in->dim[a], c->pool_size, stride_of(c), c->padding, &pad);
         if (!out->dim[a]) {
             char text[64];
-            snprintf(err, err_size,
+            return lt_layer_refuse(d, "pool_size",
                      "pool_size %d is larger than the input's %s (%d) of %s with padding "
                      "valid; use padding: same or a smaller pool",
                      c->pool_size, a ? "width" : "height", in->dim[a],
                      lt_nn_shape_text(in, text, sizeof text));
-            return -1;
         }
     }
     return 0;

@@ -15,15 +15,13 @@ static const lt_param params[] = {
            "how many times (time steps) the vector is repeated"),
 };
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const struct repeat_vector_config *c = config;
     if (in->rank != LT_NN_UNKNOWN && in->rank != 1) {
         char a[64];
-        snprintf(err, err_size, "input %s is not a vector [features]",
-                 lt_nn_shape_text(in, a, sizeof a));
-        return -1;
+        return lt_layer_refuse(d, NULL, "input %s is not a vector [features]",
+                               lt_nn_shape_text(in, a, sizeof a));
     }
     *out = lt_nn_shape_2d(c->n, in->rank == 1 ? in->dim[0] : LT_NN_UNKNOWN);
     return 0;

@@ -16,13 +16,11 @@ static const lt_param params[] = {
 
 /* The target from the config, with a -1 entry left as LT_NN_UNKNOWN and
  * its index in *free_dim (-1 when none). */
-static int target_shape(const struct reshape_config *c, lt_nn_shape *t, int *free_dim, char *err,
-                        size_t err_size)
+static int target_shape(const struct reshape_config *c, lt_nn_shape *t, int *free_dim, lt_diag *d)
 {
     if (c->shape.n < 1 || c->shape.n > LT_NN_MAX_RANK) {
-        snprintf(err, err_size, "shape has %zu entries; expected 1 to %d", c->shape.n,
-                 LT_NN_MAX_RANK);
-        return -1;
+        return lt_layer_refuse(d, "shape", "shape has %zu entries; expected 1 to %d", c->shape.n,
+                               LT_NN_MAX_RANK);
     }
     *free_dim = -1;
     t->rank = (int)c->shape.n;
@@ -34,19 +32,18 @@ static int target_shape(const struct reshape_config *c, lt_nn_shape *t, int *fre
         } else if (v >= 1 && v <= 0x7fffffff && v == floor(v)) {
             t->dim[i] = (int)v;
         } else {
-            snprintf(err, err_size,
-                     "shape[%zu] is %g; expected an integer >= 1 (or -1 once, for the rest)", i, v);
-            return -1;
+            return lt_layer_refuse(d, "shape",
+                                   "shape[%zu] is %g; expected an integer >= 1 (or -1 once, for the rest)",
+                                   i, v);
         }
     }
     return 0;
 }
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
-    int free_dim;
-    if (target_shape(config, out, &free_dim, err, err_size) != 0)
+    int free_dim = -1;
+    if (target_shape(config, out, &free_dim, d) != 0)
         return -1;
     size_t have = lt_nn_shape_size(in);
     if (!have)
@@ -62,10 +59,9 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
     }
     if (free_dim < 0 && fixed == have)
         return 0;
-    snprintf(err, err_size, "cannot reshape input %s (%zu values) to %s (%s%zu values)",
-             lt_nn_shape_text(in, a, sizeof a), have, lt_nn_shape_text(out, b, sizeof b),
-             free_dim >= 0 ? "a multiple of " : "", fixed);
-    return -1;
+    return lt_layer_refuse(d, "shape", "cannot reshape input %s (%zu values) to %s (%s%zu values)",
+                           lt_nn_shape_text(in, a, sizeof a), have, lt_nn_shape_text(out, b, sizeof b),
+                           free_dim >= 0 ? "a multiple of " : "", fixed);
 }
 
 const lt_layer_kind lt_layer_reshape = {

@@ -40,20 +40,24 @@ static lt_nn_shape step_shape(const lt_nn_shape *in)
     return s;
 }
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const lt_spec *inner = wrapped_spec(config);
     char a[64];
     if (in->rank != LT_NN_UNKNOWN && in->rank < 2) {
-        snprintf(err, err_size, "input %s is not a sequence [timesteps, ...]",
-                 lt_nn_shape_text(in, a, sizeof a));
-        return -1;
+        return lt_layer_refuse(d, NULL, "input %s is not a sequence [timesteps, ...]",
+                               lt_nn_shape_text(in, a, sizeof a));
     }
     lt_nn_shape step = step_shape(in), step_out;
-    char why[400];
-    if (lt_layer_kind_of(inner)->infer(inner->config, &step, &step_out, why, sizeof why) != 0) {
-        snprintf(err, err_size, "%s: %s", inner->def->name, why);
+    /* The inner layer's reason, named after it and placed under `layer`. */
+    lt_diag why = {.limit = 1};
+    if (lt_layer_kind_of(inner)->infer(inner->config, &step, &step_out, &why) != 0) {
+        const lt_diag_item *it = why.n ? &why.items[0] : NULL;
+        char path[200];
+        snprintf(path, sizeof path, "layer%s%s", it && it->path ? "." : "", it && it->path ? it->path : "");
+        lt_layer_refuse(d, path, "%s: %s", inner->def->name,
+                        it ? it->message : "cannot take its input (for want of memory)");
+        lt_diag_clear(&why);
         return -1;
     }
     if (step_out.rank == LT_NN_UNKNOWN) {
@@ -61,10 +65,9 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
         return 0;
     }
     if (step_out.rank + 1 > LT_NN_MAX_RANK) {
-        snprintf(err, err_size, "%s's output %s per step makes a tensor of rank %d; at most %d",
-                 inner->def->name, lt_nn_shape_text(&step_out, a, sizeof a), step_out.rank + 1,
-                 LT_NN_MAX_RANK);
-        return -1;
+        return lt_layer_refuse(d, "layer", "%s's output %s per step makes a tensor of rank %d; at most %d",
+                               inner->def->name, lt_nn_shape_text(&step_out, a, sizeof a),
+                               step_out.rank + 1, LT_NN_MAX_RANK);
     }
     out->rank = step_out.rank + 1;
     out->dim[0] = in->rank == LT_NN_UNKNOWN ? LT_NN_UNKNOWN : in->dim[0];
@@ -94,9 +97,8 @@ static int plan(lt_layer *l)
     inner->kind = lt_layer_kind_of(spec);
     inner->config = spec->config;
     inner->in = step_shape(&l->in);
-    char why[400];
     /* infer accepted these shapes before the network planned anything. */
-    if (inner->kind->infer(inner->config, &inner->in, &inner->out, why, sizeof why) != 0)
+    if (inner->kind->infer(inner->config, &inner->in, &inner->out, NULL) != 0)
         return -1;
     inner->in_size = lt_nn_shape_size(&inner->in);
     inner->out_size = lt_nn_shape_size(&inner->out);

@@ -16,11 +16,10 @@ static const lt_param params[] = {
            "factor by which height and width grow"),
 };
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const struct upsampling2d_config *c = config;
-    if (lt_patches_need_image(in, err, err_size) != 0)
+    if (lt_patches_need_image(in, d) != 0)
         return -1;
     *out = (lt_nn_shape){.rank = 3, .dim = {LT_NN_UNKNOWN, LT_NN_UNKNOWN, LT_NN_UNKNOWN}};
     if (in->rank != 3)
@@ -30,9 +29,8 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, ch
         if (in->dim[a] == LT_NN_UNKNOWN)
             continue;
         if ((long long)in->dim[a] * c->size > 1 << 24) {
-            snprintf(err, err_size, "the output's %s would be %lld; expected at most %d",
-                     a ? "width" : "height", (long long)in->dim[a] * c->size, 1 << 24);
-            return -1;
+            return lt_layer_refuse(d, "size", "the output's %s would be %lld; expected at most %d",
+                                   a ? "width" : "height", (long long)in->dim[a] * c->size, 1 << 24);
         }
         out->dim[a] = in->dim[a] * c->size;
     }

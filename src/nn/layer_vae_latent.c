@@ -27,13 +27,11 @@ static size_t dim(const lt_layer *l)
     return (size_t)((const struct lt_vae_latent_config *)l->config)->latent_dim;
 }
 
-static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     const struct lt_vae_latent_config *c = config;
     (void)in;
-    (void)err;
-    (void)err_size;
+    (void)d;
     *out = (lt_nn_shape){.rank = 1, .dim = {c->latent_dim}};
     return 0;
 }

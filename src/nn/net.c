@@ -6,12 +6,12 @@
 #include <string.h>
 
 int lt_net_infer(const lt_spec *specs, size_t n, const lt_nn_shape *in, lt_nn_shape *shapes,
-                 size_t *bad, char *err, size_t err_size)
+                 size_t *bad, lt_diag *d)
 {
     shapes[0] = *in;
     for (size_t i = 0; i < n; i++) {
         const lt_layer_kind *kind = lt_layer_kind_of(&specs[i]);
-        if (kind->infer(specs[i].config, &shapes[i], &shapes[i + 1], err, err_size) != 0) {
+        if (kind->infer(specs[i].config, &shapes[i], &shapes[i + 1], d) != 0) {
             *bad = i;
             return -1;
         }
@@ -32,7 +32,7 @@ static size_t add(size_t a, size_t b)
 
 /* Sets up the layers from their specs and inferred shapes, and plans them. */
 static int plan_layers(lt_net *net, const lt_spec *specs, const lt_nn_shape *shapes, size_t *bad,
-                       char *err, size_t err_size)
+                       lt_diag *d)
 {
     for (size_t i = 0; i < net->n_layers; i++) {
         lt_layer *l = &net->layers[i];
@@ -45,8 +45,8 @@ static int plan_layers(lt_net *net, const lt_spec *specs, const lt_nn_shape *sha
         l->rng = &net->rng;
         if (!l->out_size) {
             char a[64];
-            snprintf(err, err_size, "cannot work out the output shape for input %s",
-                     lt_nn_shape_text(&l->in, a, sizeof a));
+            lt_layer_refuse(d, NULL, "cannot work out the output shape for input %s",
+                            lt_nn_shape_text(&l->in, a, sizeof a));
             *bad = i;
             return LT_NET_ESHAPE;
         }
@@ -104,16 +104,16 @@ static int allocate(lt_net *net)
 }
 
 int lt_net_build(lt_net *net, const lt_spec *specs, size_t n, const lt_nn_shape *in,
-                 size_t batch, uint32_t seed, size_t *bad, char *err, size_t err_size)
+                 size_t batch, uint32_t seed, size_t *bad, lt_diag *d)
 {
     *net = (lt_net){.n_layers = n, .in = *in, .in_size = lt_nn_shape_size(in), .batch = batch};
     lt_nn_shape *shapes = malloc((n + 1) * sizeof *shapes);
     net->layers = calloc(n ? n : 1, sizeof *net->layers);
     int rc = shapes && net->layers ? LT_NET_OK : LT_NET_ENOMEM;
-    if (rc == LT_NET_OK && lt_net_infer(specs, n, in, shapes, bad, err, err_size) != 0)
+    if (rc == LT_NET_OK && lt_net_infer(specs, n, in, shapes, bad, d) != 0)
         rc = LT_NET_ESHAPE;
     if (rc == LT_NET_OK)
-        rc = plan_layers(net, specs, shapes, bad, err, err_size);
+        rc = plan_layers(net, specs, shapes, bad, d);
     free(shapes);
     for (size_t i = 0; rc == LT_NET_OK && i < n; i++)
         net->n_weights = add(net->n_weights, net->layers[i].n_weights);

@@ -34,9 +34,10 @@ typedef struct lt_net {
 /* Infers the shapes through SPECS[0..n) from IN: shapes[0] = IN and
  * shapes[i + 1] the output of layer i (shapes has n + 1 entries). On a
  * layer that cannot take its input, returns -1 with its index in *bad and
- * the reason in ERR; otherwise 0. */
+ * the reason recorded in D (one problem, its path relative to the layer;
+ * D may be NULL); otherwise 0. */
 int lt_net_infer(const lt_spec *specs, size_t n, const lt_nn_shape *in, lt_nn_shape *shapes,
-                 size_t *bad, char *err, size_t err_size);
+                 size_t *bad, lt_diag *d);
 
 enum { LT_NET_OK = 0, LT_NET_ESHAPE = -1, LT_NET_ENOMEM = -2 };
 
@@ -44,10 +45,11 @@ enum { LT_NET_OK = 0, LT_NET_ESHAPE = -1, LT_NET_ENOMEM = -2 };
  * samples of the known shape IN and batches of up to BATCH samples; draws
  * the initial weights from a stream seeded with SEED (the training-time
  * stream is seeded from it too). Returns LT_NET_OK; LT_NET_ESHAPE with the
- * layer in *bad and the reason in ERR; or LT_NET_ENOMEM. On failure NET is
+ * layer in *bad and the reason recorded in D, as lt_net_infer; or
+ * LT_NET_ENOMEM (nothing recorded). On failure NET is
  * left empty (lt_net_free is still safe). */
 int lt_net_build(lt_net *net, const lt_spec *specs, size_t n, const lt_nn_shape *in,
-                 size_t batch, uint32_t seed, size_t *bad, char *err, size_t err_size);
+                 size_t batch, uint32_t seed, size_t *bad, lt_diag *d);
 void lt_net_free(lt_net *net);
 
 /* Builds R, a replica of the built NET for batches of up to BATCH samples:

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nn/layer.h"
+
 const char *const lt_padding_names[] = {"valid", "same", NULL};
 
 int lt_conv_extent(int in, int k, int stride, lt_padding padding, int *pad)
@@ -27,21 +29,19 @@ int lt_conv_transpose_extent(int in, int k, int stride, lt_padding padding, int 
     return out;
 }
 
-int lt_patches_need_image(const lt_nn_shape *in, char *err, size_t err_size)
+int lt_patches_need_image(const lt_nn_shape *in, lt_diag *d)
 {
     if (in->rank == LT_NN_UNKNOWN || in->rank == 3)
         return 0;
     char text[64];
     lt_nn_shape_text(in, text, sizeof text);
     if (in->rank == 2 && lt_nn_shape_known(in))
-        snprintf(err, err_size,
-                 "expected [height, width, channels] images (channels last), got %s; add "
-                 "{reshape: {shape: [%d, %d, 1]}} before it for one channel",
-                 text, in->dim[0], in->dim[1]);
-    else
-        snprintf(err, err_size, "expected [height, width, channels] images (channels last), got %s",
-                 text);
-    return -1;
+        return lt_layer_refuse(d, NULL,
+                               "expected [height, width, channels] images (channels last), got %s; add "
+                               "{reshape: {shape: [%d, %d, 1]}} before it for one channel",
+                               text, in->dim[0], in->dim[1]);
+    return lt_layer_refuse(d, NULL, "expected [height, width, channels] images (channels last), got %s",
+                           text);
 }
 
 size_t lt_patches_size(const lt_patches *p)

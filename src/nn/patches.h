@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "nn/shape.h"
+#include "util/diag.h"
 
 /* The padding choices users write, indexed by lt_padding, NULL-terminated. */
 typedef enum lt_padding { LT_PAD_VALID, LT_PAD_SAME } lt_padding;
@@ -46,8 +47,8 @@ int lt_conv_extent(int in, int k, int stride, lt_padding padding, int *pad);
 int lt_conv_transpose_extent(int in, int k, int stride, lt_padding padding, int *pad);
 
 /* For a layer that takes images: 0 when IN is [height, width, channels]
- * (or not known yet); else -1 with the reason in ERR. */
-int lt_patches_need_image(const lt_nn_shape *in, char *err, size_t err_size);
+ * (or not known yet); else -1 with the reason recorded in D. */
+int lt_patches_need_image(const lt_nn_shape *in, lt_diag *d);
 
 /* Floats in one sample's patch matrix: grid_h * grid_w * k * k * channels. */
 size_t lt_patches_size(const lt_patches *p);

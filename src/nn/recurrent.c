@@ -15,16 +15,14 @@ lt_rnn_dims lt_rnn_dims_of(const lt_layer *l, size_t gates)
                          .units = units, .gates = gates * units};
 }
 
-int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size)
+int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     if (in->rank != LT_NN_UNKNOWN && in->rank != 2) {
         char a[64];
-        snprintf(err, err_size,
-                 "input %s is not a sequence [timesteps, features] (an image [28, 28] is 28 "
-                 "steps of 28 values)",
-                 lt_nn_shape_text(in, a, sizeof a));
-        return -1;
+        return lt_layer_refuse(d, NULL,
+                               "input %s is not a sequence [timesteps, features] (an image [28, 28] is 28 "
+                               "steps of 28 values)",
+                               lt_nn_shape_text(in, a, sizeof a));
     }
     int steps = in->rank == 2 ? in->dim[0] : LT_NN_UNKNOWN;
     *out = c->return_sequences ? lt_nn_shape_2d(steps, c->units) : lt_nn_shape_1d(c->units);

@@ -59,8 +59,7 @@ lt_rnn_dims lt_rnn_dims_of(const lt_layer *l, size_t gates);
 
 /* The shape rule of both kinds: [T, F] -> [T, units], or [units] without
  * return_sequences. */
-int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, char *err,
-                 size_t err_size);
+int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d);
 
 /* Keras's initial weights: glorot_uniform W, orthogonal R, then zeros for
  * every bias value after them. */

@@ -32,6 +32,7 @@
 
 #include <cblas.h>
 
+#include "core/ctx.h"
 #include "core/dist.h"
 #include "nn/eval.h"
 #include "nn/layer.h"
@@ -96,15 +97,23 @@ static const lt_spec *layer_spec(const struct autoencoder_config *cfg, size_t i)
     return i < cfg->encoder.n ? &cfg->encoder.items[i] : &cfg->decoder.items[i - cfg->encoder.n];
 }
 
-/* A shape error at layer I's place in the pipeline file. */
-static int fail_layer(lt_ctx *ctx, const struct autoencoder_config *cfg, size_t i,
-                      const char *why)
+/* Layer I's name and kind for messages ("encoder[2] dense"). */
+static void layer_what(const struct autoencoder_config *cfg, size_t i, char *buf, size_t size)
 {
-    const lt_spec *s = layer_spec(cfg, i);
     char name[32];
     ae_layer_name(cfg, i, name, sizeof name);
-    return lt_fail_at(ctx, LT_EINPUT, lt_ctx_file(ctx), s->line, s->col, "stage '%s': %s %s: %s",
-                      lt_ctx_stage(ctx), name, s->def->name, why);
+    snprintf(buf, size, "%s %s", name, layer_spec(cfg, i)->def->name);
+}
+
+/* The shape error the network recorded in D, at layer I's place. */
+static int fail_layer(lt_ctx *ctx, const struct autoencoder_config *cfg, size_t i, lt_diag *d)
+{
+    const lt_spec *s = layer_spec(cfg, i);
+    char what[64];
+    layer_what(cfg, i, what, sizeof what);
+    bool enc = i < cfg->encoder.n;
+    return lt_ctx_take_item(ctx, d, LT_EINPUT, enc ? "encoder" : "decoder",
+                            enc ? i : i - cfg->encoder.n, s->line, s->col, what);
 }
 
 /* The layer specs of encoder and decoder in one array (owned; the items
@@ -127,12 +136,12 @@ static int check_shapes(lt_ctx *ctx, const struct autoencoder_config *cfg, const
     size_t n = cfg->encoder.n + cfg->decoder.n, bad = 0;
     lt_spec *specs = joined_specs(cfg);
     lt_nn_shape *shapes = malloc((n + 1) * sizeof *shapes);
-    char err[512];
+    lt_diag d = {.limit = 1};
     int rc = LT_OK;
     if (!specs || !shapes)
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    else if (lt_net_infer(specs, n, in, shapes, &bad, err, sizeof err) != 0)
-        rc = fail_layer(ctx, cfg, bad, err);
+    else if (lt_net_infer(specs, n, in, shapes, &bad, &d) != 0)
+        rc = fail_layer(ctx, cfg, bad, &d);
     free(specs);
     free(shapes);
     return rc;
@@ -205,20 +214,22 @@ static int build_model(lt_ctx *ctx, const struct autoencoder_config *cfg, const 
     m->n_encoder = cfg->encoder.n;
     if (!(m->specs = joined_specs(cfg)))
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    char err[512];
-    int rc = lt_net_build(&m->net, m->specs, n, in, batch, seed, &bad, err, sizeof err);
+    lt_diag d = {.limit = 1};
+    int rc = lt_net_build(&m->net, m->specs, n, in, batch, seed, &bad, &d);
     if (rc == LT_NET_ESHAPE)
-        return fail_layer(ctx, cfg, bad, err);
+        return fail_layer(ctx, cfg, bad, &d);
     if (rc != LT_NET_OK)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory for the network's buffers");
     const lt_nn_shape *out = &m->net.layers[n - 1].out;
     if (!lt_nn_shape_equal(out, in)) {
-        char a[64], b[64];
-        snprintf(err, sizeof err,
-                 "the decoder's output %s differs from the input's shape %s; an autoencoder "
-                 "must reproduce its input",
-                 lt_nn_shape_text(out, a, sizeof a), lt_nn_shape_text(in, b, sizeof b));
-        return fail_layer(ctx, cfg, n - 1, err);
+        char a[64], b[64], what[64], name[32];
+        layer_what(cfg, n - 1, what, sizeof what);
+        ae_layer_name(cfg, n - 1, name, sizeof name);
+        const lt_spec *s = layer_spec(cfg, n - 1);
+        return lt_fail_item(ctx, LT_EINPUT, name, s->line, s->col,
+                            "%s: the decoder's output %s differs from the input's shape %s; an "
+                            "autoencoder must reproduce its input",
+                            what, lt_nn_shape_text(out, a, sizeof a), lt_nn_shape_text(in, b, sizeof b));
     }
     return LT_OK;
 }

@@ -94,9 +94,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_in
     lt_nn_shape shape = lt_nn_shape_1d((int)d->n_features);
     lt_net net;
     size_t bad;
-    char err[256];
-    if (lt_net_build(&net, cfg->layer.items, 1, &shape, PASS_ROWS, seed, &bad, err,
-                     sizeof err) != LT_NET_OK)
+    /* A noise layer takes any shape: only memory can fail. */
+    if (lt_net_build(&net, cfg->layer.items, 1, &shape, PASS_ROWS, seed, &bad, NULL) != LT_NET_OK)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory for the noise layer");
     float *buf = malloc(PASS_ROWS * d->n_features * sizeof *buf);
     lt_data *o = lt_data_new();

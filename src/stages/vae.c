@@ -20,6 +20,7 @@
 
 #include <cblas.h>
 
+#include "core/ctx.h"
 #include "core/dist.h"
 #include "nn/layer.h"
 #include "nn/loss.h"
@@ -92,14 +93,27 @@ static lt_spec *joined_specs(const struct vae_config *cfg, struct lt_vae_latent_
 }
 
 /* A shape error at layer I's place: "encoder[2]" or "decoder[0]". */
-static int fail_layer(lt_ctx *ctx, const struct vae_config *cfg, size_t i, const char *why)
+/* Layer I (of encoder, latent layer, decoder) fails: D holds the reason
+ * the network recorded, or WHY (NULL: none) the stage's own. */
+static int fail_layer(lt_ctx *ctx, const struct vae_config *cfg, size_t i, lt_diag *d,
+                      const char *why)
 {
     bool enc = i < cfg->encoder.n;
+    if (i == cfg->encoder.n) { /* the latent layer between them, which the file does not list */
+        const char *text = why ? why : d && d->n ? d->items[0].message : "cannot take its input";
+        int rc = lt_fail_param(ctx, LT_EINPUT, "latent_dim", "the latent layer: %s", text);
+        if (d)
+            lt_diag_clear(d);
+        return rc;
+    }
     size_t k = enc ? i : i - cfg->encoder.n - 1;
     const lt_spec *s = enc ? &cfg->encoder.items[k] : &cfg->decoder.items[k];
-    return lt_fail_at(ctx, LT_EINPUT, lt_ctx_file(ctx), s->line, s->col,
-                      "stage '%s': %s[%zu] %s: %s", lt_ctx_stage(ctx), enc ? "encoder" : "decoder",
-                      k, s->def->name, why);
+    char name[32], what[64];
+    snprintf(name, sizeof name, "%s[%zu]", enc ? "encoder" : "decoder", k);
+    snprintf(what, sizeof what, "%s %s", name, s->def->name);
+    if (why)
+        return lt_fail_item(ctx, LT_EINPUT, name, s->line, s->col, "%s: %s", what, why);
+    return lt_ctx_take_item(ctx, d, LT_EINPUT, enc ? "encoder" : "decoder", k, s->line, s->col, what);
 }
 
 /* Infers every shape from IN; the decoder's output must be IN when known. */
@@ -110,11 +124,12 @@ static int check_shapes(lt_ctx *ctx, const struct vae_config *cfg, const lt_nn_s
     lt_spec *specs = joined_specs(cfg, &lc);
     lt_nn_shape *shapes = malloc((n + 1) * sizeof *shapes);
     char err[512];
+    lt_diag d = {.limit = 1};
     int rc = LT_OK;
     if (!specs || !shapes)
         rc = lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    else if (lt_net_infer(specs, n, in, shapes, &bad, err, sizeof err) != 0)
-        rc = fail_layer(ctx, cfg, bad, err);
+    else if (lt_net_infer(specs, n, in, shapes, &bad, &d) != 0)
+        rc = fail_layer(ctx, cfg, bad, &d, NULL);
     else if (lt_nn_shape_known(in) && lt_nn_shape_known(&shapes[n]) &&
              !lt_nn_shape_equal(&shapes[n], in)) {
         char a[64], b[64];
@@ -122,7 +137,7 @@ static int check_shapes(lt_ctx *ctx, const struct vae_config *cfg, const lt_nn_s
                  "the decoder's output %s differs from the input's shape %s; a variational "
                  "autoencoder must reproduce its input",
                  lt_nn_shape_text(&shapes[n], a, sizeof a), lt_nn_shape_text(in, b, sizeof b));
-        rc = fail_layer(ctx, cfg, n - 1, err);
+        rc = fail_layer(ctx, cfg, n - 1, NULL, err);
     }
     free(specs);
     free(shapes);
@@ -162,10 +177,10 @@ static int build_model(lt_ctx *ctx, const struct vae_config *cfg, const lt_nn_sh
     m->latent = cfg->encoder.n;
     if (!(m->specs = joined_specs(cfg, &m->latent_config)))
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    char err[512];
-    rc = lt_net_build(&m->net, m->specs, n, in, batch, seed, &bad, err, sizeof err);
+    lt_diag d = {.limit = 1};
+    rc = lt_net_build(&m->net, m->specs, n, in, batch, seed, &bad, &d);
     if (rc == LT_NET_ESHAPE)
-        return fail_layer(ctx, cfg, bad, err);
+        return fail_layer(ctx, cfg, bad, &d, NULL);
     if (rc != LT_NET_OK)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory for the network's buffers");
     return LT_OK;

@@ -133,6 +133,16 @@ void lt_diag_add(lt_diag *d, const char *code, const char *file, int line, int c
     va_end(ap);
 }
 
+void lt_diag_add_at(lt_diag *d, const char *code, const char *path, const char *file, int line,
+                    int col, const char *fmt, ...)
+{
+    lt_diag_at at = {.code = code, .file = file, .line = line, .col = col, .path = path};
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, LT_SEV_ERROR, &at, fmt, ap);
+    va_end(ap);
+}
+
 lt_diag_at lt_diag_data_at(int status, const char *file, long row, long col)
 {
     /* Rows past INT_MAX keep their file, not a wrapped number. */

@@ -90,6 +90,10 @@ void lt_diag_report(lt_diag *d, lt_severity severity, lt_diag_at at, const char 
 /* Shorthand: an error with no config path. */
 void lt_diag_add(lt_diag *d, const char *code, const char *file, int line, int col,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Shorthand: an error at config PATH (the pipeline's tree: "seed",
+ * "expect.pca.explained_variance"; NULL: none). */
+void lt_diag_add_at(lt_diag *d, const char *code, const char *path, const char *file, int line,
+                    int col, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 /* Records a problem inside data file FILE at ROW, COL (1-based; 0 leaves
  * them out) with code "data" (STATUS 2, bad input) or "resource" (3: out of
  * memory, an I/O failure), and returns STATUS. A NULL D records nothing: a

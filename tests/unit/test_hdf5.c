@@ -215,6 +215,12 @@ static void test_errors(void)
     expect_error((request){.dataset = "/events/features", .columns = far, .n_columns = 1}, true,
                  "@/events.h5:/events/features: columns[0] is 3; the last axis has 3 entries, so "
                  "expected a whole number in [-3, 2]");
+    /* A 1-d dataset has one column; `columns` once picked along its rows and
+     * read past them (found by fuzzing, tests/fuzz/regress/hdf5). */
+    double second[] = {1};
+    expect_error((request){.dataset = "/column_i8", .columns = second, .n_columns = 1}, true,
+                 "@/events.h5:/column_i8: columns[0] is 1; the last axis has 1 entries, so "
+                 "expected a whole number in [-1, 0]");
     expect_error((request){.dataset = "/events/features", .columns = twice, .n_columns = 2}, true,
                  "@/events.h5:/events/features: columns lists column 1 twice");
     const char *nosuch[] = {"pt", "energy"}, *unnamed[] = {"x"};

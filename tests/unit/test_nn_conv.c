@@ -154,11 +154,11 @@ static float *build_case(const lt_json *c, lt_net *net, test_specs *specs, doubl
     *specs = test_specs_bind(lt_json_string(lt_json_get(c, "yaml")));
     lt_nn_shape in = json_shape(lt_json_get(c, "in"));
     size_t batch = (size_t)lt_json_number(lt_json_get(c, "batch")), bad;
-    char err[256];
-    int rc = lt_net_build(net, specs->layers.items, specs->layers.n, &in, batch, 0, &bad, err,
-                          sizeof err);
+    lt_diag d = {.limit = 1};
+    int rc = lt_net_build(net, specs->layers.items, specs->layers.n, &in, batch, 0, &bad, &d);
     if (rc != LT_NET_OK) {
-        fprintf(stderr, "%s: %s\n", lt_json_string(lt_json_get(c, "name")), err);
+        fprintf(stderr, "%s: %s\n", lt_json_string(lt_json_get(c, "name")),
+                d.n ? d.items[0].message : "out of memory");
         exit(1);
     }
     fill(net->w, net->n_weights, 2.0, w_scale);
@@ -297,7 +297,8 @@ static void test_threads_agree(void)
 
 /* ---- shapes ----------------------------------------------------------------- */
 
-/* The error of inferring YAML's layers from IN ("" when they chain), with
+/* The error of inferring YAML's layers from IN ("" when they chain; " @PATH" after
+ * it when it names the layer's parameter at fault), with
  * the output shape's text in OUT and the failing layer in *bad. */
 static const char *infer(const char *yaml, lt_nn_shape in, char *out, size_t *bad)
 {
@@ -306,8 +307,15 @@ static const char *infer(const char *yaml, lt_nn_shape in, char *out, size_t *ba
     lt_nn_shape shapes[16];
     err[0] = out[0] = '\0';
     *bad = 99;
-    if (lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, bad, err, sizeof err) == 0)
+    lt_diag d = {.limit = 1};
+    if (lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, bad, &d) == 0)
         lt_nn_shape_text(&shapes[specs.layers.n], out, 64);
+    else if (d.n == 1) /* a refusal records one problem */
+        snprintf(err, sizeof err, "%s%s%s", d.items[0].message, d.items[0].path ? " @" : "",
+                 d.items[0].path ? d.items[0].path : "");
+    else
+        snprintf(err, sizeof err, "%zu problems recorded", lt_diag_count(&d));
+    lt_diag_clear(&d);
     test_specs_free(&specs);
     return err;
 }
@@ -321,7 +329,7 @@ static void test_shapes(void)
     /* The lecture's model: 28x28 -> 3x3x64 -> 7x7x32 -> 14x14x16 -> 28x28x1. */
     test_specs specs = test_specs_bind(yaml);
     lt_nn_shape shapes[16], in = lt_nn_shape_2d(28, 28);
-    CU_ASSERT_EQUAL_FATAL(lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, &bad, out, 64), 0);
+    CU_ASSERT_EQUAL_FATAL(lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, &bad, NULL), 0);
     const char *want[] = {"[28, 28, 1]", "[28, 28, 16]", "[14, 14, 16]", "[14, 14, 32]",
                           "[7, 7, 32]", "[7, 7, 64]", "[3, 3, 64]", "[7, 7, 32]",
                           "[14, 14, 16]", "[28, 28, 1]", "[28, 28]"};
@@ -329,7 +337,7 @@ static void test_shapes(void)
         CU_ASSERT_STRING_EQUAL(lt_nn_shape_text(&shapes[i + 1], out, sizeof out), want[i]);
     /* Before the data the first reshape already fixes every shape... */
     lt_nn_shape unknown = lt_nn_shape_unknown();
-    CU_ASSERT_EQUAL(lt_net_infer(specs.layers.items, 7, &unknown, shapes, &bad, out, 64), 0);
+    CU_ASSERT_EQUAL(lt_net_infer(specs.layers.items, 7, &unknown, shapes, &bad, NULL), 0);
     CU_ASSERT_STRING_EQUAL(lt_nn_shape_text(&shapes[7], out, sizeof out), "[3, 3, 64]");
     test_specs_free(&specs);
     /* ... without it the channels are known, the extents are not. */
@@ -351,11 +359,11 @@ static void test_shapes(void)
                                  "{conv2d: {filters: 8, kernel_size: 5}}]",
                                  image(12, 16, 3), out, &bad),
                            "kernel_size 5 is larger than the input's height (3) of [3, 4, 3] with "
-                           "padding valid; use padding: same or a smaller kernel");
+                           "padding valid; use padding: same or a smaller kernel @kernel_size");
     CU_ASSERT_EQUAL(bad, 2);
     CU_ASSERT_STRING_EQUAL(infer("layers: [{maxpool2d: {pool_size: 3}}]", image(5, 2, 1), out, &bad),
                            "pool_size 3 is larger than the input's width (2) of [5, 2, 1] with "
-                           "padding valid; use padding: same or a smaller pool");
+                           "padding valid; use padding: same or a smaller pool @pool_size");
     /* TensorFlow's sizes: same ceil(in / s), valid floor((in - k) / s) + 1,
      * transposed valid in s + max(k - s, 0), transposed same in s. */
     CU_ASSERT_STRING_EQUAL(infer("layers: [{conv2d: {filters: 2, kernel_size: 3, strides: 2, padding: same}}]",

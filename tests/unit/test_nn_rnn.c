@@ -53,9 +53,7 @@ static int check_network(const char *yaml, lt_nn_shape in)
     const float step = 1e-2f;
     struct probe p = {.specs = test_specs_bind(yaml)};
     size_t bad = 0;
-    char err[256];
-    int rc = lt_net_build(&p.net, p.specs.layers.items, p.specs.layers.n, &in, BATCH, 11, &bad,
-                          err, sizeof err);
+    int rc = lt_net_build(&p.net, p.specs.layers.items, p.specs.layers.n, &in, BATCH, 11, &bad, NULL);
     CU_ASSERT_EQUAL_FATAL(rc, LT_NET_OK);
     p.out_size = p.net.layers[p.net.n_layers - 1].out_size;
     size_t nx = BATCH * p.net.in_size, ny = BATCH * p.out_size, nw = p.net.n_weights;
@@ -201,10 +199,8 @@ static void test_layers_against_torch(void)
         test_specs specs = test_specs_bind(yaml);
         lt_net net;
         size_t bad, nx, nw, nr;
-        char err[256];
         lt_nn_shape in = lt_nn_shape_2d(steps, features);
-        CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, 1, &in, (size_t)n, 1, &bad,
-                                           err, sizeof err), LT_NET_OK);
+        CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, 1, &in, (size_t)n, 1, &bad, NULL), LT_NET_OK);
         float *x = floats(lt_json_get(c, "x"), &nx), *w = floats(lt_json_get(c, "weights"), &nw);
         float *r = floats(lt_json_get(c, "r"), &nr), *dx = malloc(nx * sizeof *dx);
         CU_ASSERT_FATAL(dx && nw == net.n_weights && nx == (size_t)n * net.in_size);
@@ -235,10 +231,8 @@ static void test_chain_against_torch(void)
         "{time_distributed: {layer: {dense: {units: 5, activation: sigmoid}}}}]");
     lt_net net;
     size_t bad, nx, nw;
-    char err[256];
     lt_nn_shape in = lt_nn_shape_2d(4, 5);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 3, 1, &bad,
-                                       err, sizeof err), LT_NET_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 3, 1, &bad, NULL), LT_NET_OK);
     float *x = floats(lt_json_get(c, "x"), &nx), *w = floats(lt_json_get(c, "weights"), &nw);
     CU_ASSERT_FATAL(nw == net.n_weights && nx == 3 * net.in_size);
     memcpy(net.w, w, nw * sizeof *w);
@@ -287,10 +281,8 @@ static void test_lstm_initial_weights(void)
         test_specs_bind("layers: [{lstm: {units: 8, return_sequences: true}}, {gru: {units: 8}}]");
     lt_net net;
     size_t bad;
-    char err[256];
     lt_nn_shape in = lt_nn_shape_2d(5, 12);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, 2, &in, 2, 3, &bad, err,
-                                       sizeof err), LT_NET_OK);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, 2, &in, 2, 3, &bad, NULL), LT_NET_OK);
     const size_t u = 8;
     for (int layer = 0; layer < 2; layer++) {
         const lt_layer *l = &net.layers[layer];
@@ -361,11 +353,12 @@ static void infer_text(const char *yaml, lt_nn_shape in, char *buf, size_t size)
     test_specs specs = test_specs_bind(yaml);
     lt_nn_shape shapes[8];
     size_t bad = 0;
-    char err[512];
-    if (lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, &bad, err, sizeof err) != 0)
-        snprintf(buf, size, "layer %zu: %s", bad, err);
+    lt_diag d = {.limit = 1};
+    if (lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, &bad, &d) != 0)
+        snprintf(buf, size, "layer %zu: %s", bad, d.n == 1 ? d.items[0].message : "not one problem recorded");
     else
         lt_nn_shape_text(&shapes[specs.layers.n], buf, size);
+    lt_diag_clear(&d);
     test_specs_free(&specs);
 }
 
@@ -413,11 +406,10 @@ static void test_time_distributed_is_dense_per_step(void)
     test_specs b = test_specs_bind("layers: [{dense: {units: 3, activation: tanh}}]");
     lt_net na, nb;
     size_t bad;
-    char err[256];
     lt_nn_shape in = lt_nn_shape_2d(6, 4);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&na, a.layers.items, 1, &in, 2, 7, &bad, err, sizeof err),
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&na, a.layers.items, 1, &in, 2, 7, &bad, NULL),
                           LT_NET_OK);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&nb, b.layers.items, 1, &in, 2, 7, &bad, err, sizeof err),
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&nb, b.layers.items, 1, &in, 2, 7, &bad, NULL),
                           LT_NET_OK);
     CU_ASSERT_EQUAL(na.n_weights, nb.n_weights);
     CU_ASSERT(memcmp(na.w, nb.w, na.n_weights * sizeof *na.w) == 0);

@@ -116,9 +116,8 @@ static void test_stacked_trajectory(void)
         "optimizer: {sgd: {learning_rate: 0.5}}\nmetrics: [rounded_accuracy]\n");
     lt_net net;
     size_t bad, n, nw;
-    char err[256];
     lt_nn_shape in = lt_nn_shape_1d(12);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 8, 0, &bad, err, sizeof err),
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 8, 0, &bad, NULL),
                           LT_NET_OK);
     float *x = floats(lt_json_get(st, "x"), &n), *w0 = floats(lt_json_get(st, "initial"), &nw);
     CU_ASSERT_EQUAL_FATAL(nw, net.n_weights);
@@ -158,10 +157,8 @@ static float *train_on_threads(const char *optimizer, int threads, size_t *size)
     test_specs specs = test_specs_bind(yaml);
     lt_net net;
     size_t bad, n = 320, epochs = 3;
-    char err[256];
     lt_nn_shape in = lt_nn_shape_1d(256);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 7, &bad,
-                                       err, sizeof err),
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 7, &bad, NULL),
                           LT_NET_OK);
     float *x = malloc(n * 256 * sizeof *x);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
@@ -239,10 +236,8 @@ static void test_shared_gradient(void)
         " {dense: {units: 8, activation: linear}}, {dense: {units: 64, activation: sigmoid}}]\n");
     lt_net net;
     size_t bad, rows = 30;
-    char err[256];
     lt_nn_shape in = lt_nn_shape_1d(64);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 3, &bad,
-                                       err, sizeof err),
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 3, &bad, NULL),
                           LT_NET_OK);
     float *x = malloc(rows * 64 * sizeof *x), *g1 = malloc(net.n_weights * sizeof *g1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
@@ -286,8 +281,12 @@ static const char *infer_error(const char *yaml, lt_nn_shape in, lt_nn_shape *ou
     lt_nn_shape shapes[16];
     err[0] = '\0';
     *bad = 99;
-    if (lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, bad, err, sizeof err) == 0)
+    lt_diag d = {.limit = 1};
+    if (lt_net_infer(specs.layers.items, specs.layers.n, &in, shapes, bad, &d) == 0)
         *out = shapes[specs.layers.n];
+    else
+        snprintf(err, sizeof err, "%s", d.n == 1 ? d.items[0].message : "not one problem recorded");
+    lt_diag_clear(&d);
     test_specs_free(&specs);
     return err;
 }

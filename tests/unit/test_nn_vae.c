@@ -77,8 +77,7 @@ static void identity_latent(lt_net *net, struct lt_vae_latent_config *lc, lt_spe
     *spec = (lt_spec){.def = &lt_layer_vae_latent.spec, .config = lc};
     lt_nn_shape in = lt_nn_shape_1d(2 * d);
     size_t bad;
-    char err[128];
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(net, spec, 1, &in, batch, 1, &bad, err, sizeof err),
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(net, spec, 1, &in, batch, 1, &bad, NULL),
                           LT_NET_OK);
     float *w = net->w;
     size_t in_size = (size_t)(2 * d), k = (size_t)d;
@@ -166,8 +165,7 @@ static int check_latent_gradients(double r_scale, double kl_coef, const char *la
     struct kl_probe p = {.n = N, .kl_coef = kl_coef};
     lt_nn_shape in = lt_nn_shape_1d(IN);
     size_t bad;
-    char err[128];
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&p.net, layers, 2, &in, N, 3, &bad, err, sizeof err),
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&p.net, layers, 2, &in, N, 3, &bad, NULL),
                           LT_NET_OK);
     float x[N * IN], r[N * D], eps[N * D], dx[N * IN];
     lt_rng rng;
@@ -260,10 +258,8 @@ static void training_case(const lt_json *c)
     lt_nn_shape in = lt_nn_shape_1d((int)features);
     lt_net net;
     size_t bad;
-    char err[128];
     CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs, n, &in, batch,
-                                       (uint32_t)lt_json_number(lt_json_get(c, "seed")), &bad,
-                                       err, sizeof err),
+                                       (uint32_t)lt_json_number(lt_json_get(c, "seed")), &bad, NULL),
                           LT_NET_OK);
     lt_optim opt;
     CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &opt_spec.optimizer.items[0], net.n_weights), 0);

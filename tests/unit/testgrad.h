@@ -49,10 +49,11 @@ static inline int check_gradients(const char *yaml, lt_nn_shape in, size_t batch
     test_specs specs = test_specs_bind(yaml);
     struct grad_probe p = {.batch = batch};
     size_t bad = 0;
-    char err[256];
-    if (lt_net_build(&p.net, specs.layers.items, specs.layers.n, &in, batch, 11, &bad, err,
-                     sizeof err) != LT_NET_OK) {
-        printf("\n    %s: cannot build: %s", yaml, err);
+    lt_diag d = {.limit = 1};
+    if (lt_net_build(&p.net, specs.layers.items, specs.layers.n, &in, batch, 11, &bad, &d) !=
+        LT_NET_OK) {
+        printf("\n    %s: cannot build: %s", yaml, d.n ? d.items[0].message : "out of memory");
+        lt_diag_clear(&d);
         test_specs_free(&specs);
         return 1;
     }
