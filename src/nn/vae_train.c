@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "nn/metric.h"
+#include "nn/parallel.h"
 #include "nn/vae_latent.h"
 
 const char *const lt_vae_reduction_names[] = {"mean", "sum", NULL};
@@ -147,11 +148,25 @@ static int spread_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, con
     return LT_VAE_OK;
 }
 
+int lt_vae_shares_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *batch,
+                       size_t rows, lt_vae_shares *vs, lt_vae_losses *out)
+{
+    double recon, kl;
+    lt_vae_shares_batch(vs, batch, rows, cfg->loss, sample_scale(net, cfg), cfg->kl_weight,
+                        &recon, &kl);
+    *out = losses_of(net, cfg, recon, kl, (double)rows);
+    if (!isfinite(out->loss))
+        return LT_VAE_NONFINITE;
+    lt_optim_step(opt, net->w, net->g);
+    return LT_VAE_OK;
+}
+
 /* One epoch over x in ORDER (gathered into BATCH); h->train[e] gets the
- * running means. SP: the data-parallel buffers, NULL when alone. */
+ * running means. SP: the data-parallel buffers, NULL when alone; VS: the
+ * threads' shares, NULL when not shared. */
 static int run_epoch(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *x,
                      size_t n, size_t *order, float *batch, struct spread *sp,
-                     lt_progress *progress, lt_vae_history *h, int e)
+                     lt_vae_shares *vs, lt_progress *progress, lt_vae_history *h, int e)
 {
     size_t in = net->in_size;
     if (cfg->shuffle)
@@ -167,8 +182,9 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const
         for (size_t r = 0; r < rows; r++)
             memcpy(batch + r * in, x + order[start + r] * in, in * sizeof *x);
         lt_vae_losses b;
-        int rc = sp ? spread_step(net, opt, cfg, batch, rows, sp, &b)
-                    : lt_vae_step(net, opt, cfg, batch, rows, &b);
+        int rc = sp   ? spread_step(net, opt, cfg, batch, rows, sp, &b)
+                 : vs ? lt_vae_shares_step(net, opt, cfg, batch, rows, vs, &b)
+                      : lt_vae_step(net, opt, cfg, batch, rows, &b);
         if (rc == LT_VAE_ENOMEM)
             return rc;
         if (rc != LT_VAE_OK) {
@@ -206,7 +222,11 @@ int lt_vae_train(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const flo
         sp.parts = malloc((net->n_weights + 2) * sizeof *sp.parts);
     }
     bool spread_ok = !cfg->sum || (sp.eps && sp.parts);
-    int rc = h->train && h->valid && order && batch && spread_ok ? LT_VAE_OK : LT_VAE_ENOMEM;
+    /* Threads share each batch by rows unless processes already do. */
+    lt_vae_shares vs = {0};
+    int shared = cfg->sum ? 0 : lt_vae_shares_init(&vs, net, cfg->latent, lt_nn_parallel_threads());
+    int rc = h->train && h->valid && order && batch && spread_ok && shared >= 0 ? LT_VAE_OK
+                                                                              : LT_VAE_ENOMEM;
     /* A process short of memory still meets the others' first sum, so
      * that they fail too instead of waiting for it. */
     if (cfg->sum && cfg->sum(rc == LT_VAE_OK ? &(double){0} : NULL, 1) != 0)
@@ -214,7 +234,8 @@ int lt_vae_train(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const flo
     lt_vae_latent_of(&net->layers[cfg->latent])->eps_mode = LT_VAE_EPS_DRAW;
     for (int e = 0; rc == LT_VAE_OK && e < cfg->epochs; e++) {
         lt_progress_epoch(progress, e + 1);
-        rc = run_epoch(net, opt, cfg, x, n, order, batch, cfg->sum ? &sp : NULL, progress, h, e);
+        rc = run_epoch(net, opt, cfg, x, n, order, batch, cfg->sum ? &sp : NULL,
+                       shared > 0 ? &vs : NULL, progress, h, e);
         if (rc != LT_VAE_OK)
             break;
         lt_vae_eval v = {0};
@@ -231,5 +252,6 @@ int lt_vae_train(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const flo
     free(batch);
     free(sp.eps);
     free(sp.parts);
+    lt_vae_shares_free(&vs);
     return rc;
 }

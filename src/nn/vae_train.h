@@ -31,6 +31,7 @@
 #include "nn/net.h"
 #include "nn/optim.h"
 #include "nn/progress.h"
+#include "nn/vae_shares.h"
 
 typedef enum lt_vae_reduction { LT_VAE_MEAN, LT_VAE_SUM } lt_vae_reduction;
 
@@ -85,6 +86,12 @@ enum { LT_VAE_OK = 0, LT_VAE_NONFINITE = 1, LT_VAE_ENOMEM = 2 };
  * or infinite. */
 int lt_vae_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *x, size_t n,
                 lt_vae_losses *out);
+
+/* lt_vae_step with the batch shared among the threads of VS
+ * (nn/vae_shares.h): each sample gets the eps it gets from lt_vae_step,
+ * and only the order of the gradient's sum differs. */
+int lt_vae_shares_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *x,
+                       size_t n, lt_vae_shares *vs, lt_vae_losses *out);
 
 /* Trains NET with OPT on the n rows of x, validating on the vn rows of vx
  * (vn may be 0) after each epoch. Fills *h (also on failure). Returns

@@ -12,6 +12,7 @@
 
 #include "nn/net.h"
 #include "nn/optim.h"
+#include "nn/parallel.h"
 #include "nn/vae_latent.h"
 #include "nn/vae_train.h"
 #include "stages/vae.h"
@@ -235,7 +236,9 @@ static void dense_yaml(const lt_json *units, const char *last_act, char *buf, si
     snprintf(buf + k, size - k, "]");
 }
 
-static void training_case(const lt_json *c)
+/* THREADS > 1: each batch shared among that many threads
+ * (lt_vae_shares_step), which must follow torch as closely as one thread. */
+static void training_case(const lt_json *c, int threads)
 {
     const char *name = lt_json_string(lt_json_get(c, "name"));
     char yaml[1024], label[128];
@@ -275,11 +278,25 @@ static void training_case(const lt_json *c)
                          .reduction = strcmp(reduction, "sum") == 0 ? LT_VAE_SUM : LT_VAE_MEAN,
                          .kl_weight = lt_json_number(lt_json_get(c, "kl_weight")),
                          .latent = ne};
+    lt_vae_shares vs = {0};
+    if (threads > 1) {
+        CU_ASSERT_EQUAL_FATAL(lt_nn_parallel_set_threads(threads), threads);
+        int shared = lt_vae_shares_init(&vs, &net, ne, threads);
+        if (batch < (size_t)threads * LT_VAE_MIN_SHARE_ROWS) {
+            CU_ASSERT_EQUAL(shared, 0); /* too few rows a share: the caller steps alone */
+            lt_nn_parallel_set_threads(1);
+            threads = 1;
+        } else {
+            CU_ASSERT_EQUAL_FATAL(shared, 1);
+        }
+    }
     double worst = 0, worst_parts = 0;
     for (size_t s = 0; s < lt_json_size(steps); s++) {
         const lt_json *want = lt_json_value_at(steps, s);
         lt_vae_losses got;
-        CU_ASSERT_EQUAL(lt_vae_step(&net, &opt, &cfg, x + s * batch * features, batch, &got),
+        const float *xs = x + s * batch * features;
+        CU_ASSERT_EQUAL(threads > 1 ? lt_vae_shares_step(&net, &opt, &cfg, xs, batch, &vs, &got)
+                                    : lt_vae_step(&net, &opt, &cfg, xs, batch, &got),
                         LT_VAE_OK);
         double loss = lt_json_number(lt_json_get(want, "loss"));
         worst = fmax(worst, fabs(got.loss - loss) / fmax(1, fabs(loss)));
@@ -289,8 +306,12 @@ static void training_case(const lt_json *c)
         worst_parts = fmax(worst_parts, fabs(got.kl - lt_json_number(lt_json_get(want, "kl"))) /
                                             fmax(1, fabs(loss)));
     }
-    snprintf(label, sizeof label, "%s (%s): %zu steps' losses vs torch, relative", name, reduction,
-             lt_json_size(steps));
+    if (threads > 1) {
+        lt_vae_shares_free(&vs);
+        lt_nn_parallel_set_threads(1);
+    }
+    snprintf(label, sizeof label, "%s (%s, %d threads): %zu steps' losses vs torch, relative",
+             name, reduction, threads, lt_json_size(steps));
     NEAR(label, worst, 1e-6);
     snprintf(label, sizeof label, "%s: reconstruction and KL parts, relative", name);
     NEAR(label, worst_parts, 1e-6);
@@ -321,7 +342,8 @@ static void test_training(void)
     const lt_json *cases = lt_json_get(ref, "training");
     CU_ASSERT_EQUAL_FATAL(lt_json_size(cases), 3);
     for (size_t i = 0; i < lt_json_size(cases); i++)
-        training_case(lt_json_value_at(cases, i));
+        for (int threads = 1; threads <= 3; threads++)
+            training_case(lt_json_value_at(cases, i), threads);
 }
 
 
