@@ -26,6 +26,7 @@
 #include "nn/loss.h"
 #include "nn/optim.h"
 #include "nn/parallel.h"
+#include "nn/vae_shares.h"
 #include "stages/autoencoder.h"
 #include "stages/vae.h"
 
@@ -271,8 +272,20 @@ static int train(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const 
         tc.rank = lt_dist_rank();
         tc.size = lt_dist_size();
     }
+    /* A dense VAE shares each batch's rows among the threads
+     * (nn/vae_shares.h) at any batch size, with one-thread products. */
+    int blas = openblas_get_num_threads(), pool = lt_nn_parallel_threads();
+    bool shared = !spread && lt_ctx_threads(ctx) > 1 && lt_vae_shares_fit(&m->net, tc.latent);
+    if (shared) {
+        openblas_set_num_threads(1);
+        lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
+    }
     lt_vae_history h;
     int rc = lt_vae_train(&m->net, &opt, &tc, x, n, vx, vn, &progress, &h);
+    if (shared) {
+        lt_nn_parallel_set_threads(pool);
+        openblas_set_num_threads(blas);
+    }
     lt_optim_free(&opt);
     if (rc != LT_VAE_ENOMEM)
         report_history(ctx, &h);
