@@ -1,5 +1,7 @@
 #include "nn/parallel.h"
 
+#include <cblas.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -232,4 +234,18 @@ void lt_nn_parallel_for(void (*task)(void *arg, size_t block), void *arg, size_t
     } else {
         pool.backoff = 1;
     }
+}
+
+lt_nn_threads lt_nn_own_threads(int threads)
+{
+    lt_nn_threads before = {openblas_get_num_threads(), lt_nn_parallel_threads()};
+    openblas_set_num_threads(1);
+    lt_nn_parallel_set_threads(threads);
+    return before;
+}
+
+void lt_nn_restore_threads(lt_nn_threads before)
+{
+    lt_nn_parallel_set_threads(before.pool);
+    openblas_set_num_threads(before.blas);
 }

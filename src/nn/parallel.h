@@ -8,10 +8,10 @@
  * numbers depend neither on the thread count nor on which thread ran what.
  *
  * Like OpenBLAS's thread count, the setting is the process's: the
- * autoencoder stage sets it to the run's --threads for the time it trains
- * and sets it back to 1 after. Workers wait on a condition variable, not
- * spinning, so a loaded machine costs them nothing while they wait. Not
- * reentrant: one lt_nn_parallel_for at a time, from one thread. */
+ * network stages hand it the run's --threads for the time they train
+ * (lt_nn_own_threads) and set it back after. Workers wait on a condition
+ * variable, not spinning, so a loaded machine costs them nothing while
+ * they wait. Not reentrant: one lt_nn_parallel_for at a time, from one thread. */
 #ifndef LATENT_NN_PARALLEL_H
 #define LATENT_NN_PARALLEL_H
 
@@ -22,6 +22,18 @@
  * workers. Returns the number in use, which is less than N (down to 1) when
  * the system refuses to start a thread. N < 1 counts as 1. */
 int lt_nn_parallel_set_threads(int n);
+
+/* The process's two thread settings: OpenBLAS's and this pool's. */
+typedef struct lt_nn_threads {
+    int blas, pool;
+} lt_nn_threads;
+
+/* Hands the threads from OpenBLAS to the pool: OpenBLAS on one thread, the
+ * pool on THREADS, for work split among threads above the products (small
+ * batches' blocks, shared batches). Returns the settings it replaced, for
+ * lt_nn_restore_threads. Calls may nest. */
+lt_nn_threads lt_nn_own_threads(int threads);
+void lt_nn_restore_threads(lt_nn_threads before);
 
 /* The number of threads lt_nn_parallel_for uses. */
 int lt_nn_parallel_threads(void);

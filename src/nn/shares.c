@@ -6,15 +6,10 @@
 #include "nn/metric.h"
 #include "nn/parallel.h"
 
-/* Fewer rows than this per share, and a share's products are too small for
- * the split to pay off. */
-#define MIN_SHARE_ROWS 8
-
 /* Weights per block when the shares' gradients are added up. */
 #define SUM_BLOCK 8192
 
-/* Whether layer L may run in a share: a dense layer, or a view. */
-static bool shareable(const lt_layer *l)
+bool lt_shares_layer_fits(const lt_layer *l)
 {
     return l->kind->view || l->kind == &lt_layer_dense;
 }
@@ -22,10 +17,10 @@ static bool shareable(const lt_layer *l)
 int lt_shares_init(lt_shares *s, lt_net *net, int threads, size_t n_metrics)
 {
     *s = (lt_shares){0};
-    if (threads < 2 || net->batch < (size_t)threads * MIN_SHARE_ROWS || !net->n_layers)
+    if (threads < 2 || net->batch < (size_t)threads * LT_SHARES_MIN_ROWS || !net->n_layers)
         return 0;
     size_t split = net->n_layers;
-    while (split > 0 && shareable(&net->layers[split - 1]))
+    while (split > 0 && lt_shares_layer_fits(&net->layers[split - 1]))
         split--;
     for (size_t i = 0; i < split; i++)
         if (net->layers[i].n_weights)
@@ -36,26 +31,19 @@ int lt_shares_init(lt_shares *s, lt_net *net, int threads, size_t n_metrics)
     s->net = net;
     s->split = split;
     s->n_shares = t;
-    s->replicas = calloc(t - 1, sizeof *s->replicas);
+    s->replicas = lt_shares_replicas(net, t, share_batch);
     s->loss = calloc(t, sizeof *s->loss);
     s->metric = calloc(t * (n_metrics ? n_metrics : 1), sizeof *s->metric);
     if (!s->replicas || !s->loss || !s->metric) {
         lt_shares_free(s);
         return -1;
     }
-    for (size_t i = 0; i + 1 < t; i++)
-        if (lt_net_replica(&s->replicas[i], net, share_batch) != LT_NET_OK) {
-            lt_shares_free(s);
-            return -1;
-        }
     return 1;
 }
 
 void lt_shares_free(lt_shares *s)
 {
-    for (size_t i = 0; s->replicas && i + 1 < s->n_shares; i++)
-        lt_net_replica_free(&s->replicas[i]);
-    free(s->replicas);
+    lt_shares_replicas_free(s->replicas, s->n_shares);
     free(s->loss);
     free(s->metric);
     *s = (lt_shares){0};
@@ -69,12 +57,30 @@ struct batch_job {
     lt_loss loss;
     const lt_spec *metrics;
     size_t n_metrics;
-    float sgd_rate;
 };
 
 static lt_net *share_net(lt_shares *s, size_t share)
 {
     return share ? &s->replicas[share - 1] : s->net;
+}
+
+lt_net *lt_shares_replicas(const lt_net *net, size_t n_shares, size_t batch)
+{
+    lt_net *r = calloc(n_shares - 1, sizeof *r);
+    for (size_t i = 0; r && i + 1 < n_shares; i++)
+        if (lt_net_replica(&r[i], net, batch) != LT_NET_OK) {
+            lt_shares_replicas_free(r, n_shares);
+            return NULL;
+        }
+    return r;
+}
+
+void lt_shares_replicas_free(lt_net *replicas, size_t n_shares)
+{
+    /* lt_net_replica_free takes a zeroed replica too: one not yet made. */
+    for (size_t i = 0; replicas && i + 1 < n_shares; i++)
+        lt_net_replica_free(&replicas[i]);
+    free(replicas);
 }
 
 /* Share B's rows [lo, hi) through layers [split, n): forward, loss and
@@ -95,29 +101,42 @@ static void share_block(void *arg, size_t b)
     lt_net_backward(net, rows, NULL);
 }
 
+struct sum_job {
+    lt_net *net, *replicas;
+    size_t n_shares;
+    float sgd_rate;
+};
+
 /* Weights [SUM_BLOCK b, SUM_BLOCK (b + 1)): the shares' gradients added in
  * share order into net->g, or straight into an SGD step. */
 static void sum_block(void *arg, size_t b)
 {
-    struct batch_job *j = arg;
-    lt_net *net = j->s->net;
+    struct sum_job *j = arg;
+    lt_net *net = j->net;
     size_t from = b * SUM_BLOCK, to = from + SUM_BLOCK < net->n_weights ? from + SUM_BLOCK : net->n_weights;
     float *g = net->g, *w = net->w;
-    if (j->sgd_rate > 0 && j->shares == 2) {
+    if (j->sgd_rate > 0 && j->n_shares == 2) {
         /* The common case in one pass: two cores, plain SGD. */
-        const float *g1 = share_net(j->s, 1)->g;
+        const float *g1 = j->replicas[0].g;
         for (size_t i = from; i < to; i++)
             w[i] -= j->sgd_rate * (g[i] + g1[i]);
         return;
     }
-    for (size_t share = 1; share < j->shares; share++) {
-        const float *gs = share_net(j->s, share)->g;
+    for (size_t share = 1; share < j->n_shares; share++) {
+        const float *gs = j->replicas[share - 1].g;
         for (size_t i = from; i < to; i++)
             g[i] += gs[i];
     }
     if (j->sgd_rate > 0)
         for (size_t i = from; i < to; i++)
             w[i] -= j->sgd_rate * g[i];
+}
+
+void lt_shares_add_gradients(lt_net *net, lt_net *replicas, size_t n_shares, float sgd_rate)
+{
+    struct sum_job j = {.net = net, .replicas = replicas, .n_shares = n_shares,
+                        .sgd_rate = sgd_rate};
+    lt_nn_parallel_for(sum_block, &j, (net->n_weights + SUM_BLOCK - 1) / SUM_BLOCK);
 }
 
 double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
@@ -130,7 +149,7 @@ double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
     const float *in = lt_net_forward_range(net, x, rows, 0, s->split, true);
     struct batch_job j = {.s = s, .in = in, .x = x, .rows = rows, .count = rows * out,
                           .shares = rows < s->n_shares ? rows : s->n_shares, .loss = loss,
-                          .metrics = metrics, .n_metrics = n_metrics, .sgd_rate = sgd_rate};
+                          .metrics = metrics, .n_metrics = n_metrics};
     lt_nn_parallel_for(share_block, &j, j.shares);
     double total = 0;
     for (size_t b = 0; b < j.shares; b++)
@@ -138,7 +157,7 @@ double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
     /* A batch whose loss is not finite stops training, without a step. */
     if (!isfinite(total))
         return total;
-    lt_nn_parallel_for(sum_block, &j, (net->n_weights + SUM_BLOCK - 1) / SUM_BLOCK);
+    lt_shares_add_gradients(net, s->replicas, j.shares, sgd_rate);
     for (size_t k = 0; k < n_metrics; k++) {
         double m = 0;
         for (size_t b = 0; b < j.shares; b++)

@@ -24,6 +24,10 @@
 #include "nn/loss.h"
 #include "nn/net.h"
 
+/* Fewer rows than this per share, and a share's products are too small for
+ * the split to pay off: batches are then not shared. */
+#define LT_SHARES_MIN_ROWS 8
+
 typedef struct lt_shares {
     lt_net *net;          /* borrowed: share 0 runs on it */
     size_t split;         /* layers [0, split) run on the whole batch */
@@ -49,5 +53,22 @@ void lt_shares_free(lt_shares *s);
  * and leaves net->g undefined. */
 double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
                        const lt_spec *metrics, size_t n_metrics, double *sums, float sgd_rate);
+
+/* The parts every way of sharing a batch uses (the VAE's too,
+ * nn/vae_shares.h). */
+
+/* Whether layer L may run in a share: a dense layer, or a view. */
+bool lt_shares_layer_fits(const lt_layer *l);
+
+/* N_SHARES - 1 replicas of NET (lt_net_replica) at BATCH samples, for
+ * shares 1, 2, ...; NULL when out of memory. Owned by the caller:
+ * lt_shares_replicas_free. */
+lt_net *lt_shares_replicas(const lt_net *net, size_t n_shares, size_t batch);
+void lt_shares_replicas_free(lt_net *replicas, size_t n_shares);
+
+/* Adds the gradients of REPLICAS (N_SHARES - 1 of them) into net->g in
+ * share order, in blocks of weights over the threads; when SGD_RATE > 0,
+ * net->w also takes the step w -= SGD_RATE g. */
+void lt_shares_add_gradients(lt_net *net, lt_net *replicas, size_t n_shares, float sgd_rate);
 
 #endif

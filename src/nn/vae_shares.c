@@ -3,33 +3,29 @@
 #include <stdlib.h>
 
 #include "nn/parallel.h"
-
-/* Weights per block when the shares' gradients are added up. */
-#define SUM_BLOCK 8192
+#include "nn/shares.h"
 
 bool lt_vae_shares_fit(const lt_net *net, size_t latent)
 {
     if (latent >= net->n_layers || net->layers[latent].kind != &lt_layer_vae_latent)
         return false;
-    for (size_t i = 0; i < net->n_layers; i++) {
-        const lt_layer *l = &net->layers[i];
-        if (i != latent && !l->kind->view && l->kind != &lt_layer_dense)
+    for (size_t i = 0; i < net->n_layers; i++)
+        if (i != latent && !lt_shares_layer_fits(&net->layers[i]))
             return false;
-    }
     return true;
 }
 
 int lt_vae_shares_init(lt_vae_shares *s, lt_net *net, size_t latent, int threads)
 {
     *s = (lt_vae_shares){0};
-    if (threads < 2 || net->batch < (size_t)threads * LT_VAE_MIN_SHARE_ROWS ||
+    if (threads < 2 || net->batch < (size_t)threads * LT_SHARES_MIN_ROWS ||
         !lt_vae_shares_fit(net, latent))
         return 0;
     size_t t = (size_t)threads, share_batch = (net->batch + t - 1) / t;
     s->net = net;
     s->latent = latent;
     s->n_shares = t;
-    s->replicas = calloc(t - 1, sizeof *s->replicas);
+    s->replicas = lt_shares_replicas(net, t, share_batch);
     s->states = calloc(t - 1, sizeof *s->states);
     s->eps = malloc(net->batch * net->layers[latent].out_size * sizeof *s->eps);
     s->recon = calloc(t, sizeof *s->recon);
@@ -38,23 +34,15 @@ int lt_vae_shares_init(lt_vae_shares *s, lt_net *net, size_t latent, int threads
         lt_vae_shares_free(s);
         return -1;
     }
-    for (size_t i = 0; i + 1 < t; i++) {
-        if (lt_net_replica(&s->replicas[i], net, share_batch) != LT_NET_OK) {
-            lt_vae_shares_free(s);
-            return -1;
-        }
-        /* A replica's layers have no state of their own: its latent gets one. */
+    /* A replica's layers have no state of their own: its latent gets one. */
+    for (size_t i = 0; i + 1 < t; i++)
         s->replicas[i].layers[latent].state = &s->states[i];
-    }
     return 1;
 }
 
 void lt_vae_shares_free(lt_vae_shares *s)
 {
-    for (size_t i = 0; s->replicas && i + 1 < s->n_shares; i++)
-        if (s->replicas[i].layers)
-            lt_net_replica_free(&s->replicas[i]);
-    free(s->replicas);
+    lt_shares_replicas_free(s->replicas, s->n_shares);
     free(s->states);
     free(s->eps);
     free(s->recon);
@@ -103,21 +91,6 @@ static void share_block(void *arg, size_t b)
     st->fixed_eps = NULL;
 }
 
-/* Weights [SUM_BLOCK b, SUM_BLOCK (b + 1)): the shares' gradients added in
- * share order into net->g. */
-static void sum_block(void *arg, size_t b)
-{
-    struct batch_job *j = arg;
-    lt_net *net = j->s->net;
-    size_t from = b * SUM_BLOCK, to = from + SUM_BLOCK < net->n_weights ? from + SUM_BLOCK : net->n_weights;
-    float *g = net->g;
-    for (size_t share = 1; share < j->shares; share++) {
-        const float *gs = share_net(j->s, share)->g;
-        for (size_t i = from; i < to; i++)
-            g[i] += gs[i];
-    }
-}
-
 void lt_vae_shares_batch(lt_vae_shares *s, const float *x, size_t rows, lt_loss loss,
                          double scale, double kl_weight, double *recon, double *kl)
 {
@@ -135,5 +108,5 @@ void lt_vae_shares_batch(lt_vae_shares *s, const float *x, size_t rows, lt_loss 
         *recon += s->recon[b];
         *kl += s->kl[b];
     }
-    lt_nn_parallel_for(sum_block, &j, (net->n_weights + SUM_BLOCK - 1) / SUM_BLOCK);
+    lt_shares_add_gradients(net, s->replicas, j.shares, 0);
 }

@@ -19,10 +19,6 @@
 #include "nn/net.h"
 #include "nn/vae_latent.h"
 
-/* Fewer rows than this per share, and a share's products are too small for
- * the split to pay off: batches are then not shared. */
-#define LT_VAE_MIN_SHARE_ROWS 8
-
 typedef struct lt_vae_shares {
     lt_net *net;            /* borrowed: share 0 runs on it */
     size_t latent;          /* the vae_latent layer's index */

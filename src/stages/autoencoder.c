@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 
 #include "core/ctx.h"
 #include "core/dist.h"
@@ -318,14 +317,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_in
                lt_value *outputs)
 {
     const struct autoencoder_config *cfg = config;
-    int threads = openblas_get_num_threads();
-    if (cfg->batch_size < BLAS_THREADED_BATCH) {
-        openblas_set_num_threads(1);
-        lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
-    }
+    bool own = cfg->batch_size < BLAS_THREADED_BATCH;
+    lt_nn_threads before = own ? lt_nn_own_threads(lt_ctx_threads(ctx)) : (lt_nn_threads){0};
     int rc = run_model(ctx, cfg, inputs[0].data, n_inputs > 1 ? inputs[1].data : inputs[0].data, outputs);
-    lt_nn_parallel_set_threads(1);
-    openblas_set_num_threads(threads);
+    if (own)
+        lt_nn_restore_threads(before);
     return rc;
 }
 

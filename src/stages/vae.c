@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
 
 #include "core/ctx.h"
 #include "core/dist.h"
@@ -274,18 +273,12 @@ static int train(lt_ctx *ctx, const struct vae_config *cfg, vae_model *m, const 
     }
     /* A dense VAE shares each batch's rows among the threads
      * (nn/vae_shares.h) at any batch size, with one-thread products. */
-    int blas = openblas_get_num_threads(), pool = lt_nn_parallel_threads();
     bool shared = !spread && lt_ctx_threads(ctx) > 1 && lt_vae_shares_fit(&m->net, tc.latent);
-    if (shared) {
-        openblas_set_num_threads(1);
-        lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
-    }
+    lt_nn_threads before = shared ? lt_nn_own_threads(lt_ctx_threads(ctx)) : (lt_nn_threads){0};
     lt_vae_history h;
     int rc = lt_vae_train(&m->net, &opt, &tc, x, n, vx, vn, &progress, &h);
-    if (shared) {
-        lt_nn_parallel_set_threads(pool);
-        openblas_set_num_threads(blas);
-    }
+    if (shared)
+        lt_nn_restore_threads(before);
     lt_optim_free(&opt);
     if (rc != LT_VAE_ENOMEM)
         report_history(ctx, &h);
@@ -455,14 +448,11 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs, int n_in
     (void)n_inputs;
     const struct vae_config *cfg = config;
     /* As the autoencoder: small batches run OpenBLAS on one thread. */
-    int threads = openblas_get_num_threads();
-    if (cfg->batch_size < BLAS_THREADED_BATCH) {
-        openblas_set_num_threads(1);
-        lt_nn_parallel_set_threads(lt_ctx_threads(ctx));
-    }
+    bool own = cfg->batch_size < BLAS_THREADED_BATCH;
+    lt_nn_threads before = own ? lt_nn_own_threads(lt_ctx_threads(ctx)) : (lt_nn_threads){0};
     int rc = run_model(ctx, cfg, inputs[0].data, outputs);
-    lt_nn_parallel_set_threads(1);
-    openblas_set_num_threads(threads);
+    if (own)
+        lt_nn_restore_threads(before);
     return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "nn/net.h"
 #include "nn/optim.h"
 #include "nn/parallel.h"
+#include "nn/shares.h"
 #include "nn/vae_latent.h"
 #include "nn/vae_train.h"
 #include "stages/vae.h"
@@ -282,7 +283,7 @@ static void training_case(const lt_json *c, int threads)
     if (threads > 1) {
         CU_ASSERT_EQUAL_FATAL(lt_nn_parallel_set_threads(threads), threads);
         int shared = lt_vae_shares_init(&vs, &net, ne, threads);
-        if (batch < (size_t)threads * LT_VAE_MIN_SHARE_ROWS) {
+        if (batch < (size_t)threads * LT_SHARES_MIN_ROWS) {
             CU_ASSERT_EQUAL(shared, 0); /* too few rows a share: the caller steps alone */
             lt_nn_parallel_set_threads(1);
             threads = 1;
