@@ -416,7 +416,7 @@ int lt_isomap_fit(lt_isomap *m, const double *x, size_t n, size_t d,
     /* KernelPCA's auto choice: LAPACK up to 200 rows or from 10 components,
      * else an iterative solver (scikit-learn's ARPACK; here the Krylov one,
      * which needs fewer products and gives the same pairs to rounding). */
-    lt_sym_matrix sym = {kernel, n, m->col_mean, m->all_mean};
+    lt_sym_matrix sym = {kernel, n, m->col_mean, m->all_mean, false};
     lt_eig_method method = n > 200 && k < 10 ? LT_EIG_KRYLOV : LT_EIG_DENSE;
     int rc = lt_top_eigh(&sym, k, method, 0, m->values, m->vectors, NULL);
     if (rc != LT_LA_OK) {

@@ -8,6 +8,7 @@
 
 #include "math/linalg.h"
 #include "math/parallel.h"
+#include "math/vexp.h"
 
 /* Rows of work below which a piece is not worth a thread. */
 #define MIN_ROWS 16
@@ -79,8 +80,9 @@ static void apply_row(const struct job *j, size_t i)
             double d = -2.0 * row[c] + j->xx[i] + j->yy[c];
             if (!(d > 0))
                 d = 0;
-            row[c] = exp(d * -g);
+            row[c] = d * -g;
         }
+        lt_exp_inplace(row, cols);
         if (j->symmetric)
             row[i] = 1.0; /* exp(-gamma * 0): the distance to itself */
         break;
@@ -91,8 +93,9 @@ static void apply_row(const struct job *j, size_t i)
             double d = 0;
             for (size_t f = 0; f < j->p; f++)
                 d += fabs(xi[f] - yc[f]);
-            row[c] = exp(-g * d);
+            row[c] = -g * d;
         }
+        lt_exp_inplace(row, cols);
         break;
     }
     }
@@ -135,6 +138,7 @@ struct mirror {
     double *a;
     size_t n, tiles;
     double *row_sums; /* or NULL */
+    bool write_upper; /* false: only add the upper part to row_sums */
 };
 
 static void mirror_tile_row(const struct mirror *m, size_t ti)
@@ -146,7 +150,8 @@ static void mirror_tile_row(const struct mirror *m, size_t ti)
         for (size_t j = j0; j < j1; j++) {
             const double *src = m->a + j * n; /* row j holds column j's lower part */
             for (size_t i = i0; i < i1 && i < j; i++) {
-                m->a[i * n + j] = src[i];
+                if (m->write_upper)
+                    m->a[i * n + j] = src[i];
                 upper[i - i0] += src[i];
             }
         }
@@ -196,9 +201,11 @@ static double *normalized(const double *x, size_t n, size_t p)
     return c;
 }
 
-int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
-                     const double *y, size_t ny, size_t p, int threads,
-                     double *out, double *row_sums)
+/* K(X, Y), or with Y NULL K(X, X): its lower triangle, and the upper one
+ * too when UPPER is set. */
+static int kernel_matrix(const lt_kernel *k, const double *x, size_t nx, const double *y,
+                         size_t ny, size_t p, int threads, double *out, double *row_sums,
+                         bool upper)
 {
     bool symmetric = y == NULL;
     if (symmetric) {
@@ -252,8 +259,9 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
     }
     if (symmetric) {
         lt_parallel_for((nx + 1) / 2, MIN_ROWS, threads, apply_row_pairs, &job);
-        struct mirror m = {out, nx, (nx + TILE - 1) / TILE, row_sums};
-        lt_parallel_for((m.tiles + 1) / 2, 1, threads, mirror_pairs, &m);
+        struct mirror m = {out, nx, (nx + TILE - 1) / TILE, row_sums, upper};
+        if (upper || row_sums)
+            lt_parallel_for((m.tiles + 1) / 2, 1, threads, mirror_pairs, &m);
     } else {
         lt_parallel_for(nx, MIN_ROWS, threads, apply_rows, &job);
     }
@@ -261,4 +269,17 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
     free(yn);
     free(norms);
     return LT_LA_OK;
+}
+
+int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
+                     const double *y, size_t ny, size_t p, int threads,
+                     double *out, double *row_sums)
+{
+    return kernel_matrix(k, x, nx, y, ny, p, threads, out, row_sums, true);
+}
+
+int lt_kernel_lower(const lt_kernel *k, const double *x, size_t n, size_t p, int threads,
+                    double *out, double *row_sums)
+{
+    return kernel_matrix(k, x, n, NULL, 0, p, threads, out, row_sums, false);
 }

@@ -54,4 +54,13 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
                      const double *y, size_t ny, size_t p, int threads,
                      double *out, double *row_sums);
 
+/* K(X, X)'s lower triangle only: row i of out (n x n, row-major) gets
+ * columns 0..i, and the entries above the diagonal are never written, so
+ * memory freshly mapped for them is never touched (and never cleared by the
+ * kernel): half the first-touch cost of lt_kernel_matrix, and no mirror
+ * pass. row_sums (may be NULL) are the whole symmetric rows' sums, the same
+ * numbers lt_kernel_matrix gives. */
+int lt_kernel_lower(const lt_kernel *k, const double *x, size_t n, size_t p, int threads,
+                    double *out, double *row_sums);
+
 #endif

@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 #include <lapacke.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,22 +46,25 @@ static void centre_in_place(const lt_sym_matrix *m)
 {
     size_t n = m->n;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = 0; j < (m->lower_only ? i + 1 : n); j++) {
             double v = m->a[i * n + j] - m->means[j];
             v -= m->means[i];
             m->a[i * n + j] = v + m->mean;
         }
 }
 
-static int dense(double *a, size_t n, size_t k, double *values, double *vectors)
+static int dense(double *a, size_t n, bool lower_only, size_t k, double *values,
+                 double *vectors)
 {
     double *w = malloc(n * sizeof *w), *z = malloc(n * k * sizeof *z);
     lapack_int *support = malloc(2 * k * sizeof *support);
     int status = LT_LA_ENOMEM;
     if (w && z && support) {
-        /* A is symmetric: its row-major storage is its column-major one. */
+        /* A is symmetric: its row-major storage is its column-major one,
+         * and its row-major lower triangle the column-major upper one. */
         lapack_int found = 0;
-        lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'I', 'L', (lapack_int)n,
+        lapack_int info = LAPACKE_dsyevr(LAPACK_COL_MAJOR, 'V', 'I', lower_only ? 'U' : 'L',
+                                         (lapack_int)n,
                                          a, (lapack_int)n, 0.0, 0.0,
                                          (lapack_int)(n - k + 1), (lapack_int)n, 0.0,
                                          &found, w, z, (lapack_int)n, support);
@@ -96,7 +100,7 @@ int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t
     }
     if (m->means)
         centre_in_place(m);
-    return dense(m->a, n, k, values, vectors);
+    return dense(m->a, n, m->lower_only, k, values, vectors);
 }
 
 const char *lt_eig_method_name(lt_eig_method method)

@@ -22,6 +22,7 @@
 #ifndef LATENT_MATH_TOPEIG_H
 #define LATENT_MATH_TOPEIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,8 @@ typedef struct lt_sym_matrix {
     size_t n;
     const double *means; /* n, or NULL: no centring */
     double mean;
+    bool lower_only;     /* only a's lower triangle (j <= i) is set: every
+                          * method then reads that one alone */
 } lt_sym_matrix;
 
 /* Beyond linalg.h's LT_LA_* codes. */

@@ -168,14 +168,21 @@ static int ritz(struct krylov *s, size_t m, size_t want, double *vals)
 }
 
 /* AQ (n x width, column-major) = the matrix times Q: column by column with
- * dsymv, which reads one triangle, or by one dgemm pass for wider blocks. */
+ * dsymv, which reads one triangle, or by one dgemm pass for wider blocks
+ * (dsymm where only one triangle is filled). Row-major storage read as
+ * column-major is the transpose: its row-major lower triangle is the
+ * column-major upper one. */
 static void product(const lt_sym_matrix *mat, const double *q, size_t width, double *aq)
 {
     int N = (int)mat->n;
+    CBLAS_UPLO uplo = mat->lower_only ? CblasUpper : CblasLower;
     if (width <= DSYMV_MAX_WIDTH)
         for (size_t j = 0; j < width; j++)
-            cblas_dsymv(CblasColMajor, CblasLower, N, 1.0, mat->a, N, q + j * mat->n, 1,
-                        0.0, aq + j * mat->n, 1);
+            cblas_dsymv(CblasColMajor, uplo, N, 1.0, mat->a, N, q + j * mat->n, 1, 0.0,
+                        aq + j * mat->n, 1);
+    else if (mat->lower_only)
+        cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, N, (int)width, 1.0, mat->a, N, q,
+                    N, 0.0, aq, N);
     else
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, N, (int)width, N, 1.0,
                     mat->a, N, q, N, 0.0, aq, N);
