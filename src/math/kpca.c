@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "math/linalg.h"
 
@@ -20,25 +19,15 @@ static int from_la(int la)
     }
 }
 
-/* An n x n kernel matrix (owned; free()). Big ones ask Linux for
- * transparent huge pages: fewer page faults while it is first written and
- * fewer TLB misses in every pass the eigen-solver makes over it. With only
- * the lower triangle written, 4 KiB pages would leave most of the upper
- * one untouched (never cleared), but at 5000 points the fit is still about
- * 15% faster on huge pages (2 cores here). */
+/* An n x n kernel matrix (owned; free()), on transparent huge pages when
+ * big (lt_big_alloc): fewer page faults while it is first written and fewer
+ * TLB misses in every pass the eigen-solver makes over it. With only the
+ * lower triangle written, 4 KiB pages would leave most of the upper one
+ * untouched (never cleared), but at 5000 points the fit is still about 15%
+ * faster on huge pages (2 cores here). */
 static double *alloc_square(size_t n)
 {
-    size_t bytes = n * n * sizeof(double);
-#ifdef MADV_HUGEPAGE
-    if (bytes >= ((size_t)32 << 20)) {
-        void *p = NULL;
-        if (posix_memalign(&p, (size_t)2 << 20, bytes) != 0)
-            return NULL;
-        madvise(p, bytes, MADV_HUGEPAGE); /* a hint: failure changes nothing */
-        return p;
-    }
-#endif
-    return malloc(bytes > 0 ? bytes : 1);
+    return lt_big_alloc(n * n * sizeof(double));
 }
 
 /* scikit-learn's _check_psd_eigenvalues on the k values kept, then
