@@ -112,9 +112,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         } else if (!strcmp(arg, "--point") || !strcmp(arg, "--max-points") || !strcmp(arg, "--jobs")) {
             char *end;
             long n = strtol(value, &end, 10);
-            long lo = !strcmp(arg, "--point") ? 0 : 1;
-            if (*end || !*value || n < lo || n > 100000000) {
-                fprintf(stderr, "latent: %s: expected an integer >= %ld, got \"%s\"\n", arg, lo, value);
+            long lo = !strcmp(arg, "--point") ? 0 : 1, hi = 100000000;
+            if (*end || !*value || n < lo || n > hi) {
+                fprintf(stderr, "latent: %s: expected an integer in [%ld, %ld], got \"%s\"\n", arg, lo, hi, value);
                 return 2;
             }
             if (!strcmp(arg, "--point"))

@@ -44,6 +44,10 @@ is "empty default" '    label_column       a string; default ""' \
 # Slips on the command line.
 is "--set with a space" "latent: --set pca.n_components: expected STAGE.PARAM=VALUE; write --set pca.n_components=3" \
   "$("$latent" run x.yaml --set pca.n_components 3 2>&1)"
+is "--max-points out of range" "latent: --max-points: expected an integer in [1, 100000000], got \"0\"" \
+  "$("$latent" run x.yaml --max-points 0 2>&1)"
+is "--max-points above the limit" "latent: --max-points: expected an integer in [1, 100000000], got \"100000001\"" \
+  "$("$latent" run x.yaml --max-points 100000001 2>&1)"
 is "unknown command" "latent: unknown command 'chek'; did you mean 'check'? (\`latent --help\` lists them)" \
   "$("$latent" chek 2>&1)"
 is "unknown option" "latent: unknown option '--outt' (\`latent run --help\` lists the options)" \
