@@ -233,13 +233,9 @@ static int cmd_validate(const struct args *a)
             continue;
         }
         size_t points = p->sweep.n_points;
-        bool bad = false;
         /* Every point of a sweep must bind: a value may be wrong for its type. */
-        for (size_t k = 0; k < points && !bad; k++) {
-            lt_pipeline *q = load(a->files[i], a, (long)k);
-            bad = !q;
-            lt_pipeline_free(q);
-        }
+        lt_load_opts o = load_opts(a, -1);
+        bool bad = points && lt_sweep_check_points(a->files[i], &o, points, true, a->format) > 0;
         if (bad)
             rc = 2;
         else if (a->format != LT_DIAG_TEXT)
