@@ -54,6 +54,18 @@ is "unknown option" "latent: unknown option '--outt' (\`latent run --help\` list
   "$("$latent" run x.yaml --outt d 2>&1)"
 printf 'pipeline: one\nstages:\n  data: {use: dataset.randn, with: {rows: 4, cols: 2}}\n' > "$tmp/one.yaml"
 is "validate, one stage" "$tmp/one.yaml: ok (1 stage)" "$("$latent" validate "$tmp/one.yaml")"
+# A full disk names the file that failed. The run stages its files in
+# DIR/.partial-PID; exec keeps the shell's PID, so its metrics.json (written
+# through .tmp.json) goes to /dev/full, which answers ENOSPC.
+if [ -c /dev/full ]; then
+  got=$(sh -c 'mkdir -p "$1/.partial-$$" && ln -s /dev/full "$1/.partial-$$/.tmp.json" &&
+               exec "$0" run "$2" --out "$1" --quiet --no-cache' "$latent" "$tmp/full" "$tmp/one.yaml" 2>&1)
+  is "full disk, exit" 3 $?
+  is "full disk" "$tmp/full/metrics.json: cannot write the run's outputs: No space left on device" "$got"
+  [ -z "$(ls -A "$tmp/full")" ] && ok || bad "a run that could not write left $(ls -A "$tmp/full")"
+else
+  echo "SKIP full disk: no /dev/full"
+fi
 
 # init: the starter pipeline runs unchanged, with and without a label.
 cp "$src/pipelines/data/wine.csv" "$tmp/wine.csv"
