@@ -112,9 +112,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         } else if (!strcmp(arg, "--point") || !strcmp(arg, "--max-points") || !strcmp(arg, "--jobs")) {
             char *end;
             long n = strtol(value, &end, 10);
-            long lo = !strcmp(arg, "--point") ? 0 : 1;
-            if (*end || !*value || n < lo || n > 100000000) {
-                fprintf(stderr, "latent: %s: expected an integer >= %ld, got \"%s\"\n", arg, lo, value);
+            long lo = !strcmp(arg, "--point") ? 0 : 1, hi = 100000000;
+            if (*end || !*value || n < lo || n > hi) {
+                fprintf(stderr, "latent: %s: expected an integer in [%ld, %ld], got \"%s\"\n", arg, lo, hi, value);
                 return 2;
             }
             if (!strcmp(arg, "--point"))
@@ -233,13 +233,9 @@ static int cmd_validate(const struct args *a)
             continue;
         }
         size_t points = p->sweep.n_points;
-        bool bad = false;
         /* Every point of a sweep must bind: a value may be wrong for its type. */
-        for (size_t k = 0; k < points && !bad; k++) {
-            lt_pipeline *q = load(a->files[i], a, (long)k);
-            bad = !q;
-            lt_pipeline_free(q);
-        }
+        lt_load_opts o = load_opts(a, -1);
+        bool bad = points && lt_sweep_check_points(a->files[i], &o, points, true, a->format) > 0;
         if (bad)
             rc = 2;
         else if (a->format != LT_DIAG_TEXT)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The stage cache: a second run reads every non-source stage back with
-# identical metrics and plots; a damaged entry is detected and recomputed;
+# identical metrics and plots; a damaged entry (an output or its entry.json)
+# is detected, warned about and recomputed;
 # --no-cache neither reads nor writes it.
 # usage: cache.sh LATENT SOURCE_ROOT
 set -u
@@ -44,6 +45,14 @@ grep -q "warning: stage 'pca2': its stage cache entry [0-9a-f]* was damaged" "$t
 cmp -s "$tmp/a/metrics.json" "$tmp/c/metrics.json" && ok || bad "recomputed metrics differ"
 "$latent" run "$pipeline" --out "$tmp/d" --quiet
 [ "$(cached "$tmp/d" pca2)" = True ] && ok || bad "the recomputed entry was not stored again"
+# A damaged entry.json: warned about and replaced, as a damaged output is.
+find "$tmp/cache" -name entry.json | while read -r f; do echo '{"sha' > "$f"; done
+"$latent" run "$pipeline" --out "$tmp/j" 2> "$tmp/j.err" || bad "run over damaged entry.json files failed"
+grep -q "warning: stage 'pca2': its stage cache entry [0-9a-f]* was damaged" "$tmp/j.err" && ok ||
+  bad "no warning named the entry whose entry.json was damaged: $(cat "$tmp/j.err")"
+grep -q "its stage cache entry [0-9a-f]* was damaged" "$tmp/j/run.json" && ok || bad "run.json lacks the damaged-entry warning"
+"$latent" run "$pipeline" --out "$tmp/k" --quiet
+[ "$(cached "$tmp/k" pca2)" = True ] && ok || bad "the entry with a damaged entry.json was not replaced"
 
 export LATENT_CACHE_DIR="$tmp/cache2"
 "$latent" run "$pipeline" --out "$tmp/e" --quiet --no-cache || bad "--no-cache run failed"

@@ -44,12 +44,28 @@ is "empty default" '    label_column       a string; default ""' \
 # Slips on the command line.
 is "--set with a space" "latent: --set pca.n_components: expected STAGE.PARAM=VALUE; write --set pca.n_components=3" \
   "$("$latent" run x.yaml --set pca.n_components 3 2>&1)"
+is "--max-points out of range" "latent: --max-points: expected an integer in [1, 100000000], got \"0\"" \
+  "$("$latent" run x.yaml --max-points 0 2>&1)"
+is "--max-points above the limit" "latent: --max-points: expected an integer in [1, 100000000], got \"100000001\"" \
+  "$("$latent" run x.yaml --max-points 100000001 2>&1)"
 is "unknown command" "latent: unknown command 'chek'; did you mean 'check'? (\`latent --help\` lists them)" \
   "$("$latent" chek 2>&1)"
 is "unknown option" "latent: unknown option '--outt' (\`latent run --help\` lists the options)" \
   "$("$latent" run x.yaml --outt d 2>&1)"
 printf 'pipeline: one\nstages:\n  data: {use: dataset.randn, with: {rows: 4, cols: 2}}\n' > "$tmp/one.yaml"
 is "validate, one stage" "$tmp/one.yaml: ok (1 stage)" "$("$latent" validate "$tmp/one.yaml")"
+# A full disk names the file that failed. The run stages its files in
+# DIR/.partial-PID; exec keeps the shell's PID, so its metrics.json (written
+# through .tmp.json) goes to /dev/full, which answers ENOSPC.
+if [ -c /dev/full ]; then
+  got=$(sh -c 'mkdir -p "$1/.partial-$$" && ln -s /dev/full "$1/.partial-$$/.tmp.json" &&
+               exec "$0" run "$2" --out "$1" --quiet --no-cache' "$latent" "$tmp/full" "$tmp/one.yaml" 2>&1)
+  is "full disk, exit" 3 $?
+  is "full disk" "$tmp/full/metrics.json: cannot write the run's outputs: No space left on device" "$got"
+  [ -z "$(ls -A "$tmp/full")" ] && ok || bad "a run that could not write left $(ls -A "$tmp/full")"
+else
+  echo "SKIP full disk: no /dev/full"
+fi
 
 # init: the starter pipeline runs unchanged, with and without a label.
 cp "$src/pipelines/data/wine.csv" "$tmp/wine.csv"

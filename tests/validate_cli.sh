@@ -36,6 +36,11 @@ check paths-expect-sweep 2 $rc '"expect.pca.n_components"
 "expect.pcaa.n_components"
 "expect.pca.explained_variance_ratio[0]"
 "sweep.pca.n_compnents"' "$got"
+# Every bad value of a sweep, once each, at its own place.
+got=$("$latent" validate sweep_bad_values.yaml 2>&1)
+check sweep-values 2 $? "sweep_bad_values.yaml:6:25: stage 'pca': n_components: expected an integer >= 1, a number in (0, 1), or all, got \"two\"
+sweep_bad_values.yaml:6:33: stage 'pca': n_components: expected an integer >= 1, a number in (0, 1), or all, got \"three\"
+sweep_bad_values.yaml:9:7: stage 'pca': solver: expected one of auto, full, covariance, randomized, incremental, got \"bogus\"" "$got"
 # A network layer that cannot take its input: the path and place of the
 # layer's parameter at fault (reshape's shape), or of the layer.
 got=$("$latent" validate ae_reshape_mismatch.yaml --format json 2>&1)

@@ -182,8 +182,12 @@ bool lt_cache_load(const lt_cache *c, const char *key, const char *staging, cons
             free(to);
         }
     }
-    if (!hit && entry && dir) {
-        lt_remove_tree(dir); /* damaged: drop it so the next store replaces it */
+    /* An entry is published whole by one rename, so a folder that is there
+     * but does not serve (its entry.json unreadable or changed included) is
+     * damaged: drop it so the next store can replace it. */
+    struct stat st;
+    if (!hit && dir && (entry || entry_text || stat(dir, &st) == 0)) {
+        lt_remove_tree(dir);
         *damaged = true;
     }
     if (hit) {

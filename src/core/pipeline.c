@@ -19,12 +19,19 @@
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static bool valid_name(const char *s, bool allow_dash_first)
+/* ASCII only, whatever the locale: a name becomes a folder, a metric's
+ * prefix and a --set target, and the schema's patterns say [A-Za-z]. */
+static bool ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static bool ascii_digit(char c) { return c >= '0' && c <= '9'; }
+
+/* A stage name: an ASCII letter or '_', then ASCII letters, digits, '_'
+ * and '-'. DIGIT_FIRST (a pipeline's name) lets it start with a digit. */
+static bool valid_name(const char *s, bool digit_first)
 {
-    if (!*s || (!isalpha((unsigned char)*s) && *s != '_' && !(allow_dash_first && isdigit((unsigned char)*s))))
+    if (!*s || (!ascii_letter(*s) && *s != '_' && !(digit_first && ascii_digit(*s))))
         return false;
     for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+        if (!ascii_letter(*s) && !ascii_digit(*s) && *s != '_' && *s != '-')
             return false;
     return true;
 }
@@ -185,7 +192,7 @@ static void load_stage(lt_pipeline *p, size_t index, const lt_node *key, const l
     snprintf(path, sizeof path, "stages.%s", key->value);
     if (!valid_name(key->value, false))
         lt_diag_add_at(diag, lt_code_key_shape, path, AT(p, key),
-                    "stage name '%s' must start with a letter or '_' and hold only letters, digits, '_' and '-'",
+                    "stage name '%s' must start with an ASCII letter or '_' and hold only ASCII letters, digits, '_' and '-'",
                     key->value);
     if (body->kind != LT_MAP) {
         lt_diag_add_at(diag, lt_code_key_shape, path, AT(p, body), "stage '%s': expected a mapping with 'use', 'with' and 'input', got %s",
@@ -688,7 +695,7 @@ static void load_top(lt_pipeline *p, lt_diag *diag)
     if (!name)
         lt_diag_add_at(diag, lt_code_key_missing, "pipeline", p->file, 1, 1, "missing 'pipeline' (the pipeline's name, e.g. pipeline: breast-cancer)");
     else if (!scalar_text(name) || !valid_name(name->value, true))
-        lt_diag_add_at(diag, lt_code_param_value, "pipeline", AT(p, name), "pipeline: the name may hold only letters, digits, '-' and '_', got %s%s%s",
+        lt_diag_add_at(diag, lt_code_param_value, "pipeline", AT(p, name), "pipeline: the name must start with an ASCII letter, digit or '_' and hold only ASCII letters, digits, '_' and '-', got %s%s%s",
                     scalar_text(name) ? "\"" : "", scalar_text(name) ? name->value : lt_node_describe(name),
                     scalar_text(name) ? "\"" : "");
     else

@@ -145,14 +145,27 @@ static int record_and_commit(const lt_pipeline *p, lt_run_folder *folder, const 
     lt_json *verdicts = lt_json_array();
     lt_expect_check(p, rec->metrics, NULL, verdicts);
     char *report = lt_path_join(folder->staging, "report.html");
-    int rc = LT_OK;
-    if (lt_run_folder_write_json(folder, "metrics.json", rec->metrics) != 0 ||
-        lt_run_folder_write_json(folder, "run.json", run) != 0 || !report ||
-        lt_report_write(folder->staging, run, rec->metrics, verdicts, report) != 0 ||
-        lt_run_folder_commit(folder, files) != 0) {
-        lt_diag_emit(format, lt_code_resource, folder->dir, "cannot write the run's outputs: %s",
-                     strerror(errno));
-        rc = LT_ERUNTIME;
+    /* The file to name when one is to blame, step by step. */
+    const char *failed = "metrics.json";
+    bool ok = lt_run_folder_write_json(folder, failed, rec->metrics) == 0;
+    if (ok) {
+        failed = "run.json";
+        ok = lt_run_folder_write_json(folder, failed, run) == 0;
+    }
+    if (ok) {
+        failed = report ? "report.html" : NULL; /* NULL: out of memory */
+        ok = report && lt_report_write(folder->staging, run, rec->metrics, verdicts, report) == 0;
+    }
+    if (ok)
+        ok = lt_run_folder_commit(folder, files, &failed) == 0;
+    int rc = ok ? LT_OK : LT_ERUNTIME;
+    if (!ok) {
+        /* The file by its place in the run folder: its staged copy is gone. */
+        int err = errno;
+        char *path = failed ? lt_path_join(folder->dir, failed) : NULL;
+        lt_diag_emit(format, lt_code_resource, path ? path : folder->dir, "cannot write the run's outputs: %s",
+                     strerror(err));
+        free(path);
     } else if (!quiet) {
         fprintf(stderr, "latent: wrote %s (%zu files) in %.3f s\n", folder->dir, lt_json_size(files),
                 now_seconds() - t_start);

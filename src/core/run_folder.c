@@ -51,10 +51,13 @@ static int write_json_file(const char *dir, const char *name, const lt_json *tre
         rc = lt_json_write(tree, f);
         if (fclose(f) != 0)
             rc = -1;
-        if (rc == 0)
+        if (rc == 0) {
             rc = rename(tmp, path);
-        else
+        } else {
+            int err = errno; /* what the caller reports, not remove's */
             remove(tmp);
+            errno = err;
+        }
     }
     free(path);
     free(tmp);
@@ -117,8 +120,9 @@ static int stale_files(const char *run_dir, const lt_json *files, char ***out, s
  * rename; should a rename itself fail, the files already moved go back
  * to staging, so a failed commit leaves the folder as it found it, short
  * of the earlier versions that renames replaced. */
-static int commit(const char *run_dir, const char *staging, const lt_json *files)
+static int commit(const char *run_dir, const char *staging, const lt_json *files, const char **failed)
 {
+    *failed = NULL;
     size_t n = lt_json_size(files), n_stale = 0;
     char **from = calloc(n + 1, sizeof *from), **to = calloc(n + 1, sizeof *to);
     char **stale = NULL;
@@ -126,15 +130,19 @@ static int commit(const char *run_dir, const char *staging, const lt_json *files
     for (size_t i = 0; rc == 0 && i < n; i++) {
         const char *name = lt_json_string(lt_json_value_at(files, i));
         if (!(from[i] = lt_path_join(staging, name)) || !(to[i] = lt_path_join(run_dir, name)) ||
-            lt_mkdir_parents(to[i]) != 0)
+            lt_mkdir_parents(to[i]) != 0) {
+            *failed = name;
             rc = -1;
+        }
     }
     size_t moved = 0;
     while (rc == 0 && moved < n)
-        if (rename(from[moved], to[moved]) == 0)
+        if (rename(from[moved], to[moved]) == 0) {
             moved++;
-        else
+        } else {
+            *failed = lt_json_string(lt_json_value_at(files, moved));
             rc = -1;
+        }
     if (rc != 0) {
         int saved = errno;
         while (moved > 0) {
@@ -277,7 +285,10 @@ int lt_run_folder_write_json(const lt_run_folder *f, const char *name, const lt_
     return write_json_file(f->staging, name, tree);
 }
 
-int lt_run_folder_commit(lt_run_folder *f, const lt_json *files) { return commit(f->dir, f->staging, files); }
+int lt_run_folder_commit(lt_run_folder *f, const lt_json *files, const char **failed)
+{
+    return commit(f->dir, f->staging, files, failed);
+}
 
 void lt_run_folder_close(lt_run_folder *f, bool ok)
 {

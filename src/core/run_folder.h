@@ -32,8 +32,9 @@ void lt_run_folder_list(const lt_run_folder *f, lt_json *files);
 int lt_run_folder_write_json(const lt_run_folder *f, const char *name, const lt_json *tree);
 
 /* Moves the staged FILES into the run folder (see run_folder.c for what a
- * failure leaves). Returns 0 or -1 (errno says why). */
-int lt_run_folder_commit(lt_run_folder *f, const lt_json *files);
+ * failure leaves). Returns 0, or -1 (errno says why) with *FAILED the name
+ * in FILES that could not be moved (NULL when none was to blame). */
+int lt_run_folder_commit(lt_run_folder *f, const lt_json *files, const char **failed);
 
 /* Ends the run: removes the staging folder, and after a failed run (OK
  * false) in a folder the run made, the lock file and the folder when empty;

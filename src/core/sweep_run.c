@@ -102,10 +102,45 @@ static int run_point(const char *file, const lt_load_opts *load, const lt_run_op
     return rc;
 }
 
+size_t lt_sweep_check_points(const char *file, const lt_load_opts *load, size_t n, bool check,
+                             lt_diag_format format)
+{
+    lt_diag all = {0};
+    size_t bad = 0;
+    for (size_t k = 0; k < n; k++) {
+        lt_load_opts o = *load;
+        o.point = (long)k;
+        lt_diag diag = {0};
+        lt_pipeline *p = lt_pipeline_load(file, &o, &diag);
+        if (p && check && lt_pipeline_check(p, &diag) > 0) {
+            lt_pipeline_free(p);
+            p = NULL;
+        }
+        if (!p && lt_diag_count(&diag) == 0) /* recording it needed memory too */
+            lt_diag_add(&diag, lt_code_resource, file, 0, 0, "out of memory");
+        bad += !p;
+        lt_diag_merge(&all, &diag);
+        lt_diag_clear(&diag);
+        lt_pipeline_free(p);
+    }
+    /* Gathered point by point, they would come in the order of the points. */
+    lt_diag_sort(&all);
+    if (lt_dist_rank() == 0) /* every rank of an MPI run finds the same */
+        lt_diag_print_as(&all, format, lt_diag_stream(format));
+    lt_diag_clear(&all);
+    return bad;
+}
+
 int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *run, bool check,
                  int jobs)
 {
-    lt_pipeline *p0 = load_point(file, load, run->format, 0);
+    lt_load_opts base = *load;
+    base.point = -1;
+    lt_diag diag = {0};
+    lt_pipeline *p0 = lt_pipeline_load(file, &base, &diag);
+    if (!p0 && lt_dist_rank() == 0)
+        lt_diag_print_as(&diag, run->format, lt_diag_stream(run->format));
+    lt_diag_clear(&diag);
     if (!p0)
         return LT_EINPUT;
     size_t n = p0->sweep.n_points;
@@ -114,14 +149,10 @@ int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *
     if (!root)
         return LT_ERUNTIME;
     /* Every point is checked before any runs: a bad value at point 37 should
-     * not surface after 36 runs. */
-    for (size_t k = 1; k < n; k++) {
-        lt_pipeline *p = load_point(file, load, run->format, k);
-        if (!p) {
-            free(root);
-            return LT_EINPUT;
-        }
-        lt_pipeline_free(p);
+     * not surface after 36 runs, and every bad value shows at once. */
+    if (lt_sweep_check_points(file, load, n, false, run->format) > 0) {
+        free(root);
+        return LT_EINPUT;
     }
     int worst = LT_OK;
     int ranks = lt_dist_size(), rank = lt_dist_rank();

@@ -20,6 +20,13 @@ char *lt_sweep_root(const lt_pipeline *p, const lt_run_opts *run);
 int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *run, bool check,
                  int jobs);
 
+/* Loads each of the N points of FILE's sweep (with CHECK, runs the stages'
+ * checks on each too) and prints in FORMAT every problem they have, once
+ * each and in the file's order: a list with two bad values shows both.
+ * Returns how many points are bad. */
+size_t lt_sweep_check_points(const char *file, const lt_load_opts *load, size_t n, bool check,
+                             lt_diag_format format);
+
 /* Runs point K alone, into its folder under the sweep's root (what a Slurm
  * task does). Returns its status. */
 int lt_sweep_run_point(const char *file, const lt_load_opts *load, const lt_run_opts *run, size_t k,

@@ -148,6 +148,8 @@ struct anchor {
 struct loader {
     yaml_parser_t parser;
     const char *file;
+    const char *text; /* the file's bytes, for a look at where libyaml stopped */
+    size_t len;
     lt_diag *diag;
     struct anchor *anchors;
     size_t n_anchors;
@@ -188,6 +190,25 @@ static void error_at(struct loader *l, const yaml_mark_t *m, const char *fmt, ..
     l->failed = true;
 }
 
+/* Whether mark M sits on a tab in the leading blanks of its line: libyaml
+ * then says "found character that cannot start any token" or "found a tab
+ * character that violates indentation", which is hard to read as "a tab". */
+static bool tab_indent_at(const struct loader *l, const yaml_mark_t *m)
+{
+    size_t at = 0;
+    for (size_t line = 0; line < m->line; line++) {
+        const char *nl = memchr(l->text + at, '\n', l->len - at);
+        if (!nl)
+            return false;
+        at = (size_t)(nl - l->text) + 1;
+    }
+    /* Up to the mark the line holds blanks only, one byte a column. */
+    for (size_t col = 0; col < m->column; col++, at++)
+        if (at >= l->len || (l->text[at] != ' ' && l->text[at] != '\t'))
+            return false;
+    return at < l->len && l->text[at] == '\t';
+}
+
 static bool next_event(struct loader *l, yaml_event_t *ev)
 {
     if (yaml_parser_parse(&l->parser, ev))
@@ -195,7 +216,9 @@ static bool next_event(struct loader *l, yaml_event_t *ev)
     const yaml_mark_t *m = &l->parser.problem_mark;
     const char *problem = l->parser.problem ? l->parser.problem : "invalid YAML";
     char msg[512];
-    if (l->parser.context)
+    if (l->parser.error == YAML_SCANNER_ERROR && tab_indent_at(l, m))
+        snprintf(msg, sizeof msg, "YAML does not allow tabs for indentation; indent with spaces");
+    else if (l->parser.context)
         snprintf(msg, sizeof msg, "YAML syntax error: %s %s started at line %d, column %d", problem,
                  l->parser.context, (int)l->parser.context_mark.line + 1,
                  (int)l->parser.context_mark.column + 1);
@@ -410,7 +433,7 @@ static lt_node *load_node(struct loader *l, yaml_event_t *ev, int depth)
 
 lt_node *lt_yaml_parse(const char *file, const char *text, size_t len, lt_diag *diag)
 {
-    struct loader l = {.file = file, .diag = diag};
+    struct loader l = {.file = file, .text = text, .len = len, .diag = diag};
     if (!yaml_parser_initialize(&l.parser)) {
         lt_diag_add(diag, lt_code_resource, file, 0, 0, "out of memory");
         return NULL;

@@ -189,6 +189,42 @@ void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *w
 
 void lt_diag_push(lt_diag *d, const lt_diag_item *it) { push(d, it); }
 
+void lt_diag_merge(lt_diag *d, const lt_diag *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const lt_diag_item *it = &from->items[i];
+        bool held = false;
+        for (size_t k = 0; k < d->n && !held; k++)
+            held = d->items[k].severity == it->severity && strcmp(d->items[k].code, it->code) == 0 &&
+                   strcmp(d->items[k].text, it->text) == 0;
+        if (!held)
+            push(d, it);
+    }
+    if (from->dropped > d->dropped)
+        d->dropped = from->dropped; /* at least as many as FROM lost */
+}
+
+/* Whether A comes after B in the file's order. */
+static bool after(const lt_diag_item *a, const lt_diag_item *b)
+{
+    int by_file = !a->file || !b->file ? (a->file != NULL) - (b->file != NULL) : strcmp(a->file, b->file);
+    if (by_file)
+        return by_file > 0;
+    return a->line != b->line ? a->line > b->line : a->col > b->col;
+}
+
+void lt_diag_sort(lt_diag *d)
+{
+    /* Insertion: stable, and the lists are short. */
+    for (size_t i = 1; i < d->n; i++) {
+        lt_diag_item it = d->items[i];
+        size_t k = i;
+        for (; k > 0 && after(&d->items[k - 1], &it); k--)
+            d->items[k] = d->items[k - 1];
+        d->items[k] = it;
+    }
+}
+
 void lt_diag_emit(lt_diag_format format, const char *code, const char *file, const char *fmt, ...)
 {
     lt_diag one = {.limit = 1};

@@ -108,6 +108,13 @@ lt_diag_at lt_diag_data_at(int status, const char *file, long row, long col);
 void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *what);
 /* Records a copy of IT (a stage's error kept by its context). */
 void lt_diag_push(lt_diag *d, const lt_diag_item *it);
+/* Records copies of FROM's problems that D does not hold yet (the same
+ * severity, code and line as people read it): for a check repeated over a
+ * sweep's points, which repeat the problems they share. */
+void lt_diag_merge(lt_diag *d, const lt_diag *from);
+/* Orders D's problems by file, line and column, those without a file or
+ * line first; problems at one place keep their order. */
+void lt_diag_sort(lt_diag *d);
 /* Prints one error at FILE (no line) in FORMAT at once: for a runner's
  * problem that ends the command (a folder it cannot write). */
 void lt_diag_emit(lt_diag_format format, const char *code, const char *file, const char *fmt, ...)
