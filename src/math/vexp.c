@@ -8,8 +8,9 @@
 
 /* libmvec's AVX2 exp, part of glibc's ABI (the name the vector-function ABI
  * gives exp's 4-lane ymm variant); no header declares it without
- * -ffast-math. */
-__m256d _ZGVdN4v_exp(__m256d x);
+ * -ffast-math. It takes its argument in a ymm register, so the declaration
+ * carries the target too (clang refuses the call otherwise). */
+__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_exp(__m256d x);
 
 __attribute__((target("avx2,fma"))) static void exp_avx2(double *v, size_t n)
 {
