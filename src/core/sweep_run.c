@@ -52,12 +52,13 @@ static bool up_to_date(const char *dir, const lt_pipeline *p)
     return ok;
 }
 
-/* Loads point K of FILE; prints its problems in FORMAT (--format). */
+/* Loads point POINT of FILE (-1: the file without a point, to read its
+ * sweep); prints its problems in FORMAT (--format). */
 static lt_pipeline *load_point(const char *file, const lt_load_opts *load, lt_diag_format format,
-                               size_t k)
+                               long point)
 {
     lt_load_opts o = *load;
-    o.point = (long)k;
+    o.point = point;
     lt_diag diag = {0};
     lt_pipeline *p = lt_pipeline_load(file, &o, &diag);
     if (lt_dist_rank() == 0) /* every rank of an MPI run finds the same */
@@ -70,7 +71,7 @@ static lt_pipeline *load_point(const char *file, const lt_load_opts *load, lt_di
 static int run_point(const char *file, const lt_load_opts *load, const lt_run_opts *run,
                      const char *root, size_t k, size_t n, bool check)
 {
-    lt_pipeline *p = load_point(file, load, run->format, k);
+    lt_pipeline *p = load_point(file, load, run->format, (long)k);
     if (!p)
         return LT_EINPUT;
     char what[512];
@@ -134,13 +135,7 @@ size_t lt_sweep_check_points(const char *file, const lt_load_opts *load, size_t 
 int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *run, bool check,
                  int jobs)
 {
-    lt_load_opts base = *load;
-    base.point = -1;
-    lt_diag diag = {0};
-    lt_pipeline *p0 = lt_pipeline_load(file, &base, &diag);
-    if (!p0 && lt_dist_rank() == 0)
-        lt_diag_print_as(&diag, run->format, lt_diag_stream(run->format));
-    lt_diag_clear(&diag);
+    lt_pipeline *p0 = load_point(file, load, run->format, -1);
     if (!p0)
         return LT_EINPUT;
     size_t n = p0->sweep.n_points;
@@ -216,7 +211,7 @@ int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *
 int lt_sweep_run_point(const char *file, const lt_load_opts *load, const lt_run_opts *run, size_t k,
                        bool check)
 {
-    lt_pipeline *p = load_point(file, load, run->format, k);
+    lt_pipeline *p = load_point(file, load, run->format, (long)k);
     if (!p)
         return LT_EINPUT;
     char *root = lt_sweep_root(p, run);

@@ -19,17 +19,6 @@ static int from_la(int la)
     }
 }
 
-/* An n x n kernel matrix (owned; free()), on transparent huge pages when
- * big (lt_big_alloc): fewer page faults while it is first written and fewer
- * TLB misses in every pass the eigen-solver makes over it. With only the
- * lower triangle written, 4 KiB pages would leave most of the upper one
- * untouched (never cleared), but at 5000 points the fit is still about 15%
- * faster on huge pages (2 cores here). */
-static double *alloc_square(size_t n)
-{
-    return lt_big_alloc(n * n * sizeof(double));
-}
-
 /* scikit-learn's _check_psd_eigenvalues on the k values kept, then
  * svd_flip on the eigenvectors. */
 static int settle_spectrum(lt_kpca *m)
@@ -77,7 +66,12 @@ int lt_kpca_fit(lt_kpca *m, const double *x, size_t n, size_t p, size_t k,
     m->p = p;
     m->k = k;
     m->x_fit = x;
-    double *kmat = alloc_square(n);
+    /* On huge pages (lt_big_alloc): fewer page faults while it is first
+     * written and fewer TLB misses in every pass of the eigen-solver. Only
+     * the lower triangle is written, so 4 KiB pages would leave most of the
+     * upper one never cleared, but at 5000 points the fit is still about 15%
+     * faster on huge pages (2 cores here). */
+    double *kmat = lt_big_alloc(n * n * sizeof *kmat);
     m->eigenvalues = malloc(k * sizeof *m->eigenvalues);
     m->eigenvectors = malloc(n * k * sizeof *m->eigenvectors);
     m->kernel_means = malloc(n * sizeof *m->kernel_means);
@@ -190,7 +184,7 @@ int lt_kpca_fit_inverse(lt_kpca *m, const double *z, double alpha, int threads)
     m->dual = NULL;
     m->alpha = alpha;
     m->z_fit = malloc(n * k * sizeof *m->z_fit);
-    double *kz = alloc_square(n);
+    double *kz = lt_big_alloc(n * n * sizeof *kz);
     double *dual = malloc((n * p > 0 ? n * p : 1) * sizeof *dual);
     int status = LT_KPCA_ENOMEM;
     if (!m->z_fit || !kz || !dual)

@@ -25,7 +25,7 @@ __attribute__((target("avx2,fma"))) static void exp_avx2(double *v, size_t n)
     }
 }
 
-int lt_exp_is_vector(void)
+static int vector_exp(void)
 {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
@@ -36,7 +36,7 @@ static void exp_avx2(double *v, size_t n)
     (void)n;
 }
 
-int lt_exp_is_vector(void)
+static int vector_exp(void)
 {
     return 0;
 }
@@ -44,7 +44,7 @@ int lt_exp_is_vector(void)
 
 void lt_exp_inplace(double *v, size_t n)
 {
-    if (lt_exp_is_vector()) {
+    if (vector_exp()) {
         exp_avx2(v, n);
         return;
     }

@@ -17,7 +17,4 @@
 /* v[i] = exp(v[i]) for i < n. */
 void lt_exp_inplace(double *v, size_t n);
 
-/* Whether lt_exp_inplace takes the four-lane path on this processor. */
-int lt_exp_is_vector(void);
-
 #endif
