@@ -2,7 +2,8 @@
  * (tests/reference/make_vae.py): Nadam step by step, the
  * reparameterisation and KL term, gradient checks of the sampling layer
  * with fixed eps and of the KL term, and a few training steps of small and
- * Geron-sized VAEs from the same weights and eps; the latent grid's normal
+ * Geron-sized VAEs from the same weights and eps, and of the Keras
+ * example's convolutional VAE (Adam, summed loss); the latent grid's normal
  * quantiles against scipy. */
 #include <CUnit/Basic.h>
 #include <math.h>
@@ -347,6 +348,157 @@ static void test_training(void)
             training_case(lt_json_value_at(cases, i), threads);
 }
 
+/* "layers: " and the JSON string KEY (a layer list in the pipelines' flow
+ * style), bound. */
+static test_specs flow_layers(const lt_json *c, const char *key)
+{
+    char yaml[2048];
+    snprintf(yaml, sizeof yaml, "layers: %s", lt_json_string(lt_json_get(c, key)));
+    return test_specs_bind(yaml);
+}
+
+/* The conv case's weights at the start, for each weighted layer's summed
+ * change (the reference's "moved"). */
+static double layer_moved(const lt_layer *l, const float *w0)
+{
+    double s = 0;
+    for (size_t i = 0; i < l->n_weights; i++)
+        s += (double)l->w[i] - (double)w0[i];
+    return s;
+}
+
+struct conv_result {
+    double loss[8];
+    double worst, worst_parts, worst_weights, worst_moved;
+};
+
+/* The convolutional VAE of pipelines/vae_conv.yaml (reference:
+ * make_vae.py conv_steps_case) on THREADS threads: the stage's
+ * lt_nn_own_threads, which the conv and dense layers share their blocks
+ * among (the VAE's row shares take dense networks only). */
+static struct conv_result conv_training_case(const lt_json *c, int threads)
+{
+    struct conv_result r = {0};
+    const char *name = lt_json_string(lt_json_get(c, "name"));
+    char yaml[256], label[160];
+    test_specs enc = flow_layers(c, "encoder"), dec = flow_layers(c, "decoder");
+    snprintf(yaml, sizeof yaml, "optimizer: {adam: {learning_rate: %.17g}}",
+             lt_json_number(lt_json_get(c, "learning_rate")));
+    test_specs opt_spec = test_specs_bind(yaml);
+    struct lt_vae_latent_config lc = {.latent_dim = (int)lt_json_number(lt_json_get(c, "latent_dim"))};
+    size_t ne = enc.layers.n, nd = dec.layers.n, n = ne + nd + 1;
+    CU_ASSERT_EQUAL_FATAL(ne, (size_t)lt_json_number(lt_json_get(c, "n_encoder")));
+    lt_spec specs[24];
+    CU_ASSERT_FATAL(n <= 24);
+    memcpy(specs, enc.layers.items, ne * sizeof *specs);
+    specs[ne] = (lt_spec){.def = &lt_layer_vae_latent.spec, .config = &lc};
+    memcpy(specs + ne + 1, dec.layers.items, nd * sizeof *specs);
+    const size_t features = 784, batch = (size_t)lt_json_number(lt_json_get(c, "batch"));
+    const lt_json *steps = lt_json_get(c, "steps");
+    CU_ASSERT_FATAL(lt_json_size(steps) <= 8);
+    lt_nn_shape in = lt_nn_shape_1d((int)features);
+    lt_net net;
+    size_t bad;
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs, n, &in, batch,
+                                       (uint32_t)lt_json_number(lt_json_get(c, "seed")), &bad, NULL),
+                          LT_NET_OK);
+    CU_ASSERT_FALSE(lt_vae_shares_fit(&net, ne)); /* so lt_vae_train steps as below */
+    lt_optim opt;
+    CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &opt_spec.optimizer.items[0], net.n_weights), 0);
+    float *w0 = malloc(net.n_weights * sizeof *w0);
+    size_t rows = batch * lt_json_size(steps);
+    float *x = malloc(rows * features * sizeof *x);
+    CU_ASSERT_FATAL(x != NULL && w0 != NULL);
+    memcpy(w0, net.w, net.n_weights * sizeof *w0);
+    lt_rng data;
+    lt_rng_seed(&data, (uint32_t)lt_json_number(lt_json_get(c, "data_seed")));
+    for (size_t i = 0; i < rows * features; i++) {
+        double u = lt_rng_uniform(&data);
+        x[i] = (float)(u * u * u);
+    }
+    lt_vae_config cfg = {.loss = LT_LOSS_BINARY_CROSSENTROPY, .reduction = LT_VAE_SUM,
+                         .kl_weight = 1, .latent = ne};
+    lt_vae_latent_of(&net.layers[ne])->eps_mode = LT_VAE_EPS_DRAW;
+    lt_nn_threads before = lt_nn_own_threads(threads);
+    for (size_t s = 0; s < lt_json_size(steps); s++) {
+        const lt_json *want = lt_json_value_at(steps, s);
+        lt_vae_losses got;
+        CU_ASSERT_EQUAL(lt_vae_step(&net, &opt, &cfg, x + s * batch * features, batch, &got),
+                        LT_VAE_OK);
+        r.loss[s] = got.loss;
+        double loss = lt_json_number(lt_json_get(want, "loss"));
+        double rec = lt_json_number(lt_json_get(want, "reconstruction"));
+        double kl = lt_json_number(lt_json_get(want, "kl"));
+        r.worst = fmax(r.worst, fabs(got.loss - loss) / fabs(loss));
+        /* Each part on its own scale: the KL is a thousandth of the loss. */
+        r.worst_parts = fmax(r.worst_parts, fabs(got.reconstruction - rec) / fabs(rec));
+        r.worst_parts = fmax(r.worst_parts, fabs(got.kl - kl) / fabs(kl));
+    }
+    lt_nn_restore_threads(before);
+    const lt_json *final = lt_json_get(c, "final"), *moved = lt_json_get(c, "moved");
+    size_t k = 0;
+    for (size_t li = 0; li < n; li++) {
+        const lt_layer *l = &net.layers[li];
+        if (!l->n_weights)
+            continue;
+        double want = lt_json_number(lt_json_value_at(moved, k++));
+        double got = layer_moved(l, w0 + (size_t)(l->w - net.w));
+        r.worst_moved = fmax(r.worst_moved, fabs(got - want) / fmax(fabs(want), 1e-2));
+        if (li == ne)
+            continue;
+        char key[64];
+        size_t filters = (size_t)l->out.dim[l->out.rank - 1];
+        snprintf(key, sizeof key, "layer%zu_kernel_head", li);
+        r.worst_weights = fmax(r.worst_weights, maxdiff_f(l->w, lt_json_get(final, key)));
+        snprintf(key, sizeof key, "layer%zu_bias_head", li);
+        r.worst_weights = fmax(r.worst_weights,
+                               maxdiff_f(l->w + l->n_weights - filters, lt_json_get(final, key)));
+    }
+    CU_ASSERT_EQUAL(k, lt_json_size(moved));
+    const lt_layer *lat = &net.layers[ne];
+    size_t d = (size_t)lc.latent_dim, head = lat->in_size * d + d;
+    r.worst_weights = fmax(r.worst_weights,
+                           maxdiff_f(lat->w, lt_json_get(final, "mean_head_kernel_head")));
+    r.worst_weights = fmax(r.worst_weights,
+                           maxdiff_f(lat->w + head, lt_json_get(final, "log_var_head_kernel_head")));
+    r.worst_weights = fmax(r.worst_weights,
+                           maxdiff_f(lat->w + head + lat->in_size * d,
+                                     lt_json_get(final, "log_var_head_bias")));
+    snprintf(label, sizeof label, "%s (%d threads): %zu steps' losses vs torch, rel.", name,
+             threads, lt_json_size(steps));
+    NEAR(label, r.worst, 1e-6);
+    snprintf(label, sizeof label, "%s: reconstruction, KL, each relative", name);
+    NEAR(label, r.worst_parts, 1e-5);
+    snprintf(label, sizeof label, "%s: weights after the last step", name);
+    NEAR(label, r.worst_weights, 1e-6);
+    snprintf(label, sizeof label, "%s: each layer's summed change, rel.", name);
+    NEAR(label, r.worst_moved, 1e-4);
+    free(x);
+    free(w0);
+    lt_optim_free(&opt);
+    lt_net_free(&net);
+    test_specs_free(&enc);
+    test_specs_free(&dec);
+    test_specs_free(&opt_spec);
+    return r;
+}
+
+static void test_conv_training(void)
+{
+    const lt_json *cases = lt_json_get(ref, "conv_training");
+    CU_ASSERT_EQUAL_FATAL(lt_json_size(cases), 2);
+    for (size_t i = 0; i < lt_json_size(cases); i++) {
+        const lt_json *c = lt_json_value_at(cases, i);
+        struct conv_result one = conv_training_case(c, 1), two = conv_training_case(c, 2);
+        /* The layers add their blocks' gradients in block order: the
+         * thread count changes nothing. */
+        double m = 0;
+        for (size_t s = 0; s < 8; s++)
+            m = fmax(m, fabs(one.loss[s] - two.loss[s]));
+        NEAR("conv VAE: 2 threads' losses vs 1 thread's", m, 0);
+    }
+}
+
 
 static void test_quantiles(void)
 {
@@ -370,6 +522,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "reparameterisation and KL vs torch", test_reparameterisation);
     CU_add_test(s, "gradient checks: sampling with fixed eps, KL", test_gradients);
     CU_add_test(s, "VAE training steps vs torch", test_training);
+    CU_add_test(s, "convolutional VAE training steps vs torch", test_conv_training);
     CU_add_test(s, "normal quantiles vs scipy", test_quantiles);
     int rc = lt_test_run();
     lt_json_free(ref);
