@@ -10,6 +10,9 @@ settings, ten seeds; `full` is Geron's full 25-epoch run, about 5 minutes a
 seed on one idle core; `conv_full` is the Keras example's 30 epochs on all 55000
 training images, about 27 minutes a seed, so run it with --seeds 3)
 Updates tests/reference/vae_bounds.json, keeping the settings not rerun.
+With --add K [K...] (one setting), only seeds K are run and appended to that
+setting's entry, whose earlier seeds are kept: a setting too long for one
+session grows a few seeds at a time.
 With VAE_BOUNDS_RUNS=DIR, each seed's output of bench/vae_torch.py is kept
 in DIR/SETTING-seedK.jsonl and read back instead of rerun, so that a long
 setting cut off part way resumes where it stopped.
@@ -54,18 +57,29 @@ def run(name, model, epochs, rows, latent, seed):
 def main():
     args = sys.argv[1:]
     global SEEDS
+    path = os.path.join(HERE, "vae_bounds.json")
+    added = None
     if args[:1] == ["--seeds"]:
         SEEDS, args = range(int(args[1])), args[2:]
+    elif args[:1] == ["--add"]:
+        name = args[-1]
+        added, args = [int(a) for a in args[1:-1]], [name]
+        old = json.load(open(path))[name]
+        if set(added) & set(old["setting"]["seeds"]):
+            sys.exit("make_vae_bounds.py: seeds %s are already in %s" % (added, name))
+        SEEDS = old["setting"]["seeds"] + added
     names = args or [k for k in SETTINGS if k.endswith("_short")]
-    path = os.path.join(HERE, "vae_bounds.json")
     for name in names:
         model, epochs, rows, latent = SETTINGS[name]
-        runs = [run(name, model, epochs, rows, latent, s) for s in SEEDS]
+        fresh = [run(name, model, epochs, rows, latent, s)
+                 for s in (added if added is not None else SEEDS)]
         entry = {"setting": {"model": model, "epochs": epochs, "train_rows": rows,
                              "latent_dim": latent, "valid_rows": 5000, "batch_size": 128,
                              "seeds": list(SEEDS)}}
         for key in KEYS:
-            v = [r[key] for r in runs]
+            v = [r[key] for r in fresh]
+            if added is not None:
+                v = old[key]["runs"] + v
             entry[key] = {"runs": v, "min": min(v), "median": statistics.median(v),
                           "max": max(v), "spread": max(v) - min(v)}
         # Read just before writing: another setting may be running at once.
