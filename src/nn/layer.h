@@ -65,6 +65,12 @@ typedef struct lt_layer_kind {
      * NULL, dx = dL/dx. */
     void (*backward)(lt_layer *l, const float *x, const float *y, float *dy, float *dx,
                      size_t n);
+    /* True when threads may each take a share of a batch's rows through
+     * the layer, each on its own replica of the network (nn/shares.h):
+     * every sample's output and gradient depend on that sample alone, and
+     * the passes neither draw from l->rng nor write to l->state (which
+     * replicas share). NULL: never. */
+    bool (*by_rows)(const lt_layer *l);
     /* True when, with CONFIG, the output is an affine function of the input
      * (a dense layer without activation). NULL: never, unless a view. */
     bool (*affine)(const void *config);
@@ -108,6 +114,8 @@ extern const lt_layer_kind lt_layer_lstm, lt_layer_gru, lt_layer_repeat_vector,
 /* Every layer kind, NULL-terminated: the kinds of an LT_SPECS parameter. */
 extern const lt_spec_def *const lt_layer_kinds[];
 
+/* A by_rows for kinds that always qualify. */
+bool lt_layer_always_by_rows(const lt_layer *l);
 /* An infer for layers whose output has the input's shape; never fails. */
 int lt_layer_same_shape(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d);
 

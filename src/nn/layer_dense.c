@@ -216,4 +216,5 @@ const lt_layer_kind lt_layer_dense = {
     .backward = backward,
     .affine = affine,
     .fuses_sgd = true,
+    .by_rows = lt_layer_always_by_rows,
 };

@@ -198,4 +198,5 @@ const lt_layer_kind lt_layer_gru = {
     .init = init,
     .forward = forward,
     .backward = backward,
+    .by_rows = lt_layer_always_by_rows,
 };

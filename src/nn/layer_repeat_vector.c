@@ -65,4 +65,5 @@ const lt_layer_kind lt_layer_repeat_vector = {
     .infer = infer,
     .forward = forward,
     .backward = backward,
+    .by_rows = lt_layer_always_by_rows,
 };

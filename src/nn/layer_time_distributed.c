@@ -76,15 +76,16 @@ static int infer(const void *config, const lt_nn_shape *in, lt_nn_shape *out, lt
     return 0;
 }
 
-/* The wrapped layer, pointed at the wrapper's buffers. */
-static lt_layer *wrapped(lt_layer *l)
+/* The wrapped layer, pointed at the wrapper's buffers: a copy, so that the
+ * layer in state (which the network's replicas share) is only read. */
+static lt_layer wrapped(const lt_layer *l)
 {
-    lt_layer *inner = l->state;
-    inner->w = l->w;
-    inner->g = l->g;
-    inner->cache = l->cache;
-    inner->scratch = l->scratch;
-    inner->rng = l->rng;
+    lt_layer inner = *(const lt_layer *)l->state;
+    inner.w = l->w;
+    inner.g = l->g;
+    inner.cache = l->cache;
+    inner.scratch = l->scratch;
+    inner.rng = l->rng;
     return inner;
 }
 
@@ -113,22 +114,29 @@ static int plan(lt_layer *l)
 
 static void init(lt_layer *l, lt_rng *rng)
 {
-    lt_layer *inner = wrapped(l);
-    if (inner->kind->init)
-        inner->kind->init(inner, rng);
+    lt_layer inner = wrapped(l);
+    if (inner.kind->init)
+        inner.kind->init(&inner, rng);
 }
 
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
 {
-    lt_layer *inner = wrapped(l);
-    inner->kind->forward(inner, x, y, n * (size_t)l->in.dim[0], train);
+    lt_layer inner = wrapped(l);
+    inner.kind->forward(&inner, x, y, n * (size_t)l->in.dim[0], train);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,
                      size_t n)
 {
-    lt_layer *inner = wrapped(l);
-    inner->kind->backward(inner, x, y, dy, dx, n * (size_t)l->in.dim[0]);
+    lt_layer inner = wrapped(l);
+    inner.kind->backward(&inner, x, y, dy, dx, n * (size_t)l->in.dim[0]);
+}
+
+/* As the wrapped layer, which sees one step as a sample. */
+static bool by_rows(const lt_layer *l)
+{
+    const lt_layer *inner = l->state;
+    return inner->kind->by_rows && inner->kind->by_rows(inner);
 }
 
 static void release(lt_layer *l)
@@ -152,5 +160,6 @@ const lt_layer_kind lt_layer_time_distributed = {
     .init = init,
     .forward = forward,
     .backward = backward,
+    .by_rows = by_rows,
     .release = release,
 };

@@ -41,3 +41,9 @@ int lt_layer_refuse(lt_diag *d, const char *param, const char *fmt, ...)
     lt_diag_report(d, LT_SEV_ERROR, (lt_diag_at){.code = lt_code_param_value, .path = param}, "%s", text);
     return -1;
 }
+
+bool lt_layer_always_by_rows(const lt_layer *l)
+{
+    (void)l;
+    return true;
+}

@@ -140,8 +140,9 @@ int lt_net_replica(lt_net *r, const lt_net *net, size_t batch)
         return LT_NET_ENOMEM;
     memcpy(r->layers, net->layers, n * sizeof *r->layers);
     for (size_t i = 0; i < n; i++) {
+        /* state stays the original's, borrowed: the kinds a replica runs
+         * (by_rows) only read it, and only the original releases it. */
         r->layers[i].rng = &r->rng;
-        r->layers[i].state = NULL;
         r->layers[i].sgd_rate = 0;
     }
     lt_rng_seed(&r->rng, 0);

@@ -11,7 +11,7 @@
 
 bool lt_shares_layer_fits(const lt_layer *l)
 {
-    return l->kind->view || l->kind == &lt_layer_dense;
+    return l->kind->view || (l->kind->by_rows && l->kind->by_rows(l));
 }
 
 int lt_shares_init(lt_shares *s, lt_net *net, int threads, size_t n_metrics)

@@ -34,7 +34,8 @@ int lt_vae_shares_init(lt_vae_shares *s, lt_net *net, size_t latent, int threads
         lt_vae_shares_free(s);
         return -1;
     }
-    /* A replica's layers have no state of their own: its latent gets one. */
+    /* A replica's layers borrow the original's state, but the latent's
+     * passes write to theirs: each replica's latent gets its own. */
     for (size_t i = 0; i + 1 < t; i++)
         s->replicas[i].layers[latent].state = &s->states[i];
     return 1;

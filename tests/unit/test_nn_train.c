@@ -227,27 +227,25 @@ static void test_dense_threads_deterministic(void)
 }
 
 /* One batch's gradient shared among 2 threads against the whole batch on
- * one, for a network with noise ahead of its dense layers (which then run
- * on the whole batch first, from the network's stream). */
-static void test_shared_gradient(void)
+ * one: layers [split, n) run by rows on each share, the layers ahead of
+ * them (noise) on the whole batch first, from the network's stream. */
+static void shared_gradient_case(const char *label, const char *yaml, lt_nn_shape in,
+                                 size_t split)
 {
-    test_specs specs = test_specs_bind(
-        "layers: [{gaussian_noise: {stddev: 0.1}}, {dense: {units: 40, activation: selu}},"
-        " {dense: {units: 8, activation: linear}}, {dense: {units: 64, activation: sigmoid}}]\n");
+    test_specs specs = test_specs_bind(yaml);
     lt_net net;
-    size_t bad, rows = 30;
-    lt_nn_shape in = lt_nn_shape_1d(64);
+    size_t bad, rows = 30, size = lt_nn_shape_size(&in);
     CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 3, &bad, NULL),
                           LT_NET_OK);
-    float *x = malloc(rows * 64 * sizeof *x), *g1 = malloc(net.n_weights * sizeof *g1);
+    float *x = malloc(rows * size * sizeof *x), *g1 = malloc(net.n_weights * sizeof *g1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_PTR_NOT_NULL_FATAL(g1);
-    for (size_t i = 0; i < rows * 64; i++)
+    for (size_t i = 0; i < rows * size; i++)
         x[i] = (float)((i * 2654435761u) % 1000u) / 1000.0f;
     lt_rng start = net.rng;
     const float *y = lt_net_forward(&net, x, rows, net.n_layers, true);
-    double loss1 = lt_loss_sum(LT_LOSS_BINARY_CROSSENTROPY, y, x, rows * 64,
-                               1.0f / (float)(rows * 64), lt_net_output_grad(&net));
+    double loss1 = lt_loss_sum(LT_LOSS_BINARY_CROSSENTROPY, y, x, rows * size,
+                               1.0f / (float)(rows * size), lt_net_output_grad(&net));
     lt_net_backward(&net, rows, NULL);
     memcpy(g1, net.g, net.n_weights * sizeof *g1);
 
@@ -255,20 +253,79 @@ static void test_shared_gradient(void)
     lt_shares sh;
     CU_ASSERT_EQUAL(lt_shares_init(&sh, &net, 1, 0), 0); /* one thread: no shares */
     CU_ASSERT_EQUAL_FATAL(lt_shares_init(&sh, &net, 2, 0), 1);
-    CU_ASSERT_EQUAL(sh.split, 1);
+    CU_ASSERT_EQUAL(sh.split, split);
     net.rng = start; /* the same noise as above */
     double loss2 = lt_shares_batch(&sh, x, rows, LT_LOSS_BINARY_CROSSENTROPY, NULL, 0, NULL, 0);
-    NEAR("shared batch: loss vs whole batch", fabs(loss2 - loss1) / loss1, 1e-6);
+    char what[160];
+    snprintf(what, sizeof what, "shared batch, %s: loss vs whole batch", label);
+    NEAR(what, fabs(loss2 - loss1) / loss1, 1e-6);
     double gmax = 0;
     for (size_t i = 0; i < net.n_weights; i++)
         gmax = fmax(gmax, fabs((double)g1[i]));
     CU_ASSERT(gmax > 1e-3);
-    NEAR("shared batch: gradient vs whole batch", maxdiff_ff(g1, net.g, net.n_weights) / gmax, 1e-5);
+    snprintf(what, sizeof what, "shared batch, %s: gradient vs whole batch", label);
+    NEAR(what, maxdiff_ff(g1, net.g, net.n_weights) / gmax, 1e-5);
     lt_shares_free(&sh);
     lt_nn_parallel_set_threads(1);
     lt_net_free(&net);
     free(x);
     free(g1);
+    test_specs_free(&specs);
+}
+
+static void test_shared_gradient(void)
+{
+    shared_gradient_case("noise then dense",
+        "layers: [{gaussian_noise: {stddev: 0.1}}, {dense: {units: 40, activation: selu}},"
+        " {dense: {units: 8, activation: linear}}, {dense: {units: 64, activation: sigmoid}}]\n",
+        lt_nn_shape_1d(64), 1);
+    /* The recurrent autoencoder's kinds, and time_distributed, whose
+     * wrapped layer the replicas share. */
+    shared_gradient_case("recurrent",
+        "layers: [{lstm: {units: 12, return_sequences: true}}, {gru: {units: 5}},"
+        " {repeat_vector: {n: 7}}, {lstm: {units: 9, return_sequences: true}},"
+        " {time_distributed: {layer: {dense: {units: 6, activation: sigmoid}}}}]\n",
+        lt_nn_shape_2d(7, 6), 0);
+}
+
+/* Evaluation and prediction on 2 and 3 threads, which share out whole
+ * batches among replicas (nn/eval.c), against one thread: the same bits. */
+static void test_eval_threads(void)
+{
+    test_specs specs = test_specs_bind(
+        "layers: [{lstm: {units: 12, return_sequences: true}}, {lstm: {units: 4}},"
+        " {repeat_vector: {n: 7}}, {gru: {units: 9, return_sequences: true}},"
+        " {time_distributed: {layer: {dense: {units: 6, activation: sigmoid}}}}]\n"
+        "metrics: [rounded_accuracy]\n");
+    lt_net net;
+    size_t bad, rows = 100, size = 42;
+    lt_nn_shape in = lt_nn_shape_2d(7, 6);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 16, 5, &bad, NULL),
+                          LT_NET_OK);
+    float *x = malloc(rows * size * sizeof *x), *p[3];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    for (size_t i = 0; i < rows * size; i++)
+        x[i] = (float)((i * 2654435761u) % 1000u) / 1000.0f;
+    double loss[3], acc[3];
+    for (int t = 0; t < 3; t++) {
+        CU_ASSERT_EQUAL(lt_nn_parallel_set_threads(t + 1), t + 1);
+        lt_nn_evaluate(&net, LT_LOSS_BINARY_CROSSENTROPY, specs.metrics.items, 1, x, x, rows,
+                       &loss[t], &acc[t]);
+        p[t] = malloc(rows * 4 * sizeof *p[t]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p[t]);
+        lt_nn_predict(&net, x, rows, 2, p[t]); /* the codings */
+    }
+    lt_nn_parallel_set_threads(1);
+    CU_ASSERT(loss[0] > 0.1 && loss[0] < 2); /* an untrained net's BCE: near ln 2 */
+    for (int t = 1; t < 3; t++) {
+        CU_ASSERT(memcmp(&loss[t], &loss[0], sizeof loss[0]) == 0);
+        CU_ASSERT(memcmp(&acc[t], &acc[0], sizeof acc[0]) == 0);
+        CU_ASSERT(memcmp(p[t], p[0], rows * 4 * sizeof *p[0]) == 0);
+    }
+    for (int t = 0; t < 3; t++)
+        free(p[t]);
+    free(x);
+    lt_net_free(&net);
     test_specs_free(&specs);
 }
 
@@ -386,6 +443,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "a stacked autoencoder's training vs torch", test_stacked_trajectory);
     CU_add_test(s, "dense training: the same bits on the same threads", test_dense_threads_deterministic);
     CU_add_test(s, "a batch shared among threads: its gradient", test_shared_gradient);
+    CU_add_test(s, "evaluation and prediction by batches on threads: the same bits", test_eval_threads);
     CU_add_test(s, "shape rules and their messages", test_shapes);
     CU_add_test(s, "initialiser variances", test_initialisers);
     CU_add_test(s, "rounded_accuracy and mse", test_rounded_accuracy);
