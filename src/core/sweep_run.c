@@ -114,6 +114,7 @@ size_t lt_sweep_check_points(const char *file, const lt_load_opts *load, size_t 
         lt_diag diag = {0};
         lt_pipeline *p = lt_pipeline_load(file, &o, &diag);
         if (p && check && lt_pipeline_check(p, &diag) > 0) {
+            lt_sweep_explain(&p->sweep, k, file, &diag, 0);
             lt_pipeline_free(p);
             p = NULL;
         }
