@@ -31,6 +31,7 @@ stages:
   big:   {use: plot.scatter, input: data, with: {title: same, dpi: 250}}
   bigpdf: {use: plot.scatter, input: data, with: {title: same, dpi: 250, format: pdf}}
   small: {use: plot.scatter, input: data, with: {title: same, size: [3.2, 2.4], dpi: 250}}
+  axes:  {use: plot.scatter, input: data, with: {title: same, axes: true}}
   wide:  {use: plot.variance, input: data2.spectrum, with: {size: [8, 3], format: pdf}}
   data2: {use: pca, input: data}
   panels: {use: plot.embedding, input: [data, data2], with: {title: same}}
@@ -75,6 +76,12 @@ grep -q 'width="460.8pt" height="345.6pt"' "$p/svg.svg" && ok || bad "the SVG is
 within "$("$compare" "$p/panels.png" "$p/named.png")" 0 0 && ok ||
   bad "plot.embedding's panels are not titled by their inputs' stage names"
 within "$("$compare" "$p/panels.png" "$p/others.png")" 0 0 && bad "the panel titles do not show" || ok
+# Principal axes only when asked (on a PCA projection they would redraw the
+# plot's own axes): the default draws none and reports none.
+/usr/bin/python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))
+sys.exit(not ("components" not in m["png"] and len(m["axes"]["components"]) == 2))' "$tmp/out/metrics.json" &&
+  ok || bad "plot.scatter draws principal axes by default (or not when asked)"
+within "$("$compare" "$p/png.png" "$p/axes.png")" 0 0 && bad "axes: true draws the default picture" || ok
 # The report shows the SVG inline.
 grep -q 'data:image/svg+xml;base64,' "$tmp/out/report.html" && ok || bad "the report does not show the SVG"
 

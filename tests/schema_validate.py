@@ -36,6 +36,9 @@ must_reject = {
     "unknown parameter": {"pipeline": "x", "stages": {"a": {"use": "pca", "with": {"n_compnents": 2}}}},
     "wrong type": {"pipeline": "x", "stages": {"a": {"use": "pca", "with": {"n_components": "two"}}}},
     "bad pipeline name": {"pipeline": "a b", "stages": {"a": {"use": "pca"}}},
+    # The loader refuses a name starting with '-' (it would read as an option).
+    "pipeline name with a leading -": {"pipeline": "-x", "stages": {"a": {"use": "pca"}}},
+    "stage name with a leading -": {"pipeline": "x", "stages": {"-a": {"use": "pca"}}},
     "unknown top-level key": {"pipeline": "x", "stages": {"a": {"use": "pca"}}, "sweeps": {}},
 }
 for what, doc in must_reject.items():
@@ -51,6 +54,7 @@ must_accept = {
         "a": {"use": "kernel_pca", "with": {"gamma": None, "n_components": 2}},
         "b": {"use": "pca", "input": "a", "with": {"solver": "randomized", "n_components": 2,
                                                    "iterated_power": None}}}},
+    "pipeline name starting with a digit": {"pipeline": "3d-cloud", "stages": {"a": {"use": "pca"}}},
 }
 for what, doc in must_accept.items():
     errors = [e.message for e in validator.iter_errors(doc)]

@@ -65,6 +65,17 @@ done
 "$latent" sweep "$file" --array-limit 2 2> "$tmp/err"
 [ $? -eq 2 ] && grep -q 'needs --emit slurm' "$tmp/err" && ok || bad "--array-limit without --emit was not refused"
 
+# --emit slurm checks every point as a local sweep does: a bad value is exit
+# 2 with the same message, and no script (nor its folder) is written.
+printf 'pipeline: bad\nstages:\n  data: {use: dataset.randn, with: {rows: 20, cols: 4}}\n  pca: {use: pca}\nsweep:\n  pca.n_components: [1, 2.5]\n' \
+  > "$tmp/badsweep.yaml"
+"$latent" sweep "$tmp/badsweep.yaml" --out "$tmp/local" 2> "$tmp/local.err" > /dev/null
+"$latent" sweep "$tmp/badsweep.yaml" --emit slurm --out "$tmp/bademit" 2> "$tmp/emit.err" > /dev/null
+[ $? -eq 2 ] && ok || bad "--emit slurm with a bad point value should exit 2"
+[ "$(cat "$tmp/emit.err")" = "$tmp/badsweep.yaml:6:25: stage 'pca': n_components: expected an integer >= 1, a number in (0, 1), or all, got \"2.5\"" ] &&
+  cmp -s "$tmp/local.err" "$tmp/emit.err" && ok || bad "--emit slurm's message for a bad value: $(cat "$tmp/emit.err")"
+[ ! -e "$tmp/bademit" ] && ok || bad "--emit slurm wrote $(find "$tmp/bademit") for a bad sweep"
+
 "$latent" run "$file" --set pca.n_components=3 --out "$tmp/narrow" > "$tmp/narrow.log"
 [ "$(ls "$tmp/narrow/sweep" | wc -l)" -eq 4 ] && ok || bad "--set on a swept parameter should leave 4 points"
 

@@ -779,7 +779,10 @@ lt_pipeline *lt_pipeline_load(const char *file, const lt_load_opts *opts, lt_dia
             else
                 p->point = opts->point;
         }
+        size_t checked = diag->n; /* the problems loading point K adds from here */
         load_top(p, diag);
+        if (p->point >= 0)
+            lt_sweep_explain(&p->sweep, (size_t)p->point, file, diag, checked);
     }
     if (lt_diag_count(diag) > before || !p->root) {
         lt_pipeline_free(p);

@@ -8,7 +8,11 @@
 #include "core/registry.h"
 #include "core/top_keys.h"
 
+/* The names the loader takes (valid_name in core/pipeline.c): a stage's
+ * starts with an ASCII letter or '_', a pipeline's may start with a digit
+ * too; neither with '-', which would read as an option on a command line. */
 #define NAME_PATTERN "^[A-Za-z_][A-Za-z0-9_-]*$"
+#define PIPELINE_NAME_PATTERN "^[A-Za-z0-9_][A-Za-z0-9_-]*$"
 
 lt_json *lt_schema_typed(const char *type)
 {
@@ -191,7 +195,7 @@ static lt_json *top_key_schema(const char *name)
 {
     if (strcmp(name, "pipeline") == 0) {
         lt_json *k = lt_schema_typed("string");
-        lt_json_set(k, "pattern", lt_json_str("^[A-Za-z0-9_-]+$"));
+        lt_json_set(k, "pattern", lt_json_str(PIPELINE_NAME_PATTERN));
         return k;
     }
     if (strcmp(name, "seed") == 0) {

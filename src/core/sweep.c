@@ -142,11 +142,15 @@ static bool read_values(const char *file, const lt_node *spec, lt_sweep_axis *ax
             return false;
         }
         axis->n = (size_t)n;
+        axis->range_line = spec->line;
+        axis->range_col = spec->col;
+        if (!(axis->range_from = strdup(from->value)) || !(axis->range_to = strdup(to->value)))
+            return false;
         axis->values = calloc(axis->n, sizeof *axis->values);
         for (size_t i = 0; axis->values && i < axis->n; i++) {
             /* The ends exactly as written; inner points as numpy's linspace. */
             double v = i + 1 == axis->n ? b : a + (b - a) * (double)i / (double)(axis->n - 1);
-            if (!(axis->values[i] = number_node(v, from)))
+            if (!(axis->values[i] = number_node(v, spec)))
                 return false;
         }
         return axis->values != NULL;
@@ -216,17 +220,43 @@ void lt_sweep_free(lt_sweep *s)
         free(s->axes[i].values);
         free(s->axes[i].stage);
         free(s->axes[i].param);
+        free(s->axes[i].range_from);
+        free(s->axes[i].range_to);
     }
     free(s->axes);
     *s = (lt_sweep){0};
 }
 
-const lt_node *lt_sweep_value(const lt_sweep *s, size_t k, size_t a)
+/* The index in axis A of point K's value. */
+static size_t value_index(const lt_sweep *s, size_t k, size_t a)
 {
     size_t stride = 1;
     for (size_t i = s->n_axes; i-- > a + 1;)
         stride *= s->axes[i].n;
-    return s->axes[a].values[(k / stride) % s->axes[a].n];
+    return (k / stride) % s->axes[a].n;
+}
+
+const lt_node *lt_sweep_value(const lt_sweep *s, size_t k, size_t a)
+{
+    return s->axes[a].values[value_index(s, k, a)];
+}
+
+void lt_sweep_explain(const lt_sweep *s, size_t k, const char *file, lt_diag *diag, size_t from)
+{
+    for (size_t a = 0; a < s->n_axes; a++) {
+        const lt_sweep_axis *axis = &s->axes[a];
+        if (!axis->range_line)
+            continue;
+        char more[300];
+        snprintf(more, sizeof more, " (value %zu of the range from %s to %s in %zu steps)",
+                 value_index(s, k, a) + 1, axis->range_from, axis->range_to, axis->n);
+        for (size_t i = from; i < diag->n; i++) {
+            const lt_diag_item *it = &diag->items[i];
+            if (it->file && !strcmp(it->file, file) && it->line == axis->range_line &&
+                it->col == axis->range_col)
+                lt_diag_amend(diag, i, more);
+        }
+    }
 }
 
 int lt_sweep_apply(const lt_sweep *s, size_t k, lt_node *root)

@@ -24,6 +24,11 @@ typedef struct lt_sweep_axis {
     lt_node **values; /* owned copies, each keeping its place in the file */
     size_t n;
     int line, col;    /* of the axis's key */
+    /* A {from, to, steps} range: its mapping's place, which the values it
+     * generates take (no value of the file sits there), and its ends as
+     * written; range_line 0 for a list. */
+    int range_line, range_col;
+    char *range_from, *range_to; /* owned */
 } lt_sweep_axis;
 
 typedef struct lt_sweep {
@@ -42,6 +47,11 @@ void lt_sweep_free(lt_sweep *s);
 /* Writes point K's values into ROOT (under stages.<stage>.with.<param>, or
  * seed). Returns 0, or -1 when out of memory. */
 int lt_sweep_apply(const lt_sweep *s, size_t k, lt_node *root);
+
+/* Appends to each problem of DIAG from index FROM on that sits at a range's
+ * mapping in FILE (so it is about a value the range generated, at point K)
+ * which value that was: " (value 2 of the range from 0 to 5 in 3 steps)". */
+void lt_sweep_explain(const lt_sweep *s, size_t k, const char *file, lt_diag *diag, size_t from);
 
 /* "pca2.n_components=3,lr.C=0.1" for point K, into BUF. */
 void lt_sweep_describe(const lt_sweep *s, size_t k, char *buf, size_t size);

@@ -114,6 +114,7 @@ size_t lt_sweep_check_points(const char *file, const lt_load_opts *load, size_t 
         lt_diag diag = {0};
         lt_pipeline *p = lt_pipeline_load(file, &o, &diag);
         if (p && check && lt_pipeline_check(p, &diag) > 0) {
+            lt_sweep_explain(&p->sweep, k, file, &diag, 0);
             lt_pipeline_free(p);
             p = NULL;
         }
@@ -143,9 +144,10 @@ int lt_sweep_run(const char *file, const lt_load_opts *load, const lt_run_opts *
     lt_pipeline_free(p0);
     if (!root)
         return LT_ERUNTIME;
-    /* Every point is checked before any runs: a bad value at point 37 should
-     * not surface after 36 runs, and every bad value shows at once. */
-    if (lt_sweep_check_points(file, load, n, false, run->format) > 0) {
+    /* Every point is checked before any runs, with the stages' checks and
+     * probes as a single run has: a bad value at point 37 should not
+     * surface after 36 runs, and every bad value shows at once. */
+    if (lt_sweep_check_points(file, load, n, true, run->format) > 0) {
         free(root);
         return LT_EINPUT;
     }

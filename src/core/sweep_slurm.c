@@ -130,6 +130,10 @@ static char *absolute(const char *path)
 int lt_sweep_emit_slurm(const char *file, const lt_pipeline *p, const lt_load_opts *load,
                         const lt_run_opts *run, const lt_slurm_opts *slurm)
 {
+    /* Before any folder exists: a task that would fail on a bad value should
+     * not wait in Slurm's queue to say so. */
+    if (lt_sweep_check_points(file, load, p->sweep.n_points, true, run->format) > 0)
+        return LT_EINPUT;
     int rc = LT_ERUNTIME;
     int cpus = slurm->cpus_per_task > 0 ? slurm->cpus_per_task : run->threads > 0 ? run->threads : 1;
     char cwd[PATH_MAX];

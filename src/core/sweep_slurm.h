@@ -23,7 +23,9 @@ const char *lt_slurm_check_value(const char *option, const char *value);
  * (the folder Slurm's per-task logs go to, made here since sbatch does not
  * make it), then prints the sbatch and --collect commands to type. LOAD's
  * --set overrides and RUN's --out and --threads go into every task's command.
- * Returns LT_OK, or LT_ERUNTIME after printing why. */
+ * Every point is loaded first, as a local sweep does: a bad value is found
+ * here, not by the array's tasks. Returns LT_OK, LT_EINPUT (a bad point;
+ * nothing written) or LT_ERUNTIME, after printing why. */
 int lt_sweep_emit_slurm(const char *file, const lt_pipeline *p, const lt_load_opts *load,
                         const lt_run_opts *run, const lt_slurm_opts *slurm);
 

@@ -187,6 +187,29 @@ void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *w
     }
 }
 
+void lt_diag_amend(lt_diag *d, size_t i, const char *more)
+{
+    if (i >= d->n)
+        return;
+    lt_diag_item *it = &d->items[i];
+    size_t size = strlen(it->message) + strlen(more) + 1;
+    char *message = malloc(size);
+    if (!message)
+        return;
+    snprintf(message, size, "%s%s", it->message, more);
+    char *old = it->message;
+    it->message = message;
+    char *text = render_text(it);
+    if (!text) {
+        it->message = old; /* message and text keep telling the same */
+        free(message);
+        return;
+    }
+    free(old);
+    free(it->text);
+    it->text = text;
+}
+
 void lt_diag_push(lt_diag *d, const lt_diag_item *it) { push(d, it); }
 
 void lt_diag_merge(lt_diag *d, const lt_diag *from)

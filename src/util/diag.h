@@ -106,6 +106,10 @@ lt_diag_at lt_diag_data_at(int status, const char *file, long row, long col);
 /* Gives the last recorded problem its second position: WHAT (e.g. "first
  * defined") at FILE (NULL: the problem's own file), LINE, COL. */
 void lt_diag_note(lt_diag *d, const char *file, int line, int col, const char *what);
+/* Appends MORE to the I-th recorded problem's message (and its line as
+ * people read it): for a caller that knows more about the value than the
+ * check that found it. Out of memory, the problem stays as it was. */
+void lt_diag_amend(lt_diag *d, size_t i, const char *more);
 /* Records a copy of IT (a stage's error kept by its context). */
 void lt_diag_push(lt_diag *d, const lt_diag_item *it);
 /* Records copies of FROM's problems that D does not hold yet (the same

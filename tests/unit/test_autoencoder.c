@@ -303,6 +303,11 @@ static void test_images(void)
     CU_ASSERT(isfinite(metric(&r, "test_mse", 0)));
     CU_ASSERT(isnan(metric(&r, "subspace_angle_to_pca", 0))); /* not a linear model */
     CU_ASSERT_EQUAL(metric(&r, "params", 0), 16 * 3 + 3 + 3 * 16 + 16);
+    /* The codings' shape is a list, as numpy's .shape reads, not "[3]". */
+    const lt_json *shape = lt_json_get(lt_ctx_test_metrics(r.ctx), "codings_shape");
+    CU_ASSERT(lt_json_is_array(shape));
+    CU_ASSERT_EQUAL(lt_json_len(shape), 1);
+    CU_ASSERT_EQUAL(metric(&r, "codings_shape", 0), 3);
     release(&r);
     lt_data_free(&d);
 }

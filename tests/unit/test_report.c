@@ -270,6 +270,33 @@ static void test_sweep_report(void)
     lt_json_free(summary);
 }
 
+/* Papercut: constant columns (a split's sizes) came first and pushed the
+ * metrics a sweep is for off screen; they go after the varying ones. */
+static void test_sweep_report_constant_last(void)
+{
+    lt_json *rows = lt_json_parse("[{\"point\": \"0-C=1\", \"split.n_train\": 426, \"lr.acc\": 0.9, "
+                                  "\"split.n_test\": 143, \"lr.n_iter\": 7},"
+                                  "{\"point\": \"1-C=2\", \"split.n_train\": 426, \"lr.acc\": 0.95, "
+                                  "\"split.n_test\": 143, \"lr.n_iter\": 7}]");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(rows);
+    char *dir = make_dir();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
+    char *path = lt_path_join(dir, "report.html");
+    const char *params[] = {"lr.C", NULL}; /* in no row: dropped */
+    lt_sweep_report r = {.title = "t", .rows = rows, .params = params, .link_column = "point"};
+    CU_ASSERT_EQUAL_FATAL(lt_report_sweep_write(path, &r), 0);
+    char *html = lt_read_file(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(html);
+    /* The point's folder is text, so it counts as varying. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(html, "<thead><tr><th>point</th><th>lr.acc</th><th>split.n_train</th>"
+                                        "<th>split.n_test</th><th>lr.n_iter</th></tr></thead>"));
+    free(html);
+    lt_remove_tree(dir);
+    free(dir);
+    free(path);
+    lt_json_free(rows);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -281,5 +308,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "run report", test_run_report);
     CU_add_test(s, "unwritable path", test_unwritable);
     CU_add_test(s, "sweep report", test_sweep_report);
+    CU_add_test(s, "sweep report: constant columns last", test_sweep_report_constant_last);
     return lt_test_run();
 }
