@@ -82,7 +82,10 @@ static void run_batches(struct eval_job *j)
     j->replicas = j->parts > 1 ? lt_shares_replicas(j->net, j->parts, j->net->batch) : NULL;
     if (!j->replicas)
         j->parts = 1; /* out of memory for replicas: one thread, the same numbers */
-    lt_nn_parallel_for(run_part, j, j->parts);
+    if (j->parts > 1)
+        lt_nn_parallel_for(run_part, j, j->parts);
+    else
+        run_part(j, 0); /* not as a block: the layers' own blocks then run on the threads */
     lt_shares_replicas_free(j->replicas, j->parts);
 }
 
