@@ -5,14 +5,6 @@
 
 #include "nn/layer.h"
 
-/* The runs copied and cleared here are short (k * channels floats: 3 for a
- * one-channel 3x3 kernel), and GCC would turn their loops into calls to
- * memcpy and memset, which cost more than such a copy (a fifth of a conv
- * autoencoder's epoch, by perf); so in this file GCC keeps them loops. */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("no-tree-loop-distribute-patterns")
-#endif
-
 const char *const lt_padding_names[] = {"valid", "same", NULL};
 
 int lt_conv_extent(int in, int k, int stride, lt_padding padding, int *pad)
