@@ -238,6 +238,24 @@ static void dense_yaml(const lt_json *units, const char *last_act, char *buf, si
     snprintf(buf + k, size - k, "]");
 }
 
+/* Builds case C's network on FEATURES inputs at the case's batch and seed:
+ * ENC's layers, the latent layer of config LC, DEC's layers. */
+static void build_case_net(const lt_json *c, const test_specs *enc, const test_specs *dec,
+                           struct lt_vae_latent_config *lc, size_t features, lt_net *net)
+{
+    size_t ne = enc->layers.n, nd = dec->layers.n, n = ne + nd + 1, bad;
+    lt_spec specs[24];
+    CU_ASSERT_FATAL(n <= 24);
+    memcpy(specs, enc->layers.items, ne * sizeof *specs);
+    specs[ne] = (lt_spec){.def = &lt_layer_vae_latent.spec, .config = lc};
+    memcpy(specs + ne + 1, dec->layers.items, nd * sizeof *specs);
+    lt_nn_shape in = lt_nn_shape_1d((int)features);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(net, specs, n, &in,
+                                       (size_t)lt_json_number(lt_json_get(c, "batch")),
+                                       (uint32_t)lt_json_number(lt_json_get(c, "seed")), &bad, NULL),
+                          LT_NET_OK);
+}
+
 /* THREADS > 1: each batch shared among that many threads
  * (lt_vae_shares_step), which must follow torch as closely as one thread. */
 static void training_case(const lt_json *c, int threads)
@@ -252,20 +270,12 @@ static void training_case(const lt_json *c, int threads)
              lt_json_number(lt_json_get(c, "learning_rate")));
     test_specs opt_spec = test_specs_bind(yaml);
     struct lt_vae_latent_config lc = {.latent_dim = (int)lt_json_number(lt_json_get(c, "latent_dim"))};
-    size_t ne = enc.layers.n, nd = dec.layers.n, n = ne + nd + 1;
-    lt_spec specs[16];
-    memcpy(specs, enc.layers.items, ne * sizeof *specs);
-    specs[ne] = (lt_spec){.def = &lt_layer_vae_latent.spec, .config = &lc};
-    memcpy(specs + ne + 1, dec.layers.items, nd * sizeof *specs);
+    size_t ne = enc.layers.n, nd = dec.layers.n;
     size_t features = (size_t)lt_json_number(lt_json_get(c, "features"));
     size_t batch = (size_t)lt_json_number(lt_json_get(c, "batch"));
     const lt_json *steps = lt_json_get(c, "steps");
-    lt_nn_shape in = lt_nn_shape_1d((int)features);
     lt_net net;
-    size_t bad;
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs, n, &in, batch,
-                                       (uint32_t)lt_json_number(lt_json_get(c, "seed")), &bad, NULL),
-                          LT_NET_OK);
+    build_case_net(c, &enc, &dec, &lc, features, &net);
     lt_optim opt;
     CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &opt_spec.optimizer.items[0], net.n_weights), 0);
     size_t rows = batch * lt_json_size(steps);
@@ -386,22 +396,13 @@ static struct conv_result conv_training_case(const lt_json *c, int threads)
              lt_json_number(lt_json_get(c, "learning_rate")));
     test_specs opt_spec = test_specs_bind(yaml);
     struct lt_vae_latent_config lc = {.latent_dim = (int)lt_json_number(lt_json_get(c, "latent_dim"))};
-    size_t ne = enc.layers.n, nd = dec.layers.n, n = ne + nd + 1;
+    size_t ne = enc.layers.n, n = ne + dec.layers.n + 1;
     CU_ASSERT_EQUAL_FATAL(ne, (size_t)lt_json_number(lt_json_get(c, "n_encoder")));
-    lt_spec specs[24];
-    CU_ASSERT_FATAL(n <= 24);
-    memcpy(specs, enc.layers.items, ne * sizeof *specs);
-    specs[ne] = (lt_spec){.def = &lt_layer_vae_latent.spec, .config = &lc};
-    memcpy(specs + ne + 1, dec.layers.items, nd * sizeof *specs);
     const size_t features = 784, batch = (size_t)lt_json_number(lt_json_get(c, "batch"));
     const lt_json *steps = lt_json_get(c, "steps");
     CU_ASSERT_FATAL(lt_json_size(steps) <= 8);
-    lt_nn_shape in = lt_nn_shape_1d((int)features);
     lt_net net;
-    size_t bad;
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs, n, &in, batch,
-                                       (uint32_t)lt_json_number(lt_json_get(c, "seed")), &bad, NULL),
-                          LT_NET_OK);
+    build_case_net(c, &enc, &dec, &lc, features, &net);
     CU_ASSERT_FALSE(lt_vae_shares_fit(&net, ne)); /* so lt_vae_train steps as below */
     lt_optim opt;
     CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &opt_spec.optimizer.items[0], net.n_weights), 0);
