@@ -160,4 +160,5 @@ const lt_layer_kind lt_layer_conv2d = {
     .init = init,
     .forward = forward,
     .backward = backward,
+    .by_rows = lt_layer_always_by_rows,
 };

@@ -166,4 +166,5 @@ const lt_layer_kind lt_layer_conv2d_transpose = {
     .init = init,
     .forward = forward,
     .backward = backward,
+    .by_rows = lt_layer_always_by_rows,
 };

@@ -226,4 +226,5 @@ const lt_layer_kind lt_layer_maxpool2d = {
     .plan = plan,
     .forward = forward,
     .backward = backward,
+    .by_rows = lt_layer_always_by_rows,
 };

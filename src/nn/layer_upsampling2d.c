@@ -87,4 +87,5 @@ const lt_layer_kind lt_layer_upsampling2d = {
     .infer = infer,
     .forward = forward,
     .backward = backward,
+    .by_rows = lt_layer_always_by_rows,
 };
