@@ -11,7 +11,11 @@
  * layer allows that (lt_shares_layer_fits: the recurrent layers, for one,
  * run single-threaded inside a batch). A batch computes the same numbers on
  * whichever replica runs it, and its sums land in its own slot, added in
- * batch order afterwards: the totals are those of one thread, bit for bit. */
+ * batch order afterwards: the same bits on any thread count from 2 on.
+ * Against one thread, recurrent and convolutional networks give the same
+ * bits too; dense layers differ in the last bits (1e-9 of a loss), since on
+ * one thread they cut wide products into column blocks and a replica's
+ * batch, running inside a thread of its own, does not (nn/layer_dense.c). */
 struct eval_job {
     lt_net *net, *replicas;
     size_t parts, batches;

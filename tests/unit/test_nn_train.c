@@ -288,20 +288,19 @@ static void test_shared_gradient(void)
         lt_nn_shape_2d(7, 6), 0);
 }
 
-/* Evaluation and prediction on 2 and 3 threads, which share out whole
- * batches among replicas (nn/eval.c), against one thread: the same bits. */
-static void test_eval_threads(void)
+/* Evaluation and prediction of network YAML (input IN, batch 16, codings
+ * from layer CODED) on 2 and 3 threads, which share out whole batches among
+ * replicas (nn/eval.c): the same bits on both, and those of one thread
+ * when SAME_AS_ONE (else within 1e-6: one thread's dense layers cut wide
+ * products into column blocks, which a replica's batch does not). */
+static void eval_threads_case(const char *yaml, lt_nn_shape in, size_t coded, bool same_as_one)
 {
-    test_specs specs = test_specs_bind(
-        "layers: [{lstm: {units: 12, return_sequences: true}}, {lstm: {units: 4}},"
-        " {repeat_vector: {n: 7}}, {gru: {units: 9, return_sequences: true}},"
-        " {time_distributed: {layer: {dense: {units: 6, activation: sigmoid}}}}]\n"
-        "metrics: [rounded_accuracy]\n");
+    test_specs specs = test_specs_bind(yaml);
     lt_net net;
-    size_t bad, rows = 100, size = 42;
-    lt_nn_shape in = lt_nn_shape_2d(7, 6);
+    size_t bad, rows = 100, size = lt_nn_shape_size(&in);
     CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 16, 5, &bad, NULL),
                           LT_NET_OK);
+    size_t width = net.layers[coded - 1].out_size;
     float *x = malloc(rows * size * sizeof *x), *p[3];
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     for (size_t i = 0; i < rows * size; i++)
@@ -311,22 +310,53 @@ static void test_eval_threads(void)
         CU_ASSERT_EQUAL(lt_nn_parallel_set_threads(t + 1), t + 1);
         lt_nn_evaluate(&net, LT_LOSS_BINARY_CROSSENTROPY, specs.metrics.items, 1, x, x, rows,
                        &loss[t], &acc[t]);
-        p[t] = malloc(rows * 4 * sizeof *p[t]);
+        p[t] = malloc(rows * width * sizeof *p[t]);
         CU_ASSERT_PTR_NOT_NULL_FATAL(p[t]);
-        lt_nn_predict(&net, x, rows, 2, p[t]); /* the codings */
+        lt_nn_predict(&net, x, rows, coded, p[t]);
     }
     lt_nn_parallel_set_threads(1);
     CU_ASSERT(loss[0] > 0.1 && loss[0] < 2); /* an untrained net's BCE: near ln 2 */
-    for (int t = 1; t < 3; t++) {
-        CU_ASSERT(memcmp(&loss[t], &loss[0], sizeof loss[0]) == 0);
-        CU_ASSERT(memcmp(&acc[t], &acc[0], sizeof acc[0]) == 0);
-        CU_ASSERT(memcmp(p[t], p[0], rows * 4 * sizeof *p[0]) == 0);
+    CU_ASSERT(memcmp(&loss[2], &loss[1], sizeof loss[0]) == 0);
+    CU_ASSERT(memcmp(&acc[2], &acc[1], sizeof acc[0]) == 0);
+    CU_ASSERT(memcmp(p[2], p[1], rows * width * sizeof *p[0]) == 0);
+    if (same_as_one) {
+        CU_ASSERT(memcmp(&loss[1], &loss[0], sizeof loss[0]) == 0);
+        CU_ASSERT(memcmp(&acc[1], &acc[0], sizeof acc[0]) == 0);
+        CU_ASSERT(memcmp(p[1], p[0], rows * width * sizeof *p[0]) == 0);
+    } else {
+        NEAR("evaluation by batches, dense: loss vs one thread, relative",
+             fabs(loss[1] - loss[0]) / loss[0], 1e-6);
+        NEAR("evaluation by batches, dense: codings vs one thread",
+             maxdiff_ff(p[1], p[0], rows * width), 1e-5);
     }
     for (int t = 0; t < 3; t++)
         free(p[t]);
     free(x);
     lt_net_free(&net);
     test_specs_free(&specs);
+}
+
+static void test_eval_threads(void)
+{
+    eval_threads_case(
+        "layers: [{lstm: {units: 12, return_sequences: true}}, {lstm: {units: 4}},"
+        " {repeat_vector: {n: 7}}, {gru: {units: 9, return_sequences: true}},"
+        " {time_distributed: {layer: {dense: {units: 6, activation: sigmoid}}}}]\n"
+        "metrics: [rounded_accuracy]\n",
+        lt_nn_shape_2d(7, 6), 2, true);
+    /* Dense layers wide enough to split their products into column blocks
+     * on one thread, and not inside a replica's batch. */
+    eval_threads_case(
+        "layers: [{dense: {units: 200, activation: selu}}, {dense: {units: 30, activation: selu}},"
+        " {dense: {units: 200, activation: selu}}, {dense: {units: 300, activation: sigmoid}}]\n"
+        "metrics: [rounded_accuracy]\n",
+        lt_nn_shape_1d(300), 2, false);
+    eval_threads_case(
+        "layers: [{reshape: {shape: [12, 12, 1]}}, {conv2d: {filters: 8, kernel_size: 3, padding: same, activation: selu}},"
+        " {maxpool2d: {pool_size: 2}}, {conv2d_transpose: {filters: 1, kernel_size: 3, strides: 2, padding: same, activation: sigmoid}},"
+        " {reshape: {shape: [144]}}]\n"
+        "metrics: [rounded_accuracy]\n",
+        lt_nn_shape_1d(144), 3, true);
 }
 
 /* Builds the layers in YAML on IN and returns the error text ("" when it
@@ -443,7 +473,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "a stacked autoencoder's training vs torch", test_stacked_trajectory);
     CU_add_test(s, "dense training: the same bits on the same threads", test_dense_threads_deterministic);
     CU_add_test(s, "a batch shared among threads: its gradient", test_shared_gradient);
-    CU_add_test(s, "evaluation and prediction by batches on threads: the same bits", test_eval_threads);
+    CU_add_test(s, "evaluation and prediction by batches on threads", test_eval_threads);
     CU_add_test(s, "shape rules and their messages", test_shapes);
     CU_add_test(s, "initialiser variances", test_initialisers);
     CU_add_test(s, "rounded_accuracy and mse", test_rounded_accuracy);
