@@ -43,12 +43,20 @@ static size_t parts_for(const lt_net *net, size_t batches)
     return threads < batches ? threads : batches;
 }
 
+/* Batch B's first row; *ROWS gets its rows (the last batch may be short). */
+static size_t batch_start(const struct eval_job *j, size_t b, size_t *rows)
+{
+    size_t start = b * j->net->batch;
+    *rows = j->n - start < j->net->batch ? j->n - start : j->net->batch;
+    return start;
+}
+
 /* Adds batch B's loss sum to *LOSS and its metric sums to METRICS[k]. */
 static void eval_batch(lt_net *net, const struct eval_job *j, size_t b, double *loss,
                        double *metrics)
 {
-    size_t in = j->net->in_size, out = j->net->layers[j->net->n_layers - 1].out_size;
-    size_t start = b * j->net->batch, rows = j->n - start < j->net->batch ? j->n - start : j->net->batch;
+    size_t in = j->net->in_size, out = j->net->layers[j->net->n_layers - 1].out_size, rows;
+    size_t start = batch_start(j, b, &rows);
     const float *y = lt_net_forward(net, j->x + start * in, rows, net->n_layers, false);
     const float *target = j->t + start * out;
     *loss += lt_loss_sum(j->loss, y, target, rows * out, 0, NULL);
@@ -59,8 +67,8 @@ static void eval_batch(lt_net *net, const struct eval_job *j, size_t b, double *
 static void predict_batch(lt_net *net, const struct eval_job *j, size_t b)
 {
     size_t in = j->net->in_size;
-    size_t width = j->upto ? j->net->layers[j->upto - 1].out_size : in;
-    size_t start = b * j->net->batch, rows = j->n - start < j->net->batch ? j->n - start : j->net->batch;
+    size_t width = j->upto ? j->net->layers[j->upto - 1].out_size : in, rows;
+    size_t start = batch_start(j, b, &rows);
     const float *y = lt_net_forward(net, j->x + start * in, rows, j->upto, false);
     memcpy(j->out + start * width, y, rows * width * sizeof *j->out);
 }

@@ -92,3 +92,13 @@ void lt_act_row(lt_act act, float *v, size_t n)
     default: lt_act_forward(act, v, 1, n); break;
     }
 }
+
+void lt_act_gates(lt_act act, float *v, size_t gates, size_t u)
+{
+    if (act != LT_ACT_SOFTMAX) {
+        lt_act_row(act, v, gates * u);
+        return;
+    }
+    for (size_t k = 0; k < gates; k++)
+        lt_act_row(act, v + k * u, u);
+}

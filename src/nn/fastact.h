@@ -24,5 +24,9 @@ void lt_fast_tanh(float *v, size_t n);
 /* ACT applied in place to the n values of one row: sigmoid and tanh by the
  * kernels above, the others by lt_act_forward (softmax over the row). */
 void lt_act_row(lt_act act, float *v, size_t n);
+/* ACT applied to GATES consecutive gates of U values each (a recurrent
+ * cell's gates that share an activation): in one call, except for softmax,
+ * which normalises each gate alone. */
+void lt_act_gates(lt_act act, float *v, size_t gates, size_t u);
 
 #endif

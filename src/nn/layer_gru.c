@@ -81,14 +81,7 @@ static void cell_forward(const lt_rnn_config *c, size_t u, float *z, const float
     float *zg = z, *rg = z + u, *hh = z + 2 * u;
     for (size_t j = 0; j < 2 * u; j++)
         z[j] += rec[j];
-    /* z and r lie side by side: one call for both, unless the activation
-     * normalises over its row (softmax), which must see each gate alone. */
-    if (c->recurrent_activation == LT_ACT_SOFTMAX) {
-        lt_act_row(c->recurrent_activation, zg, u);
-        lt_act_row(c->recurrent_activation, rg, u);
-    } else {
-        lt_act_row(c->recurrent_activation, zg, 2 * u);
-    }
+    lt_act_gates(c->recurrent_activation, zg, 2, u); /* z and r, side by side */
     memcpy(rec_h, rec + 2 * u, u * sizeof *rec_h);
     for (size_t j = 0; j < u; j++)
         hh[j] += rg[j] * rec_h[j];

@@ -89,14 +89,7 @@ static void cell_forward(const lt_rnn_config *c, size_t u, float *z, const float
                          float *cell, float *squashed, float *h)
 {
     float *i = z, *f = z + u, *g = z + 2 * u, *o = z + 3 * u;
-    /* i and f lie side by side: one call for both, unless the activation
-     * normalises over its row (softmax), which must see each gate alone. */
-    if (c->recurrent_activation == LT_ACT_SOFTMAX) {
-        lt_act_row(c->recurrent_activation, i, u);
-        lt_act_row(c->recurrent_activation, f, u);
-    } else {
-        lt_act_row(c->recurrent_activation, i, 2 * u);
-    }
+    lt_act_gates(c->recurrent_activation, i, 2, u); /* i and f, side by side */
     lt_act_row(c->activation, g, u);
     lt_act_row(c->recurrent_activation, o, u);
     for (size_t j = 0; j < u; j++)

@@ -15,11 +15,11 @@
  * thread's work at any batch size, so unshared the second core idles.
  *
  * It applies to networks whose layers are all views or kinds that declare
- * by_rows (dense, lstm, gru, repeat_vector, time_distributed of such a
- * kind), after every layer that draws random numbers (noise, dropout on the
- * input): those leading layers run first on the whole batch on the calling
- * thread, from the network's own stream, just as without shares. The
- * convolutional layers split their own batches by samples (nn/conv.h). */
+ * by_rows (dense, the convolutional and pooling layers, lstm, gru,
+ * repeat_vector, time_distributed of such a kind), after every layer that
+ * draws random numbers (noise, dropout on the input): those leading layers
+ * run first on the whole batch on the calling thread, from the network's
+ * own stream, just as without shares. */
 #ifndef LATENT_NN_SHARES_H
 #define LATENT_NN_SHARES_H
 

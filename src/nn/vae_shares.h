@@ -7,8 +7,9 @@
  * thread draws it unshared, so every sample gets the eps it would get
  * alone: the thread count changes only the order of the gradient's sum.
  *
- * It applies when every layer with weights is dense or the vae_latent, and
- * no other layer draws random numbers (views, dense and the latent only). */
+ * It applies when every layer but the vae_latent is a view or a kind that
+ * declares by_rows (nn/layer.h: dense, conv, pooling, recurrent), so that
+ * no other layer draws random numbers. */
 #ifndef LATENT_NN_VAE_SHARES_H
 #define LATENT_NN_VAE_SHARES_H
 

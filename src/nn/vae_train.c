@@ -151,6 +151,8 @@ static int spread_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, con
 int lt_vae_shares_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *batch,
                        size_t rows, lt_vae_shares *vs, lt_vae_losses *out)
 {
+    if (!vs)
+        return lt_vae_step(net, opt, cfg, batch, rows, out);
     double recon, kl;
     lt_vae_shares_batch(vs, batch, rows, cfg->loss, sample_scale(net, cfg), cfg->kl_weight,
                         &recon, &kl);
@@ -182,9 +184,8 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const
         for (size_t r = 0; r < rows; r++)
             memcpy(batch + r * in, x + order[start + r] * in, in * sizeof *x);
         lt_vae_losses b;
-        int rc = sp   ? spread_step(net, opt, cfg, batch, rows, sp, &b)
-                 : vs ? lt_vae_shares_step(net, opt, cfg, batch, rows, vs, &b)
-                      : lt_vae_step(net, opt, cfg, batch, rows, &b);
+        int rc = sp ? spread_step(net, opt, cfg, batch, rows, sp, &b)
+                    : lt_vae_shares_step(net, opt, cfg, batch, rows, vs, &b);
         if (rc == LT_VAE_ENOMEM)
             return rc;
         if (rc != LT_VAE_OK) {

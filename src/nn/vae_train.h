@@ -89,7 +89,8 @@ int lt_vae_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const floa
 
 /* lt_vae_step with the batch shared among the threads of VS
  * (nn/vae_shares.h): each sample gets the eps it gets from lt_vae_step,
- * and only the order of the gradient's sum differs. */
+ * and only the order of the gradient's sum differs. VS NULL (the network
+ * not shared): lt_vae_step itself. */
 int lt_vae_shares_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *x,
                        size_t n, lt_vae_shares *vs, lt_vae_losses *out);
 

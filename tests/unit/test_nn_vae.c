@@ -256,6 +256,19 @@ static void build_case_net(const lt_json *c, const test_specs *enc, const test_s
                           LT_NET_OK);
 }
 
+/* Replays one reference step: trains NET on the BATCH rows at X, shared
+ * among VS's threads (NULL: alone), into *GOT, and reads the step's
+ * reference losses STEP into *WANT. */
+static void replay_step(lt_net *net, lt_optim *opt, const lt_vae_config *cfg, const float *x,
+                        size_t batch, lt_vae_shares *vs, const lt_json *step, lt_vae_losses *got,
+                        lt_vae_losses *want)
+{
+    CU_ASSERT_EQUAL(lt_vae_shares_step(net, opt, cfg, x, batch, vs, got), LT_VAE_OK);
+    *want = (lt_vae_losses){.loss = lt_json_number(lt_json_get(step, "loss")),
+                            .reconstruction = lt_json_number(lt_json_get(step, "reconstruction")),
+                            .kl = lt_json_number(lt_json_get(step, "kl"))};
+}
+
 /* THREADS > 1: each batch shared among that many threads
  * (lt_vae_shares_step), which must follow torch as closely as one thread. */
 static void training_case(const lt_json *c, int threads)
@@ -304,19 +317,13 @@ static void training_case(const lt_json *c, int threads)
     }
     double worst = 0, worst_parts = 0;
     for (size_t s = 0; s < lt_json_size(steps); s++) {
-        const lt_json *want = lt_json_value_at(steps, s);
-        lt_vae_losses got;
-        const float *xs = x + s * batch * features;
-        CU_ASSERT_EQUAL(threads > 1 ? lt_vae_shares_step(&net, &opt, &cfg, xs, batch, &vs, &got)
-                                    : lt_vae_step(&net, &opt, &cfg, xs, batch, &got),
-                        LT_VAE_OK);
-        double loss = lt_json_number(lt_json_get(want, "loss"));
-        worst = fmax(worst, fabs(got.loss - loss) / fmax(1, fabs(loss)));
-        worst_parts = fmax(worst_parts, fabs(got.reconstruction -
-                                             lt_json_number(lt_json_get(want, "reconstruction"))) /
-                                            fmax(1, fabs(loss)));
-        worst_parts = fmax(worst_parts, fabs(got.kl - lt_json_number(lt_json_get(want, "kl"))) /
-                                            fmax(1, fabs(loss)));
+        lt_vae_losses got, want;
+        replay_step(&net, &opt, &cfg, x + s * batch * features, batch, threads > 1 ? &vs : NULL,
+                    lt_json_value_at(steps, s), &got, &want);
+        double scale = fmax(1, fabs(want.loss));
+        worst = fmax(worst, fabs(got.loss - want.loss) / scale);
+        worst_parts = fmax(worst_parts, fabs(got.reconstruction - want.reconstruction) / scale);
+        worst_parts = fmax(worst_parts, fabs(got.kl - want.kl) / scale);
     }
     if (threads > 1) {
         lt_vae_shares_free(&vs);
@@ -429,20 +436,15 @@ static struct conv_result conv_training_case(const lt_json *c, int threads)
     CU_ASSERT_EQUAL(shared, batch >= (size_t)threads * LT_SHARES_MIN_ROWS && threads > 1);
     r.shared = shared > 0;
     for (size_t s = 0; s < lt_json_size(steps); s++) {
-        const lt_json *want = lt_json_value_at(steps, s);
-        lt_vae_losses got;
-        const float *xs = x + s * batch * features;
-        CU_ASSERT_EQUAL(shared > 0 ? lt_vae_shares_step(&net, &opt, &cfg, xs, batch, &vs, &got)
-                                   : lt_vae_step(&net, &opt, &cfg, xs, batch, &got),
-                        LT_VAE_OK);
+        lt_vae_losses got, want;
+        replay_step(&net, &opt, &cfg, x + s * batch * features, batch, shared > 0 ? &vs : NULL,
+                    lt_json_value_at(steps, s), &got, &want);
         r.loss[s] = got.loss;
-        double loss = lt_json_number(lt_json_get(want, "loss"));
-        double rec = lt_json_number(lt_json_get(want, "reconstruction"));
-        double kl = lt_json_number(lt_json_get(want, "kl"));
-        r.worst = fmax(r.worst, fabs(got.loss - loss) / fabs(loss));
+        r.worst = fmax(r.worst, fabs(got.loss - want.loss) / fabs(want.loss));
         /* Each part on its own scale: the KL is a thousandth of the loss. */
-        r.worst_parts = fmax(r.worst_parts, fabs(got.reconstruction - rec) / fabs(rec));
-        r.worst_parts = fmax(r.worst_parts, fabs(got.kl - kl) / fabs(kl));
+        r.worst_parts = fmax(r.worst_parts, fabs(got.reconstruction - want.reconstruction) /
+                                                fabs(want.reconstruction));
+        r.worst_parts = fmax(r.worst_parts, fabs(got.kl - want.kl) / fabs(want.kl));
     }
     if (shared > 0)
         lt_vae_shares_free(&vs);
