@@ -481,12 +481,20 @@ static struct conv_result conv_training_case(const lt_json *c, int threads)
     snprintf(label, sizeof label, "%s (%d threads): %zu steps' losses vs torch, rel.", name,
              threads, lt_json_size(steps));
     NEAR(label, r.worst, 1e-6);
+    /* The parts, weights and changes carry float32 summation noise that
+     * Adam's first steps amplify: a gradient element near zero, where the
+     * products' rounding decides its sign, moves its weight by up to the
+     * whole learning rate. How much depends on OpenBLAS's kernels: on the
+     * batch of 128, 1.2e-6, 3.7e-9 and 2.7e-7 with its AVX-512 ones, 1.0e-5,
+     * 2.3e-6 and 2.2e-4 with its Haswell ones (OPENBLAS_CORETYPE=Haswell).
+     * The bounds sit above the second; a wrong gradient is off by orders
+     * of magnitude more. */
     snprintf(label, sizeof label, "%s: reconstruction, KL, each relative", name);
-    NEAR(label, r.worst_parts, 1e-5);
+    NEAR(label, r.worst_parts, 1e-4);
     snprintf(label, sizeof label, "%s: weights after the last step", name);
-    NEAR(label, r.worst_weights, 1e-6);
+    NEAR(label, r.worst_weights, 1e-5);
     snprintf(label, sizeof label, "%s: each layer's summed change, rel.", name);
-    NEAR(label, r.worst_moved, 1e-4);
+    NEAR(label, r.worst_moved, 1e-3);
     free(x);
     free(w0);
     lt_optim_free(&opt);
