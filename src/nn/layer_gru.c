@@ -18,11 +18,11 @@
  * [T, U], and the states [T, U] when they are not the output. Scratch: the
  * recurrent part of one step (forward); its gradient at every step and
  * dL/dh flowing back (backward). */
-#include <cblas.h>
 #include <string.h>
 
 #include "nn/fastact.h"
 #include "nn/recurrent.h"
+#include "nn/smallmm.h"
 
 struct gru_config {
     lt_rnn_config rnn;
@@ -109,8 +109,7 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
                 memset(rec + s * g, 0, g * sizeof *rec);
         }
         if (t > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)g, (int)u, 1.0f,
-                        states + (t - 1) * u, (int)(steps * u), r, (int)g, 1.0f, rec, (int)g);
+            lt_small_gemm(n, g, u, states + (t - 1) * u, steps * u, r, g, 1.0f, rec, g);
         for (size_t s = 0; s < n; s++) {
             size_t row = s * steps + t;
             cell_forward(&c->rnn, u, k.gates + row * g, rec + s * g,
@@ -157,8 +156,9 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     lt_rnn_dims d = lt_rnn_dims_of(l, GATES);
     size_t steps = d.steps, u = d.units, g = d.gates;
     struct gru_cache k = carve(l, &d, n);
-    const float *states = k.states ? k.states : y, *r = l->w + d.features * g;
+    const float *states = k.states ? k.states : y;
     float *drec = l->scratch, *dh = drec + n * steps * g;
+    const float *rt = lt_rnn_recurrent_transposed(l, &d);
     memset(dh, 0, n * u * sizeof *dh);
     for (size_t t = steps; t-- > 0;) {
         for (size_t s = 0; s < n; s++) {
@@ -173,8 +173,7 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
                           t ? states + (row - 1) * u : NULL, dhs, drec + row * g);
         }
         if (t > 0) /* dL/dh_{t-1} += dL/drec_t R^T */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)u, (int)g, 1.0f,
-                        drec + t * g, (int)(steps * g), r, (int)g, 1.0f, dh, (int)u);
+            lt_small_gemm(n, u, g, drec + t * g, steps * g, rt, u, 1.0f, dh, u);
     }
     lt_rnn_input_grads(l, &d, x, k.gates, n * steps, dx);
     if (c->rnn.use_bias) {

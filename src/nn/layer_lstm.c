@@ -16,11 +16,11 @@
  * the backward pass), the cell states c [T, U] and a(c) [T, U], and the
  * states h [T, U] when they are not the output. Scratch: dL/dh and dL/dc
  * flowing back from the next step, and one sample's gate gradients. */
-#include <cblas.h>
 #include <string.h>
 
 #include "nn/fastact.h"
 #include "nn/recurrent.h"
+#include "nn/smallmm.h"
 
 struct lstm_config {
     lt_rnn_config rnn;
@@ -112,9 +112,8 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
     lt_rnn_project(l, &d, x, n * steps, bias, k.gates);
     for (size_t t = 0; t < steps; t++) {
         if (t > 0)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)g, (int)u, 1.0f,
-                        states + (t - 1) * u, (int)(steps * u), r, (int)g, 1.0f,
-                        k.gates + t * g, (int)(steps * g));
+            lt_small_gemm(n, g, u, states + (t - 1) * u, steps * u, r, g, 1.0f, k.gates + t * g,
+                          steps * g);
         for (size_t s = 0; s < n; s++) {
             size_t row = s * steps + t;
             cell_forward(&c->rnn, u, k.gates + row * g, t ? k.cell + (row - 1) * u : NULL,
@@ -160,8 +159,9 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     lt_rnn_dims d = lt_rnn_dims_of(l, GATES);
     size_t steps = d.steps, u = d.units, g = d.gates;
     struct lstm_cache k = carve(l, &d, n);
-    const float *states = k.states ? k.states : y, *r = l->w + d.features * g;
+    const float *states = k.states ? k.states : y;
     float *dh = l->scratch, *dc = dh + n * u, *tmp = dc + n * u;
+    const float *rt = lt_rnn_recurrent_transposed(l, &d);
     memset(dh, 0, 2 * n * u * sizeof *dh);
     for (size_t t = steps; t-- > 0;) {
         for (size_t s = 0; s < n; s++) {
@@ -176,8 +176,7 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
                           k.squashed + row * u, dhs, dc + s * u, tmp);
         }
         if (t > 0) /* dL/dh_{t-1} = dL/dz_t R^T */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)u, (int)g, 1.0f,
-                        k.gates + t * g, (int)(steps * g), r, (int)g, 0.0f, dh, (int)u);
+            lt_small_gemm(n, u, g, k.gates + t * g, steps * g, rt, u, 0.0f, dh, u);
     }
     lt_rnn_input_grads(l, &d, x, k.gates, n * steps, dx);
     if (c->rnn.use_bias)

@@ -1,5 +1,7 @@
 #include "nn/recurrent.h"
 
+#include "nn/smallmm.h"
+
 #include <cblas.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +48,14 @@ void lt_rnn_project(const lt_layer *l, const lt_rnn_dims *d, const float *x, siz
             memcpy(z + r * g, bias, g * sizeof *z);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)g, (int)d->features,
                 1.0f, x, (int)d->features, l->w, (int)g, bias ? 1.0f : 0.0f, z, (int)g);
+}
+
+const float *lt_rnn_recurrent_transposed(lt_layer *l, const lt_rnn_dims *d)
+{
+    size_t g = d->gates, u = d->units;
+    float *rt = l->g + d->features * g;
+    lt_transpose(l->w + d->features * g, u, g, rt);
+    return rt;
 }
 
 void lt_rnn_input_grads(lt_layer *l, const lt_rnn_dims *d, const float *x, const float *dz,

@@ -70,6 +70,12 @@ void lt_rnn_init(lt_layer *l, const lt_rnn_dims *d, lt_rng *rng);
 void lt_rnn_project(const lt_layer *l, const lt_rnn_dims *d, const float *x, size_t rows,
                     const float *bias, float *z);
 
+/* R^T [G, U], for the steps of a backward pass (dL/dh_{t-1} = dz_t R^T as
+ * an untransposed product, nn/smallmm.h). It is written into the
+ * recurrent kernel's part of l->g, which lt_rnn_recurrent_grad fills only
+ * after the steps: until then that room, of R's size, is free. */
+const float *lt_rnn_recurrent_transposed(lt_layer *l, const lt_rnn_dims *d);
+
 /* With dz = dL/dz for z = x W (ROWS rows): sets dL/dW in l->g and, when dx
  * is not NULL, dx = dz W^T. */
 void lt_rnn_input_grads(lt_layer *l, const lt_rnn_dims *d, const float *x, const float *dz,

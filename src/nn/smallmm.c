@@ -1,0 +1,228 @@
+#include "nn/smallmm.h"
+
+#include <math.h>
+#include <stdbool.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/* Rows of C in a register tile, two vectors per row: AVX2's 16 registers
+ * hold 8 accumulators with B's two vectors and A's broadcast beside them,
+ * AVX-512's 32 hold 16, so each vector of B read serves 8 rows. */
+enum { ROWS_AVX2 = 4, ROWS_AVX512 = 8 };
+
+typedef void gemm_fn(size_t, size_t, size_t, const float *, size_t, const float *, size_t, float,
+                     float *, size_t);
+
+/* The plain-C kernel: the reference every vector kernel equals bit for
+ * bit, and the one used where neither AVX2 with FMA nor AVX-512 is. */
+static void gemm_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                       size_t ldb, float beta, float *c, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            float acc = 0.0f;
+            for (size_t p = 0; p < k; p++)
+                acc = fmaf(a[i * lda + p], b[p * ldb + j], acc);
+            float *cij = c + i * ldc + j;
+            *cij = beta == 0.0f ? acc : beta * *cij + acc;
+        }
+}
+
+#if defined(__x86_64__)
+
+/* Each vector kernel below computes a tile of R rows (R <= its ROWS) and V
+ * vectors of columns of C (the last one MASKED to fewer lanes when asked);
+ * always inlined with constant R, V and MASKED, so that the accumulators
+ * live in registers. */
+
+#define AVX2 __attribute__((target("avx2,fma")))
+#define INLINE static inline __attribute__((always_inline))
+
+AVX2 INLINE void tile_avx2(size_t R, size_t V, bool masked, __m256i mask, size_t k,
+                           const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                           float *c, size_t ldc)
+{
+    __m256 acc[ROWS_AVX2][2];
+    for (size_t r = 0; r < R; r++)
+        for (size_t v = 0; v < V; v++)
+            acc[r][v] = _mm256_setzero_ps();
+    for (size_t p = 0; p < k; p++) {
+        __m256 bv[2];
+        for (size_t v = 0; v < V; v++)
+            bv[v] = masked && v == V - 1 ? _mm256_maskload_ps(b + p * ldb + 8 * v, mask)
+                                         : _mm256_loadu_ps(b + p * ldb + 8 * v);
+        for (size_t r = 0; r < R; r++) {
+            __m256 av = _mm256_broadcast_ss(a + r * lda + p);
+            for (size_t v = 0; v < V; v++)
+                acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
+        }
+    }
+    __m256 vb = _mm256_set1_ps(beta);
+    for (size_t r = 0; r < R; r++)
+        for (size_t v = 0; v < V; v++) {
+            float *cp = c + r * ldc + 8 * v;
+            bool part = masked && v == V - 1;
+            __m256 out = acc[r][v];
+            if (beta != 0.0f) {
+                __m256 old = part ? _mm256_maskload_ps(cp, mask) : _mm256_loadu_ps(cp);
+                out = _mm256_add_ps(_mm256_mul_ps(vb, old), out);
+            }
+            if (part)
+                _mm256_maskstore_ps(cp, mask, out);
+            else
+                _mm256_storeu_ps(cp, out);
+        }
+}
+
+/* All rows of C's columns [j, j + 8 V), the last vector masked. */
+AVX2 INLINE void panel_avx2(size_t V, bool masked, __m256i mask, size_t m, size_t k,
+                            const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                            float *c, size_t ldc)
+{
+    size_t i = 0;
+    for (; i + ROWS_AVX2 <= m; i += ROWS_AVX2)
+        tile_avx2(ROWS_AVX2, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc,
+                  ldc);
+    for (; i < m; i++)
+        tile_avx2(1, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+}
+
+/* Column panels outermost: a panel of B (k rows of 16 floats) stays in
+ * the first-level cache while every row tile of A goes past it. */
+AVX2 static void gemm_avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                           const float *b, size_t ldb, float beta, float *c, size_t ldc)
+{
+    __m256i all = _mm256_set1_epi32(-1);
+    size_t j = 0;
+    for (; j + 16 <= n; j += 16)
+        panel_avx2(2, false, all, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+    if (j + 8 <= n) {
+        panel_avx2(1, false, all, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+        j += 8;
+    }
+    if (j < n) {
+        __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j)), lanes);
+        panel_avx2(1, true, mask, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+    }
+}
+
+#define AVX512 __attribute__((target("avx512f")))
+
+AVX512 INLINE void tile_avx512(size_t R, size_t V, bool masked, __mmask16 mask, size_t k,
+                               const float *a, size_t lda, const float *b, size_t ldb,
+                               float beta, float *c, size_t ldc)
+{
+    __m512 acc[ROWS_AVX512][2];
+    for (size_t r = 0; r < R; r++)
+        for (size_t v = 0; v < V; v++)
+            acc[r][v] = _mm512_setzero_ps();
+    for (size_t p = 0; p < k; p++) {
+        __m512 bv[2];
+        for (size_t v = 0; v < V; v++)
+            bv[v] = masked && v == V - 1 ? _mm512_maskz_loadu_ps(mask, b + p * ldb + 16 * v)
+                                         : _mm512_loadu_ps(b + p * ldb + 16 * v);
+        for (size_t r = 0; r < R; r++) {
+            __m512 av = _mm512_set1_ps(a[r * lda + p]);
+            for (size_t v = 0; v < V; v++)
+                acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+        }
+    }
+    __m512 vb = _mm512_set1_ps(beta);
+    for (size_t r = 0; r < R; r++)
+        for (size_t v = 0; v < V; v++) {
+            float *cp = c + r * ldc + 16 * v;
+            __mmask16 lanes = masked && v == V - 1 ? mask : (__mmask16)0xffff;
+            __m512 out = acc[r][v];
+            if (beta != 0.0f)
+                out = _mm512_add_ps(_mm512_mul_ps(vb, _mm512_maskz_loadu_ps(lanes, cp)), out);
+            _mm512_mask_storeu_ps(cp, lanes, out);
+        }
+}
+
+AVX512 INLINE void panel_avx512(size_t V, bool masked, __mmask16 mask, size_t m, size_t k,
+                                const float *a, size_t lda, const float *b, size_t ldb,
+                                float beta, float *c, size_t ldc)
+{
+    size_t i = 0;
+    for (; i + ROWS_AVX512 <= m; i += ROWS_AVX512)
+        tile_avx512(ROWS_AVX512, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc,
+                    ldc);
+    for (; i + ROWS_AVX512 / 2 <= m; i += ROWS_AVX512 / 2)
+        tile_avx512(ROWS_AVX512 / 2, V, masked, mask, k, a + i * lda, lda, b, ldb, beta,
+                    c + i * ldc, ldc);
+    for (; i < m; i++)
+        tile_avx512(1, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+}
+
+AVX512 static void gemm_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
+                               const float *b, size_t ldb, float beta, float *c, size_t ldc)
+{
+    size_t j = 0;
+    for (; j + 32 <= n; j += 32)
+        panel_avx512(2, false, 0xffff, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+    if (j + 16 <= n) {
+        panel_avx512(1, false, 0xffff, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+        j += 16;
+    }
+    if (j < n)
+        panel_avx512(1, true, (__mmask16)((1u << (n - j)) - 1), m, k, a, lda, b + j, ldb, beta,
+                     c + j, ldc);
+}
+
+static gemm_fn *kernel_of(lt_mm_kernel which)
+{
+    switch (which) {
+    case LT_MM_AVX512:
+        return __builtin_cpu_supports("avx512f") ? gemm_avx512 : NULL;
+    case LT_MM_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? gemm_avx2 : NULL;
+    case LT_MM_PLAIN:
+        return gemm_plain;
+    }
+    return NULL;
+}
+
+#else
+
+static gemm_fn *kernel_of(lt_mm_kernel which)
+{
+    return which == LT_MM_PLAIN ? gemm_plain : NULL;
+}
+
+#endif
+
+bool lt_small_gemm_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
+                      size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc)
+{
+    gemm_fn *fn = kernel_of(which);
+    if (fn)
+        fn(m, n, k, a, lda, b, ldb, beta, c, ldc);
+    return fn != NULL;
+}
+
+void lt_small_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                   size_t ldb, float beta, float *c, size_t ldc)
+{
+    /* The widest this processor has. libgcc reads the processor's
+     * features before main, so the choice costs a few tests of a global. */
+    for (lt_mm_kernel w = LT_MM_AVX512;; w--)
+        if (lt_small_gemm_on(w, m, n, k, a, lda, b, ldb, beta, c, ldc))
+            return;
+}
+
+void lt_transpose(const float *src, size_t rows, size_t cols, float *dst)
+{
+    /* In tiles, so that both sides stay in cache lines already read. */
+    enum { TILE = 32 };
+    for (size_t i0 = 0; i0 < rows; i0 += TILE)
+        for (size_t j0 = 0; j0 < cols; j0 += TILE) {
+            size_t i1 = i0 + TILE < rows ? i0 + TILE : rows;
+            size_t j1 = j0 + TILE < cols ? j0 + TILE : cols;
+            for (size_t i = i0; i < i1; i++)
+                for (size_t j = j0; j < j1; j++)
+                    dst[j * rows + i] = src[i * cols + j];
+        }
+}
