@@ -2,7 +2,9 @@
 """The lecture's stacked autoencoder, one or more epochs, in PyTorch and in
 latent on the same data, run alternately REPEATS times each: median seconds
 per epoch, their ratio, peak memory, the final validation loss of each, and
-latent's achieved GFLOP/s against cblas_sgemm's measured speed.
+latent's achieved GFLOP/s against the best product speed measured on this
+machine (bench/sgemm_peak: per shape the faster of cblas_sgemm and latent's
+own small-product kernel, nn/smallmm.h).
 
 usage: stacked_ae_bench.py LATENT SGEMM_PEAK [EPOCHS] [REPEATS]
 Wall time per epoch is the headline; CPU seconds per epoch are printed too
@@ -110,9 +112,10 @@ def main():
     gflops = FLOPS_PER_SAMPLE * TRAIN / 1e9
     print(f"{'latent GFLOP/s':>16}: {gflops / lat:.1f} per wall second, "
           f"{gflops / summary['latent'][3]:.1f} per CPU second ({gflops:.1f} GFLOP of products per "
-          f"epoch, validation aside) against cblas_sgemm's {peak['peak']:.1f} GFLOP per CPU "
-          f"second at best (1 thread; {peak['forward 784->100']:.1f} on the batch-32 forward "
-          f"product); floor at that peak {gflops / peak['peak']:.2f} CPU s per epoch")
+          f"epoch, validation aside) against {peak['peak']:.1f} GFLOP per CPU second at best "
+          f"(1 thread; {peak['forward 784->100']:.1f} on the batch-32 forward product, "
+          f"cblas_sgemm's alone {peak['forward 784->100 sgemm']:.1f}); floor at that peak "
+          f"{gflops / peak['peak']:.2f} CPU s per epoch")
     print(f"{'fraction of peak':>16}: {gflops / lat / peak['two-core']:.0%} of the two cores' "
           f"{peak['two-core']:.1f} GFLOP/s (wall) on the same batch-32 products")
     print(f"{'val_loss gap':>16}: latent - PyTorch 1 thread = "

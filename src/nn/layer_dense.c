@@ -13,6 +13,7 @@
 #include "nn/kernels.h"
 #include "nn/layer.h"
 #include "nn/parallel.h"
+#include "nn/smallmm.h"
 
 struct dense_config {
     int units;
@@ -116,9 +117,8 @@ static void forward_block(void *arg, size_t b)
         return;
     size_t w = j1 - j0, units = p->units;
     const float *kernel = p->l->w;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->rows, (int)w, (int)p->inputs,
-                1.0f, p->x, (int)p->inputs, kernel + j0, (int)units, 0.0f, p->out + j0,
-                (int)units);
+    lt_small_gemm(p->rows, w, p->inputs, p->x, p->inputs, kernel + j0, units, 1.0f, 0.0f,
+                  p->out + j0, units);
     lt_act act = p->c->activation == LT_ACT_SOFTMAX ? LT_ACT_LINEAR : p->c->activation;
     const float *bias = kernel + p->inputs * units;
     for (size_t r = 0; r < p->rows; r++) {
@@ -179,8 +179,8 @@ static void gradient_block(void *arg, size_t b)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, h, units, 1.0f, p->dy, units,
                     l->w + i0 * p->units, units, 0.0f, p->dx + i0, inputs);
     /* Either W -= rate x' dz in place, or g = x' dz. */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, h, units, rows, scale, p->x + i0, inputs,
-                p->dy, units, beta, kernel + i0 * p->units, units);
+    lt_small_gemm_tn((size_t)h, p->units, p->rows, p->x + i0, p->inputs, p->dy, p->units, scale,
+                     beta, kernel + i0 * p->units, p->units);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,

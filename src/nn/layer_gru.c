@@ -109,7 +109,7 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
                 memset(rec + s * g, 0, g * sizeof *rec);
         }
         if (t > 0)
-            lt_small_gemm(n, g, u, states + (t - 1) * u, steps * u, r, g, 1.0f, rec, g);
+            lt_small_gemm(n, g, u, states + (t - 1) * u, steps * u, r, g, 1.0f, 1.0f, rec, g);
         for (size_t s = 0; s < n; s++) {
             size_t row = s * steps + t;
             cell_forward(&c->rnn, u, k.gates + row * g, rec + s * g,
@@ -173,7 +173,7 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
                           t ? states + (row - 1) * u : NULL, dhs, drec + row * g);
         }
         if (t > 0) /* dL/dh_{t-1} += dL/drec_t R^T */
-            lt_small_gemm(n, u, g, drec + t * g, steps * g, rt, u, 1.0f, dh, u);
+            lt_small_gemm(n, u, g, drec + t * g, steps * g, rt, u, 1.0f, 1.0f, dh, u);
     }
     lt_rnn_input_grads(l, &d, x, k.gates, n * steps, dx);
     if (c->rnn.use_bias) {

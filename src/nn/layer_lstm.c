@@ -112,7 +112,7 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
     lt_rnn_project(l, &d, x, n * steps, bias, k.gates);
     for (size_t t = 0; t < steps; t++) {
         if (t > 0)
-            lt_small_gemm(n, g, u, states + (t - 1) * u, steps * u, r, g, 1.0f, k.gates + t * g,
+            lt_small_gemm(n, g, u, states + (t - 1) * u, steps * u, r, g, 1.0f, 1.0f, k.gates + t * g,
                           steps * g);
         for (size_t s = 0; s < n; s++) {
             size_t row = s * steps + t;
@@ -176,7 +176,7 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
                           k.squashed + row * u, dhs, dc + s * u, tmp);
         }
         if (t > 0) /* dL/dh_{t-1} = dL/dz_t R^T */
-            lt_small_gemm(n, u, g, k.gates + t * g, steps * g, rt, u, 0.0f, dh, u);
+            lt_small_gemm(n, u, g, k.gates + t * g, steps * g, rt, u, 1.0f, 0.0f, dh, u);
     }
     lt_rnn_input_grads(l, &d, x, k.gates, n * steps, dx);
     if (c->rnn.use_bias)

@@ -12,21 +12,24 @@
  * AVX-512's 32 hold 16, so each vector of B read serves 8 rows. */
 enum { ROWS_AVX2 = 4, ROWS_AVX512 = 8 };
 
-typedef void gemm_fn(size_t, size_t, size_t, const float *, size_t, const float *, size_t, float,
-                     float *, size_t);
+/* A's element (i, p) lies at a[i * ar + p * ac]: ac is 1 for A as it is,
+ * ar is 1 for A^T. A is only ever read one value at a time, broadcast, so
+ * either way costs the same. */
+typedef void gemm_fn(size_t, size_t, size_t, const float *, size_t, size_t, const float *, size_t,
+                     float, float, float *, size_t);
 
 /* The plain-C kernel: the reference every vector kernel equals bit for
  * bit, and the one used where neither AVX2 with FMA nor AVX-512 is. */
-static void gemm_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
-                       size_t ldb, float beta, float *c, size_t ldc)
+static void gemm_plain(size_t m, size_t n, size_t k, const float *a, size_t ar, size_t ac,
+                       const float *b, size_t ldb, float alpha, float beta, float *c, size_t ldc)
 {
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
             float acc = 0.0f;
             for (size_t p = 0; p < k; p++)
-                acc = fmaf(a[i * lda + p], b[p * ldb + j], acc);
+                acc = fmaf(a[i * ar + p * ac], b[p * ldb + j], acc);
             float *cij = c + i * ldc + j;
-            *cij = beta == 0.0f ? acc : beta * *cij + acc;
+            *cij = beta == 0.0f ? alpha * acc : beta * *cij + alpha * acc;
         }
 }
 
@@ -40,9 +43,9 @@ static void gemm_plain(size_t m, size_t n, size_t k, const float *a, size_t lda,
 #define AVX2 __attribute__((target("avx2,fma")))
 #define INLINE static inline __attribute__((always_inline))
 
-AVX2 INLINE void tile_avx2(size_t R, size_t V, bool masked, __m256i mask, size_t k,
-                           const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                           float *c, size_t ldc)
+AVX2 INLINE void tile_avx2(size_t R, size_t V, bool masked, __m256i mask, size_t k, const float *a,
+                           size_t ar, size_t ac, const float *b, size_t ldb, float alpha,
+                           float beta, float *c, size_t ldc)
 {
     __m256 acc[ROWS_AVX2][2];
     for (size_t r = 0; r < R; r++)
@@ -54,17 +57,17 @@ AVX2 INLINE void tile_avx2(size_t R, size_t V, bool masked, __m256i mask, size_t
             bv[v] = masked && v == V - 1 ? _mm256_maskload_ps(b + p * ldb + 8 * v, mask)
                                          : _mm256_loadu_ps(b + p * ldb + 8 * v);
         for (size_t r = 0; r < R; r++) {
-            __m256 av = _mm256_broadcast_ss(a + r * lda + p);
+            __m256 av = _mm256_broadcast_ss(a + r * ar + p * ac);
             for (size_t v = 0; v < V; v++)
                 acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
         }
     }
-    __m256 vb = _mm256_set1_ps(beta);
+    __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
     for (size_t r = 0; r < R; r++)
         for (size_t v = 0; v < V; v++) {
             float *cp = c + r * ldc + 8 * v;
             bool part = masked && v == V - 1;
-            __m256 out = acc[r][v];
+            __m256 out = _mm256_mul_ps(va, acc[r][v]);
             if (beta != 0.0f) {
                 __m256 old = part ? _mm256_maskload_ps(cp, mask) : _mm256_loadu_ps(cp);
                 out = _mm256_add_ps(_mm256_mul_ps(vb, old), out);
@@ -77,43 +80,44 @@ AVX2 INLINE void tile_avx2(size_t R, size_t V, bool masked, __m256i mask, size_t
 }
 
 /* All rows of C's columns [j, j + 8 V), the last vector masked. */
-AVX2 INLINE void panel_avx2(size_t V, bool masked, __m256i mask, size_t m, size_t k,
-                            const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                            float *c, size_t ldc)
+AVX2 INLINE void panel_avx2(size_t V, bool masked, __m256i mask, size_t m, size_t k, const float *a,
+                            size_t ar, size_t ac, const float *b, size_t ldb, float alpha,
+                            float beta, float *c, size_t ldc)
 {
     size_t i = 0;
     for (; i + ROWS_AVX2 <= m; i += ROWS_AVX2)
-        tile_avx2(ROWS_AVX2, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc,
-                  ldc);
+        tile_avx2(ROWS_AVX2, V, masked, mask, k, a + i * ar, ar, ac, b, ldb, alpha, beta,
+                  c + i * ldc, ldc);
     for (; i < m; i++)
-        tile_avx2(1, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+        tile_avx2(1, V, masked, mask, k, a + i * ar, ar, ac, b, ldb, alpha, beta, c + i * ldc, ldc);
 }
 
 /* Column panels outermost: a panel of B (k rows of 16 floats) stays in
  * the first-level cache while every row tile of A goes past it. */
-AVX2 static void gemm_avx2(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                           const float *b, size_t ldb, float beta, float *c, size_t ldc)
+AVX2 static void gemm_avx2(size_t m, size_t n, size_t k, const float *a, size_t ar, size_t ac,
+                           const float *b, size_t ldb, float alpha, float beta, float *c,
+                           size_t ldc)
 {
     __m256i all = _mm256_set1_epi32(-1);
     size_t j = 0;
     for (; j + 16 <= n; j += 16)
-        panel_avx2(2, false, all, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+        panel_avx2(2, false, all, m, k, a, ar, ac, b + j, ldb, alpha, beta, c + j, ldc);
     if (j + 8 <= n) {
-        panel_avx2(1, false, all, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+        panel_avx2(1, false, all, m, k, a, ar, ac, b + j, ldb, alpha, beta, c + j, ldc);
         j += 8;
     }
     if (j < n) {
         __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
         __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - j)), lanes);
-        panel_avx2(1, true, mask, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+        panel_avx2(1, true, mask, m, k, a, ar, ac, b + j, ldb, alpha, beta, c + j, ldc);
     }
 }
 
 #define AVX512 __attribute__((target("avx512f")))
 
 AVX512 INLINE void tile_avx512(size_t R, size_t V, bool masked, __mmask16 mask, size_t k,
-                               const float *a, size_t lda, const float *b, size_t ldb,
-                               float beta, float *c, size_t ldc)
+                               const float *a, size_t ar, size_t ac, const float *b, size_t ldb,
+                               float alpha, float beta, float *c, size_t ldc)
 {
     __m512 acc[ROWS_AVX512][2];
     for (size_t r = 0; r < R; r++)
@@ -125,17 +129,17 @@ AVX512 INLINE void tile_avx512(size_t R, size_t V, bool masked, __mmask16 mask, 
             bv[v] = masked && v == V - 1 ? _mm512_maskz_loadu_ps(mask, b + p * ldb + 16 * v)
                                          : _mm512_loadu_ps(b + p * ldb + 16 * v);
         for (size_t r = 0; r < R; r++) {
-            __m512 av = _mm512_set1_ps(a[r * lda + p]);
+            __m512 av = _mm512_set1_ps(a[r * ar + p * ac]);
             for (size_t v = 0; v < V; v++)
                 acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
         }
     }
-    __m512 vb = _mm512_set1_ps(beta);
+    __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     for (size_t r = 0; r < R; r++)
         for (size_t v = 0; v < V; v++) {
             float *cp = c + r * ldc + 16 * v;
             __mmask16 lanes = masked && v == V - 1 ? mask : (__mmask16)0xffff;
-            __m512 out = acc[r][v];
+            __m512 out = _mm512_mul_ps(va, acc[r][v]);
             if (beta != 0.0f)
                 out = _mm512_add_ps(_mm512_mul_ps(vb, _mm512_maskz_loadu_ps(lanes, cp)), out);
             _mm512_mask_storeu_ps(cp, lanes, out);
@@ -143,33 +147,35 @@ AVX512 INLINE void tile_avx512(size_t R, size_t V, bool masked, __mmask16 mask, 
 }
 
 AVX512 INLINE void panel_avx512(size_t V, bool masked, __mmask16 mask, size_t m, size_t k,
-                                const float *a, size_t lda, const float *b, size_t ldb,
-                                float beta, float *c, size_t ldc)
+                                const float *a, size_t ar, size_t ac, const float *b, size_t ldb,
+                                float alpha, float beta, float *c, size_t ldc)
 {
     size_t i = 0;
     for (; i + ROWS_AVX512 <= m; i += ROWS_AVX512)
-        tile_avx512(ROWS_AVX512, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc,
-                    ldc);
+        tile_avx512(ROWS_AVX512, V, masked, mask, k, a + i * ar, ar, ac, b, ldb, alpha, beta,
+                    c + i * ldc, ldc);
     for (; i + ROWS_AVX512 / 2 <= m; i += ROWS_AVX512 / 2)
-        tile_avx512(ROWS_AVX512 / 2, V, masked, mask, k, a + i * lda, lda, b, ldb, beta,
+        tile_avx512(ROWS_AVX512 / 2, V, masked, mask, k, a + i * ar, ar, ac, b, ldb, alpha, beta,
                     c + i * ldc, ldc);
     for (; i < m; i++)
-        tile_avx512(1, V, masked, mask, k, a + i * lda, lda, b, ldb, beta, c + i * ldc, ldc);
+        tile_avx512(1, V, masked, mask, k, a + i * ar, ar, ac, b, ldb, alpha, beta, c + i * ldc,
+                    ldc);
 }
 
-AVX512 static void gemm_avx512(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                               const float *b, size_t ldb, float beta, float *c, size_t ldc)
+AVX512 static void gemm_avx512(size_t m, size_t n, size_t k, const float *a, size_t ar, size_t ac,
+                               const float *b, size_t ldb, float alpha, float beta, float *c,
+                               size_t ldc)
 {
     size_t j = 0;
     for (; j + 32 <= n; j += 32)
-        panel_avx512(2, false, 0xffff, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+        panel_avx512(2, false, 0xffff, m, k, a, ar, ac, b + j, ldb, alpha, beta, c + j, ldc);
     if (j + 16 <= n) {
-        panel_avx512(1, false, 0xffff, m, k, a, lda, b + j, ldb, beta, c + j, ldc);
+        panel_avx512(1, false, 0xffff, m, k, a, ar, ac, b + j, ldb, alpha, beta, c + j, ldc);
         j += 16;
     }
     if (j < n)
-        panel_avx512(1, true, (__mmask16)((1u << (n - j)) - 1), m, k, a, lda, b + j, ldb, beta,
-                     c + j, ldc);
+        panel_avx512(1, true, (__mmask16)((1u << (n - j)) - 1), m, k, a, ar, ac, b + j, ldb, alpha,
+                     beta, c + j, ldc);
 }
 
 static gemm_fn *kernel_of(lt_mm_kernel which)
@@ -195,22 +201,35 @@ static gemm_fn *kernel_of(lt_mm_kernel which)
 #endif
 
 bool lt_small_gemm_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
-                      size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc)
+                      size_t a_row, size_t a_col, const float *b, size_t ldb, float alpha,
+                      float beta, float *c, size_t ldc)
 {
     gemm_fn *fn = kernel_of(which);
     if (fn)
-        fn(m, n, k, a, lda, b, ldb, beta, c, ldc);
+        fn(m, n, k, a, a_row, a_col, b, ldb, alpha, beta, c, ldc);
     return fn != NULL;
 }
 
-void lt_small_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
-                   size_t ldb, float beta, float *c, size_t ldc)
+/* The widest kernel this processor has. libgcc reads the processor's
+ * features before main, so the choice costs a few tests of a global. */
+static void widest(size_t m, size_t n, size_t k, const float *a, size_t a_row, size_t a_col,
+                   const float *b, size_t ldb, float alpha, float beta, float *c, size_t ldc)
 {
-    /* The widest this processor has. libgcc reads the processor's
-     * features before main, so the choice costs a few tests of a global. */
     for (lt_mm_kernel w = LT_MM_AVX512;; w--)
-        if (lt_small_gemm_on(w, m, n, k, a, lda, b, ldb, beta, c, ldc))
+        if (lt_small_gemm_on(w, m, n, k, a, a_row, a_col, b, ldb, alpha, beta, c, ldc))
             return;
+}
+
+void lt_small_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                   size_t ldb, float alpha, float beta, float *c, size_t ldc)
+{
+    widest(m, n, k, a, lda, 1, b, ldb, alpha, beta, c, ldc);
+}
+
+void lt_small_gemm_tn(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                      size_t ldb, float alpha, float beta, float *c, size_t ldc)
+{
+    widest(m, n, k, a, 1, lda, b, ldb, alpha, beta, c, ldc);
 }
 
 void lt_transpose(const float *src, size_t rows, size_t cols, float *dst)

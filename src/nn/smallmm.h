@@ -10,27 +10,35 @@
  * processor (AVX-512, AVX2 with FMA, or plain C).
  *
  * Every element is the fused multiply-add chain over k in order, from
- * zero, in every variant: the bits do not depend on the processor's
- * vector width, the tiling or the thread. */
+ * zero, then scaled by alpha and added to beta C, in every variant: the bits do
+ * not depend on the processor's vector width, the tiling or the thread. */
 #ifndef LATENT_NN_SMALLMM_H
 #define LATENT_NN_SMALLMM_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-/* C = A B + beta C for row-major A [m, k], B [k, n] and C [m, n] with
- * leading dimensions lda, ldb and ldc. With beta 0, C is only written. */
+/* C = alpha A B + beta C for row-major A [m, k], B [k, n] and C [m, n]
+ * with leading dimensions lda, ldb and ldc. With beta 0, C is only
+ * written. */
 void lt_small_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
-                   size_t ldb, float beta, float *c, size_t ldc);
+                   size_t ldb, float alpha, float beta, float *c, size_t ldc);
 
-/* The kernels, narrowest first; lt_small_gemm runs the widest the
+/* C = alpha A^T B + beta C for row-major A [k, m] (a dense layer's
+ * weight gradient x^T dz), the rest as lt_small_gemm. */
+void lt_small_gemm_tn(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                      size_t ldb, float alpha, float beta, float *c, size_t ldc);
+
+/* The kernels, narrowest first; the two above run the widest the
  * processor has. */
 typedef enum { LT_MM_PLAIN, LT_MM_AVX2, LT_MM_AVX512 } lt_mm_kernel;
 
-/* lt_small_gemm on kernel WHICH, for tests that compare them; false (and
- * nothing done) where the processor cannot run it. */
+/* The product on kernel WHICH, for tests that compare them, with A's
+ * element (i, p) at a[i * a_row + p * a_col]; false (and nothing done)
+ * where the processor cannot run it. */
 bool lt_small_gemm_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
-                      size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc);
+                      size_t a_row, size_t a_col, const float *b, size_t ldb, float alpha,
+                      float beta, float *c, size_t ldc);
 
 /* DST [cols, rows] = SRC [rows, cols]^T, both dense row-major. */
 void lt_transpose(const float *src, size_t rows, size_t cols, float *dst);

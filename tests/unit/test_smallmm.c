@@ -2,7 +2,8 @@
  * product summed in double, and every vector kernel the processor has
  * against the plain-C one, bit for bit, over shapes that reach every tile
  * and tail: rows below, at and past a tile, columns that end on a whole
- * vector, a half and a partial one, strided operands, beta 0 and 1. */
+ * vector, a half and a partial one, strided operands, A as it is and
+ * transposed, alpha 1 and not, beta 0 and 1. */
 #include <float.h>
 
 #include "nn/smallmm.h"
@@ -41,10 +42,15 @@ static void test_kernels(void)
     for (size_t mi = 0; mi < COUNT(ms); mi++)
         for (size_t ni = 0; ni < COUNT(ns); ni++)
             for (size_t ki = 0; ki < COUNT(ks); ki++)
-                for (int beta = 0; beta <= 1; beta++) {
+                for (int case_ = 0; case_ < 4; case_++) {
+                    /* beta 0 or 1; A as it is or transposed (A^T B) */
+                    int beta = case_ & 1, t = case_ >> 1;
+                    float alpha = t ? -0.75f : 1.0f;
                     size_t m = ms[mi], n = ns[ni], k = ks[ki];
-                    size_t lda = k + 3, ldb = n + 5, ldc = n + 2;
-                    float *a = matrix(m, k, lda, 1), *b = matrix(k, n, ldb, 2);
+                    size_t lda = (t ? m : k) + 3, ldb = n + 5, ldc = n + 2;
+                    size_t ar = t ? 1 : lda, ac = t ? lda : 1;
+                    float *a = t ? matrix(k, m, lda, 1) : matrix(m, k, lda, 1);
+                    float *b = matrix(k, n, ldb, 2);
                     float *c0 = matrix(m, n, ldc, 3), *c = malloc(m * ldc * sizeof *c);
                     CU_ASSERT_PTR_NOT_NULL_FATAL(c);
                     /* With beta 0, C's old values (NaN here) are never read. */
@@ -54,7 +60,8 @@ static void test_kernels(void)
                     float *plain = NULL;
                     for (lt_mm_kernel w = LT_MM_PLAIN; w <= LT_MM_AVX512; w++) {
                         memcpy(c, c0, m * ldc * sizeof *c);
-                        if (!lt_small_gemm_on(w, m, n, k, a, lda, b, ldb, (float)beta, c, ldc))
+                        if (!lt_small_gemm_on(w, m, n, k, a, ar, ac, b, ldb, alpha, (float)beta, c,
+                                              ldc))
                             continue;
                         ran[w]++;
                         if (w == LT_MM_PLAIN) {
@@ -67,22 +74,25 @@ static void test_kernels(void)
                                 float got = c[i * ldc + j];
                                 if (memcmp(&got, &plain[i * ldc + j], sizeof got) != 0)
                                     differing[w]++;
-                                double want = beta ? (double)c0[i * ldc + j] : 0.0, scale = 0;
+                                double sum = 0, scale = 0;
                                 for (size_t p = 0; p < k; p++) {
-                                    double t = (double)a[i * lda + p] * (double)b[p * ldb + j];
-                                    want += t;
-                                    scale += fabs(t);
+                                    double x = (double)a[i * ar + p * ac] * (double)b[p * ldb + j];
+                                    sum += x;
+                                    scale += fabs(x);
                                 }
-                                /* A float chain of k products: k roundings. */
-                                double err = fabs(got - want) / ((double)k * FLT_EPSILON *
-                                                                 (scale + fabs(want) + 1e-30));
+                                double want = alpha * sum + (beta ? (double)c0[i * ldc + j] : 0.0);
+                                scale = fabs(alpha) * scale + fabs(want);
+                                /* A chain of k fused products, then alpha and beta: k + 2
+                                 * roundings. */
+                                double err = fabs(got - want) /
+                                             ((double)(k + 2) * FLT_EPSILON * (scale + 1e-30));
                                 worst = isnan(err) ? INFINITY : fmax(worst, err);
                             }
                         /* The padding past n stays as it was. */
                         for (size_t i = 0; i < m; i++)
                             for (size_t j = n; j < ldc; j++)
-                                CU_ASSERT(memcmp(&c[i * ldc + j], &c0[i * ldc + j],
-                                                 sizeof *c) == 0);
+                                CU_ASSERT(memcmp(&c[i * ldc + j], &c0[i * ldc + j], sizeof *c) ==
+                                          0);
                     }
                     free(plain);
                     free(a);
