@@ -3,9 +3,10 @@
  * The kernel W is [k, k, channels, filters] row-major (Keras's layout)
  * followed by the bias b [filters]. The forward pass copies the batch's
  * patches into one matrix (nn/patches.h) and multiplies it by W in one
- * cblas_sgemm; the patch matrix stays in the cache for the kernel's
- * gradient, and the input's gradient goes back through the transposed
- * copy (col2im). The batch goes through in blocks of samples sized for the
+ * product (nn/smallmm.h: W, a few hundred values wide at most, stays in
+ * the first-level cache); the patch matrix stays in the cache for the
+ * kernel's gradient, and the input's gradient goes back through
+ * cblas_sgemm and the transposed copy (col2im). The batch goes through in blocks of samples sized for the
  * second-level cache (lt_patches_chunk), shared among the threads
  * (nn/parallel.h). */
 #include <cblas.h>
@@ -18,6 +19,7 @@
 #include "nn/init.h"
 #include "nn/layer.h"
 #include "nn/patches.h"
+#include "nn/smallmm.h"
 
 static const lt_param params[] = {
     LT_CONV_PARAMS("step between patches, along both axes",
@@ -99,9 +101,8 @@ static void forward_block(void *arg, size_t b)
     lt_im2col(&a->p, a->x + s * a->l->in_size, m, cols);
     if (bias)
         lt_bias_fill(out, bias, rows, a->filters);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)a->filters,
-                (int)a->len, 1.0f, cols, (int)a->len, a->l->w, (int)a->filters,
-                bias ? 1.0f : 0.0f, out, (int)a->filters);
+    lt_small_gemm(rows, a->filters, a->len, cols, a->len, a->l->w, a->filters, 1.0f,
+                  bias ? 1.0f : 0.0f, out, a->filters);
     lt_act_forward(c->activation, out, rows, a->filters);
 }
 
@@ -123,8 +124,8 @@ static void backward_block(void *arg, size_t b)
     float *dz = a->dy + s * a->grid * a->filters, *share = lt_conv_share(a, b);
     lt_act_backward(c->activation, a->y + s * a->grid * a->filters, dz, rows, a->filters);
     /* dz = dL/dz for z = patches W + b. */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)a->len, (int)a->filters, (int)rows,
-                1.0f, cols, (int)a->len, dz, (int)a->filters, 0.0f, share, (int)a->filters);
+    lt_small_gemm_tn(a->len, a->filters, rows, cols, a->len, dz, a->filters, 1.0f, 0.0f, share,
+                     a->filters);
     if (c->use_bias) {
         float *bias_share = share + a->len * a->filters;
         memset(bias_share, 0, a->filters * sizeof *bias_share);

@@ -10,7 +10,8 @@
  * The kernel W is [k, k, filters, channels] row-major (Keras's layout for
  * this layer: output channels before input ones) followed by the bias b
  * [filters]. Read as a [k * k * filters, channels] matrix, x W^T is the
- * batch's patch matrix in one cblas_sgemm. */
+ * batch's patch matrix in one cblas_sgemm; the gradients' products, of
+ * the untransposed forms nn/smallmm.h computes, go through it. */
 #include <cblas.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "nn/init.h"
 #include "nn/layer.h"
 #include "nn/patches.h"
+#include "nn/smallmm.h"
 
 static const lt_param params[] = {
     LT_CONV_PARAMS("upsampling factor along both axes",
@@ -135,13 +137,11 @@ static void backward_block(void *arg, size_t b)
     }
     /* The patches of dL/dz are the gradient of the forward's patches. */
     lt_im2col(&a->p, dz, m, dcols);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)a->len, (int)a->channels,
-                (int)rows, 1.0f, dcols, (int)a->len, xs, (int)a->channels, 0.0f, share,
-                (int)a->channels);
+    lt_small_gemm_tn(a->len, a->channels, rows, dcols, a->len, xs, a->channels, 1.0f, 0.0f, share,
+                     a->channels);
     if (a->dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)a->channels,
-                    (int)a->len, 1.0f, dcols, (int)a->len, a->l->w, (int)a->channels, 0.0f,
-                    a->dx + s * a->l->in_size, (int)a->channels);
+        lt_small_gemm(rows, a->channels, a->len, dcols, a->len, a->l->w, a->channels, 1.0f, 0.0f,
+                      a->dx + s * a->l->in_size, a->channels);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx, size_t n)
