@@ -3,7 +3,8 @@
 # 8 minutes on 2 cores), then one markdown table: work, latent seconds,
 # reference seconds, ratio (reference / latent time: > 1 means latent is
 # faster) and, where the work is products, latent's fraction of the
-# machine's measured sgemm peak (bench/sgemm_peak and its kin).
+# machine's measured product peak (bench/sgemm_peak: the faster of cblas_sgemm
+# and nn/smallmm per shape; bench/smallmm_bench compares the two).
 #
 # Contract: each bench prints its usual human-readable summary; all.sh keeps
 # its whole output in $LOG_DIR/NAME.log and an extractor below (one awk
@@ -46,7 +47,7 @@ function row(w, l, r, q, pk) { printf "%s|%.3f|%.3f|%.2fx|%s\n", w, l, r, q, pk 
 run stacked_ae bench/stacked_ae_bench.sh 1 1 && awk "$AWKLIB"'
   /^ *latent: .* s per epoch/ { l = n($0, "latent:") }
   /^ *torch [12] threads?: .* s per epoch/ { t = n($0, ":"); if (r == "" || t < r) r = t }
-  /fraction of peak:/ { pk = n($0, "peak:") "% of 2-core sgemm" }
+  /fraction of peak:/ { pk = n($0, "peak:") "% of 2-core product peak" }
   END { row("stacked AE epoch (55000 images)", l, r, r / l, pk) }' "$logs/stacked_ae.log" >> "$rows"
 
 run denoising bench/denoising_bench.sh 1 2 && awk "$AWKLIB"'
