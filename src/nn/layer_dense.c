@@ -165,7 +165,6 @@ static void gradient_block(void *arg, size_t b)
     bool fused = l->sgd_rate > 0;
     float *kernel = fused ? l->w : l->g;
     float scale = fused ? -l->sgd_rate : 1.0f, beta = fused ? 1.0f : 0.0f;
-    int rows = (int)p->rows, units = (int)p->units, inputs = (int)p->inputs;
     if (b == p->blocks) {
         lt_column_sums(p->dy, p->rows, p->units, scale, !fused, kernel + p->inputs * p->units);
         return;
@@ -174,13 +173,15 @@ static void gradient_block(void *arg, size_t b)
     share(p->inputs, p->blocks, b, &i0, &i1);
     if (i0 == i1)
         return;
-    int h = (int)(i1 - i0);
+    size_t h = i1 - i0;
+    /* dz W^T: a transposed B, which nn/smallmm does not take. */
     if (p->dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, h, units, 1.0f, p->dy, units,
-                    l->w + i0 * p->units, units, 0.0f, p->dx + i0, inputs);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->rows, (int)h, (int)p->units,
+                    1.0f, p->dy, (int)p->units, l->w + i0 * p->units, (int)p->units, 0.0f,
+                    p->dx + i0, (int)p->inputs);
     /* Either W -= rate x' dz in place, or g = x' dz. */
-    lt_small_gemm_tn((size_t)h, p->units, p->rows, p->x + i0, p->inputs, p->dy, p->units, scale,
-                     beta, kernel + i0 * p->units, p->units);
+    lt_small_gemm_tn(h, p->units, p->rows, p->x + i0, p->inputs, p->dy, p->units, scale, beta,
+                     kernel + i0 * p->units, p->units);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,
