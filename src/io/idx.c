@@ -18,6 +18,9 @@
 /* zlib's own buffer: larger than its 8 KiB default cuts the read calls. */
 #define GZ_BUFFER (256u << 10)
 
+/* lt_idx_scan_u8's piece: whole items of about this many bytes. */
+#define SCAN_BYTES ((size_t)1 << 20)
+
 static const char *type_name(int type)
 {
     switch (type) {
@@ -151,6 +154,33 @@ static int read_header(lt_diag *diag, const char *path, gzFile f, int ndim, lt_i
     return LT_OK;
 }
 
+/* After the COUNT bytes the header announced (GOT of them read): the
+ * errors of a short file, a file with more, or a gzip stream without its
+ * trailer. */
+static int check_end(lt_diag *diag, const char *path, gzFile f, const lt_idx *header, size_t got)
+{
+    int rc = gz_failed(diag, path, f);
+    if (rc != LT_OK)
+        return rc;
+    char shape[128];
+    lt_idx_shape(header, shape, sizeof shape);
+    if (got < header->count)
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
+                          "truncated: expected %zu bytes of data (%s), found %zu",
+                          header->count, shape, got);
+    unsigned char extra;
+    size_t more = read_up_to(f, &extra, 1);
+    if ((rc = gz_failed(diag, path, f)) != LT_OK)
+        return rc;
+    if (trailer_missing(f))
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "%s", TRAILER_MISSING);
+    if (more)
+        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
+                          "has data past the %zu bytes its header announces (%s)",
+                          header->count, shape);
+    return LT_OK;
+}
+
 /* Reads the count bytes the header announced, then checks nothing follows. */
 static int read_data(lt_diag *diag, const char *path, gzFile f, lt_idx *out)
 {
@@ -172,26 +202,7 @@ static int read_data(lt_diag *diag, const char *path, gzFile f, lt_idx *out)
         if (got < cap)
             break;
     }
-    int rc = gz_failed(diag, path, f);
-    if (rc != LT_OK)
-        return rc;
-    char shape[128];
-    lt_idx_shape(out, shape, sizeof shape);
-    if (got < out->count)
-        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
-                          "truncated: expected %zu bytes of data (%s), found %zu",
-                          out->count, shape, got);
-    unsigned char extra;
-    size_t more = read_up_to(f, &extra, 1);
-    if ((rc = gz_failed(diag, path, f)) != LT_OK)
-        return rc;
-    if (trailer_missing(f))
-        return lt_diag_data(diag, LT_EINPUT, path, 0, 0, "%s", TRAILER_MISSING);
-    if (more)
-        return lt_diag_data(diag, LT_EINPUT, path, 0, 0,
-                          "has data past the %zu bytes its header announces (%s)",
-                          out->count, shape);
-    return LT_OK;
+    return check_end(diag, path, f, out, got);
 }
 
 /* Opens PATH and reads its header (NDIM dimensions of unsigned bytes) into
@@ -230,6 +241,38 @@ int lt_idx_read_u8(lt_diag *diag, const char *path, int ndim, lt_idx *out)
     gzclose(f);
     if (rc != LT_OK)
         lt_idx_free(out);
+    return rc;
+}
+
+int lt_idx_scan_u8(lt_diag *diag, const char *path, int ndim, lt_idx *header,
+                   lt_idx_items_fn each, void *arg)
+{
+    gzFile f;
+    int rc = open_header(diag, path, ndim, header, &f);
+    if (rc != LT_OK)
+        return rc;
+    size_t item = header->dims[0] ? header->count / header->dims[0] : 0;
+    size_t per = item && SCAN_BYTES / item ? SCAN_BYTES / item : 1;
+    unsigned char *buf = item ? malloc(per * item) : NULL;
+    size_t got = 0;
+    if (item && !buf)
+        rc = lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory reading %zu bytes",
+                          per * item);
+    /* Whole pieces of items; a short last piece is the truncation that
+     * check_end reports, so its items are not handed on. */
+    for (size_t first = 0; rc == LT_OK && first < header->dims[0]; first += per) {
+        size_t n = header->dims[0] - first < per ? header->dims[0] - first : per;
+        size_t r = read_up_to(f, buf, n * item);
+        got += r;
+        if (r < n * item)
+            break;
+        if (each(arg, first, n, buf) != 0)
+            rc = lt_diag_data(diag, LT_ERUNTIME, path, 0, 0, "out of memory");
+    }
+    if (rc == LT_OK)
+        rc = check_end(diag, path, f, header, got);
+    free(buf);
+    gzclose(f);
     return rc;
 }
 

@@ -36,6 +36,20 @@ typedef struct lt_idx {
  * of memory, with the error recorded in DIAG and *out zeroed. */
 int lt_idx_read_u8(lt_diag *diag, const char *path, int ndim, lt_idx *out);
 
+/* What lt_idx_scan_u8 hands on: items [first, first + n) of the file, n
+ * times the product of dims[1..] bytes at ITEMS (valid during the call).
+ * Returns 0, or nonzero when out of memory, which stops the scan. */
+typedef int (*lt_idx_items_fn)(void *arg, size_t first, size_t n, const unsigned char *items);
+
+/* Reads PATH as lt_idx_read_u8 does, with the same checks and messages,
+ * but hands the data to EACH in pieces of whole items (about a MiB) in file
+ * order instead of holding it: memory for a piece, not for the file.
+ * *header receives the dimensions (data stays NULL). The pieces handed on
+ * before an error (a truncated file, data past the end) are the file's
+ * own, but the caller must drop what it built from them when this fails. */
+int lt_idx_scan_u8(lt_diag *diag, const char *path, int ndim, lt_idx *header,
+                   lt_idx_items_fn each, void *arg);
+
 /* An IDX file of unsigned bytes opened for reading its items on demand
  * (the rows of a streamed dataset) instead of whole. */
 typedef struct lt_idx_reader lt_idx_reader;

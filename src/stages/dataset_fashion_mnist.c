@@ -77,8 +77,7 @@ static char *find_file(const char *dir, const char *base)
 
 /* Reads PREFIX-images-idx3-ubyte and PREFIX-labels-idx1-ubyte from DIR and
  * checks they are 28 x 28 images with one label in 0..9 each. */
-static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, bool stream,
-                    image_set *s)
+static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, image_set *s)
 {
     lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
     char base[64];
@@ -88,15 +87,11 @@ static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, bool strea
     s->labels_path = find_file(dir, base);
     if (!s->images_path || !s->labels_path)
         return lt_fail(ctx, LT_ERUNTIME, "out of memory");
-    int rc;
-    if (stream) {
-        /* Only the header now; each split's stream opens its own reader. */
-        lt_idx_reader *reader = NULL;
-        rc = lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, s->images_path, 3, &s->images, &reader));
-        lt_idx_close(&reader);
-    } else {
-        rc = lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, s->images_path, 3, &s->images));
-    }
+    /* Only the images' header now: held splits are filled by one scan of
+     * the file (fill_pixels), streamed ones open their own readers. */
+    lt_idx_reader *reader = NULL;
+    int rc = lt_ctx_take(ctx, &sink, lt_idx_open_u8(&sink, s->images_path, 3, &s->images, &reader));
+    lt_idx_close(&reader);
     if (rc == LT_OK)
         rc = lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, s->labels_path, 1, &s->labels));
     if (rc != LT_OK)
@@ -120,22 +115,69 @@ static int read_set(lt_ctx *ctx, const char *dir, const char *prefix, bool strea
     return LT_OK;
 }
 
-/* Rows [first, first + rows) of SET as a float32 split: numpy's
- * astype(np.float32) / 255, one float division per grey level. */
-static int fill_split(lt_split *out, const image_set *set, size_t first, size_t rows)
+/* scaled[g] = grey level g as numpy's astype(np.float32) / 255 gives it:
+ * one float division per level. */
+static void grey_levels(float scaled[256])
 {
-    float scaled[256];
     for (int g = 0; g < 256; g++)
         scaled[g] = (float)g / 255.0f;
-    const size_t p = SIDE * SIDE;
-    if (!(out->x = lt_mat_new_f32(rows, p)) || !(out->y = malloc(rows * sizeof *out->y)))
+}
+
+/* Rows [first, first + rows) of SET as a float32 split, its pixels still
+ * zero (fill_pixels reads them) and its labels set. */
+static int fill_split(lt_split *out, const image_set *set, size_t first, size_t rows)
+{
+    if (!(out->x = lt_mat_new_f32(rows, SIDE * SIDE)) || !(out->y = malloc(rows * sizeof *out->y)))
         return -1;
-    const unsigned char *src = set->images.data + first * p;
-    for (size_t k = 0; k < rows * p; k++)
-        out->x->f[k] = scaled[src[k]];
     for (size_t i = 0; i < rows; i++)
         out->y[i] = set->labels.data[first + i];
     return 0;
+}
+
+/* Where fill_pixels puts a file's images: the held splits cut from it. */
+struct pixel_sink {
+    float scaled[256];
+    size_t n;
+    struct {
+        lt_mat *x;
+        size_t first; /* the file's image that is the split's row 0 */
+    } to[2];
+};
+
+/* One piece of the file into the splits that hold its images. */
+static int put_pixels(void *arg, size_t first, size_t n, const unsigned char *items)
+{
+    struct pixel_sink *s = arg;
+    const size_t p = SIDE * SIDE;
+    for (size_t t = 0; t < s->n; t++) {
+        lt_mat *x = s->to[t].x;
+        size_t lo = first > s->to[t].first ? first : s->to[t].first;
+        size_t hi = first + n < s->to[t].first + x->rows ? first + n : s->to[t].first + x->rows;
+        if (lo >= hi)
+            continue;
+        const unsigned char *src = items + (lo - first) * p;
+        float *dst = x->f + (lo - s->to[t].first) * p;
+        for (size_t k = 0; k < (hi - lo) * p; k++)
+            dst[k] = s->scaled[src[k]];
+    }
+    return 0;
+}
+
+/* The pixels of SET's held splits A and B (either may be NULL), from one
+ * scan of its image file: memory for the splits, never also for the file's
+ * bytes. The whole file is read and checked, as when it was read whole. */
+static int fill_pixels(lt_ctx *ctx, const image_set *set, lt_split *a, size_t a_first,
+                       lt_split *b, size_t b_first)
+{
+    lt_diag sink = {.limit = 1}; /* what the reader reports, for lt_ctx_take */
+    struct pixel_sink s = {0};
+    grey_levels(s.scaled);
+    if (a && a->x)
+        s.to[s.n].x = a->x, s.to[s.n++].first = a_first;
+    if (b && b->x)
+        s.to[s.n].x = b->x, s.to[s.n++].first = b_first;
+    lt_idx header;
+    return lt_ctx_take(ctx, &sink, lt_idx_scan_u8(&sink, set->images_path, 3, &header, put_pixels, &s));
 }
 
 /* Images [first, first + rows) of an IDX file, scaled as fill_split
@@ -199,8 +241,7 @@ static int stream_split(lt_ctx *ctx, lt_split *out, const image_set *set, size_t
     s->base.read = image_stream_read;
     s->base.close = image_stream_close;
     s->first = first;
-    for (int g = 0; g < 256; g++)
-        s->scaled[g] = (float)g / 255.0f;
+    grey_levels(s->scaled);
     out->x->rows = rows;
     out->x->cols = p;
     out->x->stream = &s->base;
@@ -295,7 +336,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     const struct fashion_mnist_config *cfg = config;
     image_set train = {0}, test = {0};
     lt_data *d = NULL;
-    int rc = read_set(ctx, cfg->path, "train", cfg->stream, &train);
+    int rc = read_set(ctx, cfg->path, "train", &train);
     if (rc != LT_OK)
         goto done;
     size_t n = train.images.dims[0], n_valid = (size_t)cfg->valid_size;
@@ -311,7 +352,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                      cfg->valid_size);
         goto done;
     }
-    if (cfg->test && (rc = read_set(ctx, cfg->path, "t10k", cfg->stream, &test)) != LT_OK)
+    if (cfg->test && (rc = read_set(ctx, cfg->path, "t10k", &test)) != LT_OK)
         goto done;
 
     if (!(d = lt_data_new()) || describe(d) != 0) {
@@ -323,6 +364,10 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
         rc = make_split(ctx, cfg->stream, &d->split[LT_VALID], &train, n - n_valid, n_valid);
     if (rc == LT_OK && cfg->test)
         rc = make_split(ctx, cfg->stream, &d->split[LT_TEST], &test, 0, test.images.dims[0]);
+    if (rc == LT_OK && !cfg->stream)
+        rc = fill_pixels(ctx, &train, &d->split[LT_TRAIN], 0, &d->split[LT_VALID], n - n_valid);
+    if (rc == LT_OK && !cfg->stream && cfg->test)
+        rc = fill_pixels(ctx, &test, &d->split[LT_TEST], 0, NULL, 0);
     if (rc != LT_OK)
         goto done;
     for (int s = 0; s < LT_N_SPLITS; s++) {

@@ -66,17 +66,75 @@ static void test_empty_dimension(void)
 
 /* Reads PATH expecting NDIM dimensions and asserts the error is exactly
  * "PATH: " MESSAGE with code LT_EINPUT and nothing left allocated. */
+/* lt_idx_scan_u8's pieces, copied in order into a buffer of CAP bytes;
+ * counts the pieces and checks that they follow on from each other. */
+struct scanned {
+    unsigned char *data;
+    size_t cap, item, next, pieces;
+};
+
+static int keep_piece(void *arg, size_t first, size_t n, const unsigned char *items)
+{
+    struct scanned *s = arg;
+    CU_ASSERT_EQUAL(first, s->next);
+    if ((first + n) * s->item <= s->cap)
+        memcpy(s->data + first * s->item, items, n * s->item);
+    s->next = first + n;
+    s->pieces++;
+    return 0;
+}
+
+/* Both ways of reading PATH fail with MESSAGE, prefixed with the path. */
 static void expect_error(const char *path, int ndim, const char *message)
 {
-    lt_diag sink = {.limit = 1};
-    lt_ctx *ctx = lt_ctx_new_test();
-    lt_idx idx;
-    CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_idx_read_u8(&sink, path, ndim, &idx)), LT_EINPUT);
-    CU_ASSERT_PTR_NULL(idx.data);
     char expect[512];
     snprintf(expect, sizeof expect, "%s: %s", path, message);
-    MESSAGE_IS(lt_ctx_error(ctx), expect);
-    lt_ctx_free_test(ctx);
+    for (int scan = 0; scan < 2; scan++) {
+        lt_diag sink = {.limit = 1};
+        lt_ctx *ctx = lt_ctx_new_test();
+        lt_idx idx;
+        unsigned char buf[64];
+        struct scanned s = {.data = buf, .cap = sizeof buf, .item = 8};
+        int rc = scan ? lt_idx_scan_u8(&sink, path, ndim, &idx, keep_piece, &s)
+                      : lt_idx_read_u8(&sink, path, ndim, &idx);
+        CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, rc), LT_EINPUT);
+        CU_ASSERT_PTR_NULL(idx.data);
+        MESSAGE_IS(lt_ctx_error(ctx), expect);
+        lt_ctx_free_test(ctx);
+    }
+}
+
+/* A file of several pieces scans to exactly what reading it whole gives. */
+static void test_scan_matches_whole(void)
+{
+    enum { ITEMS = 3001, SIDE = 28 };
+    const uint32_t dims[3] = {ITEMS, SIDE, SIDE};
+    size_t bytes = (size_t)ITEMS * SIDE * SIDE;
+    unsigned char *want = malloc(bytes), *got = calloc(bytes, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    for (size_t k = 0; k < bytes; k++)
+        want[k] = (unsigned char)(k * 2654435761u >> 13);
+    for (int gz = 0; gz < 2; gz++) {
+        const char *path = in_dir(gz ? "scan.gz" : "scan");
+        CU_ASSERT_EQUAL_FATAL(idxfile_u8(path, gz, 0x08, 3, dims, want, bytes), 0);
+        lt_diag sink = {.limit = 1};
+        lt_ctx *ctx = lt_ctx_new_test();
+        lt_idx header;
+        struct scanned s = {.data = got, .cap = bytes, .item = SIDE * SIDE};
+        CU_ASSERT_EQUAL(lt_ctx_take(ctx, &sink, lt_idx_scan_u8(&sink, path, 3, &header, keep_piece, &s)),
+                        LT_OK);
+        CU_ASSERT_EQUAL(header.dims[0], ITEMS);
+        CU_ASSERT_EQUAL(header.count, bytes);
+        CU_ASSERT_PTR_NULL(header.data);
+        CU_ASSERT_EQUAL(s.next, ITEMS);
+        CU_ASSERT(s.pieces >= 3); /* 2.4 MB in pieces of about a MiB */
+        CU_ASSERT_EQUAL(memcmp(got, want, bytes), 0);
+        lt_ctx_free_test(ctx);
+        memset(got, 0, bytes);
+    }
+    free(want);
+    free(got);
 }
 
 static void test_missing_and_unreadable(void)
@@ -272,5 +330,6 @@ int main(int argc, char **argv)
     CU_add_test(s, "data shorter or longer than announced", test_wrong_sizes);
     CU_add_test(s, "damaged gzip", test_damaged_gzip);
     CU_add_test(s, "a stream verifies the gzip trailer", test_stream_trailer);
+    CU_add_test(s, "a scan in pieces gives the whole file", test_scan_matches_whole);
     return lt_test_run();
 }
