@@ -101,6 +101,8 @@ run pca_solvers bench/pca_solvers.sh 1 speed && awk "$AWKLIB"'
     row(w " PCA 60000 x 784, k=30", n($0, "latent"), n($0, "scikit-learn"), n($0, "scikit-learn") / n($0, "latent"), "-") }' \
   "$logs/pca_solvers.log" >> "$rows"
 
+run pca_memory bench/pca_memory.sh 1
+
 for b in breast_cancer fashion_mnist_load; do
   run "$b" "bench/$b.sh" 3 && awk "$AWKLIB"'
     /^ *latent: median/ { l = n($0, "median") / 1000 }

@@ -14,6 +14,13 @@
 /* Rows that fix the provisional mean: enough that its error is a small
  * fraction of the spread, few enough to cost nothing. */
 #define SHIFT_ROWS 64
+/* The projection's centring buffer, per lane. Its product's other operand
+ * (k x cols) and result stay in cache at any block height, so a small
+ * block costs nothing, where the Gram's dsyrk wants tall blocks (at least
+ * 2 cols rows, lt_block_rows) to stream its cols x cols result less often.
+ * Small keeps the projection of float32 images within a few MB of the
+ * images and their scores. */
+#define PROJECT_BLOCK_BYTES ((size_t)1 << 20)
 
 /* Lanes for ROWS rows: one per thread, as rows allow. */
 static size_t lane_count(size_t rows, int threads)
@@ -50,7 +57,8 @@ static size_t lane_start(size_t rows, size_t lanes, size_t l)
 }
 
 struct gram_job {
-    const double *x;
+    const double *x;            /* the rows, or NULL when they are float32: */
+    const float *xf;
     size_t rows, cols, lanes, block;
     const double *shift;        /* cols */
     double *bufs;               /* lanes x block x cols */
@@ -59,21 +67,26 @@ struct gram_job {
     double *gram[MAX_LANES];    /* each lane's cols x cols upper triangle */
 };
 
-/* dst = src - shift for b rows, and part = their column sums. */
-static void shift_block(double *restrict dst, const double *restrict src, size_t b, size_t cols,
-                        const double *restrict shift, double *restrict part)
-{
-    memset(part, 0, cols * sizeof *part);
-    for (size_t i = 0; i < b; i++) {
-        const double *restrict row = src + i * cols;
-        double *restrict out = dst + i * cols;
-        for (size_t j = 0; j < cols; j++) {
-            double v = row[j] - shift[j];
-            out[j] = v;
-            part[j] += v;
-        }
+/* dst = src - shift for b rows, and part = their column sums. ELEM is
+ * double or float: a float32 row is widened exactly on the way, so both
+ * give the same bits for the same values. */
+#define SHIFT_BLOCK(name, elem)                                                                    \
+    static void name(double *restrict dst, const elem *restrict src, size_t b, size_t cols,        \
+                     const double *restrict shift, double *restrict part)                         \
+    {                                                                                              \
+        memset(part, 0, cols * sizeof *part);                                                      \
+        for (size_t i = 0; i < b; i++) {                                                           \
+            const elem *restrict row = src + i * cols;                                             \
+            double *restrict out = dst + i * cols;                                                 \
+            for (size_t j = 0; j < cols; j++) {                                                    \
+                double v = (double)row[j] - shift[j];                                              \
+                out[j] = v;                                                                        \
+                part[j] += v;                                                                      \
+            }                                                                                      \
+        }                                                                                          \
     }
-}
+SHIFT_BLOCK(shift_block, double)
+SHIFT_BLOCK(shift_block_f32, float)
 
 static void gram_lane(void *arg, size_t lo, size_t hi)
 {
@@ -87,7 +100,10 @@ static void gram_lane(void *arg, size_t lo, size_t hi)
         size_t r1 = lane_start(g->rows, g->lanes, l + 1);
         for (size_t r0 = lane_start(g->rows, g->lanes, l); r0 < r1; r0 += g->block) {
             size_t b = r0 + g->block < r1 ? g->block : r1 - r0;
-            shift_block(buf, g->x + r0 * p, b, p, g->shift, part);
+            if (g->xf)
+                shift_block_f32(buf, g->xf + r0 * p, b, p, g->shift, part);
+            else
+                shift_block(buf, g->x + r0 * p, b, p, g->shift, part);
             /* Block sums added to the lane's: a short running sum each. */
             for (size_t j = 0; j < p; j++)
                 sum[j] += part[j];
@@ -97,8 +113,9 @@ static void gram_lane(void *arg, size_t lo, size_t hi)
     }
 }
 
-int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, double *mean,
-                    double *out)
+/* lt_gram_centred of X, or of XF when X is NULL. */
+static int gram_centred(const double *x, const float *xf, size_t rows, size_t cols, int threads,
+                        double *mean, double *out)
 {
     if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(cols, cols))
         return LT_LA_ETOOBIG;
@@ -106,7 +123,7 @@ int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, doub
     size_t block = lt_block_rows(p), per_lane = rows / lanes + 1;
     if (block > per_lane)
         block = per_lane;
-    struct gram_job g = {.x = x, .rows = rows, .cols = p, .lanes = lanes, .block = block};
+    struct gram_job g = {.x = x, .xf = xf, .rows = rows, .cols = p, .lanes = lanes, .block = block};
     double *shift = malloc(p * sizeof *shift + 1);
     g.bufs = malloc(lanes * block * p * sizeof *g.bufs + 1);
     g.sums = malloc(2 * lanes * p * sizeof *g.sums + 1);
@@ -117,7 +134,14 @@ int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, doub
         g.gram[0] = out;
         for (size_t l = 1; l < lanes; l++)
             g.gram[l] = more + (l - 1) * p * p;
-        lt_col_means(x, rows < SHIFT_ROWS ? rows : SHIFT_ROWS, p, shift);
+        size_t first = rows < SHIFT_ROWS ? rows : SHIFT_ROWS;
+        if (xf) { /* the first rows widened into the first lane's buffer */
+            for (size_t i = 0; i < first * p; i++)
+                g.bufs[i] = (double)xf[i];
+            lt_col_means(g.bufs, first, p, shift);
+        } else {
+            lt_col_means(x, first, p, shift);
+        }
         g.shift = shift;
         run_lanes(lanes, gram_lane, &g);
         /* The lanes' sums and matrices, added in lane order. */
@@ -148,17 +172,31 @@ int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, doub
     return status;
 }
 
+int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, double *mean,
+                    double *out)
+{
+    return gram_centred(x, NULL, rows, cols, threads, mean, out);
+}
+
+int lt_gram_centred_f32(const float *x, size_t rows, size_t cols, int threads, double *mean,
+                        double *out)
+{
+    return gram_centred(NULL, x, rows, cols, threads, mean, out);
+}
+
 struct project_job {
-    const double *x, *mean, *v;
+    const double *x, *mean, *v; /* x NULL: the rows are float32, xf */
+    const float *xf;
     size_t rows, cols, k, lanes, block;
     bool uncentred;
-    double *bufs;        /* centred: lanes x block x cols */
+    double *bufs;        /* centred or float32: lanes x block x cols */
     const double *mv;    /* uncentred: mean V^T (k) */
     double *out;
 };
 
 /* dst = src - mean for b rows (src and dst apart, unlike lt_center, which
- * lets the loop vectorise). */
+ * lets the loop vectorise); a float32 source is widened exactly, and with
+ * MEAN NULL only widened. */
 static void centre_block(double *restrict dst, const double *restrict src, size_t b, size_t cols,
                          const double *restrict mean)
 {
@@ -167,13 +205,26 @@ static void centre_block(double *restrict dst, const double *restrict src, size_
             dst[i * cols + j] = src[i * cols + j] - mean[j];
 }
 
+static void centre_block_f32(double *restrict dst, const float *restrict src, size_t b,
+                             size_t cols, const double *restrict mean)
+{
+    if (!mean) {
+        for (size_t i = 0; i < b * cols; i++)
+            dst[i] = (double)src[i];
+        return;
+    }
+    for (size_t i = 0; i < b; i++)
+        for (size_t j = 0; j < cols; j++)
+            dst[i * cols + j] = (double)src[i * cols + j] - mean[j];
+}
+
 static void project_lane(void *arg, size_t lo, size_t hi)
 {
     struct project_job *j = arg;
     size_t p = j->cols, k = j->k;
     for (size_t l = lo; l < hi; l++) {
         size_t r0 = lane_start(j->rows, j->lanes, l), r1 = lane_start(j->rows, j->lanes, l + 1);
-        if (j->uncentred) {
+        if (j->uncentred && !j->xf) {
             lt_gemm(false, true, r1 - r0, k, p, 1.0, j->x + r0 * p, j->v, 0.0, j->out + r0 * k);
             for (size_t i = r0; i < r1; i++)
                 for (size_t c = 0; c < k; c++)
@@ -183,36 +234,62 @@ static void project_lane(void *arg, size_t lo, size_t hi)
         double *buf = j->bufs + l * j->block * p;
         for (size_t b0 = r0; b0 < r1; b0 += j->block) {
             size_t b = b0 + j->block < r1 ? j->block : r1 - b0;
-            centre_block(buf, j->x + b0 * p, b, p, j->mean);
+            if (j->xf)
+                centre_block_f32(buf, j->xf + b0 * p, b, p, j->uncentred ? NULL : j->mean);
+            else
+                centre_block(buf, j->x + b0 * p, b, p, j->mean);
             lt_gemm(false, true, b, k, p, 1.0, buf, j->v, 0.0, j->out + b0 * k);
+            /* Uncentred float32 rows: widened only, mean V^T taken off. */
+            for (size_t i = b0; j->xf && j->uncentred && i < b0 + b; i++)
+                for (size_t c = 0; c < k; c++)
+                    j->out[i * k + c] -= j->mv[c];
         }
     }
 }
 
-int lt_gram_project(const double *x, size_t rows, size_t cols, const double *mean,
-                    const double *v, size_t k, bool uncentred, int threads, double *out)
+/* lt_gram_project of X, or of XF when X is NULL. */
+static int gram_project(const double *x, const float *xf, size_t rows, size_t cols,
+                        const double *mean, const double *v, size_t k, bool uncentred, int threads,
+                        double *out)
 {
     if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(k, cols))
         return LT_LA_ETOOBIG;
     if (rows == 0 || k == 0)
         return LT_LA_OK;
     size_t p = cols, lanes = lane_count(rows, threads);
-    size_t block = lt_block_rows(p), per_lane = rows / lanes + 1;
+    size_t block = PROJECT_BLOCK_BYTES / (p * sizeof(double)), per_lane = rows / lanes + 1;
+    if (block < 16)
+        block = 16;
     if (block > per_lane)
         block = per_lane;
-    struct project_job j = {.x = x, .mean = mean, .v = v, .rows = rows, .cols = p, .k = k,
+    struct project_job j = {.x = x, .xf = xf, .mean = mean, .v = v, .rows = rows, .cols = p, .k = k,
                             .lanes = lanes, .block = block, .uncentred = uncentred, .out = out};
     double *mv = NULL;
     if (uncentred)
         j.mv = mv = malloc(k * sizeof *mv);
-    else
+    if (!uncentred || xf)
         j.bufs = malloc(lanes * block * p * sizeof *j.bufs);
-    if (uncentred ? !mv : !j.bufs)
+    if ((uncentred && !mv) || ((!uncentred || xf) && !j.bufs)) {
+        free(mv);
+        free(j.bufs);
         return LT_LA_ENOMEM;
+    }
     if (uncentred)
         lt_gemm(false, true, 1, k, p, 1.0, mean, v, 0.0, mv);
     run_lanes(lanes, project_lane, &j);
     free(mv);
     free(j.bufs);
     return LT_LA_OK;
+}
+
+int lt_gram_project(const double *x, size_t rows, size_t cols, const double *mean,
+                    const double *v, size_t k, bool uncentred, int threads, double *out)
+{
+    return gram_project(x, NULL, rows, cols, mean, v, k, uncentred, threads, out);
+}
+
+int lt_gram_project_f32(const float *x, size_t rows, size_t cols, const double *mean,
+                        const double *v, size_t k, bool uncentred, int threads, double *out)
+{
+    return gram_project(NULL, x, rows, cols, mean, v, k, uncentred, threads, out);
 }

@@ -3,6 +3,7 @@
  *   lt_gram_centred  the column means and the scatter matrix (X - mean)^T
  *                    (X - mean), without a second pass for the means
  *   lt_gram_project  (X - mean) V^T, centring block by block
+ * each also for float32 rows (the _f32 forms), widened as they are read.
  * The rows are cut into one contiguous lane per thread (THREADS, the
  * caller's count: OpenBLAS's, typically); each lane runs
  * single-threaded BLAS on its own rows into its own result, and the lanes'
@@ -39,5 +40,15 @@ int lt_gram_centred(const double *x, size_t rows, size_t cols, int threads, doub
  * LT_LA_ENOMEM or LT_LA_ETOOBIG. */
 int lt_gram_project(const double *x, size_t rows, size_t cols, const double *mean,
                     const double *v, size_t k, bool uncentred, int threads, double *out);
+
+/* The same two products of float32 rows (held images), each widened to
+ * float64 block by block as it is read, so that no float64 copy of the
+ * data is ever made. The numbers are those of the float64 functions on the
+ * widened rows, bit for bit (UNCENTRED aside, whose float32 rows are
+ * widened into a block before the product rather than read in place). */
+int lt_gram_centred_f32(const float *x, size_t rows, size_t cols, int threads, double *mean,
+                        double *out);
+int lt_gram_project_f32(const float *x, size_t rows, size_t cols, const double *mean,
+                        const double *v, size_t k, bool uncentred, int threads, double *out);
 
 #endif

@@ -137,17 +137,28 @@ static bool uncentred_ok(const lt_pca *m)
     return norm2 <= 225.0 * m->total_variance;
 }
 
+/* The data rows: float64 (x), or float32 (xf, held images), which the
+ * covariance solver's products widen block by block as they read them.
+ * Exactly one is set; float32 rows only ever reach the covariance solver
+ * and the projection. */
+struct rows_in {
+    const double *x;
+    const float *xf;
+};
+
 /* out (rows x k) = (X - mean) components^T; when sign is not NULL, also the
  * sign search over out. */
-static int project(const lt_pca *m, const double *x, size_t rows, int threads, double *out,
+static int project(const lt_pca *m, struct rows_in x, size_t rows, int threads, double *out,
                    double *sign, double *best)
 {
     size_t p = m->n_features, k = m->n_components;
     struct sign_search search = {0};
     if (sign && sign_search_init(&search, k, sign) != LT_PCA_OK)
         return LT_PCA_ENOMEM;
+    bool uncentred = uncentred_ok(m);
     int status = lt_pca_status_from_la(
-        lt_gram_project(x, rows, p, m->mean, m->components, k, uncentred_ok(m), threads, out));
+        x.xf ? lt_gram_project_f32(x.xf, rows, p, m->mean, m->components, k, uncentred, threads, out)
+             : lt_gram_project(x.x, rows, p, m->mean, m->components, k, uncentred, threads, out));
     if (status == LT_PCA_OK && sign) {
         sign_search_feed(&search, out, rows, k);
         if (best)
@@ -229,7 +240,7 @@ static int decompose_full_rows(lt_pca *m, const double *x, size_t rows, const lt
 /* Covariance solver, step one: the eigenvalues of the sample covariance.
  * Fills the spectrum and hands back the reduction from which step two
  * computes only the eigenvectors it keeps. */
-static int decompose_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+static int decompose_covariance(lt_pca *m, struct rows_in x, size_t rows, const lt_pca_rows *spread,
                                 int threads, lt_symeig *eig)
 {
     size_t n = m->n_samples, p = m->n_features, q = m->n_spectrum;
@@ -239,14 +250,15 @@ static int decompose_covariance(lt_pca *m, const double *x, size_t rows, const l
     int status = cov && values ? LT_PCA_OK : LT_PCA_ENOMEM;
     if (status == LT_PCA_OK && !spread) {
         /* The means and the scatter matrix in one pass over X. */
-        status = lt_pca_status_from_la(lt_gram_centred(x, n, p, threads, m->mean, cov));
+        status = lt_pca_status_from_la(x.xf ? lt_gram_centred_f32(x.xf, n, p, threads, m->mean, cov)
+                                            : lt_gram_centred(x.x, n, p, threads, m->mean, cov));
         for (size_t i = 0; status == LT_PCA_OK && i < p * p; i++)
             cov[i] *= 1.0 / (double)(n - 1);
     } else if (spread) {
         /* Rows spread over processes: the blocks' scatter matrices, summed.
          * Every process sums, a failed one with NULL, so all fail together. */
         if (status == LT_PCA_OK)
-            status = lt_pca_status_from_la(lt_scatter(x, rows, p, m->mean, cov));
+            status = lt_pca_status_from_la(lt_scatter(x.x, rows, p, m->mean, cov));
         if (spread->sum(status == LT_PCA_OK ? cov : NULL, p * p) != 0 && status == LT_PCA_OK)
             status = LT_PCA_ENOMEM;
         for (size_t i = 0; status == LT_PCA_OK && i < p * p; i++)
@@ -360,7 +372,7 @@ static int spread_signs(const lt_pca_rows *spread, size_t k, const double *best,
 /* The projection on the components (STATUS: whether they were found),
  * whose column j is column j of U S, so it decides the sign of component j,
  * over every process's rows under SPREAD. */
-static int keep_projected(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+static int keep_projected(lt_pca *m, struct rows_in x, size_t rows, const lt_pca_rows *spread,
                           int threads, int status, double *scores)
 {
     size_t k = m->n_components;
@@ -381,7 +393,7 @@ static int keep_projected(lt_pca *m, const double *x, size_t rows, const lt_pca_
 
 /* Step two of the covariance solver: the k leading eigenvectors, and the
  * projection; (X - mean) v is column j of U S, so it decides the sign. */
-static int keep_covariance(lt_pca *m, const double *x, size_t rows, const lt_pca_rows *spread,
+static int keep_covariance(lt_pca *m, struct rows_in x, size_t rows, const lt_pca_rows *spread,
                            int threads, const lt_symeig *eig, double *scores)
 {
     int status = lt_pca_status_from_la(lt_symeig_vectors(eig, m->n_components, m->components));
@@ -394,7 +406,7 @@ static int keep_full_rows(lt_pca *m, const double *x, size_t rows, const lt_pca_
                           int threads, const double *vt, double *scores)
 {
     memcpy(m->components, vt, m->n_components * m->n_features * sizeof *vt);
-    return keep_projected(m, x, rows, spread, threads, LT_PCA_OK, scores);
+    return keep_projected(m, (struct rows_in){.x = x}, rows, spread, threads, LT_PCA_OK, scores);
 }
 
 int lt_pca_rows_means(const lt_pca_rows *spread, const double *x, size_t rows, size_t cols, size_t n,
@@ -412,7 +424,7 @@ int lt_pca_rows_means(const lt_pca_rows *spread, const double *x, size_t rows, s
 }
 
 /* lt_pca_fit, or with SPREAD lt_pca_fit_rows. */
-static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_components,
+static int fit(lt_pca *m, struct rows_in in, size_t rows, size_t cols, double n_components,
                lt_pca_solver solver, const lt_pca_rows *spread, double **scores_out)
 {
     memset(m, 0, sizeof *m);
@@ -425,6 +437,9 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
      * number of processes. */
     if (solver == LT_PCA_AUTO)
         solver = lt_pca_pick_solver((size_t)n_all, cols);
+    if (in.xf && (solver != LT_PCA_COVARIANCE || spread))
+        return LT_PCA_ETOOBIG; /* a caller's error: see lt_pca_fit_f32 */
+    const double *x = in.x;
     m->solver = solver;
     /* The covariance solver's two products run on per-thread lanes of
      * single-threaded BLAS (math/gram.h); the eigensolver between them runs
@@ -453,12 +468,12 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
             spread->sum(NULL, 0); /* fails every process's sum with this one's */
         if (status == LT_PCA_OK)
             status = solver == LT_PCA_FULL ? decompose_full_rows(m, x, rows, spread, &vt)
-                                           : decompose_covariance(m, x, rows, spread, threads, &eig);
+                                           : decompose_covariance(m, in, rows, spread, threads, &eig);
     } else if (ready) {
         if (solver == LT_PCA_FULL)
             lt_col_means(x, rows, cols, m->mean);
         status = solver == LT_PCA_FULL ? decompose_full(m, x, &u, &vt)
-                                       : decompose_covariance(m, x, rows, NULL, threads, &eig);
+                                       : decompose_covariance(m, in, rows, NULL, threads, &eig);
     }
     if (status == LT_PCA_OK) {
         m->n_components = resolve_count(m, n_components);
@@ -475,7 +490,7 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
     if (status == LT_PCA_OK) {
         status = solver == LT_PCA_FULL ? spread ? keep_full_rows(m, x, rows, spread, threads, vt, scores)
                                                 : keep_full(m, u, vt, scores)
-                                       : keep_covariance(m, x, rows, spread, threads, &eig, scores);
+                                       : keep_covariance(m, in, rows, spread, threads, &eig, scores);
     }
     if (single)
         openblas_set_num_threads(threads);
@@ -502,19 +517,36 @@ static int fit(lt_pca *m, const double *x, size_t rows, size_t cols, double n_co
 int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
                double n_components, lt_pca_solver solver, double **scores)
 {
-    return fit(m, x, rows, cols, n_components, solver, NULL, scores);
+    return fit(m, (struct rows_in){.x = x}, rows, cols, n_components, solver, NULL, scores);
+}
+
+int lt_pca_fit_f32(lt_pca *m, const float *x, size_t rows, size_t cols, double n_components,
+                   double **scores)
+{
+    return fit(m, (struct rows_in){.xf = x}, rows, cols, n_components, LT_PCA_COVARIANCE, NULL,
+               scores);
 }
 
 int lt_pca_fit_rows(lt_pca *m, const double *x, size_t rows, size_t cols, double n_components,
                     lt_pca_solver solver, const lt_pca_rows *spread, double **scores)
 {
-    return fit(m, x, rows, cols, n_components, solver, spread, scores);
+    return fit(m, (struct rows_in){.x = x}, rows, cols, n_components, solver, spread, scores);
 }
 
 int lt_pca_transform(const lt_pca *m, const double *x, size_t rows, bool whiten,
                      double *out)
 {
-    int status = project(m, x, rows, openblas_get_num_threads(), out, NULL, NULL);
+    int status =
+        project(m, (struct rows_in){.x = x}, rows, openblas_get_num_threads(), out, NULL, NULL);
+    if (status == LT_PCA_OK && whiten)
+        lt_pca_whiten(m, out, rows);
+    return status;
+}
+
+int lt_pca_transform_f32(const lt_pca *m, const float *x, size_t rows, bool whiten, double *out)
+{
+    int status =
+        project(m, (struct rows_in){.xf = x}, rows, openblas_get_num_threads(), out, NULL, NULL);
     if (status == LT_PCA_OK && whiten)
         lt_pca_whiten(m, out, rows);
     return status;
@@ -558,7 +590,7 @@ bool lt_pca_training_mse(const lt_pca *m, double *mse)
     return true;
 }
 
-int lt_pca_reconstruction_mse(const lt_pca *m, const double *x, const double *scores,
+static int reconstruction_mse(const lt_pca *m, struct rows_in x, const double *scores,
                               size_t rows, double *mse)
 {
     size_t p = m->n_features, k = m->n_components;
@@ -576,7 +608,12 @@ int lt_pca_reconstruction_mse(const lt_pca *m, const double *x, const double *sc
     double total = 0;
     for (size_t r0 = 0; r0 < rows; r0 += block) {
         size_t b = r0 + block < rows ? block : rows - r0;
-        lt_center(buf, x + r0 * p, b, p, m->mean);
+        if (x.xf) /* widened, then centred as lt_center does */
+            for (size_t i = 0; i < b; i++)
+                for (size_t j = 0; j < p; j++)
+                    buf[i * p + j] = (double)x.xf[(r0 + i) * p + j] - m->mean[j];
+        else
+            lt_center(buf, x.x + r0 * p, b, p, m->mean);
         /* residual = (X - mean) - scores components */
         lt_gemm(false, false, b, p, k, -1.0, scores + r0 * k, m->components, 1.0, buf);
         double part = 0;
@@ -587,4 +624,16 @@ int lt_pca_reconstruction_mse(const lt_pca *m, const double *x, const double *sc
     free(buf);
     *mse = total / ((double)rows * (double)p);
     return LT_PCA_OK;
+}
+
+int lt_pca_reconstruction_mse(const lt_pca *m, const double *x, const double *scores,
+                              size_t rows, double *mse)
+{
+    return reconstruction_mse(m, (struct rows_in){.x = x}, scores, rows, mse);
+}
+
+int lt_pca_reconstruction_mse_f32(const lt_pca *m, const float *x, const double *scores,
+                                  size_t rows, double *mse)
+{
+    return reconstruction_mse(m, (struct rows_in){.xf = x}, scores, rows, mse);
 }

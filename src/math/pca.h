@@ -212,6 +212,19 @@ size_t lt_ipca_batch_end(size_t start, size_t n, size_t batch, size_t min);
 int lt_pca_transform(const lt_pca *model, const double *x, size_t rows,
                      bool whiten, double *out);
 
+/* The float32 forms, for held images: lt_pca_fit with the covariance
+ * solver, lt_pca_transform and lt_pca_reconstruction_mse of float32 rows,
+ * each row widened exactly to float64 block by block as it is read, so
+ * that the data are never copied whole. The numbers are those of the
+ * float64 functions on the widened rows, but for the uncentred projection's
+ * rounding (its rows pass through a block buffer). */
+int lt_pca_fit_f32(lt_pca *model, const float *x, size_t rows, size_t cols,
+                   double n_components, double **scores);
+int lt_pca_transform_f32(const lt_pca *model, const float *x, size_t rows, bool whiten,
+                         double *out);
+int lt_pca_reconstruction_mse_f32(const lt_pca *model, const float *x, const double *scores,
+                                  size_t rows, double *mse);
+
 /* Divides column j of scores (rows x k) by sqrt(variance[j]) (skipping
  * components of zero variance): whitening of an unwhitened projection. */
 void lt_pca_whiten(const lt_pca *model, double *scores, size_t rows);

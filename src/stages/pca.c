@@ -139,6 +139,13 @@ static int fail_fit(lt_ctx *ctx, int status, const struct pca_config *cfg)
  * not NULL, is the split's unwhitened projection from the fit (rows x k,
  * malloc'ed): the projection takes it over (*scores becomes NULL) instead
  * of copying it. Returns 0, or -1 when out of memory. */
+/* lt_pca_transform of X's rows, float64 or float32 as X holds them. */
+static int transform(const lt_pca *m, const lt_mat *x, size_t rows, double *out)
+{
+    return x->f ? lt_pca_transform_f32(m, x->f, rows, false, out)
+                : lt_pca_transform(m, x->v, rows, false, out);
+}
+
 static int output_split(const lt_pca *m, const struct pca_config *cfg, const lt_mat *x, double **scores,
                         lt_mat **proj_out, lt_mat **rec_out)
 {
@@ -150,7 +157,7 @@ static int output_split(const lt_pca *m, const struct pca_config *cfg, const lt_
         proj->rows = n;
         proj->v = *scores;
         *scores = NULL;
-    } else if (lt_pca_transform(m, x->v, n, false, proj->v) != LT_PCA_OK) {
+    } else if (transform(m, x, n, proj->v) != LT_PCA_OK) {
         lt_mat_free(&proj);
         return -1;
     }
@@ -325,7 +332,8 @@ static int pca_mse(const lt_data *in, const lt_pca *m, const lt_mat *train, cons
      * rank's rows at once. */
     if (lt_pca_training_mse(m, mse))
         return LT_PCA_OK;
-    int status = lt_pca_reconstruction_mse(m, train->v, scores, train->rows, mse);
+    int status = train->f ? lt_pca_reconstruction_mse_f32(m, train->f, scores, train->rows, mse)
+                          : lt_pca_reconstruction_mse(m, train->v, scores, train->rows, mse);
     if (!in->row_blocks)
         return status;
     double sse[2] = {*mse * (double)train->rows * (double)train->cols, (double)train->rows};
@@ -372,8 +380,10 @@ static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, con
                                      (lt_pca_solver)cfg->solver, &spread, scores);
             break;
         }
-        status = lt_pca_fit(m, train->v, train->rows, train->cols, cfg->n_components,
-                            (lt_pca_solver)cfg->solver, scores);
+        status = train->f ? lt_pca_fit_f32(m, train->f, train->rows, train->cols,
+                                           cfg->n_components, scores)
+                          : lt_pca_fit(m, train->v, train->rows, train->cols, cfg->n_components,
+                                       (lt_pca_solver)cfg->solver, scores);
     }
     return status == LT_PCA_OK ? LT_OK : fail_fit(ctx, status, cfg);
 }
@@ -468,6 +478,22 @@ static void save(lt_ctx *ctx, const lt_pca *m)
     lt_model_put_int(o, "latent.n_batches", (long long)m->n_batches);
 }
 
+/* Whether this run reads held float32 rows as they are: when it only
+ * projects (a saved model) or fits by the covariance solver, on one
+ * process (the rows spread over ranks go through the float64 sums). */
+static bool reads_f32(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in)
+{
+    const lt_mat *train = in->split[LT_TRAIN].x;
+    if (in->row_blocks || !train)
+        return false;
+    if (lt_ctx_model_in(ctx))
+        return true;
+    lt_pca_solver solver = (lt_pca_solver)cfg->solver;
+    if (solver == LT_PCA_AUTO)
+        solver = lt_pca_pick_solver(train->rows, train->cols);
+    return solver == LT_PCA_COVARIANCE;
+}
+
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
                int n_inputs, lt_value *outputs)
 {
@@ -476,10 +502,13 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     const lt_data *in = inputs[0].data;
     bool incremental = cfg->solver == LT_PCA_INCREMENTAL;
     /* The incremental solver reads batches of float64 rows from whatever
-     * holds them (float32 images, a stream); the others need the data whole
-     * as float64. */
+     * holds them (float32 images, a stream). The covariance solver and a
+     * saved model's projection read held float32 rows as they are,
+     * widening them block by block (math/pca.h): no float64 copy of the
+     * images, which would be twice their size. The others need the data
+     * whole as float64. */
     lt_data *whole = NULL;
-    if (!incremental && (lt_data_has_stream(in) || lt_data_has_f32(in))) {
+    if (!incremental && (lt_data_has_stream(in) || (lt_data_has_f32(in) && !reads_f32(ctx, cfg, in)))) {
         char why[512];
         if (!(whole = lt_data_to_f64(in, why, sizeof why)))
             return lt_fail(ctx, LT_EINPUT, "%s", why);
@@ -540,7 +569,7 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     /* This process's rows: all of them, or its block under mpirun. */
     if (!incremental && !keep &&
         (!(scores = malloc(train->rows * m.n_components * sizeof *scores + 1)) ||
-         lt_pca_transform(&m, train->v, train->rows, false, scores) != LT_PCA_OK)) {
+         transform(&m, train, train->rows, scores) != LT_PCA_OK)) {
         status = lt_fail(ctx, LT_ERUNTIME, "out of memory");
         goto done;
     }

@@ -715,6 +715,61 @@ static void test_gram_lanes(void)
     openblas_set_num_threads(threads);
 }
 
+/* Float32 rows (held images) give the float64 path's model on the same
+ * values bit for bit, and their scores to rounding (the same bits where
+ * both centre); a model projects float32 rows to its own training scores
+ * exactly. */
+static void test_float32_rows(void)
+{
+    int threads = openblas_get_num_threads();
+    openblas_set_num_threads(2);
+    size_t n = 3001, p = 17, k = 4;
+    for (int far = 0; far < 2; far++) {
+        double *x = spectrum_rows(n, p, far ? 1e4 : 0.01);
+        float *xf = malloc(n * p * sizeof *xf);
+        double *s64 = NULL, *s32 = NULL, *again = malloc(n * k * sizeof *again);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(xf);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(again);
+        for (size_t i = 0; i < n * p; i++)
+            x[i] = xf[i] = (float)x[i];
+        double mean64[17], mean32[17], gram64[17 * 17], gram32[17 * 17];
+        CU_ASSERT_EQUAL(lt_gram_centred(x, n, p, 2, mean64, gram64), LT_LA_OK);
+        CU_ASSERT_EQUAL(lt_gram_centred_f32(xf, n, p, 2, mean32, gram32), LT_LA_OK);
+        CU_ASSERT(memcmp(mean64, mean32, sizeof mean64) == 0);
+        CU_ASSERT(memcmp(gram64, gram32, sizeof gram64) == 0);
+
+        lt_pca m64, m32;
+        CU_ASSERT_EQUAL_FATAL(lt_pca_fit(&m64, x, n, p, (double)k, LT_PCA_COVARIANCE, &s64),
+                              LT_PCA_OK);
+        CU_ASSERT_EQUAL_FATAL(lt_pca_fit_f32(&m32, xf, n, p, (double)k, &s32), LT_PCA_OK);
+        CU_ASSERT_EQUAL(m32.solver, LT_PCA_COVARIANCE);
+        CU_ASSERT(memcmp(m64.variance, m32.variance, p * sizeof(double)) == 0);
+        CU_ASSERT(memcmp(m64.components, m32.components, k * p * sizeof(double)) == 0);
+        double worst = 0, top = 0;
+        for (size_t i = 0; i < n * k; i++) {
+            worst = fmax(worst, fabs(s64[i] - s32[i]));
+            top = fmax(top, fabs(s64[i]));
+        }
+        NEAR("float32 rows' scores vs float64 rows' (rel. to the largest)", worst / top, 1e-14);
+        if (far) /* centred on both paths: the very same arithmetic */
+            CU_ASSERT(memcmp(s64, s32, n * k * sizeof *s32) == 0);
+        CU_ASSERT_EQUAL(lt_pca_transform_f32(&m32, xf, n, false, again), LT_PCA_OK);
+        CU_ASSERT(memcmp(again, s32, n * k * sizeof *again) == 0);
+        double e64 = -1, e32 = -2;
+        CU_ASSERT_EQUAL(lt_pca_reconstruction_mse(&m64, x, s64, n, &e64), LT_PCA_OK);
+        CU_ASSERT_EQUAL(lt_pca_reconstruction_mse_f32(&m64, xf, s64, n, &e32), LT_PCA_OK);
+        CU_ASSERT_EQUAL(e64, e32);
+        lt_pca_free(&m64);
+        lt_pca_free(&m32);
+        free(s64);
+        free(s32);
+        free(again);
+        free(xf);
+        free(x);
+    }
+    openblas_set_num_threads(threads);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -738,6 +793,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "solvers agree over row blocks", test_solvers_agree_on_blocks);
     CU_add_test(s, "uncentred and centred projections agree", test_projection_paths);
     CU_add_test(s, "one-pass Gram matrix over lanes", test_gram_lanes);
+    CU_add_test(s, "float32 rows, widened as read", test_float32_rows);
     int rc = lt_test_run();
     lt_json_free(ref);
     lt_json_free(mvn_ref);
