@@ -293,3 +293,83 @@ int lt_gram_project_f32(const float *x, size_t rows, size_t cols, const double *
 {
     return gram_project(NULL, x, rows, cols, mean, v, k, uncentred, threads, out);
 }
+
+/* X q and X^T y of float32 rows, lane by lane, a widened block at a time. */
+struct times_job {
+    const float *x;
+    const double *q; /* cols x c (X q) or rows x c (X^T y) */
+    size_t rows, cols, c, lanes, block;
+    bool transposed; /* X^T y */
+    double *bufs;    /* lanes x block x cols */
+    double *parts;   /* X^T y: lanes - 1 results (cols x c) beside OUT */
+    double *out;
+};
+
+static void times_lane(void *arg, size_t lo, size_t hi)
+{
+    struct times_job *j = arg;
+    size_t p = j->cols, c = j->c;
+    for (size_t l = lo; l < hi; l++) {
+        double *buf = j->bufs + l * j->block * p;
+        double *sum = l ? j->parts + (l - 1) * p * c : j->out;
+        size_t r0 = lane_start(j->rows, j->lanes, l), r1 = lane_start(j->rows, j->lanes, l + 1);
+        for (size_t b0 = r0; b0 < r1; b0 += j->block) {
+            size_t b = b0 + j->block < r1 ? j->block : r1 - b0;
+            centre_block_f32(buf, j->x + b0 * p, b, p, NULL);
+            if (j->transposed)
+                lt_gemm(true, false, p, c, b, 1.0, buf, j->q + b0 * c, b0 == r0 ? 0.0 : 1.0, sum);
+            else
+                lt_gemm(false, false, b, c, p, 1.0, buf, j->q, 0.0, j->out + b0 * c);
+        }
+        if (j->transposed && r0 == r1)
+            memset(sum, 0, p * c * sizeof *sum);
+    }
+}
+
+static int times_f32(const float *x, size_t rows, size_t cols, const double *q, size_t c,
+                     bool transposed, int threads, double *out)
+{
+    if (!lt_linalg_fits(rows, cols) || !lt_linalg_fits(cols, c) || !lt_linalg_fits(rows, c))
+        return LT_LA_ETOOBIG;
+    size_t p = cols, lanes = lane_count(rows, threads);
+    if (rows == 0 || c == 0) {
+        if (transposed)
+            memset(out, 0, p * c * sizeof *out);
+        return LT_LA_OK;
+    }
+    size_t block = PROJECT_BLOCK_BYTES / (p * sizeof(double)), per_lane = rows / lanes + 1;
+    if (block < 16)
+        block = 16;
+    if (block > per_lane)
+        block = per_lane;
+    struct times_job j = {.x = x, .q = q, .rows = rows, .cols = p, .c = c, .lanes = lanes,
+                          .block = block, .transposed = transposed, .out = out};
+    j.bufs = malloc(lanes * block * p * sizeof *j.bufs);
+    if (transposed && lanes > 1)
+        j.parts = malloc((lanes - 1) * p * c * sizeof *j.parts);
+    if (!j.bufs || (transposed && lanes > 1 && !j.parts)) {
+        free(j.bufs);
+        free(j.parts);
+        return LT_LA_ENOMEM;
+    }
+    run_lanes(lanes, times_lane, &j);
+    /* The lanes' parts of X^T y, added in lane order. */
+    for (size_t l = 1; transposed && l < lanes; l++)
+        for (size_t i = 0; i < p * c; i++)
+            out[i] += j.parts[(l - 1) * p * c + i];
+    free(j.bufs);
+    free(j.parts);
+    return LT_LA_OK;
+}
+
+int lt_gram_times_f32(const float *x, size_t rows, size_t cols, const double *q, size_t c,
+                      int threads, double *out)
+{
+    return times_f32(x, rows, cols, q, c, false, threads, out);
+}
+
+int lt_gram_tr_times_f32(const float *x, size_t rows, size_t cols, const double *y, size_t c,
+                         int threads, double *out)
+{
+    return times_f32(x, rows, cols, y, c, true, threads, out);
+}

@@ -51,4 +51,14 @@ int lt_gram_centred_f32(const float *x, size_t rows, size_t cols, int threads, d
 int lt_gram_project_f32(const float *x, size_t rows, size_t cols, const double *mean,
                         const double *v, size_t k, bool uncentred, int threads, double *out);
 
+/* out (rows x c) = X q for q cols x c, and out (cols x c) = X^T y for y
+ * rows x c, of float32 rows X widened block by block: the products of
+ * randomized PCA's range finder. X^T y is summed lane by lane, and the
+ * lanes added in lane order. Return LT_LA_OK, LT_LA_ENOMEM or
+ * LT_LA_ETOOBIG. */
+int lt_gram_times_f32(const float *x, size_t rows, size_t cols, const double *q, size_t c,
+                      int threads, double *out);
+int lt_gram_tr_times_f32(const float *x, size_t rows, size_t cols, const double *y, size_t c,
+                         int threads, double *out);
+
 #endif

@@ -161,6 +161,13 @@ typedef struct lt_pca_randomized {
 int lt_pca_fit_randomized(lt_pca *model, const double *x, size_t rows, size_t cols,
                           size_t k, const lt_pca_randomized *opt, double **scores);
 
+/* lt_pca_fit_randomized of float32 rows (held images), widened block by
+ * block as each product reads them; tall data only (rows >= cols: where
+ * the sketch is taken of X, not of X^T). The same model to rounding (the
+ * products with X^T sum by row blocks). */
+int lt_pca_fit_randomized_f32(lt_pca *model, const float *x, size_t rows, size_t cols, size_t k,
+                              const lt_pca_randomized *opt, double **scores);
+
 /* lt_pca_fit_randomized for rows spread as SPREAD says (X is this
  * process's block, rows may be 0; k is checked against all the rows).
  * Every product with the data is this process's rows' part, summed over

@@ -33,6 +33,8 @@ const char *lt_pca_normalizer_name(lt_pca_normalizer n)
  * a copy of the data and a pass over it. */
 typedef struct sketch_op {
     const double *x;    /* X, or the centred copy when mean is NULL */
+    const float *xf;    /* or X as float32 rows (x NULL), widened as read:
+                           tall data on one process only */
     const double *mean; /* p: subtract implicitly; NULL: x is centred */
     size_t n, p;        /* X is n x p */
     bool transposed;    /* M = A^T */
@@ -62,6 +64,8 @@ static int fail_others(const sketch_op *op, int status)
 static int x_times(const sketch_op *op, const double *q, size_t c, double *out)
 {
     double *mine = out + op->first * c;
+    if (op->xf)
+        return lt_gram_times_f32(op->xf, op->rows, op->p, q, c, openblas_get_num_threads(), mine);
     int la = lt_gemm(false, false, op->rows, c, op->p, 1.0, op->x, q, 0.0, mine);
     if (!op->spread)
         return la;
@@ -82,6 +86,9 @@ static int x_times(const sketch_op *op, const double *q, size_t c, double *out)
  * the processes when the rows are spread. */
 static int xt_times(const sketch_op *op, const double *y, size_t c, double *out)
 {
+    if (op->xf)
+        return lt_gram_tr_times_f32(op->xf, op->rows, op->p, y, c, openblas_get_num_threads(),
+                                    out);
     int la = lt_gemm(true, false, op->p, c, op->rows, 1.0, op->x, y + op->first * c, 0.0, out);
     if (op->spread && op->spread->sum(la == LT_LA_OK ? out : NULL, op->p * c) != 0 &&
         la == LT_LA_OK)
@@ -303,6 +310,16 @@ static int range_finder(const sketch_op *op, const double *gram, size_t size, in
 static int image(const sketch_op *op, const double *basis, size_t c, double *b)
 {
     size_t n = op->n, p = op->p;
+    if (op->xf) { /* (X^T Q)^T: float32 rows are read as X^T's */
+        double *t = malloc(p * c * sizeof *t + 1);
+        int la = t ? lt_gram_tr_times_f32(op->xf, op->rows, p, basis, c, openblas_get_num_threads(), t)
+                   : LT_LA_ENOMEM;
+        for (size_t f = 0; la == LT_LA_OK && f < p; f++)
+            for (size_t j = 0; j < c; j++)
+                b[j * p + f] = t[f * c + j];
+        free(t);
+        return la;
+    }
     if (!op->transposed) { /* Q^T X: this process's rows' part, summed */
         int la = lt_gemm(true, false, c, p, op->rows, 1.0, basis + op->first * c, op->x, 0.0, b);
         if (op->spread && op->spread->sum(la == LT_LA_OK ? b : NULL, c * p) != 0 && la == LT_LA_OK)
@@ -435,11 +452,13 @@ static int spread_moments(const lt_pca_rows *spread, const double *x, size_t row
 
 /* lt_pca_fit_randomized, or with SPREAD lt_pca_fit_randomized_rows: ROWS
  * are this process's, N all of them. */
-static int fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols, size_t k,
-                          const lt_pca_randomized *opt, const lt_pca_rows *spread,
+static int fit_randomized(lt_pca *m, const double *x, const float *xf, size_t rows, size_t cols,
+                          size_t k, const lt_pca_randomized *opt, const lt_pca_rows *spread,
                           double **scores_out)
 {
     memset(m, 0, sizeof *m);
+    if (xf && (spread || rows < cols))
+        return LT_PCA_ETOOBIG; /* a caller's error: see lt_pca_fit_randomized_f32 */
     size_t n = rows, first = 0;
     bool fits = lt_linalg_fits(rows, cols);
     if (spread && spread_place(spread, fits ? rows : SIZE_MAX, &first, &n) != LT_PCA_OK)
@@ -473,7 +492,7 @@ static int fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols, 
      * n p size. Tall data only (M = A): for wide data M^T M is n x n. */
     bool by_gram = n >= cols && n_iter > 0 && (double)cols <= 4.0 * n_iter * (double)size &&
                    lt_linalg_fits(cols * cols, 1);
-    sketch_op op = {.x = x, .mean = m->mean, .n = n, .p = cols, .transposed = n < cols,
+    sketch_op op = {.x = x, .xf = xf, .mean = m->mean, .n = n, .p = cols, .transposed = n < cols,
                     .spread = spread, .rows = rows, .first = first};
     int status = LT_PCA_ENOMEM;
     bool ready = m->mean && m->variance && m->variance_ratio && m->singular_values &&
@@ -489,12 +508,25 @@ static int fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols, 
             goto done;
     } else if (by_gram) {
         /* The means and the total variance come with the Gram matrix. */
-        status = lt_pca_status_from_la(
-            lt_gram_centred(x, rows, cols, openblas_get_num_threads(), m->mean, gram));
+        int threads = openblas_get_num_threads();
+        status = lt_pca_status_from_la(xf ? lt_gram_centred_f32(xf, rows, cols, threads, m->mean, gram)
+                                          : lt_gram_centred(x, rows, cols, threads, m->mean, gram));
         if (status != LT_PCA_OK)
             goto done;
         for (size_t j = 0; j < cols; j++)
             total += gram[j * cols + j];
+    } else if (xf) {
+        memset(m->mean, 0, cols * sizeof *m->mean);
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++)
+                m->mean[j] += xf[i * cols + j];
+        for (size_t j = 0; j < cols; j++)
+            m->mean[j] /= (double)rows;
+        for (size_t i = 0; i < rows; i++)
+            for (size_t j = 0; j < cols; j++) {
+                double d = xf[i * cols + j] - m->mean[j];
+                total += d * d;
+            }
     } else {
         lt_col_means(x, rows, cols, m->mean);
         for (size_t i = 0; i < rows; i++)
@@ -513,8 +545,14 @@ static int fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols, 
             fail_others(&op, status);
             goto done;
         }
-        lt_center(a, x, rows, cols, m->mean);
+        if (xf)
+            for (size_t i = 0; i < rows; i++)
+                for (size_t j = 0; j < cols; j++)
+                    a[i * cols + j] = (double)xf[i * cols + j] - m->mean[j];
+        else
+            lt_center(a, x, rows, cols, m->mean);
         op.x = a;
+        op.xf = NULL;
         op.mean = NULL;
     }
     op.mr = op.transposed ? cols : n;
@@ -553,12 +591,18 @@ done:
 int lt_pca_fit_randomized(lt_pca *m, const double *x, size_t rows, size_t cols, size_t k,
                           const lt_pca_randomized *opt, double **scores_out)
 {
-    return fit_randomized(m, x, rows, cols, k, opt, NULL, scores_out);
+    return fit_randomized(m, x, NULL, rows, cols, k, opt, NULL, scores_out);
+}
+
+int lt_pca_fit_randomized_f32(lt_pca *m, const float *x, size_t rows, size_t cols, size_t k,
+                              const lt_pca_randomized *opt, double **scores_out)
+{
+    return fit_randomized(m, NULL, x, rows, cols, k, opt, NULL, scores_out);
 }
 
 int lt_pca_fit_randomized_rows(lt_pca *m, const double *x, size_t rows, size_t cols, size_t k,
                                const lt_pca_randomized *opt, const lt_pca_rows *spread,
                                double **scores_out)
 {
-    return fit_randomized(m, x, rows, cols, k, opt, spread, scores_out);
+    return fit_randomized(m, x, NULL, rows, cols, k, opt, spread, scores_out);
 }

@@ -366,11 +366,15 @@ static int fit(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in, con
     case LT_PCA_INCREMENTAL:
         return fit_incremental(ctx, cfg, in, train, m);
     case LT_PCA_RANDOMIZED:
-        status = in->row_blocks
-                     ? lt_pca_fit_randomized_rows(m, train->v, train->rows, train->cols,
-                                                  (size_t)cfg->n_components, &opt, &spread, scores)
-                     : lt_pca_fit_randomized(m, train->v, train->rows, train->cols,
-                                             (size_t)cfg->n_components, &opt, scores);
+        if (in->row_blocks)
+            status = lt_pca_fit_randomized_rows(m, train->v, train->rows, train->cols,
+                                                (size_t)cfg->n_components, &opt, &spread, scores);
+        else if (train->f)
+            status = lt_pca_fit_randomized_f32(m, train->f, train->rows, train->cols,
+                                               (size_t)cfg->n_components, &opt, scores);
+        else
+            status = lt_pca_fit_randomized(m, train->v, train->rows, train->cols,
+                                           (size_t)cfg->n_components, &opt, scores);
         if (status == LT_PCA_OK && cfg->iterated_power < 0)
             lt_ctx_resolved(ctx, "iterated_power", m->n_iter);
         break;
@@ -479,8 +483,9 @@ static void save(lt_ctx *ctx, const lt_pca *m)
 }
 
 /* Whether this run reads held float32 rows as they are: when it only
- * projects (a saved model) or fits by the covariance solver, on one
- * process (the rows spread over ranks go through the float64 sums). */
+ * projects (a saved model) or fits by the covariance solver, or by the
+ * randomized one on tall data, on one process (the rows spread over ranks
+ * go through the float64 sums). */
 static bool reads_f32(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in)
 {
     const lt_mat *train = in->split[LT_TRAIN].x;
@@ -491,7 +496,8 @@ static bool reads_f32(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *
     lt_pca_solver solver = (lt_pca_solver)cfg->solver;
     if (solver == LT_PCA_AUTO)
         solver = lt_pca_pick_solver(train->rows, train->cols);
-    return solver == LT_PCA_COVARIANCE;
+    return solver == LT_PCA_COVARIANCE ||
+           (solver == LT_PCA_RANDOMIZED && train->rows >= train->cols);
 }
 
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
@@ -502,8 +508,8 @@ static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
     const lt_data *in = inputs[0].data;
     bool incremental = cfg->solver == LT_PCA_INCREMENTAL;
     /* The incremental solver reads batches of float64 rows from whatever
-     * holds them (float32 images, a stream). The covariance solver and a
-     * saved model's projection read held float32 rows as they are,
+     * holds them (float32 images, a stream). The covariance and randomized
+     * solvers and a saved model's projection read held float32 rows as they are,
      * widening them block by block (math/pca.h): no float64 copy of the
      * images, which would be twice their size. The others need the data
      * whole as float64. */

@@ -156,6 +156,54 @@ static void test_randomized(void)
     }
 }
 
+/* Each randomized case again on its data rounded to float32, given once as
+ * float32 rows (which the stage reads as they are when the data are tall)
+ * and once widened to float64: the same fit to rounding. */
+static void test_randomized_f32(void)
+{
+    const lt_json *cases = lt_json_get(ref, "randomized");
+    for (size_t i = 0; i < lt_json_size(cases); i++) {
+        const lt_json *c = lt_json_value_at(cases, i);
+        const lt_json *opt = lt_json_get(c, "options");
+        lt_mat *x64 = case_data(c), *x32 = lt_mat_new_f32(x64->rows, x64->cols);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(x32);
+        for (size_t k = 0; k < x64->rows * x64->cols; k++)
+            x64->v[k] = x32->f[k] = (float)x64->v[k];
+        void *cfg = lt_test_config(&pca_stage);
+        lt_test_set_real(&pca_stage, cfg, "n_components",
+                         lt_json_number(lt_json_get(c, "n_components")));
+        lt_test_set_choice(&pca_stage, cfg, "solver", "randomized");
+        set_seed(cfg, "random_state", (int64_t)lt_json_number(lt_json_get(opt, "random_state")));
+        lt_data *in[2] = {lt_test_data(x64, NULL), lt_test_data(x32, NULL)}, *out[2] = {0};
+        lt_ctx *ctx[2];
+        for (int f = 0; f < 2; f++) {
+            ctx[f] = lt_ctx_new_test();
+            CU_ASSERT_EQUAL_FATAL(lt_test_run_stage(&pca_stage, ctx[f], cfg, in[f], &out[f]), LT_OK);
+        }
+        double scale = lt_test_json_maxabs(metric(ctx[0], "explained_variance"));
+        char label[200];
+        static const char *const keys[] = {"components", "explained_variance", "singular_values",
+                                           "mean", "noise_variance", "reconstruction_mse"};
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+            snprintf(label, sizeof label, "%s, float32 rows: %s (rel. to the top variance)",
+                     lt_json_string(lt_json_get(c, "name")), keys[k]);
+            double d = lt_test_json_maxdiff(metric(ctx[1], keys[k]), metric(ctx[0], keys[k]));
+            NEAR(label, d / (k ? scale : 1.0), 1e-12);
+        }
+        const lt_mat *s0 = out[0]->split[LT_TRAIN].x, *s1 = out[1]->split[LT_TRAIN].x;
+        double worst = 0;
+        for (size_t k = 0; k < s0->rows * s0->cols; k++)
+            worst = fmax(worst, fabs(s0->v[k] - s1->v[k]));
+        NEAR("  scores (rel. to the top standard deviation)", worst / sqrt(scale), 1e-11);
+        for (int f = 0; f < 2; f++) {
+            lt_data_free(&out[f]);
+            lt_data_free(&in[f]);
+            lt_ctx_free_test(ctx[f]);
+        }
+        free(cfg);
+    }
+}
+
 static void *incremental_config(const lt_json *c)
 {
     void *cfg = lt_test_config(&pca_stage);
@@ -352,6 +400,7 @@ int main(int argc, char **argv)
     CU_initialize_registry();
     CU_pSuite s = CU_add_suite("pca solvers", NULL, NULL);
     CU_add_test(s, "randomized = PCA(svd_solver='randomized')", test_randomized);
+    CU_add_test(s, "randomized on float32 rows", test_randomized_f32);
     CU_add_test(s, "incremental = IncrementalPCA", test_incremental);
     CU_add_test(s, "incremental over a stream, batch by batch", test_streamed);
     CU_add_test(s, "solver parameters that do not apply", test_config_errors);
