@@ -25,20 +25,21 @@
 
 #include "math/linalg.h"
 #include "math/rng.h"
+#include "math/symprod.h"
 #include "math/topeig_impl.h"
 
-/* Up to this many pairs the basis grows a vector at a time (by dsymv);
- * beyond, by blocks of max(k + EXTRA, MIN_BLOCK) (by dgemm: one with 16
- * columns costs about 1.3 of one with 8, as OpenBLAS reads and packs A
- * either way, and needs about 30% fewer passes). */
-#define LANCZOS_MAX_K 9
+/* The basis grows by blocks of max(k + EXTRA, MIN_BLOCK) vectors rounded up
+ * to whole passes of lt_symprod (8 columns), and by one pass's 8 for up to
+ * SMALL_K pairs: a block of 8 costs about what one vector does (a pass
+ * over A is memory-bound), and its wider gap (lambda_k against lambda_9
+ * rather than lambda_{k+1}) converges in far fewer passes. */
+#define SMALL_K 9
 #define EXTRA 6
 #define MIN_BLOCK 16
 #define KEEP_EXTRA 10     /* Ritz pairs a restart keeps: k + KEEP_EXTRA */
-#define LANCZOS_BASIS 120 /* vectors in a Lanczos basis before a restart */
-#define MAX_BLOCKS 30     /* blocks in a block basis before a restart */
+#define SMALL_BASIS 120  /* vectors in the basis before a restart, up to SMALL_K pairs */
+#define MAX_BLOCKS 30     /* blocks in the basis before a restart, beyond */
 #define MAX_PRODUCTS 20000 /* products with A before giving up */
-#define DSYMV_MAX_WIDTH 4 /* narrower products go column by column */
 #define TOL 1e-13       /* residual |A u - theta u| / max |theta| to stop at */
 /* Rounding can hold a residual just above TOL; one below STALL_TOL that has
  * not halved over the last STALL_PRODUCTS products is accepted. */
@@ -64,6 +65,7 @@ struct krylov {
     double *coef;   /* mmax x keep */
     double *tau;    /* keep */
     lapack_int *support; /* 2 mmax */
+    lt_symprod *prod;    /* the products' work space */
 };
 
 static void release(struct krylov *s)
@@ -80,6 +82,7 @@ static void release(struct krylov *s)
     free(s->coef);
     free(s->tau);
     free(s->support);
+    lt_symprod_free(s->prod);
 }
 
 static int allocate(struct krylov *s)
@@ -97,7 +100,9 @@ static int allocate(struct krylov *s)
     s->coef = malloc(mm * b * sizeof(double));
     s->tau = malloc(b * sizeof(double));
     s->support = malloc(2 * mm * sizeof(lapack_int));
-    return s->basis && s->image && s->h && s->hcopy && s->theta && s->y && s->ysel &&
+    /* As many threads as BLAS has: what the runner configured. */
+    s->prod = lt_symprod_new(n, openblas_get_num_threads());
+    return s->prod && s->basis && s->image && s->h && s->hcopy && s->theta && s->y && s->ysel &&
                    s->u && s->au && s->coef && s->tau && s->support
                ? LT_LA_OK
                : LT_LA_ENOMEM;
@@ -167,26 +172,13 @@ static int ritz(struct krylov *s, size_t m, size_t want, double *vals)
     return LT_LA_OK;
 }
 
-/* AQ (n x width, column-major) = the matrix times Q: column by column with
- * dsymv, which reads one triangle, or by one dgemm pass for wider blocks
- * (dsymm where only one triangle is filled). Row-major storage read as
- * column-major is the transpose: its row-major lower triangle is the
- * column-major upper one. */
-static void product(const lt_sym_matrix *mat, const double *q, size_t width, double *aq)
+/* AQ (n x width, column-major) = the matrix times Q, reading A's lower
+ * triangle once per 8 columns (symprod.h). Row-major storage's lower
+ * triangle is what both a full matrix and a lower-only one hold. */
+static void product(struct krylov *s, const double *q, size_t width, double *aq)
 {
-    int N = (int)mat->n;
-    CBLAS_UPLO uplo = mat->lower_only ? CblasUpper : CblasLower;
-    if (width <= DSYMV_MAX_WIDTH)
-        for (size_t j = 0; j < width; j++)
-            cblas_dsymv(CblasColMajor, uplo, N, 1.0, mat->a, N, q + j * mat->n, 1, 0.0,
-                        aq + j * mat->n, 1);
-    else if (mat->lower_only)
-        cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, N, (int)width, 1.0, mat->a, N, q,
-                    N, 0.0, aq, N);
-    else
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, N, (int)width, N, 1.0,
-                    mat->a, N, q, N, 0.0, aq, N);
-    lt_sym_centre_products(mat, q, mat->n, aq, mat->n, width);
+    lt_symprod_apply(s->prod, s->m->a, q, s->n, width, aq, s->n);
+    lt_sym_centre_products(s->m, q, s->n, aq, s->n, width);
 }
 
 /* u = B ysel and au = A B ysel for the first `want` chosen Ritz pairs. */
@@ -249,11 +241,13 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
 {
     size_t n = mat->n, done = 0; /* products made */
     struct krylov s = {.m = mat, .n = n, .k = k};
-    if (k <= LANCZOS_MAX_K) {
-        s.step = 1;
-        s.mmax = LANCZOS_BASIS;
+    const size_t pass = LT_SYMPROD_WIDTH;
+    if (k <= SMALL_K) {
+        s.step = pass;
+        s.mmax = SMALL_BASIS;
     } else {
         s.step = k + EXTRA > MIN_BLOCK ? k + EXTRA : MIN_BLOCK;
+        s.step = (s.step + pass - 1) / pass * pass;
         s.mmax = MAX_BLOCKS * s.step;
     }
     s.keep = k + KEEP_EXTRA > s.step ? k + KEEP_EXTRA : s.step;
@@ -287,7 +281,7 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
             break;
         }
         double *q = s.basis + m * n, *aq = s.image + m * n;
-        product(mat, q, width, aq);
+        product(&s, q, width, aq);
         done += width;
         if (products)
             *products = (int)done;
