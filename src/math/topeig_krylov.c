@@ -66,6 +66,7 @@ struct krylov {
     double *tau;    /* keep */
     lapack_int *support; /* 2 mmax */
     lt_symprod *prod;    /* the products' work space */
+    int threads;         /* the products' threads */
 };
 
 static void release(struct krylov *s)
@@ -100,8 +101,7 @@ static int allocate(struct krylov *s)
     s->coef = malloc(mm * b * sizeof(double));
     s->tau = malloc(b * sizeof(double));
     s->support = malloc(2 * mm * sizeof(lapack_int));
-    /* As many threads as BLAS has: what the runner configured. */
-    s->prod = lt_symprod_new(n, openblas_get_num_threads());
+    s->prod = lt_symprod_new(n, s->threads);
     return s->prod && s->basis && s->image && s->h && s->hcopy && s->theta && s->y && s->ysel &&
                    s->u && s->au && s->coef && s->tau && s->support
                ? LT_LA_OK
@@ -240,7 +240,13 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
                        double *vectors, int *products)
 {
     size_t n = mat->n, done = 0; /* products made */
-    struct krylov s = {.m = mat, .n = n, .k = k};
+    /* The products run on as many threads as BLAS had (what the runner
+     * configured); BLAS itself runs on one meanwhile. Its calls here are
+     * small (n x 8 blocks against the basis, H's eigenpairs), and on a
+     * loaded machine its threads spent more time yielding to each other
+     * than working. */
+    struct krylov s = {.m = mat, .n = n, .k = k, .threads = openblas_get_num_threads()};
+    openblas_set_num_threads(1);
     const size_t pass = LT_SYMPROD_WIDTH;
     if (k <= SMALL_K) {
         s.step = pass;
@@ -260,6 +266,7 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
     if (rc != LT_LA_OK || !vals) {
         free(vals);
         release(&s);
+        openblas_set_num_threads(s.threads);
         return LT_LA_ENOMEM;
     }
     size_t mmax = s.mmax, keep = s.keep;
@@ -336,5 +343,6 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
         }
     free(vals);
     release(&s);
+    openblas_set_num_threads(s.threads);
     return rc;
 }
