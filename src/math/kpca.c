@@ -79,7 +79,7 @@ int lt_kpca_fit(lt_kpca *m, const double *x, size_t n, size_t p, size_t k,
     if (!kmat || !m->eigenvalues || !m->eigenvectors || !m->kernel_means)
         goto fail;
     /* One triangle: every eigen-solver reads only that one. */
-    if ((status = from_la(lt_kernel_lower(kernel, x, n, p, threads, kmat, m->kernel_means))))
+    if ((status = from_la(lt_kernel_packed(kernel, x, n, p, threads, kmat, m->kernel_means))))
         goto fail;
 
     /* The kernel is exactly symmetric (one triangle mirrored), so its row
@@ -90,7 +90,7 @@ int lt_kpca_fit(lt_kpca *m, const double *x, size_t n, size_t p, size_t k,
         s += m->kernel_means[i];
     }
     m->kernel_mean = s / (double)n;
-    lt_sym_matrix sym = {kmat, n, m->kernel_means, m->kernel_mean, true};
+    lt_sym_matrix sym = {kmat, n, m->kernel_means, m->kernel_mean, LT_SYM_PACKED};
     status = from_la(lt_top_eigh(&sym, k, method, seed, m->eigenvalues, m->eigenvectors,
                                  &m->products));
     free(kmat);

@@ -1,10 +1,9 @@
 #include "math/symprod.h"
 
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "math/parallel.h"
+#include "math/pool.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -13,12 +12,13 @@
 enum {
     W = LT_SYMPROD_WIDTH, /* columns of the packed block: one zmm register a row */
     R = 8,                /* rows in a tile: 8 accumulators and 8 rows of X in registers */
-    LANES = 8,            /* partial results; at most this many threads share a pass */
+    LANES = 16,           /* partial results, claimed by the threads as they free up */
 };
 
 struct lt_symprod {
     size_t n;
     int threads;
+    lt_pool *pool; /* or NULL: one thread */
     double *x;   /* n x W row-major: the block, zero beyond its columns */
     double *acc; /* LANES x (n x W): each lane's partial Y */
 };
@@ -31,10 +31,15 @@ lt_symprod *lt_symprod_new(size_t n, int threads)
     size_t row = W * sizeof(double), bytes = (n ? n : 1) * row;
     s->n = n;
     s->threads = threads < 1 ? 1 : threads;
+    s->pool = NULL;
     /* Rows of 64 bytes on 64-byte boundaries: one cache line each. */
     s->x = aligned_alloc(64, bytes);
     s->acc = aligned_alloc(64, LANES * bytes);
-    if (!s->x || !s->acc) {
+    /* Started once for every pass; the lanes are claimed one at a time, so
+     * a thread that lost its core to another process holds up one lane
+     * rather than half the pass. */
+    s->pool = s->threads > 1 ? lt_pool_new(s->threads) : NULL;
+    if (!s->x || !s->acc || (s->threads > 1 && !s->pool)) {
         lt_symprod_free(s);
         return NULL;
     }
@@ -47,12 +52,14 @@ void lt_symprod_free(lt_symprod *s)
         return;
     free(s->x);
     free(s->acc);
+    lt_pool_free(s->pool);
     free(s);
 }
 
-/* Rows [i0, i0 + rows) of the triangle, times the block both ways, added
- * into the lane's partial t: the portable loop, for any rows <= R. */
-static void tile_plain(const double *a, size_t n, const double *x, double *t, size_t i0,
+/* Rows [i0, i0 + rows) of the triangle (row r at row[r]), times the block
+ * both ways, added into the lane's partial t: the portable loop, for any
+ * rows <= R. */
+static void tile_plain(const double *const *row, const double *x, double *t, size_t i0,
                        size_t rows)
 {
     double acc[R][W] = {{0}};
@@ -60,7 +67,7 @@ static void tile_plain(const double *a, size_t n, const double *x, double *t, si
         const double *xj = x + j * W;
         double *tj = t + j * W;
         for (size_t r = 0; r < rows; r++) {
-            double v = a[(i0 + r) * n + j];
+            double v = row[r][j];
             const double *xi = x + (i0 + r) * W;
             for (size_t c = 0; c < W; c++) {
                 acc[r][c] += v * xj[c];
@@ -72,7 +79,7 @@ static void tile_plain(const double *a, size_t n, const double *x, double *t, si
     for (size_t r = 0; r < rows; r++) {
         size_t i = i0 + r;
         for (size_t j = i0; j <= i; j++) {
-            double v = a[i * n + j];
+            double v = row[r][j];
             for (size_t c = 0; c < W; c++)
                 acc[r][c] += v * x[j * W + c];
             if (j < i)
@@ -91,12 +98,10 @@ static void tile_plain(const double *a, size_t n, const double *x, double *t, si
 /* tile_plain for a whole tile of R rows, a row of X per zmm register. Each
  * column's scatter into t is summed in two chains of four so that its
  * multiply-adds do not wait on each other. */
-AVX512 static void tile_avx512(const double *a, size_t n, const double *x, double *t, size_t i0)
+AVX512 static void tile_avx512(const double *const *row, const double *x, double *t, size_t i0)
 {
-    const double *row[R];
     __m512d xi[R], acc[R];
     for (size_t r = 0; r < R; r++) {
-        row[r] = a + (i0 + r) * n;
         xi[r] = _mm512_load_pd(x + (i0 + r) * W);
         acc[r] = _mm512_setzero_pd();
     }
@@ -137,9 +142,9 @@ static bool have_avx512(void)
     return __builtin_cpu_supports("avx512f");
 }
 #else
-static void tile_avx512(const double *a, size_t n, const double *x, double *t, size_t i0)
+static void tile_avx512(const double *const *row, const double *x, double *t, size_t i0)
 {
-    tile_plain(a, n, x, t, i0, R);
+    tile_plain(row, x, t, i0, R);
 }
 
 static bool have_avx512(void)
@@ -151,6 +156,7 @@ static bool have_avx512(void)
 struct pass {
     const lt_symprod *s;
     const double *a;
+    bool packed;
     bool avx512;
     size_t tiles, pairs;
     /* reduce: */
@@ -161,10 +167,15 @@ struct pass {
 static void tile(const struct pass *p, double *t, size_t q)
 {
     size_t n = p->s->n, i0 = q * R, rows = n - i0 < R ? n - i0 : R;
+    const double *row[R];
+    for (size_t r = 0; r < rows; r++) {
+        size_t i = i0 + r;
+        row[r] = p->a + (p->packed ? i * (i + 1) / 2 : i * n);
+    }
     if (p->avx512 && rows == R)
-        tile_avx512(p->a, n, p->s->x, t, i0);
+        tile_avx512(row, p->s->x, t, i0);
     else
-        tile_plain(p->a, n, p->s->x, t, i0, rows);
+        tile_plain(row, p->s->x, t, i0, rows);
 }
 
 /* Tile q has about q R^2 entries: pairing it with tile tiles-1-q gives
@@ -203,26 +214,26 @@ static void reduce_rows(void *arg, size_t lo, size_t hi)
     }
 }
 
-static void pass(lt_symprod *s, const double *a, const double *x, size_t ldx, size_t cols,
-                 double *y, size_t ldy)
+static void pass(lt_symprod *s, const double *a, bool packed, const double *x, size_t ldx,
+                 size_t cols, double *y, size_t ldy)
 {
     size_t n = s->n;
     for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < W; c++)
             s->x[i * W + c] = c < cols ? x[c * ldx + i] : 0;
     size_t tiles = (n + R - 1) / R;
-    struct pass p = {s, a, have_avx512(), tiles, (tiles + 1) / 2, y, ldy, cols};
-    lt_parallel_for(LANES, 1, s->threads, run_lanes, &p);
-    lt_parallel_for(n, 1024, s->threads, reduce_rows, &p);
+    struct pass p = {s, a, packed, have_avx512(), tiles, (tiles + 1) / 2, y, ldy, cols};
+    lt_pool_for(s->pool, LANES, 1, run_lanes, &p);
+    lt_pool_for(s->pool, n, 1024, reduce_rows, &p);
 }
 
-void lt_symprod_apply(lt_symprod *s, const double *a, const double *x, size_t ldx, size_t cols,
-                      double *y, size_t ldy)
+void lt_symprod_apply(lt_symprod *s, const double *a, bool packed, const double *x, size_t ldx,
+                      size_t cols, double *y, size_t ldy)
 {
     if (s->n == 0)
         return;
     for (size_t c0 = 0; c0 < cols; c0 += W) {
         size_t c = cols - c0 < W ? cols - c0 : W;
-        pass(s, a, x + c0 * ldx, ldx, c, y + c0 * ldy, ldy);
+        pass(s, a, packed, x + c0 * ldx, ldx, c, y + c0 * ldy, ldy);
     }
 }

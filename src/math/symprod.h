@@ -17,6 +17,7 @@
 #ifndef LATENT_MATH_SYMPROD_H
 #define LATENT_MATH_SYMPROD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Columns one pass multiplies; wider blocks take a pass per 8 columns. */
@@ -31,10 +32,12 @@ lt_symprod *lt_symprod_new(size_t n, int threads);
 
 void lt_symprod_free(lt_symprod *s);
 
-/* Y = A X for A n x n row-major, of which only the lower triangle (entries
- * (i, j) with j <= i) is read; X and Y n x cols, column-major with leading
- * dimensions ldx and ldy (>= n). X and Y must not overlap. */
-void lt_symprod_apply(lt_symprod *s, const double *a, const double *x, size_t ldx, size_t cols,
-                      double *y, size_t ldy);
+/* Y = A X for A n x n, of which only the lower triangle (entries (i, j)
+ * with j <= i) is read: row-major with row i at a + i n, or PACKED, with
+ * row i's i + 1 entries at a + i (i + 1) / 2. X and Y are n x cols,
+ * column-major with leading dimensions ldx and ldy (>= n), and must not
+ * overlap. */
+void lt_symprod_apply(lt_symprod *s, const double *a, bool packed, const double *x, size_t ldx,
+                      size_t cols, double *y, size_t ldy);
 
 #endif

@@ -39,13 +39,23 @@ typedef enum lt_eig_method {
  * apply the centring to each product A x, so the centred matrix is never
  * formed: one pass over memory less, and A stays as it is. Dense centres A
  * in place. */
+typedef enum lt_sym_storage {
+    LT_SYM_FULL,   /* n x n row-major, both triangles set */
+    LT_SYM_LOWER,  /* n x n row-major, only the lower triangle (j <= i) set:
+                    * every method then reads that one alone */
+    LT_SYM_PACKED, /* the lower triangle's rows one after another (row i
+                    * from a + i (i + 1) / 2) at the start of an n x n buffer,
+                    * so only half of it was ever touched. krylov reads it
+                    * so; dense and arpack first spread it in place over the
+                    * buffer as LT_SYM_LOWER */
+} lt_sym_storage;
+
 typedef struct lt_sym_matrix {
-    double *a;           /* n x n row-major, both triangles filled */
+    double *a;           /* n x n, as storage says */
     size_t n;
     const double *means; /* n, or NULL: no centring */
     double mean;
-    bool lower_only;     /* only a's lower triangle (j <= i) is set: every
-                          * method then reads that one alone */
+    lt_sym_storage storage;
 } lt_sym_matrix;
 
 /* Beyond linalg.h's LT_LA_* codes. */

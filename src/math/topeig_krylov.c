@@ -173,11 +173,11 @@ static int ritz(struct krylov *s, size_t m, size_t want, double *vals)
 }
 
 /* AQ (n x width, column-major) = the matrix times Q, reading A's lower
- * triangle once per 8 columns (symprod.h). Row-major storage's lower
- * triangle is what both a full matrix and a lower-only one hold. */
+ * triangle once per 8 columns (symprod.h), which every storage holds. */
 static void product(struct krylov *s, const double *q, size_t width, double *aq)
 {
-    lt_symprod_apply(s->prod, s->m->a, q, s->n, width, aq, s->n);
+    lt_symprod_apply(s->prod, s->m->a, s->m->storage == LT_SYM_PACKED, q, s->n, width, aq,
+                     s->n);
     lt_sym_centre_products(s->m, q, s->n, aq, s->n, width);
 }
 
