@@ -10,11 +10,14 @@
  *             numpy's RandomState(seed).uniform(-1, 1, n) as scikit-learn
  *             starts it. One dsymv per Lanczos vector.
  *   krylov    a Krylov basis from a Gaussian start, kept orthogonal in full,
- *             thick-restarted (topeig_krylov.c): Lanczos vector by vector
- *             (dsymv) for up to 9 pairs, else block Lanczos (dgemm), run
- *             until every wanted Ritz pair's residual |A u - theta u| is
- *             below 1e-13 max |theta|. About a third of ARPACK's products on
- *             kernels with close eigenvalues.
+ *             thick-restarted (topeig_krylov.c): block Lanczos, 8 vectors
+ *             for up to 9 pairs and max(k + 6, 16) rounded up to a multiple
+ *             of 8 beyond, each block one pass of symprod.h's product over
+ *             the lower triangle, run until every wanted Ritz pair's
+ *             residual |A u - theta u| is below 1e-13 max |theta|. 14
+ *             passes for the top 2 pairs of the 5000-point swiss roll's
+ *             kernel, where vector-by-vector Lanczos took 33 and ARPACK
+ *             about 75.
  *
  * The iterative methods stop at a residual, not after a fixed count, so
  * their answer does not depend on the start. Eigenvector signs are whatever

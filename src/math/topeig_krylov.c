@@ -1,17 +1,17 @@
-/* lt_top_eigh's randomized method: a Krylov basis grown from a Gaussian
- * start with full reorthogonalisation (Lanczos for a few eigenpairs, block
- * Lanczos as in Musco and Musco's randomized block Krylov method for many),
- * with thick restarts, run until the wanted Ritz pairs converge.
+/* lt_top_eigh's randomized method: a block Krylov basis grown from a
+ * Gaussian start with full reorthogonalisation (block Lanczos, as in Musco
+ * and Musco's randomized block Krylov method), with thick restarts, run
+ * until the wanted Ritz pairs converge.
  *
  * Why this and not ARPACK or subspace iteration: on a large dense kernel
- * the cost is the number of products with A, each a memory-bound pass.
- * Keeping the whole basis orthogonal makes every product count: on the
- * 5000-point swiss roll's rbf kernel, whose 2nd and 3rd eigenvalues are 2%
- * apart, the top 2 pairs converge to 1e-13 after 33 products (dsymv, which
- * reads one triangle), where ARPACK's implicit restarts (20 vectors) spend
- * about 75 and subspace iteration some 40 passes of a block. For 10 or
- * more pairs the basis grows by blocks of max(k + 6, 16) vectors, one
- * dgemm pass each, which costs A's reading once for the whole block.
+ * the cost is the number of passes over A, each memory-bound. symprod.h
+ * reads A's lower triangle once for a block of 8 vectors, at about the
+ * cost of one dsymv, and a block of 8 converges on lambda_k against
+ * lambda_9 rather than lambda_{k+1}: on the 5000-point swiss roll's rbf
+ * kernel, whose 2nd and 3rd eigenvalues are 2% apart, the top 2 pairs
+ * converge to 1e-13 after 14 passes, where Lanczos vector by vector took
+ * 33 dsymv and ARPACK's implicit restarts (20 vectors) about 75. Keeping
+ * the whole basis orthogonal makes every product count.
  *
  * Every product A Q is kept next to the basis B, so the projected matrix
  * H = B' A B and the Ritz vectors' images A B y cost no extra pass. When
