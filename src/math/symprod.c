@@ -19,8 +19,8 @@ struct lt_symprod {
     size_t n;
     int threads;
     lt_pool *pool; /* or NULL: one thread */
-    double *x;   /* n x W row-major: the block, zero beyond its columns */
-    double *acc; /* LANES x (n x W): each lane's partial Y */
+    double *x;     /* n x W row-major: the block, zero beyond its columns */
+    double *acc;   /* LANES x (n x W): each lane's partial Y */
 };
 
 lt_symprod *lt_symprod_new(size_t n, int threads)
@@ -59,8 +59,7 @@ void lt_symprod_free(lt_symprod *s)
 /* Rows [i0, i0 + rows) of the triangle (row r at row[r]), times the block
  * both ways, added into the lane's partial t: the portable loop, for any
  * rows <= R. */
-static void tile_plain(const double *const *row, const double *x, double *t, size_t i0,
-                       size_t rows)
+static void tile_plain(const double *const *row, const double *x, double *t, size_t i0, size_t rows)
 {
     double acc[R][W] = {{0}};
     for (size_t j = 0; j < i0; j++) {

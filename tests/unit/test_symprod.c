@@ -205,8 +205,8 @@ static void test_tight_gap(void)
     for (size_t j = 0; j < n; j++)
         for (size_t i = 0; i < n; i++)
             work[j * n + i] = q[j * n + i] * lambda[j];
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)n, (int)n, 1.0, work,
-                (int)n, q, (int)n, 0.0, a, (int)n);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int)n, (int)n, (int)n, 1.0, work, (int)n,
+                q, (int)n, 0.0, a, (int)n);
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < i; j++)
             a[i * n + j] = a[j * n + i] = 0.5 * (a[i * n + j] + a[j * n + i]);
