@@ -43,15 +43,25 @@ struct job {
     const double *xx, *yy; /* rbf: squared row norms */
     size_t nx, ny, p;
     bool symmetric;
+    bool packed;           /* K(X, X)'s lower triangle, row i at out + i (i + 1) / 2 */
+    const double *gram;    /* or NULL: a block of packed rows' inner products, from */
+    size_t gram_row0;      /* row gram_row0, ny apart */
     double *out;
     double *row_sums;      /* or NULL; on K(X, X) the lower part's, finished by the mirror */
 };
 
+static double *row_at(double *a, size_t n, bool packed, size_t i)
+{
+    return a + (packed ? i * (i + 1) / 2 : i * n);
+}
+
 static void apply_row(const struct job *j, size_t i)
 {
-    double *row = j->out + i * j->ny;
+    double *row = row_at(j->out, j->ny, j->packed, i);
     size_t cols = j->symmetric ? i + 1 : j->ny;
     double g = j->gamma;
+    if (j->gram)
+        memcpy(row, j->gram + (i - j->gram_row0) * j->ny, cols * sizeof *row);
     if (j->inline_gram) {
         const double *a = j->ga + i * j->p;
         for (size_t c = 0; c < cols; c++) {
@@ -114,6 +124,19 @@ static void apply_rows(void *arg, size_t lo, size_t hi)
         apply_row(j, i);
 }
 
+/* Rows [r0 + lo, r0 + hi) of a block. */
+struct rows {
+    const struct job *j;
+    size_t r0;
+};
+
+static void apply_block_rows(void *arg, size_t lo, size_t hi)
+{
+    const struct rows *b = arg;
+    for (size_t i = lo; i < hi; i++)
+        apply_row(b->j, b->r0 + i);
+}
+
 /* On a triangle row i has i + 1 entries: pairing row i with row n-1-i makes
  * every index of the parallel loop the same amount of work. */
 static void apply_row_pairs(void *arg, size_t lo, size_t hi)
@@ -137,6 +160,7 @@ static void apply_row_pairs(void *arg, size_t lo, size_t hi)
 struct mirror {
     double *a;
     size_t n, tiles;
+    bool packed;      /* then write_upper is false */
     double *row_sums; /* or NULL */
     bool write_upper; /* false: only add the upper part to row_sums */
 };
@@ -148,7 +172,7 @@ static void mirror_tile_row(const struct mirror *m, size_t ti)
     for (size_t j0 = i0; j0 < n; j0 += TILE) {
         size_t j1 = j0 + TILE < n ? j0 + TILE : n;
         for (size_t j = j0; j < j1; j++) {
-            const double *src = m->a + j * n; /* row j holds column j's lower part */
+            const double *src = row_at(m->a, n, m->packed, j); /* column j's lower part */
             for (size_t i = i0; i < i1 && i < j; i++) {
                 if (m->write_upper)
                     m->a[i * n + j] = src[i];
@@ -205,7 +229,7 @@ static double *normalized(const double *x, size_t n, size_t p)
  * too when UPPER is set. */
 static int kernel_matrix(const lt_kernel *k, const double *x, size_t nx, const double *y,
                          size_t ny, size_t p, int threads, double *out, double *row_sums,
-                         bool upper)
+                         bool upper, bool packed)
 {
     bool symmetric = y == NULL;
     if (symmetric) {
@@ -233,8 +257,8 @@ static int kernel_matrix(const lt_kernel *k, const double *x, size_t nx, const d
     bool by_blas = k->kind != LT_KERNEL_LAPLACIAN && p > INLINE_FEATURES;
     struct job job = {.k = k, .gamma = lt_kernel_gamma(k, p), .x = x, .y = y, .ga = a,
                       .gb = b, .inline_gram = k->kind != LT_KERNEL_LAPLACIAN && !by_blas,
-                      .nx = nx, .ny = ny, .p = p, .symmetric = symmetric, .out = out,
-                      .row_sums = row_sums};
+                      .nx = nx, .ny = ny, .p = p, .symmetric = symmetric, .packed = packed,
+                      .out = out, .row_sums = row_sums};
     if (k->kind == LT_KERNEL_RBF) {
         norms = malloc((symmetric ? nx : nx + ny) * sizeof *norms);
         if (!norms) {
@@ -249,7 +273,29 @@ static int kernel_matrix(const lt_kernel *k, const double *x, size_t nx, const d
             squared_norms(y, ny, p, norms + nx);
     }
 
-    if (by_blas) {
+    if (by_blas && packed) {
+        /* dsyrk's rows would not be packed: the inner products go through
+         * the n x n buffer's untouched second half, a block of rows at a
+         * time (rows [r0, r1) need at most r1 (r1 + 1) / 2 packed entries,
+         * which end before nx^2 / 2 + nx, where the block starts). */
+        size_t block = lt_block_rows(nx);
+        double *scratch = out + nx * nx / 2 + nx;
+        if (block * nx > nx * nx - (nx * nx / 2 + nx))
+            block = (nx * nx - (nx * nx / 2 + nx)) / nx;
+        if (block == 0) {
+            by_blas = false;
+            job.inline_gram = true;
+        }
+        for (size_t r0 = 0; block > 0 && r0 < nx; r0 += block) {
+            size_t r1 = r0 + block < nx ? r0 + block : nx;
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(r1 - r0), (int)r1,
+                        (int)p, 1.0, a + r0 * p, (int)p, a, (int)p, 0.0, scratch, (int)nx);
+            struct job part = job;
+            part.gram = scratch;
+            part.gram_row0 = r0;
+            lt_parallel_for(r1 - r0, MIN_ROWS, threads, apply_block_rows, &(struct rows){&part, r0});
+        }
+    } else if (by_blas) {
         if (symmetric)
             cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, (int)nx, (int)p, 1.0,
                         a, (int)p, 0.0, out, (int)nx);
@@ -258,8 +304,9 @@ static int kernel_matrix(const lt_kernel *k, const double *x, size_t nx, const d
                         (int)p, 1.0, a, (int)p, b, (int)p, 0.0, out, (int)ny);
     }
     if (symmetric) {
-        lt_parallel_for((nx + 1) / 2, MIN_ROWS, threads, apply_row_pairs, &job);
-        struct mirror m = {out, nx, (nx + TILE - 1) / TILE, row_sums, upper};
+        if (!(by_blas && packed))
+            lt_parallel_for((nx + 1) / 2, MIN_ROWS, threads, apply_row_pairs, &job);
+        struct mirror m = {out, nx, (nx + TILE - 1) / TILE, packed, row_sums, upper};
         if (upper || row_sums)
             lt_parallel_for((m.tiles + 1) / 2, 1, threads, mirror_pairs, &m);
     } else {
@@ -275,11 +322,17 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
                      const double *y, size_t ny, size_t p, int threads,
                      double *out, double *row_sums)
 {
-    return kernel_matrix(k, x, nx, y, ny, p, threads, out, row_sums, true);
+    return kernel_matrix(k, x, nx, y, ny, p, threads, out, row_sums, true, false);
 }
 
 int lt_kernel_lower(const lt_kernel *k, const double *x, size_t n, size_t p, int threads,
                     double *out, double *row_sums)
 {
-    return kernel_matrix(k, x, n, NULL, 0, p, threads, out, row_sums, false);
+    return kernel_matrix(k, x, n, NULL, 0, p, threads, out, row_sums, false, false);
+}
+
+int lt_kernel_packed(const lt_kernel *k, const double *x, size_t n, size_t p, int threads,
+                     double *out, double *row_sums)
+{
+    return kernel_matrix(k, x, n, NULL, 0, p, threads, out, row_sums, false, true);
 }

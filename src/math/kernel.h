@@ -63,4 +63,14 @@ int lt_kernel_matrix(const lt_kernel *k, const double *x, size_t nx,
 int lt_kernel_lower(const lt_kernel *k, const double *x, size_t n, size_t p, int threads,
                     double *out, double *row_sums);
 
+/* The same lower triangle packed: row i's i + 1 entries at out + i (i + 1)
+ * / 2, so only the first half of out is kept (the rest, from n^2 / 2 + n,
+ * may hold the inner products of a block of rows on the way). OUT must
+ * still be n x n: the layout topeig.h calls LT_SYM_PACKED. The same entries
+ * and row sums as lt_kernel_lower, bit for bit with the inner products
+ * inline and to rounding with them by BLAS (dgemm on a block of rows at a
+ * time rather than one dsyrk). */
+int lt_kernel_packed(const lt_kernel *k, const double *x, size_t n, size_t p, int threads,
+                     double *out, double *row_sums);
+
 #endif

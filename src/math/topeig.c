@@ -46,7 +46,7 @@ static void centre_in_place(const lt_sym_matrix *m)
 {
     size_t n = m->n;
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < (m->lower_only ? i + 1 : n); j++) {
+        for (size_t j = 0; j < (m->storage == LT_SYM_LOWER ? i + 1 : n); j++) {
             double v = m->a[i * n + j] - m->means[j];
             v -= m->means[i];
             m->a[i * n + j] = v + m->mean;
@@ -83,9 +83,20 @@ static int dense(double *a, size_t n, bool lower_only, size_t k, double *values,
     return status;
 }
 
-int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t seed,
+/* LT_SYM_PACKED's rows moved to their places in the n x n buffer, last
+ * first: row i's new place starts at i n, past every earlier row's old
+ * one, and every later row has already left. */
+static void spread_packed(double *a, size_t n)
+{
+    for (size_t i = n; i-- > 1;)
+        memmove(a + i * n, a + i * (i + 1) / 2, (i + 1) * sizeof *a);
+}
+
+int lt_top_eigh(const lt_sym_matrix *packed, size_t k, lt_eig_method method, uint32_t seed,
                 double *values, double *vectors, int *products)
 {
+    lt_sym_matrix spread = *packed;
+    const lt_sym_matrix *m = &spread;
     size_t n = m->n;
     if (products)
         *products = 0;
@@ -93,6 +104,10 @@ int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t
         return LT_LA_ETOOBIG;
     if (k == 0 || k > n || (method == LT_EIG_ARPACK && k >= n))
         return LT_EIG_EARPACK;
+    if (m->storage == LT_SYM_PACKED && method != LT_EIG_KRYLOV) {
+        spread_packed(spread.a, n);
+        spread.storage = LT_SYM_LOWER;
+    }
     switch (method) {
     case LT_EIG_ARPACK: return lt_top_eigh_arpack(m, k, seed, values, vectors, products);
     case LT_EIG_KRYLOV: return lt_top_eigh_krylov(m, k, seed, values, vectors, products);
@@ -100,7 +115,7 @@ int lt_top_eigh(const lt_sym_matrix *m, size_t k, lt_eig_method method, uint32_t
     }
     if (m->means)
         centre_in_place(m);
-    return dense(m->a, n, m->lower_only, k, values, vectors);
+    return dense(m->a, n, m->storage == LT_SYM_LOWER, k, values, vectors);
 }
 
 const char *lt_eig_method_name(lt_eig_method method)

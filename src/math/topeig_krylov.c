@@ -1,17 +1,17 @@
-/* lt_top_eigh's randomized method: a Krylov basis grown from a Gaussian
- * start with full reorthogonalisation (Lanczos for a few eigenpairs, block
- * Lanczos as in Musco and Musco's randomized block Krylov method for many),
- * with thick restarts, run until the wanted Ritz pairs converge.
+/* lt_top_eigh's randomized method: a block Krylov basis grown from a
+ * Gaussian start with full reorthogonalisation (block Lanczos, as in Musco
+ * and Musco's randomized block Krylov method), with thick restarts, run
+ * until the wanted Ritz pairs converge.
  *
  * Why this and not ARPACK or subspace iteration: on a large dense kernel
- * the cost is the number of products with A, each a memory-bound pass.
- * Keeping the whole basis orthogonal makes every product count: on the
- * 5000-point swiss roll's rbf kernel, whose 2nd and 3rd eigenvalues are 2%
- * apart, the top 2 pairs converge to 1e-13 after 33 products (dsymv, which
- * reads one triangle), where ARPACK's implicit restarts (20 vectors) spend
- * about 75 and subspace iteration some 40 passes of a block. For 10 or
- * more pairs the basis grows by blocks of max(k + 6, 16) vectors, one
- * dgemm pass each, which costs A's reading once for the whole block.
+ * the cost is the number of passes over A, each memory-bound. symprod.h
+ * reads A's lower triangle once for a block of 8 vectors, at about the
+ * cost of one dsymv, and a block of 8 converges on lambda_k against
+ * lambda_9 rather than lambda_{k+1}: on the 5000-point swiss roll's rbf
+ * kernel, whose 2nd and 3rd eigenvalues are 2% apart, the top 2 pairs
+ * converge to 1e-13 after 14 passes, where Lanczos vector by vector took
+ * 33 dsymv and ARPACK's implicit restarts (20 vectors) about 75. Keeping
+ * the whole basis orthogonal makes every product count.
  *
  * Every product A Q is kept next to the basis B, so the projected matrix
  * H = B' A B and the Ritz vectors' images A B y cost no extra pass. When
@@ -25,20 +25,21 @@
 
 #include "math/linalg.h"
 #include "math/rng.h"
+#include "math/symprod.h"
 #include "math/topeig_impl.h"
 
-/* Up to this many pairs the basis grows a vector at a time (by dsymv);
- * beyond, by blocks of max(k + EXTRA, MIN_BLOCK) (by dgemm: one with 16
- * columns costs about 1.3 of one with 8, as OpenBLAS reads and packs A
- * either way, and needs about 30% fewer passes). */
-#define LANCZOS_MAX_K 9
+/* The basis grows by blocks of max(k + EXTRA, MIN_BLOCK) vectors rounded up
+ * to whole passes of lt_symprod (8 columns), and by one pass's 8 for up to
+ * SMALL_K pairs: a block of 8 costs about what one vector does (a pass
+ * over A is memory-bound), and its wider gap (lambda_k against lambda_9
+ * rather than lambda_{k+1}) converges in far fewer passes. */
+#define SMALL_K 9
 #define EXTRA 6
 #define MIN_BLOCK 16
 #define KEEP_EXTRA 10     /* Ritz pairs a restart keeps: k + KEEP_EXTRA */
-#define LANCZOS_BASIS 120 /* vectors in a Lanczos basis before a restart */
-#define MAX_BLOCKS 30     /* blocks in a block basis before a restart */
+#define SMALL_BASIS 120  /* vectors in the basis before a restart, up to SMALL_K pairs */
+#define MAX_BLOCKS 30     /* blocks in the basis before a restart, beyond */
 #define MAX_PRODUCTS 20000 /* products with A before giving up */
-#define DSYMV_MAX_WIDTH 4 /* narrower products go column by column */
 #define TOL 1e-13       /* residual |A u - theta u| / max |theta| to stop at */
 /* Rounding can hold a residual just above TOL; one below STALL_TOL that has
  * not halved over the last STALL_PRODUCTS products is accepted. */
@@ -64,6 +65,8 @@ struct krylov {
     double *coef;   /* mmax x keep */
     double *tau;    /* keep */
     lapack_int *support; /* 2 mmax */
+    lt_symprod *prod;    /* the products' work space */
+    int threads;         /* the products' threads */
 };
 
 static void release(struct krylov *s)
@@ -80,6 +83,7 @@ static void release(struct krylov *s)
     free(s->coef);
     free(s->tau);
     free(s->support);
+    lt_symprod_free(s->prod);
 }
 
 static int allocate(struct krylov *s)
@@ -97,7 +101,8 @@ static int allocate(struct krylov *s)
     s->coef = malloc(mm * b * sizeof(double));
     s->tau = malloc(b * sizeof(double));
     s->support = malloc(2 * mm * sizeof(lapack_int));
-    return s->basis && s->image && s->h && s->hcopy && s->theta && s->y && s->ysel &&
+    s->prod = lt_symprod_new(n, s->threads);
+    return s->prod && s->basis && s->image && s->h && s->hcopy && s->theta && s->y && s->ysel &&
                    s->u && s->au && s->coef && s->tau && s->support
                ? LT_LA_OK
                : LT_LA_ENOMEM;
@@ -167,26 +172,13 @@ static int ritz(struct krylov *s, size_t m, size_t want, double *vals)
     return LT_LA_OK;
 }
 
-/* AQ (n x width, column-major) = the matrix times Q: column by column with
- * dsymv, which reads one triangle, or by one dgemm pass for wider blocks
- * (dsymm where only one triangle is filled). Row-major storage read as
- * column-major is the transpose: its row-major lower triangle is the
- * column-major upper one. */
-static void product(const lt_sym_matrix *mat, const double *q, size_t width, double *aq)
+/* AQ (n x width, column-major) = the matrix times Q, reading A's lower
+ * triangle once per 8 columns (symprod.h), which every storage holds. */
+static void product(struct krylov *s, const double *q, size_t width, double *aq)
 {
-    int N = (int)mat->n;
-    CBLAS_UPLO uplo = mat->lower_only ? CblasUpper : CblasLower;
-    if (width <= DSYMV_MAX_WIDTH)
-        for (size_t j = 0; j < width; j++)
-            cblas_dsymv(CblasColMajor, uplo, N, 1.0, mat->a, N, q + j * mat->n, 1, 0.0,
-                        aq + j * mat->n, 1);
-    else if (mat->lower_only)
-        cblas_dsymm(CblasColMajor, CblasLeft, CblasUpper, N, (int)width, 1.0, mat->a, N, q,
-                    N, 0.0, aq, N);
-    else
-        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, N, (int)width, N, 1.0,
-                    mat->a, N, q, N, 0.0, aq, N);
-    lt_sym_centre_products(mat, q, mat->n, aq, mat->n, width);
+    lt_symprod_apply(s->prod, s->m->a, s->m->storage == LT_SYM_PACKED, q, s->n, width, aq,
+                     s->n);
+    lt_sym_centre_products(s->m, q, s->n, aq, s->n, width);
 }
 
 /* u = B ysel and au = A B ysel for the first `want` chosen Ritz pairs. */
@@ -248,12 +240,20 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
                        double *vectors, int *products)
 {
     size_t n = mat->n, done = 0; /* products made */
-    struct krylov s = {.m = mat, .n = n, .k = k};
-    if (k <= LANCZOS_MAX_K) {
-        s.step = 1;
-        s.mmax = LANCZOS_BASIS;
+    /* The products run on as many threads as BLAS had (what the runner
+     * configured); BLAS itself runs on one meanwhile. Its calls here are
+     * small (n x 8 blocks against the basis, H's eigenpairs), and on a
+     * loaded machine its threads spent more time yielding to each other
+     * than working. */
+    struct krylov s = {.m = mat, .n = n, .k = k, .threads = openblas_get_num_threads()};
+    openblas_set_num_threads(1);
+    const size_t pass = LT_SYMPROD_WIDTH;
+    if (k <= SMALL_K) {
+        s.step = pass;
+        s.mmax = SMALL_BASIS;
     } else {
         s.step = k + EXTRA > MIN_BLOCK ? k + EXTRA : MIN_BLOCK;
+        s.step = (s.step + pass - 1) / pass * pass;
         s.mmax = MAX_BLOCKS * s.step;
     }
     s.keep = k + KEEP_EXTRA > s.step ? k + KEEP_EXTRA : s.step;
@@ -266,6 +266,7 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
     if (rc != LT_LA_OK || !vals) {
         free(vals);
         release(&s);
+        openblas_set_num_threads(s.threads);
         return LT_LA_ENOMEM;
     }
     size_t mmax = s.mmax, keep = s.keep;
@@ -287,7 +288,7 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
             break;
         }
         double *q = s.basis + m * n, *aq = s.image + m * n;
-        product(mat, q, width, aq);
+        product(&s, q, width, aq);
         done += width;
         if (products)
             *products = (int)done;
@@ -342,5 +343,6 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
         }
     free(vals);
     release(&s);
+    openblas_set_num_threads(s.threads);
     return rc;
 }

@@ -50,9 +50,10 @@ static const lt_param params[] = {
     LT_REAL_WHEN(CFG, coef0, 1, -1e300, 1e300, 0, "kernel=poly|sigmoid", NULL, "constant term of the kernel"),
     LT_CHOICE(CFG, eigen_solver, "auto", solver_choices,
               "dense: LAPACK for the top eigenpairs only (O(n^3)); arpack: "
-              "ARPACK's Lanczos; randomized: Lanczos with a fully orthogonal basis "
-              "from a random start, run to convergence (the fewest products "
-              "with the kernel); all three give the same answer. auto: randomized when rows > 200 and "
+              "ARPACK's Lanczos; randomized: block Lanczos (8 vectors a pass over "
+              "the kernel's packed triangle) with a fully orthogonal basis from a "
+              "random start, run to convergence (the fewest passes over the kernel); "
+              "all three give the same answer. auto: randomized when rows > 200 and "
               "n_components < 10 (where scikit-learn picks arpack), else dense"),
     LT_BOOL(CFG, fit_inverse_transform, false,
             "learn the pre-image map (kernel ridge regression from the "
