@@ -91,8 +91,67 @@ static void tile_plain(const double *const *row, const double *x, double *t, siz
             t[(i0 + r) * W + c] += acc[r][c];
 }
 
+
 #if defined(__x86_64__)
 #define AVX512 __attribute__((target("avx512f")))
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+/* tile_plain for 4 rows with AVX2: a row of X is two ymm registers, so 4
+ * rows' accumulators (8) leave room for X's and t's rows; the rows' own
+ * X rows are read from L1 as they are needed. A tile of R rows is two of
+ * these (tile_avx2). */
+AVX2 static void quad_avx2(const double *const *row, const double *x, double *t, size_t i0)
+{
+    __m256d acc[4][2];
+    for (size_t r = 0; r < 4; r++)
+        acc[r][0] = acc[r][1] = _mm256_setzero_pd();
+    const double *xi = x + i0 * W;
+    for (size_t j = 0; j < i0; j++) {
+        __m256d x0 = _mm256_load_pd(x + j * W), x1 = _mm256_load_pd(x + j * W + 4);
+        __m256d t0 = _mm256_load_pd(t + j * W), t1 = _mm256_load_pd(t + j * W + 4);
+        for (size_t r = 0; r < 4; r++) {
+            __m256d v = _mm256_broadcast_sd(&row[r][j]);
+            acc[r][0] = _mm256_fmadd_pd(v, x0, acc[r][0]);
+            acc[r][1] = _mm256_fmadd_pd(v, x1, acc[r][1]);
+            t0 = _mm256_fmadd_pd(v, _mm256_load_pd(xi + r * W), t0);
+            t1 = _mm256_fmadd_pd(v, _mm256_load_pd(xi + r * W + 4), t1);
+        }
+        _mm256_store_pd(t + j * W, t0);
+        _mm256_store_pd(t + j * W + 4, t1);
+    }
+    for (size_t r = 0; r < 4; r++) {
+        size_t i = i0 + r;
+        for (size_t j = i0; j <= i; j++) {
+            __m256d v = _mm256_broadcast_sd(&row[r][j]);
+            acc[r][0] = _mm256_fmadd_pd(v, _mm256_load_pd(x + j * W), acc[r][0]);
+            acc[r][1] = _mm256_fmadd_pd(v, _mm256_load_pd(x + j * W + 4), acc[r][1]);
+            if (j < i) {
+                double *tj = t + j * W;
+                _mm256_store_pd(tj, _mm256_fmadd_pd(v, _mm256_load_pd(xi + r * W),
+                                                    _mm256_load_pd(tj)));
+                _mm256_store_pd(tj + 4, _mm256_fmadd_pd(v, _mm256_load_pd(xi + r * W + 4),
+                                                        _mm256_load_pd(tj + 4)));
+            }
+        }
+    }
+    for (size_t r = 0; r < 4; r++) {
+        double *ti = t + (i0 + r) * W;
+        _mm256_store_pd(ti, _mm256_add_pd(_mm256_load_pd(ti), acc[r][0]));
+        _mm256_store_pd(ti + 4, _mm256_add_pd(_mm256_load_pd(ti + 4), acc[r][1]));
+    }
+}
+
+static void tile_avx2(const double *const *row, const double *x, double *t, size_t i0)
+{
+    quad_avx2(row, x, t, i0);
+    quad_avx2(row + 4, x, t, i0 + 4);
+}
+
+static bool have_avx2(void)
+{
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
 
 /* tile_plain for a whole tile of R rows, a row of X per zmm register. Each
  * column's scatter into t is summed in two chains of four so that its
@@ -150,13 +209,23 @@ static bool have_avx512(void)
 {
     return false;
 }
+
+static void tile_avx2(const double *const *row, const double *x, double *t, size_t i0)
+{
+    tile_plain(row, x, t, i0, R);
+}
+
+static bool have_avx2(void)
+{
+    return false;
+}
 #endif
 
 struct pass {
     const lt_symprod *s;
     const double *a;
     bool packed;
-    bool avx512;
+    bool avx512, avx2;
     size_t tiles, pairs;
     /* reduce: */
     double *y;
@@ -173,6 +242,8 @@ static void tile(const struct pass *p, double *t, size_t q)
     }
     if (p->avx512 && rows == R)
         tile_avx512(row, p->s->x, t, i0);
+    else if (p->avx2 && rows == R)
+        tile_avx2(row, p->s->x, t, i0);
     else
         tile_plain(row, p->s->x, t, i0, rows);
 }
@@ -221,7 +292,7 @@ static void pass(lt_symprod *s, const double *a, bool packed, const double *x, s
         for (size_t c = 0; c < W; c++)
             s->x[i * W + c] = c < cols ? x[c * ldx + i] : 0;
     size_t tiles = (n + R - 1) / R;
-    struct pass p = {s, a, packed, have_avx512(), tiles, (tiles + 1) / 2, y, ldy, cols};
+    struct pass p = {s, a, packed, have_avx512(), have_avx2(), tiles, (tiles + 1) / 2, y, ldy, cols};
     lt_pool_for(s->pool, LANES, 1, run_lanes, &p);
     lt_pool_for(s->pool, n, 1024, reduce_rows, &p);
 }
