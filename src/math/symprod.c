@@ -15,9 +15,13 @@ enum {
     LANES = 16,           /* partial results, claimed by the threads as they free up */
 };
 
+static bool have_avx512(void);
+static bool have_avx2(void);
+
 struct lt_symprod {
     size_t n;
     int threads;
+    lt_symprod_tile tile; /* the kernel full tiles run on */
     lt_pool *pool; /* or NULL: one thread */
     double *x;     /* n x W row-major: the block, zero beyond its columns */
     double *acc;   /* LANES x (n x W): each lane's partial Y */
@@ -32,6 +36,7 @@ lt_symprod *lt_symprod_new(size_t n, int threads)
     s->n = n;
     s->threads = threads < 1 ? 1 : threads;
     s->pool = NULL;
+    s->tile = have_avx512() ? LT_SYMPROD_AVX512 : have_avx2() ? LT_SYMPROD_AVX2 : LT_SYMPROD_PLAIN;
     /* Rows of 64 bytes on 64-byte boundaries: one cache line each. */
     s->x = aligned_alloc(64, bytes);
     s->acc = aligned_alloc(64, LANES * bytes);
@@ -44,6 +49,15 @@ lt_symprod *lt_symprod_new(size_t n, int threads)
         return NULL;
     }
     return s;
+}
+
+bool lt_symprod_use(lt_symprod *s, lt_symprod_tile which)
+{
+    bool runs = which == LT_SYMPROD_PLAIN || (which == LT_SYMPROD_AVX2 && have_avx2()) ||
+                (which == LT_SYMPROD_AVX512 && have_avx512());
+    if (runs)
+        s->tile = which;
+    return runs;
 }
 
 void lt_symprod_free(lt_symprod *s)
@@ -225,7 +239,7 @@ struct pass {
     const lt_symprod *s;
     const double *a;
     bool packed;
-    bool avx512, avx2;
+    lt_symprod_tile kernel;
     size_t tiles, pairs;
     /* reduce: */
     double *y;
@@ -240,9 +254,9 @@ static void tile(const struct pass *p, double *t, size_t q)
         size_t i = i0 + r;
         row[r] = p->a + (p->packed ? i * (i + 1) / 2 : i * n);
     }
-    if (p->avx512 && rows == R)
+    if (p->kernel == LT_SYMPROD_AVX512 && rows == R)
         tile_avx512(row, p->s->x, t, i0);
-    else if (p->avx2 && rows == R)
+    else if (p->kernel == LT_SYMPROD_AVX2 && rows == R)
         tile_avx2(row, p->s->x, t, i0);
     else
         tile_plain(row, p->s->x, t, i0, rows);
@@ -292,7 +306,7 @@ static void pass(lt_symprod *s, const double *a, bool packed, const double *x, s
         for (size_t c = 0; c < W; c++)
             s->x[i * W + c] = c < cols ? x[c * ldx + i] : 0;
     size_t tiles = (n + R - 1) / R;
-    struct pass p = {s, a, packed, have_avx512(), have_avx2(), tiles, (tiles + 1) / 2, y, ldy, cols};
+    struct pass p = {s, a, packed, s->tile, tiles, (tiles + 1) / 2, y, ldy, cols};
     lt_pool_for(s->pool, LANES, 1, run_lanes, &p);
     lt_pool_for(s->pool, n, 1024, reduce_rows, &p);
 }

@@ -12,8 +12,9 @@
  *
  * The work is cut into a fixed number of lanes, each with its own partial
  * result, which are added in lane order: the products do not depend on the
- * number of threads. They do depend on the processor: AVX-512 fuses the
- * multiply-adds, the portable loop does not. */
+ * number of threads. They do depend on the processor: the AVX-512 and AVX2
+ * tiles fuse their multiply-adds (in different orders), the portable loop
+ * does not; each is chosen by what the processor runs. */
 #ifndef LATENT_MATH_SYMPROD_H
 #define LATENT_MATH_SYMPROD_H
 
@@ -31,6 +32,18 @@ typedef struct lt_symprod lt_symprod;
 lt_symprod *lt_symprod_new(size_t n, int threads);
 
 void lt_symprod_free(lt_symprod *s);
+
+/* The tile kernels, best first. */
+typedef enum lt_symprod_tile {
+    LT_SYMPROD_AVX512,
+    LT_SYMPROD_AVX2,
+    LT_SYMPROD_PLAIN,
+} lt_symprod_tile;
+
+/* Makes S's products run on kernel WHICH, for tests that compare them
+ * (lt_symprod_new picks the best the processor runs). Returns false, and
+ * changes nothing, where the processor cannot run it. */
+bool lt_symprod_use(lt_symprod *s, lt_symprod_tile which);
 
 /* Y = A X for A n x n, of which only the lower triangle (entries (i, j)
  * with j <= i) is read: row-major with row i at a + i n, or PACKED, with
