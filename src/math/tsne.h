@@ -141,6 +141,19 @@ typedef struct lt_tsne_bh lt_tsne_bh;
 lt_tsne_bh *lt_tsne_bh_new(size_t n, size_t dim);
 void lt_tsne_bh_free(lt_tsne_bh *bh);
 
+/* The kernels of the 2-D repulsion walk (tsne_walk.h), best first. All
+ * give bit-identical gradients; lt_tsne_bh_new picks the best the
+ * processor runs. */
+typedef enum lt_tsne_bh_kernel {
+    LT_TSNE_BH_AVX512,
+    LT_TSNE_BH_AVX2,
+    LT_TSNE_BH_PLAIN,
+} lt_tsne_bh_kernel;
+
+/* Makes BH's walks run on kernel WHICH, for tests that compare them.
+ * Returns false, and changes nothing, where the processor cannot run it. */
+bool lt_tsne_bh_use(lt_tsne_bh *bh, lt_tsne_bh_kernel which);
+
 /* The Barnes-Hut gradient of KL(P || Q) at Y with the angle criterion
  * (scikit-learn's _barnes_hut_tsne.gradient times its constant), and its
  * KL divergence when want_error (else NAN). Returns NAN with *ok false when

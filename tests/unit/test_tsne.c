@@ -189,6 +189,48 @@ static void test_gradient_bh_matches_sklearn(void)
     free(x);
 }
 
+/* Every kernel of the 2-D walk gives the plain walk's gradient bit for bit:
+ * 1000 points (groups of 8 that end mid-chunk), duplicated points (leaves
+ * the walk skips), and angles 0 (no cell taken), 0.5 and 1. */
+static void test_gradient_bh_kernels(void)
+{
+    enum { N = 1000 };
+    double *x = randn(3, N * 5), *y = randn(4, 2 * N), *want = malloc(2 * N * sizeof *want),
+           *grad = malloc(2 * N * sizeof *grad);
+    for (size_t i = 0; i < 40; i++) {
+        y[2 * (N - 1 - i)] = y[2 * i];
+        y[2 * (N - 1 - i) + 1] = y[2 * i + 1];
+    }
+    lt_tsne_sparse p;
+    CU_ASSERT_EQUAL_FATAL(lt_tsne_joint_sparse(x, N, 5, 31, 10.0, NULL, &p), LT_TSNE_OK);
+    lt_tsne_bh *bh = lt_tsne_bh_new(N, 2);
+    lt_pool *pool = lt_pool_new(3);
+    const double angles[] = {0.0, 0.5, 1.0};
+    const lt_tsne_bh_kernel kernels[] = {LT_TSNE_BH_AVX512, LT_TSNE_BH_AVX2};
+    for (int a = 0; a < 3; a++) {
+        bool ok;
+        CU_ASSERT_FATAL(lt_tsne_bh_use(bh, LT_TSNE_BH_PLAIN));
+        double want_kl = lt_tsne_gradient_bh(bh, &p, y, angles[a], true, NULL, want, &ok);
+        CU_ASSERT_FATAL(ok);
+        for (int k = 0; k < 2; k++) {
+            if (!lt_tsne_bh_use(bh, kernels[k]))
+                continue;
+            for (int err = 0; err < 2; err++) {
+                double kl = lt_tsne_gradient_bh(bh, &p, y, angles[a], err, pool, grad, &ok);
+                CU_ASSERT(ok && memcmp(grad, want, 2 * N * sizeof *grad) == 0);
+                CU_ASSERT(err ? kl == want_kl : isnan(kl));
+            }
+        }
+    }
+    lt_pool_free(pool);
+    lt_tsne_bh_free(bh);
+    lt_tsne_sparse_free(&p);
+    free(grad);
+    free(want);
+    free(y);
+    free(x);
+}
+
 /* With every pair in P, Barnes-Hut at angle 0 is the exact gradient; at
  * small angles it stays close to it. */
 static void test_gradient_bh_vs_exact(void)
@@ -504,6 +546,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "exact gradient: sklearn and finite differences", test_gradient_exact);
     CU_add_test(s, "Barnes-Hut gradient: sklearn's", test_gradient_bh_matches_sklearn);
     CU_add_test(s, "Barnes-Hut gradient: exact at angle 0", test_gradient_bh_vs_exact);
+    CU_add_test(s, "Barnes-Hut gradient: every kernel the plain walk's",
+                test_gradient_bh_kernels);
     CU_add_test(s, "FFT repulsion and Z: exact sums", test_fft_repulsion);
     CU_add_test(s, "trustworthiness", test_trustworthiness);
     CU_add_test(s, "fit: barnes_hut, init pca", test_fit_default);

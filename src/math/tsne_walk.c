@@ -1,0 +1,229 @@
+#include "math/tsne_walk.h"
+
+#include <math.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+/* Leaves this close in both coordinates may hold the point itself. */
+static const double SAME = LT_BH_DUPLICATE;
+static const double SAME2 = 2 * LT_BH_DUPLICATE * LT_BH_DUPLICATE;
+
+/* The reference: one point's walk, as tsne_grad.c's for other dimensions. */
+static void repel_plain(const lt_bh_tree *t, const double *yi, double theta2, double *neg,
+                        double *z_out)
+{
+    const lt_bh_node *nodes = t->nodes;
+    size_t n_nodes = t->n_nodes, at = 0;
+    double fx = 0, fy = 0, z = 0;
+    while (at < n_nodes) {
+        const lt_bh_node *nd = &nodes[at];
+        double dx = yi[0] - nd->com[0], dy = yi[1] - nd->com[1];
+        double d2 = dx * dx + dy * dy;
+        if (!(nd->width2 < theta2 * d2)) {
+            at++;
+            continue;
+        }
+        if (nd->width2 < 0 && d2 <= SAME2 && fabs(dx) <= SAME && fabs(dy) <= SAME) {
+            at = nd->next;
+            continue;
+        }
+        double w = 1.0 / (1.0 + d2), cw = (double)nd->count * w;
+        z += cw;
+        fx += cw * w * dx;
+        fy += cw * w * dy;
+        at = nd->next;
+    }
+    neg[0] = fx;
+    neg[1] = fy;
+    *z_out = z;
+}
+
+#if defined(__x86_64__)
+#define AVX512 __attribute__((target("avx512f")))
+#define AVX2 __attribute__((target("avx2")))
+
+/* Lane l is point idx[l]. A lane is live at node AT while skip[l] <= AT;
+ * when it takes or skips a cell its skip becomes the cell's next. If no
+ * live lane opens the cell, the walk goes to the cell's next: a lane not
+ * live here waits for the end of a cell that contains this one, so none
+ * is live before that. */
+AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint32_t *idx,
+                                size_t m, double theta2, double *neg, double *z_out)
+{
+    const lt_bh_node *nodes = t->nodes;
+    size_t n_nodes = t->n_nodes, at = 0;
+    double px[LT_BH_GROUP], py[LT_BH_GROUP];
+    for (size_t l = 0; l < LT_BH_GROUP; l++) {
+        size_t i = idx[l < m ? l : 0];
+        px[l] = y[2 * i];
+        py[l] = y[2 * i + 1];
+    }
+    const __mmask8 lanes = (__mmask8)((1u << m) - 1);
+    const __m512d yx = _mm512_loadu_pd(px), yy = _mm512_loadu_pd(py);
+    const __m512d th2 = _mm512_set1_pd(theta2), one = _mm512_set1_pd(1.0);
+    const __m512d same = _mm512_set1_pd(SAME), same2 = _mm512_set1_pd(SAME2);
+    __m512i skip = _mm512_setzero_si512();
+    __m512d fx = _mm512_setzero_pd(), fy = fx, z = fx;
+    while (at < n_nodes) {
+        const lt_bh_node *nd = &nodes[at];
+        __mmask8 live = _mm512_mask_cmple_epu64_mask(lanes, skip, _mm512_set1_epi64((long long)at));
+        __m512d dx = _mm512_sub_pd(yx, _mm512_set1_pd(nd->com[0]));
+        __m512d dy = _mm512_sub_pd(yy, _mm512_set1_pd(nd->com[1]));
+        __m512d d2 = _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy));
+        __m512d w2 = _mm512_set1_pd(nd->width2);
+        __mmask8 take = _mm512_mask_cmp_pd_mask(live, w2, _mm512_mul_pd(th2, d2), _CMP_LT_OQ);
+        __mmask8 open = live & (__mmask8)~take;
+        __mmask8 done = take;
+        if (nd->width2 < 0) {
+            __mmask8 dup = _mm512_mask_cmp_pd_mask(take, d2, same2, _CMP_LE_OQ);
+            dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dx), same, _CMP_LE_OQ);
+            dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dy), same, _CMP_LE_OQ);
+            take &= (__mmask8)~dup;
+        }
+        if (take) {
+            __m512d w = _mm512_div_pd(one, _mm512_add_pd(one, d2));
+            __m512d cw = _mm512_mul_pd(_mm512_set1_pd((double)nd->count), w);
+            __m512d cww = _mm512_mul_pd(cw, w);
+            z = _mm512_mask_add_pd(z, take, z, cw);
+            fx = _mm512_mask_add_pd(fx, take, fx, _mm512_mul_pd(cww, dx));
+            fy = _mm512_mask_add_pd(fy, take, fy, _mm512_mul_pd(cww, dy));
+        }
+        skip = _mm512_mask_mov_epi64(skip, done, _mm512_set1_epi64((long long)nd->next));
+        at = open ? at + 1 : nd->next;
+    }
+    double ox[LT_BH_GROUP], oy[LT_BH_GROUP], oz[LT_BH_GROUP];
+    _mm512_storeu_pd(ox, fx);
+    _mm512_storeu_pd(oy, fy);
+    _mm512_storeu_pd(oz, z);
+    for (size_t l = 0; l < m; l++) {
+        neg[2 * idx[l]] = ox[l];
+        neg[2 * idx[l] + 1] = oy[l];
+        z_out[idx[l]] = oz[l];
+    }
+}
+
+/* group_avx512 on 4 lanes; masks are vectors of all-ones or zero lanes. */
+AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t *idx, size_t m,
+                            double theta2, double *neg, double *z_out)
+{
+    const lt_bh_node *nodes = t->nodes;
+    size_t n_nodes = t->n_nodes, at = 0;
+    double px[4], py[4];
+    long long dead[4];
+    for (size_t l = 0; l < 4; l++) {
+        size_t i = idx[l < m ? l : 0];
+        px[l] = y[2 * i];
+        py[l] = y[2 * i + 1];
+        dead[l] = l < m ? 0 : -1;
+    }
+    const __m256d yx = _mm256_loadu_pd(px), yy = _mm256_loadu_pd(py);
+    const __m256d th2 = _mm256_set1_pd(theta2), one = _mm256_set1_pd(1.0);
+    const __m256d same = _mm256_set1_pd(SAME), same2 = _mm256_set1_pd(SAME2);
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    /* A lane is live while skip <= at (signed: the counts fit); lanes
+     * beyond m wait forever. */
+    __m256i skip = _mm256_loadu_si256((const __m256i *)dead);
+    skip = _mm256_srli_epi64(skip, 1);
+    __m256d fx = _mm256_setzero_pd(), fy = fx, z = fx;
+    while (at < n_nodes) {
+        const lt_bh_node *nd = &nodes[at];
+        __m256i waiting = _mm256_cmpgt_epi64(skip, _mm256_set1_epi64x((long long)at));
+        __m256d live = _mm256_castsi256_pd(_mm256_xor_si256(waiting, _mm256_set1_epi64x(-1)));
+        __m256d dx = _mm256_sub_pd(yx, _mm256_set1_pd(nd->com[0]));
+        __m256d dy = _mm256_sub_pd(yy, _mm256_set1_pd(nd->com[1]));
+        __m256d d2 = _mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy));
+        __m256d w2 = _mm256_set1_pd(nd->width2);
+        __m256d far = _mm256_cmp_pd(w2, _mm256_mul_pd(th2, d2), _CMP_LT_OQ);
+        __m256d take = _mm256_and_pd(live, far);
+        __m256d done = take;
+        int open = _mm256_movemask_pd(_mm256_andnot_pd(far, live));
+        if (nd->width2 < 0) {
+            __m256d dup = _mm256_and_pd(_mm256_cmp_pd(d2, same2, _CMP_LE_OQ),
+                                        _mm256_cmp_pd(_mm256_andnot_pd(sign, dx), same,
+                                                      _CMP_LE_OQ));
+            dup = _mm256_and_pd(dup, _mm256_cmp_pd(_mm256_andnot_pd(sign, dy), same, _CMP_LE_OQ));
+            take = _mm256_andnot_pd(dup, take);
+        }
+        if (_mm256_movemask_pd(take)) {
+            __m256d w = _mm256_div_pd(one, _mm256_add_pd(one, d2));
+            __m256d cw = _mm256_mul_pd(_mm256_set1_pd((double)nd->count), w);
+            __m256d cww = _mm256_mul_pd(cw, w);
+            /* Lanes not taken add +0.0: the sums stay as they were, as none
+             * of them is ever -0.0 (it starts at +0.0, and x + -x is +0.0). */
+            z = _mm256_add_pd(z, _mm256_and_pd(take, cw));
+            fx = _mm256_add_pd(fx, _mm256_and_pd(take, _mm256_mul_pd(cww, dx)));
+            fy = _mm256_add_pd(fy, _mm256_and_pd(take, _mm256_mul_pd(cww, dy)));
+        }
+        __m256i next = _mm256_set1_epi64x((long long)nd->next);
+        skip = _mm256_castpd_si256(_mm256_blendv_pd(_mm256_castsi256_pd(skip),
+                                                    _mm256_castsi256_pd(next), done));
+        at = open ? at + 1 : nd->next;
+    }
+    double ox[4], oy[4], oz[4];
+    _mm256_storeu_pd(ox, fx);
+    _mm256_storeu_pd(oy, fy);
+    _mm256_storeu_pd(oz, z);
+    for (size_t l = 0; l < m; l++) {
+        neg[2 * idx[l]] = ox[l];
+        neg[2 * idx[l] + 1] = oy[l];
+        z_out[idx[l]] = oz[l];
+    }
+}
+
+bool lt_bh_walk_runs(lt_tsne_bh_kernel which)
+{
+    switch (which) {
+    case LT_TSNE_BH_AVX512:
+        return __builtin_cpu_supports("avx512f");
+    case LT_TSNE_BH_AVX2:
+        return __builtin_cpu_supports("avx2");
+    default:
+        return true;
+    }
+}
+#else
+static void group_avx512(const lt_bh_tree *t, const double *y, const uint32_t *idx, size_t m,
+                         double theta2, double *neg, double *z_out)
+{
+    for (size_t l = 0; l < m; l++)
+        repel_plain(t, y + 2 * idx[l], theta2, neg + 2 * idx[l], z_out + idx[l]);
+}
+
+static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t *idx, size_t m,
+                       double theta2, double *neg, double *z_out)
+{
+    group_avx512(t, y, idx, m, theta2, neg, z_out);
+}
+
+bool lt_bh_walk_runs(lt_tsne_bh_kernel which)
+{
+    return which == LT_TSNE_BH_PLAIN;
+}
+#endif
+
+lt_tsne_bh_kernel lt_bh_walk_best(void)
+{
+    return lt_bh_walk_runs(LT_TSNE_BH_AVX512) ? LT_TSNE_BH_AVX512
+           : lt_bh_walk_runs(LT_TSNE_BH_AVX2) ? LT_TSNE_BH_AVX2
+                                               : LT_TSNE_BH_PLAIN;
+}
+
+void lt_bh_repel2(lt_tsne_bh_kernel which, const lt_bh_tree *t, const double *y,
+                  const uint32_t *idx, size_t m, double theta2, double *neg, double *z)
+{
+    switch (which) {
+    case LT_TSNE_BH_AVX512:
+        group_avx512(t, y, idx, m, theta2, neg, z);
+        break;
+    case LT_TSNE_BH_AVX2:
+        for (size_t l = 0; l < m; l += 4)
+            group_avx2(t, y, idx + l, m - l < 4 ? m - l : 4, theta2, neg, z);
+        break;
+    default:
+        for (size_t l = 0; l < m; l++)
+            repel_plain(t, y + 2 * idx[l], theta2, neg + 2 * idx[l], z + idx[l]);
+        break;
+    }
+}
