@@ -52,6 +52,7 @@ static void repel_plain(const lt_bh_tree *t, const double *yi, double theta2, do
 AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint32_t *idx,
                                 size_t m, double theta2, double *neg, double *z_out)
 {
+    enum { H = LT_BH_GROUP / 8 };
     const lt_bh_node *nodes = t->nodes;
     size_t n_nodes = t->n_nodes, at = 0;
     double px[LT_BH_GROUP], py[LT_BH_GROUP];
@@ -60,43 +61,55 @@ AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint
         px[l] = y[2 * i];
         py[l] = y[2 * i + 1];
     }
-    const __mmask8 lanes = (__mmask8)((1u << m) - 1);
-    const __m512d yx = _mm512_loadu_pd(px), yy = _mm512_loadu_pd(py);
     const __m512d th2 = _mm512_set1_pd(theta2), one = _mm512_set1_pd(1.0);
     const __m512d same = _mm512_set1_pd(SAME), same2 = _mm512_set1_pd(SAME2);
-    __m512i skip = _mm512_setzero_si512();
-    __m512d fx = _mm512_setzero_pd(), fy = fx, z = fx;
+    __m512d yx[H], yy[H], fx[H], fy[H], z[H];
+    __m512i skip[H];
+    __mmask8 lanes[H];
+    for (int h = 0; h < H; h++) {
+        yx[h] = _mm512_loadu_pd(px + 8 * h);
+        yy[h] = _mm512_loadu_pd(py + 8 * h);
+        fx[h] = fy[h] = z[h] = _mm512_setzero_pd();
+        skip[h] = _mm512_setzero_si512();
+        size_t in = m > 8 * (size_t)h ? m - 8 * (size_t)h : 0;
+        lanes[h] = (__mmask8)(in >= 8 ? 0xff : (1u << in) - 1);
+    }
     while (at < n_nodes) {
         const lt_bh_node *nd = &nodes[at];
-        __mmask8 live = _mm512_mask_cmple_epu64_mask(lanes, skip, _mm512_set1_epi64((long long)at));
-        __m512d dx = _mm512_sub_pd(yx, _mm512_set1_pd(nd->com[0]));
-        __m512d dy = _mm512_sub_pd(yy, _mm512_set1_pd(nd->com[1]));
-        __m512d d2 = _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy));
-        __m512d w2 = _mm512_set1_pd(nd->width2);
-        __mmask8 take = _mm512_mask_cmp_pd_mask(live, w2, _mm512_mul_pd(th2, d2), _CMP_LT_OQ);
-        __mmask8 open = live & (__mmask8)~take;
-        __mmask8 done = take;
-        if (nd->width2 < 0) {
-            __mmask8 dup = _mm512_mask_cmp_pd_mask(take, d2, same2, _CMP_LE_OQ);
-            dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dx), same, _CMP_LE_OQ);
-            dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dy), same, _CMP_LE_OQ);
-            take &= (__mmask8)~dup;
-        }
-        if (take) {
+        const __m512d cx = _mm512_set1_pd(nd->com[0]), cy = _mm512_set1_pd(nd->com[1]);
+        const __m512d w2 = _mm512_set1_pd(nd->width2), cnt = _mm512_set1_pd((double)nd->count);
+        const __m512i atv = _mm512_set1_epi64((long long)at);
+        const __m512i next = _mm512_set1_epi64((long long)nd->next);
+        unsigned open = 0;
+        for (int h = 0; h < H; h++) {
+            __mmask8 live = _mm512_mask_cmple_epu64_mask(lanes[h], skip[h], atv);
+            __m512d dx = _mm512_sub_pd(yx[h], cx), dy = _mm512_sub_pd(yy[h], cy);
+            __m512d d2 = _mm512_add_pd(_mm512_mul_pd(dx, dx), _mm512_mul_pd(dy, dy));
+            __mmask8 take = _mm512_mask_cmp_pd_mask(live, w2, _mm512_mul_pd(th2, d2), _CMP_LT_OQ);
+            open |= live & (__mmask8)~take;
+            skip[h] = _mm512_mask_mov_epi64(skip[h], take, next);
+            if (nd->width2 < 0) {
+                __mmask8 dup = _mm512_mask_cmp_pd_mask(take, d2, same2, _CMP_LE_OQ);
+                dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dx), same, _CMP_LE_OQ);
+                dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dy), same, _CMP_LE_OQ);
+                take &= (__mmask8)~dup;
+            }
+            if (!take)
+                continue;
             __m512d w = _mm512_div_pd(one, _mm512_add_pd(one, d2));
-            __m512d cw = _mm512_mul_pd(_mm512_set1_pd((double)nd->count), w);
-            __m512d cww = _mm512_mul_pd(cw, w);
-            z = _mm512_mask_add_pd(z, take, z, cw);
-            fx = _mm512_mask_add_pd(fx, take, fx, _mm512_mul_pd(cww, dx));
-            fy = _mm512_mask_add_pd(fy, take, fy, _mm512_mul_pd(cww, dy));
+            __m512d cw = _mm512_mul_pd(cnt, w), cww = _mm512_mul_pd(cw, w);
+            z[h] = _mm512_mask_add_pd(z[h], take, z[h], cw);
+            fx[h] = _mm512_mask_add_pd(fx[h], take, fx[h], _mm512_mul_pd(cww, dx));
+            fy[h] = _mm512_mask_add_pd(fy[h], take, fy[h], _mm512_mul_pd(cww, dy));
         }
-        skip = _mm512_mask_mov_epi64(skip, done, _mm512_set1_epi64((long long)nd->next));
         at = open ? at + 1 : nd->next;
     }
     double ox[LT_BH_GROUP], oy[LT_BH_GROUP], oz[LT_BH_GROUP];
-    _mm512_storeu_pd(ox, fx);
-    _mm512_storeu_pd(oy, fy);
-    _mm512_storeu_pd(oz, z);
+    for (int h = 0; h < H; h++) {
+        _mm512_storeu_pd(ox + 8 * h, fx[h]);
+        _mm512_storeu_pd(oy + 8 * h, fy[h]);
+        _mm512_storeu_pd(oz + 8 * h, z[h]);
+    }
     for (size_t l = 0; l < m; l++) {
         neg[2 * idx[l]] = ox[l];
         neg[2 * idx[l] + 1] = oy[l];
@@ -104,9 +117,9 @@ AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint
     }
 }
 
-/* group_avx512 on two halves of 4 lanes; masks are vectors of all-ones or
+/* group_avx512 on registers of 4 lanes; masks are vectors of all-ones or
  * zero lanes. (On 4 lanes, one register, the walk took longer than the
- * plain one: 8 lanes share the walk's control twice as well.) */
+ * plain one: more lanes share the walk's control.) */
 AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t *idx, size_t m,
                             double theta2, double *neg, double *z_out)
 {
@@ -123,9 +136,10 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
     const __m256d th2 = _mm256_set1_pd(theta2), one = _mm256_set1_pd(1.0);
     const __m256d same = _mm256_set1_pd(SAME), same2 = _mm256_set1_pd(SAME2);
     const __m256d sign = _mm256_set1_pd(-0.0), all = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
-    __m256d yx[2], yy[2], fx[2], fy[2], z[2];
-    __m256i skip[2]; /* a lane is live while skip <= at (signed: the counts fit) */
-    for (int h = 0; h < 2; h++) {
+    enum { H = LT_BH_GROUP / 4 };
+    __m256d yx[H], yy[H], fx[H], fy[H], z[H];
+    __m256i skip[H]; /* a lane is live while skip <= at (signed: the counts fit) */
+    for (int h = 0; h < H; h++) {
         yx[h] = _mm256_loadu_pd(px + 4 * h);
         yy[h] = _mm256_loadu_pd(py + 4 * h);
         fx[h] = fy[h] = z[h] = _mm256_setzero_pd();
@@ -138,7 +152,7 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
         const __m256i atv = _mm256_set1_epi64x((long long)at);
         const __m256i next = _mm256_set1_epi64x((long long)nd->next);
         int open = 0;
-        for (int h = 0; h < 2; h++) {
+        for (int h = 0; h < H; h++) {
             __m256d live = _mm256_xor_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(skip[h], atv)), all);
             __m256d dx = _mm256_sub_pd(yx[h], cx), dy = _mm256_sub_pd(yy[h], cy);
             __m256d d2 = _mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy));
@@ -168,7 +182,7 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
         at = open ? at + 1 : nd->next;
     }
     double ox[LT_BH_GROUP], oy[LT_BH_GROUP], oz[LT_BH_GROUP];
-    for (int h = 0; h < 2; h++) {
+    for (int h = 0; h < H; h++) {
         _mm256_storeu_pd(ox + 4 * h, fx[h]);
         _mm256_storeu_pd(oy + 4 * h, fy[h]);
         _mm256_storeu_pd(oz + 4 * h, z[h]);

@@ -20,8 +20,9 @@
 #include "math/tsne.h"
 #include "math/tsne_tree.h"
 
-/* Points one group walk handles (the lanes of an AVX-512 register). */
-#define LT_BH_GROUP 8
+/* Points one group walk handles: two AVX-512 registers of lanes (16 took
+ * 8% less time than 8 on Zen 4, with AVX-512 and with AVX2). */
+#define LT_BH_GROUP 16
 
 /* Whether this processor runs kernel WHICH. */
 bool lt_bh_walk_runs(lt_tsne_bh_kernel which);

@@ -190,7 +190,7 @@ static void test_gradient_bh_matches_sklearn(void)
 }
 
 /* Every kernel of the 2-D walk gives the plain walk's gradient bit for bit:
- * 1000 points (groups of 8 that end mid-chunk), duplicated points (leaves
+ * 1000 points (groups that end mid-chunk), duplicated points (leaves
  * the walk skips), and angles 0 (no cell taken), 0.5 and 1. */
 static void test_gradient_bh_kernels(void)
 {
