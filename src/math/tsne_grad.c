@@ -245,8 +245,8 @@ static void bh_repel(void *arg, size_t begin, size_t end)
     if (dim == 2) {
         for (size_t a = begin; a < end; a += LT_BH_GROUP) {
             size_t m = end - a < LT_BH_GROUP ? end - a : LT_BH_GROUP;
-            lt_bh_repel2(bh->kernel, &bh->tree, job->y, bh->tree.perm + a, m, job->theta2,
-                         bh->neg, bh->z);
+            lt_bh_repel2(bh->kernel, &bh->tree, job->y, bh->tree.perm + a, m, job->theta2, bh->neg,
+                         bh->z);
         }
         return;
     }

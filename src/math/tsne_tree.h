@@ -66,7 +66,7 @@ typedef struct lt_bh_tree {
     struct lt_bh_task *tasks;
     struct lt_bh_sink *sinks; /* n_sinks, one per task */
     size_t n_tasks, n_sinks;
-    size_t *shift;            /* assembly scratch, one per plan node and one */
+    size_t *shift; /* assembly scratch, one per plan node and one */
 } lt_bh_tree;
 
 /* Prepares an empty tree for up to n points in dim (1..3) dimensions.

@@ -49,8 +49,8 @@ static void repel_plain(const lt_bh_tree *t, const double *yi, double theta2, do
  * live lane opens the cell, the walk goes to the cell's next: a lane not
  * live here waits for the end of a cell that contains this one, so none
  * is live before that. */
-AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint32_t *idx,
-                                size_t m, double theta2, double *neg, double *z_out)
+AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint32_t *idx, size_t m,
+                                double theta2, double *neg, double *z_out)
 {
     enum { H = LT_BH_GROUP / 8 };
     const lt_bh_node *nodes = t->nodes;
@@ -153,7 +153,8 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
         const __m256i next = _mm256_set1_epi64x((long long)nd->next);
         int open = 0;
         for (int h = 0; h < H; h++) {
-            __m256d live = _mm256_xor_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(skip[h], atv)), all);
+            __m256d live =
+                _mm256_xor_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(skip[h], atv)), all);
             __m256d dx = _mm256_sub_pd(yx[h], cx), dy = _mm256_sub_pd(yy[h], cy);
             __m256d d2 = _mm256_add_pd(_mm256_mul_pd(dx, dx), _mm256_mul_pd(dy, dy));
             __m256d far = _mm256_cmp_pd(w2, _mm256_mul_pd(th2, d2), _CMP_LT_OQ);
@@ -162,11 +163,11 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
             skip[h] = _mm256_castpd_si256(
                 _mm256_blendv_pd(_mm256_castsi256_pd(skip[h]), _mm256_castsi256_pd(next), take));
             if (nd->width2 < 0) {
-                __m256d dup = _mm256_and_pd(
-                    _mm256_cmp_pd(d2, same2, _CMP_LE_OQ),
-                    _mm256_cmp_pd(_mm256_andnot_pd(sign, dx), same, _CMP_LE_OQ));
-                dup = _mm256_and_pd(dup,
-                                    _mm256_cmp_pd(_mm256_andnot_pd(sign, dy), same, _CMP_LE_OQ));
+                __m256d dup =
+                    _mm256_and_pd(_mm256_cmp_pd(d2, same2, _CMP_LE_OQ),
+                                  _mm256_cmp_pd(_mm256_andnot_pd(sign, dx), same, _CMP_LE_OQ));
+                dup =
+                    _mm256_and_pd(dup, _mm256_cmp_pd(_mm256_andnot_pd(sign, dy), same, _CMP_LE_OQ));
                 take = _mm256_andnot_pd(dup, take);
             }
             if (!_mm256_movemask_pd(take))
@@ -229,7 +230,7 @@ lt_tsne_bh_kernel lt_bh_walk_best(void)
 {
     return lt_bh_walk_runs(LT_TSNE_BH_AVX512) ? LT_TSNE_BH_AVX512
            : lt_bh_walk_runs(LT_TSNE_BH_AVX2) ? LT_TSNE_BH_AVX2
-                                               : LT_TSNE_BH_PLAIN;
+                                              : LT_TSNE_BH_PLAIN;
 }
 
 void lt_bh_repel2(lt_tsne_bh_kernel which, const lt_bh_tree *t, const double *y,

@@ -546,8 +546,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "exact gradient: sklearn and finite differences", test_gradient_exact);
     CU_add_test(s, "Barnes-Hut gradient: sklearn's", test_gradient_bh_matches_sklearn);
     CU_add_test(s, "Barnes-Hut gradient: exact at angle 0", test_gradient_bh_vs_exact);
-    CU_add_test(s, "Barnes-Hut gradient: every kernel the plain walk's",
-                test_gradient_bh_kernels);
+    CU_add_test(s, "Barnes-Hut gradient: every kernel the plain walk's", test_gradient_bh_kernels);
     CU_add_test(s, "FFT repulsion and Z: exact sums", test_fft_repulsion);
     CU_add_test(s, "trustworthiness", test_trustworthiness);
     CU_add_test(s, "fit: barnes_hut, init pca", test_fit_default);
