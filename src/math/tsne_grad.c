@@ -336,7 +336,7 @@ double lt_tsne_gradient_bh(lt_tsne_bh *bh, const lt_tsne_sparse *p, const double
                            double angle, bool want_error, lt_pool *pool,
                            double *grad, bool *ok)
 {
-    *ok = lt_bh_tree_build(&bh->tree, y, pool) == 0;
+    *ok = lt_bh_tree_build(&bh->tree, y) == 0;
     if (!*ok)
         return NAN;
     double dof = dof_of(bh->dim);

@@ -20,8 +20,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "math/pool.h"
-
 #define LT_BH_MAX_DIM 3
 /* Points closer than this in every coordinate are one point to the tree
  * (scikit-learn's EPSILON in _quad_tree.pyx). */
@@ -36,20 +34,6 @@ typedef struct lt_bh_node {
     uint32_t next;             /* index of the first node after the subtree */
 } lt_bh_node;
 
-/* Build state: nodes grown into a growable array. */
-struct lt_bh_sink {
-    lt_bh_node *nodes;
-    size_t n, cap;
-};
-
-/* Build state: a cell whose subtree one thread grows. */
-struct lt_bh_task {
-    size_t lo, hi; /* its points, perm[lo, hi) */
-    size_t at;     /* its placeholder in the plan */
-    double lo_b[LT_BH_MAX_DIM], hi_b[LT_BH_MAX_DIM];
-    int depth;
-};
-
 typedef struct lt_bh_tree {
     size_t dim;
     lt_bh_node *nodes;  /* n_nodes in depth-first order; nodes[0] is the root */
@@ -57,16 +41,6 @@ typedef struct lt_bh_tree {
     uint32_t *perm;     /* point indices grouped by cell, in leaf order */
     uint32_t *scratch;  /* build scratch: the same size */
     size_t n_points;
-    /* The build grows the top SPLIT levels serially into PLAN, the cells
-     * below them as tasks into sinks of their own in parallel, then copies
-     * all into nodes in depth-first order: the same tree for any number of
-     * threads. */
-    int split;
-    struct lt_bh_sink plan;
-    struct lt_bh_task *tasks;
-    struct lt_bh_sink *sinks; /* n_sinks, one per task */
-    size_t n_tasks, n_sinks;
-    size_t *shift; /* assembly scratch, one per plan node and one */
 } lt_bh_tree;
 
 /* Prepares an empty tree for up to n points in dim (1..3) dimensions.
@@ -74,10 +48,9 @@ typedef struct lt_bh_tree {
  * free). */
 int lt_bh_tree_init(lt_bh_tree *t, size_t n, size_t dim);
 
-/* (Re)builds the tree over the n x dim points Y (n as at init, n >= 1),
- * its subtrees on POOL's threads (NULL: the caller's). Returns 0, or -1
- * when out of memory. */
-int lt_bh_tree_build(lt_bh_tree *t, const double *y, lt_pool *pool);
+/* (Re)builds the tree over the n x dim points Y (n as at init, n >= 1).
+ * Returns 0, or -1 when out of memory. */
+int lt_bh_tree_build(lt_bh_tree *t, const double *y);
 
 void lt_bh_tree_free(lt_bh_tree *t);
 
