@@ -288,6 +288,78 @@ static void test_shared_gradient(void)
         lt_nn_shape_2d(7, 6), 0);
 }
 
+/* STEPS batches of 32 samples of plain SGD on the network YAML (input IN)
+ * through lt_train on THREADS threads; returns the weights (owned), and
+ * the initial ones in *INITIAL (owned) unless it is NULL. */
+static float *dense_steps(const char *yaml, lt_nn_shape in, int threads, size_t steps,
+                          size_t *n_weights, float **initial)
+{
+    CU_ASSERT_EQUAL(lt_nn_parallel_set_threads(threads), threads);
+    test_specs specs = test_specs_bind(yaml);
+    lt_net net;
+    size_t bad, n = 32 * steps, size = lt_nn_shape_size(&in);
+    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 11, &bad, NULL),
+                          LT_NET_OK);
+    float *x = malloc(n * size * sizeof *x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    for (size_t i = 0; i < n * size; i++)
+        x[i] = (float)((i * 2654435761u) % 1000u) / 1000.0f;
+    lt_optim opt;
+    CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &specs.optimizer.items[0], net.n_weights), 0);
+    if (initial) {
+        *initial = malloc(net.n_weights * sizeof **initial);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(*initial);
+        memcpy(*initial, net.w, net.n_weights * sizeof **initial);
+    }
+    lt_train_config tc = {.epochs = 1, .loss = LT_LOSS_BINARY_CROSSENTROPY};
+    lt_progress quiet;
+    lt_progress_init(&quiet, false, 1, steps, NULL, 0);
+    lt_history h;
+    CU_ASSERT_EQUAL_FATAL(lt_train(&net, &opt, &tc, x, n, NULL, 0, &quiet, &h), LT_TRAIN_OK);
+    float *w = malloc(net.n_weights * sizeof *w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    memcpy(w, net.w, net.n_weights * sizeof *w);
+    *n_weights = net.n_weights;
+    lt_history_free(&h);
+    lt_optim_free(&opt);
+    lt_net_free(&net);
+    free(x);
+    test_specs_free(&specs);
+    lt_nn_parallel_set_threads(1);
+    return w;
+}
+
+static void test_dense_shares(void)
+{
+    /* A dense network's batch on 2 or 3 threads goes in two phases
+     * (nn/dense_shares.h): each weight's gradient is one sum over the
+     * whole batch, as on one thread. Noise ahead of the dense layers, a
+     * view after them, and a bottleneck narrower than a register tile. */
+    const char *yaml =
+        "layers: [{gaussian_noise: {stddev: 0.1}}, {dense: {units: 96, activation: selu}},"
+        " {dense: {units: 12, activation: linear}}, {dense: {units: 96, activation: relu}},"
+        " {dense: {units: 256, activation: sigmoid}}, {reshape: {shape: [16, 16]}}]\n"
+        "optimizer: {sgd: {learning_rate: 1.0}}\n";
+    size_t n1, n, steps = 6;
+    float *w0;
+    float *one = dense_steps(yaml, lt_nn_shape_1d(256), 1, steps, &n1, &w0);
+    double moved = maxdiff_ff(w0, one, n1), top = 0;
+    for (size_t i = 0; i < n1; i++)
+        top = fmax(top, fabs((double)one[i]));
+    CU_ASSERT(moved > 1e-3); /* the steps moved the weights */
+    for (int threads = 2; threads <= 3; threads++) {
+        float *first = dense_steps(yaml, lt_nn_shape_1d(256), threads, steps, &n, NULL);
+        CU_ASSERT_FATAL(n == n1);
+        NEAR("dense shares, threads vs 1: weights, relative", maxdiff_ff(one, first, n) / top, 1e-6);
+        float *again = dense_steps(yaml, lt_nn_shape_1d(256), threads, steps, &n, NULL);
+        CU_ASSERT(memcmp(first, again, n * sizeof *first) == 0);
+        free(again);
+        free(first);
+    }
+    free(one);
+    free(w0);
+}
+
 /* Evaluation and prediction of network YAML (input IN, batch 16, codings
  * from layer CODED) on 2 and 3 threads, which share out whole batches among
  * replicas (nn/eval.c): the same bits as on one thread. */
@@ -465,6 +537,7 @@ int main(int argc, char **argv)
     CU_add_test(s, "a stacked autoencoder's training vs torch", test_stacked_trajectory);
     CU_add_test(s, "dense training: the same bits on the same threads", test_dense_threads_deterministic);
     CU_add_test(s, "a batch shared among threads: its gradient", test_shared_gradient);
+    CU_add_test(s, "a dense network's batch in two phases: the one-thread weights", test_dense_shares);
     CU_add_test(s, "evaluation and prediction by batches on threads", test_eval_threads);
     CU_add_test(s, "shape rules and their messages", test_shapes);
     CU_add_test(s, "initialiser variances", test_initialisers);
