@@ -4,7 +4,6 @@
  * the bias b [units]. Like Keras, a dense layer on a [t, f] input acts on
  * each of the t rows of f values (what time_distributed(dense) does): the
  * batch is then n * t rows for the matrix products. */
-#include <cblas.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -173,14 +172,14 @@ static void bias_rows(lt_layer *l, const float *dz, size_t rows, size_t inputs, 
     lt_column_sums(dz, rows, units, rate > 0 ? -rate : 1.0f, !(rate > 0), bias);
 }
 
-/* dz W^T into dx [rows, inputs] (leading dimension ldx), on the kernel's
- * rows [i0, i1): dx's columns [i0, i1). A transposed B, which nn/smallmm
- * does not take. */
+/* dz W^T into dx [rows, inputs], on the kernel's rows [i0, i1): dx's
+ * columns [i0, i1). Not cblas_sgemm, whose bits change with the rows: a
+ * share's 16 would not give the whole batch's numbers. */
 static void input_rows(const lt_layer *l, const float *dz, size_t rows, size_t inputs,
                        size_t units, size_t i0, size_t i1, float *dx)
 {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)(i1 - i0), (int)units,
-                1.0f, dz, (int)units, l->w + i0 * units, (int)units, 0.0f, dx + i0, (int)inputs);
+    lt_small_gemm_nt(rows, i1 - i0, units, dz, units, l->w + i0 * units, units, 1.0f, 0.0f,
+                     dx + i0, inputs);
 }
 
 /* Gradient block B < blocks: the kernel's rows [i0, i1), which are also

@@ -202,10 +202,10 @@ static double maxdiff_ff(const float *a, const float *b, size_t n)
 static void test_dense_threads_deterministic(void)
 {
     /* On 2 or more threads each thread takes a share of every batch's
-     * rows (nn/shares.h) and the shares' gradients are added in share
-     * order: the same bits on the same thread count, run after run (3
-     * threads on fewer cores also catch a race), and the same training as
-     * on one thread up to float summation order. */
+     * rows (nn/shares.h): the same bits on the same thread count, run
+     * after run (3 threads on fewer cores also catch a race), and the same
+     * training as on one thread up to float summation order (a dense
+     * network's, in two phases, has the same order: test_dense_shares). */
     const char *optimizers[] = {"{sgd: {learning_rate: 0.5}}", "{adam: {learning_rate: 0.001}}"};
     for (size_t o = 0; o < 2; o++) {
         size_t n1, n;
@@ -333,8 +333,10 @@ static void test_dense_shares(void)
 {
     /* A dense network's batch on 2 or 3 threads goes in two phases
      * (nn/dense_shares.h): each weight's gradient is one sum over the
-     * whole batch, as on one thread. Noise ahead of the dense layers, a
-     * view after them, and a bottleneck narrower than a register tile. */
+     * whole batch, as on one thread, and every product's bits are the
+     * same for any rows (nn/smallmm.h): the one-thread weights exactly.
+     * Noise ahead of the dense layers, a view after them, and a
+     * bottleneck narrower than a register tile. */
     const char *yaml =
         "layers: [{gaussian_noise: {stddev: 0.1}}, {dense: {units: 96, activation: selu}},"
         " {dense: {units: 12, activation: linear}}, {dense: {units: 96, activation: relu}},"
@@ -350,7 +352,7 @@ static void test_dense_shares(void)
     for (int threads = 2; threads <= 3; threads++) {
         float *first = dense_steps(yaml, lt_nn_shape_1d(256), threads, steps, &n, NULL);
         CU_ASSERT_FATAL(n == n1);
-        NEAR("dense shares, threads vs 1: weights, relative", maxdiff_ff(one, first, n) / top, 1e-6);
+        NEAR("dense shares, threads vs 1: weights, relative", maxdiff_ff(one, first, n) / top, 0);
         float *again = dense_steps(yaml, lt_nn_shape_1d(256), threads, steps, &n, NULL);
         CU_ASSERT(memcmp(first, again, n * sizeof *first) == 0);
         free(again);
