@@ -329,6 +329,44 @@ static float *dense_steps(const char *yaml, lt_nn_shape in, int threads, size_t 
     return w;
 }
 
+/* The network YAML (input IN) trained on 2 and 3 threads against 1. */
+static void dense_shares_case(const char *label, const char *yaml, lt_nn_shape in)
+{
+    /* The batches do go in two phases. */
+    test_specs specs = test_specs_bind(yaml);
+    lt_net net;
+    size_t bad;
+    CU_ASSERT_EQUAL_FATAL(
+        lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 11, &bad, NULL), LT_NET_OK);
+    lt_shares sh;
+    CU_ASSERT_EQUAL_FATAL(lt_shares_init(&sh, &net, 2, 0), 1);
+    CU_ASSERT(sh.dense.blocks != NULL && sh.replicas == NULL);
+    lt_shares_free(&sh);
+    lt_net_free(&net);
+    test_specs_free(&specs);
+
+    size_t n1, n, steps = 6;
+    float *w0;
+    float *one = dense_steps(yaml, in, 1, steps, &n1, &w0);
+    double moved = maxdiff_ff(w0, one, n1), top = 0;
+    for (size_t i = 0; i < n1; i++)
+        top = fmax(top, fabs((double)one[i]));
+    CU_ASSERT(moved > 1e-3); /* the steps moved the weights */
+    for (int threads = 2; threads <= 3; threads++) {
+        float *first = dense_steps(yaml, in, threads, steps, &n, NULL);
+        CU_ASSERT_FATAL(n == n1);
+        char what[160];
+        snprintf(what, sizeof what, "dense shares, %s: %d threads vs 1, relative", label, threads);
+        NEAR(what, maxdiff_ff(one, first, n) / top, 0);
+        float *again = dense_steps(yaml, in, threads, steps, &n, NULL);
+        CU_ASSERT(memcmp(first, again, n * sizeof *first) == 0);
+        free(again);
+        free(first);
+    }
+    free(one);
+    free(w0);
+}
+
 static void test_dense_shares(void)
 {
     /* A dense network's batch on 2 or 3 threads goes in two phases
@@ -336,30 +374,20 @@ static void test_dense_shares(void)
      * whole batch, as on one thread, and every product's bits are the
      * same for any rows (nn/smallmm.h): the one-thread weights exactly.
      * Noise ahead of the dense layers, a view after them, and a
-     * bottleneck narrower than a register tile. */
-    const char *yaml =
+     * bottleneck narrower than a register tile; then dense layers on each
+     * of 16 rows per sample (Keras's Dense on a [t, f] input). */
+    dense_shares_case(
+        "noise, dense, reshape",
         "layers: [{gaussian_noise: {stddev: 0.1}}, {dense: {units: 96, activation: selu}},"
         " {dense: {units: 12, activation: linear}}, {dense: {units: 96, activation: relu}},"
         " {dense: {units: 256, activation: sigmoid}}, {reshape: {shape: [16, 16]}}]\n"
-        "optimizer: {sgd: {learning_rate: 1.0}}\n";
-    size_t n1, n, steps = 6;
-    float *w0;
-    float *one = dense_steps(yaml, lt_nn_shape_1d(256), 1, steps, &n1, &w0);
-    double moved = maxdiff_ff(w0, one, n1), top = 0;
-    for (size_t i = 0; i < n1; i++)
-        top = fmax(top, fabs((double)one[i]));
-    CU_ASSERT(moved > 1e-3); /* the steps moved the weights */
-    for (int threads = 2; threads <= 3; threads++) {
-        float *first = dense_steps(yaml, lt_nn_shape_1d(256), threads, steps, &n, NULL);
-        CU_ASSERT_FATAL(n == n1);
-        NEAR("dense shares, threads vs 1: weights, relative", maxdiff_ff(one, first, n) / top, 0);
-        float *again = dense_steps(yaml, lt_nn_shape_1d(256), threads, steps, &n, NULL);
-        CU_ASSERT(memcmp(first, again, n * sizeof *first) == 0);
-        free(again);
-        free(first);
-    }
-    free(one);
-    free(w0);
+        "optimizer: {sgd: {learning_rate: 1.0}}\n",
+        lt_nn_shape_1d(256));
+    dense_shares_case("dense on [16, 16], adam",
+                      "layers: [{dense: {units: 24, activation: selu}}, {dense: {units: 16, "
+                      "activation: sigmoid}}]\n"
+                      "optimizer: {adam: {learning_rate: 0.01}}\n",
+                      lt_nn_shape_2d(16, 16));
 }
 
 /* Evaluation and prediction of network YAML (input IN, batch 16, codings
