@@ -55,6 +55,9 @@ int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split)
     d->blocks = malloc(blocks * sizeof *d->blocks);
     if (!d->block || !d->dy || !d->x || !d->blocks)
         return -1;
+    for (int k = 0; split && k < 2; k++)
+        if (!(d->early[k] = malloc(net->batch * net->layers[split].in_size * sizeof(float))))
+            return -1;
     float *p = d->block;
     const float *x = NULL; /* the output of the layer below, from first on */
     for (size_t i = d->first; i < n; i++) {
@@ -82,7 +85,43 @@ void lt_dense_shares_free(lt_dense_shares *d)
     free(d->dy);
     free(d->x);
     free(d->blocks);
+    free(d->early[0]);
+    free(d->early[1]);
     *d = (lt_dense_shares){0};
+}
+
+void lt_dense_shares_ahead(lt_dense_shares *d, const float *x, size_t rows)
+{
+    if (d->early[0]) {
+        d->next = x;
+        d->next_rows = rows;
+    }
+}
+
+/* Layers [0, split) on the ROWS samples X, the last of them (not a view,
+ * which would fit the shares) writing into OUT. */
+static const float *run_leading(lt_net *net, const float *x, size_t rows, size_t split, float *out)
+{
+    for (size_t i = 0; i < split; i++) {
+        lt_layer *l = &net->layers[i];
+        if (l->kind->view)
+            continue;
+        float *y = i == split - 1 ? out : net->out[i];
+        l->kind->forward(l, x, y, rows, true);
+        x = y;
+    }
+    return out;
+}
+
+const float *lt_dense_shares_leading(lt_dense_shares *d, lt_net *net, const float *x, size_t rows,
+                                     size_t split)
+{
+    if (!split)
+        return x;
+    if (d->ready != rows)
+        run_leading(net, x, rows, split, d->early[d->cur]);
+    d->ready = 0;
+    return d->early[d->cur];
 }
 
 const float *lt_dense_shares_forward(lt_net *net, const float *in, size_t split, size_t lo,
@@ -121,18 +160,26 @@ void lt_dense_shares_backward(const lt_dense_shares *d, lt_net *net, size_t lo, 
 }
 
 struct step_job {
-    const lt_dense_shares *d;
+    lt_dense_shares *d;
     lt_net *net;
     const float *in;
-    size_t rows;
+    size_t rows, split;
+    bool ahead; /* block 0 runs the next batch's leading layers */
     float sgd_rate;
 };
 
 /* Phase 2's block B: its kernel rows over the whole batch, and its
- * layer's bias with the first ones. Blocks write disjoint weights. */
+ * layer's bias with the first ones. Blocks write disjoint weights. Or,
+ * running ahead, block 0: the next batch's leading layers, first so that
+ * their one thread's draws start at once. */
 static void step_block(void *arg, size_t b)
 {
     struct step_job *j = arg;
+    lt_dense_shares *d = j->d;
+    if (j->ahead && b-- == 0) {
+        run_leading(j->net, d->next, d->next_rows, j->split, d->early[1 - d->cur]);
+        return;
+    }
     const lt_dense_block *k = &j->d->blocks[b];
     lt_layer *l = &j->net->layers[k->layer];
     const float *x = k->layer == j->d->first ? j->in : j->d->x[k->layer];
@@ -143,8 +190,19 @@ static void step_block(void *arg, size_t b)
 }
 
 void lt_dense_shares_step(lt_dense_shares *d, lt_net *net, const float *in, size_t rows,
-                          float sgd_rate)
+                          size_t split, float sgd_rate)
 {
-    struct step_job j = {.d = d, .net = net, .in = in, .rows = rows, .sgd_rate = sgd_rate};
-    lt_nn_parallel_for(step_block, &j, d->n_blocks);
+    struct step_job j = {.d = d,
+                         .net = net,
+                         .in = in,
+                         .rows = rows,
+                         .split = split,
+                         .ahead = d->next != NULL,
+                         .sgd_rate = sgd_rate};
+    lt_nn_parallel_for(step_block, &j, d->n_blocks + j.ahead);
+    if (j.ahead) {
+        d->cur = 1 - d->cur;
+        d->ready = d->next_rows;
+        d->next = NULL;
+    }
 }

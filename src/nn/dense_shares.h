@@ -11,7 +11,14 @@
  * Each weight's gradient is then one sum over the batch's rows in order:
  * no replica gradients to add up, products of the whole batch (32 rows,
  * not a share's 16) and the same bits as the unshared pass on one thread,
- * whatever the thread count. */
+ * whatever the thread count.
+ *
+ * The layers ahead of the shares (noise, dropout) draw from the network's
+ * stream, so they run on one thread; when the trainer announces the next
+ * batch (lt_dense_shares_ahead), they run for it during phase 2, beside
+ * the weight blocks, which they neither read nor write: the stream is
+ * drawn in the same order, batch after batch, and the other thread does
+ * not wait for the draws. */
 #ifndef LATENT_NN_DENSE_SHARES_H
 #define LATENT_NN_DENSE_SHARES_H
 
@@ -35,6 +42,13 @@ typedef struct lt_dense_shares {
                              * for those above first (first's is the batch's) */
     lt_dense_block *blocks; /* owned: phase 2's, fixed by the shapes */
     size_t n_blocks;
+    /* Running the leading layers a batch ahead (split > 0 only): */
+    float *early[2];   /* owned: their output for two batches, the coming one's and
+                        * the next's, batch * layer split's in_size each */
+    int cur;           /* early[cur] is the coming batch's, */
+    size_t ready;      /* for its `ready` rows (0: not run yet) */
+    const float *next; /* borrowed: the batch announced after the coming one */
+    size_t next_rows;
 } lt_dense_shares;
 
 /* Whether layers [SPLIT, n) of NET are all dense or views, with a dense
@@ -45,6 +59,16 @@ bool lt_dense_shares_fit(const lt_net *net, size_t split);
  * out of memory (D then needs lt_dense_shares_free all the same). */
 int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split);
 void lt_dense_shares_free(lt_dense_shares *d);
+
+/* Announces the batch after the coming one: its ROWS samples X (borrowed
+ * until that batch's lt_shares_batch), whose leading layers then run during
+ * the coming batch's phase 2. The call after the coming one must be for X. */
+void lt_dense_shares_ahead(lt_dense_shares *d, const float *x, size_t rows);
+
+/* Layer split's input for the coming batch X of ROWS samples: the leading
+ * layers' output, run now or already ahead. */
+const float *lt_dense_shares_leading(lt_dense_shares *d, lt_net *net, const float *x, size_t rows,
+                                     size_t split);
 
 /* Phase 1's forward for a share: rows [LO, LO + ROWS) of IN (layer split's
  * input for the whole batch) through layers [split, n), into the
@@ -62,8 +86,8 @@ void lt_dense_shares_backward(const lt_dense_shares *d, lt_net *net, size_t lo, 
 /* Phase 2 over the threads, once every share's phase 1 is done, for the
  * ROWS samples of the batch whose layer split input was IN: the weight
  * gradients into net->g, or when SGD_RATE > 0 the step w -= SGD_RATE g on
- * net->w instead. */
+ * net->w instead; and the announced batch's leading layers [0, SPLIT). */
 void lt_dense_shares_step(lt_dense_shares *d, lt_net *net, const float *in, size_t rows,
-                          float sgd_rate);
+                          size_t split, float sgd_rate);
 
 #endif

@@ -45,6 +45,12 @@ int lt_shares_init(lt_shares *s, lt_net *net, int threads, size_t n_metrics)
     return 1;
 }
 
+void lt_shares_ahead(lt_shares *s, const float *x, size_t rows)
+{
+    if (s->dense.blocks)
+        lt_dense_shares_ahead(&s->dense, x, rows);
+}
+
 void lt_shares_free(lt_shares *s)
 {
     lt_shares_replicas_free(s->replicas, s->n_shares);
@@ -160,8 +166,10 @@ double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
     lt_net *net = s->net;
     size_t out = net->layers[net->n_layers - 1].out_size;
     /* Noise and dropout ahead of the dense layers draw from the network's
-     * stream on the whole batch, in the order they do unshared. */
-    const float *in = lt_net_forward_range(net, x, rows, 0, s->split, true);
+     * stream on the whole batch, in the order they do unshared (a dense
+     * network's maybe during the batch before: nn/dense_shares.h). */
+    const float *in = s->dense.blocks ? lt_dense_shares_leading(&s->dense, net, x, rows, s->split)
+                                      : lt_net_forward_range(net, x, rows, 0, s->split, true);
     struct batch_job j = {.s = s, .in = in, .x = x, .rows = rows, .count = rows * out,
                           .shares = rows < s->n_shares ? rows : s->n_shares, .loss = loss,
                           .metrics = metrics, .n_metrics = n_metrics};
@@ -173,7 +181,7 @@ double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
     if (!isfinite(total))
         return total;
     if (s->dense.blocks)
-        lt_dense_shares_step(&s->dense, net, in, rows, sgd_rate);
+        lt_dense_shares_step(&s->dense, net, in, rows, s->split, sgd_rate);
     else
         lt_shares_add_gradients(net, s->replicas, j.shares, sgd_rate);
     for (size_t k = 0; k < n_metrics; k++) {

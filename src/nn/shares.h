@@ -67,6 +67,13 @@ void lt_shares_free(lt_shares *s);
 double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
                        const lt_spec *metrics, size_t n_metrics, double *sums, float sgd_rate);
 
+/* Announces the batch after the next lt_shares_batch's: its ROWS samples
+ * X (borrowed until its own lt_shares_batch, which must be the call after
+ * next). A dense network then runs its leading layers (noise, dropout)
+ * for it during the coming batch (nn/dense_shares.h); other networks
+ * ignore it. Never across an epoch's end: the shuffle draws between. */
+void lt_shares_ahead(lt_shares *s, const float *x, size_t rows);
+
 /* The parts every way of sharing a batch uses (the VAE's too,
  * nn/vae_shares.h). */
 
