@@ -67,8 +67,8 @@ static bool product(const struct shape *s, int how, const float *a, const float 
         return true;
     }
     if (s->tb)
-        return lt_small_gemm_nt_on((lt_mm_kernel)how, s->m, s->n, s->k, a, lda, b, ldb, 1.0f,
-                                   0.0f, c, ldc);
+        return lt_small_gemm_nt_on((lt_mm_kernel)how, s->m, s->n, s->k, a, lda, b, ldb, 1.0f, 0.0f,
+                                   c, ldc);
     return lt_small_gemm_on((lt_mm_kernel)how, s->m, s->n, s->k, a, s->ta ? 1 : lda,
                             s->ta ? lda : 1, b, ldb, 1.0f, 0.0f, c, ldc);
 }

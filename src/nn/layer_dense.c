@@ -175,11 +175,11 @@ static void bias_rows(lt_layer *l, const float *dz, size_t rows, size_t inputs, 
 /* dz W^T into dx [rows, inputs], on the kernel's rows [i0, i1): dx's
  * columns [i0, i1). Not cblas_sgemm, whose bits change with the rows: a
  * share's 16 would not give the whole batch's numbers. */
-static void input_rows(const lt_layer *l, const float *dz, size_t rows, size_t inputs,
-                       size_t units, size_t i0, size_t i1, float *dx)
+static void input_rows(const lt_layer *l, const float *dz, size_t rows, size_t inputs, size_t units,
+                       size_t i0, size_t i1, float *dx)
 {
-    lt_small_gemm_nt(rows, i1 - i0, units, dz, units, l->w + i0 * units, units, 1.0f, 0.0f,
-                     dx + i0, inputs);
+    lt_small_gemm_nt(rows, i1 - i0, units, dz, units, l->w + i0 * units, units, 1.0f, 0.0f, dx + i0,
+                     inputs);
 }
 
 /* Gradient block B < blocks: the kernel's rows [i0, i1), which are also

@@ -62,7 +62,7 @@ static struct {
     atomic_uint_fast64_t claim; /* generation, blocks, next block */
     atomic_size_t finished; /* blocks of the current job done */
     atomic_bool stopping;
-    uint64_t born;         /* the claim's generation when the workers were started */
+    uint64_t born; /* the claim's generation when the workers were started */
     /* The current job: written before claim moves to its generation and
      * left alone until all its blocks are finished. */
     void (*task)(void *, size_t);

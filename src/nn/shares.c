@@ -107,9 +107,9 @@ static void share_block(void *arg, size_t b)
     bool dense = s->dense.blocks;
     size_t lo = j->rows * b / j->shares, hi = j->rows * (b + 1) / j->shares, rows = hi - lo;
     size_t in = s->net->layers[s->split].in_size, out = net->layers[net->n_layers - 1].out_size;
-    const float *y = dense ? lt_dense_shares_forward(net, j->in, s->split, lo, rows)
-                           : lt_net_forward_range(net, j->in + lo * in, rows, s->split,
-                                                  net->n_layers, true);
+    const float *y =
+        dense ? lt_dense_shares_forward(net, j->in, s->split, lo, rows)
+              : lt_net_forward_range(net, j->in + lo * in, rows, s->split, net->n_layers, true);
     const float *t = j->x + lo * out;
     s->loss[b] = lt_loss_sum(j->loss, y, t, rows * out, 1.0f / (float)j->count,
                              dense ? lt_dense_shares_output_grad(&s->dense, net, lo)

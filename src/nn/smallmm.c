@@ -240,8 +240,8 @@ void lt_small_gemm_tn(size_t m, size_t n, size_t k, const float *a, size_t lda, 
 /* A B^T: each element is the dot product of a row of A and a row of B,
  * both read along k, so the vector kernels sum it in lanes and add the
  * lanes up at the end, in the order lt_small_gemm_nt's header gives. */
-typedef void gemm_nt_fn(size_t, size_t, size_t, const float *, size_t, const float *, size_t,
-                        float, float, float *, size_t);
+typedef void gemm_nt_fn(size_t, size_t, size_t, const float *, size_t, const float *, size_t, float,
+                        float, float *, size_t);
 
 enum { LANES = 16 };
 
@@ -255,9 +255,8 @@ static float lanes_sum(const float s[LANES])
     return (q[0] + q[2]) + (q[1] + q[3]);
 }
 
-static void gemm_nt_plain(size_t m, size_t n, size_t k, const float *a, size_t lda,
-                          const float *b, size_t ldb, float alpha, float beta, float *c,
-                          size_t ldc)
+static void gemm_nt_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                          size_t ldb, float alpha, float beta, float *c, size_t ldc)
 {
     for (size_t i = 0; i < m; i++)
         for (size_t j = 0; j < n; j++) {
@@ -374,29 +373,29 @@ AVX2 INLINE void nt_tile_avx2(size_t R, size_t S, size_t k, const float *a, size
 
 /* Rows of B outermost, in tiles of T (and 1 for the rest): the tile stays
  * in the first-level cache while all of A goes past it. */
-#define NT_KERNEL(name, tile, T, attr)                                                          \
-    attr static void name(size_t m, size_t n, size_t k, const float *a, size_t lda,             \
-                          const float *b, size_t ldb, float alpha, float beta, float *c,        \
-                          size_t ldc)                                                           \
-    {                                                                                           \
-        for (size_t j = 0; j < n;) {                                                            \
-            size_t S = n - j >= T ? T : 1, i = 0;                                               \
-            for (; i + T <= m; i += T)                                                          \
-                if (S == T)                                                                     \
-                    tile(T, T, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,              \
-                         c + i * ldc + j, ldc);                                                 \
-                else                                                                            \
-                    tile(T, 1, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,              \
-                         c + i * ldc + j, ldc);                                                 \
-            for (; i < m; i++)                                                                  \
-                if (S == T)                                                                     \
-                    tile(1, T, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,              \
-                         c + i * ldc + j, ldc);                                                 \
-                else                                                                            \
-                    tile(1, 1, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,              \
-                         c + i * ldc + j, ldc);                                                 \
-            j += S;                                                                             \
-        }                                                                                       \
+#define NT_KERNEL(name, tile, T, attr)                                                             \
+    attr static void name(size_t m, size_t n, size_t k, const float *a, size_t lda,                \
+                          const float *b, size_t ldb, float alpha, float beta, float *c,           \
+                          size_t ldc)                                                              \
+    {                                                                                              \
+        for (size_t j = 0; j < n;) {                                                               \
+            size_t S = n - j >= T ? T : 1, i = 0;                                                  \
+            for (; i + T <= m; i += T)                                                             \
+                if (S == T)                                                                        \
+                    tile(T, T, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+                else                                                                               \
+                    tile(T, 1, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+            for (; i < m; i++)                                                                     \
+                if (S == T)                                                                        \
+                    tile(1, T, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+                else                                                                               \
+                    tile(1, 1, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+            j += S;                                                                                \
+        }                                                                                          \
     }
 
 NT_KERNEL(gemm_nt_avx512, nt_tile_avx512, 4, AVX512)
@@ -409,7 +408,7 @@ static gemm_nt_fn *nt_kernel_of(lt_mm_kernel which)
         return __builtin_cpu_supports("avx512f") ? gemm_nt_avx512 : NULL;
     case LT_MM_AVX2:
         return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? gemm_nt_avx2
-                                                                                : NULL;
+                                                                               : NULL;
     case LT_MM_PLAIN:
         return gemm_nt_plain;
     }
@@ -426,8 +425,8 @@ static gemm_nt_fn *nt_kernel_of(lt_mm_kernel which)
 #endif
 
 bool lt_small_gemm_nt_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
-                         size_t lda, const float *b, size_t ldb, float alpha, float beta,
-                         float *c, size_t ldc)
+                         size_t lda, const float *b, size_t ldb, float alpha, float beta, float *c,
+                         size_t ldc)
 {
     gemm_nt_fn *fn = nt_kernel_of(which);
     if (fn)

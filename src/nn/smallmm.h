@@ -52,8 +52,8 @@ bool lt_small_gemm_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const fl
 
 /* lt_small_gemm_nt on kernel WHICH, as lt_small_gemm_on. */
 bool lt_small_gemm_nt_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
-                         size_t lda, const float *b, size_t ldb, float alpha, float beta,
-                         float *c, size_t ldc);
+                         size_t lda, const float *b, size_t ldb, float alpha, float beta, float *c,
+                         size_t ldc);
 
 /* DST [cols, rows] = SRC [rows, cols]^T, both dense row-major. */
 void lt_transpose(const float *src, size_t rows, size_t cols, float *dst);

@@ -298,8 +298,8 @@ static float *dense_steps(const char *yaml, lt_nn_shape in, int threads, size_t 
     test_specs specs = test_specs_bind(yaml);
     lt_net net;
     size_t bad, n = 32 * steps, size = lt_nn_shape_size(&in);
-    CU_ASSERT_EQUAL_FATAL(lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 11, &bad, NULL),
-                          LT_NET_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 11, &bad, NULL), LT_NET_OK);
     float *x = malloc(n * size * sizeof *x);
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     for (size_t i = 0; i < n * size; i++)
@@ -567,7 +567,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "a stacked autoencoder's training vs torch", test_stacked_trajectory);
     CU_add_test(s, "dense training: the same bits on the same threads", test_dense_threads_deterministic);
     CU_add_test(s, "a batch shared among threads: its gradient", test_shared_gradient);
-    CU_add_test(s, "a dense network's batch in two phases: the one-thread weights", test_dense_shares);
+    CU_add_test(s, "a dense network's batch in two phases: the one-thread weights",
+                test_dense_shares);
     CU_add_test(s, "evaluation and prediction by batches on threads", test_eval_threads);
     CU_add_test(s, "shape rules and their messages", test_shapes);
     CU_add_test(s, "initialiser variances", test_initialisers);

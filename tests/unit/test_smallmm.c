@@ -173,8 +173,9 @@ static void test_nt_kernels(void)
     NEAR("A B^T: error against the double sum, in units of k float epsilons", worst, 1.0);
     for (lt_mm_kernel w = LT_MM_PLAIN; w <= LT_MM_AVX512; w++) {
         char label[96];
-        snprintf(label, sizeof label, "A B^T, %s kernel (%zu products): elements unequal to plain C's",
-                 names[w], ran[w]);
+        snprintf(label, sizeof label,
+                 "A B^T, %s kernel (%zu products): elements unequal to plain C's", names[w],
+                 ran[w]);
         NEAR(label, (double)differing[w], 0);
     }
     CU_ASSERT(ran[LT_MM_PLAIN] > 0);
