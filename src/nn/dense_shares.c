@@ -49,6 +49,8 @@ int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split)
             floats += net->batch * l->out_size;
             blocks += (inputs_of(l) + block_rows(l) - 1) / block_rows(l);
         }
+    /* All owned by D until lt_dense_shares_free, which the caller also
+     * calls after a failure here. */
     d->block = malloc(floats * sizeof *d->block);
     d->dy = calloc(n, sizeof *d->dy);
     d->x = calloc(n, sizeof *d->x);
@@ -56,7 +58,7 @@ int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split)
     if (!d->block || !d->dy || !d->x || !d->blocks)
         return -1;
     for (int k = 0; split && k < 2; k++)
-        if (!(d->early[k] = malloc(net->batch * net->layers[split].in_size * sizeof(float))))
+        if (!(d->early[k] = malloc(net->batch * net->layers[split].in_size * sizeof *d->early[k])))
             return -1;
     float *p = d->block;
     const float *x = NULL; /* the output of the layer below, from first on */
@@ -100,7 +102,7 @@ void lt_dense_shares_ahead(lt_dense_shares *d, const float *x, size_t rows)
 
 /* Layers [0, split) on the ROWS samples X, the last of them (not a view,
  * which would fit the shares) writing into OUT. */
-static const float *run_leading(lt_net *net, const float *x, size_t rows, size_t split, float *out)
+static void run_leading(lt_net *net, const float *x, size_t rows, size_t split, float *out)
 {
     for (size_t i = 0; i < split; i++) {
         lt_layer *l = &net->layers[i];
@@ -110,7 +112,6 @@ static const float *run_leading(lt_net *net, const float *x, size_t rows, size_t
         l->kind->forward(l, x, y, rows, true);
         x = y;
     }
-    return out;
 }
 
 const float *lt_dense_shares_leading(lt_dense_shares *d, lt_net *net, const float *x, size_t rows,
@@ -176,14 +177,17 @@ static void step_block(void *arg, size_t b)
 {
     struct step_job *j = arg;
     lt_dense_shares *d = j->d;
-    if (j->ahead && b-- == 0) {
-        run_leading(j->net, d->next, d->next_rows, j->split, d->early[1 - d->cur]);
-        return;
+    if (j->ahead) {
+        if (b == 0) {
+            run_leading(j->net, d->next, d->next_rows, j->split, d->early[1 - d->cur]);
+            return;
+        }
+        b--;
     }
-    const lt_dense_block *k = &j->d->blocks[b];
+    const lt_dense_block *k = &d->blocks[b];
     lt_layer *l = &j->net->layers[k->layer];
-    const float *x = k->layer == j->d->first ? j->in : j->d->x[k->layer];
-    const float *dz = j->d->dy[k->layer];
+    const float *x = k->layer == d->first ? j->in : d->x[k->layer];
+    const float *dz = d->dy[k->layer];
     lt_dense_kernel_grad(l, x, dz, j->rows, k->i0, k->i1, j->sgd_rate);
     if (k->i0 == 0)
         lt_dense_bias_grad(l, dz, j->rows, j->sgd_rate);
