@@ -18,29 +18,34 @@
 
 #include "nn/smallmm.h"
 
-/* C [m, n] = A B with A [m, k] (or A^T B, A [k, m], when TA) and the
- * leading dimensions the layers use (LDA, LDB, LDC; 0 for dense). */
+/* C [m, n] = A B with A [m, k] (or A^T B, A [k, m], when TA; or A B^T,
+ * B [n, k], when TB: lt_small_gemm_nt) and the leading dimensions the
+ * layers use (LDA, LDB, LDC; 0 for dense). */
 struct shape {
     const char *name;
     size_t m, n, k;
     bool ta;
     size_t lda, ldb, ldc;
+    bool tb;
 };
 
 static const struct shape shapes[] = {
-    {"dense forward 16x784 . 784x100", 16, 100, 784, false, 0, 0, 0},
-    {"dense forward 16x100 . 100x784", 16, 784, 100, false, 0, 0, 0},
-    {"dense forward 16x100 . 100x30", 16, 30, 100, false, 0, 0, 0},
-    {"dense kernel grad 784x16 . 16x100", 784, 100, 16, true, 0, 0, 0},
-    {"dense kernel grad 100x16 . 16x784", 100, 784, 16, true, 0, 0, 0},
-    {"lstm step 16x100 . 100x400", 16, 400, 100, false, 28 * 100, 400, 28 * 400},
-    {"lstm step 16x30 . 30x120", 16, 120, 30, false, 28 * 30, 120, 28 * 120},
-    {"lstm step back 16x400 . 400x100", 16, 100, 400, false, 28 * 400, 100, 100},
-    {"conv forward 6272x9 . 9x16", 6272, 16, 9, false, 0, 0, 0},
-    {"conv forward 1568x144 . 144x32", 1568, 32, 144, false, 0, 0, 0},
-    {"conv forward 392x288 . 288x64", 392, 64, 288, false, 0, 0, 0},
-    {"conv kernel grad 144x1568 . 1568x32", 144, 32, 1568, true, 0, 0, 0},
-    {"conv kernel grad 288x392 . 392x64", 288, 64, 392, true, 0, 0, 0},
+    {"dense forward 16x784 . 784x100", 16, 100, 784, false, 0, 0, 0, false},
+    {"dense forward 16x100 . 100x784", 16, 784, 100, false, 0, 0, 0, false},
+    {"dense forward 16x100 . 100x30", 16, 30, 100, false, 0, 0, 0, false},
+    {.name = "dense input grad 16x784 . (100x784)^T", .m = 16, .n = 100, .k = 784, .tb = true},
+    {.name = "dense input grad 16x100 . (30x100)^T", .m = 16, .n = 30, .k = 100, .tb = true},
+    {.name = "dense input grad 16x30 . (100x30)^T", .m = 16, .n = 100, .k = 30, .tb = true},
+    {"dense kernel grad 784x16 . 16x100", 784, 100, 16, true, 0, 0, 0, false},
+    {"dense kernel grad 100x16 . 16x784", 100, 784, 16, true, 0, 0, 0, false},
+    {"lstm step 16x100 . 100x400", 16, 400, 100, false, 28 * 100, 400, 28 * 400, false},
+    {"lstm step 16x30 . 30x120", 16, 120, 30, false, 28 * 30, 120, 28 * 120, false},
+    {"lstm step back 16x400 . 400x100", 16, 100, 400, false, 28 * 400, 100, 100, false},
+    {"conv forward 6272x9 . 9x16", 6272, 16, 9, false, 0, 0, 0, false},
+    {"conv forward 1568x144 . 144x32", 1568, 32, 144, false, 0, 0, 0, false},
+    {"conv forward 392x288 . 288x64", 392, 64, 288, false, 0, 0, 0, false},
+    {"conv kernel grad 144x1568 . 1568x32", 144, 32, 1568, true, 0, 0, 0, false},
+    {"conv kernel grad 288x392 . 392x64", 288, 64, 392, true, 0, 0, 0, false},
 };
 
 static double cpu_now(void)
@@ -53,13 +58,17 @@ static double cpu_now(void)
 /* -1: cblas_sgemm; else the lt_mm_kernel. False when it cannot run here. */
 static bool product(const struct shape *s, int how, const float *a, const float *b, float *c)
 {
-    size_t lda = s->lda ? s->lda : s->ta ? s->m : s->k, ldb = s->ldb ? s->ldb : s->n;
-    size_t ldc = s->ldc ? s->ldc : s->n;
+    size_t lda = s->lda ? s->lda : s->ta ? s->m : s->k;
+    size_t ldb = s->ldb ? s->ldb : s->tb ? s->k : s->n, ldc = s->ldc ? s->ldc : s->n;
     if (how < 0) {
-        cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans, CblasNoTrans, (int)s->m,
-                    (int)s->n, (int)s->k, 1.0f, a, (int)lda, b, (int)ldb, 0.0f, c, (int)ldc);
+        cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans,
+                    s->tb ? CblasTrans : CblasNoTrans, (int)s->m, (int)s->n, (int)s->k, 1.0f, a,
+                    (int)lda, b, (int)ldb, 0.0f, c, (int)ldc);
         return true;
     }
+    if (s->tb)
+        return lt_small_gemm_nt_on((lt_mm_kernel)how, s->m, s->n, s->k, a, lda, b, ldb, 1.0f, 0.0f,
+                                   c, ldc);
     return lt_small_gemm_on((lt_mm_kernel)how, s->m, s->n, s->k, a, s->ta ? 1 : lda,
                             s->ta ? lda : 1, b, ldb, 1.0f, 0.0f, c, ldc);
 }
@@ -106,7 +115,7 @@ int main(void)
             k[w] = rate(s, w, a, b, c);
             widest = k[w] > 0 ? k[w] : widest;
         }
-        printf("| %s%s | %.1f |", s->name, s->ta ? " (A^T)" : "", blas);
+        printf("| %s%s | %.1f |", s->name, s->ta ? " (A^T)" : s->tb ? " (B^T)" : "", blas);
         for (int w = LT_MM_AVX2; w <= LT_MM_AVX512; w++)
             printf(k[w] > 0 ? " %.1f |" : " - |", k[w]);
         printf(" %.2fx |\n", widest / blas);

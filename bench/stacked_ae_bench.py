@@ -13,8 +13,10 @@ run's minus a run that only loads the data), as the fairer measure when
 other work shares the machine.
 PyTorch runs with 2 threads (the issue's setting) and with 1, both with
 OPENBLAS_NUM_THREADS=1 so its threads and OpenBLAS's do not fight; latent
-with --threads 2: each thread takes half of every batch's rows through the
-whole network and the two gradients are added up (nn/shares.h). The fraction of peak is latent's GFLOP/s
+with --threads 2: each thread takes half of every batch's rows forward and
+back down the chain of input gradients, then both take blocks of the
+weight gradients over the whole batch (nn/dense_shares.h). The fraction of
+peak is latent's GFLOP/s
 of wall time against sgemm_peak's "two-core" rate: two threads running the
 same batch-32 products side by side, each on its own data."""
 import json

@@ -40,16 +40,36 @@ static void refill(lt_rng *r)
     r->pos = 0;
 }
 
-uint32_t lt_rng_next32(lt_rng *r)
+static inline uint32_t temper(uint32_t y)
 {
-    if (r->pos >= MT_N)
-        refill(r);
-    uint32_t y = r->key[r->pos++];
     y ^= y >> 11;
     y ^= (y << 7) & 0x9d2c5680u;
     y ^= (y << 15) & 0xefc60000u;
     y ^= y >> 18;
     return y;
+}
+
+uint32_t lt_rng_next32(lt_rng *r)
+{
+    if (r->pos >= MT_N)
+        refill(r);
+    return temper(r->key[r->pos++]);
+}
+
+void lt_rng_fill32(lt_rng *r, uint32_t *out, size_t n)
+{
+    while (n) {
+        if (r->pos >= MT_N)
+            refill(r);
+        size_t left = (size_t)(MT_N - r->pos), take = left < n ? left : n;
+        /* One pass over the words the state already holds: it vectorises. */
+        const uint32_t *key = r->key + r->pos;
+        for (size_t i = 0; i < take; i++)
+            out[i] = temper(key[i]);
+        r->pos += (int)take;
+        out += take;
+        n -= take;
+    }
 }
 
 uint64_t lt_rng_next64(lt_rng *r)

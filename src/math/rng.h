@@ -38,6 +38,10 @@ void lt_rng_seed(lt_rng *r, uint32_t seed);
 
 /* The next raw 32-bit output of MT19937. */
 uint32_t lt_rng_next32(lt_rng *r);
+
+/* out[0..n) = the next n raw outputs, as n calls of lt_rng_next32 make
+ * them, in bulk. */
+void lt_rng_fill32(lt_rng *r, uint32_t *out, size_t n);
 /* Two raw outputs as one 64-bit value, the first in the high half (numpy's
  * next_uint64 for MT19937). */
 uint64_t lt_rng_next64(lt_rng *r);

@@ -4,11 +4,11 @@
  * the bias b [units]. Like Keras, a dense layer on a [t, f] input acts on
  * each of the t rows of f values (what time_distributed(dense) does): the
  * batch is then n * t rows for the matrix products. */
-#include <cblas.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "nn/activation.h"
+#include "nn/dense.h"
 #include "nn/init.h"
 #include "nn/kernels.h"
 #include "nn/layer.h"
@@ -154,6 +154,34 @@ static void activation_block(void *arg, size_t b)
                         p->units);
 }
 
+/* W -= RATE x^T dz (RATE > 0) or g = x^T dz on the kernel's rows [I0, I1),
+ * for ROWS rows of x [rows, inputs] and dz [rows, units]. */
+static void kernel_rows(lt_layer *l, const float *x, const float *dz, size_t rows, size_t inputs,
+                        size_t units, size_t i0, size_t i1, float rate)
+{
+    float *kernel = rate > 0 ? l->w : l->g;
+    lt_small_gemm_tn(i1 - i0, units, rows, x + i0, inputs, dz, units, rate > 0 ? -rate : 1.0f,
+                     rate > 0 ? 1.0f : 0.0f, kernel + i0 * units, units);
+}
+
+/* The bias's part of the same. */
+static void bias_rows(lt_layer *l, const float *dz, size_t rows, size_t inputs, size_t units,
+                      float rate)
+{
+    float *bias = (rate > 0 ? l->w : l->g) + inputs * units;
+    lt_column_sums(dz, rows, units, rate > 0 ? -rate : 1.0f, !(rate > 0), bias);
+}
+
+/* dz W^T into dx [rows, inputs], on the kernel's rows [i0, i1): dx's
+ * columns [i0, i1). Not cblas_sgemm, whose bits change with the rows: a
+ * share's 16 would not give the whole batch's numbers. */
+static void input_rows(const lt_layer *l, const float *dz, size_t rows, size_t inputs, size_t units,
+                       size_t i0, size_t i1, float *dx)
+{
+    lt_small_gemm_nt(rows, i1 - i0, units, dz, units, l->w + i0 * units, units, 1.0f, 0.0f, dx + i0,
+                     inputs);
+}
+
 /* Gradient block B < blocks: the kernel's rows [i0, i1), which are also
  * dx's columns [i0, i1). The input gradient goes first: with sgd_rate set,
  * those rows of W change next (and no other block reads them). Block
@@ -162,26 +190,17 @@ static void gradient_block(void *arg, size_t b)
 {
     struct pass *p = arg;
     lt_layer *l = p->l;
-    bool fused = l->sgd_rate > 0;
-    float *kernel = fused ? l->w : l->g;
-    float scale = fused ? -l->sgd_rate : 1.0f, beta = fused ? 1.0f : 0.0f;
     if (b == p->blocks) {
-        lt_column_sums(p->dy, p->rows, p->units, scale, !fused, kernel + p->inputs * p->units);
+        bias_rows(l, p->dy, p->rows, p->inputs, p->units, l->sgd_rate);
         return;
     }
     size_t i0, i1;
     share(p->inputs, p->blocks, b, &i0, &i1);
     if (i0 == i1)
         return;
-    size_t h = i1 - i0;
-    /* dz W^T: a transposed B, which nn/smallmm does not take. */
     if (p->dx)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->rows, (int)h, (int)p->units,
-                    1.0f, p->dy, (int)p->units, l->w + i0 * p->units, (int)p->units, 0.0f,
-                    p->dx + i0, (int)p->inputs);
-    /* Either W -= rate x' dz in place, or g = x' dz. */
-    lt_small_gemm_tn(h, p->units, p->rows, p->x + i0, p->inputs, p->dy, p->units, scale, beta,
-                     kernel + i0 * p->units, p->units);
+        input_rows(l, p->dy, p->rows, p->inputs, p->units, i0, i1, p->dx);
+    kernel_rows(l, p->x, p->dy, p->rows, p->inputs, p->units, i0, i1, l->sgd_rate);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,
@@ -196,6 +215,41 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     if (c->activation != LT_ACT_LINEAR)
         lt_nn_parallel_for(activation_block, &p, p.blocks);
     lt_nn_parallel_for(gradient_block, &p, p.blocks + (c->use_bias ? 1 : 0));
+}
+
+bool lt_dense_is(const lt_layer *l)
+{
+    return l->kind == &lt_layer_dense;
+}
+
+/* The rows of the products for N samples. */
+static size_t rows_of(const lt_layer *l, size_t n)
+{
+    return n * (l->in_size / fan_in(l));
+}
+
+void lt_dense_input_grad(const lt_layer *l, const float *y, float *dy, float *dx, size_t n)
+{
+    const struct dense_config *c = l->config;
+    size_t units = (size_t)c->units, inputs = fan_in(l), rows = rows_of(l, n);
+    if (c->activation != LT_ACT_LINEAR)
+        lt_act_backward(c->activation, y, dy, rows, units);
+    if (dx)
+        input_rows(l, dy, rows, inputs, units, 0, inputs, dx);
+}
+
+void lt_dense_kernel_grad(lt_layer *l, const float *x, const float *dz, size_t n, size_t i0,
+                          size_t i1, float sgd_rate)
+{
+    const struct dense_config *c = l->config;
+    kernel_rows(l, x, dz, rows_of(l, n), fan_in(l), (size_t)c->units, i0, i1, sgd_rate);
+}
+
+void lt_dense_bias_grad(lt_layer *l, const float *dz, size_t n, float sgd_rate)
+{
+    const struct dense_config *c = l->config;
+    if (c->use_bias)
+        bias_rows(l, dz, rows_of(l, n), fan_in(l), (size_t)c->units, sgd_rate);
 }
 
 static bool affine(const void *config)

@@ -46,9 +46,16 @@ static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
      * mispredict half the time at rate 0.5. */
     const float choice[2] = {0.0f, (float)(1.0 / (1.0 - c->rate))};
     float *factor = l->cache;
-    for (size_t i = 0; i < count; i++) {
-        factor[i] = choice[lt_rng_next32(l->rng) >= threshold];
-        y[i] = x[i] * factor[i];
+    /* The stream's words in bulk, the same ones one call each would draw. */
+    uint32_t words[256];
+    for (size_t at = 0; at < count; at += sizeof words / sizeof *words) {
+        size_t len =
+            count - at < sizeof words / sizeof *words ? count - at : sizeof words / sizeof *words;
+        lt_rng_fill32(l->rng, words, len);
+        for (size_t i = 0; i < len; i++) {
+            factor[at + i] = choice[words[i] >= threshold];
+            y[at + i] = x[at + i] * factor[at + i];
+        }
     }
 }
 

@@ -62,6 +62,7 @@ static struct {
     atomic_uint_fast64_t claim; /* generation, blocks, next block */
     atomic_size_t finished; /* blocks of the current job done */
     atomic_bool stopping;
+    uint64_t born; /* the claim's generation when the workers were started */
     /* The current job: written before claim moves to its generation and
      * left alone until all its blocks are finished. */
     void (*task)(void *, size_t);
@@ -140,9 +141,12 @@ static uint64_t wait_for_job(uint64_t seen)
 static void *worker(void *unused)
 {
     (void)unused;
-    /* Jobs are published only while no worker is being started, and none
-     * is published before lt_nn_parallel_set_threads returns. */
-    uint64_t seen = generation_of(atomic_load(&pool.claim));
+    /* The generation before the first job this worker is to take: written
+     * before the thread was created, not read here from the claim, for the
+     * thread may first run after lt_nn_parallel_set_threads has returned
+     * and the next job has been published, which it would then take for
+     * one already seen and leave to the caller alone. */
+    uint64_t seen = pool.born;
     for (;;) {
         seen = wait_for_job(seen);
         if (atomic_load(&pool.stopping))
@@ -170,6 +174,8 @@ int lt_nn_parallel_set_threads(int n)
     if (n == pool.threads)
         return n;
     stop_workers();
+    /* pthread_create orders this before the workers' first read. */
+    pool.born = generation_of(atomic_load(&pool.claim));
     int started = 1;
     while (started < n && pthread_create(&pool.workers[started], NULL, worker, NULL) == 0)
         started++;

@@ -19,13 +19,20 @@
  * repeat_vector, time_distributed of such a kind), after every layer that
  * draws random numbers (noise, dropout on the input): those leading layers
  * run first on the whole batch on the calling thread, from the network's
- * own stream, just as without shares. */
+ * own stream, just as without shares.
+ *
+ * A network of dense layers (and views) goes without replicas, in two
+ * phases (nn/dense_shares.h): the shares run forward and the chain of
+ * input gradients on whole-batch buffers, then blocks of every kernel take
+ * the weight gradient over the whole batch. Its numbers do not depend on
+ * the thread count. */
 #ifndef LATENT_NN_SHARES_H
 #define LATENT_NN_SHARES_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "nn/dense_shares.h"
 #include "nn/loss.h"
 #include "nn/net.h"
 
@@ -37,7 +44,8 @@ typedef struct lt_shares {
     lt_net *net;          /* borrowed: share 0 runs on it */
     size_t split;         /* layers [0, split) run on the whole batch */
     size_t n_shares;      /* the thread count */
-    lt_net *replicas;     /* n_shares - 1, for shares 1, 2, ...; owned */
+    lt_net *replicas;     /* n_shares - 1, for shares 1, 2, ...; owned; NULL when dense */
+    lt_dense_shares dense; /* the two phases of a dense network (dense.blocks set) */
     double *loss;         /* [share]: its loss sum */
     double *metric;       /* [share * n_metrics + k]: its metric sums */
 } lt_shares;
@@ -58,6 +66,13 @@ void lt_shares_free(lt_shares *s);
  * and leaves net->g undefined. */
 double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
                        const lt_spec *metrics, size_t n_metrics, double *sums, float sgd_rate);
+
+/* Announces the batch after the next lt_shares_batch's: its ROWS samples
+ * X (borrowed until its own lt_shares_batch, which must be the call after
+ * next). A dense network then runs its leading layers (noise, dropout)
+ * for it during the coming batch (nn/dense_shares.h); other networks
+ * ignore it. Never across an epoch's end: the shuffle draws between. */
+void lt_shares_ahead(lt_shares *s, const float *x, size_t rows);
 
 /* The parts every way of sharing a batch uses (the VAE's too,
  * nn/vae_shares.h). */

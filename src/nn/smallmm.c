@@ -237,6 +237,211 @@ void lt_small_gemm_tn(size_t m, size_t n, size_t k, const float *a, size_t lda, 
     widest(m, n, k, a, 1, lda, b, ldb, alpha, beta, c, ldc);
 }
 
+/* A B^T: each element is the dot product of a row of A and a row of B,
+ * both read along k, so the vector kernels sum it in lanes and add the
+ * lanes up at the end, in the order lt_small_gemm_nt's header gives. */
+typedef void gemm_nt_fn(size_t, size_t, size_t, const float *, size_t, const float *, size_t, float,
+                        float, float *, size_t);
+
+enum { LANES = 16 };
+
+static float lanes_sum(const float s[LANES])
+{
+    float h[LANES / 2], q[LANES / 4];
+    for (size_t l = 0; l < LANES / 2; l++)
+        h[l] = s[l] + s[l + LANES / 2];
+    for (size_t l = 0; l < LANES / 4; l++)
+        q[l] = h[l] + h[l + LANES / 4];
+    return (q[0] + q[2]) + (q[1] + q[3]);
+}
+
+static void gemm_nt_plain(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                          size_t ldb, float alpha, float beta, float *c, size_t ldc)
+{
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++) {
+            float s[LANES] = {0};
+            for (size_t p = 0; p < k; p++)
+                s[p % LANES] = fmaf(a[i * lda + p], b[j * ldb + p], s[p % LANES]);
+            float r = lanes_sum(s), *cij = c + i * ldc + j;
+            *cij = beta == 0.0f ? alpha * r : beta * *cij + alpha * r;
+        }
+}
+
+#if defined(__x86_64__)
+
+/* Lanes 0-15 of the sum, split in two vectors of 8 (AVX2) or one of 16:
+ * the first step adds lane l + 8 to lane l either way. */
+AVX2 INLINE float sum8_avx2(__m256 h)
+{
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    __m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    return _mm_cvtss_f32(_mm_add_ss(d, _mm_shuffle_ps(d, d, 1)));
+}
+
+AVX512 INLINE float sum16_avx512(__m512 v)
+{
+    __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), hi);
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    __m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    return _mm_cvtss_f32(_mm_add_ss(d, _mm_shuffle_ps(d, d, 1)));
+}
+
+/* A tile of R rows of A against S rows of B (R, S <= 4 on AVX-512, 2 on
+ * AVX2, whose 16 registers hold 2 x 2 pairs of accumulators), always
+ * inlined with constant R and S; the tail of k masked to zeros, which
+ * leave a lane's sum as it is. */
+AVX512 INLINE void nt_tile_avx512(size_t R, size_t S, size_t k, const float *a, size_t lda,
+                                  const float *b, size_t ldb, float alpha, float beta, float *c,
+                                  size_t ldc)
+{
+    __m512 acc[4][4];
+    for (size_t r = 0; r < R; r++)
+        for (size_t s = 0; s < S; s++)
+            acc[r][s] = _mm512_setzero_ps();
+    size_t p = 0;
+    for (; p + LANES <= k; p += LANES) {
+        __m512 bv[4];
+        for (size_t s = 0; s < S; s++)
+            bv[s] = _mm512_loadu_ps(b + s * ldb + p);
+        for (size_t r = 0; r < R; r++) {
+            __m512 av = _mm512_loadu_ps(a + r * lda + p);
+            for (size_t s = 0; s < S; s++)
+                acc[r][s] = _mm512_fmadd_ps(av, bv[s], acc[r][s]);
+        }
+    }
+    if (p < k) {
+        __mmask16 lanes = (__mmask16)((1u << (k - p)) - 1);
+        __m512 bv[4];
+        for (size_t s = 0; s < S; s++)
+            bv[s] = _mm512_maskz_loadu_ps(lanes, b + s * ldb + p);
+        for (size_t r = 0; r < R; r++) {
+            __m512 av = _mm512_maskz_loadu_ps(lanes, a + r * lda + p);
+            for (size_t s = 0; s < S; s++)
+                acc[r][s] = _mm512_fmadd_ps(av, bv[s], acc[r][s]);
+        }
+    }
+    for (size_t r = 0; r < R; r++)
+        for (size_t s = 0; s < S; s++) {
+            float v = sum16_avx512(acc[r][s]), *cp = c + r * ldc + s;
+            *cp = beta == 0.0f ? alpha * v : beta * *cp + alpha * v;
+        }
+}
+
+AVX2 INLINE void nt_tile_avx2(size_t R, size_t S, size_t k, const float *a, size_t lda,
+                              const float *b, size_t ldb, float alpha, float beta, float *c,
+                              size_t ldc)
+{
+    __m256 acc[2][2][2]; /* [r][s][lanes 0-7, 8-15] */
+    for (size_t r = 0; r < R; r++)
+        for (size_t s = 0; s < S; s++)
+            acc[r][s][0] = acc[r][s][1] = _mm256_setzero_ps();
+    size_t p = 0;
+    for (; p + LANES <= k; p += LANES)
+        for (size_t h = 0; h < 2; h++) {
+            __m256 bv[2];
+            for (size_t s = 0; s < S; s++)
+                bv[s] = _mm256_loadu_ps(b + s * ldb + p + 8 * h);
+            for (size_t r = 0; r < R; r++) {
+                __m256 av = _mm256_loadu_ps(a + r * lda + p + 8 * h);
+                for (size_t s = 0; s < S; s++)
+                    acc[r][s][h] = _mm256_fmadd_ps(av, bv[s], acc[r][s][h]);
+            }
+        }
+    if (p < k) {
+        __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        for (size_t h = 0; h < 2; h++) {
+            __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(k - p) - 8 * (int)h), lane);
+            __m256 bv[2];
+            for (size_t s = 0; s < S; s++)
+                bv[s] = _mm256_maskload_ps(b + s * ldb + p + 8 * h, mask);
+            for (size_t r = 0; r < R; r++) {
+                __m256 av = _mm256_maskload_ps(a + r * lda + p + 8 * h, mask);
+                for (size_t s = 0; s < S; s++)
+                    acc[r][s][h] = _mm256_fmadd_ps(av, bv[s], acc[r][s][h]);
+            }
+        }
+    }
+    for (size_t r = 0; r < R; r++)
+        for (size_t s = 0; s < S; s++) {
+            float v = sum8_avx2(_mm256_add_ps(acc[r][s][0], acc[r][s][1]));
+            float *cp = c + r * ldc + s;
+            *cp = beta == 0.0f ? alpha * v : beta * *cp + alpha * v;
+        }
+}
+
+/* Rows of B outermost, in tiles of T (and 1 for the rest): the tile stays
+ * in the first-level cache while all of A goes past it. */
+#define NT_KERNEL(name, tile, T, attr)                                                             \
+    attr static void name(size_t m, size_t n, size_t k, const float *a, size_t lda,                \
+                          const float *b, size_t ldb, float alpha, float beta, float *c,           \
+                          size_t ldc)                                                              \
+    {                                                                                              \
+        for (size_t j = 0; j < n;) {                                                               \
+            size_t S = n - j >= T ? T : 1, i = 0;                                                  \
+            for (; i + T <= m; i += T)                                                             \
+                if (S == T)                                                                        \
+                    tile(T, T, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+                else                                                                               \
+                    tile(T, 1, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+            for (; i < m; i++)                                                                     \
+                if (S == T)                                                                        \
+                    tile(1, T, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+                else                                                                               \
+                    tile(1, 1, k, a + i * lda, lda, b + j * ldb, ldb, alpha, beta,                 \
+                         c + i * ldc + j, ldc);                                                    \
+            j += S;                                                                                \
+        }                                                                                          \
+    }
+
+NT_KERNEL(gemm_nt_avx512, nt_tile_avx512, 4, AVX512)
+NT_KERNEL(gemm_nt_avx2, nt_tile_avx2, 2, AVX2)
+
+static gemm_nt_fn *nt_kernel_of(lt_mm_kernel which)
+{
+    switch (which) {
+    case LT_MM_AVX512:
+        return __builtin_cpu_supports("avx512f") ? gemm_nt_avx512 : NULL;
+    case LT_MM_AVX2:
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? gemm_nt_avx2
+                                                                               : NULL;
+    case LT_MM_PLAIN:
+        return gemm_nt_plain;
+    }
+    return NULL;
+}
+
+#else
+
+static gemm_nt_fn *nt_kernel_of(lt_mm_kernel which)
+{
+    return which == LT_MM_PLAIN ? gemm_nt_plain : NULL;
+}
+
+#endif
+
+bool lt_small_gemm_nt_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
+                         size_t lda, const float *b, size_t ldb, float alpha, float beta, float *c,
+                         size_t ldc)
+{
+    gemm_nt_fn *fn = nt_kernel_of(which);
+    if (fn)
+        fn(m, n, k, a, lda, b, ldb, alpha, beta, c, ldc);
+    return fn != NULL;
+}
+
+void lt_small_gemm_nt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                      size_t ldb, float alpha, float beta, float *c, size_t ldc)
+{
+    for (lt_mm_kernel w = LT_MM_AVX512;; w--)
+        if (lt_small_gemm_nt_on(w, m, n, k, a, lda, b, ldb, alpha, beta, c, ldc))
+            return;
+}
+
 void lt_transpose(const float *src, size_t rows, size_t cols, float *dst)
 {
     /* In tiles, so that both sides stay in cache lines already read. */

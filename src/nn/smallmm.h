@@ -29,6 +29,16 @@ void lt_small_gemm(size_t m, size_t n, size_t k, const float *a, size_t lda, con
 void lt_small_gemm_tn(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
                       size_t ldb, float alpha, float beta, float *c, size_t ldc);
 
+/* C = alpha A B^T + beta C for row-major A [m, k] and B [n, k] (a dense
+ * layer's input gradient dz W^T). Each element is a dot product of two
+ * rows read along k: summed in 16 lanes, term p into lane p mod 16 as a
+ * fused chain in order from zero, then lane l + 8 added to lane l, l + 4,
+ * l + 2 and l + 1 likewise, then alpha and beta as above. That order is
+ * every kernel's too: again the same bits on any processor, tiling and
+ * thread, unlike cblas_sgemm's, which change with m. */
+void lt_small_gemm_nt(size_t m, size_t n, size_t k, const float *a, size_t lda, const float *b,
+                      size_t ldb, float alpha, float beta, float *c, size_t ldc);
+
 /* The kernels, narrowest first; the two above run the widest the
  * processor has. */
 typedef enum { LT_MM_PLAIN, LT_MM_AVX2, LT_MM_AVX512 } lt_mm_kernel;
@@ -39,6 +49,11 @@ typedef enum { LT_MM_PLAIN, LT_MM_AVX2, LT_MM_AVX512 } lt_mm_kernel;
 bool lt_small_gemm_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
                       size_t a_row, size_t a_col, const float *b, size_t ldb, float alpha,
                       float beta, float *c, size_t ldc);
+
+/* lt_small_gemm_nt on kernel WHICH, as lt_small_gemm_on. */
+bool lt_small_gemm_nt_on(lt_mm_kernel which, size_t m, size_t n, size_t k, const float *a,
+                         size_t lda, const float *b, size_t ldb, float alpha, float beta, float *c,
+                         size_t ldc);
 
 /* DST [cols, rows] = SRC [rows, cols]^T, both dense row-major. */
 void lt_transpose(const float *src, size_t rows, size_t cols, float *dst);

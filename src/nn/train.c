@@ -12,6 +12,7 @@
 struct workspace {
     size_t *order;  /* the epoch's sample order */
     float *batch;   /* the gathered inputs (also the targets) */
+    float *ahead;   /* shared batches: the next batch, gathered ahead (lt_shares_ahead) */
     double *chunk_loss; /* the batch's loss, chunk by chunk (batch_loss) */
     double *sums;   /* the epoch's metric sums */
     double *means, *val_means; /* metrics as shown */
@@ -125,6 +126,13 @@ static int parallel_batch(lt_net *net, const lt_train_config *cfg, const float *
     return 0;
 }
 
+/* ROWS samples of X in the order ORDER into DST. */
+static void gather(float *dst, const float *x, const size_t *order, size_t rows, size_t in)
+{
+    for (size_t r = 0; r < rows; r++)
+        memcpy(dst + r * in, x + order[r] * in, in * sizeof *x);
+}
+
 /* Runs one epoch; returns LT_TRAIN_OK or LT_TRAIN_NONFINITE. */
 static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float *x,
                      size_t n, struct workspace *ws, lt_progress *progress, lt_history *h, int e)
@@ -153,12 +161,22 @@ static int run_epoch(lt_net *net, lt_optim *opt, const lt_train_config *cfg, con
                 return LT_TRAIN_ENOMEM;
             stepped = false;
         } else {
-            for (size_t r = 0; r < rows; r++)
-                memcpy(ws->batch + r * in, x + ws->order[start + r] * in, in * sizeof *x);
+            /* Shared, every batch but an epoch's first was gathered ahead. */
+            if (!ws->shares.n_shares || !start)
+                gather(ws->batch, x, ws->order + start, rows, in);
             if (ws->shares.n_shares) {
+                size_t next = start + rows,
+                       next_rows = n - next < net->batch ? n - next : net->batch;
+                if (next_rows) {
+                    gather(ws->ahead, x, ws->order + next, next_rows, in);
+                    lt_shares_ahead(&ws->shares, ws->ahead, next_rows);
+                }
                 loss = lt_shares_batch(&ws->shares, ws->batch, rows, cfg->loss, cfg->metrics,
                                        cfg->n_metrics, ws->sums, ws->sgd_rate);
                 stepped = ws->sgd_rate > 0; /* plain SGD done with the shares' sum */
+                float *t = ws->batch;
+                ws->batch = ws->ahead;
+                ws->ahead = t;
             } else {
                 const float *y = lt_net_forward(net, ws->batch, rows, net->n_layers, true);
                 loss = batch_loss(cfg->loss, y, ws->batch, count, lt_net_output_grad(net),
@@ -200,6 +218,7 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     int rc = history_alloc(h, cfg->epochs, cfg->n_metrics, vn > 0) ? LT_TRAIN_ENOMEM : LT_TRAIN_OK;
     ws.order = malloc((n ? n : 1) * sizeof *ws.order);
     ws.batch = malloc(net->batch * net->in_size * sizeof *ws.batch);
+    ws.ahead = malloc(net->batch * net->in_size * sizeof *ws.ahead);
     size_t out_size = net->n_layers ? net->layers[net->n_layers - 1].out_size : net->in_size;
     ws.chunk_loss = malloc((net->batch * out_size / LT_LOSS_CHUNK + 1) * sizeof *ws.chunk_loss);
     size_t m = cfg->n_metrics ? cfg->n_metrics : 1;
@@ -210,8 +229,8 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
         ws.best = malloc((net->n_weights ? net->n_weights : 1) * sizeof *ws.best);
     if (cfg->sum)
         ws.parts = malloc((net->n_weights + 1 + m) * sizeof *ws.parts);
-    if (!ws.order || !ws.batch || !ws.chunk_loss || !ws.sums || !ws.means || !ws.val_means ||
-        (cfg->restore_best && !ws.best) || (cfg->sum && !ws.parts))
+    if (!ws.order || !ws.batch || !ws.ahead || !ws.chunk_loss || !ws.sums || !ws.means ||
+        !ws.val_means || (cfg->restore_best && !ws.best) || (cfg->sum && !ws.parts))
         rc = LT_TRAIN_ENOMEM;
     /* A process out of memory fails the others' first sum with it. */
     if (cfg->sum && rc != LT_TRAIN_OK)
@@ -266,6 +285,7 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     }
     free(ws.order);
     free(ws.batch);
+    free(ws.ahead);
     free(ws.chunk_loss);
     free(ws.sums);
     free(ws.means);

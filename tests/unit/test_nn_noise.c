@@ -287,6 +287,67 @@ static void test_ziggurat_is_standard_normal(void)
     free(z);
 }
 
+/* The ziggurat one value at a time, straight from the stream: the
+ * algorithm as ziggurat.c states it, against which its bulk fill must
+ * give the same values and leave the stream in the same state. */
+static double ref_uniform(lt_rng *r)
+{
+    return ((double)lt_rng_next32(r) + 0.5) / 4294967296.0;
+}
+
+static float ref_draw(const lt_ziggurat *z, lt_rng *r)
+{
+    const double R = 3.442619855899;
+    for (;;) {
+        uint32_t u = lt_rng_next32(r);
+        unsigned strip = u & (LT_ZIGGURAT_STRIPS - 1);
+        float sign = (u >> 7) & 1 ? -1.0f : 1.0f, x = (float)(u >> 8) * z->w[strip];
+        if (u >> 8 < z->k[strip])
+            return sign * x;
+        if (strip == 0) {
+            double a, b;
+            do {
+                a = -log(ref_uniform(r)) / R;
+                b = -log(ref_uniform(r));
+            } while (b + b < a * a);
+            return sign * (float)(R + a);
+        }
+        double y = z->f[strip] + ref_uniform(r) * (z->f[strip - 1] - z->f[strip]);
+        if (y < exp(-0.5 * (double)x * (double)x))
+            return sign * x;
+    }
+}
+
+static void test_ziggurat_draw_for_draw(void)
+{
+    enum { N = 300000 };
+    float *got = malloc(N * sizeof *got), *want = malloc(N * sizeof *want);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got && want);
+    lt_ziggurat zig;
+    lt_ziggurat_init(&zig);
+    lt_rng bulk, one;
+    lt_rng_seed(&bulk, 77);
+    lt_rng_seed(&one, 77);
+    /* Fills of every length from 1 to 40, then long ones: across the
+     * bulk buffer's and the stream's refills, with the tail and the
+     * wedges met many times. */
+    size_t at = 0, len = 1, differ = 0;
+    while (at < N) {
+        size_t n = at + len <= N ? len : N - at;
+        lt_ziggurat_fill(&zig, &bulk, got + at, n);
+        for (size_t i = 0; i < n; i++)
+            want[at + i] = ref_draw(&zig, &one);
+        at += n;
+        len = len < 40 ? len + 1 : 1000 + 7 * len % 3000;
+        CU_ASSERT(lt_rng_next32(&bulk) == lt_rng_next32(&one)); /* the same words drawn */
+    }
+    for (size_t i = 0; i < N; i++)
+        differ += memcmp(&got[i], &want[i], sizeof got[i]) != 0;
+    NEAR("ziggurat fill vs one draw at a time: values that differ", (double)differ, 0);
+    free(got);
+    free(want);
+}
+
 static void test_gaussian_noise_statistics(void)
 {
     enum { N = 64, WIDTH = 4096 };
@@ -587,6 +648,7 @@ int main(int argc, char **argv)
                 test_training_backward_skips_the_input_noise);
     CU_add_test(s, "dropout's gradient is its mask", test_dropout_gradient_is_the_mask);
     CU_add_test(s, "ziggurat values are standard normal", test_ziggurat_is_standard_normal);
+    CU_add_test(s, "ziggurat fill: draw for draw as one at a time", test_ziggurat_draw_for_draw);
     CU_add_test(s, "gaussian_noise: identity at inference, N(0, stddev) in training",
                 test_gaussian_noise_statistics);
     CU_add_test(s, "dropout: identity at inference, kept fraction and scale in training",

@@ -202,10 +202,10 @@ static double maxdiff_ff(const float *a, const float *b, size_t n)
 static void test_dense_threads_deterministic(void)
 {
     /* On 2 or more threads each thread takes a share of every batch's
-     * rows (nn/shares.h) and the shares' gradients are added in share
-     * order: the same bits on the same thread count, run after run (3
-     * threads on fewer cores also catch a race), and the same training as
-     * on one thread up to float summation order. */
+     * rows (nn/shares.h): the same bits on the same thread count, run
+     * after run (3 threads on fewer cores also catch a race), and the same
+     * training as on one thread up to float summation order (a dense
+     * network's, in two phases, has the same order: test_dense_shares). */
     const char *optimizers[] = {"{sgd: {learning_rate: 0.5}}", "{adam: {learning_rate: 0.001}}"};
     for (size_t o = 0; o < 2; o++) {
         size_t n1, n;
@@ -286,6 +286,108 @@ static void test_shared_gradient(void)
         " {repeat_vector: {n: 7}}, {lstm: {units: 9, return_sequences: true}},"
         " {time_distributed: {layer: {dense: {units: 6, activation: sigmoid}}}}]\n",
         lt_nn_shape_2d(7, 6), 0);
+}
+
+/* STEPS batches of 32 samples of plain SGD on the network YAML (input IN)
+ * through lt_train on THREADS threads; returns the weights (owned), and
+ * the initial ones in *INITIAL (owned) unless it is NULL. */
+static float *dense_steps(const char *yaml, lt_nn_shape in, int threads, size_t steps,
+                          size_t *n_weights, float **initial)
+{
+    CU_ASSERT_EQUAL(lt_nn_parallel_set_threads(threads), threads);
+    test_specs specs = test_specs_bind(yaml);
+    lt_net net;
+    size_t bad, n = 32 * steps, size = lt_nn_shape_size(&in);
+    CU_ASSERT_EQUAL_FATAL(
+        lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 11, &bad, NULL), LT_NET_OK);
+    float *x = malloc(n * size * sizeof *x);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+    for (size_t i = 0; i < n * size; i++)
+        x[i] = (float)((i * 2654435761u) % 1000u) / 1000.0f;
+    lt_optim opt;
+    CU_ASSERT_EQUAL_FATAL(lt_optim_init(&opt, &specs.optimizer.items[0], net.n_weights), 0);
+    if (initial) {
+        *initial = malloc(net.n_weights * sizeof **initial);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(*initial);
+        memcpy(*initial, net.w, net.n_weights * sizeof **initial);
+    }
+    lt_train_config tc = {.epochs = 1, .loss = LT_LOSS_BINARY_CROSSENTROPY};
+    lt_progress quiet;
+    lt_progress_init(&quiet, false, 1, steps, NULL, 0);
+    lt_history h;
+    CU_ASSERT_EQUAL_FATAL(lt_train(&net, &opt, &tc, x, n, NULL, 0, &quiet, &h), LT_TRAIN_OK);
+    float *w = malloc(net.n_weights * sizeof *w);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+    memcpy(w, net.w, net.n_weights * sizeof *w);
+    *n_weights = net.n_weights;
+    lt_history_free(&h);
+    lt_optim_free(&opt);
+    lt_net_free(&net);
+    free(x);
+    test_specs_free(&specs);
+    lt_nn_parallel_set_threads(1);
+    return w;
+}
+
+/* The network YAML (input IN) trained on 2 and 3 threads against 1. */
+static void dense_shares_case(const char *label, const char *yaml, lt_nn_shape in)
+{
+    /* The batches do go in two phases. */
+    test_specs specs = test_specs_bind(yaml);
+    lt_net net;
+    size_t bad;
+    CU_ASSERT_EQUAL_FATAL(
+        lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 11, &bad, NULL), LT_NET_OK);
+    lt_shares sh;
+    CU_ASSERT_EQUAL_FATAL(lt_shares_init(&sh, &net, 2, 0), 1);
+    CU_ASSERT(sh.dense.blocks != NULL && sh.replicas == NULL);
+    lt_shares_free(&sh);
+    lt_net_free(&net);
+    test_specs_free(&specs);
+
+    size_t n1, n, steps = 6;
+    float *w0;
+    float *one = dense_steps(yaml, in, 1, steps, &n1, &w0);
+    double moved = maxdiff_ff(w0, one, n1), top = 0;
+    for (size_t i = 0; i < n1; i++)
+        top = fmax(top, fabs((double)one[i]));
+    CU_ASSERT(moved > 1e-3); /* the steps moved the weights */
+    for (int threads = 2; threads <= 3; threads++) {
+        float *first = dense_steps(yaml, in, threads, steps, &n, NULL);
+        CU_ASSERT_FATAL(n == n1);
+        char what[160];
+        snprintf(what, sizeof what, "dense shares, %s: %d threads vs 1, relative", label, threads);
+        NEAR(what, maxdiff_ff(one, first, n) / top, 0);
+        float *again = dense_steps(yaml, in, threads, steps, &n, NULL);
+        CU_ASSERT(memcmp(first, again, n * sizeof *first) == 0);
+        free(again);
+        free(first);
+    }
+    free(one);
+    free(w0);
+}
+
+static void test_dense_shares(void)
+{
+    /* A dense network's batch on 2 or 3 threads goes in two phases
+     * (nn/dense_shares.h): each weight's gradient is one sum over the
+     * whole batch, as on one thread, and every product's bits are the
+     * same for any rows (nn/smallmm.h): the one-thread weights exactly.
+     * Noise ahead of the dense layers, a view after them, and a
+     * bottleneck narrower than a register tile; then dense layers on each
+     * of 16 rows per sample (Keras's Dense on a [t, f] input). */
+    dense_shares_case(
+        "noise, dense, reshape",
+        "layers: [{gaussian_noise: {stddev: 0.1}}, {dense: {units: 96, activation: selu}},"
+        " {dense: {units: 12, activation: linear}}, {dense: {units: 96, activation: relu}},"
+        " {dense: {units: 256, activation: sigmoid}}, {reshape: {shape: [16, 16]}}]\n"
+        "optimizer: {sgd: {learning_rate: 1.0}}\n",
+        lt_nn_shape_1d(256));
+    dense_shares_case("dense on [16, 16], adam",
+                      "layers: [{dense: {units: 24, activation: selu}}, {dense: {units: 16, "
+                      "activation: sigmoid}}]\n"
+                      "optimizer: {adam: {learning_rate: 0.01}}\n",
+                      lt_nn_shape_2d(16, 16));
 }
 
 /* Evaluation and prediction of network YAML (input IN, batch 16, codings
@@ -465,6 +567,8 @@ int main(int argc, char **argv)
     CU_add_test(s, "a stacked autoencoder's training vs torch", test_stacked_trajectory);
     CU_add_test(s, "dense training: the same bits on the same threads", test_dense_threads_deterministic);
     CU_add_test(s, "a batch shared among threads: its gradient", test_shared_gradient);
+    CU_add_test(s, "a dense network's batch in two phases: the one-thread weights",
+                test_dense_shares);
     CU_add_test(s, "evaluation and prediction by batches on threads", test_eval_threads);
     CU_add_test(s, "shape rules and their messages", test_shapes);
     CU_add_test(s, "initialiser variances", test_initialisers);
