@@ -44,6 +44,18 @@ static void repel_plain(const lt_bh_tree *t, const double *yi, double theta2, do
 #define AVX512 __attribute__((target("avx512f")))
 #define AVX2 __attribute__((target("avx2")))
 
+/* A group's lanes back to their points: point idx[l] gets lane l's forces
+ * (ox, oy) and kernel sum oz. */
+static void scatter_group(const uint32_t *idx, size_t m, const double *ox, const double *oy,
+                          const double *oz, double *neg, double *z_out)
+{
+    for (size_t l = 0; l < m; l++) {
+        neg[2 * idx[l]] = ox[l];
+        neg[2 * idx[l] + 1] = oy[l];
+        z_out[idx[l]] = oz[l];
+    }
+}
+
 /* Lane l is point idx[l]. A lane is live at node AT while skip[l] <= AT;
  * when it takes or skips a cell its skip becomes the cell's next. If no
  * live lane opens the cell, the walk goes to the cell's next: a lane not
@@ -110,11 +122,7 @@ AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint
         _mm512_storeu_pd(oy + 8 * h, fy[h]);
         _mm512_storeu_pd(oz + 8 * h, z[h]);
     }
-    for (size_t l = 0; l < m; l++) {
-        neg[2 * idx[l]] = ox[l];
-        neg[2 * idx[l] + 1] = oy[l];
-        z_out[idx[l]] = oz[l];
-    }
+    scatter_group(idx, m, ox, oy, oz, neg, z_out);
 }
 
 /* group_avx512 on registers of 4 lanes; masks are vectors of all-ones or
@@ -188,11 +196,7 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
         _mm256_storeu_pd(oy + 4 * h, fy[h]);
         _mm256_storeu_pd(oz + 4 * h, z[h]);
     }
-    for (size_t l = 0; l < m; l++) {
-        neg[2 * idx[l]] = ox[l];
-        neg[2 * idx[l] + 1] = oy[l];
-        z_out[idx[l]] = oz[l];
-    }
+    scatter_group(idx, m, ox, oy, oz, neg, z_out);
 }
 
 bool lt_bh_walk_runs(lt_tsne_bh_kernel which)
