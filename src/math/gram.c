@@ -20,7 +20,7 @@
  * 2 cols rows, lt_block_rows) to stream its cols x cols result less often.
  * Small keeps the projection of float32 images within a few MB of the
  * images and their scores. */
-#define PROJECT_BLOCK_BYTES ((size_t)1 << 20)
+#define NARROW_BLOCK_BYTES ((size_t)1 << 20)
 
 /* Lanes for ROWS rows: one per thread, as rows allow. */
 static size_t lane_count(size_t rows, int threads)
@@ -48,6 +48,17 @@ static void run_lanes(size_t lanes, lt_range_fn fn, void *arg)
     lt_parallel_for(lanes, 1, (int)lanes, fn, arg);
     if (threads != 1)
         openblas_set_num_threads(threads);
+}
+
+/* Rows per block of a lane's buffer when the product's other operand is
+ * narrow (the projection, X q, X^T y): NARROW_BLOCK_BYTES of float64 rows,
+ * at least 16, at most a lane's rows. */
+static size_t narrow_block(size_t rows, size_t lanes, size_t cols)
+{
+    size_t block = NARROW_BLOCK_BYTES / (cols * sizeof(double)), per_lane = rows / lanes + 1;
+    if (block < 16)
+        block = 16;
+    return block < per_lane ? block : per_lane;
 }
 
 /* The first row of lane L of LANES over ROWS rows. */
@@ -135,13 +146,9 @@ static int gram_centred(const double *x, const float *xf, size_t rows, size_t co
         for (size_t l = 1; l < lanes; l++)
             g.gram[l] = more + (l - 1) * p * p;
         size_t first = rows < SHIFT_ROWS ? rows : SHIFT_ROWS;
-        if (xf) { /* the first rows widened into the first lane's buffer */
-            for (size_t i = 0; i < first * p; i++)
-                g.bufs[i] = (double)xf[i];
-            lt_col_means(g.bufs, first, p, shift);
-        } else {
-            lt_col_means(x, first, p, shift);
-        }
+        if (xf) /* the first rows widened into the first lane's buffer */
+            lt_widen_centre(g.bufs, xf, first, p, NULL);
+        lt_col_means(xf ? g.bufs : x, first, p, shift);
         g.shift = shift;
         run_lanes(lanes, gram_lane, &g);
         /* The lanes' sums and matrices, added in lane order. */
@@ -188,15 +195,14 @@ struct project_job {
     const double *x, *mean, *v; /* x NULL: the rows are float32, xf */
     const float *xf;
     size_t rows, cols, k, lanes, block;
-    bool uncentred;
-    double *bufs;        /* centred or float32: lanes x block x cols */
+    bool uncentred;      /* float64 rows only: float32 ones are centred as widened */
+    double *bufs;        /* centred: lanes x block x cols */
     const double *mv;    /* uncentred: mean V^T (k) */
     double *out;
 };
 
 /* dst = src - mean for b rows (src and dst apart, unlike lt_center, which
- * lets the loop vectorise); a float32 source is widened exactly, and with
- * MEAN NULL only widened. */
+ * lets the loop vectorise). Float32 rows: lt_widen_centre. */
 static void centre_block(double *restrict dst, const double *restrict src, size_t b, size_t cols,
                          const double *restrict mean)
 {
@@ -205,26 +211,13 @@ static void centre_block(double *restrict dst, const double *restrict src, size_
             dst[i * cols + j] = src[i * cols + j] - mean[j];
 }
 
-static void centre_block_f32(double *restrict dst, const float *restrict src, size_t b,
-                             size_t cols, const double *restrict mean)
-{
-    if (!mean) {
-        for (size_t i = 0; i < b * cols; i++)
-            dst[i] = (double)src[i];
-        return;
-    }
-    for (size_t i = 0; i < b; i++)
-        for (size_t j = 0; j < cols; j++)
-            dst[i * cols + j] = (double)src[i * cols + j] - mean[j];
-}
-
 static void project_lane(void *arg, size_t lo, size_t hi)
 {
     struct project_job *j = arg;
     size_t p = j->cols, k = j->k;
     for (size_t l = lo; l < hi; l++) {
         size_t r0 = lane_start(j->rows, j->lanes, l), r1 = lane_start(j->rows, j->lanes, l + 1);
-        if (j->uncentred && !j->xf) {
+        if (j->uncentred) {
             lt_gemm(false, true, r1 - r0, k, p, 1.0, j->x + r0 * p, j->v, 0.0, j->out + r0 * k);
             for (size_t i = r0; i < r1; i++)
                 for (size_t c = 0; c < k; c++)
@@ -235,14 +228,10 @@ static void project_lane(void *arg, size_t lo, size_t hi)
         for (size_t b0 = r0; b0 < r1; b0 += j->block) {
             size_t b = b0 + j->block < r1 ? j->block : r1 - b0;
             if (j->xf)
-                centre_block_f32(buf, j->xf + b0 * p, b, p, j->uncentred ? NULL : j->mean);
+                lt_widen_centre(buf, j->xf + b0 * p, b, p, j->mean);
             else
                 centre_block(buf, j->x + b0 * p, b, p, j->mean);
             lt_gemm(false, true, b, k, p, 1.0, buf, j->v, 0.0, j->out + b0 * k);
-            /* Uncentred float32 rows: widened only, mean V^T taken off. */
-            for (size_t i = b0; j->xf && j->uncentred && i < b0 + b; i++)
-                for (size_t c = 0; c < k; c++)
-                    j->out[i * k + c] -= j->mv[c];
         }
     }
 }
@@ -257,23 +246,18 @@ static int gram_project(const double *x, const float *xf, size_t rows, size_t co
     if (rows == 0 || k == 0)
         return LT_LA_OK;
     size_t p = cols, lanes = lane_count(rows, threads);
-    size_t block = PROJECT_BLOCK_BYTES / (p * sizeof(double)), per_lane = rows / lanes + 1;
-    if (block < 16)
-        block = 16;
-    if (block > per_lane)
-        block = per_lane;
+    /* Rows widened into a buffer anyway are centred on the way, for free. */
+    uncentred = uncentred && !xf;
     struct project_job j = {.x = x, .xf = xf, .mean = mean, .v = v, .rows = rows, .cols = p, .k = k,
-                            .lanes = lanes, .block = block, .uncentred = uncentred, .out = out};
+                            .lanes = lanes, .block = narrow_block(rows, lanes, p),
+                            .uncentred = uncentred, .out = out};
     double *mv = NULL;
     if (uncentred)
         j.mv = mv = malloc(k * sizeof *mv);
-    if (!uncentred || xf)
-        j.bufs = malloc(lanes * block * p * sizeof *j.bufs);
-    if ((uncentred && !mv) || ((!uncentred || xf) && !j.bufs)) {
-        free(mv);
-        free(j.bufs);
+    else
+        j.bufs = malloc(lanes * j.block * p * sizeof *j.bufs);
+    if (uncentred ? !mv : !j.bufs)
         return LT_LA_ENOMEM;
-    }
     if (uncentred)
         lt_gemm(false, true, 1, k, p, 1.0, mean, v, 0.0, mv);
     run_lanes(lanes, project_lane, &j);
@@ -315,7 +299,7 @@ static void times_lane(void *arg, size_t lo, size_t hi)
         size_t r0 = lane_start(j->rows, j->lanes, l), r1 = lane_start(j->rows, j->lanes, l + 1);
         for (size_t b0 = r0; b0 < r1; b0 += j->block) {
             size_t b = b0 + j->block < r1 ? j->block : r1 - b0;
-            centre_block_f32(buf, j->x + b0 * p, b, p, NULL);
+            lt_widen_centre(buf, j->x + b0 * p, b, p, NULL);
             if (j->transposed)
                 lt_gemm(true, false, p, c, b, 1.0, buf, j->q + b0 * c, b0 == r0 ? 0.0 : 1.0, sum);
             else
@@ -337,14 +321,10 @@ static int times_f32(const float *x, size_t rows, size_t cols, const double *q, 
             memset(out, 0, p * c * sizeof *out);
         return LT_LA_OK;
     }
-    size_t block = PROJECT_BLOCK_BYTES / (p * sizeof(double)), per_lane = rows / lanes + 1;
-    if (block < 16)
-        block = 16;
-    if (block > per_lane)
-        block = per_lane;
     struct times_job j = {.x = x, .q = q, .rows = rows, .cols = p, .c = c, .lanes = lanes,
-                          .block = block, .transposed = transposed, .out = out};
-    j.bufs = malloc(lanes * block * p * sizeof *j.bufs);
+                          .block = narrow_block(rows, lanes, p), .transposed = transposed,
+                          .out = out};
+    j.bufs = malloc(lanes * j.block * p * sizeof *j.bufs);
     if (transposed && lanes > 1)
         j.parts = malloc((lanes - 1) * p * c * sizeof *j.parts);
     if (!j.bufs || (transposed && lanes > 1 && !j.parts)) {

@@ -44,8 +44,9 @@ int lt_gram_project(const double *x, size_t rows, size_t cols, const double *mea
 /* The same two products of float32 rows (held images), each widened to
  * float64 block by block as it is read, so that no float64 copy of the
  * data is ever made. The numbers are those of the float64 functions on the
- * widened rows, bit for bit (UNCENTRED aside, whose float32 rows are
- * widened into a block before the product rather than read in place). */
+ * widened rows, bit for bit, but for UNCENTRED, which they ignore: rows
+ * widened into a buffer are centred there at no cost, the more accurate
+ * route. */
 int lt_gram_centred_f32(const float *x, size_t rows, size_t cols, int threads, double *mean,
                         double *out);
 int lt_gram_project_f32(const float *x, size_t rows, size_t cols, const double *mean,

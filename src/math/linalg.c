@@ -81,6 +81,19 @@ void lt_center(double *dst, const double *x, size_t rows, size_t cols,
             dst[i * cols + j] = x[i * cols + j] - mean[j];
 }
 
+void lt_widen_centre(double *restrict dst, const float *restrict x, size_t rows, size_t cols,
+                     const double *restrict mean)
+{
+    if (!mean) {
+        for (size_t i = 0; i < rows * cols; i++)
+            dst[i] = (double)x[i];
+        return;
+    }
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++)
+            dst[i * cols + j] = (double)x[i * cols + j] - mean[j];
+}
+
 int lt_scatter(const double *x, size_t rows, size_t cols, const double *mean, double *out)
 {
     if (!lt_linalg_fits(rows, cols))

@@ -39,6 +39,12 @@ void lt_col_means(const double *x, size_t rows, size_t cols, double *mean);
 void lt_center(double *dst, const double *x, size_t rows, size_t cols,
                const double *mean);
 
+/* dst (rows x cols float64) = X - mean for float32 rows X (held images),
+ * each element widened exactly first, so the numbers are lt_center's on
+ * the widened rows; MEAN NULL: widened only. */
+void lt_widen_centre(double *restrict dst, const float *restrict x, size_t rows, size_t cols,
+                     const double *restrict mean);
+
 /* out (cols x cols) = (X - mean)^T (X - mean), the scatter matrix whose
  * sums over row blocks (an MPI run's ranks) make the covariance. */
 int lt_scatter(const double *x, size_t rows, size_t cols, const double *mean, double *out);

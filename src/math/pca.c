@@ -438,7 +438,7 @@ static int fit(lt_pca *m, struct rows_in in, size_t rows, size_t cols, double n_
     if (solver == LT_PCA_AUTO)
         solver = lt_pca_pick_solver((size_t)n_all, cols);
     if (in.xf && (solver != LT_PCA_COVARIANCE || spread))
-        return LT_PCA_ETOOBIG; /* a caller's error: see lt_pca_fit_f32 */
+        return LT_PCA_ETOOBIG; /* a caller's error: see lt_pca_reads_f32 */
     const double *x = in.x;
     m->solver = solver;
     /* The covariance solver's two products run on per-thread lanes of
@@ -518,6 +518,11 @@ int lt_pca_fit(lt_pca *m, const double *x, size_t rows, size_t cols,
                double n_components, lt_pca_solver solver, double **scores)
 {
     return fit(m, (struct rows_in){.x = x}, rows, cols, n_components, solver, NULL, scores);
+}
+
+bool lt_pca_reads_f32(lt_pca_solver solver, size_t rows, size_t cols)
+{
+    return solver == LT_PCA_COVARIANCE || (solver == LT_PCA_RANDOMIZED && rows >= cols);
 }
 
 int lt_pca_fit_f32(lt_pca *m, const float *x, size_t rows, size_t cols, double n_components,
@@ -608,10 +613,8 @@ static int reconstruction_mse(const lt_pca *m, struct rows_in x, const double *s
     double total = 0;
     for (size_t r0 = 0; r0 < rows; r0 += block) {
         size_t b = r0 + block < rows ? block : rows - r0;
-        if (x.xf) /* widened, then centred as lt_center does */
-            for (size_t i = 0; i < b; i++)
-                for (size_t j = 0; j < p; j++)
-                    buf[i * p + j] = (double)x.xf[(r0 + i) * p + j] - m->mean[j];
+        if (x.xf)
+            lt_widen_centre(buf, x.xf + r0 * p, b, p, m->mean);
         else
             lt_center(buf, x.x + r0 * p, b, p, m->mean);
         /* residual = (X - mean) - scores components */

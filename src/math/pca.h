@@ -161,6 +161,12 @@ typedef struct lt_pca_randomized {
 int lt_pca_fit_randomized(lt_pca *model, const double *x, size_t rows, size_t cols,
                           size_t k, const lt_pca_randomized *opt, double **scores);
 
+/* Whether a fit by SOLVER (never AUTO) of ROWS x COLS data can read
+ * float32 rows as they are (lt_pca_fit_f32, lt_pca_fit_randomized_f32):
+ * the covariance solver, and the randomized one on tall data, whose sketch
+ * is taken of X. Rows spread over processes never can. */
+bool lt_pca_reads_f32(lt_pca_solver solver, size_t rows, size_t cols);
+
 /* lt_pca_fit_randomized of float32 rows (held images), widened block by
  * block as each product reads them; tall data only (rows >= cols: where
  * the sketch is taken of X, not of X^T). The same model to rounding (the
@@ -223,8 +229,9 @@ int lt_pca_transform(const lt_pca *model, const double *x, size_t rows,
  * solver, lt_pca_transform and lt_pca_reconstruction_mse of float32 rows,
  * each row widened exactly to float64 block by block as it is read, so
  * that the data are never copied whole. The numbers are those of the
- * float64 functions on the widened rows, but for the uncentred projection's
- * rounding (its rows pass through a block buffer). */
+ * float64 functions on the widened rows, but for the projection's rounding
+ * where those would project uncentred (float32 rows are centred as they
+ * are widened). */
 int lt_pca_fit_f32(lt_pca *model, const float *x, size_t rows, size_t cols,
                    double n_components, double **scores);
 int lt_pca_transform_f32(const lt_pca *model, const float *x, size_t rows, bool whiten,

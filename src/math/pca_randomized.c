@@ -457,8 +457,8 @@ static int fit_randomized(lt_pca *m, const double *x, const float *xf, size_t ro
                           double **scores_out)
 {
     memset(m, 0, sizeof *m);
-    if (xf && (spread || rows < cols))
-        return LT_PCA_ETOOBIG; /* a caller's error: see lt_pca_fit_randomized_f32 */
+    if (xf && (spread || !lt_pca_reads_f32(LT_PCA_RANDOMIZED, rows, cols)))
+        return LT_PCA_ETOOBIG; /* a caller's error */
     size_t n = rows, first = 0;
     bool fits = lt_linalg_fits(rows, cols);
     if (spread && spread_place(spread, fits ? rows : SIZE_MAX, &first, &n) != LT_PCA_OK)
@@ -546,9 +546,7 @@ static int fit_randomized(lt_pca *m, const double *x, const float *xf, size_t ro
             goto done;
         }
         if (xf)
-            for (size_t i = 0; i < rows; i++)
-                for (size_t j = 0; j < cols; j++)
-                    a[i * cols + j] = (double)xf[i * cols + j] - m->mean[j];
+            lt_widen_centre(a, xf, rows, cols, m->mean);
         else
             lt_center(a, x, rows, cols, m->mean);
         op.x = a;

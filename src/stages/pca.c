@@ -483,9 +483,8 @@ static void save(lt_ctx *ctx, const lt_pca *m)
 }
 
 /* Whether this run reads held float32 rows as they are: when it only
- * projects (a saved model) or fits by the covariance solver, or by the
- * randomized one on tall data, on one process (the rows spread over ranks
- * go through the float64 sums). */
+ * projects (a saved model) or its solver does (lt_pca_reads_f32), on one
+ * process (the rows spread over ranks go through the float64 sums). */
 static bool reads_f32(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *in)
 {
     const lt_mat *train = in->split[LT_TRAIN].x;
@@ -496,8 +495,7 @@ static bool reads_f32(lt_ctx *ctx, const struct pca_config *cfg, const lt_data *
     lt_pca_solver solver = (lt_pca_solver)cfg->solver;
     if (solver == LT_PCA_AUTO)
         solver = lt_pca_pick_solver(train->rows, train->cols);
-    return solver == LT_PCA_COVARIANCE ||
-           (solver == LT_PCA_RANDOMIZED && train->rows >= train->cols);
+    return lt_pca_reads_f32(solver, train->rows, train->cols);
 }
 
 static int run(lt_ctx *ctx, const void *config, const lt_value *inputs,
