@@ -52,7 +52,7 @@ struct job {
 
 static double *row_at(double *a, size_t n, bool packed, size_t i)
 {
-    return a + (packed ? i * (i + 1) / 2 : i * n);
+    return a + (packed ? lt_packed_row(i) : i * n);
 }
 
 static void apply_row(const struct job *j, size_t i)

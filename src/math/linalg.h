@@ -27,6 +27,13 @@ enum lt_la_status {
  * Returns NULL when out of memory. */
 void *lt_big_alloc(size_t bytes);
 
+/* Where row i of a packed lower triangle (rows 0, 1, ... of 1, 2, ...
+ * entries, one after another) starts. */
+static inline size_t lt_packed_row(size_t i)
+{
+    return i * (i + 1) / 2;
+}
+
 /* True when a rows x cols matrix can be handed to BLAS/LAPACK. */
 bool lt_linalg_fits(size_t rows, size_t cols);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "math/linalg.h"
 #include "math/pool.h"
 
 #if defined(__x86_64__)
@@ -252,7 +253,7 @@ static void tile(const struct pass *p, double *t, size_t q)
     const double *row[R];
     for (size_t r = 0; r < rows; r++) {
         size_t i = i0 + r;
-        row[r] = p->a + (p->packed ? i * (i + 1) / 2 : i * n);
+        row[r] = p->a + (p->packed ? lt_packed_row(i) : i * n);
     }
     if (p->kernel == LT_SYMPROD_AVX512 && rows == R)
         tile_avx512(row, p->s->x, t, i0);

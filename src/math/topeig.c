@@ -89,7 +89,7 @@ static int dense(double *a, size_t n, bool lower_only, size_t k, double *values,
 static void spread_packed(double *a, size_t n)
 {
     for (size_t i = n; i-- > 1;)
-        memmove(a + i * n, a + i * (i + 1) / 2, (i + 1) * sizeof *a);
+        memmove(a + i * n, a + lt_packed_row(i), (i + 1) * sizeof *a);
 }
 
 int lt_top_eigh(const lt_sym_matrix *packed, size_t k, lt_eig_method method, uint32_t seed,
