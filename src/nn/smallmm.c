@@ -183,24 +183,34 @@ AVX512 static void gemm_avx512(size_t m, size_t n, size_t k, const float *a, siz
                      beta, c + j, ldc);
 }
 
-static gemm_fn *kernel_of(lt_mm_kernel which)
+/* Whether this processor runs kernel WHICH (the same for every product). */
+static bool kernel_runs(lt_mm_kernel which)
 {
     switch (which) {
-    case LT_MM_AVX512:
-        return __builtin_cpu_supports("avx512f") ? gemm_avx512 : NULL;
-    case LT_MM_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? gemm_avx2 : NULL;
-    case LT_MM_PLAIN:
-        return gemm_plain;
+    case LT_MM_AVX512: return __builtin_cpu_supports("avx512f");
+    case LT_MM_AVX2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case LT_MM_PLAIN: return true;
     }
-    return NULL;
+    return false;
+}
+
+static gemm_fn *kernel_of(lt_mm_kernel which)
+{
+    gemm_fn *const by_kernel[] = {[LT_MM_AVX512] = gemm_avx512, [LT_MM_AVX2] = gemm_avx2,
+                                  [LT_MM_PLAIN] = gemm_plain};
+    return kernel_runs(which) ? by_kernel[which] : NULL;
 }
 
 #else
 
+static bool kernel_runs(lt_mm_kernel which)
+{
+    return which == LT_MM_PLAIN;
+}
+
 static gemm_fn *kernel_of(lt_mm_kernel which)
 {
-    return which == LT_MM_PLAIN ? gemm_plain : NULL;
+    return kernel_runs(which) ? gemm_plain : NULL;
 }
 
 #endif
@@ -403,23 +413,16 @@ NT_KERNEL(gemm_nt_avx2, nt_tile_avx2, 2, AVX2)
 
 static gemm_nt_fn *nt_kernel_of(lt_mm_kernel which)
 {
-    switch (which) {
-    case LT_MM_AVX512:
-        return __builtin_cpu_supports("avx512f") ? gemm_nt_avx512 : NULL;
-    case LT_MM_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? gemm_nt_avx2
-                                                                               : NULL;
-    case LT_MM_PLAIN:
-        return gemm_nt_plain;
-    }
-    return NULL;
+    gemm_nt_fn *const by_kernel[] = {[LT_MM_AVX512] = gemm_nt_avx512, [LT_MM_AVX2] = gemm_nt_avx2,
+                                     [LT_MM_PLAIN] = gemm_nt_plain};
+    return kernel_runs(which) ? by_kernel[which] : NULL;
 }
 
 #else
 
 static gemm_nt_fn *nt_kernel_of(lt_mm_kernel which)
 {
-    return which == LT_MM_PLAIN ? gemm_nt_plain : NULL;
+    return kernel_runs(which) ? gemm_nt_plain : NULL;
 }
 
 #endif
