@@ -98,14 +98,15 @@ static float draw(const lt_ziggurat *z, struct words *w)
         float v = fast_value(z, u, &under);
         if (under)
             return v;
+        /* V is the signed value: sign * x, with x = |V| exactly. */
         unsigned strip = u & (LT_ZIGGURAT_STRIPS - 1);
-        float sign = (float)(1 - (int)((u >> 6) & 2)), x = (float)(u >> 8) * z->w[strip];
         if (strip == 0)
-            return sign * (float)tail(w);
+            return copysignf((float)tail(w), v);
         /* In the wedge between the strip above's edge and this one's. */
+        double x = fabsf(v);
         double y = z->f[strip] + open_uniform(w) * (z->f[strip - 1] - z->f[strip]);
-        if (y < exp(-0.5 * (double)x * (double)x))
-            return sign * x;
+        if (y < exp(-0.5 * x * x))
+            return v;
     }
 }
 
