@@ -9,6 +9,7 @@
 
 #include "math/pca.h"
 #include "math/rng.h"
+#include "math/tsne_attract.h"
 
 static const double MIN_GAIN = 0.01;
 
@@ -58,10 +59,12 @@ static double evaluate(objective *o, const double *y, bool want_error, double *g
  * rounding included). */
 static void exaggerate(objective *o, double f, bool undo)
 {
-    size_t n = o->method == LT_TSNE_EXACT ? o->n * o->n : o->sparse.row[o->n];
-    double *p = o->method == LT_TSNE_EXACT ? o->dense : o->sparse.val;
-    for (size_t e = 0; e < n; e++)
-        p[e] = undo ? p[e] / f : p[e] * f;
+    if (o->method != LT_TSNE_EXACT) {
+        lt_tsne_sparse_scale(&o->sparse, f, undo);
+        return;
+    }
+    for (size_t e = 0; e < o->n * o->n; e++)
+        o->dense[e] = undo ? o->dense[e] / f : o->dense[e] * f;
 }
 
 /* One call of scikit-learn's _gradient_descent: iterations [first, last)

@@ -94,13 +94,31 @@ int lt_tsne_fit(const double *x, size_t n, size_t d, const lt_tsne_options *opt,
 
 /* ---- the pieces, for tests and diagnostics ------------------------------ */
 
+/* P's rows again for the SIMD attraction (tsne_attract.h): in groups of
+ * LT_TSNE_LANES rows of about the same length (rows sorted by length), edge
+ * k of a group's r-th row at slot LT_TSNE_LANES k + r of the group, so that
+ * one vector holds the k-th edges of the group's rows. A row shorter than
+ * its group's longest is padded with edges to itself of value 0, which add
+ * +0.0 to its sums (and change no bit of them). */
+#define LT_TSNE_LANES 8
+typedef struct lt_tsne_lanes {
+    size_t groups;   /* 0: not laid out */
+    uint32_t *rows;  /* groups x LANES: each group's rows, the last group
+                        padded with copies of its first row */
+    size_t *start;   /* groups + 1: each group's first slot */
+    int *col;        /* start[groups] slots */
+    double *val;
+} lt_tsne_lanes;
+
 /* P of the barnes_hut method: n rows of a symmetric sparse matrix (CSR,
- * columns ascending within a row), summing to 1. */
+ * columns ascending within a row), summing to 1, and optionally the same
+ * entries laid out in lanes. */
 typedef struct lt_tsne_sparse {
     size_t n;
     size_t *row; /* n + 1 offsets into col and val */
     int *col;
     double *val;
+    lt_tsne_lanes lanes;
 } lt_tsne_sparse;
 
 void lt_tsne_sparse_free(lt_tsne_sparse *p);

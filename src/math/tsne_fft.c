@@ -31,11 +31,10 @@
 #include <string.h>
 
 #include "math/tsne.h"
+#include "math/tsne_attract.h"
+#include "math/tsne_walk.h"
 
 enum { NODES = 3, MIN_BOXES = 50, MAX_DIM = 2, TASKS = 2 + MAX_DIM };
-
-/* The Barnes-Hut error's floor (tsne_grad.c). */
-static const double TINY = 1.1754943508222875e-38;
 
 /* The grids and their transforms are single precision: FFTW's float
  * kernels do twice the work per instruction on half the memory traffic,
@@ -46,7 +45,9 @@ struct lt_tsne_fft {
     size_t n, dim;
     double *neg;     /* n x dim: interpolated sum_j w_ij^2 (y_i - y_j) */
     double *zrow;    /* n: interpolated sum_{j != i} w_ij */
+    double *pos;     /* n x dim: the attraction along P's rows */
     double *kl;      /* n: error terms of each row of P */
+    lt_tsne_bh_kernel attract; /* the attraction's 2-D kernel */
     double *wts;     /* n x dim x NODES: Lagrange weights of each point */
     size_t *base;    /* n x dim: first node of each point's box per axis */
     /* w at node offsets (a, b) h, a, b < NODES: the self-interaction's
@@ -95,11 +96,13 @@ lt_tsne_fft *lt_tsne_fft_new(size_t n, size_t dim)
     size_t m = n ? n : 1;
     f->neg = malloc(m * dim * sizeof *f->neg);
     f->zrow = malloc(m * sizeof *f->zrow);
+    f->pos = malloc(m * dim * sizeof *f->pos);
     f->kl = malloc(m * sizeof *f->kl);
+    f->attract = lt_bh_walk_best();
     f->wts = malloc(m * dim * NODES * sizeof *f->wts);
     f->base = malloc(m * dim * sizeof *f->base);
     f->yc = malloc(m * dim * sizeof *f->yc);
-    if (!f->neg || !f->zrow || !f->kl || !f->wts || !f->base || !f->yc) {
+    if (!f->neg || !f->zrow || !f->pos || !f->kl || !f->wts || !f->base || !f->yc) {
         lt_tsne_fft_free(f);
         return NULL;
     }
@@ -145,6 +148,7 @@ void lt_tsne_fft_free(lt_tsne_fft *f)
     free_grid(f);
     free(f->neg);
     free(f->zrow);
+    free(f->pos);
     free(f->kl);
     free(f->wts);
     free(f->base);
@@ -502,40 +506,18 @@ struct attract_job {
     const lt_tsne_sparse *p;
     const double *y;
     double z;
-    bool want_error;
-    double *grad;
 };
 
-/* Attraction along each row of P, the total force (c = 4 for one degree of
- * freedom) and the error terms, as Barnes-Hut's. */
 static void attract(void *arg, size_t begin, size_t end)
 {
     const struct attract_job *job = arg;
-    lt_tsne_fft *f = job->f;
-    const lt_tsne_sparse *p = job->p;
-    size_t dim = f->dim;
-    for (size_t i = begin; i < end; i++) {
-        const double *yi = job->y + i * dim;
-        double pos[MAX_DIM] = {0}, kl = 0;
-        for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
-            const double *yj = job->y + (size_t)p->col[e] * dim;
-            double delta[MAX_DIM], d2 = 0;
-            for (size_t k = 0; k < dim; k++) {
-                delta[k] = yi[k] - yj[k];
-                d2 += delta[k] * delta[k];
-            }
-            double w = 1.0 / (1.0 + d2), pw = p->val[e] * w;
-            for (size_t k = 0; k < dim; k++)
-                pos[k] += pw * delta[k];
-            if (job->want_error) {
-                double pij = p->val[e], q = w / job->z;
-                kl += pij * log((pij > TINY ? pij : TINY) / (q > TINY ? q : TINY));
-            }
-        }
-        for (size_t k = 0; k < dim; k++)
-            job->grad[i * dim + k] = 4.0 * (pos[k] - f->neg[i * dim + k] / job->z);
-        f->kl[i] = kl;
-    }
+    lt_tsne_attract(job->f->attract, job->p, job->y, job->f->dim, begin, end, job->f->pos);
+}
+
+static void row_errors(void *arg, size_t begin, size_t end)
+{
+    const struct attract_job *job = arg;
+    lt_tsne_attract_error(job->p, job->y, job->f->dim, job->z, begin, end, job->f->kl);
 }
 
 double lt_tsne_gradient_fft(lt_tsne_fft *f, const lt_tsne_sparse *p, const double *y,
@@ -545,11 +527,14 @@ double lt_tsne_gradient_fft(lt_tsne_fft *f, const lt_tsne_sparse *p, const doubl
     *ok = !isnan(z);
     if (!*ok)
         return NAN;
-    struct attract_job job = {.f = f, .p = p, .y = y, .z = z, .want_error = want_error,
-                              .grad = grad};
-    lt_pool_for(pool, f->n, 0, attract, &job);
+    /* The total force, c = 4 for one degree of freedom. */
+    struct attract_job job = {.f = f, .p = p, .y = y, .z = z};
+    lt_pool_for(pool, lt_tsne_attract_units(p, f->dim, f->attract), 0, attract, &job);
+    for (size_t i = 0; i < f->n * f->dim; i++)
+        grad[i] = 4.0 * (f->pos[i] - f->neg[i] / z);
     if (!want_error)
         return NAN;
+    lt_pool_for(pool, f->n, 0, row_errors, &job);
     double kl = 0;
     for (size_t i = 0; i < f->n; i++)
         kl += f->kl[i];

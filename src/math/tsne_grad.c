@@ -17,11 +17,9 @@
 #include <string.h>
 
 #include "math/tsne.h"
+#include "math/tsne_attract.h"
 #include "math/tsne_tree.h"
 #include "math/tsne_walk.h"
-
-/* scikit-learn floors p and q at the float32 tiny in the Barnes-Hut error. */
-static const double TINY = 1.1754943508222875e-38;
 
 static double dof_of(size_t dim)
 {
@@ -141,6 +139,7 @@ struct lt_tsne_bh {
     lt_tsne_bh_kernel kernel; /* of the 2-D walk */
     double *neg;    /* n x dim: sum over cells of count w^2 (y_i - com) */
     double *z;      /* n: sum over cells of count w */
+    double *pos;    /* n x dim: the attraction along P's rows */
     double *kl;     /* n: the error terms of each row of P */
 };
 
@@ -155,8 +154,9 @@ lt_tsne_bh *lt_tsne_bh_new(size_t n, size_t dim)
     size_t m = n ? n : 1;
     bh->neg = malloc(m * dim * sizeof *bh->neg);
     bh->z = malloc(m * sizeof *bh->z);
+    bh->pos = malloc(m * dim * sizeof *bh->pos);
     bh->kl = malloc(m * sizeof *bh->kl);
-    if (lt_bh_tree_init(&bh->tree, n, dim) != 0 || !bh->neg || !bh->z || !bh->kl) {
+    if (lt_bh_tree_init(&bh->tree, n, dim) != 0 || !bh->neg || !bh->z || !bh->pos || !bh->kl) {
         lt_tsne_bh_free(bh);
         return NULL;
     }
@@ -170,6 +170,7 @@ void lt_tsne_bh_free(lt_tsne_bh *bh)
     lt_bh_tree_free(&bh->tree);
     free(bh->neg);
     free(bh->z);
+    free(bh->pos);
     free(bh->kl);
     free(bh);
 }
@@ -183,13 +184,15 @@ bool lt_tsne_bh_use(lt_tsne_bh *bh, lt_tsne_bh_kernel which)
 }
 
 struct bh_job {
-    const lt_tsne_bh *bh;
+    lt_tsne_bh *bh;
     const lt_tsne_sparse *p;
     const double *y;
-    double theta2, z, c;
-    bool want_error;
-    double *grad;
+    double theta2, z;
+    bool tree_ok; /* written by the thread that grows the tree */
 };
+
+/* Rows of the attraction a chunk of phase one takes. */
+#define ATTRACT_GRAIN 64
 
 /* The repulsive sums of point yi: a forward walk over the depth-first node
  * array that jumps over the subtree of every cell it summarises. DIM is a
@@ -261,102 +264,58 @@ static void bh_repel(void *arg, size_t begin, size_t end)
     }
 }
 
-/* Attraction of point i along its row of P, its total force, and its error
- * terms. */
-static inline __attribute__((always_inline)) void
-attract(const struct bh_job *job, size_t i, size_t dim)
+/* Phase one of an iteration: item 0 grows the tree, which only the
+ * repulsion needs, while items 1 .. units are the attraction's (rows or
+ * groups of rows), which the other threads sum meanwhile (the tree is an
+ * eighth of the work, and one thread's). */
+static void grow_and_attract(void *arg, size_t begin, size_t end)
 {
-    const lt_tsne_bh *bh = job->bh;
-    const lt_tsne_sparse *p = job->p;
-    const double *yi = job->y + i * dim;
-    double pos[LT_BH_MAX_DIM] = {0}, kl = 0;
-    for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
-        const double *yj = job->y + (size_t)p->col[e] * dim;
-        double delta[LT_BH_MAX_DIM], d2 = 0;
-        for (size_t k = 0; k < dim; k++) {
-            delta[k] = yi[k] - yj[k];
-            d2 += delta[k] * delta[k];
-        }
-        double w = kernel_in(d2, dim), pw = p->val[e] * w;
-        for (size_t k = 0; k < dim; k++)
-            pos[k] += pw * delta[k];
-        if (job->want_error) {
-            double pij = p->val[e], q = w / job->z;
-            kl += pij * log((pij > TINY ? pij : TINY) / (q > TINY ? q : TINY));
-        }
+    struct bh_job *job = arg;
+    lt_tsne_bh *bh = job->bh;
+    if (begin == 0) {
+        job->tree_ok = lt_bh_tree_build(&bh->tree, job->y) == 0;
+        begin = 1;
     }
-    for (size_t k = 0; k < dim; k++)
-        job->grad[i * dim + k] = job->c * (pos[k] - bh->neg[i * dim + k] / job->z);
-    bh->kl[i] = kl;
+    if (begin < end)
+        lt_tsne_attract(bh->kernel, job->p, job->y, bh->dim, begin - 1, end - 1, bh->pos);
 }
 
-/* attract for 2-D points without the error terms, which the descent asks
- * for only every 50th iteration: the same sums, in a loop with nothing
- * else in it (a third faster).
- *
- * Not SIMD: a kernel that gives each of 8 rows a lane and gathers y_j
- * (bit-identical sums) took longer than this loop on AMD Zen 4, whose
- * gathers are slow; so did its 4-lane AVX2 twin. */
-static void bh_attract2(const struct bh_job *job, size_t begin, size_t end)
-{
-    const lt_tsne_bh *bh = job->bh;
-    const lt_tsne_sparse *p = job->p;
-    const double *y = job->y;
-    for (size_t i = begin; i < end; i++) {
-        double yx = y[2 * i], yy = y[2 * i + 1], sx = 0, sy = 0;
-        for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
-            const double *yj = y + 2 * (size_t)p->col[e];
-            double dx = yx - yj[0], dy = yy - yj[1];
-            double w = 1.0 / (1.0 + (dx * dx + dy * dy)), pw = p->val[e] * w;
-            sx += pw * dx;
-            sy += pw * dy;
-        }
-        job->grad[2 * i] = job->c * (sx - bh->neg[2 * i] / job->z);
-        job->grad[2 * i + 1] = job->c * (sy - bh->neg[2 * i + 1] / job->z);
-        bh->kl[i] = 0;
-    }
-}
-
-static void bh_attract(void *arg, size_t begin, size_t end)
+static void row_errors(void *arg, size_t begin, size_t end)
 {
     const struct bh_job *job = arg;
-    if (job->bh->dim == 2 && !job->want_error) {
-        bh_attract2(job, begin, end);
-        return;
-    }
-    for (size_t i = begin; i < end; i++)
-        switch (job->bh->dim) {
-        case 1: attract(job, i, 1); break;
-        case 2: attract(job, i, 2); break;
-        default: attract(job, i, 3); break;
-        }
+    lt_tsne_attract_error(job->p, job->y, job->bh->dim, job->z, begin, end, job->bh->kl);
 }
 
 double lt_tsne_gradient_bh(lt_tsne_bh *bh, const lt_tsne_sparse *p, const double *y,
                            double angle, bool want_error, lt_pool *pool,
                            double *grad, bool *ok)
 {
-    *ok = lt_bh_tree_build(&bh->tree, y) == 0;
+    size_t n = bh->n, dim = bh->dim;
+    double dof = dof_of(dim);
+    struct bh_job job = {.bh = bh, .p = p, .y = y, .theta2 = angle * angle};
+    size_t units = lt_tsne_attract_units(p, dim, bh->kernel);
+    lt_pool_for(pool, units + 1, units < n ? ATTRACT_GRAIN / LT_TSNE_LANES : ATTRACT_GRAIN,
+                grow_and_attract, &job);
+    *ok = job.tree_ok;
     if (!*ok)
         return NAN;
-    double dof = dof_of(bh->dim);
-    struct bh_job job = {.bh = bh, .p = p, .y = y, .theta2 = angle * angle,
-                         .c = 2.0 * (dof + 1.0) / dof, .want_error = want_error,
-                         .grad = grad};
     /* The pool's usual 8 chunks a thread, rounded to whole groups of the
      * walk. */
-    size_t grain = bh->n / (8 * (size_t)lt_pool_threads(pool));
+    size_t grain = n / (8 * (size_t)lt_pool_threads(pool));
     grain = (grain + LT_BH_GROUP - 1) / LT_BH_GROUP * LT_BH_GROUP;
-    lt_pool_for(pool, bh->n, grain ? grain : LT_BH_GROUP, bh_repel, &job);
+    lt_pool_for(pool, n, grain ? grain : LT_BH_GROUP, bh_repel, &job);
     double z = 0;
-    for (size_t i = 0; i < bh->n; i++)
+    for (size_t i = 0; i < n; i++)
         z += bh->z[i];
-    job.z = z;
-    lt_pool_for(pool, bh->n, 0, bh_attract, &job);
+    double c = 2.0 * (dof + 1.0) / dof;
+    for (size_t i = 0; i < n * dim; i++)
+        grad[i] = c * (bh->pos[i] - bh->neg[i] / z);
     if (!want_error)
         return NAN;
+    job.z = z;
+    lt_pool_for(pool, n, 0, row_errors, &job);
     double kl = 0;
-    for (size_t i = 0; i < bh->n; i++)
+    for (size_t i = 0; i < n; i++)
         kl += bh->kl[i];
     return kl;
 }

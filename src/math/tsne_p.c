@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "math/knn.h"
+#include "math/tsne_attract.h"
 
 /* scikit-learn declares these float, so they are the float32 roundings of
  * 1e-8 and 1e-5; the tolerance decides where the search stops. */
@@ -80,6 +81,7 @@ void lt_tsne_sparse_free(lt_tsne_sparse *p)
     free(p->row);
     free(p->col);
     free(p->val);
+    lt_tsne_lanes_free(&p->lanes);
     memset(p, 0, sizeof *p);
 }
 
@@ -196,6 +198,10 @@ int lt_tsne_joint_sparse(const double *x, size_t n, size_t d, size_t k,
     sort_by_index(ind, d2f, n, k);
     lt_tsne_conditional(d2f, n, k, false, perplexity, pool, cond);
     status = symmetrise(ind, cond, n, k, p);
+    if (status == LT_TSNE_OK && lt_tsne_lanes_lay(p) != 0) {
+        lt_tsne_sparse_free(p);
+        status = LT_TSNE_ENOMEM;
+    }
 done:
     free(ind);
     free(d2);
