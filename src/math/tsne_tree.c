@@ -17,7 +17,9 @@ int lt_bh_tree_init(lt_bh_tree *t, size_t n, size_t dim)
     t->nodes = malloc(t->cap * sizeof *t->nodes);
     t->perm = malloc((n ? n : 1) * sizeof *t->perm);
     t->scratch = malloc((n ? n : 1) * sizeof *t->scratch);
-    if (!t->nodes || !t->perm || !t->scratch) {
+    t->coords = malloc((n ? n : 1) * dim * sizeof *t->coords);
+    t->coords_scratch = malloc((n ? n : 1) * dim * sizeof *t->coords_scratch);
+    if (!t->nodes || !t->perm || !t->scratch || !t->coords || !t->coords_scratch) {
         lt_bh_tree_free(t);
         return -1;
     }
@@ -29,6 +31,8 @@ void lt_bh_tree_free(lt_bh_tree *t)
     free(t->nodes);
     free(t->perm);
     free(t->scratch);
+    free(t->coords);
+    free(t->coords_scratch);
     memset(t, 0, sizeof *t);
 }
 
@@ -46,13 +50,14 @@ static int new_node(lt_bh_tree *t, size_t *index)
     return 0;
 }
 
-/* True when every point of perm[lo, hi) coincides with the first. */
-static bool all_duplicates(const lt_bh_tree *t, const double *y, size_t lo, size_t hi)
+/* True when every point of [lo, hi) coincides with the first. DIM is a
+ * constant at each call site. */
+static inline __attribute__((always_inline)) bool all_duplicates(const lt_bh_tree *t, size_t lo,
+                                                                 size_t hi, size_t dim)
 {
-    size_t dim = t->dim;
-    const double *first = y + (size_t)t->perm[lo] * dim;
+    const double *first = t->coords + lo * dim;
     for (size_t a = lo + 1; a < hi; a++) {
-        const double *p = y + (size_t)t->perm[a] * dim;
+        const double *p = t->coords + a * dim;
         for (size_t k = 0; k < dim; k++)
             if (!(fabs(p[k] - first[k]) <= LT_BH_DUPLICATE))
                 return false;
@@ -62,7 +67,8 @@ static bool all_duplicates(const lt_bh_tree *t, const double *y, size_t lo, size
 
 /* The child (0 .. 2^dim - 1) of a point: one bit per axis, set when the
  * coordinate is at or above the centre, the first axis highest. */
-static unsigned child_of(const double *p, const double *center, size_t dim)
+static inline __attribute__((always_inline)) unsigned child_of(const double *p,
+                                                               const double *center, size_t dim)
 {
     unsigned c = 0;
     for (size_t k = 0; k < dim; k++)
@@ -70,43 +76,102 @@ static unsigned child_of(const double *p, const double *center, size_t dim)
     return c;
 }
 
-/* Grows the subtree of the points perm[lo, hi) inside [lo_b, hi_b). */
-static int grow(lt_bh_tree *t, const double *y, size_t lo, size_t hi,
-                const double *lo_b, const double *hi_b, int depth)
+static int grow_1(lt_bh_tree *t, size_t lo, size_t hi, const double *lo_b, const double *hi_b,
+                  int depth);
+static int grow_2(lt_bh_tree *t, size_t lo, size_t hi, const double *lo_b, const double *hi_b,
+                  int depth);
+static int grow_3(lt_bh_tree *t, size_t lo, size_t hi, const double *lo_b, const double *hi_b,
+                  int depth);
+
+/* Grows the subtree of the points [lo, hi) (of perm and coords) inside
+ * [lo_b, hi_b). DIM is a constant at each call site (grow_in). */
+static inline __attribute__((always_inline)) int grow_dim(lt_bh_tree *t, size_t lo, size_t hi,
+                                                          const double *lo_b, const double *hi_b,
+                                                          int depth, size_t dim)
 {
-    size_t dim = t->dim, me;
+    size_t me;
     if (new_node(t, &me) != 0)
         return -1;
-    double com[LT_BH_MAX_DIM] = {0}, width2 = 0;
-    for (size_t a = lo; a < hi; a++)
-        for (size_t k = 0; k < dim; k++)
-            com[k] += y[(size_t)t->perm[a] * dim + k];
+    const double *pc = t->coords;
+    if (hi - lo == 1) {
+        /* A point's own leaf, most of the nodes: the general path's sums
+         * (0 + x) / 1 without its loops. */
+        lt_bh_node *node = &t->nodes[me];
+        for (size_t k = 0; k < LT_BH_MAX_DIM; k++)
+            node->com[k] = k < dim ? 0.0 + pc[lo * dim + k] : 0.0;
+        node->width2 = -1.0;
+        node->count = 1;
+        node->next = (uint32_t)t->n_nodes;
+        return 0;
+    }
+    double com[LT_BH_MAX_DIM] = {0}, width2 = 0, center[LT_BH_MAX_DIM];
+    for (size_t k = 0; k < dim; k++)
+        center[k] = (lo_b[k] + hi_b[k]) / 2.0;
+    /* The centre of mass and the children's counts in one pass. */
+    size_t start[(1 << LT_BH_MAX_DIM) + 1] = {0};
+    if (dim == 2) {
+        /* Counts kept in registers: a histogram in memory waits on its
+         * own last increment whenever two points in a row share a child. */
+        size_t upper_x = 0, upper_y = 0, both = 0;
+        for (size_t a = lo; a < hi; a++) {
+            com[0] += pc[2 * a];
+            com[1] += pc[2 * a + 1];
+            size_t ux = pc[2 * a] >= center[0], uy = pc[2 * a + 1] >= center[1];
+            upper_x += ux;
+            upper_y += uy;
+            both += ux & uy;
+        }
+        start[4] = both;
+        start[3] = upper_x - both;
+        start[2] = upper_y - both;
+        start[1] = (hi - lo) - upper_x - upper_y + both;
+    } else {
+        for (size_t a = lo; a < hi; a++) {
+            for (size_t k = 0; k < dim; k++)
+                com[k] += pc[a * dim + k];
+            start[child_of(pc + a * dim, center, dim) + 1]++;
+        }
+    }
     for (size_t k = 0; k < dim; k++) {
         com[k] /= (double)(hi - lo);
         double w = hi_b[k] - lo_b[k];
         if (w * w > width2)
             width2 = w * w;
     }
-    bool leaf = hi - lo == 1 || depth >= MAX_DEPTH || all_duplicates(t, y, lo, hi);
+    bool leaf = hi - lo == 1 || depth >= MAX_DEPTH || all_duplicates(t, lo, hi, dim);
     if (!leaf) {
-        double center[LT_BH_MAX_DIM];
-        for (size_t k = 0; k < dim; k++)
-            center[k] = (lo_b[k] + hi_b[k]) / 2.0;
         /* Counting sort of the cell's points by child, stable. */
-        size_t start[(1 << LT_BH_MAX_DIM) + 1] = {0};
         unsigned n_children = 1u << dim;
-        for (size_t a = lo; a < hi; a++)
-            start[child_of(y + (size_t)t->perm[a] * dim, center, dim) + 1]++;
         for (unsigned c = 0; c < n_children; c++)
             start[c + 1] += start[c];
         size_t fill[1 << LT_BH_MAX_DIM];
         for (unsigned c = 0; c < n_children; c++)
             fill[c] = lo + start[c];
-        for (size_t a = lo; a < hi; a++) {
-            uint32_t i = t->perm[a];
-            t->scratch[fill[child_of(y + (size_t)i * dim, center, dim)]++] = i;
+        if (dim == 2) {
+            /* The four write positions in registers, for the same reason. */
+            size_t f0 = fill[0], f1 = fill[1], f2 = fill[2], f3 = fill[3];
+            for (size_t a = lo; a < hi; a++) {
+                unsigned c = child_of(pc + 2 * a, center, 2);
+                size_t to = c == 0 ? f0 : c == 1 ? f1 : c == 2 ? f2 : f3;
+                f0 += c == 0;
+                f1 += c == 1;
+                f2 += c == 2;
+                f3 += c == 3;
+                t->scratch[to] = t->perm[a];
+                t->coords_scratch[2 * to] = pc[2 * a];
+                t->coords_scratch[2 * to + 1] = pc[2 * a + 1];
+            }
+        } else {
+            for (size_t a = lo; a < hi; a++) {
+                size_t to = fill[child_of(pc + a * dim, center, dim)]++;
+                t->scratch[to] = t->perm[a];
+                for (size_t k = 0; k < dim; k++)
+                    t->coords_scratch[to * dim + k] = pc[a * dim + k];
+            }
         }
         memcpy(t->perm + lo, t->scratch + lo, (hi - lo) * sizeof *t->perm);
+        memcpy(t->coords + lo * dim, t->coords_scratch + lo * dim,
+               (hi - lo) * dim * sizeof *t->coords);
         for (unsigned c = 0; c < n_children; c++) {
             size_t clo = lo + start[c], chi = lo + start[c + 1];
             if (clo == chi)
@@ -117,7 +182,10 @@ static int grow(lt_bh_tree *t, const double *y, size_t lo, size_t hi,
                 lo_c[k] = upper ? center[k] : lo_b[k];
                 hi_c[k] = upper ? hi_b[k] : center[k];
             }
-            if (grow(t, y, clo, chi, lo_c, hi_c, depth + 1) != 0)
+            int rc = dim == 1   ? grow_1(t, clo, chi, lo_c, hi_c, depth + 1)
+                     : dim == 2 ? grow_2(t, clo, chi, lo_c, hi_c, depth + 1)
+                                : grow_3(t, clo, chi, lo_c, hi_c, depth + 1);
+            if (rc != 0)
                 return -1;
         }
     }
@@ -127,6 +195,24 @@ static int grow(lt_bh_tree *t, const double *y, size_t lo, size_t hi,
     node->count = (uint32_t)(hi - lo);
     node->next = (uint32_t)t->n_nodes;
     return 0;
+}
+
+static int grow_1(lt_bh_tree *t, size_t lo, size_t hi, const double *lo_b, const double *hi_b,
+                  int depth)
+{
+    return grow_dim(t, lo, hi, lo_b, hi_b, depth, 1);
+}
+
+static int grow_2(lt_bh_tree *t, size_t lo, size_t hi, const double *lo_b, const double *hi_b,
+                  int depth)
+{
+    return grow_dim(t, lo, hi, lo_b, hi_b, depth, 2);
+}
+
+static int grow_3(lt_bh_tree *t, size_t lo, size_t hi, const double *lo_b, const double *hi_b,
+                  int depth)
+{
+    return grow_dim(t, lo, hi, lo_b, hi_b, depth, 3);
 }
 
 int lt_bh_tree_build(lt_bh_tree *t, const double *y)
@@ -147,6 +233,11 @@ int lt_bh_tree_build(lt_bh_tree *t, const double *y)
     }
     for (size_t i = 0; i < n; i++)
         t->perm[i] = (uint32_t)i;
+    memcpy(t->coords, y, n * dim * sizeof *y);
     t->n_nodes = 0;
-    return grow(t, y, 0, n, lo_b, hi_b, 0);
+    switch (dim) {
+    case 1: return grow_1(t, 0, n, lo_b, hi_b, 0);
+    case 2: return grow_2(t, 0, n, lo_b, hi_b, 0);
+    default: return grow_3(t, 0, n, lo_b, hi_b, 0);
+    }
 }

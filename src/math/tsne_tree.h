@@ -40,6 +40,9 @@ typedef struct lt_bh_tree {
     size_t n_nodes, cap;
     uint32_t *perm;     /* point indices grouped by cell, in leaf order */
     uint32_t *scratch;  /* build scratch: the same size */
+    double *coords;     /* n x dim: the points' coordinates in perm's order
+                           (read in sequence, not through perm) */
+    double *coords_scratch; /* build scratch: the same size */
     size_t n_points;
 } lt_bh_tree;
 
