@@ -109,14 +109,15 @@ static int allocate(struct krylov *s)
 }
 
 /* W (n x w, leading dimension n) := W minus its projection on the first m
- * basis columns. */
-static void project_out(struct krylov *s, size_t m, double *w, size_t cols)
+ * basis columns; with KNOWN, coef already holds B' W (m x cols). */
+static void project_out(struct krylov *s, size_t m, double *w, size_t cols, bool known)
 {
     if (m == 0)
         return;
     int N = (int)s->n, M = (int)m, C = (int)cols;
-    cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, M, C, N, 1.0, s->basis, N, w,
-                N, 0.0, s->coef, M);
+    if (!known)
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, M, C, N, 1.0, s->basis, N, w,
+                    N, 0.0, s->coef, M);
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, N, C, M, -1.0, s->basis, N,
                 s->coef, M, 1.0, w, N);
 }
@@ -133,19 +134,20 @@ static int qr_in_place(struct krylov *s, double *w, size_t cols)
 }
 
 /* Makes columns m..m+cols of the basis (already holding candidate
- * directions) orthonormal and orthogonal to the first m. Twice projecting
- * out keeps the orthogonality at rounding level; the pass after the QR
- * repairs directions that were mostly cancellation noise (a block that A
- * mapped almost into the basis), which the QR blows up to unit length. */
-static int extend_basis(struct krylov *s, size_t m, size_t cols)
+ * directions) orthonormal and orthogonal to the first m; with KNOWN, coef
+ * holds their first projection's coefficients. Twice projecting out keeps
+ * the orthogonality at rounding level; the pass after the QR repairs
+ * directions that were mostly cancellation noise (a block that A mapped
+ * almost into the basis), which the QR blows up to unit length. */
+static int extend_basis(struct krylov *s, size_t m, size_t cols, bool known)
 {
     double *w = s->basis + m * s->n;
-    project_out(s, m, w, cols);
-    project_out(s, m, w, cols);
+    project_out(s, m, w, cols, known);
+    project_out(s, m, w, cols, false);
     int rc = qr_in_place(s, w, cols);
     if (rc != LT_LA_OK)
         return rc;
-    project_out(s, m, w, cols);
+    project_out(s, m, w, cols, false);
     return qr_in_place(s, w, cols);
 }
 
@@ -277,7 +279,7 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < s.step; j++)
             s.basis[j * n + i] = lt_rng_gauss(&r);
-    rc = extend_basis(&s, 0, s.step);
+    rc = extend_basis(&s, 0, s.step, false);
 
     size_t m = 0, width = s.step; /* basis columns in use; newest block's width */
     double best = INFINITY;
@@ -296,12 +298,18 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
         cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (int)(m + width), (int)width,
                     (int)n, 1.0, s.basis, (int)n, aq, (int)n, 0.0, s.h + m * mmax,
                     (int)mmax);
+        /* B' A Q is also the first projection's coefficients of the next
+         * block, A Q, unless a restart replaces it: kept before H's copy is
+         * symmetrized. */
+        for (size_t j = 0; j < width; j++)
+            memcpy(s.coef + j * (m + width), s.h + (m + j) * mmax,
+                   (m + width) * sizeof(double));
         symmetrize_new_block(&s, m, width);
         m += width;
 
         if (m < k) { /* too few vectors for k Ritz pairs yet */
             memcpy(s.basis + m * n, aq, n * width * sizeof(double));
-            rc = extend_basis(&s, m, width);
+            rc = extend_basis(&s, m, width, true);
             continue;
         }
         size_t want = keep < m ? keep : m;
@@ -323,17 +331,22 @@ int lt_top_eigh_krylov(const lt_sym_matrix *mat, size_t k, uint32_t seed, double
          * basis is full, from the images of the best Ritz vectors, which
          * become the whole basis (H turns diagonal): a thick restart. */
         const double *source = aq;
+        bool known = true;
         if (m + s.step > mmax && !(mmax == n && m < n)) {
             /* In exact arithmetic the kept pairs' residuals span only
              * `step` directions: those of the best ones continue the basis. */
             m = restart(&s, m, want, vals);
             source = s.image;
+            known = false;
         }
+        /* The coefficients cover A Q's whole width; a block cut short at
+         * the end of a full basis (mmax = n) has fewer. */
+        known = known && s.step <= mmax - m;
         width = s.step;
         if (width > mmax - m)
             width = mmax - m;
         memcpy(s.basis + m * n, source, n * width * sizeof(double));
-        rc = extend_basis(&s, m, width);
+        rc = extend_basis(&s, m, width, known);
     }
     if (rc == LT_LA_OK)
         for (size_t j = 0; j < k; j++) {

@@ -6,11 +6,9 @@
 #if defined(LATENT_HAVE_MVEC) && defined(__x86_64__)
 #include <immintrin.h>
 
-/* libmvec's AVX2 exp, part of glibc's ABI (the name the vector-function ABI
- * gives exp's 4-lane ymm variant); no header declares it without
- * -ffast-math. It takes its argument in a ymm register, so the declaration
- * carries the target too (clang refuses the call otherwise). */
-__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_exp(__m256d x);
+/* _ZGVdN4v_exp (declared in vexp.h) is libmvec's AVX2 exp, part of
+ * glibc's ABI (the name the vector-function ABI gives exp's 4-lane ymm
+ * variant); no system header declares it without -ffast-math. */
 
 __attribute__((target("avx2,fma"))) static void exp_avx2(double *v, size_t n)
 {
@@ -28,6 +26,11 @@ __attribute__((target("avx2,fma"))) static void exp_avx2(double *v, size_t n)
 static int vector_exp(void)
 {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+bool lt_exp_vector(void)
+{
+    return vector_exp();
 }
 #else
 static void exp_avx2(double *v, size_t n)

@@ -17,4 +17,17 @@
 /* v[i] = exp(v[i]) for i < n. */
 void lt_exp_inplace(double *v, size_t n);
 
+#if defined(LATENT_HAVE_MVEC) && defined(__x86_64__)
+#include <immintrin.h>
+#include <stdbool.h>
+
+/* For loops that keep their values in registers (kernel.c's rbf rows): the
+ * four-lane call lt_exp_inplace makes, the same bits, and whether the
+ * processor runs it. The declaration carries the target, as the call's
+ * argument is a ymm register (clang refuses the call otherwise). */
+__attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_exp(__m256d x);
+bool lt_exp_vector(void);
+#define LT_EXP_VECTOR 1
+#endif
+
 #endif
