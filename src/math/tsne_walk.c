@@ -92,6 +92,7 @@ AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint
         const __m512d w2 = _mm512_set1_pd(nd->width2), cnt = _mm512_set1_pd((double)nd->count);
         const __m512i atv = _mm512_set1_epi64((long long)at);
         const __m512i next = _mm512_set1_epi64((long long)nd->next);
+        const __mmask8 leaf = nd->width2 < 0 ? 0xff : 0;
         unsigned open = 0;
         for (int h = 0; h < H; h++) {
             __mmask8 live = _mm512_mask_cmple_epu64_mask(lanes[h], skip[h], atv);
@@ -100,14 +101,13 @@ AVX512 static void group_avx512(const lt_bh_tree *t, const double *y, const uint
             __mmask8 take = _mm512_mask_cmp_pd_mask(live, w2, _mm512_mul_pd(th2, d2), _CMP_LT_OQ);
             open |= live & (__mmask8)~take;
             skip[h] = _mm512_mask_mov_epi64(skip[h], take, next);
-            if (nd->width2 < 0) {
-                __mmask8 dup = _mm512_mask_cmp_pd_mask(take, d2, same2, _CMP_LE_OQ);
-                dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dx), same, _CMP_LE_OQ);
-                dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dy), same, _CMP_LE_OQ);
-                take &= (__mmask8)~dup;
-            }
-            if (!take)
-                continue;
+            /* Branch-free: whether lanes take the cell, and whether it is a
+             * leaf, change from node to node as a predictor cannot follow
+             * (masked adds of lanes not taken leave their sums as they are). */
+            __mmask8 dup = _mm512_mask_cmp_pd_mask(take & leaf, d2, same2, _CMP_LE_OQ);
+            dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dx), same, _CMP_LE_OQ);
+            dup = _mm512_mask_cmp_pd_mask(dup, _mm512_abs_pd(dy), same, _CMP_LE_OQ);
+            take &= (__mmask8)~dup;
             __m512d w = _mm512_div_pd(one, _mm512_add_pd(one, d2));
             __m512d cw = _mm512_mul_pd(cnt, w), cww = _mm512_mul_pd(cw, w);
             z[h] = _mm512_mask_add_pd(z[h], take, z[h], cw);
@@ -159,6 +159,7 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
         const __m256d w2 = _mm256_set1_pd(nd->width2), cnt = _mm256_set1_pd((double)nd->count);
         const __m256i atv = _mm256_set1_epi64x((long long)at);
         const __m256i next = _mm256_set1_epi64x((long long)nd->next);
+        const __m256d leaf = nd->width2 < 0 ? all : _mm256_setzero_pd();
         int open = 0;
         for (int h = 0; h < H; h++) {
             __m256d live =
@@ -170,16 +171,12 @@ AVX2 static void group_avx2(const lt_bh_tree *t, const double *y, const uint32_t
             open |= _mm256_movemask_pd(_mm256_andnot_pd(far, live));
             skip[h] = _mm256_castpd_si256(
                 _mm256_blendv_pd(_mm256_castsi256_pd(skip[h]), _mm256_castsi256_pd(next), take));
-            if (nd->width2 < 0) {
-                __m256d dup =
-                    _mm256_and_pd(_mm256_cmp_pd(d2, same2, _CMP_LE_OQ),
-                                  _mm256_cmp_pd(_mm256_andnot_pd(sign, dx), same, _CMP_LE_OQ));
-                dup =
-                    _mm256_and_pd(dup, _mm256_cmp_pd(_mm256_andnot_pd(sign, dy), same, _CMP_LE_OQ));
-                take = _mm256_andnot_pd(dup, take);
-            }
-            if (!_mm256_movemask_pd(take))
-                continue;
+            /* Branch-free, as group_avx512. */
+            __m256d dup =
+                _mm256_and_pd(_mm256_cmp_pd(d2, same2, _CMP_LE_OQ),
+                              _mm256_cmp_pd(_mm256_andnot_pd(sign, dx), same, _CMP_LE_OQ));
+            dup = _mm256_and_pd(dup, _mm256_cmp_pd(_mm256_andnot_pd(sign, dy), same, _CMP_LE_OQ));
+            take = _mm256_andnot_pd(_mm256_and_pd(dup, leaf), take);
             __m256d w = _mm256_div_pd(one, _mm256_add_pd(one, d2));
             __m256d cw = _mm256_mul_pd(cnt, w), cww = _mm256_mul_pd(cw, w);
             /* Lanes not taken add +0.0: the sums stay as they were, as none
