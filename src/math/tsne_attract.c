@@ -128,6 +128,15 @@ static void row_plain(const lt_tsne_sparse *p, const double *y, size_t i, double
     pos[2 * i + 1] = sy;
 }
 
+/* The points of group g's rows: their x into px, their y into py. */
+static void group_points(const lt_tsne_lanes *l, size_t g, const double *y, double *px, double *py)
+{
+    for (size_t r = 0; r < L; r++) {
+        px[r] = y[2 * (size_t)l->rows[L * g + r]];
+        py[r] = y[2 * (size_t)l->rows[L * g + r] + 1];
+    }
+}
+
 /* A group's lanes back to their rows; the last group's padding rows are
  * not rows. */
 static void store_group(const lt_tsne_sparse *p, size_t g, const double *sx, const double *sy,
@@ -166,10 +175,7 @@ AVX512 static void groups_avx512(const lt_tsne_sparse *p, const double *y, size_
     const __m512d one = _mm512_set1_pd(1.0);
     for (size_t g = begin; g < end; g++) {
         double px[L], py[L];
-        for (size_t r = 0; r < L; r++) {
-            px[r] = y[2 * (size_t)l->rows[L * g + r]];
-            py[r] = y[2 * (size_t)l->rows[L * g + r] + 1];
-        }
+        group_points(l, g, y, px, py);
         const __m512d yx = _mm512_loadu_pd(px), yy = _mm512_loadu_pd(py);
         __m512d sx = _mm512_setzero_pd(), sy = _mm512_setzero_pd();
         for (size_t s = l->start[g]; s < l->start[g + 1]; s += L) {
@@ -200,10 +206,7 @@ AVX2 static void groups_avx2(const lt_tsne_sparse *p, const double *y, size_t be
     const __m256d one = _mm256_set1_pd(1.0);
     for (size_t g = begin; g < end; g++) {
         double px[L], py[L];
-        for (size_t r = 0; r < L; r++) {
-            px[r] = y[2 * (size_t)l->rows[L * g + r]];
-            py[r] = y[2 * (size_t)l->rows[L * g + r] + 1];
-        }
+        group_points(l, g, y, px, py);
         __m256d yx[2], yy[2], sx[2], sy[2];
         for (int h = 0; h < 2; h++) {
             yx[h] = _mm256_loadu_pd(px + 4 * h);
