@@ -266,8 +266,8 @@ static void bh_repel(void *arg, size_t begin, size_t end)
 
 /* Phase one of an iteration: item 0 grows the tree, which only the
  * repulsion needs, while items 1 .. units are the attraction's (rows or
- * groups of rows), which the other threads sum meanwhile (the tree is an
- * eighth of the work, and one thread's). */
+ * groups of rows), which the other threads sum meanwhile (the tree, a
+ * seventh of the gradient's work, cannot be split between threads). */
 static void grow_and_attract(void *arg, size_t begin, size_t end)
 {
     struct bh_job *job = arg;
