@@ -24,22 +24,32 @@ static inline __attribute__((always_inline)) double kernel_in(double d2, size_t 
 
 /* ---- the lane view ---------------------------------------------------------- */
 
-static const lt_tsne_sparse *sort_p; /* qsort's comparison has no argument */
-
 static size_t row_len(const lt_tsne_sparse *p, uint32_t i)
 {
     return p->row[i + 1] - p->row[i];
 }
 
-/* Shorter rows first, ties by index: a total order, so the layout is the
- * same on every run. */
-static int by_length(const void *a, const void *b)
+static int ascending(const void *a, const void *b)
 {
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    size_t li = row_len(sort_p, i), lj = row_len(sort_p, j);
-    if (li != lj)
-        return li < lj ? -1 : 1;
-    return i < j ? -1 : i > j;
+    uint64_t u = *(const uint64_t *)a, v = *(const uint64_t *)b;
+    return u < v ? -1 : u > v;
+}
+
+/* Into rows[0, n) P's rows, shorter first, ties by index (a total order:
+ * the same layout on every run), sorted as keys length << 32 | index.
+ * Returns -1 when out of memory. */
+static int rows_by_length(const lt_tsne_sparse *p, uint32_t *rows)
+{
+    uint64_t *key = malloc((p->n ? p->n : 1) * sizeof *key);
+    if (!key)
+        return -1;
+    for (size_t i = 0; i < p->n; i++)
+        key[i] = (uint64_t)row_len(p, (uint32_t)i) << 32 | i;
+    qsort(key, p->n, sizeof *key, ascending);
+    for (size_t i = 0; i < p->n; i++)
+        rows[i] = (uint32_t)key[i];
+    free(key);
+    return 0;
 }
 
 int lt_tsne_lanes_lay(lt_tsne_sparse *p)
@@ -47,12 +57,8 @@ int lt_tsne_lanes_lay(lt_tsne_sparse *p)
     lt_tsne_lanes l = {.groups = (p->n + L - 1) / L};
     l.rows = malloc((l.groups ? l.groups : 1) * L * sizeof *l.rows);
     l.start = malloc((l.groups + 1) * sizeof *l.start);
-    if (!l.rows || !l.start)
+    if (!l.rows || !l.start || rows_by_length(p, l.rows) != 0)
         goto fail;
-    for (size_t i = 0; i < l.groups * L; i++)
-        l.rows[i] = (uint32_t)(i < p->n ? i : 0);
-    sort_p = p;
-    qsort(l.rows, p->n, sizeof *l.rows, by_length);
     for (size_t g = 0; g < l.groups; g++)
         for (size_t r = (size_t)L * g + L; r-- > p->n;)
             l.rows[r] = l.rows[L * g];
