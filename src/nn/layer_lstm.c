@@ -108,6 +108,39 @@ static bool default_cell(const lt_rnn_config *c)
     return c->activation == LT_ACT_TANH && c->recurrent_activation == LT_ACT_SIGMOID;
 }
 
+/* cell_forward of the default cell on the 16 units from unit J on (of U),
+ * in registers. */
+LT_VF_INLINE void block_forward(size_t u, size_t j, float *z, const float *c_prev, float *c,
+                                float *sq, float *h)
+{
+    lt_vf i, f, gg, o, cv, a;
+    lt_vf_load(&i, z + j);
+    lt_vf_load(&f, z + u + j);
+    lt_vf_load(&gg, z + 2 * u + j);
+    lt_vf_load(&o, z + 3 * u + j);
+    lt_vf_sigmoid(&i);
+    lt_vf_sigmoid(&f);
+    lt_vf_tanh(&gg);
+    lt_vf_sigmoid(&o);
+    if (c_prev) {
+        lt_vf cp;
+        lt_vf_load(&cp, c_prev + j);
+        cv = f * cp + i * gg;
+    } else {
+        cv = i * gg;
+    }
+    a = cv;
+    lt_vf_tanh(&a);
+    lt_vf h_new = o * a;
+    lt_vf_store(z + j, &i);
+    lt_vf_store(z + u + j, &f);
+    lt_vf_store(z + 2 * u + j, &gg);
+    lt_vf_store(z + 3 * u + j, &o);
+    lt_vf_store(c + j, &cv);
+    lt_vf_store(sq + j, &a);
+    lt_vf_store(h + j, &h_new);
+}
+
 /* cell_forward of the default cell for step T of n samples (rows s T' + t
  * of the [n * T', .] matrices, T' = steps), 16 units at a time: the five
  * squashings of a block of units, the cell update and the output while
@@ -119,39 +152,29 @@ LT_VF_CLONES static void step_forward(size_t n, size_t steps, size_t t, size_t u
 {
     size_t g = GATES * u;
     for (size_t s = 0; s < n; s++) {
-        size_t row = s * steps + t;
+        size_t row = s * steps + t, j = 0;
         float *z = gates + row * g, *c = cell + row * u, *sq = squashed + row * u;
         float *h = states + row * u;
         const float *c_prev = t ? c - u : NULL;
-        for (size_t j = 0; j < u; j += LT_VF_LANES) {
-            size_t w = u - j < LT_VF_LANES ? u - j : LT_VF_LANES;
-            lt_vf i, f, gg, o, cv, a;
-            lt_vf_load_n(&i, z + j, w);
-            lt_vf_load_n(&f, z + u + j, w);
-            lt_vf_load_n(&gg, z + 2 * u + j, w);
-            lt_vf_load_n(&o, z + 3 * u + j, w);
-            lt_vf_sigmoid(&i);
-            lt_vf_sigmoid(&f);
-            lt_vf_tanh(&gg);
-            lt_vf_sigmoid(&o);
-            if (c_prev) {
-                lt_vf cp;
-                lt_vf_load_n(&cp, c_prev + j, w);
-                cv = f * cp + i * gg;
-            } else {
-                cv = i * gg;
-            }
-            a = cv;
-            lt_vf_tanh(&a);
-            lt_vf h_new = o * a;
-            lt_vf_store_n(z + j, &i, w);
-            lt_vf_store_n(z + u + j, &f, w);
-            lt_vf_store_n(z + 2 * u + j, &gg, w);
-            lt_vf_store_n(z + 3 * u + j, &o, w);
-            lt_vf_store_n(c + j, &cv, w);
-            lt_vf_store_n(sq + j, &a, w);
-            lt_vf_store_n(h + j, &h_new, w);
-        }
+        for (; j + LT_VF_LANES <= u; j += LT_VF_LANES)
+            block_forward(u, j, z, c_prev, c, sq, h);
+        if (j == u)
+            continue;
+        /* The last units through padded copies, laid out as a row of 16
+         * units, so that every block is whole vectors in registers. */
+        enum { L = LT_VF_LANES };
+        size_t w = u - j;
+        float tz[GATES * L] = {0}, tc_prev[L] = {0}, tc[L], tsq[L], th[L];
+        for (size_t k = 0; k < GATES; k++)
+            memcpy(tz + k * L, z + k * u + j, w * sizeof *tz);
+        if (c_prev)
+            memcpy(tc_prev, c_prev + j, w * sizeof *tc_prev);
+        block_forward(L, 0, tz, c_prev ? tc_prev : NULL, tc, tsq, th);
+        for (size_t k = 0; k < GATES; k++)
+            memcpy(z + k * u + j, tz + k * L, w * sizeof *tz);
+        memcpy(c + j, tc, w * sizeof *tc);
+        memcpy(sq + j, tsq, w * sizeof *tsq);
+        memcpy(h + j, th, w * sizeof *th);
     }
 }
 
@@ -211,6 +234,45 @@ static void cell_backward(const lt_rnn_config *c, size_t u, float *z, const floa
     memcpy(z, tmp, 4 * u * sizeof *z);
 }
 
+/* cell_backward of the default cell on the 16 units from unit J on, as
+ * block_forward; dys (NULL: none) is the output's gradient to add to dh. */
+LT_VF_INLINE void block_backward(size_t u, size_t j, float *z, const float *c_prev,
+                                 const float *sq, const float *dh, const float *dys, float *dc)
+{
+    lt_vf i, f, gg, o, a, d, dcv;
+    lt_vf_load(&i, z + j);
+    lt_vf_load(&f, z + u + j);
+    lt_vf_load(&gg, z + 2 * u + j);
+    lt_vf_load(&o, z + 3 * u + j);
+    lt_vf_load(&a, sq + j);
+    lt_vf_load(&d, dh + j);
+    lt_vf_load(&dcv, dc + j);
+    if (dys) {
+        lt_vf e;
+        lt_vf_load(&e, dys + j);
+        d = d + e;
+    }
+    lt_vf d_o = d * a, da = d * o;
+    da = da * (1.0f - a * a);
+    dcv = dcv + da;
+    lt_vf di = dcv * gg, dg = dcv * i, df = (lt_vf){0};
+    if (c_prev) {
+        lt_vf cp;
+        lt_vf_load(&cp, c_prev + j);
+        df = dcv * cp;
+    }
+    dcv = dcv * f;
+    di = di * (i * (1.0f - i));
+    df = df * (f * (1.0f - f));
+    dg = dg * (1.0f - gg * gg);
+    d_o = d_o * (o * (1.0f - o));
+    lt_vf_store(z + j, &di);
+    lt_vf_store(z + u + j, &df);
+    lt_vf_store(z + 2 * u + j, &dg);
+    lt_vf_store(z + 3 * u + j, &d_o);
+    lt_vf_store(dc + j, &dcv);
+}
+
 /* cell_backward of the default cell for step T of n samples in one pass
  * over each sample's units, as step_forward: dh [n, U] is dL/dh_t from
  * later steps, to which dy adds the output's gradient where DY_ROW says
@@ -222,46 +284,32 @@ LT_VF_CLONES static void step_backward(size_t n, size_t steps, size_t t, size_t 
 {
     size_t g = GATES * u;
     for (size_t s = 0; s < n; s++) {
-        size_t row = s * steps + t;
+        size_t row = s * steps + t, j = 0;
         float *z = gates + row * g, *dcs = dc + s * u;
         const float *sq = squashed + row * u, *dhs = dh + s * u;
         const float *c_prev = t ? cell + (row - 1) * u : NULL;
         const float *dys = dy ? dy + s * dy_row : NULL;
-        for (size_t j = 0; j < u; j += LT_VF_LANES) {
-            size_t w = u - j < LT_VF_LANES ? u - j : LT_VF_LANES;
-            lt_vf i, f, gg, o, a, d, dcv;
-            lt_vf_load_n(&i, z + j, w);
-            lt_vf_load_n(&f, z + u + j, w);
-            lt_vf_load_n(&gg, z + 2 * u + j, w);
-            lt_vf_load_n(&o, z + 3 * u + j, w);
-            lt_vf_load_n(&a, sq + j, w);
-            lt_vf_load_n(&d, dhs + j, w);
-            lt_vf_load_n(&dcv, dcs + j, w);
-            if (dys) {
-                lt_vf e;
-                lt_vf_load_n(&e, dys + j, w);
-                d = d + e;
-            }
-            lt_vf d_o = d * a, da = d * o;
-            da = da * (1.0f - a * a);
-            dcv = dcv + da;
-            lt_vf di = dcv * gg, dg = dcv * i, df = (lt_vf){0};
-            if (c_prev) {
-                lt_vf cp;
-                lt_vf_load_n(&cp, c_prev + j, w);
-                df = dcv * cp;
-            }
-            dcv = dcv * f;
-            di = di * (i * (1.0f - i));
-            df = df * (f * (1.0f - f));
-            dg = dg * (1.0f - gg * gg);
-            d_o = d_o * (o * (1.0f - o));
-            lt_vf_store_n(z + j, &di, w);
-            lt_vf_store_n(z + u + j, &df, w);
-            lt_vf_store_n(z + 2 * u + j, &dg, w);
-            lt_vf_store_n(z + 3 * u + j, &d_o, w);
-            lt_vf_store_n(dcs + j, &dcv, w);
-        }
+        for (; j + LT_VF_LANES <= u; j += LT_VF_LANES)
+            block_backward(u, j, z, c_prev, sq, dhs, dys, dcs);
+        if (j == u)
+            continue;
+        enum { L = LT_VF_LANES };
+        size_t w = u - j;
+        float tz[GATES * L] = {0}, tc_prev[L] = {0}, tsq[L] = {0}, tdh[L] = {0}, tdy[L] = {0};
+        float tdc[L] = {0};
+        for (size_t k = 0; k < GATES; k++)
+            memcpy(tz + k * L, z + k * u + j, w * sizeof *tz);
+        if (c_prev)
+            memcpy(tc_prev, c_prev + j, w * sizeof *tc_prev);
+        memcpy(tsq, sq + j, w * sizeof *tsq);
+        memcpy(tdh, dhs + j, w * sizeof *tdh);
+        if (dys)
+            memcpy(tdy, dys + j, w * sizeof *tdy);
+        memcpy(tdc, dcs + j, w * sizeof *tdc);
+        block_backward(L, 0, tz, c_prev ? tc_prev : NULL, tsq, tdh, dys ? tdy : NULL, tdc);
+        for (size_t k = 0; k < GATES; k++)
+            memcpy(z + k * u + j, tz + k * L, w * sizeof *tz);
+        memcpy(dcs + j, tdc, w * sizeof *tdc);
     }
 }
 

@@ -63,23 +63,6 @@ LT_VF_INLINE void lt_vf_store_part(float *p, const lt_vf *v, size_t n)
     memcpy(p, v, n * sizeof *p);
 }
 
-/* The n <= 16 values at p: a whole vector or a padded tail. */
-LT_VF_INLINE void lt_vf_load_n(lt_vf *v, const float *p, size_t n)
-{
-    if (n == LT_VF_LANES)
-        lt_vf_load(v, p);
-    else
-        lt_vf_load_part(v, p, n);
-}
-
-LT_VF_INLINE void lt_vf_store_n(float *p, const lt_vf *v, size_t n)
-{
-    if (n == LT_VF_LANES)
-        lt_vf_store(p, v);
-    else
-        lt_vf_store_part(p, v, n);
-}
-
 /* Lanes of integer vector A where MASK is all ones, of B where it is zero
  * (a macro: a function could not return the vector, as above). */
 #define LT_VI_SELECT(mask, a, b) (((mask) & (a)) | (~(mask) & (b)))
