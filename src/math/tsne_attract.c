@@ -119,21 +119,6 @@ void lt_tsne_sparse_scale(lt_tsne_sparse *p, double f, bool undo)
 
 /* ---- the 2-D kernels -------------------------------------------------------- */
 
-/* Row i, edge by edge: the reference the lane kernels match. */
-static void row_plain(const lt_tsne_sparse *p, const double *y, size_t i, double *pos)
-{
-    double yx = y[2 * i], yy = y[2 * i + 1], sx = 0, sy = 0;
-    for (size_t e = p->row[i]; e < p->row[i + 1]; e++) {
-        const double *yj = y + 2 * (size_t)p->col[e];
-        double dx = yx - yj[0], dy = yy - yj[1];
-        double w = 1.0 / (1.0 + (dx * dx + dy * dy)), pw = p->val[e] * w;
-        sx += pw * dx;
-        sy += pw * dy;
-    }
-    pos[2 * i] = sx;
-    pos[2 * i + 1] = sy;
-}
-
 /* The points of group g's rows: their x into px, their y into py. */
 static void group_points(const lt_tsne_lanes *l, size_t g, const double *y, double *px, double *py)
 {
@@ -270,7 +255,8 @@ size_t lt_tsne_attract_units(const lt_tsne_sparse *p, size_t dim, lt_tsne_bh_ker
     return reads_lanes(p, dim, which) ? p->lanes.groups : p->n;
 }
 
-/* One row in 1-D or 3-D (DIM a constant at the call site). */
+/* One row, edge by edge (DIM a constant at the call site): in 2-D the
+ * reference the lane kernels match. */
 static inline __attribute__((always_inline)) void row_any(const lt_tsne_sparse *p, const double *y,
                                                           size_t i, size_t dim, double *pos)
 {
@@ -304,7 +290,7 @@ void lt_tsne_attract(lt_tsne_bh_kernel which, const lt_tsne_sparse *p, const dou
     for (size_t i = begin; i < end; i++)
         switch (dim) {
         case 1: row_any(p, y, i, 1, pos); break;
-        case 2: row_plain(p, y, i, pos); break;
+        case 2: row_any(p, y, i, 2, pos); break;
         default: row_any(p, y, i, 3, pos); break;
         }
 }

@@ -197,6 +197,8 @@ static inline __attribute__((always_inline)) int grow_dim(lt_bh_tree *t, size_t 
     return 0;
 }
 
+/* One function a dimension, each recursing into itself: a single
+ * dispatcher on t->dim in the recursion took 15% longer a build. */
 static int grow_1(lt_bh_tree *t, size_t lo, size_t hi, const double *lo_b, const double *hi_b,
                   int depth)
 {

@@ -164,9 +164,7 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
         for (size_t s = 0; s < n; s++) {
             size_t row = s * steps + t;
             float *dhs = dh + s * u;
-            const float *dys = c->rnn.return_sequences ? dy + row * u
-                               : t == steps - 1        ? dy + s * u
-                                                       : NULL;
+            const float *dys = lt_rnn_step_dy(&c->rnn, dy, steps, s, t);
             for (size_t j = 0; dys && j < u; j++)
                 dhs[j] += dys[j];
             cell_backward(&c->rnn, u, k.gates + row * g, k.rec_h + row * u,

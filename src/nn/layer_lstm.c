@@ -141,6 +141,20 @@ LT_VF_INLINE void block_forward(size_t u, size_t j, float *z, const float *c_pre
     lt_vf_store(h + j, &h_new);
 }
 
+/* The gates of units [j, j + w) of row z (of U units) to or from a padded
+ * row of LT_VF_LANES units, tz: the fused steps' last, partial block. */
+static void gates_to_pad(float *tz, const float *z, size_t u, size_t j, size_t w)
+{
+    for (size_t k = 0; k < GATES; k++)
+        memcpy(tz + k * LT_VF_LANES, z + k * u + j, w * sizeof *tz);
+}
+
+static void gates_from_pad(float *z, const float *tz, size_t u, size_t j, size_t w)
+{
+    for (size_t k = 0; k < GATES; k++)
+        memcpy(z + k * u + j, tz + k * LT_VF_LANES, w * sizeof *tz);
+}
+
 /* cell_forward of the default cell for step T of n samples (rows s T' + t
  * of the [n * T', .] matrices, T' = steps), 16 units at a time: the five
  * squashings of a block of units, the cell update and the output while
@@ -165,13 +179,11 @@ LT_VF_CLONES static void step_forward(size_t n, size_t steps, size_t t, size_t u
         enum { L = LT_VF_LANES };
         size_t w = u - j;
         float tz[GATES * L] = {0}, tc_prev[L] = {0}, tc[L], tsq[L], th[L];
-        for (size_t k = 0; k < GATES; k++)
-            memcpy(tz + k * L, z + k * u + j, w * sizeof *tz);
+        gates_to_pad(tz, z, u, j, w);
         if (c_prev)
             memcpy(tc_prev, c_prev + j, w * sizeof *tc_prev);
         block_forward(L, 0, tz, c_prev ? tc_prev : NULL, tc, tsq, th);
-        for (size_t k = 0; k < GATES; k++)
-            memcpy(z + k * u + j, tz + k * L, w * sizeof *tz);
+        gates_from_pad(z, tz, u, j, w);
         memcpy(c + j, tc, w * sizeof *tc);
         memcpy(sq + j, tsq, w * sizeof *tsq);
         memcpy(h + j, th, w * sizeof *th);
@@ -275,20 +287,19 @@ LT_VF_INLINE void block_backward(size_t u, size_t j, float *z, const float *c_pr
 
 /* cell_backward of the default cell for step T of n samples in one pass
  * over each sample's units, as step_forward: dh [n, U] is dL/dh_t from
- * later steps, to which dy adds the output's gradient where DY_ROW says
- * (NULL: none at this step; else sample s's row at dy + dy_row * s); dc
- * [n, U] as in cell_backward. dh is only read. */
-LT_VF_CLONES static void step_backward(size_t n, size_t steps, size_t t, size_t u, float *gates,
-                                       const float *cell, const float *squashed, const float *dh,
-                                       const float *dy, size_t dy_row, float *dc)
+ * later steps, to which the output's gradient in dy adds (lt_rnn_step_dy);
+ * dc [n, U] as in cell_backward. dh is only read. */
+LT_VF_CLONES static void step_backward(const lt_rnn_config *c, size_t n, size_t steps, size_t t,
+                                       float *gates, const float *cell, const float *squashed,
+                                       const float *dh, const float *dy, float *dc)
 {
-    size_t g = GATES * u;
+    size_t u = (size_t)c->units, g = GATES * u;
     for (size_t s = 0; s < n; s++) {
         size_t row = s * steps + t, j = 0;
         float *z = gates + row * g, *dcs = dc + s * u;
         const float *sq = squashed + row * u, *dhs = dh + s * u;
         const float *c_prev = t ? cell + (row - 1) * u : NULL;
-        const float *dys = dy ? dy + s * dy_row : NULL;
+        const float *dys = lt_rnn_step_dy(c, dy, steps, s, t);
         for (; j + LT_VF_LANES <= u; j += LT_VF_LANES)
             block_backward(u, j, z, c_prev, sq, dhs, dys, dcs);
         if (j == u)
@@ -297,8 +308,7 @@ LT_VF_CLONES static void step_backward(size_t n, size_t steps, size_t t, size_t 
         size_t w = u - j;
         float tz[GATES * L] = {0}, tc_prev[L] = {0}, tsq[L] = {0}, tdh[L] = {0}, tdy[L] = {0};
         float tdc[L] = {0};
-        for (size_t k = 0; k < GATES; k++)
-            memcpy(tz + k * L, z + k * u + j, w * sizeof *tz);
+        gates_to_pad(tz, z, u, j, w);
         if (c_prev)
             memcpy(tc_prev, c_prev + j, w * sizeof *tc_prev);
         memcpy(tsq, sq + j, w * sizeof *tsq);
@@ -307,8 +317,7 @@ LT_VF_CLONES static void step_backward(size_t n, size_t steps, size_t t, size_t 
             memcpy(tdy, dys + j, w * sizeof *tdy);
         memcpy(tdc, dcs + j, w * sizeof *tdc);
         block_backward(L, 0, tz, c_prev ? tc_prev : NULL, tsq, tdh, dys ? tdy : NULL, tdc);
-        for (size_t k = 0; k < GATES; k++)
-            memcpy(z + k * u + j, tz + k * L, w * sizeof *tz);
+        gates_from_pad(z, tz, u, j, w);
         memcpy(dcs + j, tdc, w * sizeof *tdc);
     }
 }
@@ -326,18 +335,12 @@ static void backward(lt_layer *l, const float *x, const float *y, float *dy, flo
     memset(dh, 0, 2 * n * u * sizeof *dh);
     for (size_t t = steps; t-- > 0;) {
         if (default_cell(&c->rnn)) {
-            const float *dyt = c->rnn.return_sequences ? dy + t * u
-                               : t == steps - 1        ? dy
-                                                       : NULL;
-            size_t dy_row = c->rnn.return_sequences ? steps * u : u;
-            step_backward(n, steps, t, u, k.gates, k.cell, k.squashed, dh, dyt, dy_row, dc);
+            step_backward(&c->rnn, n, steps, t, k.gates, k.cell, k.squashed, dh, dy, dc);
         } else {
             for (size_t s = 0; s < n; s++) {
                 size_t row = s * steps + t;
                 float *dhs = dh + s * u;
-                const float *dys = c->rnn.return_sequences ? dy + row * u
-                                   : t == steps - 1        ? dy + s * u
-                                                           : NULL;
+                const float *dys = lt_rnn_step_dy(&c->rnn, dy, steps, s, t);
                 for (size_t j = 0; dys && j < u; j++)
                     dhs[j] += dys[j];
                 cell_backward(&c->rnn, u, k.gates + row * g, t ? k.cell + (row - 1) * u : NULL,

@@ -17,6 +17,15 @@ lt_rnn_dims lt_rnn_dims_of(const lt_layer *l, size_t gates)
                          .units = units, .gates = gates * units};
 }
 
+const float *lt_rnn_step_dy(const lt_rnn_config *c, const float *dy, size_t steps, size_t s,
+                            size_t t)
+{
+    size_t u = (size_t)c->units;
+    if (c->return_sequences)
+        return dy + (s * steps + t) * u;
+    return t == steps - 1 ? dy + s * u : NULL;
+}
+
 int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d)
 {
     if (in->rank != LT_NN_UNKNOWN && in->rank != 2) {

@@ -61,6 +61,12 @@ lt_rnn_dims lt_rnn_dims_of(const lt_layer *l, size_t gates);
  * return_sequences. */
 int lt_rnn_infer(const lt_rnn_config *c, const lt_nn_shape *in, lt_nn_shape *out, lt_diag *d);
 
+/* Sample s's output gradient at step t of STEPS, within dy as backward gets
+ * it ([n, T, units], or [n, units] without return_sequences, which only the
+ * last step receives): its row, or NULL where the step has none. */
+const float *lt_rnn_step_dy(const lt_rnn_config *c, const float *dy, size_t steps, size_t s,
+                            size_t t);
+
 /* Keras's initial weights: glorot_uniform W, orthogonal R, then zeros for
  * every bias value after them. */
 void lt_rnn_init(lt_layer *l, const lt_rnn_dims *d, lt_rng *rng);
