@@ -1,45 +1,33 @@
 #include "nn/dense_shares.h"
 
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn/dense.h"
 #include "nn/parallel.h"
 
-/* Kernel weights per phase 2 block, about: some tens of microseconds of
- * products at batch 32, many blocks for two threads to balance, few
- * enough that claiming them costs nothing. */
-#define BLOCK_WEIGHTS 8192
+/* The packed weights' alignment: a page. */
+#define PAGE 4096
 
 bool lt_dense_shares_fit(const lt_net *net, size_t split)
 {
     bool dense = false;
     for (size_t i = split; i < net->n_layers; i++) {
         const lt_layer *l = &net->layers[i];
-        if (!l->kind->view && !lt_dense_is(l))
+        if (l->kind->view)
+            continue;
+        if (!lt_dense_is(l) || !lt_dense_by_parts(l))
             return false;
-        dense = dense || lt_dense_is(l);
+        dense = true;
     }
     return dense;
 }
 
-/* The kernel's rows a block of layer L takes: a multiple of 8 (the small
- * products' register tile), BLOCK_WEIGHTS weights or so. */
-static size_t block_rows(const lt_layer *l)
-{
-    size_t units = (size_t)l->out.dim[l->out.rank - 1];
-    size_t h = (BLOCK_WEIGHTS + units - 1) / units;
-    return (h + 7) / 8 * 8;
-}
-
-static size_t inputs_of(const lt_layer *l)
-{
-    return (size_t)l->in.dim[l->in.rank - 1];
-}
-
-int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split)
+int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split, size_t n_metrics)
 {
     *d = (lt_dense_shares){0};
-    size_t n = net->n_layers, floats = 0, blocks = 0;
+    size_t n = net->n_layers, floats = 0, widest = 0;
     d->first = split;
     while (!lt_dense_is(&net->layers[d->first]))
         d->first++;
@@ -47,16 +35,32 @@ int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split)
         if (lt_dense_is(&net->layers[i])) {
             const lt_layer *l = &net->layers[i];
             floats += net->batch * l->out_size;
-            blocks += (inputs_of(l) + block_rows(l) - 1) / block_rows(l);
+            widest = l->in_size > widest ? l->in_size : widest;
+            d->last = i;
         }
+    d->n_metrics = n_metrics;
     /* All owned by D until lt_dense_shares_free, which the caller also
      * calls after a failure here. */
     d->block = malloc(floats * sizeof *d->block);
     d->dy = calloc(n, sizeof *d->dy);
     d->x = calloc(n, sizeof *d->x);
-    d->blocks = malloc(blocks * sizeof *d->blocks);
-    if (!d->block || !d->dy || !d->x || !d->blocks)
+    d->metric = calloc(2 * (n_metrics ? n_metrics : 1), sizeof *d->metric);
+    d->packed = calloc(2 * n, sizeof *d->packed);
+    if (!d->block || !d->dy || !d->x || !d->metric || !d->packed)
         return -1;
+    /* Each part on whole pages, so that the processor's fetches of the
+     * lines next to those a thread touches never reach the other part. */
+    for (size_t i = d->first; i <= d->last; i++) {
+        const lt_layer *l = &net->layers[i];
+        for (size_t p = 0; lt_dense_is(l) && p < lt_dense_n_parts(l); p++) {
+            size_t bytes = lt_dense_part_floats(l, p) * sizeof(float);
+            if (!(d->packed[2 * i + p] = aligned_alloc(PAGE, (bytes + PAGE - 1) / PAGE * PAGE)))
+                return -1;
+        }
+    }
+    for (int k = 0; k < 2; k++)
+        if (!(d->second[k] = malloc(net->batch * widest * sizeof *d->second[k])))
+            return -1;
     for (int k = 0; split && k < 2; k++)
         if (!(d->early[k] = malloc(net->batch * net->layers[split].in_size * sizeof *d->early[k])))
             return -1;
@@ -73,22 +77,23 @@ int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split)
         p += net->batch * l->out_size;
         d->x[i] = x;
         x = net->out[i];
-        size_t h = block_rows(l), inputs = inputs_of(l);
-        for (size_t i0 = 0; i0 < inputs; i0 += h)
-            d->blocks[d->n_blocks++] =
-                (lt_dense_block){.layer = i, .i0 = i0, .i1 = i0 + h < inputs ? i0 + h : inputs};
     }
     return 0;
 }
 
 void lt_dense_shares_free(lt_dense_shares *d)
 {
+    for (size_t i = 0; d->packed && i < 2 * (d->last + 1); i++)
+        free(d->packed[i]);
+    free(d->packed);
     free(d->block);
     free(d->dy);
     free(d->x);
-    free(d->blocks);
-    free(d->early[0]);
-    free(d->early[1]);
+    free(d->metric);
+    for (int k = 0; k < 2; k++) {
+        free(d->second[k]);
+        free(d->early[k]);
+    }
     *d = (lt_dense_shares){0};
 }
 
@@ -114,99 +119,188 @@ static void run_leading(lt_net *net, const float *x, size_t rows, size_t split, 
     }
 }
 
-const float *lt_dense_shares_leading(lt_dense_shares *d, lt_net *net, const float *x, size_t rows,
-                                     size_t split)
-{
-    if (!split)
-        return x;
-    if (d->ready != rows)
-        run_leading(net, x, rows, split, d->early[d->cur]);
-    d->ready = 0;
-    return d->early[d->cur];
-}
-
-const float *lt_dense_shares_forward(lt_net *net, const float *in, size_t split, size_t lo,
-                                     size_t rows)
-{
-    /* A view keeps the size per sample, so row lo stays at the same offset
-     * through it. */
-    const float *x = in + lo * net->layers[split].in_size;
-    for (size_t i = split; i < net->n_layers; i++) {
-        lt_layer *l = &net->layers[i];
-        if (l->kind->view)
-            continue;
-        float *y = net->out[i] + lo * l->out_size;
-        l->kind->forward(l, x, y, rows, true);
-        x = y;
-    }
-    return x;
-}
-
-float *lt_dense_shares_output_grad(const lt_dense_shares *d, const lt_net *net, size_t lo)
-{
-    return d->dy[net->n_layers - 1] + lo * net->layers[net->n_layers - 1].out_size;
-}
-
-void lt_dense_shares_backward(const lt_dense_shares *d, lt_net *net, size_t lo, size_t rows)
-{
-    for (size_t i = net->n_layers; i-- > d->first;) {
-        lt_layer *l = &net->layers[i];
-        if (l->kind->view)
-            continue;
-        /* Layer first's input needs no gradient in training. */
-        float *dx = i > d->first ? d->dy[i - 1] + lo * l->in_size : NULL;
-        lt_dense_input_grad(l, net->out[i] + lo * l->out_size, d->dy[i] + lo * l->out_size, dx,
-                            rows);
-    }
-}
-
-struct step_job {
+/* One pass of one dense layer, its blocks the layer's parts (and, for the
+ * first layer's backward pass when a batch is announced, one more: the
+ * next batch's leading layers). */
+struct pass_job {
     lt_dense_shares *d;
     lt_net *net;
-    const float *in;
-    size_t rows, split;
-    bool ahead; /* block 0 runs the next batch's leading layers */
+    size_t layer, split;
+    const float *in;    /* the first dense layer's input, the whole batch */
+    const float *x;     /* the batch's targets */
+    size_t rows;        /* its samples */
+    lt_loss loss;
+    const lt_spec *metrics;
+    const float *above; /* backward: the layer above's second sums (NULL: none) */
+    float *second;      /* backward: where this layer's second part puts its sum */
     float sgd_rate;
+    bool ahead;
 };
 
-/* Phase 2's block B: its kernel rows over the whole batch, and its
- * layer's bias with the first ones. Blocks write disjoint weights. Or,
- * running ahead, block 0: the next batch's leading layers, first so that
- * their one thread's draws start at once. */
-static void step_block(void *arg, size_t b)
+static const float *input_of(const struct pass_job *j)
 {
-    struct step_job *j = arg;
+    return j->layer == j->d->first ? j->in : j->d->x[j->layer];
+}
+
+/* Where part P of the job's layer keeps its weights: packed, or NULL for
+ * l->w. */
+static float *packed_of(const struct pass_job *j, size_t p)
+{
+    return j->d->in_packed ? j->d->packed[2 * j->layer + p] : NULL;
+}
+
+/* The loss, its gradient and the metrics on part P's columns of the last
+ * layer's output, a row at a time. */
+static void measure(const struct pass_job *j, size_t p)
+{
     lt_dense_shares *d = j->d;
+    const lt_layer *l = &j->net->layers[j->layer];
+    size_t units = (size_t)l->out.dim[l->out.rank - 1], rows = j->rows * (l->out_size / units);
+    size_t j0, j1;
+    lt_dense_part(l, p, &j0, &j1);
+    const float *y = j->net->out[j->layer];
+    float scale = 1.0f / (float)(j->rows * l->out_size);
+    double loss = 0;
+    for (size_t r = 0; r < rows; r++) {
+        size_t at = r * units + j0;
+        loss += lt_loss_sum(j->loss, y + at, j->x + at, j1 - j0, scale, d->dy[j->layer] + at);
+    }
+    d->loss[p] = loss;
+    /* A metric at a time, its sum in a register: the parts' sums share a
+     * line, which two threads adding to it row by row would pass back and
+     * forth. */
+    for (size_t k = 0; k < d->n_metrics; k++) {
+        double sum = 0;
+        for (size_t r = 0; r < rows; r++)
+            sum += lt_metric_of(&j->metrics[k])->sum(y + r * units + j0, j->x + r * units + j0,
+                                                     j1 - j0);
+        d->metric[p * d->n_metrics + k] = sum;
+    }
+}
+
+static void forward_block(void *arg, size_t p)
+{
+    struct pass_job *j = arg;
+    lt_layer *l = &j->net->layers[j->layer];
+    lt_dense_forward_part(l, packed_of(j, p), input_of(j), j->net->out[j->layer], j->rows, p);
+    if (j->layer == j->d->last)
+        measure(j, p);
+}
+
+static void backward_block(void *arg, size_t p)
+{
+    struct pass_job *j = arg;
+    lt_dense_shares *d = j->d;
+    lt_layer *l = &j->net->layers[j->layer];
+    /* Running ahead, block 1 is the leading layers' and the parts are
+     * blocks 0 and 2, so that the caller (from the bottom) and the worker
+     * (from the top) take their own parts first (nn/parallel.c). */
     if (j->ahead) {
-        if (b == 0) {
+        if (p == 1) {
             run_leading(j->net, d->next, d->next_rows, j->split, d->early[1 - d->cur]);
             return;
         }
-        b--;
+        p = p ? p - 1 : 0;
     }
-    const lt_dense_block *k = &d->blocks[b];
-    lt_layer *l = &j->net->layers[k->layer];
-    const float *x = k->layer == d->first ? j->in : d->x[k->layer];
-    const float *dz = d->dy[k->layer];
-    lt_dense_kernel_grad(l, x, dz, j->rows, k->i0, k->i1, j->sgd_rate);
-    if (k->i0 == 0)
-        lt_dense_bias_grad(l, dz, j->rows, j->sgd_rate);
+    float *dy = d->dy[j->layer];
+    if (j->above) {
+        /* dL/dy is the first part's sum from above (already in dy) plus
+         * the second's. */
+        size_t units = (size_t)l->out.dim[l->out.rank - 1], rows = j->rows * (l->out_size / units);
+        size_t j0, j1;
+        lt_dense_part(l, p, &j0, &j1);
+        for (size_t r = 0; r < rows; r++)
+            for (size_t c = r * units + j0; c < r * units + j1; c++)
+                dy[c] += j->above[c];
+    }
+    float *dx = j->layer == d->first ? NULL : p == 0 ? d->dy[j->layer - 1] : j->second;
+    lt_dense_backward_part(l, packed_of(j, p), input_of(j), j->net->out[j->layer], dy, dx, j->rows,
+                           p, j->sgd_rate);
 }
 
-void lt_dense_shares_step(lt_dense_shares *d, lt_net *net, const float *in, size_t rows,
-                          size_t split, float sgd_rate)
+struct pack_job {
+    lt_dense_shares *d;
+    lt_net *net;
+    bool pack;
+};
+
+/* Block P: part P of every layer, packed or put back, on the thread that
+ * then runs part P (nn/parallel.h: the caller takes block 0). */
+static void pack_block(void *arg, size_t p)
 {
-    struct step_job j = {.d = d,
-                         .net = net,
-                         .in = in,
-                         .rows = rows,
-                         .split = split,
-                         .ahead = d->next != NULL,
-                         .sgd_rate = sgd_rate};
-    lt_nn_parallel_for(step_block, &j, d->n_blocks + j.ahead);
+    struct pack_job *j = arg;
+    for (size_t i = j->d->first; i <= j->d->last; i++) {
+        lt_layer *l = &j->net->layers[i];
+        if (!lt_dense_is(l) || p >= lt_dense_n_parts(l))
+            continue;
+        if (j->pack)
+            lt_dense_pack(l, p, j->d->packed[2 * i + p]);
+        else
+            lt_dense_unpack(l, p, j->d->packed[2 * i + p]);
+    }
+}
+
+static void move_weights(lt_dense_shares *d, lt_net *net, bool pack)
+{
+    struct pack_job j = {.d = d, .net = net, .pack = pack};
+    lt_nn_parallel_for(pack_block, &j, 2);
+    d->in_packed = pack;
+}
+
+void lt_dense_shares_sync(lt_dense_shares *d, lt_net *net)
+{
+    if (d->in_packed)
+        move_weights(d, net, false);
+}
+
+double lt_dense_shares_batch(lt_dense_shares *d, lt_net *net, const float *x, size_t rows,
+                             size_t split, lt_loss loss, const lt_spec *metrics, double *sums,
+                             float sgd_rate)
+{
+    /* Layer split's input: the leading layers' output, run now or already
+     * during the batch before. */
+    const float *in = x;
+    if (split) {
+        if (d->ready != rows)
+            run_leading(net, x, rows, split, d->early[d->cur]);
+        d->ready = 0;
+        in = d->early[d->cur];
+    }
+    /* Plain SGD trains on the packed copies; another optimizer steps l->w
+     * between batches, so its gradient goes into l->g as it is. */
+    if (sgd_rate > 0 && !d->in_packed)
+        move_weights(d, net, true);
+    struct pass_job j = {.d = d, .net = net, .split = split, .in = in, .x = x, .rows = rows,
+                         .loss = loss, .metrics = metrics, .sgd_rate = sgd_rate};
+    for (size_t i = d->first; i <= d->last; i++)
+        if (!net->layers[i].kind->view) {
+            j.layer = i;
+            lt_nn_parallel_for(forward_block, &j, lt_dense_n_parts(&net->layers[i]));
+        }
+    bool two = lt_dense_n_parts(&net->layers[d->last]) == 2;
+    double total = d->loss[0] + (two ? d->loss[1] : 0);
+    /* A batch whose loss is not finite stops training, without a step. */
+    if (!isfinite(total))
+        return total;
+    for (size_t k = 0; k < d->n_metrics; k++)
+        sums[k] += d->metric[k] + (two ? d->metric[d->n_metrics + k] : 0);
+    /* Down the layers, the second sums' buffers taken in turn. */
+    int turn = 0;
+    for (size_t i = d->last + 1; i-- > d->first;) {
+        lt_layer *l = &net->layers[i];
+        if (l->kind->view)
+            continue;
+        j.layer = i;
+        j.second = d->second[turn];
+        j.ahead = i == d->first && d->next;
+        lt_nn_parallel_for(backward_block, &j, lt_dense_n_parts(l) + j.ahead);
+        j.above = lt_dense_n_parts(l) == 2 ? j.second : NULL;
+        turn = 1 - turn;
+    }
     if (j.ahead) {
         d->cur = 1 - d->cur;
         d->ready = d->next_rows;
         d->next = NULL;
     }
+    return total;
 }

@@ -9,8 +9,8 @@
 #define BLOCK 256
 
 LT_SIMD_CLONES
-void lt_column_sums(const float *a, size_t rows, size_t cols, float scale, bool overwrite,
-                    float *out)
+void lt_column_sums(const float *a, size_t rows, size_t cols, size_t lda, float scale,
+                    bool overwrite, float *out)
 {
     float sum[BLOCK];
     for (size_t j0 = 0; j0 < cols; j0 += BLOCK) {
@@ -18,7 +18,7 @@ void lt_column_sums(const float *a, size_t rows, size_t cols, float scale, bool 
         for (size_t j = 0; j < w; j++)
             sum[j] = 0;
         for (size_t r = 0; r < rows; r++) {
-            const float *row = a + r * cols + j0;
+            const float *row = a + r * lda + j0;
             for (size_t j = 0; j < w; j++)
                 sum[j] += row[j];
         }

@@ -106,28 +106,47 @@ static size_t blocks_for(size_t len, size_t macs)
     return macs < PARALLEL_MIN || b < 1 ? 1 : b > 4 ? 4 : b;
 }
 
-/* Forward block: the columns [j0, j1) of y = act(x W + b). Softmax, which
- * normalises whole rows, is applied after all blocks. */
+/* Where the weights of the columns [j0, j1) lie: kernel row i at k + i *
+ * ld, the bias at k + inputs * ld. In l->w (Keras's layout), k = l->w + j0
+ * and ld = units; in a part's packed copy (lt_dense_pack), k is the copy
+ * and ld the part's width. */
+typedef struct cols {
+    float *k;
+    size_t ld, j0, j1;
+} cols;
+
+static cols in_layer(const lt_layer *l, float *base, size_t j0, size_t j1)
+{
+    const struct dense_config *c = l->config;
+    return (cols){.k = base + j0, .ld = (size_t)c->units, .j0 = j0, .j1 = j1};
+}
+
+/* The columns Q of y = act(x W + b) for ROWS rows. Softmax, which
+ * normalises whole rows, is left to the caller. */
+static void forward_cols(const struct dense_config *c, cols q, const float *x, float *y,
+                         size_t rows, size_t inputs)
+{
+    size_t w = q.j1 - q.j0, units = (size_t)c->units;
+    lt_small_gemm(rows, w, inputs, x, inputs, q.k, q.ld, 1.0f, 0.0f, y + q.j0, units);
+    lt_act act = c->activation == LT_ACT_SOFTMAX ? LT_ACT_LINEAR : c->activation;
+    const float *bias = q.k + inputs * q.ld;
+    for (size_t r = 0; r < rows; r++) {
+        float *row = y + r * units + q.j0;
+        if (c->use_bias)
+            lt_act_forward_bias(act, row, bias, 1, w);
+        else
+            lt_act_forward(act, row, 1, w);
+    }
+}
+
+/* Forward block B: its share of the columns. */
 static void forward_block(void *arg, size_t b)
 {
     struct pass *p = arg;
     size_t j0, j1;
     share(p->units, p->blocks, b, &j0, &j1);
-    if (j0 == j1)
-        return;
-    size_t w = j1 - j0, units = p->units;
-    const float *kernel = p->l->w;
-    lt_small_gemm(p->rows, w, p->inputs, p->x, p->inputs, kernel + j0, units, 1.0f, 0.0f,
-                  p->out + j0, units);
-    lt_act act = p->c->activation == LT_ACT_SOFTMAX ? LT_ACT_LINEAR : p->c->activation;
-    const float *bias = kernel + p->inputs * units;
-    for (size_t r = 0; r < p->rows; r++) {
-        float *row = p->out + r * units + j0;
-        if (p->c->use_bias)
-            lt_act_forward_bias(act, row, bias + j0, 1, w);
-        else
-            lt_act_forward(act, row, 1, w);
-    }
+    if (j0 < j1)
+        forward_cols(p->c, in_layer(p->l, p->l->w, j0, j1), p->x, p->out, p->rows, p->inputs);
 }
 
 static void forward(lt_layer *l, const float *x, float *y, size_t n, bool train)
@@ -154,32 +173,53 @@ static void activation_block(void *arg, size_t b)
                         p->units);
 }
 
-/* W -= RATE x^T dz (RATE > 0) or g = x^T dz on the kernel's rows [I0, I1),
- * for ROWS rows of x [rows, inputs] and dz [rows, units]. */
-static void kernel_rows(lt_layer *l, const float *x, const float *dz, size_t rows, size_t inputs,
-                        size_t units, size_t i0, size_t i1, float rate)
+/* Where the units are cut for the input gradient (nn/dense.h): from 32
+ * units on, near the middle at a multiple of 16, so that each part's
+ * columns start on a whole vector of floats; fewer stay whole. */
+static size_t cut_of(size_t units)
 {
-    float *kernel = rate > 0 ? l->w : l->g;
-    lt_small_gemm_tn(i1 - i0, units, rows, x + i0, inputs, dz, units, rate > 0 ? -rate : 1.0f,
-                     rate > 0 ? 1.0f : 0.0f, kernel + i0 * units, units);
+    return units < 32 ? units : (units + 16) / 32 * 16;
+}
+
+/* K -= RATE x^T dz (RATE > 0) or K = x^T dz, for the kernel's rows [I0,
+ * I1) of the columns Q (K: their weights, or their gradient), from ROWS
+ * rows of x [rows, inputs] and dz [rows, units]. */
+static void kernel_block(cols q, const float *x, const float *dz, size_t rows, size_t inputs,
+                         size_t units, size_t i0, size_t i1, float rate)
+{
+    lt_small_gemm_tn(i1 - i0, q.j1 - q.j0, rows, x + i0, inputs, dz + q.j0, units,
+                     rate > 0 ? -rate : 1.0f, rate > 0 ? 1.0f : 0.0f, q.k + i0 * q.ld, q.ld);
 }
 
 /* The bias's part of the same. */
-static void bias_rows(lt_layer *l, const float *dz, size_t rows, size_t inputs, size_t units,
+static void bias_cols(cols q, const float *dz, size_t rows, size_t inputs, size_t units,
                       float rate)
 {
-    float *bias = (rate > 0 ? l->w : l->g) + inputs * units;
-    lt_column_sums(dz, rows, units, rate > 0 ? -rate : 1.0f, !(rate > 0), bias);
+    lt_column_sums(dz + q.j0, rows, q.j1 - q.j0, units, rate > 0 ? -rate : 1.0f, !(rate > 0),
+                   q.k + inputs * q.ld);
 }
 
-/* dz W^T into dx [rows, inputs], on the kernel's rows [i0, i1): dx's
- * columns [i0, i1). Not cblas_sgemm, whose bits change with the rows: a
- * share's 16 would not give the whole batch's numbers. */
+/* The sum over the columns Q of dz W^T, on the kernel's rows [i0, i1):
+ * into dx's columns [i0, i1), or added to them. Not cblas_sgemm, whose
+ * bits change with the rows: a share's rows would not give the whole
+ * batch's numbers. */
+static void input_part(cols q, const float *dz, size_t rows, size_t inputs, size_t units,
+                       size_t i0, size_t i1, bool add, float *dx)
+{
+    lt_small_gemm_nt(rows, i1 - i0, q.j1 - q.j0, dz + q.j0, units, q.k + i0 * q.ld, q.ld, 1.0f,
+                     add ? 1.0f : 0.0f, dx + i0, inputs);
+}
+
+/* dz W^T into dx [rows, inputs] on the kernel's rows [i0, i1): the first
+ * part's sum plus the second's, as lt_dense_backward_part's callers add
+ * them. */
 static void input_rows(const lt_layer *l, const float *dz, size_t rows, size_t inputs, size_t units,
                        size_t i0, size_t i1, float *dx)
 {
-    lt_small_gemm_nt(rows, i1 - i0, units, dz, units, l->w + i0 * units, units, 1.0f, 0.0f, dx + i0,
-                     inputs);
+    size_t cut = cut_of(units);
+    input_part(in_layer(l, l->w, 0, cut), dz, rows, inputs, units, i0, i1, false, dx);
+    if (cut < units)
+        input_part(in_layer(l, l->w, cut, units), dz, rows, inputs, units, i0, i1, true, dx);
 }
 
 /* Gradient block B < blocks: the kernel's rows [i0, i1), which are also
@@ -191,7 +231,8 @@ static void gradient_block(void *arg, size_t b)
     struct pass *p = arg;
     lt_layer *l = p->l;
     if (b == p->blocks) {
-        bias_rows(l, p->dy, p->rows, p->inputs, p->units, l->sgd_rate);
+        bias_cols(in_layer(l, l->sgd_rate > 0 ? l->w : l->g, 0, p->units), p->dy, p->rows,
+                  p->inputs, p->units, l->sgd_rate);
         return;
     }
     size_t i0, i1;
@@ -200,7 +241,8 @@ static void gradient_block(void *arg, size_t b)
         return;
     if (p->dx)
         input_rows(l, p->dy, p->rows, p->inputs, p->units, i0, i1, p->dx);
-    kernel_rows(l, p->x, p->dy, p->rows, p->inputs, p->units, i0, i1, l->sgd_rate);
+    kernel_block(in_layer(l, l->sgd_rate > 0 ? l->w : l->g, 0, p->units), p->x, p->dy, p->rows,
+                 p->inputs, p->units, i0, i1, l->sgd_rate);
 }
 
 static void backward(lt_layer *l, const float *x, const float *y, float *dy, float *dx,
@@ -228,28 +270,88 @@ static size_t rows_of(const lt_layer *l, size_t n)
     return n * (l->in_size / fan_in(l));
 }
 
-void lt_dense_input_grad(const lt_layer *l, const float *y, float *dy, float *dx, size_t n)
+bool lt_dense_by_parts(const lt_layer *l)
+{
+    const struct dense_config *c = l->config;
+    return c->activation != LT_ACT_SOFTMAX;
+}
+
+size_t lt_dense_n_parts(const lt_layer *l)
+{
+    const struct dense_config *c = l->config;
+    return cut_of((size_t)c->units) < (size_t)c->units ? 2 : 1;
+}
+
+void lt_dense_part(const lt_layer *l, size_t p, size_t *j0, size_t *j1)
+{
+    const struct dense_config *c = l->config;
+    size_t units = (size_t)c->units, cut = cut_of(units);
+    *j0 = p ? cut : 0;
+    *j1 = p ? units : cut;
+}
+
+size_t lt_dense_part_floats(const lt_layer *l, size_t p)
+{
+    const struct dense_config *c = l->config;
+    size_t j0, j1;
+    lt_dense_part(l, p, &j0, &j1);
+    return (fan_in(l) + (c->use_bias ? 1 : 0)) * (j1 - j0);
+}
+
+/* Part P's columns in PACKED, or those of l->w's Keras layout when NULL. */
+static cols part_cols(const lt_layer *l, float *packed, size_t p)
+{
+    size_t j0, j1;
+    lt_dense_part(l, p, &j0, &j1);
+    return packed ? (cols){.k = packed, .ld = j1 - j0, .j0 = j0, .j1 = j1}
+                  : in_layer(l, l->w, j0, j1);
+}
+
+/* Copies the rows of part P's kernel and its bias between l->w and PACKED. */
+static void copy_part(const lt_layer *l, float *packed, size_t p, bool pack)
+{
+    const struct dense_config *c = l->config;
+    cols w = part_cols(l, NULL, p), q = part_cols(l, packed, p);
+    size_t bytes = (q.j1 - q.j0) * sizeof *q.k;
+    for (size_t i = 0; i < fan_in(l) + (c->use_bias ? 1 : 0); i++)
+        memcpy(pack ? q.k + i * q.ld : w.k + i * w.ld, pack ? w.k + i * w.ld : q.k + i * q.ld,
+               bytes);
+}
+
+void lt_dense_pack(const lt_layer *l, size_t p, float *packed)
+{
+    copy_part(l, packed, p, true);
+}
+
+void lt_dense_unpack(lt_layer *l, size_t p, const float *packed)
+{
+    copy_part(l, (float *)packed, p, false);
+}
+
+void lt_dense_forward_part(const lt_layer *l, const float *packed, const float *x, float *y,
+                           size_t n, size_t p)
+{
+    forward_cols(l->config, part_cols(l, (float *)packed, p), x, y, rows_of(l, n), fan_in(l));
+}
+
+void lt_dense_backward_part(lt_layer *l, float *packed, const float *x, const float *y, float *dy,
+                            float *dx, size_t n, size_t p, float sgd_rate)
 {
     const struct dense_config *c = l->config;
     size_t units = (size_t)c->units, inputs = fan_in(l), rows = rows_of(l, n);
+    cols w = part_cols(l, packed, p);
     if (c->activation != LT_ACT_LINEAR)
-        lt_act_backward(c->activation, y, dy, rows, units);
+        for (size_t r = 0; r < rows; r++)
+            lt_act_backward(c->activation, y + r * units + w.j0, dy + r * units + w.j0, 1,
+                            w.j1 - w.j0);
     if (dx)
-        input_rows(l, dy, rows, inputs, units, 0, inputs, dx);
-}
-
-void lt_dense_kernel_grad(lt_layer *l, const float *x, const float *dz, size_t n, size_t i0,
-                          size_t i1, float sgd_rate)
-{
-    const struct dense_config *c = l->config;
-    kernel_rows(l, x, dz, rows_of(l, n), fan_in(l), (size_t)c->units, i0, i1, sgd_rate);
-}
-
-void lt_dense_bias_grad(lt_layer *l, const float *dz, size_t n, float sgd_rate)
-{
-    const struct dense_config *c = l->config;
+        input_part(w, dy, rows, inputs, units, 0, inputs, false, dx);
+    /* The step on the weights the input gradient just read, or the
+     * gradient into l->g's columns. */
+    cols target = sgd_rate > 0 ? w : in_layer(l, l->g, w.j0, w.j1);
+    kernel_block(target, x, dy, rows, inputs, units, 0, inputs, sgd_rate);
     if (c->use_bias)
-        bias_rows(l, dz, rows_of(l, n), fan_in(l), (size_t)c->units, sgd_rate);
+        bias_cols(target, dy, rows, inputs, units, sgd_rate);
 }
 
 static bool affine(const void *config)

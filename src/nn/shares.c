@@ -33,7 +33,7 @@ int lt_shares_init(lt_shares *s, lt_net *net, int threads, size_t n_metrics)
     s->n_shares = t;
     int rc = 0;
     if (lt_dense_shares_fit(net, split))
-        rc = lt_dense_shares_init(&s->dense, net, split);
+        rc = lt_dense_shares_init(&s->dense, net, split, n_metrics);
     else if (!(s->replicas = lt_shares_replicas(net, t, share_batch)))
         rc = -1;
     s->loss = calloc(t, sizeof *s->loss);
@@ -47,8 +47,14 @@ int lt_shares_init(lt_shares *s, lt_net *net, int threads, size_t n_metrics)
 
 void lt_shares_ahead(lt_shares *s, const float *x, size_t rows)
 {
-    if (s->dense.blocks)
+    if (s->dense.block)
         lt_dense_shares_ahead(&s->dense, x, rows);
+}
+
+void lt_shares_sync(lt_shares *s)
+{
+    if (s->dense.block)
+        lt_dense_shares_sync(&s->dense, s->net);
 }
 
 void lt_shares_free(lt_shares *s)
@@ -70,11 +76,11 @@ struct batch_job {
     size_t n_metrics;
 };
 
-/* The network share SHARE runs on: a dense network's shares all run on
- * the network itself, each on its own rows. */
+/* The network share SHARE runs on: the first on the network itself, the
+ * others on their replicas. */
 static lt_net *share_net(lt_shares *s, size_t share)
 {
-    return share && s->replicas ? &s->replicas[share - 1] : s->net;
+    return share ? &s->replicas[share - 1] : s->net;
 }
 
 lt_net *lt_shares_replicas(const lt_net *net, size_t n_shares, size_t batch)
@@ -97,29 +103,22 @@ void lt_shares_replicas_free(lt_net *replicas, size_t n_shares)
 }
 
 /* Share B's rows [lo, hi) through layers [split, n): forward, loss and
- * metric sums, backward into its own gradient; or, dense, phase 1 on the
- * network's whole-batch buffers (nn/dense_shares.h). */
+ * metric sums, backward into its own gradient. */
 static void share_block(void *arg, size_t b)
 {
     struct batch_job *j = arg;
     lt_shares *s = j->s;
     lt_net *net = share_net(s, b);
-    bool dense = s->dense.blocks;
     size_t lo = j->rows * b / j->shares, hi = j->rows * (b + 1) / j->shares, rows = hi - lo;
     size_t in = s->net->layers[s->split].in_size, out = net->layers[net->n_layers - 1].out_size;
     const float *y =
-        dense ? lt_dense_shares_forward(net, j->in, s->split, lo, rows)
-              : lt_net_forward_range(net, j->in + lo * in, rows, s->split, net->n_layers, true);
+        lt_net_forward_range(net, j->in + lo * in, rows, s->split, net->n_layers, true);
     const float *t = j->x + lo * out;
     s->loss[b] = lt_loss_sum(j->loss, y, t, rows * out, 1.0f / (float)j->count,
-                             dense ? lt_dense_shares_output_grad(&s->dense, net, lo)
-                                   : lt_net_output_grad(net));
+                             lt_net_output_grad(net));
     for (size_t k = 0; k < j->n_metrics; k++)
         s->metric[b * j->n_metrics + k] = lt_metric_of(&j->metrics[k])->sum(y, t, rows * out);
-    if (dense)
-        lt_dense_shares_backward(&s->dense, net, lo, rows);
-    else
-        lt_net_backward(net, rows, NULL);
+    lt_net_backward(net, rows, NULL);
 }
 
 struct sum_job {
@@ -164,12 +163,13 @@ double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
                        const lt_spec *metrics, size_t n_metrics, double *sums, float sgd_rate)
 {
     lt_net *net = s->net;
+    if (s->dense.block)
+        return lt_dense_shares_batch(&s->dense, net, x, rows, s->split, loss, metrics, sums,
+                                     sgd_rate);
     size_t out = net->layers[net->n_layers - 1].out_size;
-    /* Noise and dropout ahead of the dense layers draw from the network's
-     * stream on the whole batch, in the order they do unshared (a dense
-     * network's maybe during the batch before: nn/dense_shares.h). */
-    const float *in = s->dense.blocks ? lt_dense_shares_leading(&s->dense, net, x, rows, s->split)
-                                      : lt_net_forward_range(net, x, rows, 0, s->split, true);
+    /* Noise and dropout ahead of the shared layers draw from the network's
+     * stream on the whole batch, in the order they do unshared. */
+    const float *in = lt_net_forward_range(net, x, rows, 0, s->split, true);
     struct batch_job j = {.s = s, .in = in, .x = x, .rows = rows, .count = rows * out,
                           .shares = rows < s->n_shares ? rows : s->n_shares, .loss = loss,
                           .metrics = metrics, .n_metrics = n_metrics};
@@ -180,10 +180,7 @@ double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
     /* A batch whose loss is not finite stops training, without a step. */
     if (!isfinite(total))
         return total;
-    if (s->dense.blocks)
-        lt_dense_shares_step(&s->dense, net, in, rows, s->split, sgd_rate);
-    else
-        lt_shares_add_gradients(net, s->replicas, j.shares, sgd_rate);
+    lt_shares_add_gradients(net, s->replicas, j.shares, sgd_rate);
     for (size_t k = 0; k < n_metrics; k++) {
         double m = 0;
         for (size_t b = 0; b < j.shares; b++)

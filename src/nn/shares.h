@@ -21,11 +21,10 @@
  * run first on the whole batch on the calling thread, from the network's
  * own stream, just as without shares.
  *
- * A network of dense layers (and views) goes without replicas, in two
- * phases (nn/dense_shares.h): the shares run forward and the chain of
- * input gradients on whole-batch buffers, then blocks of every kernel take
- * the weight gradient over the whole batch. Its numbers do not depend on
- * the thread count. */
+ * A network of dense layers (and views) goes without replicas, by
+ * columns (nn/dense_shares.h): each thread takes a part of every layer's
+ * units for the whole batch, and its numbers do not depend on the thread
+ * count. */
 #ifndef LATENT_NN_SHARES_H
 #define LATENT_NN_SHARES_H
 
@@ -45,7 +44,7 @@ typedef struct lt_shares {
     size_t split;         /* layers [0, split) run on the whole batch */
     size_t n_shares;      /* the thread count */
     lt_net *replicas;     /* n_shares - 1, for shares 1, 2, ...; owned; NULL when dense */
-    lt_dense_shares dense; /* the two phases of a dense network (dense.blocks set) */
+    lt_dense_shares dense; /* a dense network's columns (dense.block set) */
     double *loss;         /* [share]: its loss sum */
     double *metric;       /* [share * n_metrics + k]: its metric sums */
 } lt_shares;
@@ -66,6 +65,10 @@ void lt_shares_free(lt_shares *s);
  * and leaves net->g undefined. */
 double lt_shares_batch(lt_shares *s, const float *x, size_t rows, lt_loss loss,
                        const lt_spec *metrics, size_t n_metrics, double *sums, float sgd_rate);
+
+/* Makes net->w hold the weights after the batches so far: due before
+ * anything but lt_shares_batch reads or writes them (an epoch's end). */
+void lt_shares_sync(lt_shares *s);
 
 /* Announces the batch after the next lt_shares_batch's: its ROWS samples
  * X (borrowed until its own lt_shares_batch, which must be the call after

@@ -126,11 +126,28 @@ static int parallel_batch(lt_net *net, const lt_train_config *cfg, const float *
     return 0;
 }
 
-/* ROWS samples of X in the order ORDER into DST. */
+struct gather_job {
+    float *dst;
+    const float *x;
+    const size_t *order;
+    size_t rows, in;
+};
+
+/* Block B of 2: its half of the rows. */
+static void gather_block(void *arg, size_t b)
+{
+    struct gather_job *j = arg;
+    for (size_t r = j->rows * b / 2; r < j->rows * (b + 1) / 2; r++)
+        memcpy(j->dst + r * j->in, j->x + j->order[r] * j->in, j->in * sizeof *j->x);
+}
+
+/* ROWS samples of X in the order ORDER into DST, on two threads where the
+ * pool has them: the rows come from memory at random, and a shared batch's
+ * other thread would otherwise wait. */
 static void gather(float *dst, const float *x, const size_t *order, size_t rows, size_t in)
 {
-    for (size_t r = 0; r < rows; r++)
-        memcpy(dst + r * in, x + order[r] * in, in * sizeof *x);
+    struct gather_job j = {.dst = dst, .x = x, .order = order, .rows = rows, .in = in};
+    lt_nn_parallel_for(gather_block, &j, 2);
 }
 
 /* Runs one epoch; returns LT_TRAIN_OK or LT_TRAIN_NONFINITE. */
@@ -253,6 +270,7 @@ int lt_train(lt_net *net, lt_optim *opt, const lt_train_config *cfg, const float
     for (int e = 0; rc == LT_TRAIN_OK && e < cfg->epochs; e++) {
         lt_progress_epoch(progress, e + 1);
         rc = run_epoch(net, opt, cfg, x, n, &ws, progress, h, e);
+        lt_shares_sync(&ws.shares);
         if (rc != LT_TRAIN_OK)
             break;
         size_t cap = h->capacity;

@@ -340,7 +340,7 @@ static void dense_shares_case(const char *label, const char *yaml, lt_nn_shape i
         lt_net_build(&net, specs.layers.items, specs.layers.n, &in, 32, 11, &bad, NULL), LT_NET_OK);
     lt_shares sh;
     CU_ASSERT_EQUAL_FATAL(lt_shares_init(&sh, &net, 2, 0), 1);
-    CU_ASSERT(sh.dense.blocks != NULL && sh.replicas == NULL);
+    CU_ASSERT(sh.dense.block != NULL && sh.replicas == NULL);
     lt_shares_free(&sh);
     lt_net_free(&net);
     test_specs_free(&specs);
