@@ -44,9 +44,9 @@ int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split, si
     d->block = malloc(floats * sizeof *d->block);
     d->dy = calloc(n, sizeof *d->dy);
     d->x = calloc(n, sizeof *d->x);
-    d->metric = calloc(2 * (n_metrics ? n_metrics : 1), sizeof *d->metric);
+    d->terms = malloc(net->batch * net->layers[d->last].out_size * sizeof *d->terms);
     d->packed = calloc(2 * n, sizeof *d->packed);
-    if (!d->block || !d->dy || !d->x || !d->metric || !d->packed)
+    if (!d->block || !d->dy || !d->x || !d->terms || !d->packed)
         return -1;
     /* Each part on whole pages, so that the processor's fetches of the
      * lines next to those a thread touches never reach the other part. */
@@ -89,7 +89,7 @@ void lt_dense_shares_free(lt_dense_shares *d)
     free(d->block);
     free(d->dy);
     free(d->x);
-    free(d->metric);
+    free(d->terms);
     for (int k = 0; k < 2; k++) {
         free(d->second[k]);
         free(d->early[k]);
@@ -130,7 +130,6 @@ struct pass_job {
     const float *x;     /* the batch's targets */
     size_t rows;        /* its samples */
     lt_loss loss;
-    const lt_spec *metrics;
     const float *above; /* backward: the layer above's second sums (NULL: none) */
     float *second;      /* backward: where this layer's second part puts its sum */
     float sgd_rate;
@@ -149,7 +148,7 @@ static float *packed_of(const struct pass_job *j, size_t p)
     return j->d->in_packed ? j->d->packed[2 * j->layer + p] : NULL;
 }
 
-/* The loss, its gradient and the metrics on part P's columns of the last
+/* The loss terms and their gradient on part P's columns of the last
  * layer's output, a row at a time. */
 static void measure(const struct pass_job *j, size_t p)
 {
@@ -160,21 +159,10 @@ static void measure(const struct pass_job *j, size_t p)
     lt_dense_part(l, p, &j0, &j1);
     const float *y = j->net->out[j->layer];
     float scale = 1.0f / (float)(j->rows * l->out_size);
-    double loss = 0;
     for (size_t r = 0; r < rows; r++) {
         size_t at = r * units + j0;
-        loss += lt_loss_sum(j->loss, y + at, j->x + at, j1 - j0, scale, d->dy[j->layer] + at);
-    }
-    d->loss[p] = loss;
-    /* A metric at a time, its sum in a register: the parts' sums share a
-     * line, which two threads adding to it row by row would pass back and
-     * forth. */
-    for (size_t k = 0; k < d->n_metrics; k++) {
-        double sum = 0;
-        for (size_t r = 0; r < rows; r++)
-            sum += lt_metric_of(&j->metrics[k])->sum(y + r * units + j0, j->x + r * units + j0,
-                                                     j1 - j0);
-        d->metric[p * d->n_metrics + k] = sum;
+        lt_loss_terms(j->loss, y + at, j->x + at, j1 - j0, scale, d->dy[j->layer] + at,
+                      d->terms + at);
     }
 }
 
@@ -271,19 +259,21 @@ double lt_dense_shares_batch(lt_dense_shares *d, lt_net *net, const float *x, si
     if (sgd_rate > 0 && !d->in_packed)
         move_weights(d, net, true);
     struct pass_job j = {.d = d, .net = net, .split = split, .in = in, .x = x, .rows = rows,
-                         .loss = loss, .metrics = metrics, .sgd_rate = sgd_rate};
+                         .loss = loss, .sgd_rate = sgd_rate};
     for (size_t i = d->first; i <= d->last; i++)
         if (!net->layers[i].kind->view) {
             j.layer = i;
             lt_nn_parallel_for(forward_block, &j, lt_dense_n_parts(&net->layers[i]));
         }
-    bool two = lt_dense_n_parts(&net->layers[d->last]) == 2;
-    double total = d->loss[0] + (two ? d->loss[1] : 0);
+    /* The loss and the metrics summed as on one thread, so that they too
+     * come out the same on any thread count. */
+    size_t count = rows * net->layers[d->last].out_size;
+    double total = lt_loss_sum_terms(d->terms, count);
     /* A batch whose loss is not finite stops training, without a step. */
     if (!isfinite(total))
         return total;
     for (size_t k = 0; k < d->n_metrics; k++)
-        sums[k] += d->metric[k] + (two ? d->metric[d->n_metrics + k] : 0);
+        sums[k] += lt_metric_of(&metrics[k])->sum(net->out[d->last], x, count);
     /* Down the layers, the second sums' buffers taken in turn. */
     int turn = 0;
     for (size_t i = d->last + 1; i-- > d->first;) {

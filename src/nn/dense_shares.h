@@ -4,8 +4,8 @@
  * A dense layer's units are in one or two parts (nn/dense.h), and each of
  * its passes is one pool job whose block p is part p:
  * - forward, a layer at a time: part p's columns of the layer's output,
- *   for all the batch's rows; the last layer's parts also take the loss,
- *   its gradient and the metrics on their columns;
+ *   for all the batch's rows; the last layer's parts also take the loss's
+ *   terms and gradient on their columns;
  * - backward, a layer at a time from the top: part p's columns of dL/dy
  *   become dL/dz, the part's sum of dz W^T goes below (the first part's
  *   into the layer below's dL/dy, the second's into a buffer that the
@@ -29,8 +29,9 @@
  *
  * Every value is the one-thread pass's: each product's element is the same
  * sum whichever thread computes it, and the input gradient is the two
- * parts' sums added on any thread count (nn/dense.h). The loss and
- * metric sums come in part order.
+ * parts' sums added on any thread count (nn/dense.h). The parts write
+ * the loss's terms, which are then summed as on one thread, and so are
+ * the metrics.
  *
  * The layers ahead of the dense ones (noise, dropout) draw from the
  * network's stream, so they run on one thread; when the trainer announces
@@ -60,8 +61,7 @@ typedef struct lt_dense_shares {
     float **packed;     /* owned, [2 * layer + part]: a part's packed weights, for
                          * plain SGD (NULL otherwise, and for views) */
     bool in_packed;     /* the packed copies hold the weights, not l->w */
-    double loss[2];     /* each part's loss sum */
-    double *metric;     /* owned, [part * n_metrics + k]: its metric sums */
+    float *terms;       /* owned: the batch's loss terms, batch * the output's size */
     /* Running the leading layers a batch ahead (split > 0 only): */
     float *early[2];   /* owned: their output for two batches, the coming one's and
                         * the next's, batch * layer split's in_size each */

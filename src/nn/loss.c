@@ -23,24 +23,19 @@ static double sum_terms(const float *term, size_t n)
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+/* The terms (and, with GRAD, SCALE times their derivatives) of N
+ * predictions, into TERM. */
 LT_SIMD_CLONES
-static double mse(const float *y, const float *t, size_t count, float scale, float *grad)
+static void mse_terms(const float *y, const float *t, size_t n, float scale, float *grad,
+                      float *term)
 {
-    float term[CHUNK];
-    double sum = 0;
-    for (size_t start = 0; start < count; start += CHUNK) {
-        size_t n = count - start < CHUNK ? count - start : CHUNK;
-        const float *yc = y + start, *tc = t + start;
-        for (size_t i = 0; i < n; i++) {
-            float e = yc[i] - tc[i];
-            term[i] = e * e;
-        }
-        if (grad)
-            for (size_t i = 0; i < n; i++)
-                grad[start + i] = 2.0f * scale * (yc[i] - tc[i]);
-        sum += sum_terms(term, n);
+    for (size_t i = 0; i < n; i++) {
+        float e = y[i] - t[i];
+        term[i] = e * e;
     }
-    return sum;
+    if (grad)
+        for (size_t i = 0; i < n; i++)
+            grad[i] = 2.0f * scale * (y[i] - t[i]);
 }
 
 /* Keras's clip, the way round that keeps a NaN prediction NaN. */
@@ -51,41 +46,53 @@ static inline float clip(float y)
 }
 
 LT_SIMD_CLONES
-static double bce(const float *y, const float *t, size_t count, float scale, float *grad)
+static void bce_terms(const float *y, const float *t, size_t n, float scale, float *grad,
+                      float *term)
 {
     const float eps = LT_KERAS_EPSILON, hi = 1.0f - LT_KERAS_EPSILON;
-    float term[CHUNK];
-    double sum = 0;
-    for (size_t start = 0; start < count; start += CHUNK) {
-        size_t n = count - start < CHUNK ? count - start : CHUNK;
-        const float *yc = y + start, *tc = t + start;
-        /* Two copies of the loop, so each is branch-free and vectorises. */
-        if (grad) {
-            float *gc = grad + start;
-            for (size_t i = 0; i < n; i++) {
-                float a = clip(yc[i]) + eps, b = 1.0f - clip(yc[i]) + eps;
-                term[i] = -(tc[i] * lt_logf(a) + (1.0f - tc[i]) * lt_logf(b));
-                /* (1 - t) / b - t / a with one division; zero where clipped. */
-                float g = scale * (((1.0f - tc[i]) * a - tc[i] * b) / (a * b));
-                gc[i] = lt_selectf((yc[i] >= eps) & (yc[i] <= hi), g, 0.0f);
-            }
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                float a = clip(yc[i]) + eps, b = 1.0f - clip(yc[i]) + eps;
-                term[i] = -(tc[i] * lt_logf(a) + (1.0f - tc[i]) * lt_logf(b));
-            }
+    /* Two copies of the loop, so each is branch-free and vectorises. */
+    if (grad) {
+        for (size_t i = 0; i < n; i++) {
+            float a = clip(y[i]) + eps, b = 1.0f - clip(y[i]) + eps;
+            term[i] = -(t[i] * lt_logf(a) + (1.0f - t[i]) * lt_logf(b));
+            /* (1 - t) / b - t / a with one division; zero where clipped. */
+            float g = scale * (((1.0f - t[i]) * a - t[i] * b) / (a * b));
+            grad[i] = lt_selectf((y[i] >= eps) & (y[i] <= hi), g, 0.0f);
         }
-        sum += sum_terms(term, n);
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            float a = clip(y[i]) + eps, b = 1.0f - clip(y[i]) + eps;
+            term[i] = -(t[i] * lt_logf(a) + (1.0f - t[i]) * lt_logf(b));
+        }
     }
+}
+
+void lt_loss_terms(lt_loss loss, const float *y, const float *t, size_t count, float scale,
+                   float *grad, float *terms)
+{
+    switch (loss) {
+    case LT_LOSS_MSE: mse_terms(y, t, count, scale, grad, terms); return;
+    case LT_LOSS_BINARY_CROSSENTROPY: bce_terms(y, t, count, scale, grad, terms); return;
+    }
+}
+
+double lt_loss_sum_terms(const float *terms, size_t count)
+{
+    double sum = 0;
+    for (size_t start = 0; start < count; start += CHUNK)
+        sum += sum_terms(terms + start, count - start < CHUNK ? count - start : CHUNK);
     return sum;
 }
 
 double lt_loss_sum(lt_loss loss, const float *y, const float *t, size_t count, float scale,
                    float *grad)
 {
-    switch (loss) {
-    case LT_LOSS_MSE: return mse(y, t, count, scale, grad);
-    case LT_LOSS_BINARY_CROSSENTROPY: return bce(y, t, count, scale, grad);
+    float term[CHUNK];
+    double sum = 0;
+    for (size_t start = 0; start < count; start += CHUNK) {
+        size_t n = count - start < CHUNK ? count - start : CHUNK;
+        lt_loss_terms(loss, y + start, t + start, n, scale, grad ? grad + start : NULL, term);
+        sum += sum_terms(term, n);
     }
-    return NAN;
+    return sum;
 }

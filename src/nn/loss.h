@@ -38,4 +38,14 @@ extern const char *const lt_loss_names[];
 double lt_loss_sum(lt_loss loss, const float *y, const float *t, size_t count, float scale,
                    float *grad);
 
+/* The loss terms of COUNT predictions into TERMS, and GRAD as lt_loss_sum
+ * sets it: for a caller that computes a batch's terms in pieces (a
+ * thread's columns, nn/dense_shares.h) and then adds them all up. */
+void lt_loss_terms(lt_loss loss, const float *y, const float *t, size_t count, float scale,
+                   float *grad, float *terms);
+
+/* The sum of COUNT terms, added as lt_loss_sum adds its own: the same
+ * bits as lt_loss_sum of the predictions they came from. */
+double lt_loss_sum_terms(const float *terms, size_t count);
+
 #endif
