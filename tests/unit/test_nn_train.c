@@ -289,10 +289,11 @@ static void test_shared_gradient(void)
 }
 
 /* STEPS batches of 32 samples of plain SGD on the network YAML (input IN)
- * through lt_train on THREADS threads; returns the weights (owned), and
- * the initial ones in *INITIAL (owned) unless it is NULL. */
+ * through lt_train on THREADS threads; returns the weights (owned), the
+ * epoch's loss in *LOSS, and the initial weights in *INITIAL (owned)
+ * unless it is NULL. */
 static float *dense_steps(const char *yaml, lt_nn_shape in, int threads, size_t steps,
-                          size_t *n_weights, float **initial)
+                          size_t *n_weights, double *loss, float **initial)
 {
     CU_ASSERT_EQUAL(lt_nn_parallel_set_threads(threads), threads);
     test_specs specs = test_specs_bind(yaml);
@@ -320,6 +321,7 @@ static float *dense_steps(const char *yaml, lt_nn_shape in, int threads, size_t 
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     memcpy(w, net.w, net.n_weights * sizeof *w);
     *n_weights = net.n_weights;
+    *loss = h.loss[0];
     lt_history_free(&h);
     lt_optim_free(&opt);
     lt_net_free(&net);
@@ -347,18 +349,22 @@ static void dense_shares_case(const char *label, const char *yaml, lt_nn_shape i
 
     size_t n1, n, steps = 6;
     float *w0;
-    float *one = dense_steps(yaml, in, 1, steps, &n1, &w0);
+    double loss1, loss;
+    float *one = dense_steps(yaml, in, 1, steps, &n1, &loss1, &w0);
     double moved = maxdiff_ff(w0, one, n1), top = 0;
     for (size_t i = 0; i < n1; i++)
         top = fmax(top, fabs((double)one[i]));
     CU_ASSERT(moved > 1e-3); /* the steps moved the weights */
     for (int threads = 2; threads <= 3; threads++) {
-        float *first = dense_steps(yaml, in, threads, steps, &n, NULL);
+        float *first = dense_steps(yaml, in, threads, steps, &n, &loss, NULL);
         CU_ASSERT_FATAL(n == n1);
         char what[160];
         snprintf(what, sizeof what, "dense shares, %s: %d threads vs 1, relative", label, threads);
         NEAR(what, maxdiff_ff(one, first, n) / top, 0);
-        float *again = dense_steps(yaml, in, threads, steps, &n, NULL);
+        /* The loss too, summed as on one thread (nn/dense_shares.h). */
+        CU_ASSERT_DOUBLE_EQUAL(loss, loss1, 0);
+        CU_ASSERT(memcmp(&loss, &loss1, sizeof loss) == 0);
+        float *again = dense_steps(yaml, in, threads, steps, &n, &loss, NULL);
         CU_ASSERT(memcmp(first, again, n * sizeof *first) == 0);
         free(again);
         free(first);
