@@ -1,6 +1,6 @@
 #include "nn/dense_shares.h"
 
-#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,8 +45,9 @@ int lt_dense_shares_init(lt_dense_shares *d, const lt_net *net, size_t split, si
     d->dy = calloc(n, sizeof *d->dy);
     d->x = calloc(n, sizeof *d->x);
     d->terms = malloc(net->batch * net->layers[d->last].out_size * sizeof *d->terms);
+    d->metric = calloc(n_metrics ? n_metrics : 1, sizeof *d->metric);
     d->packed = calloc(2 * n, sizeof *d->packed);
-    if (!d->block || !d->dy || !d->x || !d->terms || !d->packed)
+    if (!d->block || !d->dy || !d->x || !d->terms || !d->metric || !d->packed)
         return -1;
     /* Each part on whole pages, so that the processor's fetches of the
      * lines next to those a thread touches never reach the other part. */
@@ -90,6 +91,7 @@ void lt_dense_shares_free(lt_dense_shares *d)
     free(d->dy);
     free(d->x);
     free(d->terms);
+    free(d->metric);
     for (int k = 0; k < 2; k++) {
         free(d->second[k]);
         free(d->early[k]);
@@ -119,21 +121,28 @@ static void run_leading(lt_net *net, const float *x, size_t rows, size_t split, 
     }
 }
 
-/* One pass of one dense layer, its blocks the layer's parts (and, for the
- * first layer's backward pass when a batch is announced, one more: the
- * next batch's leading layers). */
+/* Work a backward job does beside a layer's parts, in blocks of its own. */
+enum extra { LEADING, LOSS_SUM, METRICS };
+
+/* One pass of one dense layer, its blocks the layer's parts and, in the
+ * backward pass, the extras between them: block 0 is part 0, blocks 1 to
+ * n_extra the extras, and the last block part 1, so that the caller (from
+ * the bottom) and the worker (from the top) take their own parts first
+ * (nn/parallel.c) and whichever is done first the extras. */
 struct pass_job {
     lt_dense_shares *d;
     lt_net *net;
     size_t layer, split;
     const float *in;    /* the first dense layer's input, the whole batch */
     const float *x;     /* the batch's targets */
-    size_t rows;        /* its samples */
+    size_t rows, count; /* its samples, and its output values */
     lt_loss loss;
+    const lt_spec *metrics;
     const float *above; /* backward: the layer above's second sums (NULL: none) */
     float *second;      /* backward: where this layer's second part puts its sum */
     float sgd_rate;
-    bool ahead;
+    enum extra extra[3];
+    size_t n_extra;
 };
 
 static const float *input_of(const struct pass_job *j)
@@ -148,8 +157,22 @@ static float *packed_of(const struct pass_job *j, size_t p)
     return j->d->in_packed ? j->d->packed[2 * j->layer + p] : NULL;
 }
 
+/* Whether the N floats at V are all finite (by their exponent bits, which
+ * vectorises). */
+static bool all_finite(const float *v, size_t n)
+{
+    uint32_t inf = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &v[i], sizeof u);
+        inf |= (u & 0x7f800000u) == 0x7f800000u;
+    }
+    return !inf;
+}
+
 /* The loss terms and their gradient on part P's columns of the last
- * layer's output, a row at a time. */
+ * layer's output, a row at a time, and whether the terms are finite: their
+ * sum (double) is exactly when they all are. */
 static void measure(const struct pass_job *j, size_t p)
 {
     lt_dense_shares *d = j->d;
@@ -159,11 +182,14 @@ static void measure(const struct pass_job *j, size_t p)
     lt_dense_part(l, p, &j0, &j1);
     const float *y = j->net->out[j->layer];
     float scale = 1.0f / (float)(j->rows * l->out_size);
+    bool finite = true;
     for (size_t r = 0; r < rows; r++) {
         size_t at = r * units + j0;
         lt_loss_terms(j->loss, y + at, j->x + at, j1 - j0, scale, d->dy[j->layer] + at,
                       d->terms + at);
+        finite = finite && all_finite(d->terms + at, j1 - j0);
     }
+    d->finite[p] = finite;
 }
 
 static void forward_block(void *arg, size_t p)
@@ -180,16 +206,20 @@ static void backward_block(void *arg, size_t p)
     struct pass_job *j = arg;
     lt_dense_shares *d = j->d;
     lt_layer *l = &j->net->layers[j->layer];
-    /* Running ahead, block 1 is the leading layers' and the parts are
-     * blocks 0 and 2, so that the caller (from the bottom) and the worker
-     * (from the top) take their own parts first (nn/parallel.c). */
-    if (j->ahead) {
-        if (p == 1) {
+    if (p >= 1 && p <= j->n_extra) {
+        switch (j->extra[p - 1]) {
+        case LEADING:
             run_leading(j->net, d->next, d->next_rows, j->split, d->early[1 - d->cur]);
             return;
+        case LOSS_SUM: d->loss_sum = lt_loss_sum_terms(d->terms, j->count); return;
+        case METRICS:
+            for (size_t k = 0; k < d->n_metrics; k++)
+                d->metric[k] = lt_metric_of(&j->metrics[k])->sum(j->net->out[d->last], j->x,
+                                                                  j->count);
+            return;
         }
-        p = p ? p - 1 : 0;
     }
+    p = p ? 1 : 0;
     float *dy = d->dy[j->layer];
     if (j->above) {
         /* dL/dy is the first part's sum from above (already in dy) plus
@@ -258,39 +288,48 @@ double lt_dense_shares_batch(lt_dense_shares *d, lt_net *net, const float *x, si
      * between batches, so its gradient goes into l->g as it is. */
     if (sgd_rate > 0 && !d->in_packed)
         move_weights(d, net, true);
+    size_t count = rows * net->layers[d->last].out_size;
     struct pass_job j = {.d = d, .net = net, .split = split, .in = in, .x = x, .rows = rows,
-                         .loss = loss, .sgd_rate = sgd_rate};
+                         .count = count, .loss = loss, .metrics = metrics, .sgd_rate = sgd_rate};
+    d->finite[1] = true; /* for a last layer in one part */
     for (size_t i = d->first; i <= d->last; i++)
         if (!net->layers[i].kind->view) {
             j.layer = i;
             lt_nn_parallel_for(forward_block, &j, lt_dense_n_parts(&net->layers[i]));
         }
-    /* The loss and the metrics summed as on one thread, so that they too
-     * come out the same on any thread count. */
-    size_t count = rows * net->layers[d->last].out_size;
-    double total = lt_loss_sum_terms(d->terms, count);
     /* A batch whose loss is not finite stops training, without a step. */
-    if (!isfinite(total))
-        return total;
-    for (size_t k = 0; k < d->n_metrics; k++)
-        sums[k] += lt_metric_of(&metrics[k])->sum(net->out[d->last], x, count);
-    /* Down the layers, the second sums' buffers taken in turn. */
+    if (!d->finite[0] || !d->finite[1])
+        return lt_loss_sum_terms(d->terms, count);
+    /* Down the layers, the second sums' buffers taken in turn. The loss and
+     * the metrics are summed as on one thread, so that they too come out
+     * the same on any thread count, beside the last layer's parts; the
+     * next batch's leading layers run beside the first's. */
     int turn = 0;
+    bool ahead = d->next != NULL;
     for (size_t i = d->last + 1; i-- > d->first;) {
         lt_layer *l = &net->layers[i];
         if (l->kind->view)
             continue;
         j.layer = i;
         j.second = d->second[turn];
-        j.ahead = i == d->first && d->next;
-        lt_nn_parallel_for(backward_block, &j, lt_dense_n_parts(l) + j.ahead);
+        j.n_extra = 0;
+        if (i == d->last) {
+            j.extra[j.n_extra++] = LOSS_SUM;
+            if (d->n_metrics)
+                j.extra[j.n_extra++] = METRICS;
+        }
+        if (i == d->first && ahead)
+            j.extra[j.n_extra++] = LEADING;
+        lt_nn_parallel_for(backward_block, &j, lt_dense_n_parts(l) + j.n_extra);
         j.above = lt_dense_n_parts(l) == 2 ? j.second : NULL;
         turn = 1 - turn;
     }
-    if (j.ahead) {
+    for (size_t k = 0; k < d->n_metrics; k++)
+        sums[k] += d->metric[k];
+    if (ahead) {
         d->cur = 1 - d->cur;
         d->ready = d->next_rows;
         d->next = NULL;
     }
-    return total;
+    return d->loss_sum;
 }

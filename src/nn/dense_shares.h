@@ -62,6 +62,9 @@ typedef struct lt_dense_shares {
                          * plain SGD (NULL otherwise, and for views) */
     bool in_packed;     /* the packed copies hold the weights, not l->w */
     float *terms;       /* owned: the batch's loss terms, batch * the output's size */
+    bool finite[2];     /* whether each part's terms are all finite */
+    double loss_sum;    /* the batch's loss, summed beside the backward pass */
+    double *metric;     /* owned, [n_metrics]: the batch's metric sums, likewise */
     /* Running the leading layers a batch ahead (split > 0 only): */
     float *early[2];   /* owned: their output for two batches, the coming one's and
                         * the next's, batch * layer split's in_size each */
