@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/parallel.h"
 #include "nn/vmath.h"
 
 struct sgd_config {
@@ -71,17 +72,17 @@ static size_t sgd_slots(const void *config)
 }
 
 LT_SIMD_CLONES
-static void sgd_step(lt_optim *o, float *w, const float *g)
+static void sgd_step(const lt_optim *o, float *w, const float *g, size_t from, size_t to)
 {
     const struct sgd_config *c = o->config;
     const float lr = (float)c->learning_rate, mu = (float)c->momentum;
     if (!o->state) {
-        for (size_t i = 0; i < o->n; i++)
+        for (size_t i = from; i < to; i++)
             w[i] -= lr * g[i];
         return;
     }
     float *v = o->state;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = from; i < to; i++) {
         v[i] = mu * v[i] - lr * g[i];
         w[i] += c->nesterov ? mu * v[i] - lr * g[i] : v[i];
     }
@@ -93,28 +94,35 @@ static size_t two_slots(const void *config)
     return 2;
 }
 
-static void adam_step(lt_optim *o, float *w, const float *g)
+static void adam_prepare(lt_optim *o)
 {
     const struct adam_config *c = o->config;
     double t = (double)o->t;
+    o->coef[0] = (float)(c->learning_rate * sqrt(1 - pow(c->beta_2, t)) / (1 - pow(c->beta_1, t)));
+}
+
+LT_SIMD_CLONES
+static void adam_step(const lt_optim *o, float *w, const float *g, size_t from, size_t to)
+{
+    const struct adam_config *c = o->config;
     const float b1 = (float)c->beta_1, b2 = (float)c->beta_2, eps = (float)c->epsilon;
-    const float step = (float)(c->learning_rate * sqrt(1 - pow(c->beta_2, t)) /
-                               (1 - pow(c->beta_1, t)));
+    const float step = o->coef[0];
     float *m = o->state, *v = o->state + o->n;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = from; i < to; i++) {
         m[i] += (1.0f - b1) * (g[i] - m[i]);
         v[i] += (1.0f - b2) * (g[i] * g[i] - v[i]);
         w[i] -= step * m[i] / (sqrtf(v[i]) + eps);
     }
 }
 
-static void rmsprop_step(lt_optim *o, float *w, const float *g)
+LT_SIMD_CLONES
+static void rmsprop_step(const lt_optim *o, float *w, const float *g, size_t from, size_t to)
 {
     const struct rmsprop_config *c = o->config;
     const float lr = (float)c->learning_rate, rho = (float)c->rho,
                 mu = (float)c->momentum, eps = (float)c->epsilon;
     float *v = o->state, *u = o->state + o->n;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = from; i < to; i++) {
         v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
         u[i] = mu * u[i] + lr * g[i] / (sqrtf(v[i]) + eps);
         w[i] -= u[i];
@@ -130,18 +138,24 @@ static double nadam_mu(const struct nadam_config *c, double t)
 /* The step sizes are worked out in double from the schedule, as PyTorch
  * does in Python floats; the per-weight update is float32 like its
  * tensors, in its order: the gradient's share first, then the moment's. */
-static void nadam_step(lt_optim *o, float *w, const float *g)
+static void nadam_prepare(lt_optim *o)
 {
     const struct nadam_config *c = o->config;
     double t = (double)o->t, mu = nadam_mu(c, t), mu_next = nadam_mu(c, t + 1);
     o->product *= mu;
-    const float root_bc2 = (float)sqrt(1.0 - pow(c->beta_2, t));
+    o->coef[0] = (float)sqrt(1.0 - pow(c->beta_2, t));
+    o->coef[1] = (float)(-c->learning_rate * (1.0 - mu) / (1.0 - o->product));
+    o->coef[2] = (float)(-c->learning_rate * mu_next / (1.0 - o->product * mu_next));
+}
+
+LT_SIMD_CLONES
+static void nadam_step(const lt_optim *o, float *w, const float *g, size_t from, size_t to)
+{
+    const struct nadam_config *c = o->config;
     const float b1 = (float)c->beta_1, b2 = (float)c->beta_2, eps = (float)c->epsilon;
-    const float step_g = (float)(-c->learning_rate * (1.0 - mu) / (1.0 - o->product));
-    const float step_m =
-        (float)(-c->learning_rate * mu_next / (1.0 - o->product * mu_next));
+    const float root_bc2 = o->coef[0], step_g = o->coef[1], step_m = o->coef[2];
     float *m = o->state, *v = o->state + o->n;
-    for (size_t i = 0; i < o->n; i++) {
+    for (size_t i = from; i < to; i++) {
         m[i] = m[i] * b1 + (1.0f - b1) * g[i];
         v[i] = v[i] * b2 + (1.0f - b2) * g[i] * g[i];
         float d = sqrtf(v[i]) / root_bc2 + eps;
@@ -167,6 +181,7 @@ const lt_optim_kind lt_optim_adam = {
              .n_params = LT_COUNT(adam_params),
              .config_size = sizeof(struct adam_config)},
     .slots = two_slots,
+    .prepare = adam_prepare,
     .step = adam_step,
 };
 
@@ -188,6 +203,7 @@ const lt_optim_kind lt_optim_nadam = {
              .n_params = LT_COUNT(nadam_params),
              .config_size = sizeof(struct nadam_config)},
     .slots = two_slots,
+    .prepare = nadam_prepare,
     .step = nadam_step,
 };
 
@@ -237,10 +253,30 @@ int lt_optim_init(lt_optim *o, const lt_spec *spec, size_t n)
     return 0;
 }
 
+/* Weights per block of a step: tens of microseconds of work, a few
+ * blocks a thread for the networks' few hundred thousand weights. */
+#define STEP_BLOCK 16384
+
+struct step_job {
+    const lt_optim *o;
+    float *w;
+    const float *g;
+};
+
+static void step_block(void *arg, size_t b)
+{
+    struct step_job *j = arg;
+    size_t from = b * STEP_BLOCK, to = from + STEP_BLOCK < j->o->n ? from + STEP_BLOCK : j->o->n;
+    j->o->kind->step(j->o, j->w, j->g, from, to);
+}
+
 void lt_optim_step(lt_optim *o, float *w, const float *g)
 {
     o->t++;
-    o->kind->step(o, w, g);
+    if (o->kind->prepare)
+        o->kind->prepare(o);
+    struct step_job j = {.o = o, .w = w, .g = g};
+    lt_nn_parallel_for(step_block, &j, (o->n + STEP_BLOCK - 1) / STEP_BLOCK);
 }
 
 void lt_optim_reset(lt_optim *o)

@@ -33,9 +33,13 @@ typedef struct lt_optim_kind {
     lt_spec_def spec; /* first: an lt_spec's def leads back here */
     /* State values kept per weight (velocities, moments) for CONFIG. */
     size_t (*slots)(const void *config);
-    /* One update of w[0..n) from the gradient g; o->t is the step's
-     * 1-based number. */
-    void (*step)(lt_optim *o, float *w, const float *g);
+    /* Before a step (may be NULL): the step's own numbers into o->coef,
+     * from its 1-based number o->t. */
+    void (*prepare)(lt_optim *o);
+    /* The step on the weights [from, to) from the gradient g: each weight's
+     * update on its own, so that the range is cut into blocks among the
+     * threads with the same bits. */
+    void (*step)(const lt_optim *o, float *w, const float *g, size_t from, size_t to);
 } lt_optim_kind;
 
 extern const lt_optim_kind lt_optim_sgd, lt_optim_adam, lt_optim_rmsprop, lt_optim_nadam;
@@ -51,6 +55,7 @@ struct lt_optim {
     float *state; /* slots * n values, zero at first; owned */
     long t;       /* steps taken */
     double product; /* nadam: mu_1 ... mu_t, the momentum schedule's product */
+    float coef[3];  /* the current step's numbers (prepare) */
 };
 
 /* rmsprop with its defaults: the optimiser when none is named, as in
@@ -68,7 +73,8 @@ double lt_optim_learning_rate(const lt_spec *spec);
  * must outlive O). Returns 0, or -1 when out of memory. Free with
  * lt_optim_free. */
 int lt_optim_init(lt_optim *o, const lt_spec *spec, size_t n);
-/* One step: updates w[0..n) from the gradient g. */
+/* One step: updates w[0..n) from the gradient g, in blocks on the threads
+ * of nn/parallel.h. */
 void lt_optim_step(lt_optim *o, float *w, const float *g);
 /* Forgets the state (moments back to zero, t = 0). */
 void lt_optim_reset(lt_optim *o);
