@@ -145,6 +145,12 @@ struct pass_job {
     size_t n_extra;
 };
 
+/* A dense layer's units: its output's last axis (rows * units values). */
+static size_t units_of(const lt_layer *l)
+{
+    return (size_t)l->out.dim[l->out.rank - 1];
+}
+
 static const float *input_of(const struct pass_job *j)
 {
     return j->layer == j->d->first ? j->in : j->d->x[j->layer];
@@ -177,7 +183,7 @@ static void measure(const struct pass_job *j, size_t p)
 {
     lt_dense_shares *d = j->d;
     const lt_layer *l = &j->net->layers[j->layer];
-    size_t units = (size_t)l->out.dim[l->out.rank - 1], rows = j->rows * (l->out_size / units);
+    size_t units = units_of(l), rows = j->rows * (l->out_size / units);
     size_t j0, j1;
     lt_dense_part(l, p, &j0, &j1);
     const float *y = j->net->out[j->layer];
@@ -224,7 +230,7 @@ static void backward_block(void *arg, size_t p)
     if (j->above) {
         /* dL/dy is the first part's sum from above (already in dy) plus
          * the second's. */
-        size_t units = (size_t)l->out.dim[l->out.rank - 1], rows = j->rows * (l->out_size / units);
+        size_t units = units_of(l), rows = j->rows * (l->out_size / units);
         size_t j0, j1;
         lt_dense_part(l, p, &j0, &j1);
         for (size_t r = 0; r < rows; r++)
